@@ -1,0 +1,31 @@
+//! The shop's language as types, with the invariants checked at construction.
+//!
+//! Nothing here does I/O or reads the clock: the journal, the terminal link and the UI
+//! all build on these types, so they must stay cheap to construct and easy to test.
+//!
+//! ```
+//! use slipkeeper_domain::{Money, MaskedPan, TraceNo};
+//! let amount = Money::parse_major("12.50", "CNY").unwrap();
+//! assert_eq!(amount.minor(), 1250);
+//! // A full card number is never kept: it is masked on the way in.
+//! let pan = MaskedPan::new("6225880212345678").unwrap();
+//! assert_eq!(pan.as_str(), "622588******5678");
+//! assert_eq!(TraceNo::new("42").unwrap().as_str(), "000042");
+//! ```
+
+mod error;
+mod ids;
+mod money;
+mod pan;
+mod rules;
+mod txn;
+
+pub use error::DomainError;
+pub use ids::{AuthCode, BatchNo, MerchantId, OperatorNo, ReceiptNo, Rrn, TerminalId, TraceNo, VoucherNo};
+pub use money::{Currency, Money};
+pub use pan::{mask_pans_in_text, MaskedPan};
+pub use rules::{refundable_remainder, remedy_for, Remedy};
+pub use txn::{
+    Batch, BatchState, CardScheme, CopyType, EntryMode, Expiry, Link, Outcome, Settlement, SlipOrigin,
+    SlipText, Terminal, Totals, Transaction, TxnKey, TxnKind,
+};

@@ -1,0 +1,206 @@
+//! What can still be done about a voucher. These answer the shop owner's most common
+//! question: "void at the terminal, or refund?" — a void needs the original still in
+//! the terminal's open batch; once the batch is settled the terminal answers
+//! "原交易不存在" and only a refund (with RRN and original date) works.
+
+use crate::{Batch, DomainError, Money, Outcome, Rrn, TerminalId, Transaction, TxnKind};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The way to give the customer their money back, or why there is nothing to do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "remedy", rename_all = "snake_case")]
+pub enum Remedy {
+    /// Void (撤销) at this terminal: the batch is still open.
+    Void,
+    /// Void, but only at the terminal that took the payment.
+    VoidAtOtherTerminal { terminal_id: TerminalId },
+    /// Refund (退货) quoting the original RRN and date; up to `refundable`.
+    Refund { rrn: Rrn, original_date: NaiveDate, refundable: Money },
+    /// Settled, but the journal has no RRN: the acquirer must look it up first.
+    RefundNeedsRrn { original_date: NaiveDate, refundable: Money },
+    AlreadyVoided,
+    AlreadyRefunded,
+    /// The original did not take money (declined, reversed, unknown, not a sale).
+    NothingToReturn { outcome: Outcome, kind: TxnKind },
+}
+
+/// Amount of `original` not yet refunded by approved refunds in `related`.
+pub fn refundable_remainder(original: &Transaction, related: &[Transaction]) -> Result<Money, DomainError> {
+    let mut left = original.amount;
+    for r in related {
+        if r.kind == TxnKind::Refund && r.outcome == Outcome::Approved && r.refers_to(original) {
+            left = left.checked_sub(r.amount)?;
+        }
+    }
+    Ok(if left.minor() < 0 { Money::zero(left.currency()) } else { left })
+}
+
+/// Decides the remedy for `original`, asked at terminal `here`, given its batch and
+/// the transactions that may refer to it (voids, refunds, reversals).
+pub fn remedy_for(
+    original: &Transaction,
+    batch: &Batch,
+    here: &TerminalId,
+    related: &[Transaction],
+) -> Result<Remedy, DomainError> {
+    let moved_money = original.kind.is_debit() && original.outcome == Outcome::Approved;
+    let reversed = related
+        .iter()
+        .any(|r| r.kind == TxnKind::Reversal && r.outcome == Outcome::Approved && r.refers_to(original));
+    if !moved_money || reversed {
+        let outcome = if reversed { Outcome::Reversed } else { original.outcome };
+        return Ok(Remedy::NothingToReturn { outcome, kind: original.kind });
+    }
+    if related.iter().any(|r| r.kind == TxnKind::Void && r.outcome == Outcome::Approved && r.refers_to(original)) {
+        return Ok(Remedy::AlreadyVoided);
+    }
+    let refundable = refundable_remainder(original, related)?;
+    if refundable.minor() == 0 {
+        return Ok(Remedy::AlreadyRefunded);
+    }
+    let partially_refunded = refundable != original.amount;
+    if batch.is_open() && !partially_refunded {
+        return Ok(if &original.terminal_id == here {
+            Remedy::Void
+        } else {
+            Remedy::VoidAtOtherTerminal { terminal_id: original.terminal_id.clone() }
+        });
+    }
+    let original_date = original.occurred_at.date();
+    Ok(match &original.rrn {
+        Some(rrn) => Remedy::Refund { rrn: rrn.clone(), original_date, refundable },
+        None => Remedy::RefundNeedsRrn { original_date, refundable },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{BatchNo, BatchState, MerchantId, Totals, TraceNo};
+    use chrono::NaiveDateTime;
+
+    fn at(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
+    }
+
+    fn sale(trace: &str, minor: i64) -> Transaction {
+        Transaction {
+            terminal_id: TerminalId::new("10000001").unwrap(),
+            merchant_id: MerchantId::new("898310048990001").unwrap(),
+            batch_no: BatchNo::new("1").unwrap(),
+            trace_no: TraceNo::new(trace).unwrap(),
+            kind: TxnKind::Sale,
+            outcome: Outcome::Approved,
+            amount: Money::cny(minor),
+            occurred_at: at("2026-11-20 14:03:00"),
+            receipt_no: None,
+            pan: None,
+            scheme: None,
+            entry_mode: None,
+            expiry: None,
+            rrn: Some(Rrn::new("632414123456").unwrap()),
+            auth_code: None,
+            operator_no: None,
+            issuer: None,
+            acquirer: None,
+            original_trace_no: None,
+            original_rrn: None,
+            original_date: None,
+        }
+    }
+
+    fn follow_up(original: &Transaction, kind: TxnKind, trace: &str, minor: i64) -> Transaction {
+        let mut t = sale(trace, minor);
+        t.kind = kind;
+        t.rrn = None;
+        t.original_trace_no = Some(original.trace_no.clone());
+        t
+    }
+
+    fn open() -> Batch {
+        Batch { terminal_id: TerminalId::new("10000001").unwrap(), batch_no: BatchNo::new("1").unwrap(), state: BatchState::Open }
+    }
+
+    fn settled() -> Batch {
+        let totals = Totals { debit_count: 1, debit_amount: Money::cny(100), credit_count: 0, credit_amount: Money::cny(0) };
+        Batch { state: BatchState::Settled { at: at("2026-11-20 23:00:00"), totals }, ..open() }
+    }
+
+    fn here() -> TerminalId {
+        TerminalId::new("10000001").unwrap()
+    }
+
+    #[test]
+    fn open_batch_same_terminal_can_be_voided() {
+        assert_eq!(remedy_for(&sale("1", 100), &open(), &here(), &[]).unwrap(), Remedy::Void);
+    }
+
+    #[test]
+    fn open_batch_other_terminal_must_void_there() {
+        let other = TerminalId::new("10000002").unwrap();
+        assert_eq!(
+            remedy_for(&sale("1", 100), &open(), &other, &[]).unwrap(),
+            Remedy::VoidAtOtherTerminal { terminal_id: here() }
+        );
+    }
+
+    #[test]
+    fn settled_batch_needs_refund_with_rrn_and_date() {
+        let s = sale("1", 100);
+        let r = remedy_for(&s, &settled(), &here(), &[]).unwrap();
+        assert_eq!(
+            r,
+            Remedy::Refund {
+                rrn: Rrn::new("632414123456").unwrap(),
+                original_date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+                refundable: Money::cny(100)
+            }
+        );
+        let mut no_rrn = s;
+        no_rrn.rrn = None;
+        assert!(matches!(remedy_for(&no_rrn, &settled(), &here(), &[]).unwrap(), Remedy::RefundNeedsRrn { .. }));
+    }
+
+    #[test]
+    fn partial_refunds_leave_a_remainder() {
+        let s = sale("1", 10_000);
+        let r1 = follow_up(&s, TxnKind::Refund, "5", 2_500);
+        let mut declined = follow_up(&s, TxnKind::Refund, "6", 5_000);
+        declined.outcome = Outcome::Declined;
+        assert_eq!(refundable_remainder(&s, &[r1.clone(), declined]).unwrap(), Money::cny(7_500));
+        // Once partly refunded, a void would return too much: refund the rest instead.
+        assert!(matches!(
+            remedy_for(&s, &open(), &here(), &[r1.clone()]).unwrap(),
+            Remedy::Refund { refundable, .. } if refundable == Money::cny(7_500)
+        ));
+        let r2 = follow_up(&s, TxnKind::Refund, "7", 7_500);
+        assert_eq!(remedy_for(&s, &settled(), &here(), &[r1, r2]).unwrap(), Remedy::AlreadyRefunded);
+    }
+
+    #[test]
+    fn voided_declined_and_reversed_need_nothing() {
+        let s = sale("1", 100);
+        let v = follow_up(&s, TxnKind::Void, "2", 100);
+        assert_eq!(remedy_for(&s, &open(), &here(), &[v]).unwrap(), Remedy::AlreadyVoided);
+        let rev = follow_up(&s, TxnKind::Reversal, "3", 100);
+        assert!(matches!(
+            remedy_for(&s, &open(), &here(), &[rev]).unwrap(),
+            Remedy::NothingToReturn { outcome: Outcome::Reversed, .. }
+        ));
+        let mut d = sale("4", 100);
+        d.outcome = Outcome::Declined;
+        assert!(matches!(
+            remedy_for(&d, &open(), &here(), &[]).unwrap(),
+            Remedy::NothingToReturn { outcome: Outcome::Declined, .. }
+        ));
+    }
+
+    #[test]
+    fn a_void_in_another_batch_does_not_refer_to_the_sale() {
+        let s = sale("1", 100);
+        let mut v = follow_up(&s, TxnKind::Void, "2", 100);
+        v.batch_no = BatchNo::new("2").unwrap();
+        assert!(!v.refers_to(&s));
+    }
+}
