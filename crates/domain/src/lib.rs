@@ -19,6 +19,7 @@ mod money;
 mod pan;
 mod rules;
 mod txn;
+pub mod sample;
 
 pub use error::DomainError;
 pub use ids::{AuthCode, BatchNo, MerchantId, OperatorNo, ReceiptNo, Rrn, TerminalId, TraceNo, VoucherNo};

@@ -1,0 +1,113 @@
+//! The journal: Slipkeeper's local, durable, tamper-evident record of everything the
+//! card terminals did. This is the only crate that talks to SQLite.
+//!
+//! - [`Journal::open`] creates or migrates a database (WAL, foreign keys, busy timeout)
+//!   and refuses files that are not Slipkeeper journals or are newer than this build.
+//! - [`Journal::ingest`] stores [`Record`]s idempotently: the terminal's own identity of a
+//!   record is a unique key, so a replay inserts nothing and is counted as a duplicate.
+//! - Every stored record is appended to a hash chain; [`Journal::verify`] names any record
+//!   altered, removed or slipped in behind Slipkeeper's back.
+//! - [`Journal::search`] answers the shop owner's lookups (voucher, RRN, card last-4,
+//!   amount, time, free text over slips), paged and counted.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use slipkeeper_journal::{Journal, TxnQuery};
+//! let dir = tempfile::tempdir()?;
+//! let journal = Journal::open(&dir.path().join("journal.db"))?;
+//! assert_eq!(journal.search(&TxnQuery::default())?.total, 0);
+//! # Ok(()) }
+//! ```
+
+mod backup;
+mod chain;
+mod error;
+mod ingest;
+mod interchange;
+mod migrate;
+mod query;
+mod record;
+mod settings;
+mod sql;
+
+pub use chain::{Problem, ProblemKind, VerifyReport};
+pub use error::{ImportError, JournalError};
+pub use ingest::IngestReport;
+pub use migrate::{migration_hashes, SCHEMA_VERSION};
+pub use query::{Page, TxnDetail, TxnQuery, TxnRow};
+pub use record::{Direction, RawFrame, Record, RecordBody, SettlementRecord, SlipRecord, TxnRecord};
+pub use settings::MerchantProfile;
+
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// `PRAGMA application_id` of a Slipkeeper journal ("SKPJ"), so a restore can tell
+/// our files from any other SQLite database.
+pub const APPLICATION_ID: i32 = 0x534B_504A;
+
+/// An open journal file.
+pub struct Journal {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Journal").field("path", &self.path).finish()
+    }
+}
+
+impl Journal {
+    /// Opens (creating if needed) and migrates the journal at `path`.
+    pub fn open(path: &Path) -> Result<Journal, JournalError> {
+        let conn = connect(path)?;
+        migrate::migrate(&conn, path)?;
+        Ok(Journal { conn, path: path.to_owned() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version stored in the file.
+    pub fn schema_version(&self) -> Result<u32, JournalError> {
+        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get::<_, u32>(0))?)
+    }
+
+    /// `sqlite_master` as text, ordered: the schema snapshot that tests compare.
+    pub fn schema_dump(&self) -> Result<String, JournalError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT type, name, coalesce(sql, '') FROM sqlite_master \
+             WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(format!("-- {} {}\n{};\n", r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?;
+        let mut out = String::new();
+        for r in rows {
+            out.push_str(&r?);
+        }
+        Ok(out)
+    }
+}
+
+fn connect(path: &Path) -> Result<Connection, JournalError> {
+    let conn = Connection::open(path).map_err(|e| JournalError::Open { path: path.to_owned(), source: e })?;
+    let setup = || -> rusqlite::Result<()> {
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // FULL: a committed payment record survives a power cut, not just a crash.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        Ok(())
+    };
+    setup().map_err(|e| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => JournalError::NotAJournal {
+            path: path.to_owned(),
+            reason: "the file is not an SQLite database".into(),
+        },
+        _ => JournalError::Open { path: path.to_owned(), source: e },
+    })?;
+    Ok(conn)
+}

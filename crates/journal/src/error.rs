@@ -1,0 +1,39 @@
+use std::path::PathBuf;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum JournalError {
+    #[error("cannot open the journal {path}: {source}")]
+    Open { path: PathBuf, source: rusqlite::Error },
+    #[error("{path} is not a Slipkeeper journal: {reason}")]
+    NotAJournal { path: PathBuf, reason: String },
+    #[error(
+        "the journal {path} was written by a newer Slipkeeper (schema {found}, this version knows up to {supported}); \
+         install the newer version or open a backup"
+    )]
+    NewerSchema { path: PathBuf, found: u32, supported: u32 },
+    #[error("{0}")]
+    Import(#[from] ImportError),
+    #[error("stored record {what} cannot be read: {reason}")]
+    Corrupt { what: String, reason: String },
+    #[error("{what} is not in the journal")]
+    NotFound { what: String },
+    #[error("invalid value: {0}")]
+    Invalid(#[from] slipkeeper_domain::DomainError),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// A bad line in an import file: where, which field, and why. Nothing of the file is
+/// stored when this is returned.
+#[derive(Debug, Error)]
+#[error("{file}:{line}: {field}: {message}")]
+pub struct ImportError {
+    pub file: String,
+    pub line: u64,
+    pub field: String,
+    pub message: String,
+}

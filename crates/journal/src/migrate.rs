@@ -1,0 +1,46 @@
+//! Embedded, append-only migrations, applied in one transaction and gated by
+//! `PRAGMA user_version`.
+
+use crate::{JournalError, APPLICATION_ID};
+use rusqlite::Connection;
+use std::path::Path;
+
+/// (name, SQL). Append only; tests pin the hash of every released entry.
+pub(crate) const MIGRATIONS: &[(&str, &str)] = &[("0001_initial", include_str!("../migrations/0001_initial.sql"))];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+pub(crate) fn migrate(conn: &Connection, path: &Path) -> Result<(), JournalError> {
+    let app_id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    let version: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if app_id != APPLICATION_ID {
+        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        if app_id != 0 || version != 0 || tables != 0 {
+            return Err(JournalError::NotAJournal {
+                path: path.to_owned(),
+                reason: "it is an SQLite database of another program".into(),
+            });
+        }
+    }
+    if version > SCHEMA_VERSION {
+        return Err(JournalError::NewerSchema { path: path.to_owned(), found: version, supported: SCHEMA_VERSION });
+    }
+    if version == SCHEMA_VERSION {
+        return Ok(());
+    }
+    let tx = conn.unchecked_transaction()?;
+    for (_, sql) in &MIGRATIONS[version as usize..] {
+        tx.execute_batch(sql)?;
+    }
+    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Names and SHA-256 of the embedded migrations, for the append-only test.
+pub fn migration_hashes() -> Vec<(String, String)> {
+    use sha2::{Digest, Sha256};
+    MIGRATIONS.iter().map(|(n, sql)| (n.to_string(), hex::encode(Sha256::digest(sql.as_bytes())))).collect()
+}

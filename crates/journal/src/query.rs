@@ -1,0 +1,232 @@
+//! Lookups the shop owner makes: by voucher, RRN, auth code, card last-4, amount, time,
+//! terminal, batch, outcome, and free text over slips. Always paged, ordered newest
+//! first, and counted.
+
+use crate::record::RawFrame;
+use crate::{sql, Journal, JournalError};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use rusqlite::types::Value;
+use serde::{Deserialize, Serialize};
+use slipkeeper_domain::*;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TxnQuery {
+    pub voucher: Option<TraceNo>,
+    pub rrn: Option<Rrn>,
+    pub auth_code: Option<AuthCode>,
+    /// Last four digits of the card.
+    pub last4: Option<String>,
+    /// Exact amount in minor units.
+    pub amount_minor: Option<i64>,
+    /// Terminal local time, inclusive.
+    pub from: Option<NaiveDateTime>,
+    /// Terminal local time, exclusive.
+    pub to: Option<NaiveDateTime>,
+    pub terminal: Option<TerminalId>,
+    pub batch: Option<BatchNo>,
+    pub outcome: Option<Outcome>,
+    pub kind: Option<TxnKind>,
+    /// Substring of the slip text.
+    pub text: Option<String>,
+    pub offset: u64,
+    /// 0 means the default page size.
+    pub limit: u64,
+}
+
+pub const DEFAULT_PAGE: u64 = 50;
+pub const MAX_PAGE: u64 = 1000;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Page<T> {
+    pub total: u64,
+    pub offset: u64,
+    pub items: Vec<T>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TxnRow {
+    pub id: i64,
+    pub txn: Transaction,
+    pub recorded_at: DateTime<Utc>,
+    /// The batch has been settled: a void is no longer possible.
+    pub settled: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TxnDetail {
+    pub row: TxnRow,
+    pub batch: Batch,
+    pub slips: Vec<SlipText>,
+    /// Voids, refunds and reversals that point at this transaction, and the original
+    /// this one points at.
+    pub related: Vec<TxnRow>,
+    pub frames: Vec<RawFrame>,
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+fn where_clause(q: &TxnQuery) -> Result<(String, Vec<Value>), JournalError> {
+    let mut w: Vec<String> = Vec::new();
+    let mut p: Vec<Value> = Vec::new();
+    let mut eq = |col: &str, v: Value| {
+        p.push(v);
+        w.push(format!("{col} = ?{}", p.len()));
+    };
+    let text = |s: &str| Value::Text(s.to_owned());
+    if let Some(v) = &q.voucher {
+        eq("t.trace_no", text(v.as_str()));
+    }
+    if let Some(v) = &q.rrn {
+        eq("t.rrn", text(v.as_str()));
+    }
+    if let Some(v) = &q.auth_code {
+        eq("t.auth_code", text(v.as_str()));
+    }
+    if let Some(v) = &q.last4 {
+        if v.len() != 4 || !v.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(JournalError::Invalid(DomainError::Invalid {
+                field: "last4",
+                value: v.clone(),
+                reason: "must be the last four digits of the card",
+            }));
+        }
+        eq("t.pan_last4", text(v));
+    }
+    if let Some(v) = q.amount_minor {
+        eq("t.amount_minor", Value::Integer(v));
+    }
+    if let Some(v) = &q.terminal {
+        eq("t.terminal_id", text(v.as_str()));
+    }
+    if let Some(v) = &q.batch {
+        eq("t.batch_no", text(v.as_str()));
+    }
+    if let Some(v) = q.outcome {
+        eq("t.outcome", text(v.as_str()));
+    }
+    if let Some(v) = q.kind {
+        eq("t.kind", text(v.as_str()));
+    }
+    if let Some(v) = &q.from {
+        p.push(Value::Text(sql::local(v)));
+        w.push(format!("t.occurred_at >= ?{}", p.len()));
+    }
+    if let Some(v) = &q.to {
+        p.push(Value::Text(sql::local(v)));
+        w.push(format!("t.occurred_at < ?{}", p.len()));
+    }
+    if let Some(s) = q.text.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        if s.chars().count() >= 3 {
+            // A quoted FTS5 string is a phrase; with the trigram tokenizer that is a substring.
+            p.push(Value::Text(format!("\"{}\"", s.replace('"', "\"\""))));
+            w.push(format!(
+                "t.id IN (SELECT s.txn_id FROM slips s WHERE s.id IN (SELECT rowid FROM slips_fts WHERE slips_fts MATCH ?{}))",
+                p.len()
+            ));
+        } else {
+            // Trigrams cannot index one- or two-character queries (e.g. 退货): scan.
+            p.push(Value::Text(format!("%{}%", escape_like(s))));
+            w.push(format!("t.id IN (SELECT s.txn_id FROM slips s WHERE s.text LIKE ?{} ESCAPE '\\')", p.len()));
+        }
+    }
+    let clause = if w.is_empty() { String::new() } else { format!("WHERE {}", w.join(" AND ")) };
+    Ok((clause, p))
+}
+
+const ROW_SELECT: &str = "EXISTS (SELECT 1 FROM settlements s WHERE s.terminal_id = t.terminal_id AND s.batch_no = t.batch_no)";
+
+impl Journal {
+    pub fn search(&self, q: &TxnQuery) -> Result<Page<TxnRow>, JournalError> {
+        let (clause, params) = where_clause(q)?;
+        let total: i64 = self.conn.prepare_cached(&format!("SELECT count(*) FROM transactions t {clause}"))?.query_row(
+            rusqlite::params_from_iter(params.iter()),
+            |r| r.get(0),
+        )?;
+        let limit = match q.limit {
+            0 => DEFAULT_PAGE,
+            n => n.min(MAX_PAGE),
+        };
+        let sql = format!(
+            "SELECT {cols}, {ROW_SELECT} FROM transactions t {clause} ORDER BY t.occurred_at DESC, t.id DESC LIMIT {limit} OFFSET {off}",
+            cols = sql::TXN_COLUMNS,
+            off = q.offset
+        );
+        let items = self.rows(&sql, params)?;
+        Ok(Page { total: total as u64, offset: q.offset, items })
+    }
+
+    fn rows(&self, sql: &str, params: Vec<Value>) -> Result<Vec<TxnRow>, JournalError> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+        let mut items = Vec::new();
+        while let Some(r) = rows.next()? {
+            let (id, txn, recorded_at) = sql::txn_from_row(r)?;
+            let settled: bool = r.get(24)?;
+            items.push(TxnRow { id, txn, recorded_at, settled });
+        }
+        Ok(items)
+    }
+
+    /// Everything known about one transaction.
+    pub fn detail(&self, id: i64) -> Result<TxnDetail, JournalError> {
+        let not_found = || JournalError::NotFound { what: format!("transaction #{id}") };
+        let sql = format!("SELECT {}, {ROW_SELECT} FROM transactions t WHERE t.id = ?1", sql::TXN_COLUMNS);
+        let row = self.rows(&sql, vec![Value::Integer(id)])?.pop().ok_or_else(not_found)?;
+        let t = &row.txn;
+        let batch = self.batch(&t.terminal_id, &t.batch_no)?;
+        let related_sql = format!(
+            "SELECT {}, {ROW_SELECT} FROM transactions t WHERE t.id != ?1 AND (
+                (t.terminal_id = ?2 AND t.original_trace_no = ?3)
+                OR (?4 IS NOT NULL AND t.original_rrn = ?4)
+                OR (t.terminal_id = ?2 AND t.trace_no = ?5)
+                OR (?6 IS NOT NULL AND t.rrn = ?6))
+             ORDER BY t.occurred_at, t.id",
+            sql::TXN_COLUMNS
+        );
+        let opt = |v: Option<&str>| v.map(|s| Value::Text(s.to_owned())).unwrap_or(Value::Null);
+        let candidates = self.rows(
+            &related_sql,
+            vec![
+                Value::Integer(id),
+                Value::Text(t.terminal_id.as_str().to_owned()),
+                Value::Text(t.trace_no.as_str().to_owned()),
+                opt(t.rrn.as_ref().map(|r| r.as_str())),
+                opt(t.original_trace_no.as_ref().map(|r| r.as_str())),
+                opt(t.original_rrn.as_ref().map(|r| r.as_str())),
+            ],
+        )?;
+        // The SQL finds candidates; the domain rule decides what really refers to what.
+        let related = candidates.into_iter().filter(|c| c.txn.refers_to(t) || t.refers_to(&c.txn)).collect();
+        let slips = sql::slips_of_txn(&self.conn, id)?;
+        let mut frames = Vec::new();
+        let mut stmt = self.conn.prepare_cached("SELECT id FROM raw_frames WHERE txn_id = ?1 ORDER BY at, id")?;
+        let ids: Vec<i64> = stmt.query_map([id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        for fid in ids {
+            if let Some(crate::Record { body: crate::record::RecordBody::RawFrame(f), .. }) = sql::load_frame(&self.conn, fid)? {
+                frames.push(f);
+            }
+        }
+        Ok(TxnDetail { row, batch, slips, related, frames })
+    }
+
+    /// The state of a batch: open until its settlement is recorded.
+    pub fn batch(&self, terminal: &TerminalId, batch_no: &BatchNo) -> Result<Batch, JournalError> {
+        let s = sql::load_settlement_where(&self.conn, "terminal_id = ?1 AND batch_no = ?2", [terminal.as_str(), batch_no.as_str()])?;
+        Ok(Batch {
+            terminal_id: terminal.clone(),
+            batch_no: batch_no.clone(),
+            state: match s {
+                Some((_, s, _)) => BatchState::Settled { at: s.settled_at, totals: s.totals },
+                None => BatchState::Open,
+            },
+        })
+    }
+
+    /// The row id of a transaction by the terminal's key.
+    pub fn find(&self, key: &TxnKey) -> Result<Option<i64>, JournalError> {
+        sql::txn_id_by_key(&self.conn, key)
+    }
+}

@@ -1,0 +1,98 @@
+//! What the journal stores, in the form it exports. One [`Record`] is one line of the
+//! JSON Lines interchange format, and that same line is the canonical form hashed into
+//! the chain — so an export re-imports exactly, and the hash covers what the user sees.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use slipkeeper_domain::{Settlement, SlipText, TerminalId, Transaction, TxnKey};
+
+/// One stored record with the time Slipkeeper stored it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Record {
+    #[serde(flatten)]
+    pub body: RecordBody,
+    pub recorded_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data", rename_all = "snake_case")]
+pub enum RecordBody {
+    Transaction(Transaction),
+    Slip(SlipRecord),
+    Settlement(Settlement),
+    RawFrame(RawFrame),
+}
+
+impl RecordBody {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RecordBody::Transaction(_) => "transaction",
+            RecordBody::Slip(_) => "slip",
+            RecordBody::Settlement(_) => "settlement",
+            RecordBody::RawFrame(_) => "raw_frame",
+        }
+    }
+}
+
+pub type TxnRecord = Transaction;
+pub type SettlementRecord = Settlement;
+
+/// A slip copy, attached to its transaction by the terminal's key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlipRecord {
+    pub txn: TxnKey,
+    pub slip: SlipText,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// From the terminal to Slipkeeper (or to the cash register, in proxy mode).
+    Rx,
+    /// To the terminal.
+    Tx,
+}
+
+impl Direction {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Direction::Rx => "rx",
+            Direction::Tx => "tx",
+        }
+    }
+}
+
+/// Bytes exchanged with a terminal, linked to the transaction they produced if any.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFrame {
+    pub terminal_id: TerminalId,
+    pub direction: Direction,
+    pub at: DateTime<Utc>,
+    #[serde(with = "hex_bytes")]
+    pub bytes: Vec<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub txn: Option<TxnKey>,
+}
+
+mod hex_bytes {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex::encode_upper(b))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let s = String::deserialize(d)?;
+        hex::decode(s.trim()).map_err(|e| serde::de::Error::custom(format!("not hexadecimal bytes: {e}")))
+    }
+}
+
+impl Record {
+    /// The canonical line: compact JSON, fields in declaration order, no newline.
+    pub fn to_line(&self) -> String {
+        // Serialising plain data with string keys cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}

@@ -1,0 +1,91 @@
+//! Settings kept in the journal file: terminals, merchant profile, sync cursors.
+//! They are configuration, not evidence, so they are not part of the hash chain.
+
+use crate::{Journal, JournalError};
+use chrono::{DateTime, Utc};
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+use slipkeeper_domain::{Link, MerchantId, Terminal, TerminalId};
+
+/// Who the shop is, for letters to the acquirer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MerchantProfile {
+    pub shop_name: Option<String>,
+    pub merchant_id: Option<MerchantId>,
+    pub address: Option<String>,
+    pub contact_person: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+fn corrupt(what: &str, e: impl ToString) -> JournalError {
+    JournalError::Corrupt { what: what.into(), reason: e.to_string() }
+}
+
+impl Journal {
+    pub fn merchant_profile(&self) -> Result<MerchantProfile, JournalError> {
+        let json: Option<String> =
+            self.conn.query_row("SELECT profile FROM merchant_profile WHERE id = 1", [], |r| r.get(0)).optional()?;
+        json.map(|j| serde_json::from_str(&j).map_err(|e| corrupt("merchant profile", e)))
+            .transpose()
+            .map(Option::unwrap_or_default)
+    }
+
+    pub fn set_merchant_profile(&self, p: &MerchantProfile) -> Result<(), JournalError> {
+        let json = serde_json::to_string(p).map_err(|e| corrupt("merchant profile", e))?;
+        self.conn.execute(
+            "INSERT INTO merchant_profile (id, profile) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET profile = excluded.profile",
+            [json],
+        )?;
+        Ok(())
+    }
+
+    pub fn upsert_terminal(&self, t: &Terminal) -> Result<(), JournalError> {
+        let link = serde_json::to_string(&t.link).map_err(|e| corrupt("terminal link", e))?;
+        self.conn.execute(
+            "INSERT INTO terminals (id, merchant_id, model, link) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (id) DO UPDATE SET merchant_id = excluded.merchant_id, model = excluded.model, link = excluded.link",
+            rusqlite::params![t.id.as_str(), t.merchant_id.as_str(), t.model, link],
+        )?;
+        Ok(())
+    }
+
+    pub fn terminals(&self) -> Result<Vec<Terminal>, JournalError> {
+        let mut stmt = self.conn.prepare("SELECT id, merchant_id, model, link FROM terminals ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, String>(3)?))
+        })?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (id, m, model, link) = r?;
+            out.push(Terminal {
+                id: TerminalId::new(&id).map_err(|e| corrupt("terminal", e))?,
+                merchant_id: MerchantId::new(&m).map_err(|e| corrupt("terminal", e))?,
+                model,
+                link: serde_json::from_str::<Link>(&link).map_err(|e| corrupt("terminal link", e))?,
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn cursor(&self, terminal: &TerminalId, name: &str) -> Result<Option<String>, JournalError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value FROM sync_cursors WHERE terminal_id = ?1 AND name = ?2",
+                [terminal.as_str(), name],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    pub fn set_cursor(&self, terminal: &TerminalId, name: &str, value: &str, at: DateTime<Utc>) -> Result<(), JournalError> {
+        self.conn.execute(
+            "INSERT INTO sync_cursors (terminal_id, name, value, updated_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (terminal_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            rusqlite::params![terminal.as_str(), name, value, crate::sql::utc(&at)],
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,56 @@
+//! Integration tests of the journal against real SQLite files.
+
+mod backup;
+mod chain;
+mod ingest;
+mod interchange;
+mod migrations;
+mod query;
+
+use chrono::{DateTime, TimeZone, Utc};
+use slipkeeper_domain::{sample, CopyType, Transaction};
+use slipkeeper_journal::{Journal, Record, RecordBody, SlipRecord};
+use std::path::PathBuf;
+
+pub fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap()
+}
+
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+    pub journal: Journal,
+}
+
+impl Fixture {
+    pub fn new() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::open(&dir.path().join("journal.db")).unwrap();
+        Fixture { dir, journal }
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().join("journal.db")
+    }
+}
+
+pub fn txn_record(t: &Transaction) -> Record {
+    Record { body: RecordBody::Transaction(t.clone()), recorded_at: now() }
+}
+
+pub fn slip_record(t: &Transaction) -> Record {
+    Record { body: RecordBody::Slip(SlipRecord { txn: t.key(), slip: sample::slip(t, CopyType::Merchant) }), recorded_at: now() }
+}
+
+/// Transactions 0..n, each followed by its merchant slip.
+pub fn sample_records(n: u64) -> Vec<Record> {
+    (0..n).flat_map(|i| {
+        let t = sample::transaction(i);
+        [txn_record(&t), slip_record(&t)]
+    })
+    .collect()
+}
+
+/// A raw connection, as someone editing the file with another tool would have.
+pub fn raw(path: &std::path::Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(path).unwrap()
+}

@@ -1,0 +1,142 @@
+-- index transactions_amount
+CREATE INDEX transactions_amount ON transactions (amount_minor, occurred_at);
+-- index transactions_auth
+CREATE INDEX transactions_auth ON transactions (auth_code) WHERE auth_code IS NOT NULL;
+-- index transactions_last4
+CREATE INDEX transactions_last4 ON transactions (pan_last4, amount_minor, occurred_at);
+-- index transactions_original
+CREATE INDEX transactions_original ON transactions (terminal_id, original_trace_no)
+    WHERE original_trace_no IS NOT NULL;
+-- index transactions_original_rrn
+CREATE INDEX transactions_original_rrn ON transactions (original_rrn) WHERE original_rrn IS NOT NULL;
+-- index transactions_rrn
+CREATE INDEX transactions_rrn ON transactions (rrn) WHERE rrn IS NOT NULL;
+-- index transactions_time
+CREATE INDEX transactions_time ON transactions (occurred_at);
+-- index transactions_trace
+CREATE INDEX transactions_trace ON transactions (trace_no);
+-- table batches
+CREATE TABLE batches (
+    terminal_id TEXT NOT NULL,
+    batch_no    TEXT NOT NULL,
+    PRIMARY KEY (terminal_id, batch_no)
+) STRICT, WITHOUT ROWID;
+-- table chain
+CREATE TABLE chain (
+    seq    INTEGER PRIMARY KEY,
+    kind   TEXT NOT NULL,
+    row_id INTEGER NOT NULL,
+    label  TEXT NOT NULL,            -- what the record was, to name it even once removed
+    hash   BLOB NOT NULL,
+    UNIQUE (kind, row_id)
+) STRICT;
+-- table merchant_profile
+CREATE TABLE merchant_profile (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    profile     TEXT NOT NULL          -- JSON, see slipkeeper_journal::MerchantProfile
+) STRICT;
+-- table raw_frames
+CREATE TABLE raw_frames (
+    id          INTEGER PRIMARY KEY,
+    terminal_id TEXT NOT NULL,
+    direction   TEXT NOT NULL CHECK (direction IN ('rx', 'tx')),
+    at          TEXT NOT NULL,
+    bytes       BLOB NOT NULL,
+    txn_id      INTEGER REFERENCES transactions (id),
+    recorded_at TEXT NOT NULL,
+    UNIQUE (terminal_id, at, direction, bytes)
+) STRICT;
+-- table settlements
+CREATE TABLE settlements (
+    id            INTEGER PRIMARY KEY,
+    terminal_id   TEXT NOT NULL,
+    batch_no      TEXT NOT NULL,
+    settled_at    TEXT NOT NULL,
+    debit_count   INTEGER NOT NULL,
+    debit_minor   INTEGER NOT NULL,
+    credit_count  INTEGER NOT NULL,
+    credit_minor  INTEGER NOT NULL,
+    currency      TEXT NOT NULL,
+    recorded_at   TEXT NOT NULL,
+    UNIQUE (terminal_id, batch_no),
+    FOREIGN KEY (terminal_id, batch_no) REFERENCES batches (terminal_id, batch_no)
+) STRICT;
+-- table slips
+CREATE TABLE slips (
+    id          INTEGER PRIMARY KEY,
+    txn_id      INTEGER NOT NULL REFERENCES transactions (id),
+    copy        TEXT NOT NULL,
+    origin      TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    UNIQUE (txn_id, copy, origin)
+) STRICT;
+-- table slips_fts
+CREATE VIRTUAL TABLE slips_fts USING fts5 (text, content = 'slips', content_rowid = 'id', tokenize = 'trigram');
+-- table slips_fts_config
+CREATE TABLE 'slips_fts_config'(k PRIMARY KEY, v) WITHOUT ROWID;
+-- table slips_fts_data
+CREATE TABLE 'slips_fts_data'(id INTEGER PRIMARY KEY, block BLOB);
+-- table slips_fts_docsize
+CREATE TABLE 'slips_fts_docsize'(id INTEGER PRIMARY KEY, sz BLOB);
+-- table slips_fts_idx
+CREATE TABLE 'slips_fts_idx'(segid, term, pgno, PRIMARY KEY(segid, term)) WITHOUT ROWID;
+-- table sync_cursors
+CREATE TABLE sync_cursors (
+    terminal_id TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    PRIMARY KEY (terminal_id, name)
+) STRICT;
+-- table terminals
+CREATE TABLE terminals (
+    id          TEXT PRIMARY KEY,
+    merchant_id TEXT NOT NULL,
+    model       TEXT,
+    link        TEXT NOT NULL          -- JSON of domain::Link
+) STRICT;
+-- table transactions
+CREATE TABLE transactions (
+    id                INTEGER PRIMARY KEY,
+    terminal_id       TEXT NOT NULL,
+    batch_no          TEXT NOT NULL,
+    trace_no          TEXT NOT NULL,
+    kind              TEXT NOT NULL,
+    merchant_id       TEXT NOT NULL,
+    outcome           TEXT NOT NULL,
+    amount_minor      INTEGER NOT NULL,
+    currency          TEXT NOT NULL,
+    occurred_at       TEXT NOT NULL,   -- terminal local time, 'YYYY-MM-DD HH:MM:SS[.f]'
+    receipt_no        TEXT,
+    pan               TEXT,            -- masked only (domain::MaskedPan)
+    pan_last4         TEXT,
+    scheme            TEXT,
+    entry_mode        TEXT,
+    expiry            TEXT,
+    rrn               TEXT,
+    auth_code         TEXT,
+    operator_no       TEXT,
+    issuer            TEXT,
+    acquirer          TEXT,
+    original_trace_no TEXT,
+    original_rrn      TEXT,
+    original_date     TEXT,
+    recorded_at       TEXT NOT NULL,   -- UTC, when Slipkeeper stored it
+    -- The terminal's own identity of a record: a replay of the same record is a no-op.
+    UNIQUE (terminal_id, batch_no, trace_no, kind),
+    FOREIGN KEY (terminal_id, batch_no) REFERENCES batches (terminal_id, batch_no)
+) STRICT;
+-- trigger slips_fts_delete
+CREATE TRIGGER slips_fts_delete AFTER DELETE ON slips BEGIN
+    INSERT INTO slips_fts (slips_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+-- trigger slips_fts_insert
+CREATE TRIGGER slips_fts_insert AFTER INSERT ON slips BEGIN
+    INSERT INTO slips_fts (rowid, text) VALUES (new.id, new.text);
+END;
+-- trigger slips_fts_update
+CREATE TRIGGER slips_fts_update AFTER UPDATE ON slips BEGIN
+    INSERT INTO slips_fts (slips_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    INSERT INTO slips_fts (rowid, text) VALUES (new.id, new.text);
+END;
