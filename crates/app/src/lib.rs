@@ -1,0 +1,215 @@
+//! Slipkeeper's use cases: what the desktop app and the `slipkeeper` CLI both do,
+//! with one error type whose `code` the UI can branch on.
+//!
+//! ```
+//! # fn main() -> Result<(), slipkeeper_app::AppError> {
+//! use slipkeeper_app::{App, FixedClock};
+//! let dir = tempfile::tempdir().unwrap();
+//! let mut app = App::open(&dir.path().join("journal.db"), FixedClock::at("2026-11-22T03:00:00Z"))?;
+//! app.seed_demo(10)?;
+//! assert_eq!(app.search(&Default::default())?.total, 10);
+//! # Ok(()) }
+//! ```
+
+mod clock;
+mod error;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{AppError, ErrorCode};
+pub use slipkeeper_journal::{
+    IngestReport, Page, Problem, ProblemKind, TxnDetail, TxnQuery, TxnRow, VerifyReport,
+};
+
+use slipkeeper_domain::{sample, BatchNo, CopyType, TerminalId, TraceNo};
+use slipkeeper_journal::{Journal, Record, RecordBody, SlipRecord};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Where the journal lives when no path is given: the platform's data directory
+/// (e.g. `~/.local/share/slipkeeper/journal.db` on Linux).
+pub fn default_db_path() -> Result<PathBuf, AppError> {
+    directories::ProjectDirs::from("", "", "slipkeeper")
+        .map(|d| d.data_dir().join("journal.db"))
+        .ok_or_else(|| {
+            AppError::new(
+                ErrorCode::Io,
+                "cannot find a home directory for the journal; pass --db PATH",
+            )
+        })
+}
+
+/// An open journal plus the clock that stamps what is stored.
+pub struct App {
+    journal: Journal,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("journal", &self.journal)
+            .finish()
+    }
+}
+
+impl App {
+    /// Opens the journal at `path`, creating its folder and the file if needed.
+    pub fn open(path: &Path, clock: impl Clock + 'static) -> Result<App, AppError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| AppError::io(dir, e))?;
+        }
+        Ok(App {
+            journal: Journal::open(path)?,
+            clock: Arc::new(clock),
+        })
+    }
+
+    pub fn journal(&self) -> &Journal {
+        &self.journal
+    }
+
+    pub fn search(&self, q: &TxnQuery) -> Result<Page<TxnRow>, AppError> {
+        Ok(self.journal.search(q)?)
+    }
+
+    pub fn detail(&self, id: i64) -> Result<TxnDetail, AppError> {
+        Ok(self.journal.detail(id)?)
+    }
+
+    /// Every transaction with this voucher number, optionally narrowed to a terminal
+    /// and batch (voucher numbers repeat across terminals and wrap at 999999).
+    pub fn by_voucher(
+        &self,
+        voucher: &TraceNo,
+        terminal: Option<&TerminalId>,
+        batch: Option<&BatchNo>,
+    ) -> Result<Vec<TxnDetail>, AppError> {
+        let q = TxnQuery {
+            voucher: Some(voucher.clone()),
+            terminal: terminal.cloned(),
+            batch: batch.cloned(),
+            limit: 100,
+            ..Default::default()
+        };
+        let page = self.journal.search(&q)?;
+        if page.items.is_empty() {
+            let mut what = format!("voucher {voucher}");
+            if let Some(t) = terminal {
+                what.push_str(&format!(" on terminal {t}"));
+            }
+            if let Some(b) = batch {
+                what.push_str(&format!(" in batch {b}"));
+            }
+            return Err(AppError::new(
+                ErrorCode::NotFound,
+                format!("{what} is not in the journal"),
+            ));
+        }
+        page.items.iter().map(|r| self.detail(r.id)).collect()
+    }
+
+    pub fn verify(&self) -> Result<VerifyReport, AppError> {
+        Ok(self.journal.verify()?)
+    }
+
+    pub fn import(&mut self, file: &Path) -> Result<IngestReport, AppError> {
+        let report = self.journal.import_file(file, self.clock.now())?;
+        self.index_search()?;
+        Ok(report)
+    }
+
+    /// Brings the free-text index up to date, in chunks (each its own transaction, so
+    /// an interruption keeps what was done).
+    pub fn index_search(&mut self) -> Result<u64, AppError> {
+        let mut total = 0;
+        loop {
+            match self.journal.index_slips(50_000)? {
+                0 => return Ok(total),
+                n => total += n,
+            }
+        }
+    }
+
+    pub fn export(&self, out: &mut dyn Write) -> Result<u64, AppError> {
+        Ok(self.journal.export(out)?)
+    }
+
+    /// Exports into `file`, written under a temporary name and renamed when complete.
+    pub fn export_to_file(&self, file: &Path) -> Result<u64, AppError> {
+        let tmp = file.with_extension("partial");
+        let mut w = std::io::BufWriter::new(
+            std::fs::File::create(&tmp).map_err(|e| AppError::io(&tmp, e))?,
+        );
+        let n = self.export(&mut w)?;
+        w.into_inner()
+            .map_err(|e| AppError::io(&tmp, e.into_error()))?
+            .sync_all()
+            .map_err(|e| AppError::io(&tmp, e))?;
+        std::fs::rename(&tmp, file).map_err(|e| AppError::io(file, e))?;
+        Ok(n)
+    }
+
+    pub fn backup(&self, dest: &Path) -> Result<(), AppError> {
+        Ok(self.journal.backup_to(dest)?)
+    }
+
+    pub fn restore(&mut self, src: &Path) -> Result<VerifyReport, AppError> {
+        Ok(self.journal.restore_from(src)?)
+    }
+
+    /// Fills the journal with `count` demo transactions and their slips (idempotent:
+    /// the same records are generated every time).
+    pub fn seed_demo(&mut self, count: u64) -> Result<IngestReport, AppError> {
+        let mut report = IngestReport::default();
+        let now = self.clock.now();
+        for chunk_start in (0..count).step_by(10_000) {
+            let end = (chunk_start + 10_000).min(count);
+            report.merge(self.journal.ingest(&demo_records(chunk_start..end, now))?);
+        }
+        self.index_search()?;
+        Ok(report)
+    }
+}
+
+/// Demo records `range` (a transaction followed by its merchant slip), stamped `now`.
+pub fn demo_records(
+    range: std::ops::Range<u64>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<Record> {
+    range
+        .flat_map(|i| {
+            let t = sample::transaction(i);
+            let slip = sample::slip(&t, CopyType::Merchant);
+            [
+                Record {
+                    body: RecordBody::Slip(SlipRecord { txn: t.key(), slip }),
+                    recorded_at: now,
+                },
+                Record {
+                    body: RecordBody::Transaction(t),
+                    recorded_at: now,
+                },
+            ]
+            .into_iter()
+            .rev()
+        })
+        .collect()
+}
+
+/// Writes `count` demo records as JSON Lines. The storing time is fixed so that the
+/// same count always gives the same bytes.
+pub fn write_demo_jsonl(count: u64, w: &mut dyn Write) -> Result<u64, AppError> {
+    let at = FixedClock::at("2026-01-01T00:00:00Z").now();
+    let io = |e: std::io::Error| AppError::new(ErrorCode::Io, e.to_string());
+    let mut n = 0;
+    for start in (0..count).step_by(10_000) {
+        for r in demo_records(start..(start + 10_000).min(count), at) {
+            w.write_all(r.to_line().as_bytes()).map_err(io)?;
+            w.write_all(b"\n").map_err(io)?;
+            n += 1;
+        }
+    }
+    w.flush().map_err(io)?;
+    Ok(n)
+}

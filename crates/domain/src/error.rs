@@ -5,7 +5,11 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DomainError {
     #[error("{field}: {reason} (got {value:?})")]
-    Invalid { field: &'static str, value: String, reason: &'static str },
+    Invalid {
+        field: &'static str,
+        value: String,
+        reason: &'static str,
+    },
     #[error("currency mismatch: {left} vs {right}")]
     CurrencyMismatch { left: String, right: String },
     #[error("amount overflow")]
@@ -13,8 +17,16 @@ pub enum DomainError {
 }
 
 impl DomainError {
-    pub(crate) fn invalid(field: &'static str, value: impl Into<String>, reason: &'static str) -> Self {
-        DomainError::Invalid { field, value: value.into(), reason }
+    pub(crate) fn invalid(
+        field: &'static str,
+        value: impl Into<String>,
+        reason: &'static str,
+    ) -> Self {
+        DomainError::Invalid {
+            field,
+            value: value.into(),
+            reason,
+        }
     }
 
     /// The field a value was refused for, when there is one.

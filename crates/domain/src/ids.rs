@@ -38,7 +38,11 @@ fn check(
         return Err(DomainError::invalid(field, raw, reason));
     }
     let s = s.to_ascii_uppercase();
-    Ok(if s.len() < pad_to { format!("{s:0>pad_to$}") } else { s })
+    Ok(if s.len() < pad_to {
+        format!("{s:0>pad_to$}")
+    } else {
+        s
+    })
 }
 
 macro_rules! ident {
@@ -146,7 +150,10 @@ mod tests {
     fn bad_values_name_their_field() {
         let e = TraceNo::new("12a").unwrap_err();
         assert_eq!(e.field(), Some("trace_no"));
-        assert!(TraceNo::new("1234567").is_err(), "trace numbers have six digits at most");
+        assert!(
+            TraceNo::new("1234567").is_err(),
+            "trace numbers have six digits at most"
+        );
         assert!(Rrn::new("").is_err());
         assert!(AuthCode::new("AB-123").is_err());
     }

@@ -18,15 +18,17 @@ mod ids;
 mod money;
 mod pan;
 mod rules;
-mod txn;
 pub mod sample;
+mod txn;
 
 pub use error::DomainError;
-pub use ids::{AuthCode, BatchNo, MerchantId, OperatorNo, ReceiptNo, Rrn, TerminalId, TraceNo, VoucherNo};
+pub use ids::{
+    AuthCode, BatchNo, MerchantId, OperatorNo, ReceiptNo, Rrn, TerminalId, TraceNo, VoucherNo,
+};
 pub use money::{Currency, Money};
 pub use pan::{mask_pans_in_text, MaskedPan};
 pub use rules::{refundable_remainder, remedy_for, Remedy};
 pub use txn::{
-    Batch, BatchState, CardScheme, CopyType, EntryMode, Expiry, Link, Outcome, Settlement, SlipOrigin,
-    SlipText, Terminal, Totals, Transaction, TxnKey, TxnKind,
+    Batch, BatchState, CardScheme, CopyType, EntryMode, Expiry, Link, Outcome, Settlement,
+    SlipOrigin, SlipText, Terminal, Totals, Transaction, TxnKey, TxnKind,
 };

@@ -17,9 +17,17 @@ impl Currency {
     pub fn new(code: &str) -> Result<Self, DomainError> {
         let b = code.trim().as_bytes();
         if b.len() != 3 || !b.iter().all(|c| c.is_ascii_alphabetic()) {
-            return Err(DomainError::invalid("currency", code, "must be a three-letter ISO 4217 code"));
+            return Err(DomainError::invalid(
+                "currency",
+                code,
+                "must be a three-letter ISO 4217 code",
+            ));
         }
-        Ok(Currency([b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase(), b[2].to_ascii_uppercase()]))
+        Ok(Currency([
+            b[0].to_ascii_uppercase(),
+            b[1].to_ascii_uppercase(),
+            b[2].to_ascii_uppercase(),
+        ]))
     }
 
     pub fn as_str(&self) -> &str {
@@ -125,23 +133,46 @@ impl Money {
             return Err(DomainError::invalid("amount", raw, "not a number"));
         }
         if frac.len() > exp {
-            return Err(DomainError::invalid("amount", raw, "more decimal places than the currency has"));
+            return Err(DomainError::invalid(
+                "amount",
+                raw,
+                "more decimal places than the currency has",
+            ));
         }
         let scale = 10i64.pow(exp as u32);
-        let int_v: i64 = if int.is_empty() { 0 } else { int.parse().map_err(|_| DomainError::Overflow)? };
-        let frac_v: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<exp$}").parse().map_err(|_| DomainError::Overflow)? };
-        let minor = int_v.checked_mul(scale).and_then(|v| v.checked_add(frac_v)).ok_or(DomainError::Overflow)?;
+        let int_v: i64 = if int.is_empty() {
+            0
+        } else {
+            int.parse().map_err(|_| DomainError::Overflow)?
+        };
+        let frac_v: i64 = if frac.is_empty() {
+            0
+        } else {
+            format!("{frac:0<exp$}")
+                .parse()
+                .map_err(|_| DomainError::Overflow)?
+        };
+        let minor = int_v
+            .checked_mul(scale)
+            .and_then(|v| v.checked_add(frac_v))
+            .ok_or(DomainError::Overflow)?;
         Ok(Money::new(if neg { -minor } else { minor }, currency))
     }
 
     pub fn checked_add(self, other: Money) -> Result<Money, DomainError> {
         self.same_currency(&other)?;
-        self.minor.checked_add(other.minor).map(|m| Money::new(m, self.currency)).ok_or(DomainError::Overflow)
+        self.minor
+            .checked_add(other.minor)
+            .map(|m| Money::new(m, self.currency))
+            .ok_or(DomainError::Overflow)
     }
 
     pub fn checked_sub(self, other: Money) -> Result<Money, DomainError> {
         self.same_currency(&other)?;
-        self.minor.checked_sub(other.minor).map(|m| Money::new(m, self.currency)).ok_or(DomainError::Overflow)
+        self.minor
+            .checked_sub(other.minor)
+            .map(|m| Money::new(m, self.currency))
+            .ok_or(DomainError::Overflow)
     }
 
     fn same_currency(&self, other: &Money) -> Result<(), DomainError> {
@@ -163,7 +194,12 @@ impl Money {
             return format!("{sign}{abs}");
         }
         let scale = 10u64.pow(exp);
-        format!("{sign}{}.{:0w$}", abs / scale, abs % scale, w = exp as usize)
+        format!(
+            "{sign}{}.{:0w$}",
+            abs / scale,
+            abs % scale,
+            w = exp as usize
+        )
     }
 }
 
@@ -181,10 +217,16 @@ mod tests {
     #[test]
     fn parses_major_units_exactly() {
         assert_eq!(Money::parse_major("12.5", "CNY").unwrap().minor(), 1250);
-        assert_eq!(Money::parse_major("1,234.05", "cny").unwrap().minor(), 123405);
+        assert_eq!(
+            Money::parse_major("1,234.05", "cny").unwrap().minor(),
+            123405
+        );
         assert_eq!(Money::parse_major("100", "JPY").unwrap().minor(), 100);
         assert_eq!(Money::parse_major("-0.01", "CNY").unwrap().minor(), -1);
-        assert!(Money::parse_major("1.005", "CNY").is_err(), "fen is the smallest unit; never round");
+        assert!(
+            Money::parse_major("1.005", "CNY").is_err(),
+            "fen is the smallest unit; never round"
+        );
         assert!(Money::parse_major("abc", "CNY").is_err());
         assert!(Money::parse_major("", "CNY").is_err());
         assert!(Money::parse_major("1", "YUAN").is_err());
@@ -194,14 +236,20 @@ mod tests {
     fn formats_like_a_slip() {
         assert_eq!(Money::cny(123405).to_string(), "RMB 1234.05");
         assert_eq!(Money::cny(-5).major_string(), "-0.05");
-        assert_eq!(Money::new(300, Currency::new("JPY").unwrap()).major_string(), "300");
+        assert_eq!(
+            Money::new(300, Currency::new("JPY").unwrap()).major_string(),
+            "300"
+        );
     }
 
     #[test]
     fn arithmetic_refuses_mixed_currencies() {
         let a = Money::cny(100);
         let b = Money::new(100, Currency::EUR);
-        assert!(matches!(a.checked_add(b), Err(DomainError::CurrencyMismatch { .. })));
+        assert!(matches!(
+            a.checked_add(b),
+            Err(DomainError::CurrencyMismatch { .. })
+        ));
         assert_eq!(a.checked_sub(Money::cny(40)).unwrap().minor(), 60);
         assert!(Money::cny(i64::MAX).checked_add(Money::cny(1)).is_err());
     }

@@ -22,14 +22,26 @@ impl MaskedPan {
     pub fn new(raw: &str) -> Result<Self, DomainError> {
         let chars: Vec<char> = raw.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
         if chars.len() < 4 || chars.len() > 19 {
-            return Err(DomainError::invalid(Self::FIELD, redact(raw), "a card number has 4 to 19 characters"));
+            return Err(DomainError::invalid(
+                Self::FIELD,
+                redact(raw),
+                "a card number has 4 to 19 characters",
+            ));
         }
         if !chars.iter().all(|c| c.is_ascii_digit() || is_mask(*c)) {
-            return Err(DomainError::invalid(Self::FIELD, redact(raw), "only digits and * allowed"));
+            return Err(DomainError::invalid(
+                Self::FIELD,
+                redact(raw),
+                "only digits and * allowed",
+            ));
         }
         let n = chars.len();
         if !chars[n - 4..].iter().all(|c| c.is_ascii_digit()) {
-            return Err(DomainError::invalid(Self::FIELD, redact(raw), "the last four digits must be visible"));
+            return Err(DomainError::invalid(
+                Self::FIELD,
+                redact(raw),
+                "the last four digits must be visible",
+            ));
         }
         // PCI DSS allows first six + last four. Short numbers keep at least six
         // digits hidden, so a 12-digit number shows 2 + 4 and nothing less is masked.
@@ -37,7 +49,17 @@ impl MaskedPan {
         let masked: String = chars
             .iter()
             .enumerate()
-            .map(|(i, c)| if i < head || i >= n - 4 { if is_mask(*c) { '*' } else { *c } } else { '*' })
+            .map(|(i, c)| {
+                if i < head || i >= n - 4 {
+                    if is_mask(*c) {
+                        '*'
+                    } else {
+                        *c
+                    }
+                } else {
+                    '*'
+                }
+            })
             .collect();
         Ok(MaskedPan(masked))
     }
@@ -123,7 +145,11 @@ pub fn mask_pans_in_text(text: &str) -> String {
                 digits.push(b);
                 end = j + 1;
                 j += 1;
-            } else if (b == b' ' || b == b'-') && j + 1 < bytes.len() && bytes[j + 1].is_ascii_digit() && digits.len() < 19 {
+            } else if (b == b' ' || b == b'-')
+                && j + 1 < bytes.len()
+                && bytes[j + 1].is_ascii_digit()
+                && digits.len() < 19
+            {
                 j += 1;
             } else {
                 break;
@@ -165,16 +191,28 @@ mod tests {
 
     #[test]
     fn masked_input_is_kept_masked_and_never_unmasked() {
-        assert_eq!(MaskedPan::new("622588******5678").unwrap().as_str(), "622588******5678");
-        assert_eq!(MaskedPan::new("XXXXXXXXXXXX5678").unwrap().as_str(), "************5678");
+        assert_eq!(
+            MaskedPan::new("622588******5678").unwrap().as_str(),
+            "622588******5678"
+        );
+        assert_eq!(
+            MaskedPan::new("XXXXXXXXXXXX5678").unwrap().as_str(),
+            "************5678"
+        );
         assert_eq!(MaskedPan::new("****5678").unwrap().as_str(), "****5678");
         // Too many digits shown in the middle are masked again.
-        assert_eq!(MaskedPan::new("6225880212**5678").unwrap().as_str(), "622588******5678");
+        assert_eq!(
+            MaskedPan::new("6225880212**5678").unwrap().as_str(),
+            "622588******5678"
+        );
     }
 
     #[test]
     fn short_numbers_keep_six_digits_hidden() {
-        assert_eq!(MaskedPan::new("123456789012").unwrap().as_str(), "12******9012");
+        assert_eq!(
+            MaskedPan::new("123456789012").unwrap().as_str(),
+            "12******9012"
+        );
     }
 
     #[test]
@@ -187,11 +225,18 @@ mod tests {
 
     #[test]
     fn text_scrubbing_masks_cards_but_not_references() {
-        let t = "卡号 CARD NO.: 6225880212345673 参考号 REF NO.: 123456789012 商户号 898310048990001";
+        let t =
+            "卡号 CARD NO.: 6225880212345673 参考号 REF NO.: 123456789012 商户号 898310048990001";
         let m = mask_pans_in_text(t);
         assert!(m.contains("622588******5673"), "{m}");
-        assert!(m.contains("123456789012"), "RRNs are 12 digits, not cards: {m}");
-        assert!(m.contains("898310048990001"), "merchant numbers start with 8: {m}");
+        assert!(
+            m.contains("123456789012"),
+            "RRNs are 12 digits, not cards: {m}"
+        );
+        assert!(
+            m.contains("898310048990001"),
+            "merchant numbers start with 8: {m}"
+        );
         let spaced = mask_pans_in_text("4111 1111 1111 1111.");
         assert_eq!(spaced, "4111 11** **** 1111.");
         // Luhn failure: not a card.

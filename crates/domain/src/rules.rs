@@ -14,26 +14,45 @@ pub enum Remedy {
     /// Void (撤销) at this terminal: the batch is still open.
     Void,
     /// Void, but only at the terminal that took the payment.
-    VoidAtOtherTerminal { terminal_id: TerminalId },
+    VoidAtOtherTerminal {
+        terminal_id: TerminalId,
+    },
     /// Refund (退货) quoting the original RRN and date; up to `refundable`.
-    Refund { rrn: Rrn, original_date: NaiveDate, refundable: Money },
+    Refund {
+        rrn: Rrn,
+        original_date: NaiveDate,
+        refundable: Money,
+    },
     /// Settled, but the journal has no RRN: the acquirer must look it up first.
-    RefundNeedsRrn { original_date: NaiveDate, refundable: Money },
+    RefundNeedsRrn {
+        original_date: NaiveDate,
+        refundable: Money,
+    },
     AlreadyVoided,
     AlreadyRefunded,
     /// The original did not take money (declined, reversed, unknown, not a sale).
-    NothingToReturn { outcome: Outcome, kind: TxnKind },
+    NothingToReturn {
+        outcome: Outcome,
+        kind: TxnKind,
+    },
 }
 
 /// Amount of `original` not yet refunded by approved refunds in `related`.
-pub fn refundable_remainder(original: &Transaction, related: &[Transaction]) -> Result<Money, DomainError> {
+pub fn refundable_remainder(
+    original: &Transaction,
+    related: &[Transaction],
+) -> Result<Money, DomainError> {
     let mut left = original.amount;
     for r in related {
         if r.kind == TxnKind::Refund && r.outcome == Outcome::Approved && r.refers_to(original) {
             left = left.checked_sub(r.amount)?;
         }
     }
-    Ok(if left.minor() < 0 { Money::zero(left.currency()) } else { left })
+    Ok(if left.minor() < 0 {
+        Money::zero(left.currency())
+    } else {
+        left
+    })
 }
 
 /// Decides the remedy for `original`, asked at terminal `here`, given its batch and
@@ -45,14 +64,24 @@ pub fn remedy_for(
     related: &[Transaction],
 ) -> Result<Remedy, DomainError> {
     let moved_money = original.kind.is_debit() && original.outcome == Outcome::Approved;
-    let reversed = related
-        .iter()
-        .any(|r| r.kind == TxnKind::Reversal && r.outcome == Outcome::Approved && r.refers_to(original));
+    let reversed = related.iter().any(|r| {
+        r.kind == TxnKind::Reversal && r.outcome == Outcome::Approved && r.refers_to(original)
+    });
     if !moved_money || reversed {
-        let outcome = if reversed { Outcome::Reversed } else { original.outcome };
-        return Ok(Remedy::NothingToReturn { outcome, kind: original.kind });
+        let outcome = if reversed {
+            Outcome::Reversed
+        } else {
+            original.outcome
+        };
+        return Ok(Remedy::NothingToReturn {
+            outcome,
+            kind: original.kind,
+        });
     }
-    if related.iter().any(|r| r.kind == TxnKind::Void && r.outcome == Outcome::Approved && r.refers_to(original)) {
+    if related
+        .iter()
+        .any(|r| r.kind == TxnKind::Void && r.outcome == Outcome::Approved && r.refers_to(original))
+    {
         return Ok(Remedy::AlreadyVoided);
     }
     let refundable = refundable_remainder(original, related)?;
@@ -64,13 +93,22 @@ pub fn remedy_for(
         return Ok(if &original.terminal_id == here {
             Remedy::Void
         } else {
-            Remedy::VoidAtOtherTerminal { terminal_id: original.terminal_id.clone() }
+            Remedy::VoidAtOtherTerminal {
+                terminal_id: original.terminal_id.clone(),
+            }
         });
     }
     let original_date = original.occurred_at.date();
     Ok(match &original.rrn {
-        Some(rrn) => Remedy::Refund { rrn: rrn.clone(), original_date, refundable },
-        None => Remedy::RefundNeedsRrn { original_date, refundable },
+        Some(rrn) => Remedy::Refund {
+            rrn: rrn.clone(),
+            original_date,
+            refundable,
+        },
+        None => Remedy::RefundNeedsRrn {
+            original_date,
+            refundable,
+        },
     })
 }
 
@@ -119,12 +157,27 @@ mod tests {
     }
 
     fn open() -> Batch {
-        Batch { terminal_id: TerminalId::new("10000001").unwrap(), batch_no: BatchNo::new("1").unwrap(), state: BatchState::Open }
+        Batch {
+            terminal_id: TerminalId::new("10000001").unwrap(),
+            batch_no: BatchNo::new("1").unwrap(),
+            state: BatchState::Open,
+        }
     }
 
     fn settled() -> Batch {
-        let totals = Totals { debit_count: 1, debit_amount: Money::cny(100), credit_count: 0, credit_amount: Money::cny(0) };
-        Batch { state: BatchState::Settled { at: at("2026-11-20 23:00:00"), totals }, ..open() }
+        let totals = Totals {
+            debit_count: 1,
+            debit_amount: Money::cny(100),
+            credit_count: 0,
+            credit_amount: Money::cny(0),
+        };
+        Batch {
+            state: BatchState::Settled {
+                at: at("2026-11-20 23:00:00"),
+                totals,
+            },
+            ..open()
+        }
     }
 
     fn here() -> TerminalId {
@@ -133,7 +186,10 @@ mod tests {
 
     #[test]
     fn open_batch_same_terminal_can_be_voided() {
-        assert_eq!(remedy_for(&sale("1", 100), &open(), &here(), &[]).unwrap(), Remedy::Void);
+        assert_eq!(
+            remedy_for(&sale("1", 100), &open(), &here(), &[]).unwrap(),
+            Remedy::Void
+        );
     }
 
     #[test]
@@ -141,7 +197,9 @@ mod tests {
         let other = TerminalId::new("10000002").unwrap();
         assert_eq!(
             remedy_for(&sale("1", 100), &open(), &other, &[]).unwrap(),
-            Remedy::VoidAtOtherTerminal { terminal_id: here() }
+            Remedy::VoidAtOtherTerminal {
+                terminal_id: here()
+            }
         );
     }
 
@@ -159,7 +217,10 @@ mod tests {
         );
         let mut no_rrn = s;
         no_rrn.rrn = None;
-        assert!(matches!(remedy_for(&no_rrn, &settled(), &here(), &[]).unwrap(), Remedy::RefundNeedsRrn { .. }));
+        assert!(matches!(
+            remedy_for(&no_rrn, &settled(), &here(), &[]).unwrap(),
+            Remedy::RefundNeedsRrn { .. }
+        ));
     }
 
     #[test]
@@ -168,31 +229,46 @@ mod tests {
         let r1 = follow_up(&s, TxnKind::Refund, "5", 2_500);
         let mut declined = follow_up(&s, TxnKind::Refund, "6", 5_000);
         declined.outcome = Outcome::Declined;
-        assert_eq!(refundable_remainder(&s, &[r1.clone(), declined]).unwrap(), Money::cny(7_500));
+        assert_eq!(
+            refundable_remainder(&s, &[r1.clone(), declined]).unwrap(),
+            Money::cny(7_500)
+        );
         // Once partly refunded, a void would return too much: refund the rest instead.
         assert!(matches!(
-            remedy_for(&s, &open(), &here(), &[r1.clone()]).unwrap(),
+            remedy_for(&s, &open(), &here(), std::slice::from_ref(&r1)).unwrap(),
             Remedy::Refund { refundable, .. } if refundable == Money::cny(7_500)
         ));
         let r2 = follow_up(&s, TxnKind::Refund, "7", 7_500);
-        assert_eq!(remedy_for(&s, &settled(), &here(), &[r1, r2]).unwrap(), Remedy::AlreadyRefunded);
+        assert_eq!(
+            remedy_for(&s, &settled(), &here(), &[r1, r2]).unwrap(),
+            Remedy::AlreadyRefunded
+        );
     }
 
     #[test]
     fn voided_declined_and_reversed_need_nothing() {
         let s = sale("1", 100);
         let v = follow_up(&s, TxnKind::Void, "2", 100);
-        assert_eq!(remedy_for(&s, &open(), &here(), &[v]).unwrap(), Remedy::AlreadyVoided);
+        assert_eq!(
+            remedy_for(&s, &open(), &here(), &[v]).unwrap(),
+            Remedy::AlreadyVoided
+        );
         let rev = follow_up(&s, TxnKind::Reversal, "3", 100);
         assert!(matches!(
             remedy_for(&s, &open(), &here(), &[rev]).unwrap(),
-            Remedy::NothingToReturn { outcome: Outcome::Reversed, .. }
+            Remedy::NothingToReturn {
+                outcome: Outcome::Reversed,
+                ..
+            }
         ));
         let mut d = sale("4", 100);
         d.outcome = Outcome::Declined;
         assert!(matches!(
             remedy_for(&d, &open(), &here(), &[]).unwrap(),
-            Remedy::NothingToReturn { outcome: Outcome::Declined, .. }
+            Remedy::NothingToReturn {
+                outcome: Outcome::Declined,
+                ..
+            }
         ));
     }
 

@@ -19,7 +19,9 @@ fn mix(mut z: u64) -> u64 {
 }
 
 fn base_time() -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(2026, 1, 1).and_then(|d| d.and_hms_opt(8, 0, 0)).unwrap_or_default()
+    NaiveDate::from_ymd_opt(2026, 1, 1)
+        .and_then(|d| d.and_hms_opt(8, 0, 0))
+        .unwrap_or_default()
 }
 
 /// Synthetic transaction number `i`: mostly approved sales, some declines, voids
@@ -28,18 +30,29 @@ pub fn transaction(i: u64) -> Transaction {
     let h = mix(i);
     let term = (i % 2) as usize;
     let j = i / 2; // sequence on this terminal
-    let trace = |n: u64| TraceNo::new(&((n % 999_999) + 1).to_string()).unwrap_or_else(|_| unreachable!());
-    let batch_of = |n: u64| BatchNo::new(&(n / 1000 + 1).to_string()).unwrap_or_else(|_| unreachable!());
+    let trace =
+        |n: u64| TraceNo::new(&((n % 999_999) + 1).to_string()).unwrap_or_else(|_| unreachable!());
+    let batch_of =
+        |n: u64| BatchNo::new(&(n / 1000 + 1).to_string()).unwrap_or_else(|_| unreachable!());
     let roll = h % 100;
     let kind = match roll {
         0..=1 if j % 1000 > 0 => TxnKind::Void,
         2..=4 if j > 20 => TxnKind::Refund,
         _ => TxnKind::Sale,
     };
-    let outcome = if (h >> 8) % 100 < 3 { Outcome::Declined } else { Outcome::Approved };
+    let outcome = if (h >> 8) % 100 < 3 {
+        Outcome::Declined
+    } else {
+        Outcome::Approved
+    };
     let occurred_at = base_time() + TimeDelta::seconds((j * 30 + (h >> 16) % 29) as i64);
     let last4 = (h >> 20) % 10_000;
-    let scheme = [CardScheme::UnionPay, CardScheme::UnionPay, CardScheme::Visa, CardScheme::Mastercard][((h >> 34) % 4) as usize];
+    let scheme = [
+        CardScheme::UnionPay,
+        CardScheme::UnionPay,
+        CardScheme::Visa,
+        CardScheme::Mastercard,
+    ][((h >> 34) % 4) as usize];
     let bin = match scheme {
         CardScheme::Visa => "411111",
         CardScheme::Mastercard => "552233",
@@ -49,7 +62,11 @@ pub fn transaction(i: u64) -> Transaction {
         TxnKind::Void => (Some(trace(j - 1)), None, None),
         TxnKind::Refund => {
             let o = i - 14;
-            (Some(trace(o / 2)), Some(rrn(o)), Some(transaction_time(o).date()))
+            (
+                Some(trace(o / 2)),
+                Some(rrn(o)),
+                Some(transaction_time(o).date()),
+            )
         }
         _ => (None, None, None),
     };
@@ -65,10 +82,19 @@ pub fn transaction(i: u64) -> Transaction {
         receipt_no: ReceiptNo::new(&((j % 9999) + 1).to_string()).ok(),
         pan: MaskedPan::new(&format!("{bin}******{last4:04}")).ok(),
         scheme: Some(scheme),
-        entry_mode: Some([EntryMode::Chip, EntryMode::Contactless, EntryMode::Swipe][((h >> 50) % 3) as usize]),
-        expiry: Expiry::new(&format!("{:02}{:02}", 27 + (h >> 52) % 5, 1 + (h >> 56) % 12)).ok(),
+        entry_mode: Some(
+            [EntryMode::Chip, EntryMode::Contactless, EntryMode::Swipe][((h >> 50) % 3) as usize],
+        ),
+        expiry: Expiry::new(&format!(
+            "{:02}{:02}",
+            27 + (h >> 52) % 5,
+            1 + (h >> 56) % 12
+        ))
+        .ok(),
         rrn: Some(rrn(i)),
-        auth_code: (outcome == Outcome::Approved).then(|| AuthCode::new(&format!("{:06}", (h >> 12) % 1_000_000)).ok()).flatten(),
+        auth_code: (outcome == Outcome::Approved)
+            .then(|| AuthCode::new(&format!("{:06}", (h >> 12) % 1_000_000)).ok())
+            .flatten(),
         operator_no: OperatorNo::new("01").ok(),
         issuer: Some(match scheme {
             CardScheme::UnionPay => "中国银行".to_owned(),
@@ -106,7 +132,10 @@ pub fn slip(t: &Transaction, copy: CopyType) -> SlipText {
         "商户名称 MERCHANT NAME: 演示商店 DEMO SHOP".to_owned(),
         format!("商户编号 MERCHANT NO.: {}", t.merchant_id),
         format!("终端编号 TERMINAL NO.: {}", t.terminal_id),
-        format!("操作员号 OPERATOR NO.: {}", opt(t.operator_no.as_ref().map(|o| o.as_str()))),
+        format!(
+            "操作员号 OPERATOR NO.: {}",
+            opt(t.operator_no.as_ref().map(|o| o.as_str()))
+        ),
         format!(
             "卡号 CARD NO.: {} {}",
             opt(t.pan.as_ref().map(|p| p.as_str())),
@@ -115,12 +144,24 @@ pub fn slip(t: &Transaction, copy: CopyType) -> SlipText {
         format!("发卡行 ISSUER: {}", opt(t.issuer.as_deref())),
         format!("收单行 ACQUIRER: {}", opt(t.acquirer.as_deref())),
         format!("交易类型 TRANS TYPE: {zh} {en}"),
-        format!("有效期 EXP DATE: {}", opt(t.expiry.as_ref().map(|e| e.as_str()))),
+        format!(
+            "有效期 EXP DATE: {}",
+            opt(t.expiry.as_ref().map(|e| e.as_str()))
+        ),
         format!("批次号 BATCH NO.: {}", t.batch_no),
         format!("凭证号 VOUCHER NO.: {}", t.trace_no),
-        format!("授权码 AUTH NO.: {}", opt(t.auth_code.as_ref().map(|a| a.as_str()))),
-        format!("参考号 REF NO.: {}", opt(t.rrn.as_ref().map(|r| r.as_str()))),
-        format!("日期/时间 DATE/TIME: {}", t.occurred_at.format("%Y/%m/%d %H:%M:%S")),
+        format!(
+            "授权码 AUTH NO.: {}",
+            opt(t.auth_code.as_ref().map(|a| a.as_str()))
+        ),
+        format!(
+            "参考号 REF NO.: {}",
+            opt(t.rrn.as_ref().map(|r| r.as_str()))
+        ),
+        format!(
+            "日期/时间 DATE/TIME: {}",
+            t.occurred_at.format("%Y/%m/%d %H:%M:%S")
+        ),
         format!("金额 AMOUNT: {}", t.amount),
     ];
     if let Some(o) = &t.original_trace_no {
@@ -139,22 +180,33 @@ mod tests {
     #[test]
     fn records_are_deterministic_and_keys_unique() {
         assert_eq!(transaction(12345), transaction(12345));
-        let keys: std::collections::HashSet<_> = (0..20_000).map(|i| transaction(i).key()).collect();
+        let keys: std::collections::HashSet<_> =
+            (0..20_000).map(|i| transaction(i).key()).collect();
         assert_eq!(keys.len(), 20_000);
     }
 
     #[test]
     fn voids_and_refunds_point_at_real_records() {
-        let refund = (0..5000).map(transaction).find(|t| t.kind == TxnKind::Refund).unwrap();
+        let refund = (0..5000)
+            .map(transaction)
+            .find(|t| t.kind == TxnKind::Refund)
+            .unwrap();
         assert!(refund.original_rrn.is_some());
-        let void = (0..5000).map(transaction).find(|t| t.kind == TxnKind::Void).unwrap();
+        let void = (0..5000)
+            .map(transaction)
+            .find(|t| t.kind == TxnKind::Void)
+            .unwrap();
         assert!(void.original_trace_no.is_some());
     }
 
     #[test]
     fn slip_text_is_about_600_bytes() {
         let t = transaction(7);
-        let len: usize = slip(&t, CopyType::Merchant).lines.iter().map(|l| l.len() + 1).sum();
+        let len: usize = slip(&t, CopyType::Merchant)
+            .lines
+            .iter()
+            .map(|l| l.len() + 1)
+            .sum();
         assert!((500..800).contains(&len), "{len}");
     }
 }

@@ -1,6 +1,9 @@
 //! Transactions, batches, slips and terminals as the journal records them.
 
-use crate::{AuthCode, BatchNo, MerchantId, Money, MaskedPan, OperatorNo, ReceiptNo, Rrn, TerminalId, TraceNo};
+use crate::{
+    AuthCode, BatchNo, MaskedPan, MerchantId, Money, OperatorNo, ReceiptNo, Rrn, TerminalId,
+    TraceNo,
+};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
@@ -238,7 +241,10 @@ impl Transaction {
 
     /// Whether `self` (a void, refund or reversal) points back at `original`.
     pub fn refers_to(&self, original: &Transaction) -> bool {
-        if !matches!(self.kind, TxnKind::Void | TxnKind::Refund | TxnKind::Reversal) {
+        if !matches!(
+            self.kind,
+            TxnKind::Void | TxnKind::Refund | TxnKind::Reversal
+        ) {
             return false;
         }
         if let (Some(r), Some(o)) = (&self.original_rrn, &original.rrn) {
@@ -305,8 +311,19 @@ pub struct SlipText {
 
 impl SlipText {
     /// Builds slip text with any full card number in it masked.
-    pub fn new(copy: CopyType, origin: SlipOrigin, lines: impl IntoIterator<Item = String>) -> Self {
-        SlipText { copy, origin, lines: lines.into_iter().map(|l| crate::mask_pans_in_text(&l)).collect() }
+    pub fn new(
+        copy: CopyType,
+        origin: SlipOrigin,
+        lines: impl IntoIterator<Item = String>,
+    ) -> Self {
+        SlipText {
+            copy,
+            origin,
+            lines: lines
+                .into_iter()
+                .map(|l| crate::mask_pans_in_text(&l))
+                .collect(),
+        }
     }
 }
 

@@ -19,7 +19,10 @@ impl Journal {
         let c = Connection::open(&tmp)?;
         c.pragma_update(None, "journal_mode", "DELETE")?;
         drop(c);
-        std::fs::rename(&tmp, dest).map_err(|e| JournalError::Io { path: dest.to_owned(), source: e })
+        std::fs::rename(&tmp, dest).map_err(|e| JournalError::Io {
+            path: dest.to_owned(),
+            source: e,
+        })
     }
 
     /// Replaces the journal's content with the backup at `src`, after checking that it
@@ -27,20 +30,27 @@ impl Journal {
     /// verification.
     pub fn restore_from(&mut self, src: &Path) -> Result<VerifyReport, JournalError> {
         check_backup(src)?;
-        self.conn.restore(MAIN_DB, src, None::<fn(rusqlite::backup::Progress)>)?;
+        self.conn
+            .restore(MAIN_DB, src, None::<fn(rusqlite::backup::Progress)>)?;
         migrate::migrate(&self.conn, &self.path)?;
         self.verify()
     }
 }
 
 fn check_backup(src: &Path) -> Result<(), JournalError> {
-    let not = |reason: &str| JournalError::NotAJournal { path: src.to_owned(), reason: reason.to_owned() };
+    let not = |reason: &str| JournalError::NotAJournal {
+        path: src.to_owned(),
+        reason: reason.to_owned(),
+    };
     let mut magic = [0u8; 16];
     std::fs::File::open(src)
         .and_then(|mut f| f.read_exact(&mut magic))
         .map_err(|e| match e.kind() {
             std::io::ErrorKind::UnexpectedEof => not("the file is too short to be a database"),
-            _ => JournalError::Io { path: src.to_owned(), source: e },
+            _ => JournalError::Io {
+                path: src.to_owned(),
+                source: e,
+            },
         })?;
     if &magic != SQLITE_MAGIC {
         return Err(not("the file is not an SQLite database"));
@@ -52,7 +62,11 @@ fn check_backup(src: &Path) -> Result<(), JournalError> {
     }
     let version: u32 = c.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version > migrate::SCHEMA_VERSION {
-        return Err(JournalError::NewerSchema { path: src.to_owned(), found: version, supported: migrate::SCHEMA_VERSION });
+        return Err(JournalError::NewerSchema {
+            path: src.to_owned(),
+            found: version,
+            supported: migrate::SCHEMA_VERSION,
+        });
     }
     let ok: String = c.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
     if ok != "ok" {

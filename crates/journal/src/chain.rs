@@ -20,11 +20,21 @@ pub(crate) struct Head {
 
 pub(crate) fn head(conn: &Connection) -> Result<Head, JournalError> {
     let row = conn
-        .query_row("SELECT seq, hash FROM chain ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))
+        .query_row(
+            "SELECT seq, hash FROM chain ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)),
+        )
         .optional()?;
     Ok(match row {
-        Some((seq, h)) => Head { seq, hash: to32(&h).unwrap_or(GENESIS) },
-        None => Head { seq: 0, hash: GENESIS },
+        Some((seq, h)) => Head {
+            seq,
+            hash: to32(&h).unwrap_or(GENESIS),
+        },
+        None => Head {
+            seq: 0,
+            hash: GENESIS,
+        },
     })
 }
 
@@ -44,16 +54,37 @@ pub(crate) fn label(rec: &Record) -> String {
     match &rec.body {
         RecordBody::Transaction(t) => t.key().to_string(),
         RecordBody::Slip(s) => format!("{} slip of {}", s.slip.copy, s.txn),
-        RecordBody::Settlement(s) => format!("settlement of terminal {} batch {}", s.terminal_id, s.batch_no),
-        RecordBody::RawFrame(f) => format!("{} frame of terminal {} at {}", f.direction.as_str(), f.terminal_id, sql::utc(&f.at)),
+        RecordBody::Settlement(s) => format!(
+            "settlement of terminal {} batch {}",
+            s.terminal_id, s.batch_no
+        ),
+        RecordBody::RawFrame(f) => format!(
+            "{} frame of terminal {} at {}",
+            f.direction.as_str(),
+            f.terminal_id,
+            sql::utc(&f.at)
+        ),
     }
 }
 
-pub(crate) fn append(conn: &Connection, head: &mut Head, rec: &Record, row_id: i64) -> Result<(), JournalError> {
+pub(crate) fn append(
+    conn: &Connection,
+    head: &mut Head,
+    rec: &Record,
+    row_id: i64,
+) -> Result<(), JournalError> {
     let hash = link(&head.hash, &rec.to_line());
     head.seq += 1;
-    conn.prepare_cached("INSERT INTO chain (seq, kind, row_id, label, hash) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute(rusqlite::params![head.seq, rec.body.kind(), row_id, label(rec), &hash[..]])?;
+    conn.prepare_cached(
+        "INSERT INTO chain (seq, kind, row_id, label, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(rusqlite::params![
+        head.seq,
+        rec.body.kind(),
+        row_id,
+        label(rec),
+        &hash[..]
+    ])?;
     head.hash = hash;
     Ok(())
 }
@@ -107,8 +138,12 @@ impl VerifyReport {
     }
 }
 
-const TABLES: &[(&str, &str)] =
-    &[("transaction", "transactions"), ("slip", "slips"), ("settlement", "settlements"), ("raw_frame", "raw_frames")];
+const TABLES: &[(&str, &str)] = &[
+    ("transaction", "transactions"),
+    ("slip", "slips"),
+    ("settlement", "settlements"),
+    ("raw_frame", "raw_frames"),
+];
 
 pub(crate) fn verify(conn: &Connection) -> Result<VerifyReport, JournalError> {
     let mut problems = Vec::new();
@@ -135,11 +170,26 @@ pub(crate) fn verify(conn: &Connection) -> Result<VerifyReport, JournalError> {
         match sql::load_record(conn, &kind, row_id) {
             Ok(Some(rec)) => {
                 if link(&prev, &rec.to_line()) != stored {
-                    problems.push(Problem { kind: ProblemKind::Altered, record, label: label.clone(), detail: format!("now: {}", self::label(&rec)) });
+                    problems.push(Problem {
+                        kind: ProblemKind::Altered,
+                        record,
+                        label: label.clone(),
+                        detail: format!("now: {}", self::label(&rec)),
+                    });
                 }
             }
-            Ok(None) => problems.push(Problem { kind: ProblemKind::Removed, record, label, detail: String::new() }),
-            Err(e) => problems.push(Problem { kind: ProblemKind::Unreadable, record, label, detail: e.to_string() }),
+            Ok(None) => problems.push(Problem {
+                kind: ProblemKind::Removed,
+                record,
+                label,
+                detail: String::new(),
+            }),
+            Err(e) => problems.push(Problem {
+                kind: ProblemKind::Unreadable,
+                record,
+                label,
+                detail: e.to_string(),
+            }),
         }
         prev = stored;
     }
@@ -155,8 +205,17 @@ pub(crate) fn verify(conn: &Connection) -> Result<VerifyReport, JournalError> {
                 Ok(Some(rec)) => self::label(&rec),
                 _ => String::from("unreadable"),
             };
-            problems.push(Problem { kind: ProblemKind::Unchained, record: format!("{kind} #{id}"), label, detail: "not written by Slipkeeper".into() });
+            problems.push(Problem {
+                kind: ProblemKind::Unchained,
+                record: format!("{kind} #{id}"),
+                label,
+                detail: "not written by Slipkeeper".into(),
+            });
         }
     }
-    Ok(VerifyReport { checked, head: hex::encode(prev), problems })
+    Ok(VerifyReport {
+        checked,
+        head: hex::encode(prev),
+        problems,
+    })
 }

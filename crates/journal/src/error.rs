@@ -5,14 +5,21 @@ use thiserror::Error;
 #[non_exhaustive]
 pub enum JournalError {
     #[error("cannot open the journal {path}: {source}")]
-    Open { path: PathBuf, source: rusqlite::Error },
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
     #[error("{path} is not a Slipkeeper journal: {reason}")]
     NotAJournal { path: PathBuf, reason: String },
     #[error(
         "the journal {path} was written by a newer Slipkeeper (schema {found}, this version knows up to {supported}); \
          install the newer version or open a backup"
     )]
-    NewerSchema { path: PathBuf, found: u32, supported: u32 },
+    NewerSchema {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
     #[error("{0}")]
     Import(#[from] ImportError),
     #[error("stored record {what} cannot be read: {reason}")]
@@ -22,7 +29,10 @@ pub enum JournalError {
     #[error("invalid value: {0}")]
     Invalid(#[from] slipkeeper_domain::DomainError),
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }

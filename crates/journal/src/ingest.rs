@@ -41,14 +41,20 @@ pub(crate) struct Writer<'c> {
 
 /// Why a single record could not be written (distinct from database failure).
 pub(crate) enum WriteError {
-    Bad { field: &'static str, message: String },
+    Bad {
+        field: &'static str,
+        message: String,
+    },
     Db(JournalError),
 }
 
 impl From<JournalError> for WriteError {
     fn from(e: JournalError) -> Self {
         match e {
-            JournalError::Invalid(d) => WriteError::Bad { field: d.field().unwrap_or("data"), message: d.to_string() },
+            JournalError::Invalid(d) => WriteError::Bad {
+                field: d.field().unwrap_or("data"),
+                message: d.to_string(),
+            },
             other => WriteError::Db(other),
         }
     }
@@ -61,7 +67,11 @@ impl From<rusqlite::Error> for WriteError {
 
 impl<'c> Writer<'c> {
     pub fn new(conn: &'c Connection) -> Result<Self, JournalError> {
-        Ok(Writer { conn, head: chain::head(conn)?, report: IngestReport::default() })
+        Ok(Writer {
+            conn,
+            head: chain::head(conn)?,
+            report: IngestReport::default(),
+        })
     }
 
     pub fn write(&mut self, rec: &Record) -> Result<(), WriteError> {
@@ -90,7 +100,9 @@ impl<'c> Writer<'c> {
                 match sql::insert_slip(self.conn, txn_id, &s.slip, at)? {
                     Some(id) => Some(id),
                     None => {
-                        let same = sql::slips_of_txn(self.conn, txn_id)?.iter().any(|x| x == &s.slip);
+                        let same = sql::slips_of_txn(self.conn, txn_id)?
+                            .iter()
+                            .any(|x| x == &s.slip);
                         self.replayed(same, &rec);
                         None
                     }
@@ -109,13 +121,18 @@ impl<'c> Writer<'c> {
                 }
             },
             RecordBody::RawFrame(f) => {
-                let txn_id = match &f.txn {
-                    Some(k) => Some(sql::txn_id_by_key(self.conn, k)?.ok_or_else(|| WriteError::Bad {
-                        field: "txn",
-                        message: format!("the frame is linked to {k}, which is not in the journal"),
-                    })?),
-                    None => None,
-                };
+                let txn_id =
+                    match &f.txn {
+                        Some(k) => Some(sql::txn_id_by_key(self.conn, k)?.ok_or_else(|| {
+                            WriteError::Bad {
+                                field: "txn",
+                                message: format!(
+                                    "the frame is linked to {k}, which is not in the journal"
+                                ),
+                            }
+                        })?),
+                        None => None,
+                    };
                 let id = sql::insert_frame(self.conn, f, txn_id, at)?;
                 if id.is_none() {
                     self.replayed(true, &rec);
@@ -146,8 +163,14 @@ fn normalise(rec: &Record) -> Record {
     match &rec.body {
         RecordBody::Slip(s) => {
             let mut s = s.clone();
-            s.slip = SlipText { lines: s.slip.lines.iter().map(|l| mask_pans_in_text(l)).collect(), ..s.slip };
-            Record { body: RecordBody::Slip(s), recorded_at: rec.recorded_at }
+            s.slip = SlipText {
+                lines: s.slip.lines.iter().map(|l| mask_pans_in_text(l)).collect(),
+                ..s.slip
+            };
+            Record {
+                body: RecordBody::Slip(s),
+                recorded_at: rec.recorded_at,
+            }
         }
         _ => rec.clone(),
     }
@@ -155,7 +178,10 @@ fn normalise(rec: &Record) -> Record {
 
 fn sql_check(rec: &Record) -> Result<(), WriteError> {
     if let RecordBody::Slip(s) = &rec.body {
-        sql::check_slip_lines(&s.slip).map_err(|e| WriteError::Bad { field: "lines", message: e.to_string() })?;
+        sql::check_slip_lines(&s.slip).map_err(|e| WriteError::Bad {
+            field: "lines",
+            message: e.to_string(),
+        })?;
     }
     Ok(())
 }
@@ -163,7 +189,9 @@ fn sql_check(rec: &Record) -> Result<(), WriteError> {
 impl Journal {
     /// Stores `records` in one transaction: all of them, or (on error) none.
     pub fn ingest(&mut self, records: &[Record]) -> Result<IngestReport, JournalError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut w = Writer::new(&tx)?;
         for (i, rec) in records.iter().enumerate() {
             w.write(rec).map_err(|e| match e {

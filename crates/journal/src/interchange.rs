@@ -17,8 +17,19 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 
 /// Parses one line. `now` is the storing time for lines that carry none.
-pub fn parse_line(text: &str, file: &str, line: u64, now: DateTime<Utc>) -> Result<Record, ImportError> {
-    let err = |field: &str, message: String| ImportError { file: file.to_owned(), line, field: field.to_owned(), message };
+pub fn parse_line(
+    text: &str,
+    file: &str,
+    line: u64,
+    now: DateTime<Utc>,
+) -> Result<Record, ImportError> {
+    // Messages can quote the offending value; never let that be a card number.
+    let err = |field: &str, message: String| ImportError {
+        file: file.to_owned(),
+        line,
+        field: field.to_owned(),
+        message: slipkeeper_domain::mask_pans_in_text(&message),
+    };
     let mut v: serde_json::Map<String, Value> = match serde_json::from_str(text) {
         Ok(Value::Object(m)) => m,
         Ok(_) => return Err(err("-", "expected a JSON object".into())),
@@ -34,14 +45,20 @@ pub fn parse_line(text: &str, file: &str, line: u64, now: DateTime<Utc>) -> Resu
         Some(x) => serde_json::from_value::<DateTime<Utc>>(x)
             .map_err(|e| err("recorded_at", format!("not an RFC 3339 time: {e}")))?,
     };
-    let data = v.remove("data").ok_or_else(|| err("data", "missing".into()))?;
+    let data = v
+        .remove("data")
+        .ok_or_else(|| err("data", "missing".into()))?;
     if let Some(extra) = v.keys().next() {
         return Err(err(extra, "unknown field".into()));
     }
     fn typed<T: DeserializeOwned>(data: Value) -> Result<T, (String, String)> {
         serde_path_to_error::deserialize(data).map_err(|e| {
             let path = e.path().to_string();
-            let field = if path == "." || path.is_empty() { "data".to_owned() } else { path };
+            let field = if path == "." || path.is_empty() {
+                "data".to_owned()
+            } else {
+                path
+            };
             (field, e.into_inner().to_string())
         })
     }
@@ -56,16 +73,31 @@ pub fn parse_line(text: &str, file: &str, line: u64, now: DateTime<Utc>) -> Resu
     Ok(Record { body, recorded_at })
 }
 
-fn lines_of(path: &Path) -> Result<impl Iterator<Item = (u64, std::io::Result<String>)>, JournalError> {
-    let f = File::open(path).map_err(|e| JournalError::Io { path: path.to_owned(), source: e })?;
-    Ok(BufReader::new(f).lines().enumerate().map(|(i, l)| (i as u64 + 1, l)))
+fn lines_of(
+    path: &Path,
+) -> Result<impl Iterator<Item = (u64, std::io::Result<String>)>, JournalError> {
+    let f = File::open(path).map_err(|e| JournalError::Io {
+        path: path.to_owned(),
+        source: e,
+    })?;
+    Ok(BufReader::new(f)
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i as u64 + 1, l)))
 }
 
 impl Journal {
     /// Imports a JSON Lines file. Nothing is written unless every line is valid.
-    pub fn import_file(&mut self, path: &Path, now: DateTime<Utc>) -> Result<IngestReport, JournalError> {
+    pub fn import_file(
+        &mut self,
+        path: &Path,
+        now: DateTime<Utc>,
+    ) -> Result<IngestReport, JournalError> {
         let name = path.display().to_string();
-        let io = |e: std::io::Error| JournalError::Io { path: path.to_owned(), source: e };
+        let io = |e: std::io::Error| JournalError::Io {
+            path: path.to_owned(),
+            source: e,
+        };
         // Pass 1: check every line without touching the database.
         for (n, l) in lines_of(path)? {
             let l = l.map_err(io)?;
@@ -74,7 +106,9 @@ impl Journal {
             }
         }
         // Pass 2: write, in one transaction.
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut w = Writer::new(&tx)?;
         for (n, l) in lines_of(path)? {
             let l = l.map_err(io)?;
@@ -83,9 +117,12 @@ impl Journal {
             }
             let rec = parse_line(&l, &name, n, now)?;
             w.write(&rec).map_err(|e| match e {
-                WriteError::Bad { field, message } => {
-                    JournalError::Import(ImportError { file: name.clone(), line: n, field: field.into(), message })
-                }
+                WriteError::Bad { field, message } => JournalError::Import(ImportError {
+                    file: name.clone(),
+                    line: n,
+                    field: field.into(),
+                    message,
+                }),
                 WriteError::Db(e) => e,
             })?;
         }
@@ -101,11 +138,16 @@ impl Journal {
         let mut stmt = tx.prepare("SELECT kind, row_id FROM chain ORDER BY seq")?;
         let mut rows = stmt.query([])?;
         let mut n = 0u64;
-        let io = |e: std::io::Error| JournalError::Io { path: "<export>".into(), source: e };
+        let io = |e: std::io::Error| JournalError::Io {
+            path: "<export>".into(),
+            source: e,
+        };
         while let Some(r) = rows.next()? {
             let (kind, id): (String, i64) = (r.get(0)?, r.get(1)?);
-            let rec = sql::load_record(&tx, &kind, id)?
-                .ok_or_else(|| JournalError::Corrupt { what: format!("{kind} #{id}"), reason: "removed; run verify".into() })?;
+            let rec = sql::load_record(&tx, &kind, id)?.ok_or_else(|| JournalError::Corrupt {
+                what: format!("{kind} #{id}"),
+                reason: "removed; run verify".into(),
+            })?;
             out.write_all(rec.to_line().as_bytes()).map_err(io)?;
             out.write_all(b"\n").map_err(io)?;
             n += 1;

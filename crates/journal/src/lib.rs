@@ -35,7 +35,9 @@ pub use error::{ImportError, JournalError};
 pub use ingest::IngestReport;
 pub use migrate::{migration_hashes, SCHEMA_VERSION};
 pub use query::{Page, TxnDetail, TxnQuery, TxnRow};
-pub use record::{Direction, RawFrame, Record, RecordBody, SettlementRecord, SlipRecord, TxnRecord};
+pub use record::{
+    Direction, RawFrame, Record, RecordBody, SettlementRecord, SlipRecord, TxnRecord,
+};
 pub use settings::MerchantProfile;
 
 use rusqlite::Connection;
@@ -63,7 +65,10 @@ impl Journal {
     pub fn open(path: &Path) -> Result<Journal, JournalError> {
         let conn = connect(path)?;
         migrate::migrate(&conn, path)?;
-        Ok(Journal { conn, path: path.to_owned() })
+        Ok(Journal {
+            conn,
+            path: path.to_owned(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -72,7 +77,9 @@ impl Journal {
 
     /// The schema version stored in the file.
     pub fn schema_version(&self) -> Result<u32, JournalError> {
-        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get::<_, u32>(0))?)
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get::<_, u32>(0))?)
     }
 
     /// `sqlite_master` as text, ordered: the schema snapshot that tests compare.
@@ -82,7 +89,12 @@ impl Journal {
              WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok(format!("-- {} {}\n{};\n", r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            Ok(format!(
+                "-- {} {}\n{};\n",
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?
+            ))
         })?;
         let mut out = String::new();
         for r in rows {
@@ -93,7 +105,10 @@ impl Journal {
 }
 
 fn connect(path: &Path) -> Result<Connection, JournalError> {
-    let conn = Connection::open(path).map_err(|e| JournalError::Open { path: path.to_owned(), source: e })?;
+    let conn = Connection::open(path).map_err(|e| JournalError::Open {
+        path: path.to_owned(),
+        source: e,
+    })?;
     let setup = || -> rusqlite::Result<()> {
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -107,7 +122,10 @@ fn connect(path: &Path) -> Result<Connection, JournalError> {
             path: path.to_owned(),
             reason: "the file is not an SQLite database".into(),
         },
-        _ => JournalError::Open { path: path.to_owned(), source: e },
+        _ => JournalError::Open {
+            path: path.to_owned(),
+            source: e,
+        },
     })?;
     Ok(conn)
 }

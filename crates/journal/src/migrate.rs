@@ -6,7 +6,10 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// (name, SQL). Append only; tests pin the hash of every released entry.
-pub(crate) const MIGRATIONS: &[(&str, &str)] = &[("0001_initial", include_str!("../migrations/0001_initial.sql"))];
+pub(crate) const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_initial",
+    include_str!("../migrations/0001_initial.sql"),
+)];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -24,7 +27,11 @@ pub(crate) fn migrate(conn: &Connection, path: &Path) -> Result<(), JournalError
         }
     }
     if version > SCHEMA_VERSION {
-        return Err(JournalError::NewerSchema { path: path.to_owned(), found: version, supported: SCHEMA_VERSION });
+        return Err(JournalError::NewerSchema {
+            path: path.to_owned(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
     }
     if version == SCHEMA_VERSION {
         return Ok(());
@@ -42,5 +49,8 @@ pub(crate) fn migrate(conn: &Connection, path: &Path) -> Result<(), JournalError
 /// Names and SHA-256 of the embedded migrations, for the append-only test.
 pub fn migration_hashes() -> Vec<(String, String)> {
     use sha2::{Digest, Sha256};
-    MIGRATIONS.iter().map(|(n, sql)| (n.to_string(), hex::encode(Sha256::digest(sql.as_bytes())))).collect()
+    MIGRATIONS
+        .iter()
+        .map(|(n, sql)| (n.to_string(), hex::encode(Sha256::digest(sql.as_bytes()))))
+        .collect()
 }

@@ -65,7 +65,9 @@ pub struct TxnDetail {
 }
 
 fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 fn where_clause(q: &TxnQuery) -> Result<(String, Vec<Value>), JournalError> {
@@ -119,20 +121,20 @@ fn where_clause(q: &TxnQuery) -> Result<(String, Vec<Value>), JournalError> {
         w.push(format!("t.occurred_at < ?{}", p.len()));
     }
     if let Some(s) = q.text.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        if s.chars().count() >= 3 {
-            // A quoted FTS5 string is a phrase; with the trigram tokenizer that is a substring.
-            p.push(Value::Text(format!("\"{}\"", s.replace('"', "\"\""))));
-            w.push(format!(
-                "t.id IN (SELECT s.txn_id FROM slips s WHERE s.id IN (SELECT rowid FROM slips_fts WHERE slips_fts MATCH ?{}))",
-                p.len()
-            ));
-        } else {
-            // Trigrams cannot index one- or two-character queries (e.g. 退货): scan.
-            p.push(Value::Text(format!("%{}%", escape_like(s))));
-            w.push(format!("t.id IN (SELECT s.txn_id FROM slips s WHERE s.text LIKE ?{} ESCAPE '\\')", p.len()));
-        }
+        // LIKE on the trigram table uses the index for three characters or more and
+        // stays exact; slips not yet indexed are scanned directly.
+        p.push(Value::Text(format!("%{}%", escape_like(s))));
+        let n = p.len();
+        w.push(format!(
+            "t.id IN (SELECT s.txn_id FROM slips s WHERE s.id IN (SELECT rowid FROM slips_fts WHERE text LIKE ?{n} ESCAPE '\\')
+              UNION ALL SELECT s.txn_id FROM slips s WHERE s.id > (SELECT upto FROM search_index) AND s.text LIKE ?{n} ESCAPE '\\')"
+        ));
     }
-    let clause = if w.is_empty() { String::new() } else { format!("WHERE {}", w.join(" AND ")) };
+    let clause = if w.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", w.join(" AND "))
+    };
     Ok((clause, p))
 }
 
@@ -141,10 +143,10 @@ const ROW_SELECT: &str = "EXISTS (SELECT 1 FROM settlements s WHERE s.terminal_i
 impl Journal {
     pub fn search(&self, q: &TxnQuery) -> Result<Page<TxnRow>, JournalError> {
         let (clause, params) = where_clause(q)?;
-        let total: i64 = self.conn.prepare_cached(&format!("SELECT count(*) FROM transactions t {clause}"))?.query_row(
-            rusqlite::params_from_iter(params.iter()),
-            |r| r.get(0),
-        )?;
+        let total: i64 = self
+            .conn
+            .prepare_cached(&format!("SELECT count(*) FROM transactions t {clause}"))?
+            .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
         let limit = match q.limit {
             0 => DEFAULT_PAGE,
             n => n.min(MAX_PAGE),
@@ -155,7 +157,11 @@ impl Journal {
             off = q.offset
         );
         let items = self.rows(&sql, params)?;
-        Ok(Page { total: total as u64, offset: q.offset, items })
+        Ok(Page {
+            total: total as u64,
+            offset: q.offset,
+            items,
+        })
     }
 
     fn rows(&self, sql: &str, params: Vec<Value>) -> Result<Vec<TxnRow>, JournalError> {
@@ -165,16 +171,29 @@ impl Journal {
         while let Some(r) = rows.next()? {
             let (id, txn, recorded_at) = sql::txn_from_row(r)?;
             let settled: bool = r.get(24)?;
-            items.push(TxnRow { id, txn, recorded_at, settled });
+            items.push(TxnRow {
+                id,
+                txn,
+                recorded_at,
+                settled,
+            });
         }
         Ok(items)
     }
 
     /// Everything known about one transaction.
     pub fn detail(&self, id: i64) -> Result<TxnDetail, JournalError> {
-        let not_found = || JournalError::NotFound { what: format!("transaction #{id}") };
-        let sql = format!("SELECT {}, {ROW_SELECT} FROM transactions t WHERE t.id = ?1", sql::TXN_COLUMNS);
-        let row = self.rows(&sql, vec![Value::Integer(id)])?.pop().ok_or_else(not_found)?;
+        let not_found = || JournalError::NotFound {
+            what: format!("transaction #{id}"),
+        };
+        let sql = format!(
+            "SELECT {}, {ROW_SELECT} FROM transactions t WHERE t.id = ?1",
+            sql::TXN_COLUMNS
+        );
+        let row = self
+            .rows(&sql, vec![Value::Integer(id)])?
+            .pop()
+            .ok_or_else(not_found)?;
         let t = &row.txn;
         let batch = self.batch(&t.terminal_id, &t.batch_no)?;
         let related_sql = format!(
@@ -199,30 +218,76 @@ impl Journal {
             ],
         )?;
         // The SQL finds candidates; the domain rule decides what really refers to what.
-        let related = candidates.into_iter().filter(|c| c.txn.refers_to(t) || t.refers_to(&c.txn)).collect();
+        let related = candidates
+            .into_iter()
+            .filter(|c| c.txn.refers_to(t) || t.refers_to(&c.txn))
+            .collect();
         let slips = sql::slips_of_txn(&self.conn, id)?;
         let mut frames = Vec::new();
-        let mut stmt = self.conn.prepare_cached("SELECT id FROM raw_frames WHERE txn_id = ?1 ORDER BY at, id")?;
-        let ids: Vec<i64> = stmt.query_map([id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM raw_frames WHERE txn_id = ?1 ORDER BY at, id")?;
+        let ids: Vec<i64> = stmt
+            .query_map([id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
         for fid in ids {
-            if let Some(crate::Record { body: crate::record::RecordBody::RawFrame(f), .. }) = sql::load_frame(&self.conn, fid)? {
+            if let Some(crate::Record {
+                body: crate::record::RecordBody::RawFrame(f),
+                ..
+            }) = sql::load_frame(&self.conn, fid)?
+            {
                 frames.push(f);
             }
         }
-        Ok(TxnDetail { row, batch, slips, related, frames })
+        Ok(TxnDetail {
+            row,
+            batch,
+            slips,
+            related,
+            frames,
+        })
     }
 
     /// The state of a batch: open until its settlement is recorded.
     pub fn batch(&self, terminal: &TerminalId, batch_no: &BatchNo) -> Result<Batch, JournalError> {
-        let s = sql::load_settlement_where(&self.conn, "terminal_id = ?1 AND batch_no = ?2", [terminal.as_str(), batch_no.as_str()])?;
+        let s = sql::load_settlement_where(
+            &self.conn,
+            "terminal_id = ?1 AND batch_no = ?2",
+            [terminal.as_str(), batch_no.as_str()],
+        )?;
         Ok(Batch {
             terminal_id: terminal.clone(),
             batch_no: batch_no.clone(),
             state: match s {
-                Some((_, s, _)) => BatchState::Settled { at: s.settled_at, totals: s.totals },
+                Some((_, s, _)) => BatchState::Settled {
+                    at: s.settled_at,
+                    totals: s.totals,
+                },
                 None => BatchState::Open,
             },
         })
+    }
+
+    /// Adds up to `max` stored slips to the free-text index, in one transaction.
+    /// Returns how many were indexed; 0 means the index is up to date.
+    pub fn index_slips(&mut self, max: u64) -> Result<u64, JournalError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let upto: i64 = tx.query_row("SELECT upto FROM search_index", [], |r| r.get(0))?;
+        let last: Option<i64> = tx.query_row(
+            "SELECT max(id) FROM (SELECT id FROM slips WHERE id > ?1 ORDER BY id LIMIT ?2)",
+            rusqlite::params![upto, max.min(i64::MAX as u64) as i64],
+            |r| r.get(0),
+        )?;
+        let Some(last) = last else { return Ok(0) };
+        let n = tx.execute(
+            "INSERT INTO slips_fts (rowid, text) SELECT id, text FROM slips WHERE id > ?1 AND id <= ?2",
+            [upto, last],
+        )?;
+        tx.execute("UPDATE search_index SET upto = ?1", [last])?;
+        tx.commit()?;
+        Ok(n as u64)
     }
 
     /// The row id of a transaction by the terminal's key.

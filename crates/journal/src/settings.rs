@@ -20,13 +20,22 @@ pub struct MerchantProfile {
 }
 
 fn corrupt(what: &str, e: impl ToString) -> JournalError {
-    JournalError::Corrupt { what: what.into(), reason: e.to_string() }
+    JournalError::Corrupt {
+        what: what.into(),
+        reason: e.to_string(),
+    }
 }
 
 impl Journal {
     pub fn merchant_profile(&self) -> Result<MerchantProfile, JournalError> {
-        let json: Option<String> =
-            self.conn.query_row("SELECT profile FROM merchant_profile WHERE id = 1", [], |r| r.get(0)).optional()?;
+        let json: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT profile FROM merchant_profile WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
         json.map(|j| serde_json::from_str(&j).map_err(|e| corrupt("merchant profile", e)))
             .transpose()
             .map(Option::unwrap_or_default)
@@ -52,9 +61,16 @@ impl Journal {
     }
 
     pub fn terminals(&self) -> Result<Vec<Terminal>, JournalError> {
-        let mut stmt = self.conn.prepare("SELECT id, merchant_id, model, link FROM terminals ORDER BY id")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, merchant_id, model, link FROM terminals ORDER BY id")?;
         let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, String>(3)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+            ))
         })?;
         let mut out = Vec::new();
         for r in rows {
@@ -63,13 +79,18 @@ impl Journal {
                 id: TerminalId::new(&id).map_err(|e| corrupt("terminal", e))?,
                 merchant_id: MerchantId::new(&m).map_err(|e| corrupt("terminal", e))?,
                 model,
-                link: serde_json::from_str::<Link>(&link).map_err(|e| corrupt("terminal link", e))?,
+                link: serde_json::from_str::<Link>(&link)
+                    .map_err(|e| corrupt("terminal link", e))?,
             });
         }
         Ok(out)
     }
 
-    pub fn cursor(&self, terminal: &TerminalId, name: &str) -> Result<Option<String>, JournalError> {
+    pub fn cursor(
+        &self,
+        terminal: &TerminalId,
+        name: &str,
+    ) -> Result<Option<String>, JournalError> {
         Ok(self
             .conn
             .query_row(
@@ -80,7 +101,13 @@ impl Journal {
             .optional()?)
     }
 
-    pub fn set_cursor(&self, terminal: &TerminalId, name: &str, value: &str, at: DateTime<Utc>) -> Result<(), JournalError> {
+    pub fn set_cursor(
+        &self,
+        terminal: &TerminalId,
+        name: &str,
+        value: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), JournalError> {
         self.conn.execute(
             "INSERT INTO sync_cursors (terminal_id, name, value, updated_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (terminal_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",

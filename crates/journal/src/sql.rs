@@ -19,7 +19,10 @@ pub(crate) fn utc(t: &DateTime<Utc>) -> String {
 }
 
 fn bad(what: &str, reason: impl ToString) -> JournalError {
-    JournalError::Corrupt { what: what.to_owned(), reason: reason.to_string() }
+    JournalError::Corrupt {
+        what: what.to_owned(),
+        reason: reason.to_string(),
+    }
 }
 
 fn parse_local(s: &str, what: &str) -> Result<NaiveDateTime, JournalError> {
@@ -31,7 +34,11 @@ fn parse_utc(s: &str, what: &str) -> Result<DateTime<Utc>, JournalError> {
         .map_err(|e| bad(what, format!("time {s:?}: {e}")))
 }
 
-fn opt<T>(v: Option<String>, f: impl FnOnce(&str) -> Result<T, DomainError>, what: &str) -> Result<Option<T>, JournalError> {
+fn opt<T>(
+    v: Option<String>,
+    f: impl FnOnce(&str) -> Result<T, DomainError>,
+    what: &str,
+) -> Result<Option<T>, JournalError> {
     v.map(|s| f(&s).map_err(|e| bad(what, e))).transpose()
 }
 
@@ -39,14 +46,24 @@ fn enum_of<T>(s: &str, parse: fn(&str) -> Option<T>, what: &str) -> Result<T, Jo
     parse(s).ok_or_else(|| bad(what, format!("unknown value {s:?}")))
 }
 
-pub(crate) fn insert_batch(conn: &Connection, terminal: &TerminalId, batch: &BatchNo) -> Result<(), JournalError> {
-    conn.prepare_cached("INSERT INTO batches (terminal_id, batch_no) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
-        .execute([terminal.as_str(), batch.as_str()])?;
+pub(crate) fn insert_batch(
+    conn: &Connection,
+    terminal: &TerminalId,
+    batch: &BatchNo,
+) -> Result<(), JournalError> {
+    conn.prepare_cached(
+        "INSERT INTO batches (terminal_id, batch_no) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+    )?
+    .execute([terminal.as_str(), batch.as_str()])?;
     Ok(())
 }
 
 /// Inserts unless the key exists; returns the new row id, or None for a replay.
-pub(crate) fn insert_txn(conn: &Connection, t: &Transaction, recorded_at: &DateTime<Utc>) -> Result<Option<i64>, JournalError> {
+pub(crate) fn insert_txn(
+    conn: &Connection,
+    t: &Transaction,
+    recorded_at: &DateTime<Utc>,
+) -> Result<Option<i64>, JournalError> {
     insert_batch(conn, &t.terminal_id, &t.batch_no)?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO transactions (terminal_id, batch_no, trace_no, kind, merchant_id, outcome, amount_minor,
@@ -97,7 +114,8 @@ pub(crate) fn txn_from_row(r: &Row<'_>) -> Result<(i64, Transaction, DateTime<Ut
     let what = format!("transaction #{id}");
     let w = what.as_str();
     let s = |i: usize| -> Result<String, JournalError> { Ok(r.get::<_, String>(i)?) };
-    let o = |i: usize| -> Result<Option<String>, JournalError> { Ok(r.get::<_, Option<String>>(i)?) };
+    let o =
+        |i: usize| -> Result<Option<String>, JournalError> { Ok(r.get::<_, Option<String>>(i)?) };
     let e = |x: DomainError| bad(w, x);
     let txn = Transaction {
         terminal_id: TerminalId::new(&s(1)?).map_err(e)?,
@@ -110,8 +128,12 @@ pub(crate) fn txn_from_row(r: &Row<'_>) -> Result<(i64, Transaction, DateTime<Ut
         occurred_at: parse_local(&s(9)?, w)?,
         receipt_no: opt(o(10)?, ReceiptNo::new, w)?,
         pan: opt(o(11)?, MaskedPan::new, w)?,
-        scheme: o(12)?.map(|v| enum_of(&v, CardScheme::parse, w)).transpose()?,
-        entry_mode: o(13)?.map(|v| enum_of(&v, EntryMode::parse, w)).transpose()?,
+        scheme: o(12)?
+            .map(|v| enum_of(&v, CardScheme::parse, w))
+            .transpose()?,
+        entry_mode: o(13)?
+            .map(|v| enum_of(&v, EntryMode::parse, w))
+            .transpose()?,
         expiry: opt(o(14)?, Expiry::new, w)?,
         rrn: opt(o(15)?, Rrn::new, w)?,
         auth_code: opt(o(16)?, AuthCode::new, w)?,
@@ -121,7 +143,9 @@ pub(crate) fn txn_from_row(r: &Row<'_>) -> Result<(i64, Transaction, DateTime<Ut
         original_trace_no: opt(o(20)?, TraceNo::new, w)?,
         original_rrn: opt(o(21)?, Rrn::new, w)?,
         original_date: o(22)?
-            .map(|d| NaiveDate::parse_from_str(&d, DATE).map_err(|x| bad(w, format!("date {d:?}: {x}"))))
+            .map(|d| {
+                NaiveDate::parse_from_str(&d, DATE).map_err(|x| bad(w, format!("date {d:?}: {x}")))
+            })
             .transpose()?,
     };
     Ok((id, txn, parse_utc(&s(23)?, w)?))
@@ -136,7 +160,10 @@ pub(crate) fn txn_id_by_key(conn: &Connection, k: &TxnKey) -> Result<Option<i64>
         .optional()?)
 }
 
-pub(crate) fn load_txn(conn: &Connection, id: i64) -> Result<Option<(Transaction, DateTime<Utc>)>, JournalError> {
+pub(crate) fn load_txn(
+    conn: &Connection,
+    id: i64,
+) -> Result<Option<(Transaction, DateTime<Utc>)>, JournalError> {
     let sql = format!("SELECT {TXN_COLUMNS} FROM transactions t WHERE t.id = ?1");
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query([id])?;
@@ -148,10 +175,21 @@ pub(crate) fn load_txn(conn: &Connection, id: i64) -> Result<Option<(Transaction
 
 pub(crate) fn key_of_txn(conn: &Connection, id: i64) -> Result<Option<TxnKey>, JournalError> {
     let row = conn
-        .prepare_cached("SELECT terminal_id, batch_no, trace_no, kind FROM transactions WHERE id = ?1")?
-        .query_row([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))
+        .prepare_cached(
+            "SELECT terminal_id, batch_no, trace_no, kind FROM transactions WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })
         .optional()?;
-    let Some((t, b, tr, k)) = row else { return Ok(None) };
+    let Some((t, b, tr, k)) = row else {
+        return Ok(None);
+    };
     let w = format!("transaction #{id}");
     Ok(Some(TxnKey {
         terminal_id: TerminalId::new(&t).map_err(|e| bad(&w, e))?,
@@ -173,7 +211,12 @@ pub(crate) fn check_slip_lines(slip: &SlipText) -> Result<(), DomainError> {
     }
 }
 
-pub(crate) fn insert_slip(conn: &Connection, txn_id: i64, slip: &SlipText, recorded_at: &DateTime<Utc>) -> Result<Option<i64>, JournalError> {
+pub(crate) fn insert_slip(
+    conn: &Connection,
+    txn_id: i64,
+    slip: &SlipText,
+    recorded_at: &DateTime<Utc>,
+) -> Result<Option<i64>, JournalError> {
     let n = conn
         .prepare_cached(
             "INSERT INTO slips (txn_id, copy, origin, text, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -183,11 +226,20 @@ pub(crate) fn insert_slip(conn: &Connection, txn_id: i64, slip: &SlipText, recor
     Ok((n == 1).then(|| conn.last_insert_rowid()))
 }
 
-fn slip_from_parts(copy: &str, origin: &str, text: &str, w: &str) -> Result<SlipText, JournalError> {
+fn slip_from_parts(
+    copy: &str,
+    origin: &str,
+    text: &str,
+    w: &str,
+) -> Result<SlipText, JournalError> {
     Ok(SlipText {
         copy: enum_of(copy, CopyType::parse, w)?,
         origin: enum_of(origin, SlipOrigin::parse, w)?,
-        lines: if text.is_empty() { Vec::new() } else { text.split('\n').map(str::to_owned).collect() },
+        lines: if text.is_empty() {
+            Vec::new()
+        } else {
+            text.split('\n').map(str::to_owned).collect()
+        },
     })
 }
 
@@ -195,19 +247,39 @@ pub(crate) fn load_slip(conn: &Connection, id: i64) -> Result<Option<Record>, Jo
     let row = conn
         .prepare_cached("SELECT txn_id, copy, origin, text, recorded_at FROM slips WHERE id = ?1")?
         .query_row([id], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
         })
         .optional()?;
-    let Some((txn_id, copy, origin, text, at)) = row else { return Ok(None) };
+    let Some((txn_id, copy, origin, text, at)) = row else {
+        return Ok(None);
+    };
     let w = format!("slip #{id}");
-    let txn = key_of_txn(conn, txn_id)?.ok_or_else(|| bad(&w, format!("its transaction #{txn_id} is missing")))?;
+    let txn = key_of_txn(conn, txn_id)?
+        .ok_or_else(|| bad(&w, format!("its transaction #{txn_id} is missing")))?;
     let slip = slip_from_parts(&copy, &origin, &text, &w)?;
-    Ok(Some(Record { body: RecordBody::Slip(SlipRecord { txn, slip }), recorded_at: parse_utc(&at, &w)? }))
+    Ok(Some(Record {
+        body: RecordBody::Slip(SlipRecord { txn, slip }),
+        recorded_at: parse_utc(&at, &w)?,
+    }))
 }
 
 pub(crate) fn slips_of_txn(conn: &Connection, txn_id: i64) -> Result<Vec<SlipText>, JournalError> {
-    let mut stmt = conn.prepare_cached("SELECT id, copy, origin, text FROM slips WHERE txn_id = ?1 ORDER BY id")?;
-    let rows = stmt.query_map([txn_id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))?;
+    let mut stmt = conn
+        .prepare_cached("SELECT id, copy, origin, text FROM slips WHERE txn_id = ?1 ORDER BY id")?;
+    let rows = stmt.query_map([txn_id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+        ))
+    })?;
     let mut out = Vec::new();
     for r in rows {
         let (id, c, o, t) = r?;
@@ -216,7 +288,11 @@ pub(crate) fn slips_of_txn(conn: &Connection, txn_id: i64) -> Result<Vec<SlipTex
     Ok(out)
 }
 
-pub(crate) fn insert_settlement(conn: &Connection, s: &Settlement, recorded_at: &DateTime<Utc>) -> Result<Option<i64>, JournalError> {
+pub(crate) fn insert_settlement(
+    conn: &Connection,
+    s: &Settlement,
+    recorded_at: &DateTime<Utc>,
+) -> Result<Option<i64>, JournalError> {
     insert_batch(conn, &s.terminal_id, &s.batch_no)?;
     if s.totals.debit_amount.currency() != s.totals.credit_amount.currency() {
         return Err(JournalError::Invalid(DomainError::CurrencyMismatch {
@@ -244,7 +320,11 @@ pub(crate) fn insert_settlement(conn: &Connection, s: &Settlement, recorded_at: 
     Ok((n == 1).then(|| conn.last_insert_rowid()))
 }
 
-pub(crate) fn load_settlement_where(conn: &Connection, clause: &str, p: impl rusqlite::Params) -> Result<Option<(i64, Settlement, DateTime<Utc>)>, JournalError> {
+pub(crate) fn load_settlement_where(
+    conn: &Connection,
+    clause: &str,
+    p: impl rusqlite::Params,
+) -> Result<Option<(i64, Settlement, DateTime<Utc>)>, JournalError> {
     let sql = format!(
         "SELECT id, terminal_id, batch_no, settled_at, debit_count, debit_minor, credit_count, credit_minor, currency,
                 recorded_at FROM settlements WHERE {clause}"
@@ -266,7 +346,9 @@ pub(crate) fn load_settlement_where(conn: &Connection, clause: &str, p: impl rus
             ))
         })
         .optional()?;
-    let Some((id, t, b, at, dc, dm, cc, cm, cur, rec)) = row else { return Ok(None) };
+    let Some((id, t, b, at, dc, dm, cc, cm, cur, rec)) = row else {
+        return Ok(None);
+    };
     let w = format!("settlement #{id}");
     let currency = Currency::new(&cur).map_err(|e| bad(&w, e))?;
     let s = Settlement {
@@ -283,7 +365,12 @@ pub(crate) fn load_settlement_where(conn: &Connection, clause: &str, p: impl rus
     Ok(Some((id, s, parse_utc(&rec, &w)?)))
 }
 
-pub(crate) fn insert_frame(conn: &Connection, f: &RawFrame, txn_id: Option<i64>, recorded_at: &DateTime<Utc>) -> Result<Option<i64>, JournalError> {
+pub(crate) fn insert_frame(
+    conn: &Connection,
+    f: &RawFrame,
+    txn_id: Option<i64>,
+    recorded_at: &DateTime<Utc>,
+) -> Result<Option<i64>, JournalError> {
     let n = conn
         .prepare_cached(
             "INSERT INTO raw_frames (terminal_id, direction, at, bytes, txn_id, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -300,7 +387,9 @@ pub(crate) fn load_frame(conn: &Connection, id: i64) -> Result<Option<Record>, J
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Vec<u8>>(3)?, r.get::<_, Option<i64>>(4)?, r.get::<_, String>(5)?))
         })
         .optional()?;
-    let Some((t, d, at, bytes, txn_id, rec)) = row else { return Ok(None) };
+    let Some((t, d, at, bytes, txn_id, rec)) = row else {
+        return Ok(None);
+    };
     let w = format!("raw frame #{id}");
     let direction = match d.as_str() {
         "rx" => Direction::Rx,
@@ -308,21 +397,47 @@ pub(crate) fn load_frame(conn: &Connection, id: i64) -> Result<Option<Record>, J
         other => return Err(bad(&w, format!("direction {other:?}"))),
     };
     let txn = match txn_id {
-        Some(tid) => Some(key_of_txn(conn, tid)?.ok_or_else(|| bad(&w, format!("its transaction #{tid} is missing")))?),
+        Some(tid) => Some(
+            key_of_txn(conn, tid)?
+                .ok_or_else(|| bad(&w, format!("its transaction #{tid} is missing")))?,
+        ),
         None => None,
     };
-    let frame = RawFrame { terminal_id: TerminalId::new(&t).map_err(|e| bad(&w, e))?, direction, at: parse_utc(&at, &w)?, bytes, txn };
-    Ok(Some(Record { body: RecordBody::RawFrame(frame), recorded_at: parse_utc(&rec, &w)? }))
+    let frame = RawFrame {
+        terminal_id: TerminalId::new(&t).map_err(|e| bad(&w, e))?,
+        direction,
+        at: parse_utc(&at, &w)?,
+        bytes,
+        txn,
+    };
+    Ok(Some(Record {
+        body: RecordBody::RawFrame(frame),
+        recorded_at: parse_utc(&rec, &w)?,
+    }))
 }
 
 /// Loads any chained record by kind and row id, in its canonical form.
-pub(crate) fn load_record(conn: &Connection, kind: &str, id: i64) -> Result<Option<Record>, JournalError> {
+pub(crate) fn load_record(
+    conn: &Connection,
+    kind: &str,
+    id: i64,
+) -> Result<Option<Record>, JournalError> {
     match kind {
-        "transaction" => Ok(load_txn(conn, id)?.map(|(t, at)| Record { body: RecordBody::Transaction(t), recorded_at: at })),
+        "transaction" => Ok(load_txn(conn, id)?.map(|(t, at)| Record {
+            body: RecordBody::Transaction(t),
+            recorded_at: at,
+        })),
         "slip" => load_slip(conn, id),
-        "settlement" => Ok(load_settlement_where(conn, "id = ?1", [id])?
-            .map(|(_, s, at)| Record { body: RecordBody::Settlement(s), recorded_at: at })),
+        "settlement" => Ok(
+            load_settlement_where(conn, "id = ?1", [id])?.map(|(_, s, at)| Record {
+                body: RecordBody::Settlement(s),
+                recorded_at: at,
+            }),
+        ),
         "raw_frame" => load_frame(conn, id),
-        other => Err(bad(&format!("chain entry for row {id}"), format!("unknown record kind {other:?}"))),
+        other => Err(bad(
+            &format!("chain entry for row {id}"),
+            format!("unknown record kind {other:?}"),
+        )),
     }
 }

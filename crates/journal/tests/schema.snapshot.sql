@@ -46,6 +46,11 @@ CREATE TABLE raw_frames (
     recorded_at TEXT NOT NULL,
     UNIQUE (terminal_id, at, direction, bytes)
 ) STRICT;
+-- table search_index
+CREATE TABLE search_index (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    upto INTEGER NOT NULL
+) STRICT;
 -- table settlements
 CREATE TABLE settlements (
     id            INTEGER PRIMARY KEY,
@@ -72,7 +77,9 @@ CREATE TABLE slips (
     UNIQUE (txn_id, copy, origin)
 ) STRICT;
 -- table slips_fts
-CREATE VIRTUAL TABLE slips_fts USING fts5 (text, content = 'slips', content_rowid = 'id', tokenize = 'trigram');
+CREATE VIRTUAL TABLE slips_fts USING fts5 (
+    text, content = 'slips', content_rowid = 'id', tokenize = 'trigram', detail = 'none'
+);
 -- table slips_fts_config
 CREATE TABLE 'slips_fts_config'(k PRIMARY KEY, v) WITHOUT ROWID;
 -- table slips_fts_data
@@ -128,15 +135,11 @@ CREATE TABLE transactions (
     FOREIGN KEY (terminal_id, batch_no) REFERENCES batches (terminal_id, batch_no)
 ) STRICT;
 -- trigger slips_fts_delete
-CREATE TRIGGER slips_fts_delete AFTER DELETE ON slips BEGIN
+CREATE TRIGGER slips_fts_delete AFTER DELETE ON slips WHEN old.id <= (SELECT upto FROM search_index) BEGIN
     INSERT INTO slips_fts (slips_fts, rowid, text) VALUES ('delete', old.id, old.text);
 END;
--- trigger slips_fts_insert
-CREATE TRIGGER slips_fts_insert AFTER INSERT ON slips BEGIN
-    INSERT INTO slips_fts (rowid, text) VALUES (new.id, new.text);
-END;
 -- trigger slips_fts_update
-CREATE TRIGGER slips_fts_update AFTER UPDATE ON slips BEGIN
+CREATE TRIGGER slips_fts_update AFTER UPDATE ON slips WHEN old.id <= (SELECT upto FROM search_index) BEGIN
     INSERT INTO slips_fts (slips_fts, rowid, text) VALUES ('delete', old.id, old.text);
     INSERT INTO slips_fts (rowid, text) VALUES (new.id, new.text);
 END;

@@ -31,7 +31,14 @@ fn restore_refuses_files_that_are_not_journals() {
         let e = f.journal.restore_from(bad).unwrap_err();
         assert!(matches!(e, JournalError::NotAJournal { .. }), "{e}");
     }
-    assert_eq!(f.journal.search(&TxnQuery::default()).unwrap().total, 3, "a refused restore changes nothing");
+    assert_eq!(
+        f.journal.search(&TxnQuery::default()).unwrap().total,
+        3,
+        "a refused restore changes nothing"
+    );
     let missing = f.dir.path().join("missing.db");
-    assert!(matches!(f.journal.restore_from(&missing).unwrap_err(), JournalError::Io { .. }));
+    assert!(matches!(
+        f.journal.restore_from(&missing).unwrap_err(),
+        JournalError::Io { .. }
+    ));
 }

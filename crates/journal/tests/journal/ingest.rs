@@ -25,8 +25,19 @@ fn same_key_with_different_content_keeps_the_first_and_reports_a_conflict() {
     forged.amount = Money::cny(t.amount.minor() + 1);
     let r = f.journal.ingest(&[txn_record(&forged)]).unwrap();
     assert_eq!((r.inserted, r.duplicates, r.conflicts), (0, 0, 1));
-    assert!(r.conflict_examples[0].contains(t.trace_no.as_str()), "{:?}", r.conflict_examples);
-    let stored = f.journal.search(&TxnQuery { voucher: Some(t.trace_no.clone()), terminal: Some(t.terminal_id.clone()), ..Default::default() }).unwrap();
+    assert!(
+        r.conflict_examples[0].contains(t.trace_no.as_str()),
+        "{:?}",
+        r.conflict_examples
+    );
+    let stored = f
+        .journal
+        .search(&TxnQuery {
+            voucher: Some(t.trace_no.clone()),
+            terminal: Some(t.terminal_id.clone()),
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(stored.items[0].txn.amount, t.amount);
 }
 
@@ -35,7 +46,10 @@ fn a_slip_for_an_unknown_transaction_writes_nothing() {
     let mut f = Fixture::new();
     let known = sample::transaction(0);
     let unknown = sample::transaction(1);
-    let err = f.journal.ingest(&[txn_record(&known), slip_record(&unknown)]).unwrap_err();
+    let err = f
+        .journal
+        .ingest(&[txn_record(&known), slip_record(&unknown)])
+        .unwrap_err();
     match err {
         JournalError::Import(e) => {
             assert_eq!(e.line, 2);
@@ -43,7 +57,11 @@ fn a_slip_for_an_unknown_transaction_writes_nothing() {
         }
         other => panic!("expected an import error, got {other}"),
     }
-    assert_eq!(f.journal.search(&TxnQuery::default()).unwrap().total, 0, "the batch is all or nothing");
+    assert_eq!(
+        f.journal.search(&TxnQuery::default()).unwrap().total,
+        0,
+        "the batch is all or nothing"
+    );
 }
 
 #[test]
@@ -60,8 +78,13 @@ fn full_card_numbers_in_slip_text_are_masked_before_storage() {
     // Close so the WAL is checkpointed, then look at every byte of the file.
     let bytes = std::fs::read(&path).unwrap();
     let needle = b"6225880212345673";
-    assert!(!bytes.windows(needle.len()).any(|w| w == needle), "full PAN found in the database file");
-    let text: String = raw(&path).query_row("SELECT text FROM slips", [], |r| r.get(0)).unwrap();
+    assert!(
+        !bytes.windows(needle.len()).any(|w| w == needle),
+        "full PAN found in the database file"
+    );
+    let text: String = raw(&path)
+        .query_row("SELECT text FROM slips", [], |r| r.get(0))
+        .unwrap();
     assert!(text.contains("622588******5673"), "{text}");
 }
 
@@ -70,7 +93,10 @@ fn voids_refunds_and_reversals_are_related_to_their_original() {
     let mut f = Fixture::new();
     let recs = sample_records(400);
     f.journal.ingest(&recs).unwrap();
-    let void = (0..400).map(sample::transaction).find(|t| t.kind == TxnKind::Void && t.outcome == Outcome::Approved).unwrap();
+    let void = (0..400)
+        .map(sample::transaction)
+        .find(|t| t.kind == TxnKind::Void && t.outcome == Outcome::Approved)
+        .unwrap();
     let original = f
         .journal
         .search(&TxnQuery {
@@ -82,6 +108,9 @@ fn voids_refunds_and_reversals_are_related_to_their_original() {
         .unwrap();
     assert_eq!(original.total, 1);
     let detail = f.journal.detail(original.items[0].id).unwrap();
-    assert!(detail.related.iter().any(|r| r.txn == void), "the void must show up next to its sale");
+    assert!(
+        detail.related.iter().any(|r| r.txn == void),
+        "the void must show up next to its sale"
+    );
     assert_eq!(detail.slips.len(), 1);
 }

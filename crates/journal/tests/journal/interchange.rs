@@ -20,7 +20,11 @@ fn export_import_export_is_byte_identical() {
     assert_eq!(r.inserted, 600);
     let second = export(&b.journal);
     assert_eq!(first, second, "round trip must be exact");
-    assert_eq!(a.journal.verify().unwrap().head, b.journal.verify().unwrap().head, "same records, same chain");
+    assert_eq!(
+        a.journal.verify().unwrap().head,
+        b.journal.verify().unwrap().head,
+        "same records, same chain"
+    );
 }
 
 #[test]
@@ -38,7 +42,10 @@ fn importing_the_same_file_twice_counts_the_skips() {
 fn import_err(lines: &str) -> (Fixture, slipkeeper_journal::ImportError) {
     let mut f = Fixture::new();
     let file = f.dir.path().join("bad.jsonl");
-    std::fs::File::create(&file).unwrap().write_all(lines.as_bytes()).unwrap();
+    std::fs::File::create(&file)
+        .unwrap()
+        .write_all(lines.as_bytes())
+        .unwrap();
     match f.journal.import_file(&file, now()).unwrap_err() {
         JournalError::Import(e) => (f, e),
         other => panic!("expected an import error, got {other}"),
@@ -58,10 +65,17 @@ fn a_malformed_field_names_file_line_and_field_and_writes_nothing() {
     assert_ne!(good, bad);
     let (f, e) = import_err(&bad);
     assert!(e.file.ends_with("bad.jsonl"));
-    assert_eq!(e.line, 5, "transaction 2 (the first with voucher 000002) is on line 5");
+    assert_eq!(
+        e.line, 5,
+        "transaction 2 (the first with voucher 000002) is on line 5"
+    );
     assert_eq!(e.field, "trace_no");
     assert!(e.message.contains("only digits"), "{}", e.message);
-    assert_eq!(f.journal.search(&TxnQuery::default()).unwrap().total, 0, "nothing of the file may be written");
+    assert_eq!(
+        f.journal.search(&TxnQuery::default()).unwrap().total,
+        0,
+        "nothing of the file may be written"
+    );
 }
 
 #[test]
@@ -72,10 +86,19 @@ fn other_kinds_of_bad_lines() {
         ("not json at all", "-"),
         ("[1,2]", "-"),
         (r#"{"type":"coffee","data":{}}"#, "type"),
-        (&*first.replacen("\"recorded_at\"", "\"colour\":1,\"recorded_at\"", 1), "colour"),
-        (&*first.replacen("\"minor\":", "\"minor\":\"a lot\",\"x\":", 1), "amount.minor"),
+        (
+            &*first.replacen("\"recorded_at\"", "\"colour\":1,\"recorded_at\"", 1),
+            "colour",
+        ),
+        (
+            &*first.replacen("\"minor\":", "\"minor\":\"a lot\",\"x\":", 1),
+            "amount.minor",
+        ),
         (&*first.replacen(",\"outcome\":\"approved\"", "", 1), "data"),
-        (&*first.replacen("\"recorded_at\":\"", "\"recorded_at\":\"yesterday", 1), "recorded_at"),
+        (
+            &*first.replacen("\"recorded_at\":\"", "\"recorded_at\":\"yesterday", 1),
+            "recorded_at",
+        ),
     ];
     for (line, field) in cases {
         let text = format!("{first}\n{line}\n");
@@ -89,7 +112,10 @@ fn other_kinds_of_bad_lines() {
 fn a_full_pan_in_an_import_is_masked_everywhere() {
     let good = good_lines(1);
     let pan_line = good.lines().next().unwrap().replacen(
-        &format!("\"pan\":\"{}\"", slipkeeper_domain::sample::transaction(0).pan.unwrap()),
+        &format!(
+            "\"pan\":\"{}\"",
+            slipkeeper_domain::sample::transaction(0).pan.unwrap()
+        ),
         "\"pan\":\"6225880212345673\"",
         1,
     );

@@ -1,5 +1,7 @@
 //! Integration tests of the journal against real SQLite files.
 
+#![allow(clippy::unwrap_used, clippy::new_without_default)] // tests fail loudly by design
+
 mod backup;
 mod chain;
 mod ingest;
@@ -34,20 +36,30 @@ impl Fixture {
 }
 
 pub fn txn_record(t: &Transaction) -> Record {
-    Record { body: RecordBody::Transaction(t.clone()), recorded_at: now() }
+    Record {
+        body: RecordBody::Transaction(t.clone()),
+        recorded_at: now(),
+    }
 }
 
 pub fn slip_record(t: &Transaction) -> Record {
-    Record { body: RecordBody::Slip(SlipRecord { txn: t.key(), slip: sample::slip(t, CopyType::Merchant) }), recorded_at: now() }
+    Record {
+        body: RecordBody::Slip(SlipRecord {
+            txn: t.key(),
+            slip: sample::slip(t, CopyType::Merchant),
+        }),
+        recorded_at: now(),
+    }
 }
 
 /// Transactions 0..n, each followed by its merchant slip.
 pub fn sample_records(n: u64) -> Vec<Record> {
-    (0..n).flat_map(|i| {
-        let t = sample::transaction(i);
-        [txn_record(&t), slip_record(&t)]
-    })
-    .collect()
+    (0..n)
+        .flat_map(|i| {
+            let t = sample::transaction(i);
+            [txn_record(&t), slip_record(&t)]
+        })
+        .collect()
 }
 
 /// A raw connection, as someone editing the file with another tool would have.

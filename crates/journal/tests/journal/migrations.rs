@@ -3,15 +3,25 @@ use slipkeeper_journal::{migration_hashes, Journal, JournalError, SCHEMA_VERSION
 
 /// Released migrations and their SHA-256. Append a line for each new migration; never
 /// change an existing one — databases in shops were built from exactly these bytes.
-const RELEASED: &[(&str, &str)] = &[("0001_initial", include_str!("../../migrations/0001_initial.sql.sha256"))];
+const RELEASED: &[(&str, &str)] = &[(
+    "0001_initial",
+    include_str!("../../migrations/0001_initial.sql.sha256"),
+)];
 
 #[test]
 fn migrations_are_append_only() {
     let embedded = migration_hashes();
-    assert!(embedded.len() >= RELEASED.len(), "a released migration was removed");
+    assert!(
+        embedded.len() >= RELEASED.len(),
+        "a released migration was removed"
+    );
     for ((name, hash), (rname, rhash)) in embedded.iter().zip(RELEASED) {
         assert_eq!(name, rname, "migrations were reordered or renamed");
-        assert_eq!(hash, rhash.trim(), "released migration {name} was edited; add a new migration instead");
+        assert_eq!(
+            hash,
+            rhash.trim(),
+            "released migration {name} was edited; add a new migration instead"
+        );
     }
 }
 
@@ -29,8 +39,12 @@ fn schema_matches_the_reviewed_snapshot() {
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
         std::fs::write(snap_path, &dump).unwrap();
     }
-    let snap = std::fs::read_to_string(snap_path).expect("snapshot missing: run with UPDATE_SNAPSHOTS=1 and review it");
-    assert_eq!(dump, snap, "schema changed: review and re-run with UPDATE_SNAPSHOTS=1");
+    let snap = std::fs::read_to_string(snap_path)
+        .expect("snapshot missing: run with UPDATE_SNAPSHOTS=1 and review it");
+    assert_eq!(
+        dump, snap,
+        "schema changed: review and re-run with UPDATE_SNAPSHOTS=1"
+    );
 }
 
 #[test]
@@ -48,9 +62,14 @@ fn a_newer_database_is_refused_with_a_clear_message() {
     let f = Fixture::new();
     let path = f.path();
     drop(f.journal);
-    crate::raw(&path).pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    crate::raw(&path)
+        .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
     let err = Journal::open(&path).unwrap_err();
-    assert!(matches!(err, JournalError::NewerSchema { found, .. } if found == SCHEMA_VERSION + 1), "{err}");
+    assert!(
+        matches!(err, JournalError::NewerSchema { found, .. } if found == SCHEMA_VERSION + 1),
+        "{err}"
+    );
     assert!(err.to_string().contains("newer Slipkeeper"), "{err}");
 }
 
@@ -58,10 +77,14 @@ fn a_newer_database_is_refused_with_a_clear_message() {
 fn another_programs_database_is_refused_and_left_alone() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("other.db");
-    crate::raw(&path).execute_batch("CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES ('keep me');").unwrap();
+    crate::raw(&path)
+        .execute_batch("CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES ('keep me');")
+        .unwrap();
     let err = Journal::open(&path).unwrap_err();
     assert!(matches!(err, JournalError::NotAJournal { .. }), "{err}");
-    let n: i64 = crate::raw(&path).query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).unwrap();
+    let n: i64 = crate::raw(&path)
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 1, "nothing may be added to a foreign database");
 }
 
@@ -69,7 +92,11 @@ fn another_programs_database_is_refused_and_left_alone() {
 fn a_file_that_is_not_sqlite_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("notes.txt");
-    std::fs::write(&path, "this is a text file, not a database, and it is long enough to have a header").unwrap();
+    std::fs::write(
+        &path,
+        "this is a text file, not a database, and it is long enough to have a header",
+    )
+    .unwrap();
     let err = Journal::open(&path).unwrap_err();
     assert!(matches!(err, JournalError::NotAJournal { .. }), "{err}");
 }

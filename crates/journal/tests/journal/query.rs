@@ -13,6 +13,9 @@ fn journal() -> Journal {
     let dir = DIR.get_or_init(|| {
         let mut f = Fixture::new();
         f.journal.ingest(&sample_records(N)).unwrap();
+        // Index half of the slips so that searches cover both the indexed part and
+        // the not-yet-indexed tail.
+        assert_eq!(f.journal.index_slips(N / 2).unwrap(), N / 2);
         f.dir
     });
     Journal::open(&dir.path().join("journal.db")).unwrap()
@@ -24,28 +27,69 @@ fn all() -> Vec<slipkeeper_domain::Transaction> {
 
 fn expect(q: TxnQuery, pred: impl Fn(&slipkeeper_domain::Transaction) -> bool) {
     let want = all().into_iter().filter(|t| pred(t)).count() as u64;
-    let got = journal().search(&TxnQuery { limit: 1000, ..q.clone() }).unwrap();
+    let got = journal()
+        .search(&TxnQuery {
+            limit: 1000,
+            ..q.clone()
+        })
+        .unwrap();
     assert_eq!(got.total, want, "count for {q:?}");
-    assert!(got.items.iter().all(|r| pred(&r.txn)), "every row must match {q:?}");
+    assert!(
+        got.items.iter().all(|r| pred(&r.txn)),
+        "every row must match {q:?}"
+    );
     assert_eq!(got.items.len() as u64, want.min(1000));
 }
 
 #[test]
 fn by_voucher() {
     let t = sample::transaction(777);
-    expect(TxnQuery { voucher: Some(t.trace_no.clone()), ..Default::default() }, |x| x.trace_no == t.trace_no);
+    expect(
+        TxnQuery {
+            voucher: Some(t.trace_no.clone()),
+            ..Default::default()
+        },
+        |x| x.trace_no == t.trace_no,
+    );
     // "777" and "000777" are the same voucher.
     let short = TraceNo::new(t.trace_no.as_str().trim_start_matches('0')).unwrap();
-    expect(TxnQuery { voucher: Some(short), ..Default::default() }, |x| x.trace_no == t.trace_no);
+    expect(
+        TxnQuery {
+            voucher: Some(short),
+            ..Default::default()
+        },
+        |x| x.trace_no == t.trace_no,
+    );
 }
 
 #[test]
 fn by_rrn_and_auth_code() {
     let t = sample::transaction(1234);
-    expect(TxnQuery { rrn: t.rrn.clone(), ..Default::default() }, |x| x.rrn == t.rrn);
-    let auth = (0..N).map(sample::transaction).find_map(|t| t.auth_code).unwrap();
-    expect(TxnQuery { auth_code: Some(auth.clone()), ..Default::default() }, |x| x.auth_code.as_ref() == Some(&auth));
-    expect(TxnQuery { auth_code: Some(AuthCode::new("ZZZZZZ").unwrap()), ..Default::default() }, |_| false);
+    expect(
+        TxnQuery {
+            rrn: t.rrn.clone(),
+            ..Default::default()
+        },
+        |x| x.rrn == t.rrn,
+    );
+    let auth = (0..N)
+        .map(sample::transaction)
+        .find_map(|t| t.auth_code)
+        .unwrap();
+    expect(
+        TxnQuery {
+            auth_code: Some(auth.clone()),
+            ..Default::default()
+        },
+        |x| x.auth_code.as_ref() == Some(&auth),
+    );
+    expect(
+        TxnQuery {
+            auth_code: Some(AuthCode::new("ZZZZZZ").unwrap()),
+            ..Default::default()
+        },
+        |_| false,
+    );
 }
 
 #[test]
@@ -54,7 +98,13 @@ fn by_last4_amount_and_time_window() {
     let last4 = t.pan.as_ref().unwrap().last4().to_owned();
     let from = NaiveDateTime::parse_from_str("2026-01-01 00:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
     let to = t.occurred_at + chrono::TimeDelta::seconds(1);
-    let q = TxnQuery { last4: Some(last4.clone()), amount_minor: Some(t.amount.minor()), from: Some(from), to: Some(to), ..Default::default() };
+    let q = TxnQuery {
+        last4: Some(last4.clone()),
+        amount_minor: Some(t.amount.minor()),
+        from: Some(from),
+        to: Some(to),
+        ..Default::default()
+    };
     expect(q, |x| {
         x.pan.as_ref().map(|p| p.last4()) == Some(last4.as_str())
             && x.amount == t.amount
@@ -67,21 +117,54 @@ fn by_last4_amount_and_time_window() {
 fn by_terminal_batch_and_outcome() {
     let t = sample::transaction(10);
     expect(
-        TxnQuery { terminal: Some(t.terminal_id.clone()), batch: Some(t.batch_no.clone()), outcome: Some(Outcome::Declined), ..Default::default() },
-        |x| x.terminal_id == t.terminal_id && x.batch_no == t.batch_no && x.outcome == Outcome::Declined,
+        TxnQuery {
+            terminal: Some(t.terminal_id.clone()),
+            batch: Some(t.batch_no.clone()),
+            outcome: Some(Outcome::Declined),
+            ..Default::default()
+        },
+        |x| {
+            x.terminal_id == t.terminal_id
+                && x.batch_no == t.batch_no
+                && x.outcome == Outcome::Declined
+        },
     );
 }
 
 #[test]
 fn free_text_over_slips_in_chinese_and_english() {
     // The slip of every refund says 退货 REFUND; two-character Chinese goes through the scan path.
-    expect(TxnQuery { text: Some("退货".into()), ..Default::default() }, |x| x.kind == slipkeeper_domain::TxnKind::Refund);
-    expect(TxnQuery { text: Some("REFUND".into()), ..Default::default() }, |x| x.kind == slipkeeper_domain::TxnKind::Refund);
+    expect(
+        TxnQuery {
+            text: Some("退货".into()),
+            ..Default::default()
+        },
+        |x| x.kind == slipkeeper_domain::TxnKind::Refund,
+    );
+    expect(
+        TxnQuery {
+            text: Some("REFUND".into()),
+            ..Default::default()
+        },
+        |x| x.kind == slipkeeper_domain::TxnKind::Refund,
+    );
     let t = sample::transaction(42);
     let rrn = t.rrn.clone().unwrap();
-    expect(TxnQuery { text: Some(format!("REF NO.: {rrn}")), ..Default::default() }, |x| x.rrn.as_ref() == Some(&rrn));
+    expect(
+        TxnQuery {
+            text: Some(format!("REF NO.: {rrn}")),
+            ..Default::default()
+        },
+        |x| x.rrn.as_ref() == Some(&rrn),
+    );
     // Quotes and FTS operators in user input are text, not syntax.
-    expect(TxnQuery { text: Some("\"OR\" NEAR(".into()), ..Default::default() }, |_| false);
+    expect(
+        TxnQuery {
+            text: Some("\"OR\" NEAR(".into()),
+            ..Default::default()
+        },
+        |_| false,
+    );
 }
 
 #[test]
@@ -91,7 +174,13 @@ fn pages_are_ordered_newest_first_and_cover_everything_once() {
     let mut last: Option<NaiveDateTime> = None;
     let mut offset = 0;
     loop {
-        let p = j.search(&TxnQuery { limit: 700, offset, ..Default::default() }).unwrap();
+        let p = j
+            .search(&TxnQuery {
+                limit: 700,
+                offset,
+                ..Default::default()
+            })
+            .unwrap();
         assert_eq!(p.total, N);
         if p.items.is_empty() {
             break;
@@ -108,6 +197,62 @@ fn pages_are_ordered_newest_first_and_cover_everything_once() {
 
 #[test]
 fn a_bad_last4_is_a_clear_error() {
-    let e = journal().search(&TxnQuery { last4: Some("12a4".into()), ..Default::default() }).unwrap_err();
+    let e = journal()
+        .search(&TxnQuery {
+            last4: Some("12a4".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
     assert!(e.to_string().contains("last4"), "{e}");
+}
+
+#[test]
+fn indexing_changes_no_search_result() {
+    let mut f = Fixture::new();
+    f.journal.ingest(&sample_records(300)).unwrap();
+    let queries = [
+        "退货",
+        "REFUND",
+        "演示商店 DEMO",
+        "REF NO.: 600000000042",
+        "100%",
+        "a_b",
+    ];
+    let before: Vec<u64> = queries
+        .iter()
+        .map(|q| {
+            f.journal
+                .search(&TxnQuery {
+                    text: Some(q.to_string()),
+                    ..Default::default()
+                })
+                .unwrap()
+                .total
+        })
+        .collect();
+    assert_eq!(before[2], 300);
+    assert_eq!(before[3], 1);
+    assert_eq!(before[4], 0, "% is a character, not a wildcard");
+    let mut n = 0;
+    loop {
+        let k = f.journal.index_slips(70).unwrap();
+        if k == 0 {
+            break;
+        }
+        n += k;
+    }
+    assert_eq!(n, 300);
+    let after: Vec<u64> = queries
+        .iter()
+        .map(|q| {
+            f.journal
+                .search(&TxnQuery {
+                    text: Some(q.to_string()),
+                    ..Default::default()
+                })
+                .unwrap()
+                .total
+        })
+        .collect();
+    assert_eq!(before, after);
 }

@@ -1,0 +1,44 @@
+# Slipkeeper — two commands: `make run` and `make test`. Both install what they need
+# on Debian/Ubuntu first (scripts/bootstrap; quick when everything is there).
+
+DEMO_DB := $(CURDIR)/.demo/journal.db
+CARGO_FLAGS := --locked
+
+.PHONY: run test bundle bootstrap ui lint rust-test ui-test e2e bench
+
+bootstrap:
+	@scripts/bootstrap
+
+ui: bootstrap
+	npm --prefix ui run build
+
+## Opens the desktop app on a demo journal of its own (.demo/).
+run: ui
+	cargo build $(CARGO_FLAGS) -p slipkeeper-cli -p slipkeeper-desktop
+	target/debug/slipkeeper --db $(DEMO_DB) demo seed --count 2000
+	SLIPKEEPER_DB=$(DEMO_DB) target/debug/slipkeeper-desktop
+
+## Everything CI checks.
+test: ui lint rust-test ui-test e2e
+
+lint: bootstrap
+	cargo fmt --all --check
+	cargo clippy $(CARGO_FLAGS) --workspace --all-targets -- -D warnings
+	npm --prefix ui run check
+
+rust-test: ui
+	cargo test $(CARGO_FLAGS) --workspace
+
+ui-test: bootstrap
+	npm --prefix ui test
+
+e2e: ui
+	tests/e2e/run
+
+## Installers the Tauri bundler offers on this platform (.deb and AppImage on Linux).
+bundle: ui
+	ui/node_modules/.bin/tauri build
+
+## Criterion benchmarks (numbers go into BENCHMARKS.md).
+bench:
+	cargo bench $(CARGO_FLAGS) -p slipkeeper-journal

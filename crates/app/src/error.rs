@@ -1,0 +1,63 @@
+use serde::Serialize;
+use slipkeeper_journal::JournalError;
+use std::path::Path;
+
+/// What the UI can branch on. Add a code only when a caller needs to tell it apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// The file is not a Slipkeeper journal (or not a database at all).
+    NotAJournal,
+    /// The journal was written by a newer version.
+    NewerSchema,
+    /// Bad input from the user or a file: the message says where.
+    BadInput,
+    NotFound,
+    /// Stored data cannot be read back; run verify.
+    Corrupt,
+    Io,
+    Internal,
+}
+
+/// An error as the user sees it: `{code, message}` across IPC, one line in the CLI.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        AppError {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn io(path: &Path, e: std::io::Error) -> Self {
+        AppError::new(ErrorCode::Io, format!("{}: {e}", path.display()))
+    }
+}
+
+impl From<JournalError> for AppError {
+    fn from(e: JournalError) -> Self {
+        let code = match &e {
+            JournalError::NotAJournal { .. } => ErrorCode::NotAJournal,
+            JournalError::NewerSchema { .. } => ErrorCode::NewerSchema,
+            JournalError::Import(_) | JournalError::Invalid(_) => ErrorCode::BadInput,
+            JournalError::NotFound { .. } => ErrorCode::NotFound,
+            JournalError::Corrupt { .. } => ErrorCode::Corrupt,
+            JournalError::Io { .. } => ErrorCode::Io,
+            _ => ErrorCode::Internal,
+        };
+        AppError::new(code, e.to_string())
+    }
+}
+
+impl From<slipkeeper_domain::DomainError> for AppError {
+    fn from(e: slipkeeper_domain::DomainError) -> Self {
+        AppError::new(ErrorCode::BadInput, e.to_string())
+    }
+}

@@ -1,0 +1,212 @@
+use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use clap::{Args, Parser, Subcommand};
+use slipkeeper_app::{AppError, ErrorCode, TxnQuery};
+use slipkeeper_domain::{AuthCode, BatchNo, Money, Outcome, Rrn, TerminalId, TraceNo, TxnKind};
+use std::path::PathBuf;
+
+/// Slipkeeper (签购单管家): the card-terminal journal of your shop.
+#[derive(Debug, Parser)]
+#[command(name = "slipkeeper", version, about)]
+pub struct Cli {
+    /// Journal file (default: the platform data folder, e.g. ~/.local/share/slipkeeper/journal.db).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Machine-readable JSON output (errors as {"code","message"} on stderr).
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[allow(clippy::large_enum_variant)] // parsed once per run
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Look at and check the journal.
+    Journal {
+        #[command(subcommand)]
+        cmd: JournalCmd,
+    },
+    /// Import a JSON Lines file (the format `journal export` writes). All or nothing.
+    Import { file: PathBuf },
+    /// Back up and restore the journal file.
+    Db {
+        #[command(subcommand)]
+        cmd: DbCmd,
+    },
+    /// Demo data for trying Slipkeeper without a terminal.
+    Demo {
+        #[command(subcommand)]
+        cmd: DemoCmd,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JournalCmd {
+    /// List transactions, newest first.
+    List {
+        #[command(flatten)]
+        filters: Filters,
+    },
+    /// Search slip text (Chinese or English) and filter.
+    Search {
+        text: String,
+        #[command(flatten)]
+        filters: Filters,
+    },
+    /// Everything about a voucher (凭证号): slips, related voids/refunds, raw frames.
+    Show {
+        voucher: TraceNo,
+        #[arg(long)]
+        terminal: Option<TerminalId>,
+        #[arg(long)]
+        batch: Option<BatchNo>,
+    },
+    /// Check the hash chain: names any record altered, removed or added outside Slipkeeper.
+    Verify,
+    /// Write every record as JSON Lines (to stdout, or --out FILE).
+    Export {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCmd {
+    /// Copy the journal to DEST, safely while it is in use.
+    Backup { dest: PathBuf },
+    /// Replace the journal with a backup (refuses files that are not Slipkeeper journals).
+    Restore { src: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DemoCmd {
+    /// Add COUNT demo transactions (idempotent).
+    Seed {
+        #[arg(long, default_value_t = 500)]
+        count: u64,
+    },
+    /// Write COUNT demo transactions as JSON Lines, without a journal.
+    Jsonl {
+        #[arg(long, default_value_t = 500)]
+        count: u64,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct Filters {
+    /// Voucher number (凭证号).
+    #[arg(long)]
+    pub voucher: Option<TraceNo>,
+    /// Reference number (参考号).
+    #[arg(long)]
+    pub rrn: Option<Rrn>,
+    /// Authorisation code (授权码).
+    #[arg(long)]
+    pub auth: Option<AuthCode>,
+    /// Last four digits of the card.
+    #[arg(long)]
+    pub last4: Option<String>,
+    /// Amount in yuan, e.g. 12.50.
+    #[arg(long)]
+    pub amount: Option<String>,
+    /// From this date or time (YYYY-MM-DD or "YYYY-MM-DD HH:MM"), inclusive.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// To this date (inclusive, whole day) or time (exclusive).
+    #[arg(long)]
+    pub to: Option<String>,
+    #[arg(long)]
+    pub terminal: Option<TerminalId>,
+    #[arg(long)]
+    pub batch: Option<BatchNo>,
+    /// approved, declined, reversed, voided or unknown.
+    #[arg(long)]
+    pub outcome: Option<String>,
+    /// sale, void, refund, pre_auth, pre_auth_completion, reversal, balance_inquiry, settlement.
+    #[arg(long)]
+    pub kind: Option<String>,
+    #[arg(long, default_value_t = 50)]
+    pub limit: u64,
+    #[arg(long, default_value_t = 0)]
+    pub offset: u64,
+}
+
+fn bad(field: &str, value: &str, why: &str) -> AppError {
+    AppError::new(ErrorCode::BadInput, format!("--{field} {value:?}: {why}"))
+}
+
+/// Parses a date or a time; a bare date is the start of that day, or with `end` the
+/// start of the next one (so `--to 2026-11-20` includes all of the 20th).
+fn parse_when(field: &str, s: &str, end: bool) -> Result<NaiveDateTime, AppError> {
+    for f in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
+            return Ok(t);
+        }
+    }
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| bad(field, s, "expected YYYY-MM-DD or \"YYYY-MM-DD HH:MM\""))?;
+    let start = d
+        .and_hms_opt(0, 0, 0)
+        .ok_or_else(|| bad(field, s, "not a date"))?;
+    Ok(if end {
+        start + TimeDelta::days(1)
+    } else {
+        start
+    })
+}
+
+pub fn to_query(f: Filters, text: Option<String>) -> Result<TxnQuery, AppError> {
+    Ok(TxnQuery {
+        voucher: f.voucher,
+        rrn: f.rrn,
+        auth_code: f.auth,
+        last4: f.last4,
+        amount_minor: f
+            .amount
+            .map(|a| Money::parse_major(&a, "CNY").map(|m| m.minor()))
+            .transpose()?,
+        from: f
+            .from
+            .as_deref()
+            .map(|s| parse_when("from", s, false))
+            .transpose()?,
+        to: f
+            .to
+            .as_deref()
+            .map(|s| parse_when("to", s, true))
+            .transpose()?,
+        terminal: f.terminal,
+        batch: f.batch,
+        outcome: f
+            .outcome
+            .as_deref()
+            .map(|s| {
+                Outcome::parse(s).ok_or_else(|| {
+                    bad(
+                        "outcome",
+                        s,
+                        "expected approved, declined, reversed, voided or unknown",
+                    )
+                })
+            })
+            .transpose()?,
+        kind: f
+            .kind
+            .as_deref()
+            .map(|s| {
+                TxnKind::parse(s)
+                    .ok_or_else(|| bad("kind", s, "expected sale, void, refund, pre_auth, …"))
+            })
+            .transpose()?,
+        text,
+        offset: f.offset,
+        limit: f.limit,
+    })
+}

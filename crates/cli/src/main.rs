@@ -1,0 +1,133 @@
+//! `slipkeeper`: the journal from the command line. Headless: it links no GUI library,
+//! so it runs on a server, in a script or over SSH.
+
+mod args;
+mod output;
+
+use args::{Cli, Command, DbCmd, DemoCmd, Filters, JournalCmd};
+use clap::Parser;
+use slipkeeper_app::{App, AppError, ErrorCode, SystemClock, TxnQuery};
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if json {
+                eprintln!(
+                    "{}",
+                    serde_json::to_string(&e).unwrap_or_else(|_| e.message.clone())
+                );
+            } else {
+                eprintln!("slipkeeper: {}", e.message);
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, AppError> {
+    let db = match cli.db {
+        Some(p) => p,
+        None => slipkeeper_app::default_db_path()?,
+    };
+    let out = output::Out { json: cli.json };
+    // Demo JSONL needs no journal.
+    if let Command::Demo {
+        cmd: DemoCmd::Jsonl { count, out: file },
+    } = &cli.command
+    {
+        let mut w: Box<dyn Write> = match file {
+            Some(f) => Box::new(std::io::BufWriter::new(
+                std::fs::File::create(f).map_err(|e| AppError::io(f, e))?,
+            )),
+            None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+        };
+        slipkeeper_app::write_demo_jsonl(*count, &mut w)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut app = App::open(&db, SystemClock)?;
+    match cli.command {
+        Command::Journal { cmd } => match cmd {
+            JournalCmd::List { filters } => {
+                let page = app.search(&filters.query(None)?)?;
+                out.page(&page);
+            }
+            JournalCmd::Search { text, filters } => {
+                let page = app.search(&filters.query(Some(text))?)?;
+                out.page(&page);
+            }
+            JournalCmd::Show {
+                voucher,
+                terminal,
+                batch,
+            } => {
+                let details = app.by_voucher(&voucher, terminal.as_ref(), batch.as_ref())?;
+                out.details(&details);
+            }
+            JournalCmd::Verify => {
+                let report = app.verify()?;
+                out.verify(&report);
+                if !report.is_clean() {
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+            JournalCmd::Export { out: file } => match file {
+                Some(f) => {
+                    let n = app.export_to_file(&f)?;
+                    out.message(
+                        &format!("exported {n} records to {}", f.display()),
+                        serde_json::json!({ "exported": n }),
+                    );
+                }
+                None => {
+                    let stdout = std::io::stdout();
+                    let mut w = std::io::BufWriter::new(stdout.lock());
+                    app.export(&mut w)?;
+                    w.flush()
+                        .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
+                }
+            },
+        },
+        Command::Import { file } => {
+            let r = app.import(&file)?;
+            out.ingest(&file, &r);
+        }
+        Command::Db { cmd } => match cmd {
+            DbCmd::Backup { dest } => {
+                app.backup(&dest)?;
+                out.message(
+                    &format!("backed up {} to {}", db.display(), dest.display()),
+                    serde_json::json!({ "backup": dest }),
+                );
+            }
+            DbCmd::Restore { src } => {
+                let report = app.restore(&src)?;
+                out.message(
+                    &format!("restored {} from {}", db.display(), src.display()),
+                    serde_json::json!({ "restored": src }),
+                );
+                out.verify(&report);
+            }
+        },
+        Command::Demo {
+            cmd: DemoCmd::Seed { count },
+        } => {
+            let r = app.seed_demo(count)?;
+            out.ingest(std::path::Path::new("demo"), &r);
+        }
+        Command::Demo {
+            cmd: DemoCmd::Jsonl { .. },
+        } => {}
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+impl Filters {
+    fn query(self, text: Option<String>) -> Result<TxnQuery, AppError> {
+        args::to_query(self, text)
+    }
+}

@@ -1,0 +1,216 @@
+//! Human tables or JSON, one place for both.
+
+use serde::Serialize;
+use slipkeeper_app::{IngestReport, Page, TxnDetail, TxnRow, VerifyReport};
+use slipkeeper_domain::Transaction;
+use std::path::Path;
+
+pub struct Out {
+    pub json: bool,
+}
+
+fn print_json<T: Serialize + ?Sized>(v: &T) {
+    match serde_json::to_string_pretty(v) {
+        Ok(s) => println!("{s}"),
+        Err(e) => eprintln!("slipkeeper: cannot format output: {e}"),
+    }
+}
+
+/// Display width: CJK characters take two columns in a terminal.
+fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
+        .sum()
+}
+
+fn table(headers: &[&str], rows: &[Vec<String>]) {
+    let mut w: Vec<usize> = headers.iter().map(|h| width(h)).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            w[i] = w[i].max(width(c));
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let s: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c}{}", " ".repeat(w[i] - width(c))))
+            .collect();
+        println!("{}", s.join("  ").trim_end());
+    };
+    line(headers.to_vec());
+    for r in rows {
+        line(r.iter().map(String::as_str).collect());
+    }
+}
+
+fn cells(r: &TxnRow) -> Vec<String> {
+    let t = &r.txn;
+    let o = |v: Option<&str>| v.unwrap_or("-").to_owned();
+    vec![
+        r.id.to_string(),
+        t.occurred_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+        t.terminal_id.to_string(),
+        format!(
+            "{}{}",
+            t.batch_no,
+            if r.settled { " (settled)" } else { "" }
+        ),
+        t.trace_no.to_string(),
+        t.kind.to_string(),
+        t.outcome.to_string(),
+        t.amount.to_string(),
+        o(t.pan.as_ref().map(|p| p.as_str())),
+        o(t.rrn.as_ref().map(|p| p.as_str())),
+        o(t.auth_code.as_ref().map(|p| p.as_str())),
+    ]
+}
+
+const HEADERS: &[&str] = &[
+    "ID",
+    "DATE/TIME",
+    "TERMINAL",
+    "BATCH",
+    "VOUCHER",
+    "TYPE",
+    "OUTCOME",
+    "AMOUNT",
+    "CARD",
+    "REF NO.",
+    "AUTH",
+];
+
+fn describe(t: &Transaction) -> String {
+    format!(
+        "{} {} voucher {} {} {}",
+        t.occurred_at.format("%Y-%m-%d %H:%M:%S"),
+        t.kind,
+        t.trace_no,
+        t.outcome,
+        t.amount
+    )
+}
+
+impl Out {
+    pub fn page(&self, p: &Page<TxnRow>) {
+        if self.json {
+            return print_json(p);
+        }
+        let rows: Vec<_> = p.items.iter().map(cells).collect();
+        table(HEADERS, &rows);
+        let shown = p.items.len() as u64;
+        println!(
+            "{} of {} shown (from {})",
+            shown,
+            p.total,
+            p.offset + u64::from(shown > 0)
+        );
+    }
+
+    pub fn details(&self, ds: &[TxnDetail]) {
+        if self.json {
+            return print_json(ds);
+        }
+        for (i, d) in ds.iter().enumerate() {
+            if i > 0 {
+                println!();
+            }
+            let t = &d.row.txn;
+            let o = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+            let fields = [
+                ("终端号 Terminal", t.terminal_id.to_string()),
+                ("商户号 Merchant", t.merchant_id.to_string()),
+                (
+                    "批次号 Batch",
+                    format!(
+                        "{} ({})",
+                        t.batch_no,
+                        if d.batch.is_open() {
+                            "open 未结算"
+                        } else {
+                            "settled 已结算"
+                        }
+                    ),
+                ),
+                ("凭证号 Voucher", t.trace_no.to_string()),
+                ("类型 Type", format!("{} {}", t.kind.slip_label().0, t.kind)),
+                ("结果 Outcome", t.outcome.to_string()),
+                ("金额 Amount", t.amount.to_string()),
+                (
+                    "时间 Date/time",
+                    t.occurred_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                ),
+                ("卡号 Card", o(t.pan.as_ref().map(|p| p.to_string()))),
+                ("参考号 RRN", o(t.rrn.as_ref().map(|p| p.to_string()))),
+                (
+                    "授权码 Auth code",
+                    o(t.auth_code.as_ref().map(|p| p.to_string())),
+                ),
+                (
+                    "原凭证号 Original",
+                    o(t.original_trace_no.as_ref().map(|p| p.to_string())),
+                ),
+            ];
+            for (k, v) in fields {
+                println!("{k}{}  {v}", " ".repeat(18usize.saturating_sub(width(k))));
+            }
+            for r in &d.related {
+                println!("related: {}", describe(&r.txn));
+            }
+            for s in &d.slips {
+                println!("--- slip: {} copy, printed by {} ---", s.copy, s.origin);
+                for l in &s.lines {
+                    println!("  {l}");
+                }
+            }
+            if !d.frames.is_empty() {
+                println!("raw frames: {}", d.frames.len());
+            }
+        }
+    }
+
+    pub fn verify(&self, r: &VerifyReport) {
+        if self.json {
+            return print_json(r);
+        }
+        if r.is_clean() {
+            println!(
+                "journal verified: {} records, chain head {}",
+                r.checked, r.head
+            );
+        } else {
+            println!(
+                "journal NOT intact: {} problem(s) in {} records",
+                r.problems.len(),
+                r.checked
+            );
+            for p in &r.problems {
+                println!("  {p}");
+            }
+        }
+    }
+
+    pub fn ingest(&self, source: &Path, r: &IngestReport) {
+        if self.json {
+            return print_json(r);
+        }
+        println!(
+            "{}: {} new, {} already present (skipped), {} conflicting (kept the stored version)",
+            source.display(),
+            r.inserted,
+            r.duplicates,
+            r.conflicts
+        );
+        for c in &r.conflict_examples {
+            println!("  conflict: {c}");
+        }
+    }
+
+    pub fn message(&self, text: &str, json: serde_json::Value) {
+        if self.json {
+            print_json(&json);
+        } else {
+            println!("{text}");
+        }
+    }
+}

@@ -1,0 +1,168 @@
+use crate::{sk, sk_json, total, Dir};
+
+#[test]
+fn import_list_show_search_verify() {
+    let d = Dir::new();
+    let db = d.p("j.db");
+    let file = d.demo_file("demo.jsonl", 200);
+    let r = sk(&db, &["import", file.to_str().unwrap()]).ok();
+    assert!(
+        r.stdout().contains("400 new, 0 already present"),
+        "{}",
+        r.stdout()
+    );
+    assert_eq!(total(&db), 200);
+
+    let list = sk(&db, &["journal", "list", "--limit", "3"]).ok().stdout();
+    assert!(list.starts_with("ID"), "{list}");
+    assert!(list.contains("3 of 200 shown"), "{list}");
+
+    let show = sk(&db, &["journal", "show", "7", "--terminal", "10000001"])
+        .ok()
+        .stdout();
+    assert!(
+        show.contains("凭证号 VOUCHER NO.: 000007"),
+        "the slip text is shown: {show}"
+    );
+
+    let found = sk_json(&db, &["journal", "search", "REF NO.: 600000000033"]);
+    assert_eq!(found["total"], 1);
+    assert_eq!(found["items"][0]["txn"]["rrn"], "600000000033");
+
+    let by_amount = sk_json(
+        &db,
+        &[
+            "journal",
+            "list",
+            "--amount",
+            &found["items"][0]["txn"]["amount"]["minor"]
+                .as_i64()
+                .map(|m| format!("{}.{:02}", m / 100, m % 100))
+                .unwrap(),
+        ],
+    );
+    assert!(by_amount["total"].as_u64().unwrap() >= 1);
+
+    let v = sk(&db, &["journal", "verify"]).ok().stdout();
+    assert!(v.contains("journal verified: 400 records"), "{v}");
+}
+
+#[test]
+fn importing_the_same_file_twice_skips_everything_and_says_so() {
+    let d = Dir::new();
+    let db = d.p("j.db");
+    let file = d.demo_file("demo.jsonl", 50);
+    sk(&db, &["import", file.to_str().unwrap()]).ok();
+    let again = sk(&db, &["import", file.to_str().unwrap()]).ok().stdout();
+    assert!(
+        again.contains("0 new, 100 already present (skipped)"),
+        "{again}"
+    );
+    assert_eq!(total(&db), 50);
+}
+
+#[test]
+fn export_round_trips_exactly_through_the_cli() {
+    let d = Dir::new();
+    let file = d.demo_file("demo.jsonl", 120);
+    sk(&d.p("a.db"), &["import", file.to_str().unwrap()]).ok();
+    let out = d.p("export.jsonl");
+    sk(
+        &d.p("a.db"),
+        &["journal", "export", "--out", out.to_str().unwrap()],
+    )
+    .ok();
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        std::fs::read(&out).unwrap(),
+        "the demo file is in export form already"
+    );
+    sk(&d.p("b.db"), &["import", out.to_str().unwrap()]).ok();
+    let stdout_export = sk(&d.p("b.db"), &["journal", "export"]).ok().out.stdout;
+    assert_eq!(stdout_export, std::fs::read(&out).unwrap());
+}
+
+#[test]
+fn a_malformed_line_names_file_line_field_and_nothing_is_written() {
+    let d = Dir::new();
+    let db = d.p("j.db");
+    let file = d.demo_file("demo.jsonl", 30);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    lines[40] = lines[40].replacen("\"batch_no\":\"000001\"", "\"batch_no\":\"1234567\"", 1);
+    let bad = d.p("bad.jsonl");
+    std::fs::write(&bad, lines.join("\n")).unwrap();
+    let r = sk(&db, &["import", bad.to_str().unwrap()]).fails();
+    let err = r.stderr();
+    assert_eq!(err.lines().count(), 1, "one clear line: {err}");
+    assert!(
+        err.contains("bad.jsonl:41: batch_no: batch_no: too long"),
+        "{err}"
+    );
+    assert_eq!(total(&db), 0, "nothing of a bad file is written");
+}
+
+#[test]
+fn errors_are_one_line_with_a_code_in_json_mode() {
+    let d = Dir::new();
+    let not_db = d.p("notes.txt");
+    std::fs::write(&not_db, "x".repeat(200)).unwrap();
+    let r = sk(&not_db, &["journal", "list"]).fails();
+    assert!(
+        r.stderr().contains("is not a Slipkeeper journal"),
+        "{}",
+        r.stderr()
+    );
+    let out = crate::bin()
+        .args(["--json", "--db"])
+        .arg(&not_db)
+        .args(["journal", "list"])
+        .output()
+        .unwrap();
+    let e: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(e["code"], "NOT_A_JOURNAL");
+
+    let db = d.p("j.db");
+    let r = sk(&db, &["journal", "show", "12x"]);
+    assert_eq!(
+        r.out.status.code(),
+        Some(2),
+        "bad arguments are usage errors"
+    );
+    assert!(
+        r.stderr().contains("trace_no: only digits allowed"),
+        "{}",
+        r.stderr()
+    );
+    let r = sk(&db, &["journal", "show", "424242"]).fails();
+    assert_eq!(
+        r.stderr().trim(),
+        "slipkeeper: voucher 424242 is not in the journal"
+    );
+    let r = sk(&db, &["journal", "list", "--last4", "12"]).fails();
+    assert!(r.stderr().contains("last4"), "{}", r.stderr());
+    let r = sk(&db, &["import", d.p("missing.jsonl").to_str().unwrap()]).fails();
+    assert!(r.stderr().contains("missing.jsonl"), "{}", r.stderr());
+}
+
+#[test]
+fn backup_and_restore() {
+    let d = Dir::new();
+    let db = d.p("j.db");
+    let file = d.demo_file("demo.jsonl", 40);
+    sk(&db, &["import", file.to_str().unwrap()]).ok();
+    let bak = d.p("backup.db");
+    sk(&db, &["db", "backup", bak.to_str().unwrap()]).ok();
+    sk(&db, &["demo", "seed", "--count", "90"]).ok();
+    assert_eq!(total(&db), 90);
+    let r = sk(&db, &["db", "restore", bak.to_str().unwrap()]).ok();
+    assert!(r.stdout().contains("journal verified"), "{}", r.stdout());
+    assert_eq!(total(&db), 40);
+    let r = sk(&db, &["db", "restore", file.to_str().unwrap()]).fails();
+    assert!(
+        r.stderr().contains("is not a Slipkeeper journal"),
+        "{}",
+        r.stderr()
+    );
+    assert_eq!(total(&db), 40);
+}

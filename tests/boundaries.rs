@@ -1,0 +1,196 @@
+//! The crate map is a rule, not a wish: this test reads `cargo metadata` and fails
+//! when a dependency crosses a boundary ARCHITECTURE.md draws.
+
+#![allow(clippy::unwrap_used)] // a test: fail loudly
+
+use serde_json::Value;
+use std::collections::{BTreeSet, HashMap};
+use std::process::Command;
+
+struct Graph {
+    /// package id -> (name, normal/build dependency ids)
+    nodes: HashMap<String, (String, Vec<String>)>,
+    members: Vec<String>,
+}
+
+fn graph() -> Graph {
+    let out = Command::new(env!("CARGO"))
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--locked",
+            "--manifest-path",
+        ])
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: HashMap<String, String> = v["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap().to_owned(),
+                p["name"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let mut nodes = HashMap::new();
+    for n in v["resolve"]["nodes"].as_array().unwrap() {
+        let id = n["id"].as_str().unwrap().to_owned();
+        let deps = n["deps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| {
+                d["dep_kinds"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|k| k["kind"].as_str() != Some("dev"))
+            })
+            .map(|d| d["pkg"].as_str().unwrap().to_owned())
+            .collect();
+        nodes.insert(id.clone(), (names[&id].clone(), deps));
+    }
+    let members = v["workspace_members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap().to_owned())
+        .collect();
+    Graph { nodes, members }
+}
+
+impl Graph {
+    fn id(&self, name: &str) -> &str {
+        self.members
+            .iter()
+            .find(|m| self.nodes[*m].0 == name)
+            .unwrap_or_else(|| panic!("no member {name}"))
+    }
+    fn direct(&self, name: &str) -> BTreeSet<String> {
+        self.nodes[self.id(name)]
+            .1
+            .iter()
+            .map(|d| self.nodes[d].0.clone())
+            .collect()
+    }
+    fn transitive(&self, name: &str) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![self.id(name).to_owned()];
+        while let Some(id) = stack.pop() {
+            for d in &self.nodes[&id].1 {
+                if seen.insert(self.nodes[d].0.clone()) {
+                    stack.push(d.clone());
+                }
+            }
+        }
+        seen
+    }
+    fn member_names(&self) -> Vec<String> {
+        self.members
+            .iter()
+            .map(|m| self.nodes[m].0.clone())
+            .collect()
+    }
+}
+
+#[test]
+fn only_the_journal_names_rusqlite() {
+    let g = graph();
+    for m in g.member_names() {
+        let names_it = g.direct(&m).contains("rusqlite");
+        assert_eq!(
+            names_it,
+            m == "slipkeeper-journal",
+            "{m} must {}depend on rusqlite",
+            if m == "slipkeeper-journal" {
+                ""
+            } else {
+                "not "
+            }
+        );
+    }
+}
+
+#[test]
+fn only_the_shell_names_tauri() {
+    let g = graph();
+    for m in g.member_names() {
+        let t = g.transitive(&m);
+        if m != "slipkeeper-desktop" {
+            for bad in ["tauri", "tauri-build", "wry", "webkit2gtk", "gtk"] {
+                assert!(
+                    !t.contains(bad),
+                    "{m} pulls in {bad}; only the desktop shell may"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_domain_is_pure() {
+    let g = graph();
+    let t = g.transitive("slipkeeper-domain");
+    for bad in [
+        "rusqlite",
+        "libsqlite3-sys",
+        "tokio",
+        "tauri",
+        "reqwest",
+        "mio",
+    ] {
+        assert!(
+            !t.contains(bad),
+            "the domain crate must do no I/O, but depends on {bad}"
+        );
+    }
+}
+
+#[test]
+fn the_cli_is_headless() {
+    let g = graph();
+    let t = g.transitive("slipkeeper-cli");
+    for bad in [
+        "gtk",
+        "gdk",
+        "webkit2gtk",
+        "javascriptcore-rs",
+        "soup3",
+        "tauri",
+    ] {
+        assert!(!t.contains(bad), "the CLI must not link {bad}");
+    }
+}
+
+#[test]
+fn every_member_has_a_purpose_comment() {
+    let manifest = include_str!("../Cargo.toml");
+    let members = manifest
+        .split("members = [")
+        .nth(1)
+        .unwrap()
+        .split(']')
+        .next()
+        .unwrap();
+    for line in members
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with('"'))
+    {
+        let comment = line.split('#').nth(1).map(str::trim).unwrap_or("");
+        assert!(
+            comment.len() > 10,
+            "workspace member {line} needs a one-line purpose comment"
+        );
+    }
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { formatMoney } from "./format";
+import { toAppError } from "./ipc";
+
+describe("formatMoney", () => {
+  it("formats fen exactly", () => {
+    expect(formatMoney({ minor: 1250, currency: "CNY" })).toBe("RMB 12.50");
+    expect(formatMoney({ minor: 5, currency: "CNY" })).toBe("RMB 0.05");
+    expect(formatMoney({ minor: -101, currency: "CNY" })).toBe("RMB -1.01");
+    expect(formatMoney({ minor: 300, currency: "JPY" })).toBe("JPY 300");
+  });
+});
+
+describe("toAppError", () => {
+  it("keeps code and message of an IPC error", () => {
+    expect(toAppError({ code: "NOT_FOUND", message: "voucher 000042 is not in the journal", extra: 1 })).toEqual({
+      code: "NOT_FOUND",
+      message: "voucher 000042 is not in the journal",
+    });
+  });
+  it("turns anything else into INTERNAL", () => {
+    expect(toAppError("boom").code).toBe("INTERNAL");
+    expect(toAppError(undefined)).toEqual({ code: "INTERNAL", message: "unexpected error" });
+  });
+});

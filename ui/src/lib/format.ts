@@ -1,0 +1,12 @@
+import type { Money } from "./types";
+
+const EXPONENT: Record<string, number> = { JPY: 0, KRW: 0 };
+
+/** "RMB 12.50": integer minor units to text, without floating point. */
+export function formatMoney(m: Money): string {
+  const exp = EXPONENT[m.currency] ?? 2;
+  const sign = m.minor < 0 ? "-" : "";
+  const digits = Math.abs(m.minor).toString().padStart(exp + 1, "0");
+  const major = exp === 0 ? digits : `${digits.slice(0, -exp)}.${digits.slice(-exp)}`;
+  return `${m.currency === "CNY" ? "RMB" : m.currency} ${sign}${major}`;
+}
