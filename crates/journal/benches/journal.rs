@@ -1,1 +1,233 @@
-fn main() {}
+//! Journal speed: ingest against a bare rusqlite insert of the same rows, and the
+//! shop owner's lookups on a journal of 1,000,000 transactions (~600 bytes of slip
+//! text each). `cargo bench -p slipkeeper-journal`; SLIPKEEPER_BENCH_N changes the size.
+//! Results and how to read them: BENCHMARKS.md.
+
+#![allow(clippy::unwrap_used)] // a benchmark: fail loudly
+
+use chrono::{TimeZone, Utc};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use slipkeeper_domain::{sample, CopyType};
+use slipkeeper_journal::{Journal, Record, RecordBody, SlipRecord, TxnQuery};
+use std::path::PathBuf;
+use std::time::Instant;
+
+const BATCH: u64 = 10_000;
+
+fn records(range: std::ops::Range<u64>) -> Vec<Record> {
+    let at = Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap();
+    range
+        .flat_map(|i| {
+            let t = sample::transaction(i);
+            let slip = sample::slip(&t, CopyType::Merchant);
+            [
+                Record { body: RecordBody::Transaction(t.clone()), recorded_at: at },
+                Record { body: RecordBody::Slip(SlipRecord { txn: t.key(), slip }), recorded_at: at },
+            ]
+        })
+        .collect()
+}
+
+/// The same rows through plain rusqlite: one prepared INSERT per row, no unique keys,
+/// no secondary indexes, no hash chain — the floor the journal's work is measured against.
+fn bare_insert(conn: &mut rusqlite::Connection, recs: &[Record]) {
+    let tx = conn.transaction().unwrap();
+    {
+        let mut t = tx
+            .prepare_cached(
+                "INSERT INTO t (terminal_id, batch_no, trace_no, kind, merchant_id, outcome, amount_minor, currency,
+                 occurred_at, pan, rrn, auth_code, issuer, acquirer) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+            )
+            .unwrap();
+        let mut s = tx.prepare_cached("INSERT INTO s (txn_id, text) VALUES (?1, ?2)").unwrap();
+        let mut last = 0;
+        for r in recs {
+            match &r.body {
+                RecordBody::Transaction(x) => {
+                    t.execute(rusqlite::params![
+                        x.terminal_id.as_str(),
+                        x.batch_no.as_str(),
+                        x.trace_no.as_str(),
+                        x.kind.as_str(),
+                        x.merchant_id.as_str(),
+                        x.outcome.as_str(),
+                        x.amount.minor(),
+                        x.amount.currency().as_str(),
+                        x.occurred_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                        x.pan.as_ref().map(|p| p.as_str()),
+                        x.rrn.as_ref().map(|p| p.as_str()),
+                        x.auth_code.as_ref().map(|p| p.as_str()),
+                        x.issuer.as_deref(),
+                        x.acquirer.as_deref(),
+                    ])
+                    .unwrap();
+                    last = tx.last_insert_rowid();
+                }
+                RecordBody::Slip(sr) => {
+                    s.execute(rusqlite::params![last, sr.slip.lines.join("\n")]).unwrap();
+                }
+                _ => {}
+            }
+        }
+    }
+    tx.commit().unwrap();
+}
+
+fn bare_db(dir: &std::path::Path) -> rusqlite::Connection {
+    let c = rusqlite::Connection::open(dir.join("bare.db")).unwrap();
+    c.pragma_update(None, "journal_mode", "WAL").unwrap();
+    c.pragma_update(None, "synchronous", "FULL").unwrap();
+    c.execute_batch(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, terminal_id TEXT, batch_no TEXT, trace_no TEXT, kind TEXT,
+         merchant_id TEXT, outcome TEXT, amount_minor INTEGER, currency TEXT, occurred_at TEXT, pan TEXT, rrn TEXT,
+         auth_code TEXT, issuer TEXT, acquirer TEXT);
+         CREATE TABLE s (id INTEGER PRIMARY KEY, txn_id INTEGER, text TEXT);",
+    )
+    .unwrap();
+    c
+}
+
+fn ingest(c: &mut Criterion) {
+    let recs = records(0..BATCH);
+    let mut g = c.benchmark_group("ingest");
+    g.throughput(Throughput::Elements(BATCH));
+    g.sample_size(20);
+    g.bench_function("journal_10k_tx", |b| {
+        b.iter_batched(
+            || {
+                let dir = tempfile::tempdir().unwrap();
+                let j = Journal::open(&dir.path().join("j.db")).unwrap();
+                (dir, j)
+            },
+            |(dir, mut j)| {
+                j.ingest(&recs).unwrap();
+                (dir, j)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    g.bench_function("bare_rusqlite_10k_tx", |b| {
+        b.iter_batched(
+            || {
+                let dir = tempfile::tempdir().unwrap();
+                let c = bare_db(dir.path());
+                (dir, c)
+            },
+            |(dir, mut c)| {
+                bare_insert(&mut c, &recs);
+                (dir, c)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    g.bench_function("index_slips_10k", |b| {
+        b.iter_batched(
+            || {
+                let dir = tempfile::tempdir().unwrap();
+                let mut j = Journal::open(&dir.path().join("j.db")).unwrap();
+                j.ingest(&recs).unwrap();
+                (dir, j)
+            },
+            |(dir, mut j)| {
+                assert_eq!(j.index_slips(BATCH).unwrap(), BATCH);
+                (dir, j)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    g.finish();
+}
+
+fn n() -> u64 {
+    std::env::var("SLIPKEEPER_BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000)
+}
+
+/// The big journal, built once and kept under target/ between runs.
+fn big_journal() -> Journal {
+    let n = n();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("journal-{n}.db"));
+    if !path.exists() {
+        let tmp = dir.join(format!("journal-{n}.building.db"));
+        let _ = std::fs::remove_file(&tmp);
+        let mut j = Journal::open(&tmp).unwrap();
+        let start = Instant::now();
+        for s in (0..n).step_by(BATCH as usize) {
+            j.ingest(&records(s..(s + BATCH).min(n))).unwrap();
+        }
+        let ingest = start.elapsed();
+        let start = Instant::now();
+        while j.index_slips(100_000).unwrap() > 0 {}
+        let index = start.elapsed();
+        eprintln!(
+            "built {n} transactions: ingest {:.1} s ({:.0} tx/s incl. record generation), slip index {:.1} s",
+            ingest.as_secs_f64(),
+            n as f64 / ingest.as_secs_f64(),
+            index.as_secs_f64()
+        );
+        drop(j);
+        std::fs::rename(&tmp, &path).unwrap();
+        for ext in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(dir.join(format!("journal-{n}.building.db{ext}")));
+        }
+    }
+    let size = std::fs::metadata(&path).unwrap().len();
+    eprintln!("journal of {n} transactions: {} bytes, {:.0} bytes per transaction", size, size as f64 / n as f64);
+    Journal::open(&path).unwrap()
+}
+
+fn lookups(c: &mut Criterion) {
+    let j = big_journal();
+    let n = n();
+    let mut g = c.benchmark_group("lookup_1m");
+    // A fixed stride through the data set: every query hits a different record.
+    let mut k = 0u64;
+    let mut next = move || {
+        k = (k + 7_919) % n;
+        sample::transaction(k)
+    };
+    g.bench_function("by_voucher_and_terminal", |b| {
+        b.iter(|| {
+            let t = next();
+            let q = TxnQuery { voucher: Some(t.trace_no.clone()), terminal: Some(t.terminal_id.clone()), limit: 20, ..Default::default() };
+            assert!(j.search(&q).unwrap().total >= 1);
+        })
+    });
+    g.bench_function("by_rrn", |b| {
+        b.iter(|| {
+            let t = next();
+            let q = TxnQuery { rrn: t.rrn.clone(), ..Default::default() };
+            assert!(j.search(&q).unwrap().total >= 1);
+        })
+    });
+    g.bench_function("last4_amount_day", |b| {
+        b.iter(|| {
+            let t = next();
+            let day = t.occurred_at.date().and_hms_opt(0, 0, 0).unwrap();
+            let q = TxnQuery {
+                last4: t.pan.as_ref().map(|p| p.last4().to_owned()),
+                amount_minor: Some(t.amount.minor()),
+                from: Some(day),
+                to: Some(day + chrono::TimeDelta::days(1)),
+                ..Default::default()
+            };
+            assert!(j.search(&q).unwrap().total >= 1);
+        })
+    });
+    g.bench_function("slip_text_auth_code", |b| {
+        b.iter(|| {
+            let t = next();
+            let text = match &t.auth_code {
+                Some(a) => format!("AUTH NO.: {a}"),
+                None => format!("REF NO.: {}", t.rrn.as_ref().unwrap()),
+            };
+            let q = TxnQuery { text: Some(text), ..Default::default() };
+            assert!(j.search(&q).unwrap().total >= 1);
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, ingest, lookups);
+criterion_main!(benches);

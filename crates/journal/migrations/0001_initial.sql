@@ -59,15 +59,15 @@ CREATE TABLE transactions (
     original_date     TEXT,
     recorded_at       TEXT NOT NULL,   -- UTC, when Slipkeeper stored it
     -- The terminal's own identity of a record: a replay of the same record is a no-op.
-    UNIQUE (terminal_id, batch_no, trace_no, kind),
+    -- Voucher first, so the same index answers "find voucher 000042" on its own.
+    UNIQUE (trace_no, terminal_id, batch_no, kind),
     FOREIGN KEY (terminal_id, batch_no) REFERENCES batches (terminal_id, batch_no)
 ) STRICT;
 
-CREATE INDEX transactions_trace ON transactions (trace_no);
 CREATE INDEX transactions_rrn ON transactions (rrn) WHERE rrn IS NOT NULL;
 CREATE INDEX transactions_auth ON transactions (auth_code) WHERE auth_code IS NOT NULL;
 CREATE INDEX transactions_last4 ON transactions (pan_last4, amount_minor, occurred_at);
-CREATE INDEX transactions_amount ON transactions (amount_minor, occurred_at);
+-- Amount without card: the time index narrows to the window, then amounts are compared.
 CREATE INDEX transactions_time ON transactions (occurred_at);
 CREATE INDEX transactions_original ON transactions (terminal_id, original_trace_no)
     WHERE original_trace_no IS NOT NULL;
@@ -138,6 +138,5 @@ CREATE TABLE chain (
     kind   TEXT NOT NULL,
     row_id INTEGER NOT NULL,
     label  TEXT NOT NULL,            -- what the record was, to name it even once removed
-    hash   BLOB NOT NULL,
-    UNIQUE (kind, row_id)
+    hash   BLOB NOT NULL
 ) STRICT;

@@ -6,7 +6,9 @@ use crate::record::{Record, RecordBody};
 use crate::{sql, Journal, JournalError};
 use rusqlite::{Connection, TransactionBehavior};
 use serde::Serialize;
-use slipkeeper_domain::{mask_pans_in_text, SlipText};
+use slipkeeper_domain::{mask_pans_in_text, BatchNo, SlipText, TerminalId, TxnKey};
+use std::borrow::Cow;
+use std::collections::HashSet;
 
 /// What a write did. A replay is not an error: it is counted and reported.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -37,6 +39,10 @@ pub(crate) struct Writer<'c> {
     conn: &'c Connection,
     head: Head,
     pub report: IngestReport,
+    /// Batches known to exist, so that most records skip that insert.
+    batches: HashSet<(TerminalId, BatchNo)>,
+    /// The transaction written last: its slip usually comes right after it.
+    last_txn: Option<(TxnKey, i64)>,
 }
 
 /// Why a single record could not be written (distinct from database failure).
@@ -71,29 +77,54 @@ impl<'c> Writer<'c> {
             conn,
             head: chain::head(conn)?,
             report: IngestReport::default(),
+            batches: HashSet::new(),
+            last_txn: None,
         })
+    }
+
+    fn ensure_batch(&mut self, terminal: &TerminalId, batch: &BatchNo) -> Result<(), JournalError> {
+        let key = (terminal.clone(), batch.clone());
+        if !self.batches.contains(&key) {
+            sql::insert_batch(self.conn, terminal, batch)?;
+            self.batches.insert(key);
+        }
+        Ok(())
+    }
+
+    fn txn_id(&self, key: &TxnKey) -> Result<Option<i64>, JournalError> {
+        match &self.last_txn {
+            Some((k, id)) if k == key => Ok(Some(*id)),
+            _ => sql::txn_id_by_key(self.conn, key),
+        }
     }
 
     pub fn write(&mut self, rec: &Record) -> Result<(), WriteError> {
         // Scrub card numbers first: the chain hashes what is stored, and only masked
         // text is ever stored.
         let rec = normalise(rec);
-        sql_check(&rec)?;
+        let rec: &Record = &rec;
+        sql_check(rec)?;
         let at = &rec.recorded_at;
         let inserted = match &rec.body {
-            RecordBody::Transaction(t) => match sql::insert_txn(self.conn, t, at)? {
-                Some(id) => Some(id),
+            RecordBody::Transaction(t) => match {
+                self.ensure_batch(&t.terminal_id, &t.batch_no)?;
+                sql::insert_txn(self.conn, t, at)?
+            } {
+                Some(id) => {
+                    self.last_txn = Some((t.key(), id));
+                    Some(id)
+                }
                 None => {
                     let stored = sql::txn_id_by_key(self.conn, &t.key())?
                         .map(|id| sql::load_txn(self.conn, id))
                         .transpose()?
                         .flatten();
-                    self.replayed(stored.map(|(s, _)| &s == t).unwrap_or(false), &rec);
+                    self.replayed(stored.map(|(s, _)| &s == t).unwrap_or(false), rec);
                     None
                 }
             },
             RecordBody::Slip(s) => {
-                let txn_id = sql::txn_id_by_key(self.conn, &s.txn)?.ok_or_else(|| WriteError::Bad {
+                let txn_id = self.txn_id(&s.txn)?.ok_or_else(|| WriteError::Bad {
                     field: "txn",
                     message: format!("the slip belongs to {}, which is not in this file before it nor in the journal", s.txn),
                 })?;
@@ -103,12 +134,15 @@ impl<'c> Writer<'c> {
                         let same = sql::slips_of_txn(self.conn, txn_id)?
                             .iter()
                             .any(|x| x == &s.slip);
-                        self.replayed(same, &rec);
+                        self.replayed(same, rec);
                         None
                     }
                 }
             }
-            RecordBody::Settlement(s) => match sql::insert_settlement(self.conn, s, at)? {
+            RecordBody::Settlement(s) => match {
+                self.ensure_batch(&s.terminal_id, &s.batch_no)?;
+                sql::insert_settlement(self.conn, s, at)?
+            } {
                 Some(id) => Some(id),
                 None => {
                     let stored = sql::load_settlement_where(
@@ -116,14 +150,14 @@ impl<'c> Writer<'c> {
                         "terminal_id = ?1 AND batch_no = ?2",
                         [s.terminal_id.as_str(), s.batch_no.as_str()],
                     )?;
-                    self.replayed(stored.map(|(_, x, _)| &x == s).unwrap_or(false), &rec);
+                    self.replayed(stored.map(|(_, x, _)| &x == s).unwrap_or(false), rec);
                     None
                 }
             },
             RecordBody::RawFrame(f) => {
                 let txn_id =
                     match &f.txn {
-                        Some(k) => Some(sql::txn_id_by_key(self.conn, k)?.ok_or_else(|| {
+                        Some(k) => Some(self.txn_id(k)?.ok_or_else(|| {
                             WriteError::Bad {
                                 field: "txn",
                                 message: format!(
@@ -135,13 +169,13 @@ impl<'c> Writer<'c> {
                     };
                 let id = sql::insert_frame(self.conn, f, txn_id, at)?;
                 if id.is_none() {
-                    self.replayed(true, &rec);
+                    self.replayed(true, rec);
                 }
                 id
             }
         };
         if let Some(id) = inserted {
-            chain::append(self.conn, &mut self.head, &rec, id)?;
+            chain::append(self.conn, &mut self.head, rec, id)?;
             self.report.inserted += 1;
         }
         Ok(())
@@ -159,20 +193,20 @@ impl<'c> Writer<'c> {
     }
 }
 
-fn normalise(rec: &Record) -> Record {
+/// The record as it will be stored: slip text with card numbers masked. Borrowed
+/// unchanged in the common case where there is nothing to mask.
+fn normalise(rec: &Record) -> Cow<'_, Record> {
     match &rec.body {
         RecordBody::Slip(s) => {
-            let mut s = s.clone();
-            s.slip = SlipText {
-                lines: s.slip.lines.iter().map(|l| mask_pans_in_text(l)).collect(),
-                ..s.slip
-            };
-            Record {
-                body: RecordBody::Slip(s),
-                recorded_at: rec.recorded_at,
+            let masked: Vec<String> = s.slip.lines.iter().map(|l| mask_pans_in_text(l)).collect();
+            if masked == s.slip.lines {
+                return Cow::Borrowed(rec);
             }
+            let mut s = s.clone();
+            s.slip = SlipText { lines: masked, ..s.slip };
+            Cow::Owned(Record { body: RecordBody::Slip(s), recorded_at: rec.recorded_at })
         }
-        _ => rec.clone(),
+        _ => Cow::Borrowed(rec),
     }
 }
 

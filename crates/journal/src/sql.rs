@@ -64,7 +64,6 @@ pub(crate) fn insert_txn(
     t: &Transaction,
     recorded_at: &DateTime<Utc>,
 ) -> Result<Option<i64>, JournalError> {
-    insert_batch(conn, &t.terminal_id, &t.batch_no)?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO transactions (terminal_id, batch_no, trace_no, kind, merchant_id, outcome, amount_minor,
             currency, occurred_at, receipt_no, pan, pan_last4, scheme, entry_mode, expiry, rrn, auth_code,
@@ -72,7 +71,7 @@ pub(crate) fn insert_txn(
          VALUES (:terminal_id, :batch_no, :trace_no, :kind, :merchant_id, :outcome, :amount_minor,
             :currency, :occurred_at, :receipt_no, :pan, :pan_last4, :scheme, :entry_mode, :expiry, :rrn, :auth_code,
             :operator_no, :issuer, :acquirer, :original_trace_no, :original_rrn, :original_date, :recorded_at)
-         ON CONFLICT (terminal_id, batch_no, trace_no, kind) DO NOTHING",
+         ON CONFLICT (trace_no, terminal_id, batch_no, kind) DO NOTHING",
     )?;
     let n = stmt.execute(named_params! {
         ":terminal_id": t.terminal_id.as_str(),
@@ -293,7 +292,6 @@ pub(crate) fn insert_settlement(
     s: &Settlement,
     recorded_at: &DateTime<Utc>,
 ) -> Result<Option<i64>, JournalError> {
-    insert_batch(conn, &s.terminal_id, &s.batch_no)?;
     if s.totals.debit_amount.currency() != s.totals.credit_amount.currency() {
         return Err(JournalError::Invalid(DomainError::CurrencyMismatch {
             left: s.totals.debit_amount.currency().to_string(),

@@ -1,5 +1,3 @@
--- index transactions_amount
-CREATE INDEX transactions_amount ON transactions (amount_minor, occurred_at);
 -- index transactions_auth
 CREATE INDEX transactions_auth ON transactions (auth_code) WHERE auth_code IS NOT NULL;
 -- index transactions_last4
@@ -13,8 +11,6 @@ CREATE INDEX transactions_original_rrn ON transactions (original_rrn) WHERE orig
 CREATE INDEX transactions_rrn ON transactions (rrn) WHERE rrn IS NOT NULL;
 -- index transactions_time
 CREATE INDEX transactions_time ON transactions (occurred_at);
--- index transactions_trace
-CREATE INDEX transactions_trace ON transactions (trace_no);
 -- table batches
 CREATE TABLE batches (
     terminal_id TEXT NOT NULL,
@@ -27,8 +23,7 @@ CREATE TABLE chain (
     kind   TEXT NOT NULL,
     row_id INTEGER NOT NULL,
     label  TEXT NOT NULL,            -- what the record was, to name it even once removed
-    hash   BLOB NOT NULL,
-    UNIQUE (kind, row_id)
+    hash   BLOB NOT NULL
 ) STRICT;
 -- table merchant_profile
 CREATE TABLE merchant_profile (
@@ -131,7 +126,8 @@ CREATE TABLE transactions (
     original_date     TEXT,
     recorded_at       TEXT NOT NULL,   -- UTC, when Slipkeeper stored it
     -- The terminal's own identity of a record: a replay of the same record is a no-op.
-    UNIQUE (terminal_id, batch_no, trace_no, kind),
+    -- Voucher first, so the same index answers "find voucher 000042" on its own.
+    UNIQUE (trace_no, terminal_id, batch_no, kind),
     FOREIGN KEY (terminal_id, batch_no) REFERENCES batches (terminal_id, batch_no)
 ) STRICT;
 -- trigger slips_fts_delete
