@@ -70,6 +70,25 @@ fn escape_like(s: &str) -> String {
         .replace('_', "\\_")
 }
 
+/// The part of a search text to look up in the trigram index: its most selective
+/// word. Every slip repeats labels like "AUTH NO.", whose trigrams match every row;
+/// the number after it is what narrows the search. Prefers the longest word with a
+/// digit, else the longest word; `None` when no word has three characters. A word is
+/// a contiguous piece of the text, so its matches are a superset of the text's.
+fn fts_probe(text: &str) -> Option<String> {
+    let words = text.split(|c: char| c.is_whitespace() || (c.is_ascii_punctuation() && c != '*'));
+    let words: Vec<&str> = words.filter(|w| w.chars().count() >= 3 && !w.contains(['%', '_'])).collect();
+    // The first of the longest, so that the same text always gives the same probe.
+    let best = |ws: &mut dyn Iterator<Item = &&str>| {
+        ws.fold(None::<&str>, |b, w| match b {
+            Some(b) if b.chars().count() >= w.chars().count() => Some(b),
+            _ => Some(w),
+        })
+        .map(str::to_owned)
+    };
+    best(&mut words.iter().filter(|w| w.chars().any(|c| c.is_ascii_digit()))).or_else(|| best(&mut words.iter()))
+}
+
 fn where_clause(q: &TxnQuery) -> Result<(String, Vec<Value>), JournalError> {
     let mut w: Vec<String> = Vec::new();
     let mut p: Vec<Value> = Vec::new();
@@ -121,14 +140,27 @@ fn where_clause(q: &TxnQuery) -> Result<(String, Vec<Value>), JournalError> {
         w.push(format!("t.occurred_at < ?{}", p.len()));
     }
     if let Some(s) = q.text.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        // LIKE on the trigram table uses the index for three characters or more and
-        // stays exact; slips not yet indexed are scanned directly.
+        // The exact test: a case-insensitive substring of the slip text.
         p.push(Value::Text(format!("%{}%", escape_like(s))));
-        let n = p.len();
-        w.push(format!(
-            "t.id IN (SELECT s.txn_id FROM slips s WHERE s.id IN (SELECT rowid FROM slips_fts WHERE text LIKE ?{n} ESCAPE '\\')
-              UNION ALL SELECT s.txn_id FROM slips s WHERE s.id > (SELECT upto FROM search_index) AND s.text LIKE ?{n} ESCAPE '\\')"
-        ));
+        let exact = p.len();
+        let unindexed = format!(
+            "SELECT s.txn_id FROM slips s WHERE s.id > (SELECT upto FROM search_index) AND s.text LIKE ?{exact} ESCAPE '\\'"
+        );
+        w.push(match fts_probe(s) {
+            // The trigram index narrows the candidates (FTS5 only takes a plain LIKE
+            // without ESCAPE), the exact test confirms them, and slips not yet indexed
+            // are scanned.
+            Some(probe) => {
+                p.push(Value::Text(format!("%{probe}%")));
+                let n = p.len();
+                format!(
+                    "t.id IN (SELECT s.txn_id FROM slips s WHERE s.id IN (SELECT rowid FROM slips_fts WHERE text LIKE ?{n})
+                       AND s.text LIKE ?{exact} ESCAPE '\\' UNION ALL {unindexed})"
+                )
+            }
+            // Fewer than three characters: trigrams cannot help (e.g. 退货), scan.
+            None => format!("t.id IN (SELECT s.txn_id FROM slips s WHERE s.text LIKE ?{exact} ESCAPE '\\')"),
+        });
     }
     let clause = if w.is_empty() {
         String::new()
@@ -293,5 +325,20 @@ impl Journal {
     /// The row id of a transaction by the terminal's key.
     pub fn find(&self, key: &TxnKey) -> Result<Option<i64>, JournalError> {
         sql::txn_id_by_key(&self.conn, key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts_probe;
+
+    #[test]
+    fn the_probe_is_the_most_selective_word() {
+        assert_eq!(fts_probe("AUTH NO.: 723292").as_deref(), Some("723292"));
+        assert_eq!(fts_probe("卡号 622588******5673").as_deref(), Some("622588******5673"));
+        assert_eq!(fts_probe("演示商店 DEMO").as_deref(), Some("演示商店"));
+        assert_eq!(fts_probe("退货"), None, "two characters: no trigram");
+        assert_eq!(fts_probe("100%").as_deref(), Some("100"), "LIKE wildcards are never part of the probe");
+        assert_eq!(fts_probe("a_b%"), None);
     }
 }

@@ -8,6 +8,7 @@ mod ingest;
 mod interchange;
 mod migrations;
 mod query;
+mod records;
 
 use chrono::{DateTime, TimeZone, Utc};
 use slipkeeper_domain::{sample, CopyType, Transaction};
