@@ -155,18 +155,13 @@ impl<'c> Writer<'c> {
                 }
             },
             RecordBody::RawFrame(f) => {
-                let txn_id =
-                    match &f.txn {
-                        Some(k) => Some(self.txn_id(k)?.ok_or_else(|| {
-                            WriteError::Bad {
-                                field: "txn",
-                                message: format!(
-                                    "the frame is linked to {k}, which is not in the journal"
-                                ),
-                            }
-                        })?),
-                        None => None,
-                    };
+                let txn_id = match &f.txn {
+                    Some(k) => Some(self.txn_id(k)?.ok_or_else(|| WriteError::Bad {
+                        field: "txn",
+                        message: format!("the frame is linked to {k}, which is not in the journal"),
+                    })?),
+                    None => None,
+                };
                 let id = sql::insert_frame(self.conn, f, txn_id, at)?;
                 if id.is_none() {
                     self.replayed(true, rec);
@@ -203,8 +198,14 @@ fn normalise(rec: &Record) -> Cow<'_, Record> {
                 return Cow::Borrowed(rec);
             }
             let mut s = s.clone();
-            s.slip = SlipText { lines: masked, ..s.slip };
-            Cow::Owned(Record { body: RecordBody::Slip(s), recorded_at: rec.recorded_at })
+            s.slip = SlipText {
+                lines: masked,
+                ..s.slip
+            };
+            Cow::Owned(Record {
+                body: RecordBody::Slip(s),
+                recorded_at: rec.recorded_at,
+            })
         }
         _ => Cow::Borrowed(rec),
     }

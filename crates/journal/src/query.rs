@@ -77,7 +77,9 @@ fn escape_like(s: &str) -> String {
 /// a contiguous piece of the text, so its matches are a superset of the text's.
 fn fts_probe(text: &str) -> Option<String> {
     let words = text.split(|c: char| c.is_whitespace() || (c.is_ascii_punctuation() && c != '*'));
-    let words: Vec<&str> = words.filter(|w| w.chars().count() >= 3 && !w.contains(['%', '_'])).collect();
+    let words: Vec<&str> = words
+        .filter(|w| w.chars().count() >= 3 && !w.contains(['%', '_']))
+        .collect();
     // The first of the longest, so that the same text always gives the same probe.
     let best = |ws: &mut dyn Iterator<Item = &&str>| {
         ws.fold(None::<&str>, |b, w| match b {
@@ -86,7 +88,12 @@ fn fts_probe(text: &str) -> Option<String> {
         })
         .map(str::to_owned)
     };
-    best(&mut words.iter().filter(|w| w.chars().any(|c| c.is_ascii_digit()))).or_else(|| best(&mut words.iter()))
+    best(
+        &mut words
+            .iter()
+            .filter(|w| w.chars().any(|c| c.is_ascii_digit())),
+    )
+    .or_else(|| best(&mut words.iter()))
 }
 
 fn where_clause(q: &TxnQuery) -> Result<(String, Vec<Value>), JournalError> {
@@ -335,10 +342,17 @@ mod tests {
     #[test]
     fn the_probe_is_the_most_selective_word() {
         assert_eq!(fts_probe("AUTH NO.: 723292").as_deref(), Some("723292"));
-        assert_eq!(fts_probe("卡号 622588******5673").as_deref(), Some("622588******5673"));
+        assert_eq!(
+            fts_probe("卡号 622588******5673").as_deref(),
+            Some("622588******5673")
+        );
         assert_eq!(fts_probe("演示商店 DEMO").as_deref(), Some("演示商店"));
         assert_eq!(fts_probe("退货"), None, "two characters: no trigram");
-        assert_eq!(fts_probe("100%").as_deref(), Some("100"), "LIKE wildcards are never part of the probe");
+        assert_eq!(
+            fts_probe("100%").as_deref(),
+            Some("100"),
+            "LIKE wildcards are never part of the probe"
+        );
         assert_eq!(fts_probe("a_b%"), None);
     }
 }
