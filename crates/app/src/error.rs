@@ -61,3 +61,36 @@ impl From<slipkeeper_domain::DomainError> for AppError {
         AppError::new(ErrorCode::BadInput, e.to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crosses_ipc_as_code_and_message() {
+        let e = AppError::new(ErrorCode::NotFound, "voucher 000042 is not in the journal");
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({ "code": "NOT_FOUND", "message": "voucher 000042 is not in the journal" })
+        );
+    }
+
+    #[test]
+    fn journal_errors_get_the_code_the_ui_branches_on() {
+        let newer = JournalError::NewerSchema {
+            path: "j.db".into(),
+            found: 9,
+            supported: 1,
+        };
+        assert_eq!(AppError::from(newer).code, ErrorCode::NewerSchema);
+        let not = JournalError::NotAJournal {
+            path: "x".into(),
+            reason: "text".into(),
+        };
+        assert_eq!(AppError::from(not).code, ErrorCode::NotAJournal);
+        let bad = slipkeeper_domain::TraceNo::new("x").unwrap_err();
+        let e = AppError::from(bad);
+        assert_eq!(e.code, ErrorCode::BadInput);
+        assert!(e.message.contains("trace_no"), "{}", e.message);
+    }
+}

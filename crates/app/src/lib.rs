@@ -213,3 +213,59 @@ pub fn write_demo_jsonl(count: u64, w: &mut dyn Write) -> Result<u64, AppError> 
     w.flush().map_err(io)?;
     Ok(n)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app() -> (tempfile::TempDir, App) {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::open(
+            &dir.path().join("sub/dir/journal.db"),
+            FixedClock::at("2026-11-22T03:00:00Z"),
+        )
+        .unwrap();
+        (dir, app)
+    }
+
+    #[test]
+    fn open_creates_the_folder_and_demo_seeding_is_idempotent() {
+        let (_d, mut app) = app();
+        assert_eq!(app.seed_demo(120).unwrap().inserted, 240);
+        let again = app.seed_demo(120).unwrap();
+        assert_eq!((again.inserted, again.duplicates), (0, 240));
+        assert_eq!(app.search(&TxnQuery::default()).unwrap().total, 120);
+    }
+
+    #[test]
+    fn by_voucher_narrows_and_says_what_is_missing() {
+        let (_d, mut app) = app();
+        app.seed_demo(40).unwrap();
+        let v = TraceNo::new("7").unwrap();
+        assert_eq!(
+            app.by_voucher(&v, None, None).unwrap().len(),
+            2,
+            "both demo terminals have a voucher 000007"
+        );
+        let t = TerminalId::new("10000002").unwrap();
+        let one = app.by_voucher(&v, Some(&t), None).unwrap();
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].row.txn.terminal_id, t);
+        let b = BatchNo::new("9").unwrap();
+        let e = app.by_voucher(&v, Some(&t), Some(&b)).unwrap_err();
+        assert_eq!(e.code, ErrorCode::NotFound);
+        assert_eq!(
+            e.message,
+            "voucher 000007 on terminal 10000002 in batch 000009 is not in the journal"
+        );
+    }
+
+    #[test]
+    fn demo_jsonl_is_the_same_bytes_every_time() {
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        assert_eq!(write_demo_jsonl(25, &mut a).unwrap(), 50);
+        write_demo_jsonl(25, &mut b).unwrap();
+        assert_eq!(a, b);
+    }
+}

@@ -106,23 +106,23 @@ impl<'c> Writer<'c> {
         sql_check(rec)?;
         let at = &rec.recorded_at;
         let inserted = match &rec.body {
-            RecordBody::Transaction(t) => match {
+            RecordBody::Transaction(t) => {
                 self.ensure_batch(&t.terminal_id, &t.batch_no)?;
-                sql::insert_txn(self.conn, t, at)?
-            } {
-                Some(id) => {
-                    self.last_txn = Some((t.key(), id));
-                    Some(id)
+                match sql::insert_txn(self.conn, t, at)? {
+                    Some(id) => {
+                        self.last_txn = Some((t.key(), id));
+                        Some(id)
+                    }
+                    None => {
+                        let stored = sql::txn_id_by_key(self.conn, &t.key())?
+                            .map(|id| sql::load_txn(self.conn, id))
+                            .transpose()?
+                            .flatten();
+                        self.replayed(stored.map(|(s, _)| &s == t).unwrap_or(false), rec);
+                        None
+                    }
                 }
-                None => {
-                    let stored = sql::txn_id_by_key(self.conn, &t.key())?
-                        .map(|id| sql::load_txn(self.conn, id))
-                        .transpose()?
-                        .flatten();
-                    self.replayed(stored.map(|(s, _)| &s == t).unwrap_or(false), rec);
-                    None
-                }
-            },
+            }
             RecordBody::Slip(s) => {
                 let txn_id = self.txn_id(&s.txn)?.ok_or_else(|| WriteError::Bad {
                     field: "txn",
@@ -139,21 +139,21 @@ impl<'c> Writer<'c> {
                     }
                 }
             }
-            RecordBody::Settlement(s) => match {
+            RecordBody::Settlement(s) => {
                 self.ensure_batch(&s.terminal_id, &s.batch_no)?;
-                sql::insert_settlement(self.conn, s, at)?
-            } {
-                Some(id) => Some(id),
-                None => {
-                    let stored = sql::load_settlement_where(
-                        self.conn,
-                        "terminal_id = ?1 AND batch_no = ?2",
-                        [s.terminal_id.as_str(), s.batch_no.as_str()],
-                    )?;
-                    self.replayed(stored.map(|(_, x, _)| &x == s).unwrap_or(false), rec);
-                    None
+                match sql::insert_settlement(self.conn, s, at)? {
+                    Some(id) => Some(id),
+                    None => {
+                        let stored = sql::load_settlement_where(
+                            self.conn,
+                            "terminal_id = ?1 AND batch_no = ?2",
+                            [s.terminal_id.as_str(), s.batch_no.as_str()],
+                        )?;
+                        self.replayed(stored.map(|(_, x, _)| &x == s).unwrap_or(false), rec);
+                        None
+                    }
                 }
-            },
+            }
             RecordBody::RawFrame(f) => {
                 let txn_id = match &f.txn {
                     Some(k) => Some(self.txn_id(k)?.ok_or_else(|| WriteError::Bad {
