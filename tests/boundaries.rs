@@ -157,6 +157,25 @@ fn the_domain_is_pure() {
 }
 
 #[test]
+fn the_zvt_codec_is_pure() {
+    let g = graph();
+    let t = g.transitive("slipkeeper-zvt");
+    for bad in [
+        "rusqlite",
+        "libsqlite3-sys",
+        "tokio",
+        "mio",
+        "tauri",
+        "slipkeeper-journal",
+    ] {
+        assert!(
+            !t.contains(bad),
+            "the ZVT codec must be pure functions over bytes, but depends on {bad}"
+        );
+    }
+}
+
+#[test]
 fn the_cli_is_headless() {
     let g = graph();
     let t = g.transitive("slipkeeper-cli");

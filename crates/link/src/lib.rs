@@ -1,0 +1,250 @@
+//! Slipkeeper's side of the wire: a [`Link`] moves ZVT APDUs over a byte stream (TCP
+//! today), [`Link::command`] runs one ECR command to its end the way a cash register
+//! does (acknowledging every message), and [`mirror`] turns what the terminal said into
+//! journal records, raw bytes included.
+
+pub mod commands;
+pub mod mirror;
+
+use chrono::{DateTime, Utc};
+use slipkeeper_journal::Direction;
+use slipkeeper_zvt::{Apdu, Completion, Message, ZvtError};
+use std::sync::Arc;
+use std::time::Duration;
+use thiserror::Error;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Waiting for the terminal's acknowledgement of a command (ZVT T3).
+pub const ACK_TIMEOUT: Duration = Duration::from_secs(5);
+/// Waiting for the terminal to finish a command (ZVT T4).
+pub const COMPLETION_TIMEOUT: Duration = Duration::from_secs(180);
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum LinkError {
+    #[error("cannot reach the terminal at {addr}: {source}")]
+    Connect {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("no answer from the terminal within {0:?} ({1})")]
+    Timeout(Duration, &'static str),
+    #[error("the terminal closed the connection")]
+    Closed,
+    #[error("connection error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the terminal sent bytes that are not ZVT: {0}")]
+    Protocol(#[from] ZvtError),
+    #[error("the terminal refused the command (code {0:02X})")]
+    Refused(u8),
+}
+
+/// Bytes as they crossed the wire, with their time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Frame {
+    pub direction: Direction,
+    pub at: DateTime<Utc>,
+    pub bytes: Vec<u8>,
+}
+
+/// How a command ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum End {
+    /// 06 0F.
+    Completed,
+    /// 06 1E with its result code.
+    Aborted(Option<u8>),
+    /// Commands that end with the acknowledgement (log-off, abort).
+    Acknowledged,
+}
+
+/// One command and everything the terminal sent for it.
+#[derive(Clone, Debug)]
+pub struct Exchange {
+    pub command: Apdu,
+    /// In order, each with its raw frame.
+    pub messages: Vec<(Message, Frame)>,
+    pub end: End,
+    /// All frames both ways, in order.
+    pub frames: Vec<Frame>,
+}
+
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// A ZVT connection to a terminal over any byte stream.
+pub struct Link<S> {
+    stream: S,
+    buf: Vec<u8>,
+    clock: Clock,
+    ack_timeout: Duration,
+    completion_timeout: Duration,
+    last_at: Option<DateTime<Utc>>,
+}
+
+impl Link<TcpStream> {
+    /// Connects over TCP (the terminal is the server; ZVT's usual port is 20007).
+    pub async fn connect_tcp(addr: &str, clock: Clock) -> Result<Self, LinkError> {
+        let s = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(addr))
+            .await
+            .map_err(|_| LinkError::Timeout(CONNECT_TIMEOUT, "connecting"))?
+            .map_err(|e| LinkError::Connect {
+                addr: addr.to_owned(),
+                source: e,
+            })?;
+        s.set_nodelay(true)?;
+        Ok(Link::new(s, clock))
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Link<S> {
+    pub fn new(stream: S, clock: Clock) -> Self {
+        Link {
+            stream,
+            buf: Vec::new(),
+            clock,
+            ack_timeout: ACK_TIMEOUT,
+            completion_timeout: COMPLETION_TIMEOUT,
+            last_at: None,
+        }
+    }
+
+    /// Shorter waits, for tests and for an impatient UI.
+    pub fn set_timeouts(&mut self, ack: Duration, completion: Duration) {
+        self.ack_timeout = ack;
+        self.completion_timeout = completion;
+    }
+
+    /// Frame times strictly increase on a link, even when the clock is coarse: two
+    /// identical acknowledgements are two frames, never one stored twice or one lost.
+    fn stamp(&mut self) -> DateTime<Utc> {
+        let mut at = (self.clock)();
+        if let Some(last) = self.last_at {
+            if at <= last {
+                at = last + chrono::TimeDelta::microseconds(1);
+            }
+        }
+        self.last_at = Some(at);
+        at
+    }
+
+    async fn send(&mut self, a: &Apdu, frames: &mut Vec<Frame>) -> Result<(), LinkError> {
+        let bytes = a.encode()?;
+        self.stream.write_all(&bytes).await?;
+        let at = self.stamp();
+        frames.push(Frame {
+            direction: Direction::Tx,
+            at,
+            bytes,
+        });
+        Ok(())
+    }
+
+    async fn recv(
+        &mut self,
+        wait: Duration,
+        what: &'static str,
+        frames: &mut Vec<Frame>,
+    ) -> Result<(Apdu, Frame), LinkError> {
+        let read = async {
+            loop {
+                if let Some((a, used)) = Apdu::read(&self.buf)? {
+                    let bytes: Vec<u8> = self.buf.drain(..used).collect();
+                    return Ok::<_, LinkError>((a, bytes));
+                }
+                let mut chunk = [0u8; 4096];
+                let n = self.stream.read(&mut chunk).await?;
+                if n == 0 {
+                    return Err(LinkError::Closed);
+                }
+                self.buf.extend_from_slice(&chunk[..n]);
+            }
+        };
+        let (a, bytes) = tokio::time::timeout(wait, read)
+            .await
+            .map_err(|_| LinkError::Timeout(wait, what))??;
+        let f = Frame {
+            direction: Direction::Rx,
+            at: self.stamp(),
+            bytes,
+        };
+        frames.push(f.clone());
+        Ok((a, f))
+    }
+
+    /// Sends `cmd` and follows the terminal until it completes or aborts, answering
+    /// every message with `80 00 00`. Every byte both ways is in the result.
+    pub async fn command(&mut self, cmd: &Apdu) -> Result<Exchange, LinkError> {
+        let mut frames = Vec::new();
+        self.send(cmd, &mut frames).await?;
+        let (ack, _) = self
+            .recv(self.ack_timeout, "acknowledging the command", &mut frames)
+            .await?;
+        match (ack.class, ack.instr) {
+            // 84 00 is sent as positive by some terminals (FACTS.md §12).
+            (0x80, _) | (0x84, 0x00) => {}
+            (0x84, code) => return Err(LinkError::Refused(code)),
+            _ => {
+                return Err(LinkError::Protocol(ZvtError::BadMessage {
+                    class: ack.class,
+                    instr: ack.instr,
+                    reason: "expected an acknowledgement".into(),
+                }))
+            }
+        }
+        let mut messages = Vec::new();
+        if matches!((cmd.class, cmd.instr), (0x06, 0x02) | (0x06, 0xB0)) {
+            return Ok(Exchange {
+                command: cmd.clone(),
+                messages,
+                end: End::Acknowledged,
+                frames,
+            });
+        }
+        loop {
+            let (a, frame) = self
+                .recv(
+                    self.completion_timeout,
+                    "finishing the command",
+                    &mut frames,
+                )
+                .await?;
+            let m = Message::decode(&a)?;
+            self.send(&Apdu::ack(), &mut frames).await?;
+            let end = match &m {
+                Message::Completion(_) => Some(End::Completed),
+                Message::Abort { result_code, .. } => Some(End::Aborted(*result_code)),
+                _ => None,
+            };
+            messages.push((m, frame));
+            if let Some(end) = end {
+                return Ok(Exchange {
+                    command: cmd.clone(),
+                    messages,
+                    end,
+                    frames,
+                });
+            }
+        }
+    }
+}
+
+impl Exchange {
+    /// The software version and status of a status-enquiry completion.
+    pub fn terminal_status(&self) -> Option<(Option<String>, u8)> {
+        self.messages.iter().find_map(|(m, _)| match m {
+            Message::Completion(Completion::Status {
+                sw_version,
+                terminal_status,
+                ..
+            }) => Some((
+                sw_version
+                    .as_ref()
+                    .map(|v| String::from_utf8_lossy(v).into_owned()),
+                *terminal_status,
+            )),
+            _ => None,
+        })
+    }
+}
