@@ -5,6 +5,7 @@
 
 pub mod commands;
 pub mod mirror;
+pub mod proxy;
 
 use chrono::{DateTime, Utc};
 use slipkeeper_journal::Direction;
