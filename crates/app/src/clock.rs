@@ -4,6 +4,11 @@ use chrono::{DateTime, Utc};
 /// [`SystemClock`] reads the real clock.
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
+
+    /// The shop's wall-clock time: terminals print local time without a zone.
+    fn local_now(&self) -> chrono::NaiveDateTime {
+        self.now().naive_utc()
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -13,6 +18,11 @@ impl Clock for SystemClock {
     #[allow(clippy::disallowed_methods)] // the one place the real clock is read
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
+    }
+
+    #[allow(clippy::disallowed_methods)] // the one place the real clock is read
+    fn local_now(&self) -> chrono::NaiveDateTime {
+        chrono::Local::now().naive_local()
     }
 }
 

@@ -13,12 +13,14 @@
 
 mod clock;
 mod error;
+mod terminal;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{AppError, ErrorCode};
 pub use slipkeeper_journal::{
     IngestReport, Page, Problem, ProblemKind, TxnDetail, TxnQuery, TxnRow, VerifyReport,
 };
+pub use terminal::{start_demo_terminal, TerminalCommand, TerminalReport};
 
 use slipkeeper_domain::{sample, BatchNo, CopyType, TerminalId, TraceNo};
 use slipkeeper_journal::{Journal, Record, RecordBody, SlipRecord};

@@ -33,6 +33,18 @@ pub enum Command {
         #[command(subcommand)]
         cmd: DbCmd,
     },
+    /// Back-office commands to the counter terminal (ZVT over LAN); everything it
+    /// answers is mirrored into the journal.
+    Terminal {
+        /// The terminal's address, e.g. 192.168.1.50:20007.
+        #[arg(long, value_name = "HOST:PORT")]
+        tcp: String,
+        /// The terminal's merchant password (6 digits).
+        #[arg(long, default_value_t = 0)]
+        password: u32,
+        #[command(subcommand)]
+        cmd: TerminalCmd,
+    },
     /// Demo data for trying Slipkeeper without a terminal.
     Demo {
         #[command(subcommand)]
@@ -71,6 +83,20 @@ pub enum JournalCmd {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum TerminalCmd {
+    /// Is the terminal there and ready?
+    Status,
+    /// Turnover totals of the open batch.
+    Totals,
+    /// Settle the batch (end-of-day, 结算).
+    Eod,
+    /// Print the last receipt again, and store it.
+    RepeatReceipt,
+    /// Terminal diagnosis.
+    Diagnosis,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum DbCmd {
     /// Copy the journal to DEST, safely while it is in use.
     Backup { dest: PathBuf },
@@ -84,6 +110,14 @@ pub enum DemoCmd {
     Seed {
         #[arg(long, default_value_t = 500)]
         count: u64,
+    },
+    /// Run the built-in demo terminal (a ZVT simulator) until interrupted.
+    Terminal,
+    /// Make a demo payment of AMOUNT yuan on a (demo) terminal.
+    Pay {
+        #[arg(long, value_name = "HOST:PORT")]
+        tcp: String,
+        amount: String,
     },
     /// Write COUNT demo transactions as JSON Lines, without a journal.
     Jsonl {

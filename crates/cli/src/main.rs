@@ -4,9 +4,9 @@
 mod args;
 mod output;
 
-use args::{Cli, Command, DbCmd, DemoCmd, Filters, JournalCmd};
+use args::{Cli, Command, DbCmd, DemoCmd, Filters, JournalCmd, TerminalCmd};
 use clap::Parser;
-use slipkeeper_app::{App, AppError, ErrorCode, SystemClock, TxnQuery};
+use slipkeeper_app::{App, AppError, ErrorCode, SystemClock, TerminalCommand, TxnQuery};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -48,6 +48,16 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
         };
         slipkeeper_app::write_demo_jsonl(*count, &mut w)?;
         return Ok(ExitCode::SUCCESS);
+    }
+    if let Command::Demo {
+        cmd: DemoCmd::Terminal,
+    } = &cli.command
+    {
+        let (addr, _rt) = slipkeeper_app::start_demo_terminal()?;
+        println!("demo terminal 52523535 listening on {addr} (Ctrl-C to stop)");
+        loop {
+            std::thread::park();
+        }
     }
     let mut app = App::open(&db, SystemClock)?;
     match cli.command {
@@ -119,8 +129,47 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
             let r = app.seed_demo(count)?;
             out.ingest(std::path::Path::new("demo"), &r);
         }
+        Command::Terminal { tcp, password, cmd } => {
+            let c = match cmd {
+                TerminalCmd::Status => TerminalCommand::Status,
+                TerminalCmd::Totals => TerminalCommand::Totals,
+                TerminalCmd::Eod => TerminalCommand::EndOfDay,
+                TerminalCmd::RepeatReceipt => TerminalCommand::RepeatReceipt,
+                TerminalCmd::Diagnosis => TerminalCommand::Diagnosis,
+            };
+            let r = app.terminal(&tcp, c, password)?;
+            out.terminal(&r);
+            if r.end == "aborted" {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
         Command::Demo {
-            cmd: DemoCmd::Jsonl { .. },
+            cmd: DemoCmd::Pay { tcp, amount },
+        } => {
+            let minor = slipkeeper_domain::Money::parse_major(&amount, "CNY")?.minor();
+            let minor = u64::try_from(minor)
+                .ok()
+                .filter(|m| *m > 0)
+                .ok_or_else(|| {
+                    AppError::new(
+                        ErrorCode::BadInput,
+                        format!("amount {amount:?} must be positive"),
+                    )
+                })?;
+            let r = app.terminal(
+                &tcp,
+                TerminalCommand::DemoPayment {
+                    amount_minor: minor,
+                },
+                0,
+            )?;
+            out.terminal(&r);
+            if r.end == "aborted" {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Demo {
+            cmd: DemoCmd::Jsonl { .. } | DemoCmd::Terminal,
         } => {}
     }
     Ok(ExitCode::SUCCESS)

@@ -1,7 +1,7 @@
 //! Human tables or JSON, one place for both.
 
 use serde::Serialize;
-use slipkeeper_app::{IngestReport, Page, TxnDetail, TxnRow, VerifyReport};
+use slipkeeper_app::{IngestReport, Page, TerminalReport, TxnDetail, TxnRow, VerifyReport};
 use slipkeeper_domain::Transaction;
 use std::path::Path;
 
@@ -204,6 +204,35 @@ impl Out {
         for c in &r.conflict_examples {
             println!("  conflict: {c}");
         }
+    }
+
+    pub fn terminal(&self, r: &TerminalReport) {
+        if self.json {
+            return print_json(r);
+        }
+        let tid = r.terminal_id.as_deref().unwrap_or("?");
+        match (r.end.as_str(), r.result_code) {
+            ("aborted", rc) => println!(
+                "terminal {tid}: refused or failed (result code {})",
+                rc.map(|c| format!("{c:02X}"))
+                    .unwrap_or_else(|| "none".into())
+            ),
+            _ => println!("terminal {tid}: done"),
+        }
+        if let Some(s) = r.terminal_status {
+            println!(
+                "  status {s:02X}{}, software {}",
+                if s == 0 { " (ready)" } else { "" },
+                r.software.as_deref().unwrap_or("?")
+            );
+        }
+        if r.settled {
+            println!("  batch settled; the next batch has begun");
+        }
+        println!(
+            "  stored: {} new records, {} already present",
+            r.stored.inserted, r.stored.duplicates
+        );
     }
 
     pub fn message(&self, text: &str, json: serde_json::Value) {

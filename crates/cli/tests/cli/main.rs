@@ -4,6 +4,7 @@
 
 mod faults;
 mod journal;
+mod terminal;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

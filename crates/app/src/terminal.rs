@@ -1,0 +1,281 @@
+//! Talking to the counter terminal from the back office: connect, register (asking
+//! for receipts and status to be sent here), run one command, and mirror everything the
+//! terminal said into the journal.
+
+use crate::{App, AppError, ErrorCode, IngestReport};
+use serde::Serialize;
+use slipkeeper_domain::{BatchNo, Currency, MerchantId, TerminalId};
+use slipkeeper_link::{commands, mirror, End, Exchange, Link, LinkError};
+use slipkeeper_zvt::{Apdu, Message};
+use std::sync::Arc;
+
+/// What the back office asks of the terminal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TerminalCommand {
+    /// 05 01: is it there, which software, ready?
+    Status,
+    /// 06 10: turnover totals of the open batch.
+    Totals,
+    /// 06 50: settle the batch (end-of-day).
+    EndOfDay,
+    /// 06 20: print the last receipt again.
+    RepeatReceipt,
+    /// 06 70: diagnosis.
+    Diagnosis,
+    /// 06 01: a payment, for the demo and tests only.
+    DemoPayment { amount_minor: u64 },
+}
+
+/// What happened, for the user.
+#[derive(Clone, Debug, Serialize)]
+pub struct TerminalReport {
+    /// "completed", "aborted" or "acknowledged".
+    pub end: String,
+    /// The terminal's result code when it aborted.
+    pub result_code: Option<u8>,
+    pub terminal_id: Option<String>,
+    pub software: Option<String>,
+    pub terminal_status: Option<u8>,
+    /// The batch was settled and Slipkeeper moved on to the next batch number.
+    pub settled: bool,
+    pub stored: IngestReport,
+}
+
+impl From<LinkError> for AppError {
+    fn from(e: LinkError) -> Self {
+        let code = match e {
+            LinkError::Protocol(_) => ErrorCode::BadInput,
+            _ => ErrorCode::Io,
+        };
+        AppError::new(code, e.to_string())
+    }
+}
+
+const CURSOR_BATCH: &str = "batch";
+
+fn terminal_id_of(ex: &Exchange) -> Option<String> {
+    ex.messages.iter().find_map(|(m, _)| match m {
+        Message::Completion(slipkeeper_zvt::Completion::Fields(f)) => f.terminal_id.clone(),
+        Message::StatusInformation(f) => f.terminal_id.clone(),
+        _ => None,
+    })
+}
+
+impl App {
+    /// Runs `cmd` on the terminal at `addr` (host:port, ZVT over TCP) and mirrors it.
+    pub fn terminal(
+        &mut self,
+        addr: &str,
+        cmd: TerminalCommand,
+        password: u32,
+    ) -> Result<TerminalReport, AppError> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| {
+                AppError::new(
+                    ErrorCode::Internal,
+                    format!("cannot start the network runtime: {e}"),
+                )
+            })?;
+        let clock = self.clock.clone();
+        let link_clock: slipkeeper_link::Clock = Arc::new(move || clock.now());
+        let (reg, ex) = rt.block_on(async {
+            let mut link = Link::connect_tcp(addr, link_clock).await?;
+            let reg = link
+                .command(&commands::registration(
+                    password,
+                    commands::MIRROR_CONFIG,
+                    156,
+                ))
+                .await?;
+            let apdu: Apdu = match cmd {
+                TerminalCommand::Status => commands::status_enquiry(),
+                TerminalCommand::Totals => commands::turnover_totals(password),
+                TerminalCommand::EndOfDay => commands::end_of_day(password),
+                TerminalCommand::RepeatReceipt => commands::repeat_receipt(password),
+                TerminalCommand::Diagnosis => commands::diagnosis(),
+                TerminalCommand::DemoPayment { amount_minor } => {
+                    commands::authorisation(amount_minor, 156)
+                }
+            };
+            let ex = link.command(&apdu).await?;
+            Ok::<_, LinkError>((reg, ex))
+        })?;
+        self.mirror(&reg, &ex)
+    }
+
+    fn mirror(&mut self, reg: &Exchange, ex: &Exchange) -> Result<TerminalReport, AppError> {
+        let tid_text = terminal_id_of(reg).or_else(|| terminal_id_of(ex));
+        let terminal_id = TerminalId::new(tid_text.as_deref().unwrap_or("UNKNOWN"))?;
+        let profile = self.journal.merchant_profile()?;
+        let merchant_id = match profile.merchant_id {
+            Some(m) => m,
+            None => MerchantId::new("UNKNOWN")?,
+        };
+        let batch_text = self
+            .journal
+            .cursor(&terminal_id, CURSOR_BATCH)?
+            .unwrap_or_else(|| "1".to_owned());
+        let batch_no = BatchNo::new(&batch_text)?;
+        let ctx = mirror::Context {
+            terminal_id: terminal_id.clone(),
+            merchant_id,
+            batch_no,
+            currency: Currency::CNY,
+            local_now: self.clock.local_now(),
+        };
+        let now = self.clock.now();
+        let mut stored = IngestReport::default();
+        let mut settled = false;
+        for e in [reg, ex] {
+            let (records, s) = mirror::records(&ctx, e, now);
+            stored.merge(self.journal.ingest(&records)?);
+            settled |= s;
+        }
+        if settled {
+            let next = batch_text.parse::<u32>().unwrap_or(0) + 1;
+            self.journal
+                .set_cursor(&terminal_id, CURSOR_BATCH, &next.to_string(), now)?;
+        }
+        self.index_search()?;
+        let (end, result_code) = match ex.end {
+            End::Completed => ("completed", None),
+            End::Aborted(rc) => ("aborted", rc),
+            End::Acknowledged => ("acknowledged", None),
+        };
+        let status = ex.terminal_status();
+        Ok(TerminalReport {
+            end: end.to_owned(),
+            result_code,
+            terminal_id: tid_text,
+            software: status.as_ref().and_then(|s| s.0.clone()),
+            terminal_status: status.map(|s| s.1),
+            settled,
+            stored,
+        })
+    }
+}
+
+/// Runs the built-in demo terminal (the simulator) on 127.0.0.1 and returns its
+/// address; it lives as long as the returned runtime.
+pub fn start_demo_terminal() -> Result<(String, tokio::runtime::Runtime), AppError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            AppError::new(
+                ErrorCode::Internal,
+                format!("cannot start the demo terminal: {e}"),
+            )
+        })?;
+    let term =
+        slipkeeper_termsim::Terminal::new("52523535", slipkeeper_domain::sample::MERCHANT, 156);
+    let (addr, _task) = rt
+        .block_on(slipkeeper_termsim::serve(
+            "127.0.0.1:0"
+                .parse()
+                .map_err(|_| AppError::new(ErrorCode::Internal, "bad address"))?,
+            term,
+            demo_local_now,
+        ))
+        .map_err(|e| {
+            AppError::new(
+                ErrorCode::Io,
+                format!("cannot start the demo terminal: {e}"),
+            )
+        })?;
+    Ok((addr.to_string(), rt))
+}
+
+#[allow(clippy::disallowed_methods)] // the demo terminal's own clock, like a real terminal's
+fn demo_local_now() -> chrono::NaiveDateTime {
+    chrono::Local::now().naive_local()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{FixedClock, TxnQuery};
+
+    #[test]
+    fn back_office_commands_against_the_demo_terminal_are_mirrored() {
+        let (addr, _rt) = start_demo_terminal().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = App::open(
+            &dir.path().join("j.db"),
+            FixedClock::at("2026-11-22T03:00:00Z"),
+        )
+        .unwrap();
+
+        let st = app.terminal(&addr, TerminalCommand::Status, 0).unwrap();
+        assert_eq!(
+            (st.end.as_str(), st.terminal_status, st.software.as_deref()),
+            ("completed", Some(0), Some("SIM-1.00"))
+        );
+        assert_eq!(st.terminal_id.as_deref(), Some("52523535"));
+
+        let paid = app
+            .terminal(
+                &addr,
+                TerminalCommand::DemoPayment { amount_minor: 4200 },
+                0,
+            )
+            .unwrap();
+        assert_eq!(paid.end, "completed");
+        let page = app.search(&TxnQuery::default()).unwrap();
+        assert_eq!(page.total, 1);
+        assert_eq!(page.items[0].txn.batch_no.as_str(), "000001");
+        assert_eq!(app.detail(page.items[0].id).unwrap().slips.len(), 2);
+
+        let eod = app.terminal(&addr, TerminalCommand::EndOfDay, 0).unwrap();
+        assert!(eod.settled);
+        app.terminal(&addr, TerminalCommand::DemoPayment { amount_minor: 100 }, 0)
+            .unwrap();
+        let newest = app.search(&TxnQuery::default()).unwrap().items.remove(0);
+        assert_eq!(
+            newest.txn.batch_no.as_str(),
+            "000002",
+            "after end-of-day the next batch begins"
+        );
+        assert!(
+            app.search(&TxnQuery {
+                text: Some("VOUCHER NO.: 000001".into()),
+                ..Default::default()
+            })
+            .unwrap()
+            .total
+                >= 1
+        );
+        assert!(app.verify().unwrap().is_clean());
+
+        let declined = app
+            .terminal(&addr, TerminalCommand::DemoPayment { amount_minor: 513 }, 0)
+            .unwrap();
+        assert_eq!(
+            (declined.end.as_str(), declined.result_code),
+            ("aborted", Some(5))
+        );
+    }
+
+    #[test]
+    fn an_unreachable_terminal_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = App::open(
+            &dir.path().join("j.db"),
+            FixedClock::at("2026-11-22T03:00:00Z"),
+        )
+        .unwrap();
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap().to_string();
+        drop(l);
+        let e = app.terminal(&addr, TerminalCommand::Status, 0).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Io);
+        assert!(
+            e.message.contains("cannot reach the terminal"),
+            "{}",
+            e.message
+        );
+    }
+}
