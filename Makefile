@@ -12,11 +12,12 @@ bootstrap:
 ui: bootstrap
 	npm --prefix ui run build
 
-## Opens the desktop app on a demo journal of its own (.demo/).
+## Opens the desktop app on a demo journal of its own (.demo/), with the built-in demo
+## terminal running and demo payments arriving live.
 run: ui
 	cargo build $(CARGO_FLAGS) -p slipkeeper-cli -p slipkeeper-desktop
 	target/debug/slipkeeper --db $(DEMO_DB) demo seed --count 2000
-	SLIPKEEPER_DB=$(DEMO_DB) target/debug/slipkeeper-desktop
+	SLIPKEEPER_DB=$(DEMO_DB) SLIPKEEPER_DEMO=1 target/debug/slipkeeper-desktop
 
 ## Everything CI checks.
 test: ui lint rust-test ui-test e2e

@@ -6,9 +6,10 @@ use slipkeeper_app::{
     App, AppError, ErrorCode, Page, SystemClock, TxnDetail, TxnQuery, TxnRow, VerifyReport,
 };
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
 
-struct State(Mutex<App>);
+struct State(Arc<Mutex<App>>);
 
 impl State {
     fn with<T>(&self, f: impl FnOnce(&mut App) -> Result<T, AppError>) -> Result<T, AppError> {
@@ -49,6 +50,23 @@ fn journal_path() -> Result<PathBuf, AppError> {
     }
 }
 
+fn start_demo(app: Arc<Mutex<App>>) -> Option<slipkeeper_app::DemoTerminal> {
+    match slipkeeper_app::start_demo_terminal() {
+        Ok(demo) => {
+            let addr = demo.addr.clone();
+            std::thread::spawn(move || {
+                let stop = AtomicBool::new(false);
+                slipkeeper_app::run_live_demo(&app, &addr, std::time::Duration::from_secs(4), &stop)
+            });
+            Some(demo)
+        }
+        Err(e) => {
+            eprintln!("slipkeeper: {}", e.message);
+            None
+        }
+    }
+}
+
 pub fn run() {
     let app = match journal_path().and_then(|p| App::open(&p, SystemClock)) {
         Ok(app) => app,
@@ -57,8 +75,15 @@ pub fn run() {
             std::process::exit(1);
         }
     };
+    let app = Arc::new(Mutex::new(app));
+    // `make run`: the built-in demo terminal, with demo payments arriving live.
+    let _demo = if std::env::var_os("SLIPKEEPER_DEMO").is_some() {
+        start_demo(app.clone())
+    } else {
+        None
+    };
     let result = tauri::Builder::default()
-        .manage(State(Mutex::new(app)))
+        .manage(State(app))
         .invoke_handler(tauri::generate_handler![
             list_transactions,
             transaction_detail,

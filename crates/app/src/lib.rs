@@ -20,7 +20,9 @@ pub use error::{AppError, ErrorCode};
 pub use slipkeeper_journal::{
     IngestReport, Page, Problem, ProblemKind, TxnDetail, TxnQuery, TxnRow, VerifyReport,
 };
-pub use terminal::{start_demo_terminal, TerminalCommand, TerminalReport};
+pub use terminal::{
+    run_live_demo, start_demo_terminal, DemoTerminal, TerminalCommand, TerminalReport,
+};
 
 use slipkeeper_domain::{sample, BatchNo, CopyType, TerminalId, TraceNo};
 use slipkeeper_journal::{Journal, Record, RecordBody, SlipRecord};

@@ -157,9 +157,15 @@ impl App {
     }
 }
 
-/// Runs the built-in demo terminal (the simulator) on 127.0.0.1 and returns its
-/// address; it lives as long as the returned runtime.
-pub fn start_demo_terminal() -> Result<(String, tokio::runtime::Runtime), AppError> {
+/// The built-in demo terminal (the simulator) on 127.0.0.1; it runs until dropped.
+#[derive(Debug)]
+pub struct DemoTerminal {
+    /// host:port to connect to.
+    pub addr: String,
+    _runtime: tokio::runtime::Runtime,
+}
+
+pub fn start_demo_terminal() -> Result<DemoTerminal, AppError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -186,7 +192,38 @@ pub fn start_demo_terminal() -> Result<(String, tokio::runtime::Runtime), AppErr
                 format!("cannot start the demo terminal: {e}"),
             )
         })?;
-    Ok((addr.to_string(), rt))
+    Ok(DemoTerminal {
+        addr: addr.to_string(),
+        _runtime: rt,
+    })
+}
+
+/// Demo payments arriving live, as if a cash register drove the demo terminal: one
+/// every `every`, until `stop` is set. Amounts follow a fixed pseudo-random sequence
+/// (about one in twenty is declined, as the simulator declines amounts ending in .13).
+pub fn run_live_demo(
+    app: &std::sync::Mutex<App>,
+    addr: &str,
+    every: std::time::Duration,
+    stop: &std::sync::atomic::AtomicBool,
+) {
+    let mut n: u64 = 0;
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        n += 1;
+        let h = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+        let amount = if n % 20 == 7 { 1013 } else { 500 + h % 30_000 };
+        if let Ok(mut a) = app.lock() {
+            // A failed demo payment is shown by its absence; the demo keeps going.
+            let _ = a.terminal(
+                addr,
+                TerminalCommand::DemoPayment {
+                    amount_minor: amount,
+                },
+                0,
+            );
+        }
+        std::thread::sleep(every);
+    }
 }
 
 #[allow(clippy::disallowed_methods)] // the demo terminal's own clock, like a real terminal's
@@ -201,7 +238,8 @@ mod tests {
 
     #[test]
     fn back_office_commands_against_the_demo_terminal_are_mirrored() {
-        let (addr, _rt) = start_demo_terminal().unwrap();
+        let demo = start_demo_terminal().unwrap();
+        let addr = demo.addr.clone();
         let dir = tempfile::tempdir().unwrap();
         let mut app = App::open(
             &dir.path().join("j.db"),

@@ -53,8 +53,11 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
         cmd: DemoCmd::Terminal,
     } = &cli.command
     {
-        let (addr, _rt) = slipkeeper_app::start_demo_terminal()?;
-        println!("demo terminal 52523535 listening on {addr} (Ctrl-C to stop)");
+        let demo = slipkeeper_app::start_demo_terminal()?;
+        println!(
+            "demo terminal 52523535 listening on {} (Ctrl-C to stop)",
+            demo.addr
+        );
         loop {
             std::thread::park();
         }

@@ -4,7 +4,8 @@ use crate::{sk, sk_json, total, Dir};
 
 #[test]
 fn status_payment_decline_and_end_of_day_are_mirrored() {
-    let (addr, _rt) = slipkeeper_app::start_demo_terminal().unwrap();
+    let demo = slipkeeper_app::start_demo_terminal().unwrap();
+    let addr = demo.addr.clone();
     let d = Dir::new();
     let db = d.p("j.db");
     let st = sk_json(&db, &["terminal", "--tcp", &addr, "status"]);
