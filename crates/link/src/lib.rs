@@ -82,6 +82,28 @@ pub struct Link<S> {
     ack_timeout: Duration,
     completion_timeout: Duration,
     last_at: Option<DateTime<Utc>>,
+    /// Serial lines wrap each APDU in DLE STX … DLE ETX CRC and ACK every frame with
+    /// one byte; TCP sends bare APDUs.
+    serial: Option<slipkeeper_zvt::serial::Deframer>,
+}
+
+impl Link<tokio_serial::SerialStream> {
+    /// Opens a serial device (e.g. /dev/ttyUSB0, /dev/ttyACM0, COM3) with ZVT's line
+    /// settings: 8 data bits, no parity, 2 stop bits, no flow control.
+    pub fn open_serial(path: &str, baud: u32, clock: Clock) -> Result<Self, LinkError> {
+        use tokio_serial::SerialPortBuilderExt;
+        let port = tokio_serial::new(path, baud)
+            .data_bits(tokio_serial::DataBits::Eight)
+            .parity(tokio_serial::Parity::None)
+            .stop_bits(tokio_serial::StopBits::Two)
+            .flow_control(tokio_serial::FlowControl::None)
+            .open_native_async()
+            .map_err(|e| LinkError::Connect {
+                addr: path.to_owned(),
+                source: std::io::Error::other(e.to_string()),
+            })?;
+        Ok(Link::serial(port, clock))
+    }
 }
 
 impl Link<TcpStream> {
@@ -108,6 +130,95 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Link<S> {
             ack_timeout: ACK_TIMEOUT,
             completion_timeout: COMPLETION_TIMEOUT,
             last_at: None,
+            serial: None,
+        }
+    }
+
+    /// A link over a serial line (RS-232 or USB CDC-ACM): framing, CRC and the
+    /// one-byte ACK/NAK handshake with up to three attempts per frame.
+    pub fn serial(stream: S, clock: Clock) -> Self {
+        let mut l = Link::new(stream, clock);
+        l.serial = Some(slipkeeper_zvt::serial::Deframer::default());
+        l
+    }
+
+    async fn read_more(&mut self) -> Result<(), LinkError> {
+        let mut chunk = [0u8; 4096];
+        let n = self.stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Err(LinkError::Closed);
+        }
+        self.buf.extend_from_slice(&chunk[..n]);
+        Ok(())
+    }
+
+    /// Serial: waits for the receiver's ACK byte; resends on NAK or silence.
+    async fn send_framed(&mut self, framed: &[u8]) -> Result<(), LinkError> {
+        use slipkeeper_zvt::serial::{ACK, MAX_ATTEMPTS, NAK, T3_ACK};
+        for _ in 0..MAX_ATTEMPTS {
+            self.stream.write_all(framed).await?;
+            let wait = T3_ACK.min(self.ack_timeout);
+            let answer = tokio::time::timeout(wait, async {
+                while self.buf.is_empty() {
+                    self.read_more().await?;
+                }
+                Ok::<u8, LinkError>(self.buf[0])
+            })
+            .await;
+            match answer {
+                Ok(Ok(ACK)) => {
+                    self.buf.remove(0);
+                    return Ok(());
+                }
+                Ok(Ok(NAK)) => {
+                    self.buf.remove(0);
+                }
+                Ok(Ok(other)) => {
+                    return Err(LinkError::Protocol(ZvtError::BadFrame(format!(
+                        "expected ACK or NAK after a frame, got {other:02X}"
+                    ))))
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(_) => {} // silence: try again
+            }
+        }
+        Err(LinkError::Timeout(
+            T3_ACK,
+            "acknowledging a serial frame (3 attempts)",
+        ))
+    }
+
+    /// Serial: the next good frame; a bad CRC is answered with NAK (three at most).
+    async fn recv_framed(&mut self) -> Result<Vec<u8>, LinkError> {
+        use slipkeeper_zvt::serial::{ACK, MAX_ATTEMPTS, NAK};
+        let mut bad = 0;
+        let mut raw = Vec::new();
+        loop {
+            while !self.buf.is_empty() {
+                let b = self.buf.remove(0);
+                raw.push(b);
+                let Some(d) = self.serial.as_mut() else {
+                    return Err(LinkError::Closed);
+                };
+                match d.push(b) {
+                    None => {}
+                    Some(Ok(_apdu)) => {
+                        self.stream.write_all(&[ACK]).await?;
+                        // Keep only the frame itself (noise before it is not part of it).
+                        let start = raw.windows(2).rposition(|w| w == [0x10, 0x02]).unwrap_or(0);
+                        return Ok(raw.split_off(start));
+                    }
+                    Some(Err(e)) => {
+                        self.stream.write_all(&[NAK]).await?;
+                        bad += 1;
+                        raw.clear();
+                        if bad >= MAX_ATTEMPTS {
+                            return Err(LinkError::Protocol(e));
+                        }
+                    }
+                }
+            }
+            self.read_more().await?;
         }
     }
 
@@ -131,8 +242,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Link<S> {
     }
 
     async fn send(&mut self, a: &Apdu, frames: &mut Vec<Frame>) -> Result<(), LinkError> {
-        let bytes = a.encode()?;
-        self.stream.write_all(&bytes).await?;
+        let mut bytes = a.encode()?;
+        if self.serial.is_some() {
+            bytes = slipkeeper_zvt::serial::frame(&bytes);
+            self.send_framed(&bytes).await?;
+        } else {
+            self.stream.write_all(&bytes).await?;
+        }
         let at = self.stamp();
         frames.push(Frame {
             direction: Direction::Tx,
@@ -149,17 +265,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Link<S> {
         frames: &mut Vec<Frame>,
     ) -> Result<(Apdu, Frame), LinkError> {
         let read = async {
+            if self.serial.is_some() {
+                let framed = self.recv_framed().await?;
+                let apdu = Apdu::decode_exact(&slipkeeper_zvt::serial::deframe(&framed)?)?;
+                return Ok::<_, LinkError>((apdu, framed));
+            }
             loop {
                 if let Some((a, used)) = Apdu::read(&self.buf)? {
                     let bytes: Vec<u8> = self.buf.drain(..used).collect();
-                    return Ok::<_, LinkError>((a, bytes));
+                    return Ok((a, bytes));
                 }
-                let mut chunk = [0u8; 4096];
-                let n = self.stream.read(&mut chunk).await?;
-                if n == 0 {
-                    return Err(LinkError::Closed);
-                }
-                self.buf.extend_from_slice(&chunk[..n]);
+                self.read_more().await?;
             }
         };
         let (a, bytes) = tokio::time::timeout(wait, read)
@@ -172,6 +288,20 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Link<S> {
         };
         frames.push(f.clone());
         Ok((a, f))
+    }
+
+    /// Sends one APDU (framed and line-acknowledged on serial). Either side of the
+    /// protocol can use this: the simulator's serial loop does.
+    pub async fn send_apdu(&mut self, a: &Apdu) -> Result<Frame, LinkError> {
+        let mut frames = Vec::new();
+        self.send(a, &mut frames).await?;
+        frames.pop().ok_or(LinkError::Closed)
+    }
+
+    /// Receives one APDU within `wait`.
+    pub async fn recv_apdu(&mut self, wait: Duration) -> Result<(Apdu, Frame), LinkError> {
+        let mut frames = Vec::new();
+        self.recv(wait, "receiving", &mut frames).await
     }
 
     /// Sends `cmd` and follows the terminal until it completes or aborts, answering
