@@ -62,6 +62,100 @@ fn terminal_id_of(ex: &Exchange) -> Option<String> {
 }
 
 impl App {
+    /// Mirrors exchanges of terminal `tid` into the journal, in the terminal's open
+    /// batch; returns what was stored and whether the batch was settled (the batch
+    /// counter then moves on).
+    fn store(
+        &mut self,
+        tid: Option<&str>,
+        exchanges: &[&Exchange],
+    ) -> Result<(IngestReport, bool), AppError> {
+        let terminal_id = TerminalId::new(tid.unwrap_or("UNKNOWN"))?;
+        let merchant_id = match self.journal.merchant_profile()?.merchant_id {
+            Some(m) => m,
+            None => MerchantId::new("UNKNOWN")?,
+        };
+        let batch_text = self
+            .journal
+            .cursor(&terminal_id, CURSOR_BATCH)?
+            .unwrap_or_else(|| "1".to_owned());
+        let ctx = mirror::Context {
+            terminal_id: terminal_id.clone(),
+            merchant_id,
+            batch_no: BatchNo::new(&batch_text)?,
+            currency: Currency::CNY,
+            local_now: self.clock.local_now(),
+        };
+        let now = self.clock.now();
+        let mut stored = IngestReport::default();
+        let mut settled = false;
+        for e in exchanges {
+            let (records, s) = mirror::records(&ctx, e, now);
+            stored.merge(self.journal.ingest(&records)?);
+            settled |= s;
+        }
+        if settled {
+            let next = batch_text.parse::<u32>().unwrap_or(0) + 1;
+            self.journal
+                .set_cursor(&terminal_id, CURSOR_BATCH, &next.to_string(), now)?;
+        }
+        self.index_search()?;
+        Ok((stored, settled))
+    }
+
+    /// Proxy mode: listens for the cash register on `listen`, relays every byte to the
+    /// terminal at `terminal`, and mirrors each finished exchange into the journal as
+    /// it completes. `on_ready` gets the bound address. Runs until the listener fails.
+    pub fn run_proxy(
+        &mut self,
+        listen: &str,
+        terminal: &str,
+        on_ready: impl FnOnce(&str),
+    ) -> Result<(), AppError> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| {
+                AppError::new(
+                    ErrorCode::Internal,
+                    format!("cannot start the network runtime: {e}"),
+                )
+            })?;
+        let listen_addr: std::net::SocketAddr = listen
+            .parse()
+            .map_err(|e| AppError::new(ErrorCode::BadInput, format!("--listen {listen:?}: {e}")))?;
+        let clock = self.clock.clone();
+        let link_clock: slipkeeper_link::Clock = Arc::new(move || clock.now());
+        let (tap, mut frames) = tokio::sync::mpsc::unbounded_channel();
+        let (bound, _task) = rt
+            .block_on(slipkeeper_link::proxy::run(
+                listen_addr,
+                terminal.to_owned(),
+                tap,
+                link_clock,
+            ))
+            .map_err(|e| AppError::new(ErrorCode::Io, format!("cannot listen on {listen}: {e}")))?;
+        on_ready(&bound.to_string());
+        let mut conns: std::collections::HashMap<
+            u64,
+            (slipkeeper_link::proxy::Assembler, Option<String>),
+        > = Default::default();
+        // The relay runs on the runtime's threads; this thread only records, so a slow
+        // disk never holds up a payment.
+        while let Some((conn, frame)) = frames.blocking_recv() {
+            let (asm, tid) = conns.entry(conn).or_default();
+            for ex in asm.push(frame) {
+                if tid.is_none() {
+                    *tid = terminal_id_of(&ex);
+                }
+                let tid = tid.clone().or_else(|| terminal_id_of(&ex));
+                self.store(tid.as_deref(), &[&ex])?;
+            }
+        }
+        Ok(())
+    }
+
     /// Runs `cmd` on the terminal at `addr` (host:port, ZVT over TCP) and mirrors it.
     pub fn terminal(
         &mut self,
@@ -107,38 +201,7 @@ impl App {
 
     fn mirror(&mut self, reg: &Exchange, ex: &Exchange) -> Result<TerminalReport, AppError> {
         let tid_text = terminal_id_of(reg).or_else(|| terminal_id_of(ex));
-        let terminal_id = TerminalId::new(tid_text.as_deref().unwrap_or("UNKNOWN"))?;
-        let profile = self.journal.merchant_profile()?;
-        let merchant_id = match profile.merchant_id {
-            Some(m) => m,
-            None => MerchantId::new("UNKNOWN")?,
-        };
-        let batch_text = self
-            .journal
-            .cursor(&terminal_id, CURSOR_BATCH)?
-            .unwrap_or_else(|| "1".to_owned());
-        let batch_no = BatchNo::new(&batch_text)?;
-        let ctx = mirror::Context {
-            terminal_id: terminal_id.clone(),
-            merchant_id,
-            batch_no,
-            currency: Currency::CNY,
-            local_now: self.clock.local_now(),
-        };
-        let now = self.clock.now();
-        let mut stored = IngestReport::default();
-        let mut settled = false;
-        for e in [reg, ex] {
-            let (records, s) = mirror::records(&ctx, e, now);
-            stored.merge(self.journal.ingest(&records)?);
-            settled |= s;
-        }
-        if settled {
-            let next = batch_text.parse::<u32>().unwrap_or(0) + 1;
-            self.journal
-                .set_cursor(&terminal_id, CURSOR_BATCH, &next.to_string(), now)?;
-        }
-        self.index_search()?;
+        let (stored, settled) = self.store(tid_text.as_deref(), &[reg, ex])?;
         let (end, result_code) = match ex.end {
             End::Completed => ("completed", None),
             End::Aborted(rc) => ("aborted", rc),

@@ -45,6 +45,16 @@ pub enum Command {
         #[command(subcommand)]
         cmd: TerminalCmd,
     },
+    /// Proxy mode: sit between the cash register and the terminal, relay every byte
+    /// unchanged, and mirror each transaction into the journal. Runs until stopped.
+    Proxy {
+        /// Where the cash register connects (give it this address as its terminal).
+        #[arg(long, value_name = "HOST:PORT", default_value = "0.0.0.0:20007")]
+        listen: String,
+        /// The real terminal.
+        #[arg(long, value_name = "HOST:PORT")]
+        terminal: String,
+    },
     /// Demo data for trying Slipkeeper without a terminal.
     Demo {
         #[command(subcommand)]

@@ -146,6 +146,11 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 return Ok(ExitCode::FAILURE);
             }
         }
+        Command::Proxy { listen, terminal } => {
+            app.run_proxy(&listen, &terminal, |bound| {
+                println!("proxy listening on {bound}, relaying to {terminal}");
+            })?;
+        }
         Command::Demo {
             cmd: DemoCmd::Pay { tcp, amount },
         } => {

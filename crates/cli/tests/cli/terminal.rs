@@ -49,3 +49,69 @@ fn an_unreachable_terminal_is_one_clear_line() {
     let r = sk(&d.p("j.db"), &["demo", "pay", "--tcp", &addr, "-5"]);
     assert!(!r.out.status.success());
 }
+
+#[test]
+fn the_proxy_relays_payments_and_a_killed_proxy_keeps_what_it_mirrored() {
+    use std::io::BufRead;
+    let demo = slipkeeper_app::start_demo_terminal().unwrap();
+    let d = Dir::new();
+    let db = d.p("proxy.db");
+    let mut proxy = crate::bin()
+        .arg("--db")
+        .arg(&db)
+        .args(["proxy", "--listen", "127.0.0.1:0", "--terminal", &demo.addr])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(proxy.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split_whitespace()
+        .nth(3)
+        .unwrap()
+        .trim_end_matches(',')
+        .to_owned();
+    assert!(line.starts_with("proxy listening on"), "{line}");
+
+    // The cash register (here: another journal) pays through the proxy.
+    let register_db = d.p("register.db");
+    sk(&register_db, &["demo", "pay", "--tcp", &addr, "12.34"]).ok();
+    sk(&register_db, &["demo", "pay", "--tcp", &addr, "56.78"]).ok();
+    let r = sk(&register_db, &["demo", "pay", "--tcp", &addr, "9.13"]).fails();
+    assert!(
+        r.stdout().contains("result code 05"),
+        "declines pass through too: {}",
+        r.stdout()
+    );
+
+    // Wait until the proxy's journal has both, then kill it hard.
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(20) {
+        if db.exists() && total(&db) == 2 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    proxy.kill().unwrap();
+    proxy.wait().unwrap();
+    assert_eq!(total(&db), 2);
+    let list = sk_json(&db, &["journal", "list"]);
+    let amounts: Vec<i64> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["txn"]["amount"]["minor"].as_i64().unwrap())
+        .collect();
+    assert_eq!(amounts, vec![5678, 1234]);
+    assert!(sk(&db, &["journal", "verify"])
+        .ok()
+        .stdout()
+        .contains("journal verified"));
+    let shown = sk(&db, &["journal", "show", "1"]).ok().stdout();
+    assert!(
+        shown.contains("raw frames:"),
+        "the relayed bytes are kept: {shown}"
+    );
+}
