@@ -11,10 +11,12 @@
 //! # Ok(()) }
 //! ```
 
+mod check;
 mod clock;
 mod error;
 mod terminal;
 
+pub use check::Finding;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{AppError, ErrorCode};
 pub use slipkeeper_journal::{

@@ -85,6 +85,9 @@ pub enum JournalCmd {
     },
     /// Check the hash chain: names any record altered, removed or added outside Slipkeeper.
     Verify,
+    /// What the mirror may have missed: missing voucher numbers, settlements whose
+    /// totals disagree with the journal.
+    Check,
     /// Write every record as JSON Lines (to stdout, or --out FILE).
     Export {
         #[arg(long)]

@@ -81,6 +81,26 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 let details = app.by_voucher(&voucher, terminal.as_ref(), batch.as_ref())?;
                 out.details(&details);
             }
+            JournalCmd::Check => {
+                let findings = app.check()?;
+                if out.json {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&findings).unwrap_or_default()
+                    );
+                } else if findings.is_empty() {
+                    println!(
+                        "nothing missing: voucher numbers are continuous and settlements agree"
+                    );
+                } else {
+                    for f in &findings {
+                        println!("{f}");
+                    }
+                }
+                if !findings.is_empty() {
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
             JournalCmd::Verify => {
                 let report = app.verify()?;
                 out.verify(&report);

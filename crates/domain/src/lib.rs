@@ -27,7 +27,7 @@ pub use ids::{
 };
 pub use money::{Currency, Money};
 pub use pan::{mask_pans_in_text, MaskedPan};
-pub use rules::{refundable_remainder, remedy_for, Remedy};
+pub use rules::{expected_debits, refundable_remainder, remedy_for, trace_gaps, Remedy};
 pub use txn::{
     Batch, BatchState, CardScheme, CopyType, EntryMode, Expiry, Link, Outcome, Settlement,
     SlipOrigin, SlipText, Terminal, Totals, Transaction, TxnKey, TxnKind,

@@ -112,6 +112,46 @@ pub fn remedy_for(
     })
 }
 
+/// Voucher (trace) numbers missing between those seen on one terminal: each gap as
+/// (first missing, last missing). Terminals number every transaction, so a hole means
+/// the mirror missed something. Holes wider than `MAX_GAP` are not reported: that is
+/// the counter wrapping at 999999 or a journal started mid-stream, not a loss.
+pub fn trace_gaps(seen: &[u32]) -> Vec<(u32, u32)> {
+    const MAX_GAP: u32 = 10_000;
+    let mut v: Vec<u32> = seen.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    v.windows(2)
+        .filter(|w| w[1] - w[0] > 1 && w[1] - w[0] - 1 <= MAX_GAP)
+        .map(|w| (w[0] + 1, w[1] - 1))
+        .collect()
+}
+
+/// What a batch's settlement should report as debits, from the transactions seen:
+/// approved sales and completions that were not voided or reversed.
+pub fn expected_debits(batch: &[Transaction]) -> Result<(u32, Option<Money>), DomainError> {
+    let mut count = 0;
+    let mut total: Option<Money> = None;
+    for t in batch
+        .iter()
+        .filter(|t| t.kind.is_debit() && t.outcome == Outcome::Approved)
+    {
+        let cancelled = batch.iter().any(|r| {
+            matches!(r.kind, TxnKind::Void | TxnKind::Reversal)
+                && r.outcome == Outcome::Approved
+                && r.refers_to(t)
+        });
+        if !cancelled {
+            count += 1;
+            total = Some(match total {
+                Some(m) => m.checked_add(t.amount)?,
+                None => t.amount,
+            });
+        }
+    }
+    Ok((count, total))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,6 +310,31 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn gaps_in_voucher_numbers() {
+        assert_eq!(trace_gaps(&[1, 2, 4, 7, 7, 8]), vec![(3, 3), (5, 6)]);
+        assert_eq!(trace_gaps(&[5]), vec![]);
+        assert_eq!(
+            trace_gaps(&[1, 999_999]),
+            vec![],
+            "a wrap or a late start is not a loss"
+        );
+    }
+
+    #[test]
+    fn expected_debits_leave_out_voids_and_declines() {
+        let s1 = sale("1", 1000);
+        let s2 = sale("2", 2500);
+        let v = follow_up(&s1, TxnKind::Void, "3", 1000);
+        let mut d = sale("4", 999);
+        d.outcome = Outcome::Declined;
+        assert_eq!(
+            expected_debits(&[s1, s2, v, d]).unwrap(),
+            (1, Some(Money::cny(2500)))
+        );
+        assert_eq!(expected_debits(&[]).unwrap(), (0, None));
     }
 
     #[test]

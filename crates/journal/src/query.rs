@@ -329,6 +329,50 @@ impl Journal {
         Ok(n as u64)
     }
 
+    /// Every batch the journal knows, oldest terminal/batch first, with its state.
+    pub fn batches(&self) -> Result<Vec<Batch>, JournalError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT terminal_id, batch_no FROM batches ORDER BY terminal_id, batch_no")?;
+        let keys: Vec<(String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        keys.iter()
+            .map(|(t, b)| self.batch(&TerminalId::new(t)?, &BatchNo::new(b)?))
+            .collect()
+    }
+
+    /// All transactions of one batch, in storage order.
+    pub fn batch_transactions(
+        &self,
+        terminal: &TerminalId,
+        batch: &BatchNo,
+    ) -> Result<Vec<Transaction>, JournalError> {
+        let sql = format!("SELECT {}, 0 FROM transactions t WHERE t.terminal_id = ?1 AND t.batch_no = ?2 ORDER BY t.id", sql::TXN_COLUMNS);
+        Ok(self
+            .rows(
+                &sql,
+                vec![
+                    Value::Text(terminal.as_str().to_owned()),
+                    Value::Text(batch.as_str().to_owned()),
+                ],
+            )?
+            .into_iter()
+            .map(|r| r.txn)
+            .collect())
+    }
+
+    /// Every voucher (trace) number seen from a terminal.
+    pub fn traces(&self, terminal: &TerminalId) -> Result<Vec<u32>, JournalError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT trace_no FROM transactions WHERE terminal_id = ?1")?;
+        let v: Vec<String> = stmt
+            .query_map([terminal.as_str()], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(v.iter().filter_map(|t| t.parse().ok()).collect())
+    }
+
     /// The row id of a transaction by the terminal's key.
     pub fn find(&self, key: &TxnKey) -> Result<Option<i64>, JournalError> {
         sql::txn_id_by_key(&self.conn, key)

@@ -1,0 +1,141 @@
+//! What the mirror may have missed: holes in the voucher numbers of a terminal, and
+//! settlements whose totals disagree with the transactions the journal holds.
+
+use crate::{App, AppError};
+use serde::Serialize;
+use slipkeeper_domain::{expected_debits, trace_gaps, BatchState};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Finding {
+    /// Vouchers `from..=to` of `terminal` are not in the journal.
+    Gap {
+        terminal: String,
+        from: u32,
+        to: u32,
+    },
+    /// The terminal settled `batch` with other totals than the journal adds up to.
+    TotalsMismatch {
+        terminal: String,
+        batch: String,
+        settled_count: u32,
+        settled_minor: i64,
+        journal_count: u32,
+        journal_minor: i64,
+    },
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Finding::Gap { terminal, from, to } if from == to => {
+                write!(f, "terminal {terminal}: voucher {from:06} is missing from the journal")
+            }
+            Finding::Gap { terminal, from, to } => {
+                write!(f, "terminal {terminal}: vouchers {from:06} to {to:06} are missing from the journal")
+            }
+            Finding::TotalsMismatch { terminal, batch, settled_count, settled_minor, journal_count, journal_minor } => write!(
+                f,
+                "terminal {terminal} batch {batch}: settled {settled_count} sales for {} but the journal has {journal_count} for {}",
+                minor(*settled_minor),
+                minor(*journal_minor)
+            ),
+        }
+    }
+}
+
+fn minor(m: i64) -> String {
+    format!("{}.{:02}", m / 100, (m % 100).abs())
+}
+
+impl App {
+    pub fn check(&self) -> Result<Vec<Finding>, AppError> {
+        let j = self.journal();
+        let mut out = Vec::new();
+        let batches = j.batches()?;
+        let mut terminals: Vec<_> = batches.iter().map(|b| b.terminal_id.clone()).collect();
+        terminals.dedup();
+        for t in &terminals {
+            for (from, to) in trace_gaps(&j.traces(t)?) {
+                out.push(Finding::Gap {
+                    terminal: t.to_string(),
+                    from,
+                    to,
+                });
+            }
+        }
+        for b in &batches {
+            if let BatchState::Settled { totals, .. } = &b.state {
+                let txns = j.batch_transactions(&b.terminal_id, &b.batch_no)?;
+                let (count, total) = expected_debits(&txns)?;
+                let journal_minor = total.map(|m| m.minor()).unwrap_or(0);
+                if count != totals.debit_count || journal_minor != totals.debit_amount.minor() {
+                    out.push(Finding::TotalsMismatch {
+                        terminal: b.terminal_id.to_string(),
+                        batch: b.batch_no.to_string(),
+                        settled_count: totals.debit_count,
+                        settled_minor: totals.debit_amount.minor(),
+                        journal_count: count,
+                        journal_minor,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{start_demo_terminal, App, FixedClock, TerminalCommand};
+
+    #[test]
+    fn a_clean_mirror_has_no_findings_and_a_lost_record_shows_up_twice() {
+        let demo = start_demo_terminal().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        let mut app = App::open(&path, FixedClock::at("2026-11-22T03:00:00Z")).unwrap();
+        for amount in [1000, 2000, 3000] {
+            app.terminal(
+                &demo.addr,
+                TerminalCommand::DemoPayment {
+                    amount_minor: amount,
+                },
+                0,
+            )
+            .unwrap();
+        }
+        app.terminal(&demo.addr, TerminalCommand::EndOfDay, 0)
+            .unwrap();
+        assert_eq!(
+            app.check().unwrap(),
+            vec![],
+            "everything seen, totals agree"
+        );
+
+        // Lose voucher 2 (as if the mirror had been down), by writing a journal
+        // without it: export, drop that transaction and its slips/frames, import.
+        let mut all = Vec::new();
+        app.export(&mut all).unwrap();
+        let kept: String = String::from_utf8(all)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.contains(r#""trace_no":"000002""#))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let file = dir.path().join("partial.jsonl");
+        std::fs::write(&file, kept).unwrap();
+        let mut other = App::open(
+            &dir.path().join("k.db"),
+            FixedClock::at("2026-11-22T03:00:00Z"),
+        )
+        .unwrap();
+        other.import(&file).unwrap();
+        let findings = other.check().unwrap();
+        let text: Vec<String> = findings.iter().map(|f| f.to_string()).collect();
+        assert_eq!(text, vec![
+            "terminal 52523535: voucher 000002 is missing from the journal".to_owned(),
+            "terminal 52523535 batch 000001: settled 3 sales for 60.00 but the journal has 2 for 40.00".to_owned(),
+        ]);
+    }
+}
