@@ -53,6 +53,15 @@ impl From<LinkError> for AppError {
 
 const CURSOR_BATCH: &str = "batch";
 
+fn runtime(b: &mut tokio::runtime::Builder) -> Result<tokio::runtime::Runtime, AppError> {
+    b.enable_all().build().map_err(|e| {
+        AppError::new(
+            ErrorCode::Internal,
+            format!("cannot start the network runtime: {e}"),
+        )
+    })
+}
+
 fn terminal_id_of(ex: &Exchange) -> Option<String> {
     ex.messages.iter().find_map(|(m, _)| match m {
         Message::Completion(slipkeeper_zvt::Completion::Fields(f)) => f.terminal_id.clone(),
@@ -112,16 +121,7 @@ impl App {
         terminal: &str,
         on_ready: impl FnOnce(&str),
     ) -> Result<(), AppError> {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .map_err(|e| {
-                AppError::new(
-                    ErrorCode::Internal,
-                    format!("cannot start the network runtime: {e}"),
-                )
-            })?;
+        let rt = runtime(tokio::runtime::Builder::new_multi_thread().worker_threads(2))?;
         let listen_addr: std::net::SocketAddr = listen
             .parse()
             .map_err(|e| AppError::new(ErrorCode::BadInput, format!("--listen {listen:?}: {e}")))?;
@@ -163,15 +163,7 @@ impl App {
         cmd: TerminalCommand,
         password: u32,
     ) -> Result<TerminalReport, AppError> {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| {
-                AppError::new(
-                    ErrorCode::Internal,
-                    format!("cannot start the network runtime: {e}"),
-                )
-            })?;
+        let rt = runtime(&mut tokio::runtime::Builder::new_current_thread())?;
         let clock = self.clock.clone();
         let link_clock: slipkeeper_link::Clock = Arc::new(move || clock.now());
         let (reg, ex) = rt.block_on(async {

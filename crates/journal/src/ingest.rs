@@ -54,6 +54,21 @@ pub(crate) enum WriteError {
     Db(JournalError),
 }
 
+impl WriteError {
+    /// A bad record becomes an import error naming where it came from.
+    pub(crate) fn at(self, file: &str, line: u64) -> JournalError {
+        match self {
+            WriteError::Bad { field, message } => JournalError::Import(crate::ImportError {
+                file: file.to_owned(),
+                line,
+                field: field.into(),
+                message,
+            }),
+            WriteError::Db(e) => e,
+        }
+    }
+}
+
 impl From<JournalError> for WriteError {
     fn from(e: JournalError) -> Self {
         match e {
@@ -229,15 +244,7 @@ impl Journal {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut w = Writer::new(&tx)?;
         for (i, rec) in records.iter().enumerate() {
-            w.write(rec).map_err(|e| match e {
-                WriteError::Bad { field, message } => JournalError::Import(crate::ImportError {
-                    file: "<records>".into(),
-                    line: i as u64 + 1,
-                    field: field.into(),
-                    message,
-                }),
-                WriteError::Db(e) => e,
-            })?;
+            w.write(rec).map_err(|e| e.at("<records>", i as u64 + 1))?;
         }
         let report = w.report;
         tx.commit()?;

@@ -5,7 +5,7 @@
 //! same bytes. An import is checked whole before anything is written, and then written
 //! in a single transaction: a bad line, a crash or a kill leaves the journal as it was.
 
-use crate::ingest::{WriteError, Writer};
+use crate::ingest::Writer;
 use crate::record::{Record, RecordBody};
 use crate::{sql, ImportError, IngestReport, Journal, JournalError};
 use chrono::{DateTime, Utc};
@@ -116,15 +116,7 @@ impl Journal {
                 continue;
             }
             let rec = parse_line(&l, &name, n, now)?;
-            w.write(&rec).map_err(|e| match e {
-                WriteError::Bad { field, message } => JournalError::Import(ImportError {
-                    file: name.clone(),
-                    line: n,
-                    field: field.into(),
-                    message,
-                }),
-                WriteError::Db(e) => e,
-            })?;
+            w.write(&rec).map_err(|e| e.at(&name, n))?;
         }
         let report = w.report;
         tx.commit()?;
