@@ -6,6 +6,7 @@
 pub mod commands;
 pub mod mirror;
 pub mod proxy;
+pub mod service;
 
 use chrono::{DateTime, Utc};
 use slipkeeper_journal::Direction;
