@@ -14,11 +14,13 @@
 mod check;
 mod clock;
 mod error;
+mod reprint;
 mod terminal;
 
 pub use check::Finding;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{AppError, ErrorCode};
+pub use reprint::{closest_vouchers, EscposTarget};
 pub use slipkeeper_journal::{
     IngestReport, Page, Problem, ProblemKind, TxnDetail, TxnQuery, TxnRow, VerifyReport,
 };

@@ -45,6 +45,29 @@ pub enum Command {
         #[command(subcommand)]
         cmd: TerminalCmd,
     },
+    /// Reprint a slip, marked 重打印 REPRINT: to an ESC/POS printer, or as text.
+    Reprint {
+        voucher: TraceNo,
+        #[arg(long)]
+        terminal: Option<TerminalId>,
+        #[arg(long)]
+        batch: Option<BatchNo>,
+        /// merchant, cardholder or both.
+        #[arg(long, default_value = "both")]
+        copy: String,
+        /// A network receipt printer, e.g. tcp://192.168.1.60:9100.
+        #[arg(long, value_name = "tcp://HOST:PORT", conflicts_with_all = ["escpos_device", "text"])]
+        escpos: Option<String>,
+        /// A USB or serial receipt printer device, e.g. /dev/usb/lp0.
+        #[arg(long, value_name = "PATH", conflicts_with = "text")]
+        escpos_device: Option<PathBuf>,
+        /// Paper width in characters: 32 (58 mm) or 48 (80 mm).
+        #[arg(long, default_value_t = 48)]
+        columns: u8,
+        /// Print the slip text here instead.
+        #[arg(long)]
+        text: bool,
+    },
     /// Proxy mode: sit between the cash register and the terminal, relay every byte
     /// unchanged, and mirror each transaction into the journal. Runs until stopped.
     Proxy {

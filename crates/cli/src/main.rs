@@ -166,6 +166,75 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 return Ok(ExitCode::FAILURE);
             }
         }
+        Command::Reprint {
+            voucher,
+            terminal,
+            batch,
+            copy,
+            escpos,
+            escpos_device,
+            columns,
+            text,
+        } => {
+            use slipkeeper_domain::CopyType;
+            let copies = match copy.as_str() {
+                "merchant" => vec![CopyType::Merchant],
+                "cardholder" => vec![CopyType::Cardholder],
+                "both" => vec![CopyType::Merchant, CopyType::Cardholder],
+                other => {
+                    return Err(AppError::new(
+                        ErrorCode::BadInput,
+                        format!("--copy {other:?}: expected merchant, cardholder or both"),
+                    ))
+                }
+            };
+            let cols = match columns {
+                32 => slipkeeper_slip::Columns::C32,
+                48 => slipkeeper_slip::Columns::C48,
+                other => {
+                    return Err(AppError::new(
+                        ErrorCode::BadInput,
+                        format!("--columns {other}: expected 32 (58 mm) or 48 (80 mm)"),
+                    ))
+                }
+            };
+            let target = match (escpos, escpos_device) {
+                (Some(url), _) => Some(slipkeeper_app::EscposTarget::Tcp(
+                    url.strip_prefix("tcp://")
+                        .ok_or_else(|| {
+                            AppError::new(
+                                ErrorCode::BadInput,
+                                format!("--escpos {url:?}: expected tcp://HOST:PORT"),
+                            )
+                        })?
+                        .to_owned(),
+                )),
+                (None, Some(p)) => Some(slipkeeper_app::EscposTarget::Device(p)),
+                (None, None) if text => None,
+                (None, None) => return Err(AppError::new(
+                    ErrorCode::BadInput,
+                    "say where to print: --escpos tcp://HOST:9100, --escpos-device PATH or --text",
+                )),
+            };
+            let slips = app.reprint(&voucher, terminal.as_ref(), batch.as_ref(), &copies)?;
+            match target {
+                Some(t) => {
+                    let n = app.print_escpos(&slips, cols, &t)?;
+                    out.message(
+                        &format!("sent {} slip(s), {n} bytes, to the printer", slips.len()),
+                        serde_json::json!({ "slips": slips.len(), "bytes": n }),
+                    );
+                }
+                None => {
+                    for s in &slips {
+                        for l in &s.lines {
+                            println!("{}", l.text);
+                        }
+                        println!();
+                    }
+                }
+            }
+        }
         Command::Proxy { listen, terminal } => {
             app.run_proxy(&listen, &terminal, |bound| {
                 println!("proxy listening on {bound}, relaying to {terminal}");

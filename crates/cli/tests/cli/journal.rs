@@ -166,3 +166,74 @@ fn backup_and_restore() {
     );
     assert_eq!(total(&db), 40);
 }
+
+#[test]
+fn reprint_to_text_a_device_file_and_errors() {
+    let d = Dir::new();
+    let db = d.p("j.db");
+    let file = d.demo_file("demo.jsonl", 40);
+    sk(&db, &["import", file.to_str().unwrap()]).ok();
+    let text = sk(&db, &["reprint", "3", "--terminal", "10000002", "--text"])
+        .ok()
+        .stdout();
+    assert_eq!(
+        text.matches("重打印凭证 REPRINT / DUPLICATE").count(),
+        4,
+        "two copies, marked at top and bottom: {text}"
+    );
+    assert!(text.contains("商户存根 MERCHANT COPY") && text.contains("持卡人存根 CARDHOLDER COPY"));
+    assert!(
+        text.contains("依据终端原始打印"),
+        "merchant copy is the terminal's own text"
+    );
+    assert!(
+        text.contains("依据交易记录重建"),
+        "no cardholder text was mirrored: rebuilt"
+    );
+
+    // A device file (as /dev/usb/lp0 would be) receives ESC/POS in GB18030.
+    let dev = d.p("lp0");
+    std::fs::write(&dev, b"").unwrap();
+    sk(
+        &db,
+        &[
+            "reprint",
+            "3",
+            "--terminal",
+            "10000002",
+            "--copy",
+            "merchant",
+            "--escpos-device",
+            dev.to_str().unwrap(),
+            "--columns",
+            "32",
+        ],
+    )
+    .ok();
+    let bytes = std::fs::read(&dev).unwrap();
+    assert!(bytes.starts_with(&[0x1B, b'@', 0x1C, b'&']) && bytes.ends_with(&[0x1D, b'V', 1]));
+
+    let r = sk(&db, &["reprint", "3", "--text"]).fails();
+    assert!(r.stderr().contains("exists 2 times"), "{}", r.stderr());
+    let r = sk(&db, &["reprint", "91", "--terminal", "10000002", "--text"]).fails();
+    assert!(r.stderr().contains("did you mean 000019"), "{}", r.stderr());
+    let r = sk(&db, &["reprint", "3", "--terminal", "10000002"]).fails();
+    assert!(r.stderr().contains("say where to print"), "{}", r.stderr());
+    let r = sk(
+        &db,
+        &[
+            "reprint",
+            "3",
+            "--terminal",
+            "10000002",
+            "--escpos",
+            "tcp://127.0.0.1:1",
+        ],
+    )
+    .fails();
+    assert!(
+        r.stderr().contains("cannot reach the printer"),
+        "{}",
+        r.stderr()
+    );
+}

@@ -1,0 +1,158 @@
+use chrono::NaiveDateTime;
+use slipkeeper_domain::{CopyType, SlipOrigin, SlipText, Transaction, TxnKind};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Center,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    pub text: String,
+    pub align: Align,
+    pub bold: bool,
+}
+
+impl Line {
+    fn plain(t: impl Into<String>) -> Line {
+        Line {
+            text: t.into(),
+            align: Align::Left,
+            bold: false,
+        }
+    }
+    fn title(t: impl Into<String>) -> Line {
+        Line {
+            text: t.into(),
+            align: Align::Center,
+            bold: true,
+        }
+    }
+}
+
+/// One slip copy, ready for a renderer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Slip {
+    pub copy: CopyType,
+    pub origin: SlipOrigin,
+    pub lines: Vec<Line>,
+}
+
+fn opt(v: Option<&str>) -> &str {
+    v.unwrap_or("")
+}
+
+/// Lays out `copy` of `txn`. When the terminal's own text for that copy is known it is
+/// reproduced verbatim; otherwise the slip is rebuilt from the fields. `now` is the
+/// time of reprinting, printed on the slip.
+pub fn layout(
+    txn: &Transaction,
+    printed: &[SlipText],
+    copy: CopyType,
+    merchant_name: Option<&str>,
+    now: NaiveDateTime,
+) -> Slip {
+    let mark = vec![
+        Line::title("重打印凭证 REPRINT / DUPLICATE"),
+        Line {
+            text: format!("重打印时间 REPRINTED: {}", now.format("%Y-%m-%d %H:%M:%S")),
+            align: Align::Center,
+            bold: false,
+        },
+    ];
+    let mut lines = mark.clone();
+    let from_terminal = printed
+        .iter()
+        .find(|s| s.copy == copy && s.origin == SlipOrigin::Terminal);
+    let origin = match from_terminal {
+        Some(s) => {
+            lines.push(Line::plain("依据终端原始打印 FROM THE TERMINAL'S OWN SLIP"));
+            lines.push(Line::plain("-".repeat(16)));
+            lines.extend(s.lines.iter().map(|l| Line::plain(l.clone())));
+            SlipOrigin::Terminal
+        }
+        None => {
+            lines.push(Line::plain("依据交易记录重建 REBUILT FROM THE RECORD"));
+            lines.push(Line::plain("-".repeat(16)));
+            lines.extend(regenerated(txn, copy, merchant_name));
+            SlipOrigin::Regenerated
+        }
+    };
+    lines.push(Line::plain("-".repeat(16)));
+    lines.extend(mark);
+    Slip {
+        copy,
+        origin,
+        lines,
+    }
+}
+
+fn regenerated(t: &Transaction, copy: CopyType, merchant_name: Option<&str>) -> Vec<Line> {
+    let (zh, en) = t.kind.slip_label();
+    let mut v = vec![
+        Line::title("银联POS签购单 UnionPay POS SLIP"),
+        Line::title(match copy {
+            CopyType::Merchant => "商户存根 MERCHANT COPY",
+            CopyType::Cardholder => "持卡人存根 CARDHOLDER COPY",
+        }),
+        Line::plain(format!("商户名称 MERCHANT NAME: {}", opt(merchant_name))),
+        Line::plain(format!("商户编号 MERCHANT NO.: {}", t.merchant_id)),
+        Line::plain(format!("终端编号 TERMINAL NO.: {}", t.terminal_id)),
+        Line::plain(format!(
+            "操作员号 OPERATOR NO.: {}",
+            opt(t.operator_no.as_ref().map(|o| o.as_str()))
+        )),
+        Line::plain(format!(
+            "卡号 CARD NO.: {} {}",
+            opt(t.pan.as_ref().map(|p| p.as_str())),
+            t.entry_mode
+                .map(|m| m.slip_letter().to_string())
+                .unwrap_or_default()
+        )),
+        Line::plain(format!("发卡行 ISSUER: {}", opt(t.issuer.as_deref()))),
+        Line::plain(format!("收单行 ACQUIRER: {}", opt(t.acquirer.as_deref()))),
+        Line {
+            text: format!("交易类型 TRANS TYPE: {zh} {en}"),
+            align: Align::Left,
+            bold: true,
+        },
+    ];
+    if let Some(e) = &t.expiry {
+        v.push(Line::plain(format!("有效期 EXP DATE: {}", e.as_str())));
+    }
+    v.extend([
+        Line::plain(format!("批次号 BATCH NO.: {}", t.batch_no)),
+        Line::plain(format!("凭证号 VOUCHER NO.: {}", t.trace_no)),
+        Line::plain(format!(
+            "授权码 AUTH NO.: {}",
+            opt(t.auth_code.as_ref().map(|a| a.as_str()))
+        )),
+        Line::plain(format!(
+            "参考号 REF NO.: {}",
+            opt(t.rrn.as_ref().map(|r| r.as_str()))
+        )),
+        Line::plain(format!(
+            "日期/时间 DATE/TIME: {}",
+            t.occurred_at.format("%Y/%m/%d %H:%M:%S")
+        )),
+        Line {
+            text: format!("金额 AMOUNT: {}", t.amount),
+            align: Align::Left,
+            bold: true,
+        },
+    ]);
+    if matches!(t.kind, TxnKind::Void | TxnKind::Refund) {
+        v.push(Line::plain(format!(
+            "备注 REFERENCE: 原凭证号 {}",
+            opt(t.original_trace_no.as_ref().map(|o| o.as_str()))
+        )));
+    }
+    v.extend([
+        Line::plain("持卡人签名 CARDHOLDER SIGNATURE:"),
+        Line::plain(""),
+        Line::plain("本人确认以上交易，同意将其记入本卡账户"),
+        Line::plain("I ACKNOWLEDGE SATISFACTORY RECEIPT OF RELATIVE GOODS/SERVICES"),
+    ]);
+    v
+}

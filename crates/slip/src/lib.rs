@@ -1,0 +1,12 @@
+//! A reprinted slip: laid out once as styled lines, then written by a renderer to any
+//! `io::Write` (ESC/POS for thermal printers today).
+//!
+//! Every reprint says 重打印凭证 REPRINT / DUPLICATE with the time of reprinting, and
+//! where its text came from: the terminal's own slip, reproduced verbatim, or rebuilt
+//! from the recorded fields. It can never pass for an original.
+
+mod escpos;
+mod layout;
+
+pub use escpos::{write_escpos, Columns};
+pub use layout::{layout, Align, Line, Slip};
