@@ -45,6 +45,11 @@ pub enum Command {
         #[command(subcommand)]
         cmd: TerminalCmd,
     },
+    /// ZVT tools for support.
+    Zvt {
+        #[command(subcommand)]
+        cmd: ZvtCmd,
+    },
     /// Reprint a slip, marked 重打印 REPRINT: to an ESC/POS printer, or as text.
     Reprint {
         voucher: TraceNo,
@@ -115,6 +120,18 @@ pub enum JournalCmd {
     Export {
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ZvtCmd {
+    /// Decode frames pasted from a log: every field named, unknown ones shown raw.
+    Decode {
+        /// Hex of one frame each (spaces allowed inside quotes).
+        hex: Vec<String>,
+        /// The frames are serial (DLE STX … DLE ETX CRC).
+        #[arg(long)]
+        serial: bool,
     },
 }
 

@@ -62,6 +62,12 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
             std::thread::park();
         }
     }
+    if let Command::Zvt {
+        cmd: args::ZvtCmd::Decode { hex, serial },
+    } = &cli.command
+    {
+        return zvt_decode(hex, *serial);
+    }
     let mut app = App::open(&db, SystemClock)?;
     match cli.command {
         Command::Journal { cmd } => match cmd {
@@ -267,9 +273,66 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
         }
         Command::Demo {
             cmd: DemoCmd::Jsonl { .. } | DemoCmd::Terminal,
-        } => {}
+        }
+        | Command::Zvt { .. } => {}
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Decodes frames for a human: the message with its fields, or why it does not decode.
+fn zvt_decode(frames: &[String], serial: bool) -> Result<ExitCode, AppError> {
+    use slipkeeper_zvt::{serial as zserial, Apdu, Message};
+    let mut failed = false;
+    for (i, h) in frames.iter().enumerate() {
+        let clean: String = h.chars().filter(|c| !c.is_whitespace()).collect();
+        let result = hex_bytes(&clean)
+            .and_then(|b| {
+                if serial {
+                    zserial::deframe(&b).map_err(|e| e.to_string())
+                } else {
+                    Ok(b)
+                }
+            })
+            .and_then(|b| Apdu::decode_exact(&b).map_err(|e| e.to_string()))
+            .and_then(|a| {
+                Message::decode(&a).map_err(|e| format!("{:02X} {:02X}: {e}", a.class, a.instr))
+            });
+        match result {
+            Ok(m) => {
+                // Only the fields the frame carries: absent ones would bury the answer.
+                let full = format!("{m:#?}");
+                let shown: Vec<&str> = full
+                    .lines()
+                    .filter(|l| {
+                        !(l.ends_with(": None,") || l.ends_with(": false,") || l.ends_with(": [],"))
+                    })
+                    .collect();
+                println!("frame {}: {}", i + 1, shown.join("\n"));
+            }
+            Err(e) => {
+                failed = true;
+                println!("frame {} ({clean}): {e}", i + 1);
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn hex_bytes(s: &str) -> Result<Vec<u8>, String> {
+    if s.len() % 2 != 0 {
+        return Err("odd number of hex digits".into());
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| {
+            u8::from_str_radix(&s[i..i + 2], 16)
+                .map_err(|_| format!("{:?} at position {i} is not hex", &s[i..i + 2]))
+        })
+        .collect()
 }
 
 impl Filters {

@@ -237,3 +237,51 @@ fn reprint_to_text_a_device_file_and_errors() {
         r.stderr()
     );
 }
+
+#[test]
+fn zvt_decode_names_fields_and_frames_that_fail() {
+    let d = Dir::new();
+    let db = d.p("unused.db");
+    // A real status information (Portalum.Zvt-012): declined, with a display text.
+    let r = sk(
+        &db,
+        &[
+            "zvt",
+            "decode",
+            "040f25270529290002743cf0f0f9416267656c65686e748a06060d240b0709416267656c65686e74",
+        ],
+    )
+    .ok();
+    let out = r.stdout();
+    assert!(
+        out.contains("result_code: Some(\n            5,") || out.contains("result_code: Some(5)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("terminal_id: Some(") && out.contains("\"29000274\""),
+        "{out}"
+    );
+    assert!(
+        !out.contains(": None,"),
+        "absent fields are left out: {out}"
+    );
+    let r = sk(
+        &db,
+        &[
+            "zvt",
+            "decode",
+            "--serial",
+            "10028000001003f51f",
+            "10028000001003f51e",
+            "0601ff",
+        ],
+    )
+    .fails();
+    let out = r.stdout();
+    assert!(out.contains("frame 1: Ack"), "{out}");
+    assert!(
+        out.contains("frame 2 (10028000001003f51e): serial frame: CRC"),
+        "{out}"
+    );
+    assert!(out.contains("frame 3"), "{out}");
+}
