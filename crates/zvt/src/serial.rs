@@ -20,26 +20,39 @@ pub const T3_ACK: Duration = Duration::from_secs(5);
 /// How long to wait for the start of a frame that is due.
 pub const T2_FRAME_START: Duration = Duration::from_secs(15);
 
-/// CRC-16/KERMIT: polynomial 0x1021 reflected (0x8408), init 0, no final XOR.
-pub fn crc16_kermit(bytes: &[u8]) -> u16 {
-    let mut crc: u16 = 0;
-    for &b in bytes {
-        crc ^= u16::from(b);
-        for _ in 0..8 {
+const fn crc_table() -> [u16; 256] {
+    let mut t = [0u16; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut crc = i as u16;
+        let mut k = 0;
+        while k < 8 {
             crc = if crc & 1 != 0 {
                 (crc >> 1) ^ 0x8408
             } else {
                 crc >> 1
             };
+            k += 1;
         }
+        t[i] = crc;
+        i += 1;
     }
-    crc
+    t
+}
+
+/// Byte-at-a-time table of the reflected polynomial.
+static CRC_TABLE: [u16; 256] = crc_table();
+
+/// CRC-16/KERMIT: polynomial 0x1021 reflected (0x8408), init 0, no final XOR.
+pub fn crc16_kermit(bytes: &[u8]) -> u16 {
+    bytes.iter().fold(0u16, |crc, &b| {
+        (crc >> 8) ^ CRC_TABLE[usize::from((crc ^ u16::from(b)) & 0xFF)]
+    })
 }
 
 fn crc_of(apdu: &[u8]) -> u16 {
-    let mut with_etx = apdu.to_vec();
-    with_etx.push(ETX);
-    crc16_kermit(&with_etx)
+    let crc = crc16_kermit(apdu);
+    (crc >> 8) ^ CRC_TABLE[usize::from((crc ^ u16::from(ETX)) & 0xFF)]
 }
 
 /// Wraps APDU bytes into a serial frame.
