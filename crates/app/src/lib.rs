@@ -25,7 +25,8 @@ pub use slipkeeper_journal::{
     IngestReport, Page, Problem, ProblemKind, TxnDetail, TxnQuery, TxnRow, VerifyReport,
 };
 pub use terminal::{
-    run_live_demo, start_demo_terminal, DemoTerminal, TerminalCommand, TerminalReport,
+    run_live_demo, start_demo_terminal, start_demo_terminal_on, DemoTerminal, TerminalCommand,
+    TerminalReport,
 };
 
 use slipkeeper_domain::{sample, BatchNo, CopyType, TerminalId, TraceNo};

@@ -156,6 +156,40 @@ impl App {
         Ok(())
     }
 
+    /// ECR mode, long-running: stays connected to the terminal at `addr` (heartbeat,
+    /// reconnect with backoff) and mirrors everything it says into the journal.
+    /// `on_state` hears every change of the connection. Runs until the process ends.
+    pub fn connect(
+        &mut self,
+        addr: &str,
+        heartbeat: std::time::Duration,
+        mut on_state: impl FnMut(&slipkeeper_link::service::State),
+    ) -> Result<(), AppError> {
+        use slipkeeper_link::service::{self, Event};
+        let rt = runtime(tokio::runtime::Builder::new_multi_thread().worker_threads(1))?;
+        let clock = self.clock.clone();
+        let link_clock: slipkeeper_link::Clock = Arc::new(move || clock.now());
+        let mut cfg = service::Config::new(addr);
+        cfg.heartbeat = heartbeat;
+        // Kept open for the service's lifetime; back-office commands will go through it.
+        let (_requests, req_rx) = tokio::sync::mpsc::channel(8);
+        let (ev_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+        rt.spawn(service::run(cfg, link_clock, req_rx, ev_tx));
+        let mut tid: Option<String> = None;
+        while let Some(ev) = events.blocking_recv() {
+            match ev {
+                Event::State(s) => on_state(&s),
+                Event::Exchange(ex) => {
+                    if let Some(t) = terminal_id_of(&ex) {
+                        tid = Some(t);
+                    }
+                    self.store(tid.as_deref(), &[&ex])?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Runs `cmd` on the terminal at `addr` (host:port, ZVT over TCP) and mirrors it.
     pub fn terminal(
         &mut self,
@@ -221,6 +255,14 @@ pub struct DemoTerminal {
 }
 
 pub fn start_demo_terminal() -> Result<DemoTerminal, AppError> {
+    start_demo_terminal_on("127.0.0.1:0")
+}
+
+/// The demo terminal on a given address (port 0: any free port).
+pub fn start_demo_terminal_on(addr: &str) -> Result<DemoTerminal, AppError> {
+    let listen: std::net::SocketAddr = addr
+        .parse()
+        .map_err(|e| AppError::new(ErrorCode::BadInput, format!("{addr:?}: {e}")))?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -234,13 +276,7 @@ pub fn start_demo_terminal() -> Result<DemoTerminal, AppError> {
     let term =
         slipkeeper_termsim::Terminal::new("52523535", slipkeeper_domain::sample::MERCHANT, 156);
     let (addr, _task) = rt
-        .block_on(slipkeeper_termsim::serve(
-            "127.0.0.1:0"
-                .parse()
-                .map_err(|_| AppError::new(ErrorCode::Internal, "bad address"))?,
-            term,
-            demo_local_now,
-        ))
+        .block_on(slipkeeper_termsim::serve(listen, term, demo_local_now))
         .map_err(|e| {
             AppError::new(
                 ErrorCode::Io,

@@ -45,6 +45,15 @@ pub enum Command {
         #[command(subcommand)]
         cmd: TerminalCmd,
     },
+    /// ECR mode: stay connected to the terminal and mirror everything it says, until
+    /// stopped (reconnects by itself).
+    Connect {
+        #[arg(long, value_name = "HOST:PORT")]
+        tcp: String,
+        /// Seconds of quiet before checking that the terminal still answers.
+        #[arg(long, default_value_t = 30.0)]
+        heartbeat: f64,
+    },
     /// ZVT tools for support.
     Zvt {
         #[command(subcommand)]

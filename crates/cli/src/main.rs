@@ -241,6 +241,32 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 }
             }
         }
+        Command::Connect { tcp, heartbeat } => {
+            let every = std::time::Duration::try_from_secs_f64(heartbeat)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| {
+                    AppError::new(
+                        ErrorCode::BadInput,
+                        format!("--heartbeat {heartbeat}: expected seconds > 0"),
+                    )
+                })?;
+            app.connect(&tcp, every, |state| {
+                use slipkeeper_link::service::State;
+                match state {
+                    State::Connecting { attempt } => {
+                        println!("connecting to {tcp} (attempt {})", attempt + 1)
+                    }
+                    State::Connected => println!("connected to {tcp}; mirroring"),
+                    State::Disconnected { reason, retry_in } => {
+                        println!(
+                            "disconnected: {reason}; retrying in {:.1} s",
+                            retry_in.as_secs_f64()
+                        )
+                    }
+                }
+            })?;
+        }
         Command::Proxy { listen, terminal } => {
             app.run_proxy(&listen, &terminal, |bound| {
                 println!("proxy listening on {bound}, relaying to {terminal}");

@@ -115,3 +115,47 @@ fn the_proxy_relays_payments_and_a_killed_proxy_keeps_what_it_mirrored() {
         "the relayed bytes are kept: {shown}"
     );
 }
+
+#[test]
+fn connect_mirrors_and_reconnects_when_the_terminal_returns() {
+    use std::io::BufRead;
+    let demo = slipkeeper_app::start_demo_terminal().unwrap();
+    let addr = demo.addr.clone();
+    let d = Dir::new();
+    let db = d.p("j.db");
+    let mut child = crate::bin()
+        .arg("--db")
+        .arg(&db)
+        .args(["connect", "--tcp", &addr, "--heartbeat", "0.2"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let out = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for l in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+            let _ = tx.send(l);
+        }
+    });
+    let wait_for = |what: &str| loop {
+        let l = rx
+            .recv_timeout(std::time::Duration::from_secs(15))
+            .unwrap_or_else(|_| panic!("no line with {what:?}"));
+        if l.contains(what) {
+            return l;
+        }
+    };
+    wait_for("connected to");
+    drop(demo); // the terminal is switched off
+    let l = wait_for("disconnected:");
+    assert!(l.contains("retrying in"), "{l}");
+    let _again = slipkeeper_app::start_demo_terminal_on(&addr).unwrap();
+    wait_for("connected to");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let v = sk(&db, &["journal", "verify"]).ok().stdout();
+    assert!(
+        v.contains("journal verified") && !v.contains("verified: 0 records"),
+        "heartbeats were mirrored as raw frames: {v}"
+    );
+}
