@@ -263,16 +263,7 @@ pub fn start_demo_terminal_on(addr: &str) -> Result<DemoTerminal, AppError> {
     let listen: std::net::SocketAddr = addr
         .parse()
         .map_err(|e| AppError::new(ErrorCode::BadInput, format!("{addr:?}: {e}")))?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .map_err(|e| {
-            AppError::new(
-                ErrorCode::Internal,
-                format!("cannot start the demo terminal: {e}"),
-            )
-        })?;
+    let rt = runtime(tokio::runtime::Builder::new_multi_thread().worker_threads(1))?;
     let term =
         slipkeeper_termsim::Terminal::new("52523535", slipkeeper_domain::sample::MERCHANT, 156);
     let (addr, _task) = rt
