@@ -20,10 +20,13 @@ mod terminal;
 pub use check::Finding;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{AppError, ErrorCode};
-pub use reprint::{closest_vouchers, EscposTarget};
+pub use reprint::{
+    closest_vouchers, open_with_os, print_pdf_on_system_printer, EscposTarget, MAX_RANGE_SLIPS,
+};
 pub use slipkeeper_journal::{
     IngestReport, Page, Problem, ProblemKind, TxnDetail, TxnQuery, TxnRow, VerifyReport,
 };
+pub use slipkeeper_slip::{Columns, Paper};
 pub use terminal::{
     run_live_demo, start_demo_terminal, start_demo_terminal_on, DemoTerminal, TerminalCommand,
     TerminalReport,

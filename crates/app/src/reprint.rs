@@ -3,11 +3,19 @@
 //! names the closest ones instead (a transposed or mistyped digit is the usual cause).
 
 use crate::{App, AppError, ErrorCode};
+use chrono::NaiveDateTime;
+use slipkeeper_domain::SlipOrigin;
 use slipkeeper_domain::{BatchNo, CopyType, TerminalId, TraceNo};
-use slipkeeper_slip::{layout, write_escpos, Columns, Slip};
+use slipkeeper_journal::TxnQuery;
+use slipkeeper_slip::{layout, write_escpos, write_pdf, Columns, Paper, Slip};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::Duration;
+
+/// The most slips one document may hold: a month of a busy shop fits; a typo in a
+/// date range that would produce a 500 MB file does not.
+pub const MAX_RANGE_SLIPS: usize = 20_000;
 
 /// Where ESC/POS bytes go.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,6 +104,96 @@ impl App {
             .collect())
     }
 
+    /// Every transaction with `from <= time < to` (terminal local time), oldest first,
+    /// each as the given copies: for a batch printout or an evidence folder.
+    pub fn reprint_range(
+        &self,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+        terminal: Option<&TerminalId>,
+        copies: &[CopyType],
+    ) -> Result<Vec<Slip>, AppError> {
+        if from >= to {
+            return Err(AppError::new(
+                ErrorCode::BadInput,
+                format!("--from {from} is not before --to {to}; nothing was printed"),
+            ));
+        }
+        let mut ids = Vec::new();
+        let mut q = TxnQuery {
+            from: Some(from),
+            to: Some(to),
+            terminal: terminal.cloned(),
+            limit: slipkeeper_journal::MAX_PAGE,
+            ..Default::default()
+        };
+        loop {
+            let page = self.journal.search(&q)?;
+            ids.extend(page.items.iter().map(|r| r.id));
+            if ids.len() * copies.len() > MAX_RANGE_SLIPS {
+                return Err(AppError::new(
+                    ErrorCode::BadInput,
+                    format!("more than {MAX_RANGE_SLIPS} slips between {from} and {to}; choose a shorter range; nothing was printed"),
+                ));
+            }
+            if page.items.len() < q.limit as usize {
+                break;
+            }
+            q.offset += q.limit;
+        }
+        if ids.is_empty() {
+            return Err(AppError::new(
+                ErrorCode::NotFound,
+                format!("no transaction between {from} and {to}; nothing was printed"),
+            ));
+        }
+        ids.reverse(); // search gives newest first
+        let shop = self.journal.merchant_profile()?.shop_name;
+        let now = self.clock.local_now();
+        let mut slips = Vec::with_capacity(ids.len() * copies.len());
+        for id in ids {
+            let d = self.detail(id)?;
+            for c in copies {
+                slips.push(layout(&d.row.txn, &d.slips, *c, shop.as_deref(), now));
+            }
+        }
+        Ok(slips)
+    }
+
+    /// Writes slips as a PDF at `path`. The file appears whole or not at all: it is
+    /// written beside the target and renamed into place.
+    pub fn save_pdf(&self, slips: &[Slip], paper: Paper, path: &Path) -> Result<u64, AppError> {
+        let mut bytes = Vec::new();
+        let title = pdf_title(slips);
+        write_pdf(slips, paper, &title, &mut bytes)
+            .map_err(|e| AppError::new(ErrorCode::Internal, format!("PDF: {e}")))?;
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| AppError::io(dir, e))?;
+        tmp.write_all(&bytes).map_err(|e| AppError::io(path, e))?;
+        tmp.as_file()
+            .sync_all()
+            .map_err(|e| AppError::io(path, e))?;
+        tmp.persist(path).map_err(|e| AppError::io(path, e.error))?;
+        Ok(bytes.len() as u64)
+    }
+
+    /// Prints slips as a PDF on a system printer (`None`: the default one).
+    pub fn print_on_system_printer(
+        &self,
+        slips: &[Slip],
+        paper: Paper,
+        printer: Option<&str>,
+    ) -> Result<(), AppError> {
+        // The spool gets its own file, removed afterwards; a user's saved PDF stays theirs.
+        let dir = tempfile::tempdir().map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
+        let file = dir.path().join("slipkeeper-reprint.pdf");
+        self.save_pdf(slips, paper, &file)?;
+        print_pdf_on_system_printer(&file, printer)
+    }
+
     /// Sends slips to an ESC/POS printer. The bytes are built first, so a printer that
     /// cannot be reached gets nothing rather than half a slip.
     pub fn print_escpos(
@@ -135,6 +233,82 @@ impl App {
         }
         Ok(bytes.len())
     }
+}
+
+fn pdf_title(slips: &[Slip]) -> String {
+    let terminal = slips
+        .iter()
+        .filter(|s| s.origin == SlipOrigin::Terminal)
+        .count();
+    format!(
+        "Slipkeeper 重打印凭证 REPRINT ({} slip(s), {terminal} from the terminal's own text)",
+        slips.len()
+    )
+}
+
+/// Prints a PDF on a system printer: CUPS `lp` on Linux and macOS, the shell's print
+/// verb on Windows. `printer` None means the default printer.
+pub fn print_pdf_on_system_printer(pdf: &Path, printer: Option<&str>) -> Result<(), AppError> {
+    let mut cmd = if cfg!(windows) {
+        let mut c = Command::new("powershell");
+        c.args(["-NoProfile", "-Command"]);
+        let file = pdf.display().to_string().replace('\'', "''");
+        c.arg(match printer {
+            Some(p) => format!(
+                "Start-Process -FilePath '{file}' -Verb PrintTo -ArgumentList '\"{}\"'",
+                p.replace('\'', "''")
+            ),
+            None => format!("Start-Process -FilePath '{file}' -Verb Print"),
+        });
+        c
+    } else {
+        let mut c = Command::new("lp");
+        if let Some(p) = printer {
+            c.arg("-d").arg(p);
+        }
+        c.arg("-t").arg("Slipkeeper reprint").arg("--").arg(pdf);
+        c
+    };
+    let out = cmd.output().map_err(|e| {
+        AppError::new(
+            ErrorCode::Io,
+            format!("cannot start the system print command ({e}); is CUPS (lp) installed?"),
+        )
+    })?;
+    if !out.status.success() {
+        return Err(AppError::new(
+            ErrorCode::Io,
+            format!(
+                "the printer {} refused the job: {}",
+                printer.unwrap_or("(default)"),
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Opens a file (a PDF, a folder) with the program the OS chooses for it.
+pub fn open_with_os(path: &Path) -> Result<(), AppError> {
+    let mut cmd = if cfg!(windows) {
+        let mut c = Command::new("explorer");
+        c.arg(path);
+        c
+    } else if cfg!(target_os = "macos") {
+        let mut c = Command::new("open");
+        c.arg(path);
+        c
+    } else {
+        let mut c = Command::new("xdg-open");
+        c.arg(path);
+        c
+    };
+    cmd.spawn().map(|_| ()).map_err(|e| {
+        AppError::new(
+            ErrorCode::Io,
+            format!("cannot open {}: {e}", path.display()),
+        )
+    })
 }
 
 #[cfg(test)]

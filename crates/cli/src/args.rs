@@ -59,26 +59,48 @@ pub enum Command {
         #[command(subcommand)]
         cmd: ZvtCmd,
     },
-    /// Reprint a slip, marked 重打印 REPRINT: to an ESC/POS printer, or as text.
+    /// Reprint slips, marked 重打印 REPRINT: one voucher, or every transaction from
+    /// --from to --to; to a PDF, an ESC/POS printer, a system printer, or as text.
     Reprint {
-        voucher: TraceNo,
+        /// The voucher number (凭证号) on the slip.
+        #[arg(required_unless_present = "from")]
+        voucher: Option<TraceNo>,
         #[arg(long)]
         terminal: Option<TerminalId>,
         #[arg(long)]
         batch: Option<BatchNo>,
+        /// Every transaction from this date or time (YYYY-MM-DD or "YYYY-MM-DD HH:MM").
+        #[arg(long, requires = "to", conflicts_with_all = ["voucher", "batch"])]
+        from: Option<String>,
+        /// To this date (inclusive, whole day) or time (exclusive).
+        #[arg(long, requires = "from")]
+        to: Option<String>,
         /// merchant, cardholder or both.
         #[arg(long, default_value = "both")]
         copy: String,
+        /// Write a PDF here.
+        #[arg(long, value_name = "OUT.pdf")]
+        pdf: Option<PathBuf>,
+        /// PDF paper: 58mm, 80mm or a4 (several slips per page). Default: 80mm for one
+        /// voucher, a4 for a range.
+        #[arg(long)]
+        paper: Option<String>,
+        /// Print on a system printer (CUPS name; "default" for the default printer).
+        #[arg(long, value_name = "NAME")]
+        printer: Option<String>,
+        /// Open the PDF in the system's viewer afterwards.
+        #[arg(long, requires = "pdf")]
+        open: bool,
         /// A network receipt printer, e.g. tcp://192.168.1.60:9100.
-        #[arg(long, value_name = "tcp://HOST:PORT", conflicts_with_all = ["escpos_device", "text"])]
+        #[arg(long, value_name = "tcp://HOST:PORT")]
         escpos: Option<String>,
         /// A USB or serial receipt printer device, e.g. /dev/usb/lp0.
-        #[arg(long, value_name = "PATH", conflicts_with = "text")]
+        #[arg(long, value_name = "PATH")]
         escpos_device: Option<PathBuf>,
-        /// Paper width in characters: 32 (58 mm) or 48 (80 mm).
+        /// ESC/POS paper width in characters: 32 (58 mm) or 48 (80 mm).
         #[arg(long, default_value_t = 48)]
         columns: u8,
-        /// Print the slip text here instead.
+        /// Print the slip text here.
         #[arg(long)]
         text: bool,
     },
@@ -235,7 +257,7 @@ fn bad(field: &str, value: &str, why: &str) -> AppError {
 
 /// Parses a date or a time; a bare date is the start of that day, or with `end` the
 /// start of the next one (so `--to 2026-11-20` includes all of the 20th).
-fn parse_when(field: &str, s: &str, end: bool) -> Result<NaiveDateTime, AppError> {
+pub fn parse_when(field: &str, s: &str, end: bool) -> Result<NaiveDateTime, AppError> {
     for f in [
         "%Y-%m-%d %H:%M:%S",
         "%Y-%m-%d %H:%M",

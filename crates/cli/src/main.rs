@@ -176,7 +176,13 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
             voucher,
             terminal,
             batch,
+            from,
+            to,
             copy,
+            pdf,
+            paper,
+            printer,
+            open,
             escpos,
             escpos_device,
             columns,
@@ -195,8 +201,8 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 }
             };
             let cols = match columns {
-                32 => slipkeeper_slip::Columns::C32,
-                48 => slipkeeper_slip::Columns::C48,
+                32 => slipkeeper_app::Columns::C32,
+                48 => slipkeeper_app::Columns::C48,
                 other => {
                     return Err(AppError::new(
                         ErrorCode::BadInput,
@@ -204,41 +210,80 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
                     ))
                 }
             };
-            let target = match (escpos, escpos_device) {
-                (Some(url), _) => Some(slipkeeper_app::EscposTarget::Tcp(
+            let paper = match paper.as_deref() {
+                Some(p) => slipkeeper_app::Paper::parse(p).ok_or_else(|| {
+                    AppError::new(
+                        ErrorCode::BadInput,
+                        format!("--paper {p:?}: expected 58mm, 80mm or a4"),
+                    )
+                })?,
+                None if from.is_some() => slipkeeper_app::Paper::A4,
+                None => slipkeeper_app::Paper::Roll80,
+            };
+            let escpos = escpos
+                .map(|url| {
                     url.strip_prefix("tcp://")
+                        .map(|a| slipkeeper_app::EscposTarget::Tcp(a.to_owned()))
                         .ok_or_else(|| {
                             AppError::new(
                                 ErrorCode::BadInput,
                                 format!("--escpos {url:?}: expected tcp://HOST:PORT"),
                             )
-                        })?
-                        .to_owned(),
-                )),
-                (None, Some(p)) => Some(slipkeeper_app::EscposTarget::Device(p)),
-                (None, None) if text => None,
-                (None, None) => return Err(AppError::new(
+                        })
+                })
+                .transpose()?
+                .or(escpos_device.map(slipkeeper_app::EscposTarget::Device));
+            if pdf.is_none() && printer.is_none() && escpos.is_none() && !text {
+                return Err(AppError::new(
                     ErrorCode::BadInput,
-                    "say where to print: --escpos tcp://HOST:9100, --escpos-device PATH or --text",
-                )),
+                    "say where the reprint goes: --pdf OUT.pdf, --printer NAME, --escpos tcp://HOST:9100, --escpos-device PATH or --text",
+                ));
+            }
+            let slips = match (&voucher, &from, &to) {
+                (Some(v), _, _) => app.reprint(v, terminal.as_ref(), batch.as_ref(), &copies)?,
+                (None, Some(f), Some(t)) => app.reprint_range(
+                    args::parse_when("from", f, false)?,
+                    args::parse_when("to", t, true)?,
+                    terminal.as_ref(),
+                    &copies,
+                )?,
+                _ => {
+                    return Err(AppError::new(
+                        ErrorCode::BadInput,
+                        "give a voucher number, or --from and --to",
+                    ))
+                }
             };
-            let slips = app.reprint(&voucher, terminal.as_ref(), batch.as_ref(), &copies)?;
-            match target {
-                Some(t) => {
-                    let n = app.print_escpos(&slips, cols, &t)?;
-                    out.message(
-                        &format!("sent {} slip(s), {n} bytes, to the printer", slips.len()),
-                        serde_json::json!({ "slips": slips.len(), "bytes": n }),
-                    );
+            let mut done = Vec::new();
+            if let Some(path) = &pdf {
+                let n = app.save_pdf(&slips, paper, path)?;
+                done.push(format!("{} ({n} bytes)", path.display()));
+                if open {
+                    slipkeeper_app::open_with_os(path)?;
                 }
-                None => {
-                    for s in &slips {
-                        for l in &s.lines {
-                            println!("{}", l.text);
-                        }
-                        println!();
+            }
+            if let Some(name) = &printer {
+                let name = Some(name.as_str()).filter(|n| *n != "default");
+                app.print_on_system_printer(&slips, paper, name)?;
+                done.push(format!("printer {}", name.unwrap_or("(default)")));
+            }
+            if let Some(t) = &escpos {
+                let n = app.print_escpos(&slips, cols, t)?;
+                done.push(format!("receipt printer ({n} bytes)"));
+            }
+            if text {
+                for s in &slips {
+                    for l in &s.lines {
+                        println!("{}", l.text);
                     }
+                    println!();
                 }
+            }
+            if !done.is_empty() {
+                out.message(
+                    &format!("{} slip(s) to {}", slips.len(), done.join(", ")),
+                    serde_json::json!({ "slips": slips.len(), "to": done }),
+                );
             }
         }
         Command::Connect { tcp, heartbeat } => {

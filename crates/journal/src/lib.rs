@@ -34,7 +34,7 @@ pub use chain::{Problem, ProblemKind, VerifyReport};
 pub use error::{ImportError, JournalError};
 pub use ingest::IngestReport;
 pub use migrate::{migration_hashes, SCHEMA_VERSION};
-pub use query::{Page, TxnDetail, TxnQuery, TxnRow};
+pub use query::{Page, TxnDetail, TxnQuery, TxnRow, MAX_PAGE};
 pub use record::{
     Direction, RawFrame, Record, RecordBody, SettlementRecord, SlipRecord, TxnRecord,
 };

@@ -1,6 +1,7 @@
 //! ESC/POS for thermal receipt printers: GB18030 text in Chinese mode, wrapped to the
 //! printer's columns (a CJK character takes two), centring and bold, then a cut.
 
+use crate::text::wrap;
 use crate::{Align, Slip};
 use std::io::{self, Write};
 
@@ -20,31 +21,6 @@ impl Columns {
             Columns::C48 => 48,
         }
     }
-}
-
-fn width(c: char) -> usize {
-    if (c as u32) >= 0x1100 {
-        2
-    } else {
-        1
-    }
-}
-
-/// Splits `text` into pieces of at most `cols` display columns.
-fn wrap(text: &str, cols: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut w = 0;
-    for c in text.chars() {
-        if w + width(c) > cols {
-            out.push(std::mem::take(&mut cur));
-            w = 0;
-        }
-        cur.push(c);
-        w += width(c);
-    }
-    out.push(cur);
-    out
 }
 
 const ESC: u8 = 0x1B;
@@ -70,18 +46,4 @@ pub fn write_escpos(slips: &[Slip], cols: Columns, out: &mut dyn Write) -> io::R
         out.write_all(&[ESC, b'd', 4, GS, b'V', 1])?;
     }
     out.flush()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn chinese_takes_two_columns() {
-        assert_eq!(
-            wrap("商户名称 MERCHANT", 8),
-            vec!["商户名称", " MERCHAN", "T"]
-        );
-        assert_eq!(wrap("", 32), vec![""]);
-    }
 }

@@ -1,5 +1,5 @@
 use chrono::NaiveDateTime;
-use slipkeeper_domain::{CopyType, SlipOrigin, SlipText, Transaction, TxnKind};
+use slipkeeper_domain::{mask_pans_in_text, CopyType, SlipOrigin, SlipText, Transaction, TxnKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Align {
@@ -69,7 +69,9 @@ pub fn layout(
         Some(s) => {
             lines.push(Line::plain("依据终端原始打印 FROM THE TERMINAL'S OWN SLIP"));
             lines.push(Line::plain("-".repeat(16)));
-            lines.extend(s.lines.iter().map(|l| Line::plain(l.clone())));
+            // The journal masks card numbers on the way in; masking again here means no
+            // path (an import, an older journal) can put a full PAN on paper.
+            lines.extend(s.lines.iter().map(|l| Line::plain(mask_pans_in_text(l))));
             SlipOrigin::Terminal
         }
         None => {

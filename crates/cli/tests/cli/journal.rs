@@ -218,7 +218,11 @@ fn reprint_to_text_a_device_file_and_errors() {
     let r = sk(&db, &["reprint", "91", "--terminal", "10000002", "--text"]).fails();
     assert!(r.stderr().contains("did you mean 000019"), "{}", r.stderr());
     let r = sk(&db, &["reprint", "3", "--terminal", "10000002"]).fails();
-    assert!(r.stderr().contains("say where to print"), "{}", r.stderr());
+    assert!(
+        r.stderr().contains("say where the reprint goes"),
+        "{}",
+        r.stderr()
+    );
     let r = sk(
         &db,
         &[

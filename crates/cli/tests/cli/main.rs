@@ -4,6 +4,7 @@
 
 mod faults;
 mod journal;
+mod reprint;
 mod terminal;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,227 @@
+//! `slipkeeper reprint` to PDF and to a system printer, read back with poppler.
+
+use crate::{sk, Dir};
+use std::path::Path;
+use std::process::Command;
+
+fn pdftotext(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "pdftotext: {out:?}");
+    // Narrow paper wraps long lines at a space; compare with one space for any run.
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn pages(pdf: &Path) -> (usize, String) {
+    let out = Command::new("pdfinfo").arg(pdf).output().unwrap();
+    let info = String::from_utf8(out.stdout).unwrap();
+    let n = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let size = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Page size:"))
+        .unwrap()
+        .trim()
+        .to_owned();
+    (n, size)
+}
+
+#[test]
+fn one_voucher_to_a_pdf_on_roll_paper() {
+    let d = Dir::new();
+    let db = d.p("j.db");
+    sk(
+        &db,
+        &["import", d.demo_file("demo.jsonl", 40).to_str().unwrap()],
+    )
+    .ok();
+    let pdf = d.p("slip.pdf");
+    let r = sk(
+        &db,
+        &[
+            "reprint",
+            "3",
+            "--terminal",
+            "10000002",
+            "--pdf",
+            pdf.to_str().unwrap(),
+            "--paper",
+            "58mm",
+        ],
+    )
+    .ok();
+    assert!(r.stdout().contains("2 slip(s) to"), "{}", r.stdout());
+    let text = pdftotext(&pdf);
+    for s in [
+        "重打印凭证 REPRINT / DUPLICATE",
+        "凭证号 VOUCHER NO.: 000003",
+        "终端编号 TERMINAL NO.: 10000002",
+        "商户存根 MERCHANT COPY",
+        "持卡人存根 CARDHOLDER COPY",
+    ] {
+        assert!(text.contains(s), "{s:?} missing from {text}");
+    }
+    let (n, size) = pages(&pdf);
+    assert_eq!(n, 2, "one page per copy on roll paper");
+    assert!(size.starts_with("164.409 x"), "58 mm wide: {size}");
+}
+
+#[test]
+fn a_day_of_slips_on_a4_and_nothing_written_for_an_unknown_voucher() {
+    let d = Dir::new();
+    let db = d.p("j.db");
+    sk(
+        &db,
+        &["import", d.demo_file("demo.jsonl", 40).to_str().unwrap()],
+    )
+    .ok();
+    let listed = crate::sk_json(&db, &["journal", "list", "--limit", "1000"]);
+    let items = listed["items"].as_array().unwrap();
+    assert_eq!(items.len(), 40);
+    let pdf = d.p("day.pdf");
+    sk(
+        &db,
+        &[
+            "reprint",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-01-01",
+            "--copy",
+            "merchant",
+            "--pdf",
+            pdf.to_str().unwrap(),
+        ],
+    )
+    .ok();
+    let text = pdftotext(&pdf);
+    assert_eq!(text.matches("商户存根 MERCHANT COPY").count(), 40);
+    for it in items {
+        let v = it["txn"]["trace_no"].as_str().unwrap();
+        assert!(text.contains(&format!("凭证号 VOUCHER NO.: {v}")), "{v}");
+    }
+    let (n, size) = pages(&pdf);
+    assert!(size.contains("(A4)"), "{size}");
+    assert!(n < 40, "several slips per A4 page: {n} pages");
+
+    // Not in the journal: a clear error, the closest vouchers, and no file.
+    let missing = d.p("missing.pdf");
+    let r = sk(
+        &db,
+        &[
+            "reprint",
+            "91",
+            "--terminal",
+            "10000002",
+            "--pdf",
+            missing.to_str().unwrap(),
+        ],
+    )
+    .fails();
+    assert!(r.stderr().contains("did you mean 000019"), "{}", r.stderr());
+    assert!(!missing.exists());
+    let r = sk(
+        &db,
+        &[
+            "reprint",
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2025-01-02",
+            "--pdf",
+            missing.to_str().unwrap(),
+        ],
+    )
+    .fails();
+    assert!(
+        r.stderr().contains("no transaction between"),
+        "{}",
+        r.stderr()
+    );
+    assert!(!missing.exists());
+}
+
+/// `--printer` hands the PDF to CUPS `lp`; a stand-in `lp` on PATH records what it got.
+#[cfg(unix)]
+#[test]
+fn a_system_printer_gets_the_pdf_through_lp() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = Dir::new();
+    let db = d.p("j.db");
+    sk(
+        &db,
+        &["import", d.demo_file("demo.jsonl", 10).to_str().unwrap()],
+    )
+    .ok();
+    let bin = d.p("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let lp = bin.join("lp");
+    let spool = d.p("spooled.pdf");
+    let args = d.p("lp-args");
+    std::fs::write(
+        &lp,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\nfor f; do :; done\ncp \"$f\" '{}'\n",
+            args.display(),
+            spool.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&lp, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let out = crate::bin()
+        .env("PATH", &path)
+        .args(["--db", db.to_str().unwrap()])
+        .args([
+            "reprint",
+            "2",
+            "--terminal",
+            "10000001",
+            "--printer",
+            "Front_Desk",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let got = std::fs::read_to_string(&args).unwrap();
+    assert!(got.starts_with("-d\nFront_Desk\n"), "{got}");
+    assert!(pdftotext(&spool).contains("凭证号 VOUCHER NO.: 000002"));
+
+    // A printer that refuses: the user hears why.
+    std::fs::write(
+        &lp,
+        "#!/bin/sh\necho 'lp: The printer or class does not exist.' >&2\nexit 1\n",
+    )
+    .unwrap();
+    let out = crate::bin()
+        .env("PATH", &path)
+        .args(["--db", db.to_str().unwrap()])
+        .args([
+            "reprint",
+            "2",
+            "--terminal",
+            "10000001",
+            "--printer",
+            "Nope",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the printer Nope refused the job") && err.contains("does not exist"),
+        "{err}"
+    );
+}
