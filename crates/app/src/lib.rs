@@ -14,12 +14,14 @@
 mod check;
 mod clock;
 mod error;
+mod reconcile;
 mod reprint;
 mod terminal;
 
 pub use check::Finding;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{AppError, ErrorCode};
+pub use reconcile::{ReconcileReport, StatementReport};
 pub use reprint::{
     closest_vouchers, open_with_os, print_pdf_on_system_printer, EscposTarget, MAX_RANGE_SLIPS,
 };
@@ -75,6 +77,11 @@ impl App {
             journal: Journal::open(path)?,
             clock: Arc::new(clock),
         })
+    }
+
+    /// The journal for writes the use cases here do not cover (tools, benchmarks).
+    pub fn journal_mut(&mut self) -> &mut Journal {
+        &mut self.journal
     }
 
     pub fn journal(&self) -> &Journal {

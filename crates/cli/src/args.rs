@@ -114,10 +114,64 @@ pub enum Command {
         #[arg(long, value_name = "HOST:PORT")]
         terminal: String,
     },
+    /// The acquirer's statements (对账单): import them, and manage column mappings.
+    Statement {
+        #[command(subcommand)]
+        cmd: StatementCmd,
+    },
+    /// Compare the journal with the imported statements: what matched, what is missing
+    /// on either side, totals per day, terminal and card type.
+    Reconcile {
+        /// From this date or time (default: the start of the imported statements).
+        #[arg(long)]
+        from: Option<String>,
+        /// To this date (inclusive) or time (default: their end).
+        #[arg(long)]
+        to: Option<String>,
+        #[command(subcommand)]
+        cmd: Option<ReconcileCmd>,
+    },
     /// Demo data for trying Slipkeeper without a terminal.
     Demo {
         #[command(subcommand)]
         cmd: DemoCmd,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StatementCmd {
+    /// Import a statement file (CSV in UTF-8 or GBK, or XLSX). All or nothing; the same
+    /// file twice imports nothing.
+    Import {
+        file: PathBuf,
+        /// Which acquirer sent it (kept with the statement).
+        #[arg(long)]
+        acquirer: Option<String>,
+        /// A mapping id (`statement mappings` lists them); default: the first whose
+        /// header the file has.
+        #[arg(long)]
+        mapping: Option<String>,
+    },
+    /// Imported statement files.
+    List,
+    /// Column mappings: built in and saved.
+    Mappings,
+    /// Propose a mapping from a file's header row (prints JSON to review and save).
+    Propose {
+        file: PathBuf,
+        #[arg(long, default_value = "custom")]
+        id: String,
+    },
+    /// Save a mapping (JSON, as `propose` prints) for later imports.
+    SaveMapping { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReconcileCmd {
+    /// Write the reconciliation as CSV (discrepancies, matches, totals).
+    Export {
+        #[arg(long, value_name = "OUT.csv")]
+        csv: PathBuf,
     },
 }
 

@@ -3,6 +3,7 @@
 
 mod args;
 mod output;
+mod recon;
 
 use args::{Cli, Command, DbCmd, DemoCmd, Filters, JournalCmd, TerminalCmd};
 use clap::Parser;
@@ -286,6 +287,8 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 );
             }
         }
+        Command::Statement { cmd } => recon::statement(&mut app, &out, cmd)?,
+        Command::Reconcile { from, to, cmd } => recon::reconcile(&app, &out, from, to, cmd)?,
         Command::Connect { tcp, heartbeat } => {
             let every = std::time::Duration::try_from_secs_f64(heartbeat)
                 .ok()

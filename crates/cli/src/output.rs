@@ -9,7 +9,7 @@ pub struct Out {
     pub json: bool,
 }
 
-fn print_json<T: Serialize + ?Sized>(v: &T) {
+pub fn print_json<T: Serialize + ?Sized>(v: &T) {
     match serde_json::to_string_pretty(v) {
         Ok(s) => println!("{s}"),
         Err(e) => eprintln!("slipkeeper: cannot format output: {e}"),

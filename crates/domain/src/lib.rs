@@ -19,6 +19,7 @@ mod money;
 mod pan;
 mod rules;
 pub mod sample;
+mod statement;
 mod txn;
 
 pub use error::DomainError;
@@ -28,6 +29,10 @@ pub use ids::{
 pub use money::{Currency, Money};
 pub use pan::{mask_pans_in_text, MaskedPan};
 pub use rules::{expected_debits, refundable_remainder, remedy_for, trace_gaps, Remedy};
+pub use statement::{
+    reconcile, settles, Discrepancy, DiscrepancyKind, Match, MatchRule, Reconciliation,
+    StatementLine, TotalsRow, TIME_WINDOW,
+};
 pub use txn::{
     Batch, BatchState, CardScheme, CopyType, EntryMode, Expiry, Link, Outcome, Settlement,
     SlipOrigin, SlipText, Terminal, Totals, Transaction, TxnKey, TxnKind,

@@ -29,6 +29,7 @@ mod query;
 mod record;
 mod settings;
 mod sql;
+mod statements;
 
 pub use chain::{Problem, ProblemKind, VerifyReport};
 pub use error::{ImportError, JournalError};
@@ -39,6 +40,7 @@ pub use record::{
     Direction, RawFrame, Record, RecordBody, SettlementRecord, SlipRecord, TxnRecord,
 };
 pub use settings::MerchantProfile;
+pub use statements::{StatementFile, StatementImport};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};

@@ -6,10 +6,16 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// (name, SQL). Append only; tests pin the hash of every released entry.
-pub(crate) const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_initial",
-    include_str!("../migrations/0001_initial.sql"),
-)];
+pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_initial",
+        include_str!("../migrations/0001_initial.sql"),
+    ),
+    (
+        "0002_statements",
+        include_str!("../migrations/0002_statements.sql"),
+    ),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

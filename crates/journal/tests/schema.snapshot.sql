@@ -1,3 +1,5 @@
+-- index statement_lines_time
+CREATE INDEX statement_lines_time ON statement_lines (occurred_at);
 -- index transactions_auth
 CREATE INDEX transactions_auth ON transactions (auth_code) WHERE auth_code IS NOT NULL;
 -- index transactions_last4
@@ -83,6 +85,29 @@ CREATE TABLE 'slips_fts_data'(id INTEGER PRIMARY KEY, block BLOB);
 CREATE TABLE 'slips_fts_docsize'(id INTEGER PRIMARY KEY, sz BLOB);
 -- table slips_fts_idx
 CREATE TABLE 'slips_fts_idx'(segid, term, pgno, PRIMARY KEY(segid, term)) WITHOUT ROWID;
+-- table statement_lines
+CREATE TABLE statement_lines (
+    id            INTEGER PRIMARY KEY,
+    statement_id  INTEGER NOT NULL REFERENCES statements (id),
+    line_key      TEXT NOT NULL UNIQUE,
+    occurred_at   TEXT NOT NULL,      -- terminal local time, as transactions.occurred_at
+    line          TEXT NOT NULL       -- JSON of domain::StatementLine
+) STRICT;
+-- table statement_mappings
+CREATE TABLE statement_mappings (
+    id       TEXT PRIMARY KEY,
+    mapping  TEXT NOT NULL            -- JSON
+) STRICT;
+-- table statements
+CREATE TABLE statements (
+    id           INTEGER PRIMARY KEY,
+    file_name    TEXT NOT NULL,
+    file_sha256  TEXT NOT NULL UNIQUE,
+    mapping_id   TEXT NOT NULL,
+    acquirer     TEXT,
+    imported_at  TEXT NOT NULL,       -- UTC
+    line_count   INTEGER NOT NULL
+) STRICT;
 -- table sync_cursors
 CREATE TABLE sync_cursors (
     terminal_id TEXT NOT NULL,

@@ -4,6 +4,7 @@
 
 mod faults;
 mod journal;
+mod reconcile;
 mod reprint;
 mod terminal;
 

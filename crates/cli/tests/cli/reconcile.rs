@@ -1,0 +1,251 @@
+//! `slipkeeper statement import` and `slipkeeper reconcile`, on files the test writes.
+
+use crate::{sk, sk_json, Dir};
+use std::process::Command;
+
+const HEADER: &str = "商户编号,终端编号,交易时间,卡号,交易金额,手续费,参考号,凭证号,交易类型";
+
+/// A GBK statement of every approved sale and refund in the journal, except the
+/// `skip`-th, plus one line the journal does not have.
+fn statement(db: &std::path::Path, skip: usize) -> (Vec<u8>, String) {
+    let listed = sk_json(db, &["journal", "list", "--limit", "1000"]);
+    let mut rows = vec!["对账单 STATEMENT".to_owned(), HEADER.to_owned()];
+    let mut skipped = String::new();
+    let settled: Vec<&serde_json::Value> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|it| &it["txn"])
+        .filter(|t| t["outcome"] == "approved" && (t["kind"] == "sale" || t["kind"] == "refund"))
+        .collect();
+    for (i, t) in settled.iter().enumerate() {
+        if i == skip {
+            skipped = t["trace_no"].as_str().unwrap().to_owned();
+            continue;
+        }
+        let minor = t["amount"]["minor"].as_i64().unwrap();
+        rows.push(format!(
+            "{},{},{},{},{}.{:02},{:.2},{},{},{}",
+            t["merchant_id"].as_str().unwrap(),
+            t["terminal_id"].as_str().unwrap(),
+            t["occurred_at"].as_str().unwrap().replace('T', " "),
+            t["pan"].as_str().unwrap_or(""),
+            minor / 100,
+            minor % 100,
+            minor as f64 * 0.006 / 100.0,
+            t["rrn"].as_str().unwrap_or(""),
+            t["trace_no"].as_str().unwrap(),
+            if t["kind"] == "sale" {
+                "消费"
+            } else {
+                "退货"
+            },
+        ));
+    }
+    rows.push("898310048990001,10000001,2026-01-01 08:03:00,622202******0128,88.88,0.53,699999999999,888888,消费".into());
+    rows.push("合计,,,,,,,,".into());
+    let text = rows.join("\r\n") + "\r\n";
+    let (bytes, _, _) = encoding_rs::GBK.encode(&text);
+    (bytes.into_owned(), skipped)
+}
+
+#[test]
+fn import_a_gbk_statement_once_and_reconcile_it() {
+    let d = Dir::new();
+    let db = d.p("j.db");
+    sk(
+        &db,
+        &["import", d.demo_file("demo.jsonl", 40).to_str().unwrap()],
+    )
+    .ok();
+    let (bytes, skipped) = statement(&db, 5);
+    let file = d.p("statement-gbk.csv");
+    std::fs::write(&file, &bytes).unwrap();
+
+    let r = sk(
+        &db,
+        &[
+            "statement",
+            "import",
+            file.to_str().unwrap(),
+            "--acquirer",
+            "银联商务",
+        ],
+    )
+    .ok();
+    assert!(
+        r.stdout().contains("mapping generic-zh (gb18030)"),
+        "{}",
+        r.stdout()
+    );
+    let r = sk(&db, &["statement", "import", file.to_str().unwrap()]).ok();
+    assert!(
+        r.stdout().contains("imported before") && r.stdout().contains("nothing new"),
+        "{}",
+        r.stdout()
+    );
+
+    let rec = sk_json(&db, &["reconcile"]);
+    let ds = rec["discrepancies"].as_array().unwrap();
+    let kinds: Vec<&str> = ds.iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| **k == "missing_from_statement")
+            .count(),
+        1,
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| **k == "missing_from_journal")
+            .count(),
+        1,
+        "{kinds:?}"
+    );
+    assert_eq!(kinds.len(), 2, "{kinds:?}");
+    let missing = ds
+        .iter()
+        .find(|d| d["kind"] == "missing_from_statement")
+        .unwrap();
+    assert!(
+        missing["detail"].as_str().unwrap().contains(&skipped),
+        "{missing}"
+    );
+    assert!(rec["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["rule"] == "rrn"));
+
+    // Human-readable, then CSV that Python's csv module reads.
+    let text = sk(
+        &db,
+        &["reconcile", "--from", "2026-01-01", "--to", "2026-01-01"],
+    )
+    .ok()
+    .stdout();
+    assert!(
+        text.contains("2 discrepancies:") && text.contains("missing_from_journal"),
+        "{text}"
+    );
+    let csv = d.p("recon.csv");
+    sk(
+        &db,
+        &["reconcile", "export", "--csv", csv.to_str().unwrap()],
+    )
+    .ok();
+    let py = Command::new("python3")
+        .arg("-c")
+        .arg("import csv,sys\nrows=list(csv.DictReader(open(sys.argv[1],encoding='utf-8-sig')))\nprint(sum(r['section']=='discrepancy' for r in rows), sum(r['section']=='match' for r in rows), sum(r['section']=='totals' for r in rows))")
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert!(py.status.success(), "{py:?}");
+    let counts = String::from_utf8(py.stdout).unwrap();
+    let n: Vec<usize> = counts
+        .split_whitespace()
+        .map(|x| x.parse().unwrap())
+        .collect();
+    assert_eq!(n[0], 2);
+    assert_eq!(n[1], rec["matches"].as_array().unwrap().len());
+    assert!(n[2] >= 2, "totals per terminal: {counts}");
+}
+
+#[test]
+fn a_bad_statement_names_row_and_column_and_writes_nothing() {
+    let d = Dir::new();
+    let db = d.p("j.db");
+    sk(
+        &db,
+        &["import", d.demo_file("demo.jsonl", 10).to_str().unwrap()],
+    )
+    .ok();
+    let (good, _) = statement(&db, 99);
+    let text = encoding_rs::GBK.decode(&good).0.into_owned();
+    // Row 5 of the file gets a letter O in its amount.
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let cells: Vec<&str> = lines[4].split(',').collect();
+    let mut broken: Vec<String> = cells.iter().map(|s| s.to_string()).collect();
+    broken[4] = "12.5O".into();
+    lines[4] = broken.join(",");
+    let file = d.p("bad.csv");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let r = sk(&db, &["statement", "import", file.to_str().unwrap()]).fails();
+    assert!(
+        r.stderr()
+            .contains("bad.csv:5:交易金额: \"12.5O\" is not an amount"),
+        "{}",
+        r.stderr()
+    );
+    let listed = sk_json(&db, &["statement", "list"]);
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        0,
+        "nothing of the bad file was stored"
+    );
+    let r = sk(&db, &["reconcile"]).fails();
+    assert!(
+        r.stderr().contains("no statement imported yet"),
+        "{}",
+        r.stderr()
+    );
+}
+
+#[test]
+fn a_proposed_mapping_is_saved_and_used() {
+    let d = Dir::new();
+    let db = d.p("j.db");
+    let file = d.p("mine.csv");
+    std::fs::write(
+        &file,
+        "流水号,交易日期,时间,金额,卡号\n000007,2026-01-01,08:03:00,12.50,622202******0128\n",
+    )
+    .unwrap();
+    let proposed = sk(
+        &db,
+        &[
+            "statement",
+            "propose",
+            file.to_str().unwrap(),
+            "--id",
+            "my-bank",
+        ],
+    )
+    .ok()
+    .stdout();
+    let m = d.p("my-bank.json");
+    std::fs::write(&m, &proposed).unwrap();
+    sk(&db, &["statement", "save-mapping", m.to_str().unwrap()]).ok();
+    let listed = sk(&db, &["statement", "mappings"]).ok().stdout();
+    assert!(listed.contains("my-bank"), "{listed}");
+    let r = sk(
+        &db,
+        &[
+            "statement",
+            "import",
+            file.to_str().unwrap(),
+            "--mapping",
+            "my-bank",
+        ],
+    )
+    .ok();
+    assert!(r.stdout().contains("1 new"), "{}", r.stdout());
+    let r = sk(
+        &db,
+        &[
+            "statement",
+            "import",
+            file.to_str().unwrap(),
+            "--mapping",
+            "nope",
+        ],
+    )
+    .fails();
+    assert!(
+        r.stderr().contains("\"nope\" is not a known mapping"),
+        "{}",
+        r.stderr()
+    );
+}

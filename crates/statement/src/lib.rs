@@ -1,0 +1,41 @@
+//! Acquirer statements (对账单 / 交易明细) read into [`StatementLine`]s.
+//!
+//! Acquirers each lay their files out their own way, so the layout is data: a
+//! [`Mapping`] names, for every field, the header texts it may go by, the date formats,
+//! the amount unit and the words used for transaction types. A few ship built in
+//! (`assets/statement-mappings/`); [`propose`] builds one from a file's header row.
+//!
+//! Reading is all or nothing: the first bad row stops the parse with its file, row and
+//! column, and the caller writes nothing.
+
+mod mapping;
+mod read;
+mod report;
+
+pub use mapping::{builtin, builtin_mappings, propose, Field, Mapping};
+pub use read::{parse, propose_for_file, Format, ParsedStatement};
+pub use report::write_reconciliation_csv;
+
+use std::fmt;
+
+/// Where a statement went wrong: file, row (as a spreadsheet counts them) and column.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct StatementError {
+    pub file: String,
+    pub row: Option<u32>,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for StatementError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(r) = self.row {
+            write!(f, ":{r}")?;
+        }
+        if let Some(c) = &self.column {
+            write!(f, ":{c}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}

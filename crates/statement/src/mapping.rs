@@ -1,0 +1,266 @@
+//! Column mappings: which header means which field, as data.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A statement field Slipkeeper understands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    MerchantId,
+    TerminalId,
+    /// Date and time in one column.
+    Datetime,
+    Date,
+    Time,
+    Card,
+    Amount,
+    Fee,
+    Net,
+    Rrn,
+    Trace,
+    Auth,
+    Type,
+    SettleDate,
+    CardType,
+}
+
+impl Field {
+    pub const ALL: [Field; 15] = [
+        Field::MerchantId,
+        Field::TerminalId,
+        Field::Datetime,
+        Field::Date,
+        Field::Time,
+        Field::Card,
+        Field::Amount,
+        Field::Fee,
+        Field::Net,
+        Field::Rrn,
+        Field::Trace,
+        Field::Auth,
+        Field::Type,
+        Field::SettleDate,
+        Field::CardType,
+    ];
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Names {
+    pub zh: String,
+    pub en: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AmountUnit {
+    /// 12.50
+    Yuan,
+    /// 1250
+    Fen,
+}
+
+/// How one acquirer's statement file is laid out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    pub id: String,
+    pub name: Names,
+    #[serde(default)]
+    pub note: String,
+    /// For each field, the header texts it may appear under (first found wins).
+    pub columns: BTreeMap<Field, Vec<String>>,
+    #[serde(default)]
+    pub datetime_formats: Vec<String>,
+    #[serde(default)]
+    pub date_formats: Vec<String>,
+    #[serde(default)]
+    pub time_formats: Vec<String>,
+    pub amount_unit: AmountUnit,
+    pub currency: String,
+    /// The statement's words for transaction types → sale, void, refund, …
+    pub types: BTreeMap<String, String>,
+}
+
+const BUILTIN: [&str; 3] = [
+    include_str!("../../../assets/statement-mappings/generic-zh.json"),
+    include_str!("../../../assets/statement-mappings/generic-en.json"),
+    include_str!("../../../assets/statement-mappings/fen-compact.json"),
+];
+
+/// The mappings shipped with Slipkeeper.
+pub fn builtin_mappings() -> Vec<Mapping> {
+    BUILTIN
+        .iter()
+        .filter_map(|s| serde_json::from_str(s).ok())
+        .collect()
+}
+
+pub fn builtin(id: &str) -> Option<Mapping> {
+    builtin_mappings().into_iter().find(|m| m.id == id)
+}
+
+fn norm(s: &str) -> String {
+    s.trim_start_matches('\u{feff}')
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase()
+}
+
+impl Mapping {
+    /// Which column index each field is in, for this header row.
+    pub fn locate(&self, header: &[String]) -> BTreeMap<Field, usize> {
+        let cells: Vec<String> = header.iter().map(|h| norm(h)).collect();
+        let mut out = BTreeMap::new();
+        for (field, names) in &self.columns {
+            if let Some(i) = names
+                .iter()
+                .find_map(|n| cells.iter().position(|c| *c == norm(n)))
+            {
+                out.insert(*field, i);
+            }
+        }
+        // One column cannot be two fields: "交易时间" holding a full timestamp is the
+        // date-time, not also the time.
+        if out.contains_key(&Field::Datetime) && out.get(&Field::Datetime) == out.get(&Field::Time)
+        {
+            out.remove(&Field::Time);
+        }
+        out
+    }
+
+    /// Whether a header row has what a statement line needs: an amount and a time.
+    pub fn is_header(&self, header: &[String]) -> bool {
+        let at = self.locate(header);
+        at.contains_key(&Field::Amount)
+            && (at.contains_key(&Field::Datetime) || at.contains_key(&Field::Date))
+    }
+
+    /// The header texts this mapping needs at the least, for error messages.
+    pub fn required_names(&self) -> String {
+        let names = |f: Field| {
+            self.columns
+                .get(&f)
+                .map(|v| v.join("/"))
+                .unwrap_or_default()
+        };
+        format!(
+            "{} and {} (or {})",
+            names(Field::Amount),
+            names(Field::Datetime),
+            names(Field::Date)
+        )
+    }
+
+    /// Checks a user-supplied mapping before it is used or stored.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.id.trim().is_empty() {
+            return Err("the mapping has no id".into());
+        }
+        if !self.columns.contains_key(&Field::Amount) {
+            return Err(format!("mapping {}: no column for amount", self.id));
+        }
+        if !self.columns.contains_key(&Field::Datetime) && !self.columns.contains_key(&Field::Date)
+        {
+            return Err(format!("mapping {}: no column for the date", self.id));
+        }
+        for (word, kind) in &self.types {
+            if slipkeeper_domain::TxnKind::parse(kind).is_none() {
+                return Err(format!(
+                    "mapping {}: type {word:?} maps to {kind:?}, expected sale, void, refund, pre_auth_completion, …",
+                    self.id
+                ));
+            }
+        }
+        slipkeeper_domain::Currency::new(&self.currency)
+            .map_err(|e| format!("mapping {}: {e}", self.id))?;
+        Ok(())
+    }
+}
+
+/// A mapping for a file whose header row is `header`: every column whose text any
+/// built-in mapping knows is taken, with the formats and type words of all of them.
+/// The user reviews it (and may edit it) before it is saved.
+pub fn propose(id: &str, header: &[String]) -> Option<Mapping> {
+    let all = builtin_mappings();
+    let mut columns: BTreeMap<Field, Vec<String>> = BTreeMap::new();
+    for cell in header {
+        let n = norm(cell);
+        if n.is_empty() {
+            continue;
+        }
+        for field in Field::ALL {
+            if columns.contains_key(&field) {
+                continue;
+            }
+            let known = all.iter().any(|m| {
+                m.columns
+                    .get(&field)
+                    .is_some_and(|names| names.iter().any(|x| norm(x) == n))
+            });
+            if known {
+                columns.insert(field, vec![cell.trim().to_owned()]);
+                break;
+            }
+        }
+    }
+    let fen = all
+        .iter()
+        .filter(|m| m.amount_unit == AmountUnit::Fen)
+        .any(|m| {
+            m.columns.get(&Field::Amount).is_some_and(|v| {
+                v.iter().any(|x| {
+                    columns
+                        .get(&Field::Amount)
+                        .is_some_and(|c| norm(&c[0]) == norm(x))
+                })
+            })
+        });
+    let merged = |pick: fn(&Mapping) -> &Vec<String>| {
+        let mut v: Vec<String> = Vec::new();
+        for m in &all {
+            for f in pick(m) {
+                if !v.contains(f) {
+                    v.push(f.clone());
+                }
+            }
+        }
+        v
+    };
+    let mapping = Mapping {
+        id: id.to_owned(),
+        name: Names {
+            zh: format!("自定义：{id}"),
+            en: format!("Custom: {id}"),
+        },
+        note: "Proposed from the file's header row; check every column before relying on it."
+            .into(),
+        columns,
+        datetime_formats: merged(|m| &m.datetime_formats),
+        date_formats: merged(|m| &m.date_formats),
+        time_formats: merged(|m| &m.time_formats),
+        amount_unit: if fen {
+            AmountUnit::Fen
+        } else {
+            AmountUnit::Yuan
+        },
+        currency: "CNY".into(),
+        types: all.iter().flat_map(|m| m.types.clone()).collect(),
+    };
+    mapping.validate().ok().map(|_| mapping)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtins_parse_and_validate() {
+        let all = builtin_mappings();
+        assert_eq!(all.len(), BUILTIN.len(), "every built-in mapping parses");
+        for m in all {
+            m.validate().unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+}

@@ -1,0 +1,424 @@
+//! Reading CSV (UTF-8 or GBK/GB18030) and XLSX statements into lines.
+
+use crate::mapping::{AmountUnit, Field, Mapping};
+use crate::StatementError;
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use slipkeeper_domain::{
+    mask_pans_in_text, AuthCode, MerchantId, Money, Rrn, StatementLine, TerminalId, TraceNo,
+    TxnKind,
+};
+use std::collections::BTreeMap;
+
+/// How many rows from the top may hold titles and account details before the header.
+const HEADER_SEARCH_ROWS: usize = 30;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+impl Format {
+    /// XLSX files are ZIP archives; anything else is read as CSV.
+    pub fn sniff(bytes: &[u8]) -> Format {
+        if bytes.starts_with(b"PK\x03\x04") {
+            Format::Xlsx
+        } else {
+            Format::Csv
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParsedStatement {
+    pub mapping_id: String,
+    /// "utf-8", "gb18030" or "xlsx".
+    pub encoding: &'static str,
+    pub header_row: u32,
+    pub lines: Vec<StatementLine>,
+}
+
+/// A row as text cells, with its number as a spreadsheet shows it.
+struct Row {
+    no: u32,
+    cells: Vec<String>,
+}
+
+/// Reads a statement with the first of `mappings` whose header row the file has.
+pub fn parse(
+    bytes: &[u8],
+    file: &str,
+    mappings: &[Mapping],
+) -> Result<ParsedStatement, StatementError> {
+    let err = |row: Option<u32>, column: Option<String>, message: String| StatementError {
+        file: file.to_owned(),
+        row,
+        column,
+        message,
+    };
+    let (rows, encoding) = match Format::sniff(bytes) {
+        Format::Csv => {
+            let (text, enc) = decode(bytes);
+            (csv_rows(&text).map_err(|(row, m)| err(row, None, m))?, enc)
+        }
+        Format::Xlsx => (xlsx_rows(bytes).map_err(|m| err(None, None, m))?, "xlsx"),
+    };
+    let found = mappings.iter().find_map(|m| {
+        rows.iter()
+            .take(HEADER_SEARCH_ROWS)
+            .position(|r| m.is_header(&r.cells))
+            .map(|i| (m, i))
+    });
+    let Some((mapping, header_at)) = found else {
+        let wanted: Vec<String> = mappings.iter().map(|m| m.required_names()).collect();
+        return Err(err(
+            None,
+            None,
+            format!(
+                "no header row found in the first {HEADER_SEARCH_ROWS} rows (looked for {}); choose a mapping with --mapping, or run `slipkeeper statement propose` on the file",
+                wanted.join("; or ")
+            ),
+        ));
+    };
+    let header = &rows[header_at];
+    let at = mapping.locate(&header.cells);
+    let names: BTreeMap<Field, String> = at
+        .iter()
+        .map(|(f, i)| (*f, header.cells[*i].trim().to_owned()))
+        .collect();
+    let mut lines = Vec::new();
+    for row in &rows[header_at + 1..] {
+        if row.cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        // A totals line ends the detail: 合计 / 总计 / Total in the first cell.
+        let first = row.cells.first().map(|c| c.trim()).unwrap_or("");
+        if ["合计", "总计", "小计", "Total", "TOTAL"]
+            .iter()
+            .any(|t| first.starts_with(t))
+        {
+            break;
+        }
+        if matches!(Format::sniff(bytes), Format::Csv) && row.cells.len() != header.cells.len() {
+            return Err(err(
+                Some(row.no),
+                None,
+                format!(
+                    "expected {} columns like the header (row {}), found {}",
+                    header.cells.len(),
+                    header.no,
+                    row.cells.len()
+                ),
+            ));
+        }
+        let line = read_line(mapping, &at, row)
+            .map_err(|(field, m)| err(Some(row.no), names.get(&field).cloned(), m))?;
+        lines.push(line);
+    }
+    Ok(ParsedStatement {
+        mapping_id: mapping.id.clone(),
+        encoding,
+        header_row: header.no,
+        lines,
+    })
+}
+
+/// UTF-8 (with or without BOM) when it is valid UTF-8, else GB18030, the superset of
+/// GBK and GB2312 that Chinese Excel writes.
+fn decode(bytes: &[u8]) -> (String, &'static str) {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (s.to_owned(), "utf-8"),
+        Err(_) => {
+            let (s, _, _) = encoding_rs::GB18030.decode(bytes);
+            (s.into_owned(), "gb18030")
+        }
+    }
+}
+
+fn csv_rows(text: &str) -> Result<Vec<Row>, (Option<u32>, String)> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let bytes = text.as_bytes();
+    // Line numbers are counted here: the reader's own count points a record that
+    // follows a blank line at the blank line.
+    let (mut line, mut counted_to) = (1u32, 0usize);
+    let mut line_at = |mut offset: usize| {
+        while offset < bytes.len() && matches!(bytes[offset], b'\r' | b'\n') {
+            offset += 1;
+        }
+        line += bytes[counted_to..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u32;
+        counted_to = offset;
+        line
+    };
+    let mut rows = Vec::new();
+    for rec in r.records() {
+        let rec = rec.map_err(|e| {
+            let line = e.position().map(|p| p.line() as u32);
+            (line, format!("not valid CSV: {e}"))
+        })?;
+        let no = rec
+            .position()
+            .map(|p| line_at(p.byte() as usize))
+            .unwrap_or(0);
+        rows.push(Row {
+            no,
+            cells: rec.iter().map(str::to_owned).collect(),
+        });
+    }
+    Ok(rows)
+}
+
+fn xlsx_rows(bytes: &[u8]) -> Result<Vec<Row>, String> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec()))
+        .map_err(|e| format!("not a readable XLSX workbook: {e}"))?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or("the workbook has no worksheet")?
+        .map_err(|e| format!("first worksheet: {e}"))?;
+    let first_row = range.start().map(|(r, _)| r).unwrap_or(0);
+    Ok(range
+        .rows()
+        .enumerate()
+        .map(|(i, cells)| Row {
+            no: first_row + i as u32 + 1,
+            cells: cells
+                .iter()
+                .map(|c| match c {
+                    Data::Empty => String::new(),
+                    Data::String(s) => s.clone(),
+                    // Ids typed as numbers come back as floats: 10000001.0 → "10000001".
+                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+                        format!("{}", *f as i64)
+                    }
+                    Data::Float(f) => format!("{f}"),
+                    Data::Int(i) => i.to_string(),
+                    Data::Bool(b) => b.to_string(),
+                    Data::DateTime(d) => d
+                        .as_datetime()
+                        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+                        .unwrap_or_else(|| d.to_string()),
+                    Data::DateTimeIso(s) | Data::DurationIso(s) => s.replace('T', " "),
+                    Data::Error(e) => format!("#{e:?}"),
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+type FieldError = (Field, String);
+
+fn read_line(
+    m: &Mapping,
+    at: &BTreeMap<Field, usize>,
+    row: &Row,
+) -> Result<StatementLine, FieldError> {
+    let cell = |f: Field| -> Option<&str> {
+        at.get(&f)
+            .and_then(|&i| row.cells.get(i))
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+    };
+    let money = |f: Field| -> Result<Option<Money>, FieldError> {
+        cell(f)
+            .map(|v| amount(v, m).map_err(|e| (f, e)))
+            .transpose()
+    };
+    let occurred_at = when(m, &cell)?;
+    let (amount_v, negative) = {
+        let raw = cell(Field::Amount).ok_or((Field::Amount, "no amount".to_owned()))?;
+        let money = amount(raw, m).map_err(|e| (Field::Amount, e))?;
+        (
+            Money::new(money.minor().abs(), money.currency()),
+            money.minor() < 0,
+        )
+    };
+    let kind = match cell(Field::Type) {
+        Some(word) => {
+            let k = m
+                .types
+                .get(word)
+                .and_then(|k| TxnKind::parse(k))
+                .ok_or_else(|| {
+                    let known: Vec<&str> = m.types.keys().map(String::as_str).collect();
+                    (
+                        Field::Type,
+                        format!(
+                            "unknown transaction type {word:?} (this mapping knows {})",
+                            known.join(", ")
+                        ),
+                    )
+                })?;
+            k
+        }
+        // Without a type column, a negative amount is money going back.
+        None if negative => TxnKind::Refund,
+        None => TxnKind::Sale,
+    };
+    // Spreadsheets keep leading zeros behind an apostrophe ('000123).
+    let text = |f: Field| cell(f).map(|v| v.trim_start_matches('\'').to_owned());
+    let merchant_id = text(Field::MerchantId)
+        .map(|v| MerchantId::new(&v).map_err(|e| (Field::MerchantId, e.to_string())))
+        .transpose()?;
+    let terminal_id = text(Field::TerminalId)
+        .map(|v| TerminalId::new(&v).map_err(|e| (Field::TerminalId, e.to_string())))
+        .transpose()?;
+    let rrn = text(Field::Rrn)
+        .map(|v| Rrn::new(&v).map_err(|e| (Field::Rrn, e.to_string())))
+        .transpose()?;
+    let trace_no = text(Field::Trace)
+        .map(|v| TraceNo::new(&v).map_err(|e| (Field::Trace, e.to_string())))
+        .transpose()?;
+    let auth_code = text(Field::Auth)
+        .map(|v| AuthCode::new(&v).map_err(|e| (Field::Auth, e.to_string())))
+        .transpose()?;
+    let settle_date = cell(Field::SettleDate)
+        .map(|v| {
+            date(v, &m.date_formats).ok_or_else(|| {
+                (
+                    Field::SettleDate,
+                    format!("{v:?} is not a date in {}", m.date_formats.join(" or ")),
+                )
+            })
+        })
+        .transpose()?;
+    Ok(StatementLine {
+        line_no: row.no,
+        merchant_id,
+        terminal_id,
+        occurred_at,
+        // A statement should never carry a full card number; if one does, it is masked
+        // before it goes anywhere.
+        card: cell(Field::Card).map(mask_pans_in_text),
+        amount: amount_v,
+        fee: money(Field::Fee)?.map(|f| Money::new(f.minor().abs(), f.currency())),
+        net: money(Field::Net)?,
+        rrn,
+        trace_no,
+        auth_code,
+        kind,
+        settle_date,
+        card_type: cell(Field::CardType).map(str::to_owned),
+    })
+}
+
+fn amount(v: &str, m: &Mapping) -> Result<Money, String> {
+    let cleaned: String = v
+        .chars()
+        .filter(|c| !matches!(c, ',' | '¥' | '￥' | ' ' | '元'))
+        .collect();
+    let (neg, body) = match cleaned.strip_prefix('-') {
+        Some(b) => (true, b.to_owned()),
+        None => match cleaned.strip_prefix('(').and_then(|b| b.strip_suffix(')')) {
+            Some(b) => (true, b.to_owned()),
+            None => (false, cleaned.clone()),
+        },
+    };
+    let bad = || format!("{v:?} is not an amount");
+    let minor = match m.amount_unit {
+        AmountUnit::Yuan => Money::parse_major(&body, &m.currency)
+            .map_err(|_| bad())?
+            .minor(),
+        AmountUnit::Fen => {
+            if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!("{v:?} is not an amount in fen (分): digits only"));
+            }
+            body.parse::<i64>().map_err(|_| bad())?
+        }
+    };
+    let currency = slipkeeper_domain::Currency::new(&m.currency).map_err(|e| e.to_string())?;
+    Ok(Money::new(if neg { -minor } else { minor }, currency))
+}
+
+fn date(v: &str, formats: &[String]) -> Option<NaiveDate> {
+    formats
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(v, f).ok())
+        .or_else(|| {
+            // A spreadsheet date cell comes back with a midnight time.
+            v.strip_suffix(" 00:00:00")
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        })
+}
+
+fn time(v: &str, formats: &[String]) -> Option<NaiveTime> {
+    formats
+        .iter()
+        .find_map(|f| NaiveTime::parse_from_str(v, f).ok())
+}
+
+fn when<'a>(
+    m: &Mapping,
+    cell: &dyn Fn(Field) -> Option<&'a str>,
+) -> Result<NaiveDateTime, FieldError> {
+    let full = |v: &str| {
+        m.datetime_formats
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(v, f).ok())
+            .or_else(|| NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M:%S").ok())
+    };
+    if let Some(v) = cell(Field::Datetime) {
+        if let Some(t) = full(v) {
+            return Ok(t);
+        }
+        if cell(Field::Date).is_none() {
+            return Err((
+                Field::Datetime,
+                format!(
+                    "{v:?} is not a date and time in the expected format ({})",
+                    m.datetime_formats.join(" or ")
+                ),
+            ));
+        }
+    }
+    let d = cell(Field::Date).ok_or((Field::Date, "no date".to_owned()))?;
+    if let Some(t) = full(d) {
+        return Ok(t);
+    }
+    let day = date(d, &m.date_formats).ok_or_else(|| {
+        (
+            Field::Date,
+            format!(
+                "{d:?} is not a date in the expected format ({})",
+                m.date_formats.join(" or ")
+            ),
+        )
+    })?;
+    // The time may sit in its own column, or in the date-time column of a file that
+    // splits them.
+    let (tf, tv) = match (cell(Field::Time), cell(Field::Datetime)) {
+        (Some(v), _) => (Field::Time, Some(v)),
+        (None, Some(v)) => (Field::Datetime, Some(v)),
+        (None, None) => (Field::Time, None),
+    };
+    let t = match tv {
+        Some(v) => time(v, &m.time_formats).ok_or_else(|| {
+            (
+                tf,
+                format!(
+                    "{v:?} is not a time in the expected format ({})",
+                    m.time_formats.join(" or ")
+                ),
+            )
+        })?,
+        None => NaiveTime::MIN,
+    };
+    Ok(day.and_time(t))
+}
+
+/// A mapping proposed from the first row of the file that looks like a header.
+pub fn propose_for_file(bytes: &[u8], id: &str) -> Option<crate::Mapping> {
+    let rows = match Format::sniff(bytes) {
+        Format::Csv => csv_rows(&decode(bytes).0).ok()?,
+        Format::Xlsx => xlsx_rows(bytes).ok()?,
+    };
+    rows.iter()
+        .take(HEADER_SEARCH_ROWS)
+        .find_map(|r| crate::propose(id, &r.cells))
+}
