@@ -65,23 +65,36 @@ impl App {
             }
         }
         for b in &batches {
-            if let BatchState::Settled { totals, .. } = &b.state {
-                let txns = j.batch_transactions(&b.terminal_id, &b.batch_no)?;
-                let (count, total) = expected_debits(&txns)?;
-                let journal_minor = total.map(|m| m.minor()).unwrap_or(0);
-                if count != totals.debit_count || journal_minor != totals.debit_amount.minor() {
-                    out.push(Finding::TotalsMismatch {
-                        terminal: b.terminal_id.to_string(),
-                        batch: b.batch_no.to_string(),
-                        settled_count: totals.debit_count,
-                        settled_minor: totals.debit_amount.minor(),
-                        journal_count: count,
-                        journal_minor,
-                    });
-                }
-            }
+            out.extend(self.batch_totals_finding(b)?);
         }
         Ok(out)
+    }
+
+    /// A settled batch whose totals disagree with the journal's transactions.
+    pub(crate) fn batch_totals_finding(
+        &self,
+        b: &slipkeeper_domain::Batch,
+    ) -> Result<Option<Finding>, AppError> {
+        let BatchState::Settled { totals, .. } = &b.state else {
+            return Ok(None);
+        };
+        let txns = self
+            .journal()
+            .batch_transactions(&b.terminal_id, &b.batch_no)?;
+        let (count, total) = expected_debits(&txns)?;
+        let journal_minor = total.map(|m| m.minor()).unwrap_or(0);
+        Ok(
+            (count != totals.debit_count || journal_minor != totals.debit_amount.minor()).then(
+                || Finding::TotalsMismatch {
+                    terminal: b.terminal_id.to_string(),
+                    batch: b.batch_no.to_string(),
+                    settled_count: totals.debit_count,
+                    settled_minor: totals.debit_amount.minor(),
+                    journal_count: count,
+                    journal_minor,
+                },
+            ),
+        )
     }
 }
 

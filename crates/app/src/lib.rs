@@ -11,6 +11,7 @@
 //! # Ok(()) }
 //! ```
 
+mod casework;
 mod check;
 mod clock;
 mod error;
@@ -18,6 +19,7 @@ mod reconcile;
 mod reprint;
 mod terminal;
 
+pub use casework::Lookup;
 pub use check::Finding;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{AppError, ErrorCode};

@@ -13,6 +13,7 @@
 //! assert_eq!(TraceNo::new("42").unwrap().as_str(), "000042");
 //! ```
 
+mod casework;
 mod error;
 mod ids;
 mod money;
@@ -22,6 +23,10 @@ pub mod sample;
 mod statement;
 mod txn;
 
+pub use casework::{
+    days_left, diagnose, CaseStatus, Complaint, Diagnosis, DiagnosisCode, Fact, Facts, Recorded,
+    Text,
+};
 pub use error::DomainError;
 pub use ids::{
     AuthCode, BatchNo, MerchantId, OperatorNo, ReceiptNo, Rrn, TerminalId, TraceNo, VoucherNo,

@@ -6,6 +6,7 @@ use crate::record::RawFrame;
 use crate::{sql, Journal, JournalError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rusqlite::types::Value;
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use slipkeeper_domain::*;
 
@@ -371,6 +372,52 @@ impl Journal {
             .query_map([terminal.as_str()], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         Ok(v.iter().filter_map(|t| t.parse().ok()).collect())
+    }
+
+    /// The nearest voucher numbers recorded below and above `trace` on `terminal`: when
+    /// both exist, a missing `trace` sits in a hole of the mirror.
+    pub fn trace_neighbours(
+        &self,
+        terminal: &TerminalId,
+        trace: &TraceNo,
+    ) -> Result<(Option<TraceNo>, Option<TraceNo>), JournalError> {
+        let one = |sql: &str| -> Result<Option<TraceNo>, JournalError> {
+            let v: Option<String> = self
+                .conn
+                .prepare_cached(sql)?
+                .query_row([terminal.as_str(), trace.as_str()], |r| r.get(0))
+                .optional()?;
+            v.map(|s| TraceNo::new(&s).map_err(JournalError::from))
+                .transpose()
+        };
+        Ok((
+            one("SELECT trace_no FROM transactions WHERE terminal_id = ?1 AND trace_no < ?2 ORDER BY trace_no DESC LIMIT 1")?,
+            one("SELECT trace_no FROM transactions WHERE terminal_id = ?1 AND trace_no > ?2 ORDER BY trace_no LIMIT 1")?,
+        ))
+    }
+
+    /// The transactions of `terminal` just before and just after `at`.
+    pub fn time_neighbours(
+        &self,
+        terminal: &TerminalId,
+        at: NaiveDateTime,
+    ) -> Result<(Option<TxnRow>, Option<TxnRow>), JournalError> {
+        let q = |cmp: &str, order: &str| -> Result<Option<TxnRow>, JournalError> {
+            let sql = format!(
+                "SELECT {}, {ROW_SELECT} FROM transactions t WHERE t.terminal_id = ?1 AND t.occurred_at {cmp} ?2 ORDER BY t.occurred_at {order}, t.id {order} LIMIT 1",
+                sql::TXN_COLUMNS
+            );
+            Ok(self
+                .rows(
+                    &sql,
+                    vec![
+                        Value::Text(terminal.as_str().to_owned()),
+                        Value::Text(sql::local(&at)),
+                    ],
+                )?
+                .pop())
+        };
+        Ok((q("<", "DESC")?, q(">", "ASC")?))
     }
 
     /// The row id of a transaction by the terminal's key.
