@@ -11,22 +11,29 @@
 //! # Ok(()) }
 //! ```
 
+mod acquirers;
+mod cases;
 mod casework;
 mod check;
 mod clock;
 mod error;
+mod evidence;
 mod reconcile;
 mod reprint;
 mod terminal;
 
+pub use acquirers::{directory_note, Acquirer};
+pub use cases::{missing_profile_fields, CaseSummary, CaseView, ContactPlan};
 pub use casework::Lookup;
 pub use check::Finding;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{AppError, ErrorCode};
+pub use evidence::{verify_evidence, PackCheck, PackReport, MAX_ATTACHMENT};
 pub use reconcile::{ReconcileReport, StatementReport};
 pub use reprint::{
     closest_vouchers, open_with_os, print_pdf_on_system_printer, EscposTarget, MAX_RANGE_SLIPS,
 };
+pub use slipkeeper_journal::MerchantProfile;
 pub use slipkeeper_journal::{
     IngestReport, Page, Problem, ProblemKind, TxnDetail, TxnQuery, TxnRow, VerifyReport,
 };

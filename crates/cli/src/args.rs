@@ -1,7 +1,9 @@
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use clap::{Args, Parser, Subcommand};
 use slipkeeper_app::{AppError, ErrorCode, TxnQuery};
-use slipkeeper_domain::{AuthCode, BatchNo, Money, Outcome, Rrn, TerminalId, TraceNo, TxnKind};
+use slipkeeper_domain::{
+    AuthCode, BatchNo, MerchantId, Money, Outcome, Rrn, TerminalId, TraceNo, TxnKind,
+};
 use std::path::PathBuf;
 
 /// Slipkeeper (签购单管家): the card-terminal journal of your shop.
@@ -131,10 +133,157 @@ pub enum Command {
         #[command(subcommand)]
         cmd: Option<ReconcileCmd>,
     },
+    /// What happened to a transaction and what to do about it.
+    Diagnose {
+        #[command(flatten)]
+        find: LookupArgs,
+        /// void-failed, receipt-lost, charged-twice, not-in-acquirer-back-end, dispute, other.
+        #[arg(long, default_value = "other")]
+        complaint: String,
+    },
+    /// Step by step: the problem, the diagnosis, what the acquirer will ask, a phone
+    /// script and a letter, the evidence pack, and a case to follow it up (interactive).
+    Contact,
+    /// Cases with the acquirer.
+    Case {
+        #[command(subcommand)]
+        cmd: CaseCmd,
+    },
+    /// Evidence packs for a case.
+    Evidence {
+        #[command(subcommand)]
+        cmd: EvidenceCmd,
+    },
+    /// The shop's details used in letters to the acquirer.
+    Merchant {
+        #[command(subcommand)]
+        cmd: MerchantCmd,
+    },
+    /// The acquirer directory (hotlines, addresses, documents, response times).
+    Acquirer {
+        #[command(subcommand)]
+        cmd: AcquirerCmd,
+    },
     /// Demo data for trying Slipkeeper without a terminal.
     Demo {
         #[command(subcommand)]
         cmd: DemoCmd,
+    },
+}
+
+/// How to find the transaction: one of voucher, RRN, auth code, or amount and time.
+#[derive(Debug, Args, Clone)]
+pub struct LookupArgs {
+    /// Voucher number (凭证号).
+    #[arg(long, conflicts_with_all = ["rrn", "auth", "amount"])]
+    pub voucher: Option<TraceNo>,
+    /// Reference number (参考号).
+    #[arg(long, conflicts_with_all = ["auth", "amount"])]
+    pub rrn: Option<Rrn>,
+    /// Authorisation code (授权码).
+    #[arg(long, conflicts_with = "amount")]
+    pub auth: Option<AuthCode>,
+    /// Amount in yuan, with --at.
+    #[arg(long, requires = "at")]
+    pub amount: Option<String>,
+    /// About when ("YYYY-MM-DD HH:MM"), with --amount.
+    #[arg(long, requires = "amount")]
+    pub at: Option<String>,
+    /// Last four digits of the card, with --amount.
+    #[arg(long, requires = "amount")]
+    pub last4: Option<String>,
+    #[arg(long)]
+    pub terminal: Option<TerminalId>,
+    #[arg(long, requires = "voucher")]
+    pub batch: Option<BatchNo>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaseCmd {
+    /// Open a case: diagnoses the transaction and sets the deadline from the acquirer.
+    New {
+        #[command(flatten)]
+        find: LookupArgs,
+        #[arg(long, default_value = "other")]
+        complaint: String,
+        /// Acquirer id (`acquirer list`).
+        #[arg(long)]
+        acquirer: Option<String>,
+        /// A reconciliation's statement line this case is about.
+        #[arg(long)]
+        statement_line: Option<i64>,
+    },
+    /// Cases with status and days left.
+    List {
+        /// Only open cases due within this many days (or overdue).
+        #[arg(long)]
+        due_within: Option<i64>,
+    },
+    Show {
+        id: i64,
+    },
+    /// Change status (open, submitted, waiting, won, lost, withdrawn), the acquirer's
+    /// reference, the deadline, or add a note.
+    Update {
+        id: i64,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long = "ref")]
+        reference: Option<String>,
+        /// YYYY-MM-DD.
+        #[arg(long)]
+        due: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCmd {
+    /// Build the ZIP for a case: letter, reprint, journal excerpt, raw frames,
+    /// integrity data, attachments, manifest and a draft e-mail.
+    Build {
+        case: i64,
+        #[arg(long, value_name = "PACK.zip")]
+        out: PathBuf,
+        /// Photos or scans (JPEG, PNG, PDF; up to 10 MB each).
+        #[arg(long = "attach", value_name = "FILE")]
+        attach: Vec<PathBuf>,
+    },
+    /// Check every hash in a pack.
+    Verify { pack: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MerchantCmd {
+    Show,
+    /// Set fields of the profile (the others stay).
+    Set {
+        #[arg(long)]
+        shop_name: Option<String>,
+        #[arg(long)]
+        merchant_no: Option<MerchantId>,
+        #[arg(long)]
+        address: Option<String>,
+        #[arg(long)]
+        contact: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AcquirerCmd {
+    List,
+    Show {
+        id: String,
+    },
+    /// Save an entry from a JSON file (as `acquirer show ID --json` prints), e.g. with
+    /// the numbers from your contract.
+    Set {
+        file: PathBuf,
     },
 }
 
@@ -380,5 +529,57 @@ pub fn to_query(f: Filters, text: Option<String>) -> Result<TxnQuery, AppError> 
         text,
         offset: f.offset,
         limit: f.limit,
+    })
+}
+
+impl LookupArgs {
+    pub fn to_lookup(&self) -> Result<slipkeeper_app::Lookup, AppError> {
+        use slipkeeper_app::Lookup;
+        if let Some(v) = &self.voucher {
+            return Ok(Lookup::Voucher {
+                voucher: v.clone(),
+                terminal: self.terminal.clone(),
+                batch: self.batch.clone(),
+            });
+        }
+        if let Some(r) = &self.rrn {
+            return Ok(Lookup::Rrn { rrn: r.clone() });
+        }
+        if let Some(a) = &self.auth {
+            return Ok(Lookup::Auth {
+                auth: a.clone(),
+                terminal: self.terminal.clone(),
+            });
+        }
+        if let (Some(amount), Some(at)) = (&self.amount, &self.at) {
+            if let Some(l) = &self.last4 {
+                if l.len() != 4 || !l.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(bad("last4", l, "expected four digits"));
+                }
+            }
+            return Ok(Lookup::AmountTime {
+                amount_minor: Money::parse_major(amount, "CNY")
+                    .map_err(|e| bad("amount", amount, &e.to_string()))?
+                    .minor(),
+                at: parse_when("at", at, false)?,
+                last4: self.last4.clone(),
+                terminal: self.terminal.clone(),
+            });
+        }
+        Err(AppError::new(
+            ErrorCode::BadInput,
+            "say which transaction: --voucher N, --rrn R, --auth A, or --amount X --at TIME [--last4 D]",
+        ))
+    }
+}
+
+/// Accepts void-failed as well as void_failed.
+pub fn complaint(s: &str) -> Result<slipkeeper_domain::Complaint, AppError> {
+    slipkeeper_domain::Complaint::parse(&s.replace('-', "_")).ok_or_else(|| {
+        bad(
+            "complaint",
+            s,
+            "expected void-failed, receipt-lost, charged-twice, not-in-acquirer-back-end, dispute or other",
+        )
     })
 }

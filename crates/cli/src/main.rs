@@ -2,6 +2,7 @@
 //! so it runs on a server, in a script or over SSH.
 
 mod args;
+mod cases;
 mod output;
 mod recon;
 
@@ -36,6 +37,14 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
         None => slipkeeper_app::default_db_path()?,
     };
     let out = output::Out { json: cli.json };
+    // Checking an evidence pack needs no journal: anyone can run it on a pack.
+    if let Command::Evidence {
+        cmd: args::EvidenceCmd::Verify { pack },
+    } = &cli.command
+    {
+        cases::verify(&out, pack)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     // Demo JSONL needs no journal.
     if let Command::Demo {
         cmd: DemoCmd::Jsonl { count, out: file },
@@ -288,6 +297,12 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
             }
         }
         Command::Statement { cmd } => recon::statement(&mut app, &out, cmd)?,
+        Command::Diagnose { find, complaint } => cases::diagnose(&app, &out, &find, &complaint)?,
+        Command::Contact => cases::contact(&mut app)?,
+        Command::Case { cmd } => cases::case(&mut app, &out, cmd)?,
+        Command::Evidence { cmd } => cases::evidence(&mut app, &out, cmd)?,
+        Command::Merchant { cmd } => cases::merchant(&app, &out, cmd)?,
+        Command::Acquirer { cmd } => cases::acquirer(&app, &out, cmd)?,
         Command::Reconcile { from, to, cmd } => recon::reconcile(&app, &out, from, to, cmd)?,
         Command::Connect { tcp, heartbeat } => {
             let every = std::time::Duration::try_from_secs_f64(heartbeat)

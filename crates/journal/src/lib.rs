@@ -20,6 +20,7 @@
 //! ```
 
 mod backup;
+mod cases;
 mod chain;
 mod error;
 mod ingest;
@@ -31,6 +32,7 @@ mod settings;
 mod sql;
 mod statements;
 
+pub use cases::{check_proof, CaseEvent, CaseRow, ChainProof, NewCase};
 pub use chain::{Problem, ProblemKind, VerifyReport};
 pub use error::{ImportError, JournalError};
 pub use ingest::IngestReport;

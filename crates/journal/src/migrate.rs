@@ -15,6 +15,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0002_statements",
         include_str!("../migrations/0002_statements.sql"),
     ),
+    ("0003_cases", include_str!("../migrations/0003_cases.sql")),
 ];
 
 /// The schema version this build writes.

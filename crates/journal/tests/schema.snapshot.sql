@@ -1,3 +1,9 @@
+-- index case_events_case
+CREATE INDEX case_events_case ON case_events (case_id, id);
+-- index cases_due
+CREATE INDEX cases_due ON cases (status, due_on);
+-- index chain_record
+CREATE INDEX chain_record ON chain (kind, row_id);
 -- index statement_lines_time
 CREATE INDEX statement_lines_time ON statement_lines (occurred_at);
 -- index transactions_auth
@@ -13,12 +19,41 @@ CREATE INDEX transactions_original_rrn ON transactions (original_rrn) WHERE orig
 CREATE INDEX transactions_rrn ON transactions (rrn) WHERE rrn IS NOT NULL;
 -- index transactions_time
 CREATE INDEX transactions_time ON transactions (occurred_at);
+-- table acquirers
+CREATE TABLE acquirers (
+    id        TEXT PRIMARY KEY,
+    acquirer  TEXT NOT NULL
+) STRICT;
 -- table batches
 CREATE TABLE batches (
     terminal_id TEXT NOT NULL,
     batch_no    TEXT NOT NULL,
     PRIMARY KEY (terminal_id, batch_no)
 ) STRICT, WITHOUT ROWID;
+-- table case_events
+CREATE TABLE case_events (
+    id       INTEGER PRIMARY KEY,
+    case_id  INTEGER NOT NULL REFERENCES cases (id),
+    at       TEXT NOT NULL,                    -- UTC
+    kind     TEXT NOT NULL,                    -- opened, status, reference, note, pack
+    text     TEXT NOT NULL
+) STRICT;
+-- table cases
+CREATE TABLE cases (
+    id                 INTEGER PRIMARY KEY,
+    opened_at          TEXT NOT NULL,          -- UTC
+    updated_at         TEXT NOT NULL,          -- UTC
+    status             TEXT NOT NULL CHECK (status IN ('open', 'submitted', 'waiting', 'won', 'lost', 'withdrawn')),
+    complaint          TEXT NOT NULL,
+    code               TEXT NOT NULL,          -- diagnosis code when opened
+    txn_id             INTEGER REFERENCES transactions (id),
+    statement_line_id  INTEGER REFERENCES statement_lines (id),
+    acquirer_id        TEXT,
+    acquirer_ref       TEXT,                   -- the acquirer's own case number
+    due_on             TEXT,                   -- local date the acquirer's answer is due
+    lookup             TEXT NOT NULL,          -- JSON: how the owner identified the transaction
+    diagnosis          TEXT NOT NULL           -- JSON: the diagnosis as shown when opened
+) STRICT;
 -- table chain
 CREATE TABLE chain (
     seq    INTEGER PRIMARY KEY,

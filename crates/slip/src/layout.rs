@@ -15,14 +15,14 @@ pub struct Line {
 }
 
 impl Line {
-    fn plain(t: impl Into<String>) -> Line {
+    pub fn plain(t: impl Into<String>) -> Line {
         Line {
             text: t.into(),
             align: Align::Left,
             bold: false,
         }
     }
-    fn title(t: impl Into<String>) -> Line {
+    pub fn title(t: impl Into<String>) -> Line {
         Line {
             text: t.into(),
             align: Align::Center,

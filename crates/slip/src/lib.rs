@@ -12,4 +12,4 @@ mod text;
 
 pub use escpos::{write_escpos, Columns};
 pub use layout::{layout, Align, Line, Slip};
-pub use pdf::{warm_up, write_pdf, Paper};
+pub use pdf::{warm_up, write_document_pdf, write_pdf, Paper};

@@ -99,7 +99,28 @@ fn rows(slip: &Slip, cols: usize) -> Vec<Row> {
 /// see the font as a subset.
 const FONT_ID: &str = "SKSLIP";
 
+/// Cell size, font size and line pitch of a page's text grid.
+#[derive(Clone, Copy)]
+struct Grid {
+    cell: f32,
+    font: f32,
+    line: f32,
+    /// Baseline height above the bottom of the line box.
+    baseline: f32,
+}
+
+const SLIP_GRID: Grid = Grid {
+    cell: CELL_MM,
+    font: FONT_MM,
+    line: LINE_MM,
+    baseline: 0.9,
+};
+
 fn text_ops(ops: &mut Vec<Op>, rows: &[Row], left_mm: f32, top_mm: f32, cols: usize) {
+    grid_text_ops(ops, rows, left_mm, top_mm, cols, SLIP_GRID)
+}
+
+fn grid_text_ops(ops: &mut Vec<Op>, rows: &[Row], left_mm: f32, top_mm: f32, cols: usize, g: Grid) {
     for (i, row) in rows.iter().enumerate() {
         if row.text.trim().is_empty() {
             continue;
@@ -108,13 +129,13 @@ fn text_ops(ops: &mut Vec<Op>, rows: &[Row], left_mm: f32, top_mm: f32, cols: us
             Align::Left => 0,
             Align::Center => cols.saturating_sub(width(&row.text)) / 2,
         };
-        let x = left_mm + indent as f32 * CELL_MM;
+        let x = left_mm + indent as f32 * g.cell;
         // Baseline a little above the bottom of the line box, like the printer's font.
-        let y = top_mm - (i as f32 + 1.0) * LINE_MM + 0.9;
+        let y = top_mm - (i as f32 + 1.0) * g.line + g.baseline;
         ops.push(Op::StartTextSection);
         ops.push(Op::SetFont {
             font: PdfFontHandle::External(FontId(FONT_ID.to_string())),
-            size: Mm(FONT_MM).into_pt(),
+            size: Mm(g.font).into_pt(),
         });
         if row.bold {
             // The face has no bold weight; stroking the outline too thickens it.
@@ -228,12 +249,65 @@ fn a4_pages(slips: &[Slip]) -> Vec<PdfPage> {
 
 /// Writes `slips` as one PDF document titled `title`.
 pub fn write_pdf(slips: &[Slip], paper: Paper, title: &str, out: &mut dyn Write) -> io::Result<()> {
-    let font = font()?;
     let pages = match paper {
         Paper::Roll58 => roll_pages(slips, paper, 58.0),
         Paper::Roll80 => roll_pages(slips, paper, 80.0),
         Paper::A4 => a4_pages(slips),
     };
+    save(pages, title, out)
+}
+
+/// Writes a text document (a letter) on A4 pages: 80 cells per line, wrapped, with
+/// page numbers.
+pub fn write_document_pdf(
+    lines: &[crate::Line],
+    title: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    const W: f32 = 210.0;
+    const H: f32 = 297.0;
+    const COLS: usize = 80;
+    const G: Grid = Grid {
+        cell: 2.1,
+        font: 4.2,
+        line: 6.0,
+        baseline: 1.4,
+    };
+    let margin_x = (W - COLS as f32 * G.cell) / 2.0;
+    let (top, bottom) = (H - 20.0, 20.0);
+    let per_page = ((top - bottom) / G.line) as usize;
+    let rows: Vec<Row> = lines
+        .iter()
+        .flat_map(|l| {
+            wrap(&l.text, COLS).into_iter().map(|text| Row {
+                text,
+                align: l.align,
+                bold: l.bold,
+            })
+        })
+        .collect();
+    let chunks: Vec<&[Row]> = rows.chunks(per_page.max(1)).collect();
+    let n = chunks.len().max(1);
+    let mut pages = Vec::new();
+    for (i, chunk) in chunks.iter().enumerate() {
+        let mut ops = Vec::new();
+        grid_text_ops(&mut ops, chunk, margin_x, top, COLS, G);
+        let footer = [Row {
+            text: format!("{} / {}", i + 1, n),
+            align: Align::Center,
+            bold: false,
+        }];
+        grid_text_ops(&mut ops, &footer, margin_x, bottom, COLS, G);
+        pages.push(PdfPage::new(Mm(W), Mm(H), ops));
+    }
+    if pages.is_empty() {
+        pages.push(PdfPage::new(Mm(W), Mm(H), Vec::new()));
+    }
+    save(pages, title, out)
+}
+
+fn save(pages: Vec<PdfPage>, title: &str, out: &mut dyn Write) -> io::Result<()> {
+    let font = font()?;
     let mut doc = PdfDocument::new(title);
     // A fixed resource name instead of add_font's random one: same slips, same bytes.
     doc.resources

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::new_without_default)] // tests fail loudly by design
 
+mod casework;
 mod faults;
 mod journal;
 mod reconcile;

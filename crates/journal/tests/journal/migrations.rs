@@ -12,6 +12,10 @@ const RELEASED: &[(&str, &str)] = &[
         "0002_statements",
         include_str!("../../migrations/0002_statements.sql.sha256"),
     ),
+    (
+        "0003_cases",
+        include_str!("../../migrations/0003_cases.sql.sha256"),
+    ),
 ];
 
 #[test]
@@ -131,7 +135,8 @@ fn a_schema_1_journal_is_upgraded_in_place() {
     {
         let c = crate::raw(&path);
         c.execute_batch(
-            "DROP TABLE statement_mappings; DROP TABLE statement_lines; DROP TABLE statements;",
+            "DROP TABLE case_events; DROP TABLE cases; DROP TABLE acquirers; DROP INDEX chain_record;
+             DROP TABLE statement_mappings; DROP TABLE statement_lines; DROP TABLE statements;",
         )
         .unwrap();
         c.pragma_update(None, "user_version", 1).unwrap();

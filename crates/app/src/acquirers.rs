@@ -1,0 +1,121 @@
+//! The acquirer directory: who to call or write to, what they ask for, how long they
+//! take. Shipped as data (assets/acquirers.json); the user's edits live in the journal.
+
+use crate::{App, AppError, ErrorCode};
+use serde::{Deserialize, Serialize};
+use slipkeeper_domain::Text;
+use std::path::Path;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Acquirer {
+    pub id: String,
+    pub name: Text,
+    #[serde(default)]
+    pub hotline: String,
+    #[serde(default)]
+    pub dispute_email: String,
+    #[serde(default)]
+    pub portal: String,
+    pub hours: Text,
+    /// What they require with a case.
+    #[serde(default)]
+    pub documents: Vec<Text>,
+    /// Days they take to answer (and the shop has to answer them): sets case deadlines.
+    pub response_days: u32,
+    /// False until the user has checked the entry against their contract.
+    #[serde(default)]
+    pub verified: bool,
+}
+
+#[derive(Deserialize)]
+struct Directory {
+    note: Text,
+    acquirers: Vec<Acquirer>,
+}
+
+const DIRECTORY: &str = include_str!("../../../assets/acquirers.json");
+
+/// The warning every shipped entry carries.
+pub fn directory_note() -> Text {
+    serde_json::from_str::<Directory>(DIRECTORY)
+        .map(|d| d.note)
+        .unwrap_or_else(|_| Text::new("", ""))
+}
+
+fn shipped() -> Vec<Acquirer> {
+    serde_json::from_str::<Directory>(DIRECTORY)
+        .map(|d| d.acquirers)
+        .unwrap_or_default()
+}
+
+impl App {
+    /// Shipped entries, with the user's edits and own entries applied.
+    pub fn acquirers(&self) -> Result<Vec<Acquirer>, AppError> {
+        let mut all = shipped();
+        for (id, json) in self.journal.acquirer_overrides()? {
+            let a: Acquirer = serde_json::from_str(&json).map_err(|e| {
+                AppError::new(ErrorCode::Corrupt, format!("saved acquirer {id}: {e}"))
+            })?;
+            match all.iter_mut().find(|x| x.id == a.id) {
+                Some(x) => *x = a,
+                None => all.push(a),
+            }
+        }
+        Ok(all)
+    }
+
+    pub fn acquirer(&self, id: &str) -> Result<Acquirer, AppError> {
+        self.acquirers()?
+            .into_iter()
+            .find(|a| a.id == id)
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::NotFound,
+                    format!("acquirer {id:?} is not in the directory; `slipkeeper acquirer list` shows it"),
+                )
+            })
+    }
+
+    /// Saves an acquirer entry (JSON, as `acquirer show --json` prints it).
+    pub fn save_acquirer(&self, file: &Path) -> Result<Acquirer, AppError> {
+        let text = std::fs::read_to_string(file).map_err(|e| AppError::io(file, e))?;
+        let a: Acquirer = serde_json::from_str(&text).map_err(|e| {
+            AppError::new(
+                ErrorCode::BadInput,
+                format!("{}:{}: {e}", file.display(), e.line()),
+            )
+        })?;
+        if a.id.trim().is_empty() || a.response_days == 0 || a.response_days > 365 {
+            return Err(AppError::new(
+                ErrorCode::BadInput,
+                format!(
+                    "{}: an acquirer needs an id and response_days between 1 and 365",
+                    file.display()
+                ),
+            ));
+        }
+        let json = serde_json::to_string(&a)
+            .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+        self.journal.set_acquirer(&a.id, &json)?;
+        Ok(a)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_directory_reads_and_warns() {
+        let all = shipped();
+        assert!(all.iter().any(|a| a.id == "cup" && a.hotline == "95516"));
+        assert!(all
+            .iter()
+            .any(|a| a.id == "template" && a.hotline.is_empty()));
+        assert!(all.iter().all(|a| !a.verified && a.response_days > 0));
+        assert!(directory_note()
+            .en
+            .contains("check them against your contract"));
+    }
+}

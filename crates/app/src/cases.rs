@@ -1,0 +1,404 @@
+//! Cases with the acquirer: opened from a diagnosis, with a deadline from the
+//! acquirer's response window, a history, and the letter and phone script that go
+//! with them.
+
+use crate::{acquirers::Acquirer, App, AppError, ErrorCode, Lookup};
+use chrono::{NaiveDate, TimeDelta};
+use serde::Serialize;
+use slipkeeper_domain::{days_left, CaseStatus, Complaint, Diagnosis, Text, Transaction};
+use slipkeeper_journal::{CaseEvent, CaseRow, MerchantProfile, NewCase};
+
+/// A case with what the list shows: days left until the deadline.
+#[derive(Clone, Debug, Serialize)]
+pub struct CaseSummary {
+    #[serde(flatten)]
+    pub case: CaseRow,
+    /// Negative when overdue; None without a deadline or once resolved.
+    pub days_left: Option<i64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CaseView {
+    pub summary: CaseSummary,
+    pub events: Vec<CaseEvent>,
+    pub diagnosis: Diagnosis,
+    pub lookup: Lookup,
+}
+
+/// What to say and write to the acquirer, prefilled.
+#[derive(Clone, Debug, Serialize)]
+pub struct ContactPlan {
+    pub diagnosis: Diagnosis,
+    pub acquirer: Acquirer,
+    /// What they will ask for: their documents and the identifiers of this case.
+    pub asks: Vec<Text>,
+    pub phone_script: Text,
+    pub letter: Text,
+    /// Merchant profile fields to fill in before a letter can go out.
+    pub missing: Vec<&'static str>,
+    /// The directory's reminder that numbers must be checked against the contract.
+    pub check_note: Text,
+}
+
+/// Profile fields a letter cannot go without.
+pub fn missing_profile_fields(p: &MerchantProfile) -> Vec<&'static str> {
+    let mut v = Vec::new();
+    let blank = |s: &Option<String>| s.as_deref().is_none_or(|x| x.trim().is_empty());
+    if blank(&p.shop_name) {
+        v.push("shop_name");
+    }
+    if blank(&p.contact_person) {
+        v.push("contact_person");
+    }
+    if blank(&p.phone) {
+        v.push("phone");
+    }
+    v
+}
+
+impl App {
+    fn summary(&self, case: CaseRow) -> CaseSummary {
+        let today = self.clock.local_now().date();
+        let days_left = case
+            .due_on
+            .filter(|_| !case.status.is_resolved())
+            .map(|d| days_left(d, today));
+        CaseSummary { case, days_left }
+    }
+
+    /// Opens a case from a diagnosis; the deadline is today plus the acquirer's
+    /// response window.
+    pub fn open_case(
+        &mut self,
+        complaint: Complaint,
+        lookup: &Lookup,
+        acquirer_id: Option<&str>,
+        statement_line_id: Option<i64>,
+    ) -> Result<i64, AppError> {
+        let diagnosis = self.diagnose(complaint, lookup)?;
+        let acquirer = acquirer_id.map(|id| self.acquirer(id)).transpose()?;
+        let today = self.clock.local_now().date();
+        let due_on = acquirer
+            .as_ref()
+            .map(|a| today + TimeDelta::days(i64::from(a.response_days)));
+        let txn_id = diagnosis.facts.first().and_then(|f| f.txn_id).filter(|_| {
+            !matches!(
+                diagnosis.code,
+                slipkeeper_domain::DiagnosisCode::NotInJournalTypo
+                    | slipkeeper_domain::DiagnosisCode::OtherTerminal
+            )
+        });
+        let id = self.journal.open_case(
+            &NewCase {
+                complaint,
+                code: diagnosis.code.as_str().to_owned(),
+                txn_id,
+                statement_line_id,
+                acquirer_id: acquirer.map(|a| a.id),
+                due_on,
+                lookup: to_json(lookup)?,
+                diagnosis: to_json(&diagnosis)?,
+            },
+            self.clock.now(),
+        )?;
+        Ok(id)
+    }
+
+    pub fn cases(&self) -> Result<Vec<CaseSummary>, AppError> {
+        Ok(self
+            .journal
+            .cases()?
+            .into_iter()
+            .map(|c| self.summary(c))
+            .collect())
+    }
+
+    /// Open cases whose deadline is within `days` (or past).
+    pub fn cases_due(&self, days: i64) -> Result<Vec<CaseSummary>, AppError> {
+        Ok(self
+            .cases()?
+            .into_iter()
+            .filter(|c| c.days_left.is_some_and(|d| d <= days))
+            .collect())
+    }
+
+    pub fn case(&self, id: i64) -> Result<CaseView, AppError> {
+        let (row, events) = self.journal.case(id)?;
+        let corrupt =
+            |e: serde_json::Error| AppError::new(ErrorCode::Corrupt, format!("case #{id}: {e}"));
+        let diagnosis = serde_json::from_str(&row.diagnosis).map_err(corrupt)?;
+        let lookup = serde_json::from_str(&row.lookup).map_err(corrupt)?;
+        Ok(CaseView {
+            summary: self.summary(row),
+            events,
+            diagnosis,
+            lookup,
+        })
+    }
+
+    pub fn update_case(
+        &mut self,
+        id: i64,
+        status: Option<CaseStatus>,
+        acquirer_ref: Option<&str>,
+        due_on: Option<NaiveDate>,
+        note: Option<&str>,
+    ) -> Result<(), AppError> {
+        if let Some(next) = status {
+            let (row, _) = self.journal.case(id)?;
+            if !row.status.can_become(next) {
+                return Err(AppError::new(
+                    ErrorCode::BadInput,
+                    format!(
+                        "case #{id} is {}; it cannot become {}",
+                        row.status.as_str(),
+                        next.as_str()
+                    ),
+                ));
+            }
+        }
+        self.journal
+            .update_case(id, status, acquirer_ref, due_on, note, self.clock.now())?;
+        Ok(())
+    }
+
+    pub fn merchant_profile(&self) -> Result<MerchantProfile, AppError> {
+        Ok(self.journal.merchant_profile()?)
+    }
+
+    pub fn set_merchant_profile(&self, p: &MerchantProfile) -> Result<(), AppError> {
+        Ok(self.journal.set_merchant_profile(p)?)
+    }
+
+    /// The guided contact for a case: what the acquirer will ask, a phone script and a
+    /// letter with every identifier, and what is still missing from the profile.
+    pub fn contact_plan(&self, case_id: i64) -> Result<ContactPlan, AppError> {
+        let view = self.case(case_id)?;
+        let acquirer = match &view.summary.case.acquirer_id {
+            Some(id) => self.acquirer(id)?,
+            None => self.acquirer("template")?,
+        };
+        let txn = view
+            .summary
+            .case
+            .txn_id
+            .map(|id| self.detail(id).map(|d| d.row.txn))
+            .transpose()?;
+        let profile = self.merchant_profile()?;
+        let today = self.clock.local_now().date();
+        let mut asks = acquirer.documents.clone();
+        asks.extend(view.diagnosis.prepare.iter().cloned());
+        Ok(ContactPlan {
+            phone_script: phone_script(&profile, txn.as_ref(), &view, &acquirer),
+            letter: letter(&profile, txn.as_ref(), &view, &acquirer, today),
+            missing: missing_profile_fields(&profile),
+            diagnosis: view.diagnosis,
+            acquirer,
+            asks,
+            check_note: crate::acquirers::directory_note(),
+        })
+    }
+}
+
+fn to_json<T: Serialize>(v: &T) -> Result<String, AppError> {
+    serde_json::to_string(v).map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))
+}
+
+fn or_dash(v: Option<&str>) -> &str {
+    v.filter(|s| !s.trim().is_empty()).unwrap_or("—")
+}
+
+fn txn_lines(t: &Transaction) -> (Vec<String>, Vec<String>) {
+    let (kzh, ken) = t.kind.slip_label();
+    let rrn = or_dash(t.rrn.as_ref().map(|r| r.as_str()));
+    let auth = or_dash(t.auth_code.as_ref().map(|r| r.as_str()));
+    let card = or_dash(t.pan.as_ref().map(|r| r.as_str()));
+    (
+        vec![
+            format!(
+                "商户号：{}　终端号：{}　批次号：{}　凭证号：{}",
+                t.merchant_id, t.terminal_id, t.batch_no, t.trace_no
+            ),
+            format!("参考号：{rrn}　授权码：{auth}　卡号：{card}"),
+            format!(
+                "交易类型：{kzh}　金额：{}　交易时间：{}　结果：{}",
+                t.amount, t.occurred_at, t.outcome
+            ),
+        ],
+        vec![
+            format!(
+                "Merchant no.: {}  Terminal no.: {}  Batch no.: {}  Voucher no.: {}",
+                t.merchant_id, t.terminal_id, t.batch_no, t.trace_no
+            ),
+            format!("RRN: {rrn}  Auth code: {auth}  Card: {card}"),
+            format!(
+                "Type: {ken}  Amount: {}  Time: {}  Outcome: {}",
+                t.amount, t.occurred_at, t.outcome
+            ),
+        ],
+    )
+}
+
+fn phone_script(p: &MerchantProfile, t: Option<&Transaction>, v: &CaseView, a: &Acquirer) -> Text {
+    let shop = or_dash(p.shop_name.as_deref());
+    let mid = p
+        .merchant_id
+        .as_ref()
+        .map(|m| m.to_string())
+        .or_else(|| t.map(|t| t.merchant_id.to_string()))
+        .unwrap_or_else(|| "—".into());
+    let c = v.summary.case.complaint.text();
+    let step_zh = v
+        .diagnosis
+        .next_steps
+        .first()
+        .map(|s| s.zh.clone())
+        .unwrap_or_default();
+    let step_en = v
+        .diagnosis
+        .next_steps
+        .first()
+        .map(|s| s.en.clone())
+        .unwrap_or_default();
+    let (tzh, ten) = match t {
+        Some(t) => (
+            format!(
+                "终端号 {}，交易时间 {}，金额 {}，凭证号 {}，参考号 {}，授权码 {}",
+                t.terminal_id,
+                t.occurred_at,
+                t.amount,
+                t.trace_no,
+                or_dash(t.rrn.as_ref().map(|r| r.as_str())),
+                or_dash(t.auth_code.as_ref().map(|r| r.as_str()))
+            ),
+            format!(
+                "terminal {}, time {}, amount {}, voucher {}, RRN {}, auth code {}",
+                t.terminal_id,
+                t.occurred_at,
+                t.amount,
+                t.trace_no,
+                or_dash(t.rrn.as_ref().map(|r| r.as_str())),
+                or_dash(t.auth_code.as_ref().map(|r| r.as_str()))
+            ),
+        ),
+        None => (
+            format!("查询方式：{}", v.lookup.describe()),
+            format!("looked up by {}", v.lookup.describe()),
+        ),
+    };
+    Text::new(
+        format!(
+            "（拨打 {} {}）您好，我是商户“{shop}”，商户号 {mid}。我想查询一笔交易：{tzh}。问题是：{}。系统判断：{}。请帮我：{step_zh}。请告诉我受理编号和答复时限。",
+            a.name.zh, or_dash(Some(&a.hotline)), c.zh, v.diagnosis.title.zh
+        ),
+        format!(
+            "(Call {} on {}) Hello, this is the shop \"{shop}\", merchant no. {mid}. I am calling about a transaction: {ten}. The problem: {}. Our records say: {}. Please help me: {step_en}. Could you give me a case reference and the date I will get an answer?",
+            a.name.en, or_dash(Some(&a.hotline)), c.en, v.diagnosis.title.en
+        ),
+    )
+}
+
+fn letter(
+    p: &MerchantProfile,
+    t: Option<&Transaction>,
+    v: &CaseView,
+    a: &Acquirer,
+    today: NaiveDate,
+) -> Text {
+    let shop = or_dash(p.shop_name.as_deref());
+    let mid = p
+        .merchant_id
+        .as_ref()
+        .map(|m| m.to_string())
+        .or_else(|| t.map(|t| t.merchant_id.to_string()))
+        .unwrap_or_else(|| "—".into());
+    let (tzh, ten) = t.map(txn_lines).unwrap_or_else(|| {
+        (
+            vec![format!("查询方式：{}", v.lookup.describe())],
+            vec![format!("Looked up by: {}", v.lookup.describe())],
+        )
+    });
+    let d = &v.diagnosis;
+    let c = v.summary.case.complaint.text();
+    let facts_zh: Vec<String> = d.facts.iter().map(|f| format!("- {}", f.text.zh)).collect();
+    let facts_en: Vec<String> = d.facts.iter().map(|f| format!("- {}", f.text.en)).collect();
+    let steps_zh: Vec<String> = d.next_steps.iter().map(|s| format!("- {}", s.zh)).collect();
+    let steps_en: Vec<String> = d.next_steps.iter().map(|s| format!("- {}", s.en)).collect();
+    let contact_zh = format!(
+        "联系人：{}　电话：{}　邮箱：{}　地址：{}",
+        or_dash(p.contact_person.as_deref()),
+        or_dash(p.phone.as_deref()),
+        or_dash(p.email.as_deref()),
+        or_dash(p.address.as_deref())
+    );
+    let contact_en = format!(
+        "Contact: {}  Phone: {}  E-mail: {}  Address: {}",
+        or_dash(p.contact_person.as_deref()),
+        or_dash(p.phone.as_deref()),
+        or_dash(p.email.as_deref()),
+        or_dash(p.address.as_deref())
+    );
+    let case_no = v.summary.case.id;
+    let zh = [
+        vec![
+            format!("致：{}", a.name.zh),
+            format!("日期：{today}　本店案件编号：SK-{case_no}"),
+            format!("事由：交易核查申请（商户号 {mid}）"),
+            String::new(),
+            format!("商户：{shop}"),
+        ],
+        tzh,
+        vec![
+            String::new(),
+            format!("问题：{}", c.zh),
+            format!("核查结论（{}）：{}", d.code.as_str(), d.title.zh),
+            d.explanation.zh.clone(),
+            String::new(),
+            "经过：".into(),
+        ],
+        facts_zh,
+        vec![String::new(), "请求：".into()],
+        steps_zh,
+        vec![
+            String::new(),
+            "附件：签购单重打印件、交易日志摘录、终端原始报文、完整性校验数据。".into(),
+            contact_zh,
+            String::new(),
+            format!("{shop}"),
+        ],
+    ]
+    .concat()
+    .join("\n");
+    let en = [
+        vec![
+            format!("To: {}", a.name.en),
+            format!("Date: {today}  Our case no.: SK-{case_no}"),
+            format!("Subject: transaction inquiry (merchant no. {mid})"),
+            String::new(),
+            format!("Merchant: {shop}"),
+        ],
+        ten,
+        vec![
+            String::new(),
+            format!("Problem: {}", c.en),
+            format!("Finding ({}): {}", d.code.as_str(), d.title.en),
+            d.explanation.en.clone(),
+            String::new(),
+            "Timeline:".into(),
+        ],
+        facts_en,
+        vec![String::new(), "Requested action:".into()],
+        steps_en,
+        vec![
+            String::new(),
+            "Enclosed: slip reprint, journal excerpt, the terminal's raw frames, integrity data."
+                .into(),
+            contact_en,
+            String::new(),
+            format!("{shop}"),
+        ],
+    ]
+    .concat()
+    .join("\n");
+    Text::new(zh, en)
+}

@@ -1,0 +1,576 @@
+//! Evidence packs: a ZIP the shop owner sends the acquirer, byte-for-byte the same
+//! for the same inputs, that anyone can check with standard tools (`unzip -t`,
+//! `sha256sum -c MANIFEST.sha256`) and `slipkeeper evidence verify`.
+
+use crate::{missing_profile_fields, App, AppError, ErrorCode};
+use base64::Engine;
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use slipkeeper_domain::{CopyType, Transaction};
+use slipkeeper_journal::{check_proof, ChainProof, TxnQuery, TxnRow};
+use slipkeeper_slip::{layout, write_document_pdf, write_pdf, Line, Paper};
+use std::io::{Cursor, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// The largest attachment a pack takes: photos of a slip are well under this.
+pub const MAX_ATTACHMENT: u64 = 10 * 1024 * 1024;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PackReport {
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub sha256: String,
+    pub files: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PackCheck {
+    pub files: usize,
+    pub proofs: usize,
+    pub problems: Vec<String>,
+}
+
+impl PackCheck {
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+#[derive(Serialize)]
+struct ManifestEntry {
+    name: String,
+    bytes: u64,
+    sha256: String,
+}
+
+fn sha(b: &[u8]) -> String {
+    hex::encode(Sha256::digest(b))
+}
+
+fn bad(m: impl Into<String>) -> AppError {
+    AppError::new(ErrorCode::BadInput, m)
+}
+
+fn internal(e: impl ToString) -> AppError {
+    AppError::new(ErrorCode::Internal, e.to_string())
+}
+
+/// Accepts photos and scans of the signed slip or chat screenshots: JPEG, PNG, PDF.
+fn attachment_type(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(("jpg", "image/jpeg"))
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(("png", "image/png"))
+    } else if bytes.starts_with(b"%PDF-") {
+        Some(("pdf", "application/pdf"))
+    } else {
+        None
+    }
+}
+
+fn safe_stem(p: &Path) -> String {
+    let stem: String = p
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(40)
+        .collect();
+    if stem.is_empty() {
+        "attachment".into()
+    } else {
+        stem
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+fn excerpt_csv(rows: &[(&str, &TxnRow)]) -> String {
+    let mut out = String::from("\u{feff}role,id,terminal,batch,voucher,kind,outcome,amount,currency,time,rrn,auth_code,card,original_voucher\n");
+    for (role, r) in rows {
+        let t = &r.txn;
+        let o = |v: Option<&str>| v.unwrap_or("").to_owned();
+        let cells = [
+            role.to_string(),
+            r.id.to_string(),
+            t.terminal_id.to_string(),
+            t.batch_no.to_string(),
+            t.trace_no.to_string(),
+            t.kind.as_str().to_owned(),
+            t.outcome.as_str().to_owned(),
+            t.amount.major_string(),
+            t.amount.currency().as_str().to_owned(),
+            t.occurred_at.to_string(),
+            o(t.rrn.as_ref().map(|v| v.as_str())),
+            o(t.auth_code.as_ref().map(|v| v.as_str())),
+            o(t.pan.as_ref().map(|v| v.as_str())),
+            o(t.original_trace_no.as_ref().map(|v| v.as_str())),
+        ];
+        out.push_str(
+            &cells
+                .iter()
+                .map(|c| csv_field(c))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        out.push('\n');
+    }
+    out
+}
+
+/// RFC 2047 for a header with Chinese in it.
+fn mime_header(s: &str) -> String {
+    if s.is_ascii() {
+        s.to_owned()
+    } else {
+        format!(
+            "=?UTF-8?B?{}?=",
+            base64::engine::general_purpose::STANDARD.encode(s)
+        )
+    }
+}
+
+fn b64_lines(b: &[u8]) -> String {
+    let s = base64::engine::general_purpose::STANDARD.encode(b);
+    s.as_bytes()
+        .chunks(76)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("\r\n")
+}
+
+struct Eml<'a> {
+    from: &'a str,
+    to: &'a str,
+    subject: &'a str,
+    body: &'a str,
+    date: DateTime<Utc>,
+    id: &'a str,
+    attachments: &'a [(String, &'static str, Vec<u8>)],
+}
+
+fn eml(m: &Eml) -> Vec<u8> {
+    let boundary = format!("=_slipkeeper_{}", &sha(m.id.as_bytes())[..16]);
+    let mut s = String::new();
+    s.push_str(&format!("From: {}\r\n", m.from));
+    s.push_str(&format!("To: {}\r\n", m.to));
+    s.push_str(&format!("Subject: {}\r\n", mime_header(m.subject)));
+    s.push_str(&format!(
+        "Date: {}\r\n",
+        m.date.format("%a, %d %b %Y %H:%M:%S +0000")
+    ));
+    s.push_str(&format!("Message-ID: <{}@slipkeeper.invalid>\r\n", m.id));
+    // Mail programs open a message marked this way as a draft to review and send.
+    s.push_str("X-Unsent: 1\r\n");
+    s.push_str("MIME-Version: 1.0\r\n");
+    s.push_str(&format!(
+        "Content-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n"
+    ));
+    s.push_str(&format!("--{boundary}\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"));
+    s.push_str(&b64_lines(m.body.replace('\n', "\r\n").as_bytes()));
+    s.push_str("\r\n");
+    for (name, mime, bytes) in m.attachments {
+        s.push_str(&format!(
+            "--{boundary}\r\nContent-Type: {mime}; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n",
+            b64_lines(bytes)
+        ));
+    }
+    s.push_str(&format!("--{boundary}--\r\n"));
+    s.into_bytes()
+}
+
+fn mime_of(name: &str) -> &'static str {
+    match name.rsplit('.').next() {
+        Some("pdf") => "application/pdf",
+        Some("csv") => "text/csv",
+        Some("json") => "application/json",
+        Some("txt") => "text/plain",
+        Some("jpg") => "image/jpeg",
+        Some("png") => "image/png",
+        _ => "application/octet-stream",
+    }
+}
+
+fn zip_bytes(files: &[(String, Vec<u8>)], at: DateTime<Utc>) -> Result<Vec<u8>, AppError> {
+    use zip::write::SimpleFileOptions;
+    let t = at.naive_utc();
+    let mtime = zip::DateTime::from_date_and_time(
+        t.year().clamp(1980, 2107) as u16,
+        t.month() as u8,
+        t.day() as u8,
+        t.hour() as u8,
+        t.minute() as u8,
+        t.second() as u8,
+    )
+    .map_err(internal)?;
+    let opts = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(6))
+        .last_modified_time(mtime)
+        .unix_permissions(0o644);
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, bytes) in files {
+        w.start_file(name.as_str(), opts).map_err(internal)?;
+        w.write_all(bytes).map_err(internal)?;
+    }
+    Ok(w.finish().map_err(internal)?.into_inner())
+}
+
+impl App {
+    /// Builds the evidence pack of case `case_id` at `out`. Attachments are checked
+    /// first (type and size); nothing is written unless everything is in order, and the
+    /// file appears whole or not at all.
+    pub fn build_evidence(
+        &mut self,
+        case_id: i64,
+        attachments: &[PathBuf],
+        out: &Path,
+    ) -> Result<PackReport, AppError> {
+        let mut attached = Vec::new();
+        for (i, p) in attachments.iter().enumerate() {
+            let meta = std::fs::metadata(p).map_err(|e| AppError::io(p, e))?;
+            if meta.len() > MAX_ATTACHMENT {
+                return Err(bad(format!(
+                    "{}: {} bytes is more than the {} MB an attachment may have; nothing was written",
+                    p.display(),
+                    meta.len(),
+                    MAX_ATTACHMENT / 1024 / 1024
+                )));
+            }
+            let bytes = std::fs::read(p).map_err(|e| AppError::io(p, e))?;
+            let Some((ext, mime)) = attachment_type(&bytes) else {
+                return Err(bad(format!(
+                    "{}: not a JPEG, PNG or PDF file (attach photos or scans of the slip, or screenshots); nothing was written",
+                    p.display()
+                )));
+            };
+            attached.push((
+                format!("05_attachments/{:02}_{}.{ext}", i + 1, safe_stem(p)),
+                mime,
+                bytes,
+            ));
+        }
+        let profile = self.merchant_profile()?;
+        let missing = missing_profile_fields(&profile);
+        if !missing.is_empty() {
+            return Err(bad(format!(
+                "the letter needs your {}: set them with `slipkeeper merchant set`; nothing was written",
+                missing.join(", ")
+            )));
+        }
+        let plan = self.contact_plan(case_id)?;
+        let view = self.case(case_id)?;
+        let now = self.clock.now();
+        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+
+        // 00: the letter, both languages.
+        let mut letter: Vec<Line> = vec![
+            Line::title("交易核查申请 / TRANSACTION INQUIRY"),
+            Line::plain(""),
+        ];
+        letter.extend(plan.letter.zh.lines().map(Line::plain));
+        letter.push(Line::plain(""));
+        letter.push(Line::plain("-".repeat(80)));
+        letter.push(Line::plain(""));
+        letter.extend(plan.letter.en.lines().map(Line::plain));
+        let mut pdf = Vec::new();
+        write_document_pdf(&letter, &format!("Slipkeeper case SK-{case_id}"), &mut pdf)
+            .map_err(internal)?;
+        files.push(("00_cover_letter.pdf".into(), pdf));
+
+        let mut proofs: Vec<ChainProof> = Vec::new();
+        if let Some(txn_id) = view.summary.case.txn_id {
+            let d = self.detail(txn_id)?;
+            let t: &Transaction = &d.row.txn;
+            // 01: the slip, both copies, marked as reprints.
+            let slips: Vec<_> = [CopyType::Merchant, CopyType::Cardholder]
+                .into_iter()
+                .map(|c| {
+                    layout(
+                        t,
+                        &d.slips,
+                        c,
+                        profile.shop_name.as_deref(),
+                        self.clock.local_now(),
+                    )
+                })
+                .collect();
+            let mut pdf = Vec::new();
+            write_pdf(&slips, Paper::Roll80, "Slipkeeper reprint", &mut pdf).map_err(internal)?;
+            files.push(("01_slip_reprint.pdf".into(), pdf));
+
+            // 02: the transaction, what refers to it, its neighbours, its settlement.
+            let around = self.journal.search(&TxnQuery {
+                terminal: Some(t.terminal_id.clone()),
+                from: Some(t.occurred_at - chrono::TimeDelta::minutes(30)),
+                to: Some(t.occurred_at + chrono::TimeDelta::minutes(30)),
+                limit: 200,
+                ..Default::default()
+            })?;
+            let mut neighbours: Vec<&TxnRow> = around
+                .items
+                .iter()
+                .filter(|r| r.id != txn_id && !d.related.iter().any(|x| x.id == r.id))
+                .collect();
+            neighbours.sort_by_key(|r| ((r.txn.occurred_at - t.occurred_at).abs(), r.id));
+            neighbours.truncate(6);
+            neighbours.sort_by_key(|r| (r.txn.occurred_at, r.id));
+            let mut rows: Vec<(&str, &TxnRow)> = vec![("this", &d.row)];
+            rows.extend(d.related.iter().map(|r| ("related", r)));
+            rows.extend(neighbours.iter().map(|r| ("neighbour", *r)));
+            files.push((
+                "02_journal_excerpt.csv".into(),
+                excerpt_csv(&rows).into_bytes(),
+            ));
+            let statement_line = view
+                .summary
+                .case
+                .statement_line_id
+                .map(|id| self.journal.statement_line(id))
+                .transpose()?;
+            let excerpt = serde_json::json!({
+                "transaction": &d.row,
+                "batch": &d.batch,
+                "related": &d.related,
+                "neighbours": neighbours,
+                "statement_line": statement_line.map(|(l, file)| serde_json::json!({"file": file, "line": l})),
+            });
+            files.push((
+                "02_journal_excerpt.json".into(),
+                serde_json::to_vec_pretty(&excerpt).map_err(internal)?,
+            ));
+
+            // 03: the bytes the terminal sent: proof it came from the terminal.
+            let mut raw = format!("# Terminal frames of transaction #{txn_id} (terminal {}, voucher {}), hex, UTC time\n", t.terminal_id, t.trace_no);
+            for f in &d.frames {
+                let hex: Vec<String> = f.bytes.iter().map(|b| format!("{b:02X}")).collect();
+                raw.push_str(&format!(
+                    "{} {} {}\n",
+                    f.at.format("%Y-%m-%dT%H:%M:%S%.3fZ"),
+                    f.direction.as_str(),
+                    hex.join(" ")
+                ));
+            }
+            if d.frames.is_empty() {
+                raw.push_str(
+                    "# none: this transaction was imported, not mirrored from the terminal\n",
+                );
+            }
+            files.push(("03_raw_frames.txt".into(), raw.into_bytes()));
+
+            // 04: chain entries of everything quoted above.
+            let mut ids = vec![txn_id];
+            ids.extend(d.related.iter().map(|r| r.id));
+            for id in ids {
+                for (kind, row) in self.journal.records_of_transaction(id)? {
+                    proofs.push(self.journal.chain_proof(&kind, row)?);
+                }
+            }
+            if let Some(sid) = self.journal.settlement_id(&t.terminal_id, &t.batch_no)? {
+                proofs.push(self.journal.chain_proof("settlement", sid)?);
+            }
+        }
+        let integrity = serde_json::json!({
+            "algorithm": "hash = SHA-256(bytes of prev_hash, hex-decoded || UTF-8 bytes of line)",
+            "how_to_check": "For every entry, hash the previous hash and the line as stated and compare with hash; `slipkeeper evidence verify PACK.zip` does this.",
+            "entries": proofs,
+        });
+        files.push((
+            "04_integrity.json".into(),
+            serde_json::to_vec_pretty(&integrity).map_err(internal)?,
+        ));
+        for (name, _, bytes) in &attached {
+            files.push((name.clone(), bytes.clone()));
+        }
+
+        // The draft e-mail carries the evidence itself.
+        let mid = profile
+            .merchant_id
+            .as_ref()
+            .map(|m| m.to_string())
+            .or_else(|| {
+                view.summary
+                    .case
+                    .txn_id
+                    .and_then(|id| self.detail(id).ok())
+                    .map(|d| d.row.txn.merchant_id.to_string())
+            })
+            .unwrap_or_default();
+        let voucher = match &view.lookup {
+            crate::Lookup::Voucher { voucher, .. } => voucher.to_string(),
+            _ => view
+                .summary
+                .case
+                .txn_id
+                .and_then(|id| self.detail(id).ok())
+                .map(|d| d.row.txn.trace_no.to_string())
+                .unwrap_or_default(),
+        };
+        let subject =
+            format!("交易核查 Transaction inquiry — 商户号 {mid} 凭证号 {voucher} (SK-{case_id})");
+        let body = format!("{}\n\n----\n\n{}\n", plan.letter.zh, plan.letter.en);
+        let mail_attachments: Vec<(String, &'static str, Vec<u8>)> = files
+            .iter()
+            .map(|(n, b)| {
+                (
+                    n.rsplit('/').next().unwrap_or(n).to_owned(),
+                    mime_of(n),
+                    b.clone(),
+                )
+            })
+            .collect();
+        let to = if plan.acquirer.dispute_email.is_empty() {
+            "undisclosed-recipients:;".to_owned()
+        } else {
+            plan.acquirer.dispute_email.clone()
+        };
+        let from = profile
+            .email
+            .clone()
+            .unwrap_or_else(|| "undisclosed-recipients:;".into());
+        let mail = eml(&Eml {
+            from: &from,
+            to: &to,
+            subject: &subject,
+            body: &body,
+            date: now,
+            id: &format!("sk-{case_id}-{}", now.timestamp()),
+            attachments: &mail_attachments,
+        });
+        files.push(("draft.eml".into(), mail));
+
+        let manifest: Vec<ManifestEntry> = files
+            .iter()
+            .map(|(n, b)| ManifestEntry {
+                name: n.clone(),
+                bytes: b.len() as u64,
+                sha256: sha(b),
+            })
+            .collect();
+        let sums: String = manifest
+            .iter()
+            .map(|m| format!("{}  {}\n", m.sha256, m.name))
+            .collect();
+        let manifest_json = serde_json::to_vec_pretty(&serde_json::json!({
+            "case": format!("SK-{case_id}"),
+            "built_at": now,
+            "program": concat!("Slipkeeper ", env!("CARGO_PKG_VERSION")),
+            "files": manifest,
+        }))
+        .map_err(internal)?;
+        files.push(("manifest.json".into(), manifest_json));
+        // Last, so it can list manifest.json too.
+        let sums = format!("{sums}{}  manifest.json\n", sha(&files[files.len() - 1].1));
+        files.push(("MANIFEST.sha256".into(), sums.into_bytes()));
+
+        let bytes = zip_bytes(&files, now)?;
+        let dir = out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| AppError::io(dir, e))?;
+        tmp.write_all(&bytes).map_err(|e| AppError::io(out, e))?;
+        tmp.as_file().sync_all().map_err(|e| AppError::io(out, e))?;
+        tmp.persist(out).map_err(|e| AppError::io(out, e.error))?;
+        let digest = sha(&bytes);
+        self.journal.add_case_event(
+            case_id,
+            "pack",
+            &format!("{} sha256 {digest}", out.display()),
+            now,
+        )?;
+        Ok(PackReport {
+            path: out.to_owned(),
+            bytes: bytes.len() as u64,
+            sha256: digest,
+            files: files.into_iter().map(|(n, _)| n).collect(),
+        })
+    }
+}
+
+/// Checks a pack on its own: every file against MANIFEST.sha256, nothing extra or
+/// missing, and every chain entry in 04_integrity.json.
+pub fn verify_evidence(path: &Path) -> Result<PackCheck, AppError> {
+    let f = std::fs::File::open(path).map_err(|e| AppError::io(path, e))?;
+    let mut z = zip::ZipArchive::new(f)
+        .map_err(|e| bad(format!("{}: not a readable ZIP: {e}", path.display())))?;
+    let mut contents = std::collections::BTreeMap::new();
+    for i in 0..z.len() {
+        let mut entry = z
+            .by_index(i)
+            .map_err(|e| bad(format!("{}: entry {i}: {e}", path.display())))?;
+        let mut b = Vec::new();
+        entry
+            .read_to_end(&mut b)
+            .map_err(|e| bad(format!("{}: {}: {e}", path.display(), entry.name())))?;
+        contents.insert(entry.name().to_owned(), b);
+    }
+    let mut problems = Vec::new();
+    let Some(sums) = contents.get("MANIFEST.sha256") else {
+        return Err(bad(format!(
+            "{}: no MANIFEST.sha256: not an evidence pack",
+            path.display()
+        )));
+    };
+    let sums = String::from_utf8_lossy(sums).into_owned();
+    let mut listed = std::collections::BTreeSet::new();
+    for (n, line) in sums.lines().enumerate() {
+        let Some((hash, name)) = line.split_once("  ") else {
+            problems.push(format!(
+                "MANIFEST.sha256:{}: not \"<sha256>  <name>\"",
+                n + 1
+            ));
+            continue;
+        };
+        listed.insert(name.to_owned());
+        match contents.get(name) {
+            None => problems.push(format!("{name}: listed but missing")),
+            Some(b) if sha(b) != hash => problems.push(format!(
+                "{name}: changed (SHA-256 does not match the manifest)"
+            )),
+            Some(_) => {}
+        }
+    }
+    for name in contents.keys() {
+        if name != "MANIFEST.sha256" && !listed.contains(name) {
+            problems.push(format!("{name}: not in the manifest"));
+        }
+    }
+    let mut proofs = 0;
+    if let Some(b) = contents.get("04_integrity.json") {
+        #[derive(serde::Deserialize)]
+        struct Integrity {
+            entries: Vec<ChainProof>,
+        }
+        match serde_json::from_slice::<Integrity>(b) {
+            Ok(i) => {
+                for p in i.entries {
+                    proofs += 1;
+                    if !check_proof(&p) {
+                        problems.push(format!("04_integrity.json: chain entry {} ({}) does not hash to its stated value", p.seq, p.label));
+                    }
+                }
+            }
+            Err(e) => problems.push(format!("04_integrity.json: {e}")),
+        }
+    }
+    Ok(PackCheck {
+        files: contents.len(),
+        proofs,
+        problems,
+    })
+}
