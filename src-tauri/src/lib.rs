@@ -3,8 +3,11 @@
 //! cross IPC as `{code, message}` (see `slipkeeper_app::AppError`).
 
 use slipkeeper_app::{
-    App, AppError, ErrorCode, Page, SystemClock, TxnDetail, TxnQuery, TxnRow, VerifyReport,
+    Acquirer, App, AppError, CaseSummary, CaseView, ContactPlan, ErrorCode, Home, Lookup,
+    MerchantProfile, PackCheck, PackReport, Page, Paper, ReconcileReport, SlipView,
+    StatementReport, SystemClock, TxnDetail, TxnQuery, TxnRow, VerifyReport,
 };
+use slipkeeper_domain::{Complaint, Diagnosis, TerminalId, TraceNo};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
@@ -41,6 +44,158 @@ fn verify_journal(state: tauri::State<'_, State>) -> Result<VerifyReport, AppErr
     state.with(|app| app.verify())
 }
 
+fn bad(e: impl ToString) -> AppError {
+    AppError::new(ErrorCode::BadInput, e.to_string())
+}
+
+fn complaint(s: &str) -> Result<Complaint, AppError> {
+    Complaint::parse(s).ok_or_else(|| bad(format!("unknown complaint {s:?}")))
+}
+
+fn paper(s: &str) -> Result<Paper, AppError> {
+    Paper::parse(s).ok_or_else(|| bad(format!("paper {s:?}: expected 58mm, 80mm or a4")))
+}
+
+fn voucher(v: &str) -> Result<TraceNo, AppError> {
+    TraceNo::new(v).map_err(bad)
+}
+
+fn terminal(t: Option<String>) -> Result<Option<TerminalId>, AppError> {
+    t.filter(|s| !s.is_empty())
+        .map(|s| TerminalId::new(&s).map_err(bad))
+        .transpose()
+}
+
+#[tauri::command]
+fn home(state: tauri::State<'_, State>) -> Result<Home, AppError> {
+    state.with(|app| app.home())
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn reprint_preview(
+    state: tauri::State<'_, State>,
+    voucher_no: String,
+    terminal_id: Option<String>,
+    copy: String,
+) -> Result<Vec<SlipView>, AppError> {
+    state.with(|app| {
+        app.reprint_preview(
+            &voucher(&voucher_no)?,
+            terminal(terminal_id)?.as_ref(),
+            &slipkeeper_app::copies(&copy)?,
+        )
+    })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn reprint_pdf(
+    state: tauri::State<'_, State>,
+    voucher_no: String,
+    terminal_id: Option<String>,
+    copy: String,
+    paper_size: String,
+) -> Result<PathBuf, AppError> {
+    state.with(|app| {
+        app.reprint_to_exports(
+            &voucher(&voucher_no)?,
+            terminal(terminal_id)?.as_ref(),
+            &slipkeeper_app::copies(&copy)?,
+            paper(&paper_size)?,
+        )
+    })
+}
+
+#[tauri::command]
+fn open_path(path: PathBuf) -> Result<(), AppError> {
+    slipkeeper_app::open_with_os(&path)
+}
+
+#[tauri::command]
+fn diagnose(
+    state: tauri::State<'_, State>,
+    complaint: String,
+    lookup: Lookup,
+) -> Result<Diagnosis, AppError> {
+    state.with(|app| app.diagnose(self::complaint(&complaint)?, &lookup))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn open_case(
+    state: tauri::State<'_, State>,
+    complaint: String,
+    lookup: Lookup,
+    acquirer_id: Option<String>,
+) -> Result<i64, AppError> {
+    state.with(|app| {
+        app.open_case(
+            self::complaint(&complaint)?,
+            &lookup,
+            acquirer_id.as_deref(),
+            None,
+        )
+    })
+}
+
+#[tauri::command]
+fn list_cases(state: tauri::State<'_, State>) -> Result<Vec<CaseSummary>, AppError> {
+    state.with(|app| app.cases())
+}
+
+#[tauri::command]
+fn case_view(state: tauri::State<'_, State>, id: i64) -> Result<CaseView, AppError> {
+    state.with(|app| app.case(id))
+}
+
+#[tauri::command]
+fn contact_plan(state: tauri::State<'_, State>, id: i64) -> Result<ContactPlan, AppError> {
+    state.with(|app| app.contact_plan(id))
+}
+
+#[tauri::command]
+fn build_evidence(state: tauri::State<'_, State>, id: i64) -> Result<PackReport, AppError> {
+    state.with(|app| app.evidence_to_exports(id))
+}
+
+#[tauri::command]
+fn verify_evidence(path: PathBuf) -> Result<PackCheck, AppError> {
+    slipkeeper_app::verify_evidence(&path)
+}
+
+#[tauri::command]
+fn merchant_profile(state: tauri::State<'_, State>) -> Result<MerchantProfile, AppError> {
+    state.with(|app| app.merchant_profile())
+}
+
+#[tauri::command]
+fn set_merchant_profile(
+    state: tauri::State<'_, State>,
+    profile: MerchantProfile,
+) -> Result<(), AppError> {
+    state.with(|app| app.set_merchant_profile(&profile))
+}
+
+#[tauri::command]
+fn acquirers(state: tauri::State<'_, State>) -> Result<Vec<Acquirer>, AppError> {
+    state.with(|app| app.acquirers())
+}
+
+#[tauri::command]
+fn import_statement(
+    state: tauri::State<'_, State>,
+    path: PathBuf,
+) -> Result<StatementReport, AppError> {
+    state.with(|app| app.import_statement(&path, None, None))
+}
+
+#[tauri::command]
+fn reconcile(state: tauri::State<'_, State>) -> Result<Option<ReconcileReport>, AppError> {
+    state.with(|app| {
+        app.statement_period()?
+            .map(|(from, to)| app.reconcile(from, to))
+            .transpose()
+    })
+}
+
 /// The journal to open: `SLIPKEEPER_DB` if set (`make run` points it at a demo
 /// journal), else the platform data folder.
 fn journal_path() -> Result<PathBuf, AppError> {
@@ -50,13 +205,25 @@ fn journal_path() -> Result<PathBuf, AppError> {
     }
 }
 
-fn start_demo(app: Arc<Mutex<App>>) -> Option<slipkeeper_app::DemoTerminal> {
+/// The built-in demo terminal, and a demo cash register paying on it every few seconds.
+/// The mirror writes through its own connection to the journal: a terminal exchange
+/// never holds the window's lock, so the screens stay responsive while it runs.
+fn start_demo(journal: PathBuf) -> Option<slipkeeper_app::DemoTerminal> {
     match slipkeeper_app::start_demo_terminal() {
         Ok(demo) => {
             let addr = demo.addr.clone();
-            std::thread::spawn(move || {
-                let stop = AtomicBool::new(false);
-                slipkeeper_app::run_live_demo(&app, &addr, std::time::Duration::from_secs(4), &stop)
+            std::thread::spawn(move || match App::open(&journal, SystemClock) {
+                Ok(mirror) => {
+                    let stop = AtomicBool::new(false);
+                    let mirror = Mutex::new(mirror);
+                    slipkeeper_app::run_live_demo(
+                        &mirror,
+                        &addr,
+                        std::time::Duration::from_secs(4),
+                        &stop,
+                    )
+                }
+                Err(e) => eprintln!("slipkeeper: demo mirror: {}", e.message),
             });
             Some(demo)
         }
@@ -68,7 +235,14 @@ fn start_demo(app: Arc<Mutex<App>>) -> Option<slipkeeper_app::DemoTerminal> {
 }
 
 pub fn run() {
-    let app = match journal_path().and_then(|p| App::open(&p, SystemClock)) {
+    let path = match journal_path() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("slipkeeper: {}", e.message);
+            std::process::exit(1);
+        }
+    };
+    let app = match App::open(&path, SystemClock) {
         Ok(app) => app,
         Err(e) => {
             eprintln!("slipkeeper: {}", e.message);
@@ -78,7 +252,7 @@ pub fn run() {
     let app = Arc::new(Mutex::new(app));
     // `make run`: the built-in demo terminal, with demo payments arriving live.
     let _demo = if std::env::var_os("SLIPKEEPER_DEMO").is_some() {
-        start_demo(app.clone())
+        start_demo(path.clone())
     } else {
         None
     };
@@ -87,7 +261,23 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             list_transactions,
             transaction_detail,
-            verify_journal
+            verify_journal,
+            home,
+            reprint_preview,
+            reprint_pdf,
+            open_path,
+            diagnose,
+            open_case,
+            list_cases,
+            case_view,
+            contact_plan,
+            build_evidence,
+            verify_evidence,
+            merchant_profile,
+            set_merchant_profile,
+            acquirers,
+            import_statement,
+            reconcile
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

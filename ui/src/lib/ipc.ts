@@ -1,7 +1,26 @@
 // The only module that calls invoke(): every command the UI uses is typed here, and
 // every failure becomes an AppError {code, message} — never a raw string.
 import { invoke } from "@tauri-apps/api/core";
-import type { AppError, Page, TxnQuery, TxnRow } from "./types";
+import type {
+  Acquirer,
+  AppError,
+  CaseSummary,
+  ContactPlan,
+  Diagnosis,
+  Home,
+  Lookup,
+  MerchantProfile,
+  PackCheck,
+  PackReport,
+  Page,
+  ReconcileReport,
+  SlipView,
+  StatementReport,
+  TxnDetail,
+  TxnQuery,
+  TxnRow,
+  VerifyReport,
+} from "./types";
 
 export function toAppError(e: unknown): AppError {
   if (typeof e === "object" && e !== null && "code" in e && "message" in e) {
@@ -21,4 +40,24 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 
 export const ipc = {
   listTransactions: (query: TxnQuery) => call<Page<TxnRow>>("list_transactions", { query }),
+  transactionDetail: (id: number) => call<TxnDetail>("transaction_detail", { id }),
+  verifyJournal: () => call<VerifyReport>("verify_journal"),
+  home: () => call<Home>("home"),
+  reprintPreview: (voucher_no: string, terminal_id: string | null, copy: string) =>
+    call<SlipView[]>("reprint_preview", { voucher_no, terminal_id, copy }),
+  reprintPdf: (voucher_no: string, terminal_id: string | null, copy: string, paper_size: string) =>
+    call<string>("reprint_pdf", { voucher_no, terminal_id, copy, paper_size }),
+  openPath: (path: string) => call<void>("open_path", { path }),
+  diagnose: (complaint: string, lookup: Lookup) => call<Diagnosis>("diagnose", { complaint, lookup }),
+  openCase: (complaint: string, lookup: Lookup, acquirer_id: string | null) =>
+    call<number>("open_case", { complaint, lookup, acquirer_id }),
+  listCases: () => call<CaseSummary[]>("list_cases"),
+  contactPlan: (id: number) => call<ContactPlan>("contact_plan", { id }),
+  buildEvidence: (id: number) => call<PackReport>("build_evidence", { id }),
+  verifyEvidence: (path: string) => call<PackCheck>("verify_evidence", { path }),
+  merchantProfile: () => call<MerchantProfile>("merchant_profile"),
+  setMerchantProfile: (profile: MerchantProfile) => call<void>("set_merchant_profile", { profile }),
+  acquirers: () => call<Acquirer[]>("acquirers"),
+  importStatement: (path: string) => call<StatementReport>("import_statement", { path }),
+  reconcile: () => call<ReconcileReport | null>("reconcile"),
 };

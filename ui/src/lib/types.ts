@@ -41,9 +41,181 @@ export interface Page<T> {
 }
 
 export interface TxnQuery {
+  auth_code?: string;
+  last4?: string;
+  amount_minor?: number;
+  terminal?: string;
+  outcome?: string;
   voucher?: string;
   rrn?: string;
   text?: string;
   offset?: number;
   limit?: number;
+}
+
+// --- Screens beyond the journal (hand-written; see ARCHITECTURE.md on generating them).
+
+export interface Text {
+  zh: string;
+  en: string;
+}
+
+export interface SchemeTotal {
+  scheme: string;
+  count: number;
+  minor: number;
+}
+
+export interface CaseSummary {
+  id: number;
+  opened_at: string;
+  updated_at: string;
+  status: string;
+  complaint: string;
+  code: string;
+  txn_id: number | null;
+  acquirer_id: string | null;
+  acquirer_ref: string | null;
+  due_on: string | null;
+  days_left: number | null;
+}
+
+export interface Home {
+  today: string;
+  today_count: number;
+  today_minor: number;
+  by_scheme: SchemeTotal[];
+  journal_total: number;
+  last_transaction_at: string | null;
+  alerts: string[];
+  unknown_outcomes: number;
+  cases_due: CaseSummary[];
+}
+
+export interface SlipView {
+  copy: string;
+  origin: string;
+  lines: string[];
+}
+
+export type Lookup =
+  | { by: "voucher"; voucher: string; terminal?: string | null; batch?: string | null }
+  | { by: "rrn"; rrn: string }
+  | { by: "auth"; auth: string; terminal?: string | null }
+  | { by: "amount_time"; amount_minor: number; at: string; last4?: string | null; terminal?: string | null };
+
+export interface Fact {
+  txn_id?: number;
+  text: Text;
+}
+
+export interface Diagnosis {
+  code: string;
+  complaint: string;
+  title: Text;
+  explanation: Text;
+  facts: Fact[];
+  next_steps: Text[];
+  prepare: Text[];
+}
+
+export interface Acquirer {
+  id: string;
+  name: Text;
+  hotline: string;
+  dispute_email: string;
+  portal: string;
+  hours: Text;
+  documents: Text[];
+  response_days: number;
+  verified: boolean;
+}
+
+export interface ContactPlan {
+  diagnosis: Diagnosis;
+  acquirer: Acquirer;
+  asks: Text[];
+  phone_script: Text;
+  letter: Text;
+  missing: string[];
+  check_note: Text;
+}
+
+export interface PackReport {
+  path: string;
+  bytes: number;
+  sha256: string;
+  files: string[];
+}
+
+export interface PackCheck {
+  files: number;
+  proofs: number;
+  problems: string[];
+}
+
+export interface MerchantProfile {
+  shop_name?: string | null;
+  merchant_id?: string | null;
+  address?: string | null;
+  contact_person?: string | null;
+  phone?: string | null;
+  email?: string | null;
+}
+
+export interface Discrepancy {
+  kind: string;
+  line_id?: number;
+  txn_id?: number;
+  at: string;
+  amount_minor: number;
+  detail: string;
+}
+
+export interface TotalsRow {
+  day: string;
+  terminal: string;
+  card_type: string;
+  journal_count: number;
+  journal_minor: number;
+  statement_count: number;
+  statement_minor: number;
+  fee_minor: number;
+  net_minor: number;
+  difference_minor: number;
+}
+
+export interface ReconcileReport {
+  from: string;
+  to: string;
+  journal_transactions: number;
+  statement_lines: number;
+  matches: { line_id: number; txn_id: number; rule: string; confidence: number; reason: string }[];
+  discrepancies: Discrepancy[];
+  totals: TotalsRow[];
+}
+
+export interface StatementReport {
+  file: string;
+  mapping_id: string;
+  encoding: string;
+  lines: number;
+  statement_id: number;
+  same_file: boolean;
+  new_lines: number;
+  known_lines: number;
+}
+
+export interface VerifyReport {
+  checked: number;
+  head: string;
+  problems: { kind: string; record: string; label: string; detail: string }[];
+}
+
+export interface TxnDetail {
+  row: TxnRow;
+  batch: { state: string };
+  slips: { copy: string; origin: string; lines: string[] }[];
+  related: TxnRow[];
+  frames: { direction: string; at: string; bytes: string }[];
 }

@@ -1,0 +1,197 @@
+//! What the desktop screens ask for that the CLI prints in its own way: the home
+//! summary, slips as data for the in-app preview, and where saved files go.
+
+use crate::{App, AppError, CaseSummary, ErrorCode};
+use chrono::{NaiveDateTime, NaiveTime, TimeDelta};
+use serde::Serialize;
+use slipkeeper_domain::{CopyType, Outcome, SlipOrigin, TxnKind};
+use slipkeeper_journal::TxnQuery;
+use slipkeeper_slip::Slip;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SchemeTotal {
+    pub scheme: String,
+    pub count: u64,
+    pub minor: i64,
+}
+
+/// The home screen.
+#[derive(Clone, Debug, Serialize)]
+pub struct Home {
+    pub today: chrono::NaiveDate,
+    pub today_count: u64,
+    pub today_minor: i64,
+    pub by_scheme: Vec<SchemeTotal>,
+    pub journal_total: u64,
+    pub last_transaction_at: Option<NaiveDateTime>,
+    /// Gaps and totals mismatches, as sentences.
+    pub alerts: Vec<String>,
+    pub unknown_outcomes: u64,
+    pub cases_due: Vec<CaseSummary>,
+}
+
+/// A slip for the in-app preview.
+#[derive(Clone, Debug, Serialize)]
+pub struct SlipView {
+    pub copy: CopyType,
+    pub origin: SlipOrigin,
+    pub lines: Vec<String>,
+}
+
+impl From<&Slip> for SlipView {
+    fn from(s: &Slip) -> Self {
+        SlipView {
+            copy: s.copy,
+            origin: s.origin,
+            lines: s.lines.iter().map(|l| l.text.clone()).collect(),
+        }
+    }
+}
+
+impl App {
+    /// Where the desktop app saves reprints and evidence packs: `exports/` beside the
+    /// journal.
+    pub fn exports_dir(&self) -> Result<PathBuf, AppError> {
+        let dir = self
+            .journal
+            .path()
+            .parent()
+            .map(|p| p.join("exports"))
+            .unwrap_or_else(|| PathBuf::from("exports"));
+        std::fs::create_dir_all(&dir).map_err(|e| AppError::io(&dir, e))?;
+        Ok(dir)
+    }
+
+    pub fn home(&self) -> Result<Home, AppError> {
+        let today = self.clock.local_now().date();
+        let start = today.and_time(NaiveTime::MIN);
+        let mut q = TxnQuery {
+            from: Some(start),
+            to: Some(start + TimeDelta::days(1)),
+            limit: slipkeeper_journal::MAX_PAGE,
+            ..Default::default()
+        };
+        let mut by: BTreeMap<String, (u64, i64)> = BTreeMap::new();
+        let (mut count, mut minor) = (0u64, 0i64);
+        loop {
+            let page = self.journal.search(&q)?;
+            for r in &page.items {
+                let t = &r.txn;
+                if t.outcome != Outcome::Approved
+                    || !matches!(
+                        t.kind,
+                        TxnKind::Sale | TxnKind::Refund | TxnKind::PreAuthCompletion
+                    )
+                {
+                    continue;
+                }
+                let signed = if t.kind == TxnKind::Refund {
+                    -t.amount.minor()
+                } else {
+                    t.amount.minor()
+                };
+                let e = by
+                    .entry(
+                        t.scheme
+                            .map(|s| s.as_str().to_owned())
+                            .unwrap_or_else(|| "other".into()),
+                    )
+                    .or_default();
+                e.0 += 1;
+                e.1 += signed;
+                count += 1;
+                minor += signed;
+            }
+            if page.items.len() < q.limit as usize {
+                break;
+            }
+            q.offset += q.limit;
+        }
+        let all = self.journal.search(&TxnQuery {
+            limit: 1,
+            ..Default::default()
+        })?;
+        let unknown = self
+            .journal
+            .search(&TxnQuery {
+                outcome: Some(Outcome::Unknown),
+                limit: 1,
+                ..Default::default()
+            })?
+            .total;
+        Ok(Home {
+            today,
+            today_count: count,
+            today_minor: minor,
+            by_scheme: by
+                .into_iter()
+                .map(|(scheme, (count, minor))| SchemeTotal {
+                    scheme,
+                    count,
+                    minor,
+                })
+                .collect(),
+            journal_total: all.total,
+            last_transaction_at: all.items.first().map(|r| r.txn.occurred_at),
+            alerts: self.check()?.iter().map(|f| f.to_string()).collect(),
+            unknown_outcomes: unknown,
+            cases_due: self.cases_due(7)?,
+        })
+    }
+
+    /// Slips of a voucher as the preview shows them.
+    pub fn reprint_preview(
+        &self,
+        voucher: &slipkeeper_domain::TraceNo,
+        terminal: Option<&slipkeeper_domain::TerminalId>,
+        copies: &[CopyType],
+    ) -> Result<Vec<SlipView>, AppError> {
+        Ok(self
+            .reprint(voucher, terminal, None, copies)?
+            .iter()
+            .map(SlipView::from)
+            .collect())
+    }
+
+    /// Saves the reprint of a voucher as a PDF in the exports folder and returns its path.
+    pub fn reprint_to_exports(
+        &self,
+        voucher: &slipkeeper_domain::TraceNo,
+        terminal: Option<&slipkeeper_domain::TerminalId>,
+        copies: &[CopyType],
+        paper: slipkeeper_slip::Paper,
+    ) -> Result<PathBuf, AppError> {
+        let slips = self.reprint(voucher, terminal, None, copies)?;
+        let t = terminal.map(|t| t.as_str()).unwrap_or("any");
+        let path = self.exports_dir()?.join(format!(
+            "reprint-{t}-{voucher}-{}.pdf",
+            self.clock.local_now().format("%Y%m%d-%H%M%S")
+        ));
+        self.save_pdf(&slips, paper, &path)?;
+        Ok(path)
+    }
+
+    /// Builds the evidence pack of a case in the exports folder.
+    pub fn evidence_to_exports(&mut self, case_id: i64) -> Result<crate::PackReport, AppError> {
+        let path = self.exports_dir()?.join(format!(
+            "SK-{case_id}-{}.zip",
+            self.clock.local_now().format("%Y%m%d-%H%M%S")
+        ));
+        self.build_evidence(case_id, &[], &path)
+    }
+}
+
+/// Parses what the UI sends as a copy choice.
+pub fn copies(choice: &str) -> Result<Vec<CopyType>, AppError> {
+    match choice {
+        "merchant" => Ok(vec![CopyType::Merchant]),
+        "cardholder" => Ok(vec![CopyType::Cardholder]),
+        "both" => Ok(vec![CopyType::Merchant, CopyType::Cardholder]),
+        other => Err(AppError::new(
+            ErrorCode::BadInput,
+            format!("copy {other:?}: expected merchant, cardholder or both"),
+        )),
+    }
+}
