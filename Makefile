@@ -42,4 +42,4 @@ bundle: ui
 
 ## Criterion benchmarks (numbers go into BENCHMARKS.md).
 bench:
-	cargo bench $(CARGO_FLAGS) -p slipkeeper-journal
+	cargo bench $(CARGO_FLAGS) -p slipkeeper-journal -p slipkeeper-zvt -p slipkeeper-slip -p slipkeeper-app
