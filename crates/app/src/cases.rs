@@ -75,7 +75,22 @@ impl App {
         acquirer_id: Option<&str>,
         statement_line_id: Option<i64>,
     ) -> Result<i64, AppError> {
-        let diagnosis = self.diagnose(complaint, lookup)?;
+        let mut facts = self.facts(lookup)?;
+        if let Some(id) = statement_line_id {
+            // The acquirer's statement lists it: if the journal does not, that is a hole
+            // in the mirror, not a payment made elsewhere.
+            let (line, file) = self.journal.statement_line(id)?;
+            if facts.found.is_none() && facts.gap.is_none() {
+                facts.gap = Some(format!(
+                    "the acquirer's statement {file} (line {}) lists {} {} at {} that the journal does not have",
+                    line.line_no,
+                    line.kind.as_str(),
+                    line.amount,
+                    line.occurred_at
+                ));
+            }
+        }
+        let diagnosis = slipkeeper_domain::diagnose(complaint, &facts);
         let acquirer = acquirer_id.map(|id| self.acquirer(id)).transpose()?;
         let today = self.clock.local_now().date();
         let due_on = acquirer

@@ -384,6 +384,16 @@ impl App {
                 proofs.push(self.journal.chain_proof("settlement", sid)?);
             }
         }
+        // The acquirer's own statement line, when the case came from a reconciliation:
+        // with or without a journal transaction (a line the mirror never saw has none).
+        if let Some(id) = view.summary.case.statement_line_id {
+            let (line, file) = self.journal.statement_line(id)?;
+            let doc = serde_json::json!({ "statement_line_id": id, "file": file, "line": line });
+            files.push((
+                "02_statement_line.json".into(),
+                serde_json::to_vec_pretty(&doc).map_err(internal)?,
+            ));
+        }
         let integrity = serde_json::json!({
             "algorithm": "hash = SHA-256(bytes of prev_hash, hex-decoded || UTF-8 bytes of line)",
             "how_to_check": "For every entry, hash the previous hash and the line as stated and compare with hash; `slipkeeper evidence verify PACK.zip` does this.",

@@ -249,3 +249,82 @@ fn a_proposed_mapping_is_saved_and_used() {
         r.stderr()
     );
 }
+
+/// A discrepancy opens a case whose evidence pack carries the statement line.
+#[test]
+fn a_line_missing_from_the_journal_becomes_a_case_with_its_statement_line() {
+    let d = Dir::new();
+    let db = d.p("j.db");
+    sk(
+        &db,
+        &["import", d.demo_file("demo.jsonl", 40).to_str().unwrap()],
+    )
+    .ok();
+    let (bytes, _) = statement(&db, 999);
+    let file = d.p("statement.csv");
+    std::fs::write(&file, &bytes).unwrap();
+    sk(&db, &["statement", "import", file.to_str().unwrap()]).ok();
+    let rec = sk_json(&db, &["reconcile"]);
+    let missing = rec["discrepancies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "missing_from_journal")
+        .unwrap()
+        .clone();
+    let line_id = missing["line_id"].as_i64().unwrap().to_string();
+    sk(
+        &db,
+        &[
+            "merchant",
+            "set",
+            "--shop-name",
+            "演示商店",
+            "--contact",
+            "王老板",
+            "--phone",
+            "13800000000",
+        ],
+    )
+    .ok();
+    let case = sk_json(
+        &db,
+        &[
+            "case",
+            "new",
+            "--amount",
+            "88.88",
+            "--at",
+            "2026-01-01 08:03",
+            "--terminal",
+            "10000001",
+            "--complaint",
+            "not-in-acquirer-back-end",
+            "--acquirer",
+            "ums",
+            "--statement-line",
+            &line_id,
+        ],
+    );
+    assert_eq!(
+        case["code"], "NOT_IN_JOURNAL_GAP",
+        "the statement is the evidence: {case}"
+    );
+    let id = case["id"].as_i64().unwrap().to_string();
+    let pack = d.p("pack.zip");
+    sk(
+        &db,
+        &["evidence", "build", &id, "--out", pack.to_str().unwrap()],
+    )
+    .ok();
+    let out = Command::new("unzip")
+        .arg("-p")
+        .arg(&pack)
+        .arg("02_statement_line.json")
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["line"]["rrn"], "699999999999", "{doc}");
+    assert!(doc["file"].as_str().unwrap().ends_with("statement.csv"));
+    sk(&db, &["evidence", "verify", pack.to_str().unwrap()]).ok();
+}

@@ -225,3 +225,86 @@ fn a_system_printer_gets_the_pdf_through_lp() {
         "{err}"
     );
 }
+
+/// A serial receipt printer: the ESC/POS bytes go down one end of a real
+/// pseudo-terminal pair (socat) and arrive whole at the other.
+#[cfg(unix)]
+#[test]
+fn escpos_over_a_serial_line_arrives_byte_for_byte() {
+    use std::io::Read;
+    let d = Dir::new();
+    let db = d.p("j.db");
+    sk(
+        &db,
+        &["import", d.demo_file("demo.jsonl", 10).to_str().unwrap()],
+    )
+    .ok();
+    let (host, printer) = (d.p("host"), d.p("printer"));
+    let mut socat = Command::new("socat")
+        .arg(format!("pty,raw,echo=0,link={}", host.display()))
+        .arg(format!("pty,raw,echo=0,link={}", printer.display()))
+        .spawn()
+        .expect("socat is installed by scripts/bootstrap");
+    for _ in 0..100 {
+        if host.exists() && printer.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let mut port = std::fs::File::open(&printer).unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        // The print job ends with the cut command GS V 1.
+        while !got.ends_with(&[0x1D, b'V', 1]) {
+            let n = port.read(&mut buf).unwrap();
+            got.extend_from_slice(&buf[..n]);
+        }
+        got
+    });
+    sk(
+        &db,
+        &[
+            "reprint",
+            "2",
+            "--terminal",
+            "10000001",
+            "--copy",
+            "merchant",
+            "--escpos-device",
+            host.to_str().unwrap(),
+            "--columns",
+            "32",
+        ],
+    )
+    .ok();
+    let got = reader.join().unwrap();
+    let _ = socat.kill();
+    let text = sk(
+        &db,
+        &[
+            "reprint",
+            "2",
+            "--terminal",
+            "10000001",
+            "--copy",
+            "merchant",
+            "--text",
+        ],
+    )
+    .ok()
+    .stdout();
+    assert!(
+        got.starts_with(&[0x1B, b'@', 0x1C, b'&']),
+        "ESC @ then Chinese mode"
+    );
+    let (decoded, _, bad) = encoding_rs::GB18030.decode(&got);
+    assert!(!bad);
+    for line in text.lines().filter(|l| !l.is_empty() && l.len() < 20) {
+        assert!(
+            decoded.contains(line),
+            "{line:?} missing from the printed bytes"
+        );
+    }
+    assert!(decoded.contains("凭证号 VOUCHER NO.: 000002"));
+}
