@@ -280,6 +280,7 @@ fn escpos_over_a_serial_line_arrives_byte_for_byte() {
     .ok();
     let got = reader.join().unwrap();
     let _ = socat.kill();
+    let _ = socat.wait();
     let text = sk(
         &db,
         &[
