@@ -30,8 +30,9 @@ lint: bootstrap
 rust-test: ui
 	cargo test $(CARGO_FLAGS) --workspace
 
-ui-test: bootstrap
+ui-test: ui
 	npm --prefix ui test
+	node ui/tests/screens.mjs
 
 e2e: ui
 	tests/e2e/run

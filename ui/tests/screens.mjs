@@ -1,0 +1,157 @@
+// Every screen of the built UI, in both languages, in headless Chromium (Debian's
+// package, driven by playwright-core) with the Tauri IPC mocked: what each screen
+// shows for a known set of answers, and no untranslated key or "undefined" anywhere.
+// Screenshots land in artifacts/ui/.
+import { createServer } from "node:http";
+import { readFileSync, mkdirSync, existsSync } from "node:fs";
+import { join, extname } from "node:path";
+import { chromium } from "playwright-core";
+
+const DIST = new URL("../dist/", import.meta.url).pathname;
+const OUT = new URL("../../artifacts/ui/", import.meta.url).pathname;
+mkdirSync(OUT, { recursive: true });
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png" };
+const server = createServer((req, res) => {
+  const path = join(DIST, req.url === "/" ? "index.html" : req.url.split("?")[0]);
+  if (!existsSync(path)) return res.writeHead(404).end();
+  res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" }).end(readFileSync(path));
+});
+await new Promise((r) => server.listen(0, "127.0.0.1", r));
+const url = `http://127.0.0.1:${server.address().port}/`;
+
+// The answers the core would give, in the shapes of the Rust DTOs.
+const txn = {
+  terminal_id: "10000001", merchant_id: "898310048990001", batch_no: "000001", trace_no: "000007", kind: "sale",
+  outcome: "approved", amount: { minor: 25505, currency: "CNY" }, occurred_at: "2026-11-20T08:03:21",
+  pan: "552233******0733", rrn: "600000000012", auth_code: "907880",
+};
+const row = { id: 13, txn, recorded_at: "2026-11-20T00:03:22Z", settled: false };
+const text = (zh, en) => ({ zh, en });
+const diagnosis = {
+  code: "DISPUTE_RESPOND", complaint: "dispute", title: text("交易成功：用证据回复调单", "Approved: answer the dispute with evidence"),
+  explanation: text("终端记录这笔交易成功。", "The terminal approved this transaction."),
+  facts: [{ txn_id: 13, text: text("#13 终端 10000001 凭证号 000007", "#13 terminal 10000001 voucher 000007") }],
+  next_steps: [text("生成证据包", "Build the evidence pack")], prepare: [text("签购单", "The slip")],
+};
+const acquirer = { id: "cup", name: text("中国银联", "China UnionPay"), hotline: "95516", dispute_email: "", portal: "", hours: text("7×24 小时", "24/7"), documents: [], response_days: 7, verified: false };
+const caseSummary = { id: 1, opened_at: "2026-11-22T03:00:00Z", updated_at: "2026-11-22T03:00:00Z", status: "open", complaint: "dispute", code: "DISPUTE_RESPOND", txn_id: 13, acquirer_id: "cup", acquirer_ref: null, due_on: "2026-11-29", days_left: 7 };
+const answers = {
+  home: { today: "2026-11-22", today_count: 3, today_minor: 45600, by_scheme: [{ scheme: "unionpay", count: 3, minor: 45600 }], journal_total: 2003, last_transaction_at: "2026-11-22T10:00:00", alerts: ["terminal 10000001: voucher 000042 is missing from the journal"], unknown_outcomes: 1, cases_due: [caseSummary] },
+  list_transactions: { total: 1, offset: 0, items: [row] },
+  transaction_detail: { row, batch: { state: "open" }, slips: [{ copy: "merchant", origin: "terminal", lines: ["银联POS签购单", "凭证号 VOUCHER NO.: 000007"] }], related: [], frames: [{ direction: "rx", at: "2026-11-20T00:03:21Z", bytes: "040f" }] },
+  verify_journal: { checked: 4006, head: "ab", problems: [] },
+  reprint_preview: [{ copy: "merchant", origin: "terminal", lines: ["重打印凭证 REPRINT / DUPLICATE", "凭证号 VOUCHER NO.: 000007"] }],
+  reprint_pdf: "/tmp/exports/reprint-10000001-000007.pdf",
+  diagnose: diagnosis,
+  acquirers: [acquirer],
+  open_case: 1,
+  contact_plan: { diagnosis, acquirer, asks: [text("签购单", "The slip")], phone_script: text("您好，我是商户", "Hello, this is the shop"), letter: text("致：中国银联", "To: China UnionPay"), missing: [], check_note: text("请以协议为准", "Check against your contract") },
+  build_evidence: { path: "/tmp/exports/SK-1.zip", bytes: 114000, sha256: "00", files: ["00_cover_letter.pdf"] },
+  verify_evidence: { files: 9, proofs: 2, problems: [] },
+  list_cases: [caseSummary],
+  reconcile: { from: "2026-11-20T00:00:00", to: "2026-11-21T00:00:00", journal_transactions: 40, statement_lines: 40, matches: [], discrepancies: [{ kind: "missing_from_statement", txn_id: 13, at: "2026-11-20T08:03:21", amount_minor: 25505, detail: "terminal 10000001 voucher 000007 is not on the statement" }], totals: [{ day: "2026-11-20", terminal: "10000001", card_type: "unionpay", journal_count: 20, journal_minor: 100000, statement_count: 19, statement_minor: 74495, fee_minor: 447, net_minor: 74048, difference_minor: -25505 }] },
+  merchant_profile: { shop_name: "演示商店", merchant_id: null, address: null, contact_person: "王老板", phone: "13800000000", email: null },
+  set_merchant_profile: null,
+  import_statement: { file: "s.csv", mapping_id: "generic-zh", encoding: "gb18030", lines: 40, statement_id: 1, same_file: false, new_lines: 40, known_lines: 0 },
+};
+
+// What each screen must show, per language, after its first answers arrive.
+const SCREENS = [
+  { nav: "home", id: "screen-home", zh: ["2003", "提醒", "今天"], en: ["2003", "Alerts", "voucher 000042"] },
+  { nav: "journal", id: "screen-journal", zh: ["1 笔交易", "600000000012"], en: ["1 transactions", "600000000012"] },
+  { nav: "reprint", id: "screen-reprint", zh: ["凭证号", "保存 PDF"], en: ["Voucher no.", "Save PDF"] },
+  { nav: "solver", id: "screen-solver", zh: ["出了什么问题", "撤销失败"], en: ["What is the problem", "Void failed"] },
+  { nav: "cases", id: "screen-cases", zh: ["SK-1", "待处理", "DISPUTE_RESPOND"], en: ["SK-1", "Open", "DISPUTE_RESPOND"] },
+  { nav: "reconcile", id: "screen-reconcile", zh: ["日志有、对账单没有", "RMB -255.05"], en: ["In the journal, not on the statement", "RMB -255.05"] },
+  { nav: "settings", id: "screen-settings", zh: ["商户资料", "中国银联", "95516"], en: ["Shop details", "China UnionPay", "95516"] },
+];
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
+let passed = 0;
+let failed = 0;
+const check = async (name, fn) => {
+  try {
+    await fn();
+    passed++;
+    console.log(`ok - ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`FAILED - ${name}: ${e.message.split("\n")[0]}`);
+  }
+};
+try {
+  for (const lang of ["zh", "en"]) {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const calls = [];
+    await page.exposeFunction("__answer", (cmd, args) => {
+      calls.push({ cmd, args });
+      if (!(cmd in answers)) throw new Error(`no mocked answer for ${cmd}`);
+      return answers[cmd];
+    });
+    await page.addInitScript((l) => {
+      localStorage.setItem("lang", l);
+      window.__TAURI_INTERNALS__ = {
+        invoke: (cmd, args) => window.__answer(cmd, args),
+        transformCallback: () => 0,
+        unregisterCallback: () => {},
+        metadata: { currentWindow: { label: "main" }, currentWebview: { windowLabel: "main", label: "main" } },
+      };
+    }, lang);
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(url);
+    for (const s of SCREENS) {
+      await check(`${lang}: ${s.nav}`, async () => {
+        await page.click(`[data-testid=nav-${s.nav}]`);
+        const el = page.locator(`[data-testid=${s.id}]`);
+        await el.waitFor({ timeout: 5000 });
+        for (const want of s[lang]) await page.getByText(want, { exact: false }).first().waitFor({ timeout: 5000 });
+        const body = await page.locator("body").innerText();
+        for (const bad of ["undefined", "NaN", "[object Object]"]) if (body.includes(bad)) throw new Error(`"${bad}" on screen`);
+        // An untranslated key looks like "nav.home" or "solver.step1".
+        const key = body.match(/\b(?:app|nav|home|journal|reprint|solver|complaint|cases|status|reconcile|settings|error|common)\.[a-zA-Z_.]+\b/);
+        if (key) throw new Error(`untranslated key ${key[0]}`);
+        await page.screenshot({ path: `${OUT}${s.nav}-${lang}.png` });
+      });
+    }
+    await check(`${lang}: the problem solver walks to a verified pack`, async () => {
+      await page.click("[data-testid=nav-solver]");
+      await page.click("[data-testid=complaint-dispute]");
+      await page.fill("[data-testid=solver-value]", "7");
+      await page.fill("[data-testid=solver-terminal]", "10000001");
+      await page.click("[data-testid=solver-diagnose]");
+      await page.locator("[data-testid=diagnosis]").getByText("DISPUTE_RESPOND").waitFor({ timeout: 5000 });
+      await page.click("[data-testid=solver-open-case]");
+      await page.locator("[data-testid=plan]").waitFor({ timeout: 5000 });
+      await page.click("[data-testid=solver-pack]");
+      await page.locator("[data-testid=pack-verified]").waitFor({ timeout: 5000 });
+      const diag = calls.find((c) => c.cmd === "diagnose");
+      if (JSON.stringify(diag.args) !== JSON.stringify({ complaint: "dispute", lookup: { by: "voucher", voucher: "7", terminal: "10000001" } }))
+        throw new Error(`diagnose called with ${JSON.stringify(diag.args)}`);
+    });
+    await check(`${lang}: an error is a readable sentence`, async () => {
+      await page.click("[data-testid=nav-reprint]");
+      await page.fill("[data-testid=reprint-voucher]", "51");
+      await page.evaluate(() => {
+        window.__TAURI_INTERNALS__.invoke = async (cmd, args) => {
+          if (cmd === "reprint_preview") throw { code: "NOT_FOUND", message: "voucher 000051 is not in the journal; did you mean 000015?" };
+          return window.__answer(cmd, args);
+        };
+      });
+      await page.click("[data-testid=reprint-preview]");
+      const err = await page.locator("[data-testid=error]").innerText();
+      const lead = lang === "zh" ? "没有找到" : "Not found";
+      if (!err.includes(lead) || !err.includes("did you mean 000015")) throw new Error(err);
+    });
+    if (errors.length) {
+      failed++;
+      console.log(`FAILED - ${lang}: page errors: ${errors.join("; ")}`);
+    }
+    await page.close();
+  }
+} finally {
+  await browser.close();
+  server.close();
+}
+console.log(`ui screens: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
