@@ -71,6 +71,11 @@ fn bench(c: &mut Criterion) {
     });
     g.finish();
 
+    let mut g = c.benchmark_group("home_1m");
+    g.sample_size(10);
+    g.bench_function("home_summary", |b| b.iter(|| app.home().unwrap()));
+    g.finish();
+
     let case = app
         .open_case(Complaint::Dispute, &by_voucher, Some("cup"), None)
         .unwrap();

@@ -5,6 +5,13 @@ use crate::{App, AppError};
 use serde::Serialize;
 use slipkeeper_domain::{expected_debits, trace_gaps, BatchState};
 
+/// What the home screen warns about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Alerts {
+    pub findings: Vec<Finding>,
+    pub unknown_outcomes: u64,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Finding {
@@ -49,6 +56,38 @@ fn minor(m: i64) -> String {
 }
 
 impl App {
+    /// `check()` and the count of transactions with an unknown outcome, reused while
+    /// no record has been stored since (both scan the whole journal).
+    pub(crate) fn alerts(&self) -> Result<Alerts, AppError> {
+        let stored = self.journal().records_stored()?;
+        if let Ok(cache) = self.findings.lock() {
+            if let Some((_, a)) = cache.as_ref().filter(|(at, _)| *at == stored) {
+                return Ok(a.clone());
+            }
+        }
+        let unknown = self
+            .journal()
+            .search(&slipkeeper_journal::TxnQuery {
+                outcome: Some(slipkeeper_domain::Outcome::Unknown),
+                limit: 1,
+                ..Default::default()
+            })?
+            .total;
+        let a = Alerts {
+            findings: self.check()?,
+            unknown_outcomes: unknown,
+        };
+        if let Ok(mut cache) = self.findings.lock() {
+            *cache = Some((stored, a.clone()));
+        }
+        Ok(a)
+    }
+
+    /// Findings as of now, computed again only when records were stored since.
+    pub fn check_cached(&self) -> Result<Vec<Finding>, AppError> {
+        Ok(self.alerts()?.findings)
+    }
+
     pub fn check(&self) -> Result<Vec<Finding>, AppError> {
         let j = self.journal();
         let mut out = Vec::new();
@@ -101,6 +140,35 @@ impl App {
 #[cfg(test)]
 mod tests {
     use crate::{start_demo_terminal, App, FixedClock, TerminalCommand};
+
+    #[test]
+    fn cached_findings_follow_new_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = App::open(
+            &dir.path().join("j.db"),
+            FixedClock::at("2026-11-22T03:00:00Z"),
+        )
+        .unwrap();
+        app.seed_demo(20).unwrap();
+        assert_eq!(app.check_cached().unwrap(), app.check().unwrap());
+        assert!(app.check_cached().unwrap().is_empty());
+        // Voucher 40 on a terminal that has 1..=10: vouchers 11..=39 are now missing.
+        let mut t = slipkeeper_domain::sample::transaction(0);
+        t.trace_no = slipkeeper_domain::TraceNo::new("40").unwrap();
+        app.journal_mut()
+            .ingest(&[slipkeeper_journal::Record {
+                body: slipkeeper_journal::RecordBody::Transaction(t),
+                recorded_at: chrono::DateTime::UNIX_EPOCH,
+            }])
+            .unwrap();
+        let f = app.check_cached().unwrap();
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(
+            f[0].to_string().contains("vouchers 000011 to 000039"),
+            "{}",
+            f[0]
+        );
+    }
 
     #[test]
     fn a_clean_mirror_has_no_findings_and_a_lost_record_shows_up_twice() {

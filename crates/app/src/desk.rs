@@ -113,14 +113,7 @@ impl App {
             limit: 1,
             ..Default::default()
         })?;
-        let unknown = self
-            .journal
-            .search(&TxnQuery {
-                outcome: Some(Outcome::Unknown),
-                limit: 1,
-                ..Default::default()
-            })?
-            .total;
+        let alerts = self.alerts()?;
         Ok(Home {
             today,
             today_count: count,
@@ -135,8 +128,8 @@ impl App {
                 .collect(),
             journal_total: all.total,
             last_transaction_at: all.items.first().map(|r| r.txn.occurred_at),
-            alerts: self.check()?.iter().map(|f| f.to_string()).collect(),
-            unknown_outcomes: unknown,
+            alerts: alerts.findings.iter().map(|f| f.to_string()).collect(),
+            unknown_outcomes: alerts.unknown_outcomes,
             cases_due: self.cases_due(7)?,
         })
     }

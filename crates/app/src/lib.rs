@@ -68,6 +68,9 @@ pub fn default_db_path() -> Result<PathBuf, AppError> {
 pub struct App {
     journal: Journal,
     clock: Arc<dyn Clock>,
+    /// `check()` scans every voucher number; the home screen asks every few seconds.
+    /// Kept with the record count it was computed at, and recomputed when it grows.
+    findings: std::sync::Mutex<Option<(i64, check::Alerts)>>,
 }
 
 impl std::fmt::Debug for App {
@@ -87,6 +90,7 @@ impl App {
         Ok(App {
             journal: Journal::open(path)?,
             clock: Arc::new(clock),
+            findings: std::sync::Mutex::new(None),
         })
     }
 

@@ -79,6 +79,12 @@ impl Journal {
         &self.path
     }
 
+    /// How many records the chain holds: grows with every stored record, so anything
+    /// derived from the records can be cached against it.
+    pub fn records_stored(&self) -> Result<i64, JournalError> {
+        Ok(chain::head(&self.conn)?.seq)
+    }
+
     /// The schema version stored in the file.
     pub fn schema_version(&self) -> Result<u32, JournalError> {
         Ok(self
