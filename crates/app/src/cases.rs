@@ -219,6 +219,14 @@ fn to_json<T: Serialize>(v: &T) -> Result<String, AppError> {
     serde_json::to_string(v).map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))
 }
 
+/// The merchant number a letter quotes: the profile's, else the transaction's.
+pub(crate) fn merchant_no(p: &MerchantProfile, t: Option<&Transaction>) -> Option<String> {
+    p.merchant_id
+        .as_ref()
+        .map(|m| m.to_string())
+        .or_else(|| t.map(|t| t.merchant_id.to_string()))
+}
+
 fn or_dash(v: Option<&str>) -> &str {
     v.filter(|s| !s.trim().is_empty()).unwrap_or("—")
 }
@@ -256,12 +264,7 @@ fn txn_lines(t: &Transaction) -> (Vec<String>, Vec<String>) {
 
 fn phone_script(p: &MerchantProfile, t: Option<&Transaction>, v: &CaseView, a: &Acquirer) -> Text {
     let shop = or_dash(p.shop_name.as_deref());
-    let mid = p
-        .merchant_id
-        .as_ref()
-        .map(|m| m.to_string())
-        .or_else(|| t.map(|t| t.merchant_id.to_string()))
-        .unwrap_or_else(|| "—".into());
+    let mid = merchant_no(p, t).unwrap_or_else(|| "—".into());
     let c = v.summary.case.complaint.text();
     let step_zh = v
         .diagnosis
@@ -321,12 +324,7 @@ fn letter(
     today: NaiveDate,
 ) -> Text {
     let shop = or_dash(p.shop_name.as_deref());
-    let mid = p
-        .merchant_id
-        .as_ref()
-        .map(|m| m.to_string())
-        .or_else(|| t.map(|t| t.merchant_id.to_string()))
-        .unwrap_or_else(|| "—".into());
+    let mid = merchant_no(p, t).unwrap_or_else(|| "—".into());
     let (tzh, ten) = t.map(txn_lines).unwrap_or_else(|| {
         (
             vec![format!("查询方式：{}", v.lookup.describe())],

@@ -293,8 +293,14 @@ impl App {
         files.push(("00_cover_letter.pdf".into(), pdf));
 
         let mut proofs: Vec<ChainProof> = Vec::new();
-        if let Some(txn_id) = view.summary.case.txn_id {
-            let d = self.detail(txn_id)?;
+        let detail = view
+            .summary
+            .case
+            .txn_id
+            .map(|id| self.detail(id))
+            .transpose()?;
+        if let Some(d) = &detail {
+            let txn_id = d.row.id;
             let t: &Transaction = &d.row.txn;
             // 01: the slip, both copies, marked as reprints.
             let slips: Vec<_> = [CopyType::Merchant, CopyType::Cardholder]
@@ -408,27 +414,11 @@ impl App {
         }
 
         // The draft e-mail carries the evidence itself.
-        let mid = profile
-            .merchant_id
-            .as_ref()
-            .map(|m| m.to_string())
-            .or_else(|| {
-                view.summary
-                    .case
-                    .txn_id
-                    .and_then(|id| self.detail(id).ok())
-                    .map(|d| d.row.txn.merchant_id.to_string())
-            })
-            .unwrap_or_default();
+        let txn = detail.as_ref().map(|d| &d.row.txn);
+        let mid = crate::cases::merchant_no(&profile, txn).unwrap_or_default();
         let voucher = match &view.lookup {
             crate::Lookup::Voucher { voucher, .. } => voucher.to_string(),
-            _ => view
-                .summary
-                .case
-                .txn_id
-                .and_then(|id| self.detail(id).ok())
-                .map(|d| d.row.txn.trace_no.to_string())
-                .unwrap_or_default(),
+            _ => txn.map(|t| t.trace_no.to_string()).unwrap_or_default(),
         };
         let subject =
             format!("交易核查 Transaction inquiry — 商户号 {mid} 凭证号 {voucher} (SK-{case_id})");
