@@ -41,8 +41,8 @@ pub use slipkeeper_journal::{
 };
 pub use slipkeeper_slip::{Columns, Paper};
 pub use terminal::{
-    run_live_demo, start_demo_terminal, start_demo_terminal_on, DemoTerminal, TerminalCommand,
-    TerminalReport,
+    run_live_demo, start_demo_terminal, start_demo_terminal_on, ConnectOptions, DemoTerminal,
+    MirrorEvent, MirrorProgress, TerminalCommand, TerminalReport, TotalsCheck,
 };
 
 use slipkeeper_domain::{sample, BatchNo, CopyType, TerminalId, TraceNo};

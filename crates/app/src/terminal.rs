@@ -5,6 +5,8 @@
 use crate::{App, AppError, ErrorCode, IngestReport};
 use serde::Serialize;
 use slipkeeper_domain::{BatchNo, Currency, MerchantId, TerminalId};
+use slipkeeper_link::proxy::Assembler;
+use slipkeeper_link::spool::Spool;
 use slipkeeper_link::{commands, mirror, End, Exchange, Link, LinkError};
 use slipkeeper_zvt::{Apdu, Message};
 use std::sync::Arc;
@@ -52,6 +54,85 @@ impl From<LinkError> for AppError {
 }
 
 const CURSOR_BATCH: &str = "batch";
+const CURSOR_TOTALS: &str = "totals_check";
+
+fn spool_error(e: slipkeeper_link::spool::SpoolError) -> AppError {
+    AppError::new(ErrorCode::Io, e.to_string())
+}
+
+/// How to stay connected to a terminal in ECR mode.
+#[derive(Clone, Debug)]
+pub struct ConnectOptions {
+    pub endpoint: slipkeeper_link::service::Endpoint,
+    /// Keep the terminal armed for amounts keyed in at the counter, this long per
+    /// authorisation; `None` for terminals a cash register drives (heartbeats only).
+    pub arm: Option<std::time::Duration>,
+    pub heartbeat: std::time::Duration,
+    pub ack_timeout: std::time::Duration,
+    pub backoff: slipkeeper_link::service::Backoff,
+}
+
+impl ConnectOptions {
+    pub fn new(endpoint: slipkeeper_link::service::Endpoint) -> ConnectOptions {
+        ConnectOptions {
+            endpoint,
+            arm: Some(std::time::Duration::from_secs(20)),
+            heartbeat: std::time::Duration::from_secs(30),
+            ack_timeout: slipkeeper_link::ACK_TIMEOUT,
+            backoff: Default::default(),
+        }
+    }
+}
+
+/// Counts since the mirror started, for a progress line or bar.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct MirrorProgress {
+    pub since: chrono::DateTime<chrono::Utc>,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub exchanges: u64,
+    pub frames: u64,
+    pub bytes: u64,
+    /// New transactions stored.
+    pub transactions: u64,
+}
+
+impl MirrorProgress {
+    /// Transactions per minute since the start.
+    pub fn per_minute(&self) -> f64 {
+        let secs = (self.at - self.since).num_milliseconds() as f64 / 1000.0;
+        if secs <= 0.0 {
+            0.0
+        } else {
+            self.transactions as f64 * 60.0 / secs
+        }
+    }
+}
+
+/// The terminal's own totals of its open batch next to the journal's.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct TotalsCheck {
+    pub terminal: String,
+    pub batch: String,
+    pub terminal_count: u32,
+    pub terminal_minor: i64,
+    pub journal_count: u32,
+    pub journal_minor: i64,
+    pub checked_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl TotalsCheck {
+    pub fn agrees(&self) -> bool {
+        self.terminal_count == self.journal_count && self.terminal_minor == self.journal_minor
+    }
+}
+
+/// What a running mirror reports.
+#[derive(Debug)]
+pub enum MirrorEvent<'a> {
+    State(&'a slipkeeper_link::service::State),
+    Progress(&'a MirrorProgress),
+    Totals(&'a TotalsCheck),
+}
 
 fn runtime(b: &mut tokio::runtime::Builder) -> Result<tokio::runtime::Runtime, AppError> {
     b.enable_all().build().map_err(|e| {
@@ -112,82 +193,264 @@ impl App {
         Ok((stored, settled))
     }
 
+    /// The spool beside the journal: frames that could not be stored yet.
+    pub fn spool_path(&self) -> std::path::PathBuf {
+        let mut p = self.journal.path().as_os_str().to_owned();
+        p.push(".spool");
+        std::path::PathBuf::from(p)
+    }
+
+    /// Stores whatever a previous run left in the spool (exchanges rebuilt from their
+    /// frames, stored idempotently), then empties it. Returns what was stored.
+    pub fn drain_spool(&mut self) -> Result<IngestReport, AppError> {
+        let path = self.spool_path();
+        let frames = Spool::read(&path).map_err(spool_error)?;
+        let mut stored = IngestReport::default();
+        if frames.is_empty() {
+            return Ok(stored);
+        }
+        let mut conns: std::collections::BTreeMap<u64, (Assembler, Option<String>)> =
+            Default::default();
+        let mut done: Vec<(u64, Exchange)> = Vec::new();
+        for (conn, f) in frames {
+            let (asm, _) = conns.entry(conn).or_default();
+            done.extend(asm.push(f).into_iter().map(|e| (conn, e)));
+        }
+        for (conn, (asm, _)) in conns.iter_mut() {
+            done.extend(asm.finish().map(|e| (*conn, e)));
+        }
+        for (conn, ex) in done {
+            let tid = &mut conns.entry(conn).or_default().1;
+            if let Some(t) = terminal_id_of(&ex) {
+                *tid = Some(t);
+            }
+            let tid = tid.clone();
+            stored.merge(self.store(tid.as_deref(), &[&ex])?.0);
+        }
+        Spool::open(&path)
+            .and_then(|mut s| s.clear())
+            .map_err(spool_error)?;
+        Ok(stored)
+    }
+
     /// Proxy mode: listens for the cash register on `listen`, relays every byte to the
     /// terminal at `terminal`, and mirrors each finished exchange into the journal as
-    /// it completes. `on_ready` gets the bound address. Runs until the listener fails.
+    /// it completes. Every chunk is in the spool before it is forwarded; the journal
+    /// is written from the spool's copy on this thread, so a slow or broken journal
+    /// never holds up a payment and a killed process loses nothing. `on_ready` gets
+    /// the bound address. Runs until the listener fails.
     pub fn run_proxy(
         &mut self,
         listen: &str,
         terminal: &str,
         on_ready: impl FnOnce(&str),
     ) -> Result<(), AppError> {
+        self.drain_spool()?;
         let rt = runtime(tokio::runtime::Builder::new_multi_thread().worker_threads(2))?;
         let listen_addr: std::net::SocketAddr = listen
             .parse()
             .map_err(|e| AppError::new(ErrorCode::BadInput, format!("--listen {listen:?}: {e}")))?;
         let clock = self.clock.clone();
         let link_clock: slipkeeper_link::Clock = Arc::new(move || clock.now());
+        let spool = Spool::open(&self.spool_path()).map_err(spool_error)?;
         let (tap, mut frames) = tokio::sync::mpsc::unbounded_channel();
         let (bound, _task) = rt
             .block_on(slipkeeper_link::proxy::run(
                 listen_addr,
                 terminal.to_owned(),
-                tap,
+                slipkeeper_link::proxy::Recorder::new(tap, spool),
                 link_clock,
             ))
             .map_err(|e| AppError::new(ErrorCode::Io, format!("cannot listen on {listen}: {e}")))?;
         on_ready(&bound.to_string());
-        let mut conns: std::collections::HashMap<
-            u64,
-            (slipkeeper_link::proxy::Assembler, Option<String>),
-        > = Default::default();
-        // The relay runs on the runtime's threads; this thread only records, so a slow
-        // disk never holds up a payment.
+        let mut conns: std::collections::HashMap<u64, (Assembler, Option<String>)> =
+            Default::default();
         while let Some((conn, frame)) = frames.blocking_recv() {
             let (asm, tid) = conns.entry(conn).or_default();
             for ex in asm.push(frame) {
-                if tid.is_none() {
-                    *tid = terminal_id_of(&ex);
+                if let Some(t) = terminal_id_of(&ex) {
+                    *tid = Some(t);
                 }
-                let tid = tid.clone().or_else(|| terminal_id_of(&ex));
-                self.store(tid.as_deref(), &[&ex])?;
+                // A journal that refuses now is tried again from the spool on the
+                // next start; the relay goes on either way.
+                let _ = self.store(tid.clone().as_deref(), &[&ex]);
             }
         }
         Ok(())
     }
 
-    /// ECR mode, long-running: stays connected to the terminal at `addr` (heartbeat,
-    /// reconnect with backoff) and mirrors everything it says into the journal.
-    /// `on_state` hears every change of the connection. Runs until the process ends.
+    /// ECR mode, long-running: stays connected to the terminal at `opts.addr`
+    /// (catch-up on every connect, armed for payments keyed in at the counter,
+    /// reconnect with backoff) and mirrors everything it says into the journal. Each
+    /// status information, completion and abort is committed before it is
+    /// acknowledged; if the journal cannot take it, it goes to the spool (synced) and
+    /// is stored later. `on_event` hears connection states, progress and totals
+    /// checks. Runs until `stop` is set (checked between events) or the process ends.
     pub fn connect(
         &mut self,
-        addr: &str,
-        heartbeat: std::time::Duration,
-        mut on_state: impl FnMut(&slipkeeper_link::service::State),
+        opts: &ConnectOptions,
+        stop: &std::sync::atomic::AtomicBool,
+        mut on_event: impl FnMut(MirrorEvent<'_>),
     ) -> Result<(), AppError> {
         use slipkeeper_link::service::{self, Event};
+        self.drain_spool()?;
         let rt = runtime(tokio::runtime::Builder::new_multi_thread().worker_threads(1))?;
         let clock = self.clock.clone();
         let link_clock: slipkeeper_link::Clock = Arc::new(move || clock.now());
-        let mut cfg = service::Config::new(addr);
-        cfg.heartbeat = heartbeat;
+        let mut cfg = service::Config::new(&opts.endpoint.to_string());
+        cfg.endpoint = Some(opts.endpoint.clone());
+        cfg.heartbeat = opts.heartbeat;
+        cfg.arm = opts.arm;
+        cfg.catch_up = true;
+        cfg.commit_before_ack = true;
+        cfg.ack_timeout = opts.ack_timeout;
+        cfg.backoff = opts.backoff;
         // Kept open for the service's lifetime; back-office commands will go through it.
         let (_requests, req_rx) = tokio::sync::mpsc::channel(8);
         let (ev_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
-        rt.spawn(service::run(cfg, link_clock, req_rx, ev_tx));
+        let service = rt.spawn(service::run(cfg, link_clock, req_rx, ev_tx));
         let mut tid: Option<String> = None;
-        while let Some(ev) = events.blocking_recv() {
+        let mut progress = MirrorProgress {
+            since: self.clock.now(),
+            ..Default::default()
+        };
+        let mut spool: Option<Spool> = None;
+        let tick = std::time::Duration::from_millis(200);
+        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            let ev = match rt.block_on(async { tokio::time::timeout(tick, events.recv()).await }) {
+                Ok(Some(ev)) => ev,
+                Ok(None) => break,
+                Err(_) => continue, // look at `stop` again
+            };
             match ev {
-                Event::State(s) => on_state(&s),
-                Event::Exchange(ex) => {
+                Event::State(s) => on_event(MirrorEvent::State(&s)),
+                Event::Exchange(ex, commit) => {
                     if let Some(t) = terminal_id_of(&ex) {
                         tid = Some(t);
                     }
-                    self.store(tid.as_deref(), &[&ex])?;
+                    let result = match self.store(tid.as_deref(), &[&ex]) {
+                        Ok((r, _)) => {
+                            progress.transactions += r.inserted_transactions;
+                            Ok(())
+                        }
+                        Err(e) => self
+                            .spool_exchange(&mut spool, &ex)
+                            .map_err(|s| format!("{}; spool: {}", e.message, s.message)),
+                    };
+                    if commit.is_none() {
+                        progress.exchanges += 1;
+                        progress.frames += ex.frames.len() as u64;
+                        progress.bytes +=
+                            ex.frames.iter().map(|f| f.bytes.len() as u64).sum::<u64>();
+                        progress.at = self.clock.now();
+                        on_event(MirrorEvent::Progress(&progress));
+                    }
+                    if let Some(c) = commit {
+                        let _ = c.send(result);
+                    }
+                }
+                Event::Totals(ex) => {
+                    if let Some(t) = terminal_id_of(&ex) {
+                        tid = Some(t);
+                    }
+                    let _ = self.store(tid.as_deref(), &[&ex]);
+                    if let Some(check) = self.check_terminal_totals(tid.as_deref(), &ex)? {
+                        on_event(MirrorEvent::Totals(&check));
+                    }
                 }
             }
         }
+        service.abort();
         Ok(())
+    }
+
+    fn spool_exchange(&mut self, spool: &mut Option<Spool>, ex: &Exchange) -> Result<(), AppError> {
+        if spool.is_none() {
+            *spool = Some(Spool::open(&self.spool_path()).map_err(spool_error)?);
+        }
+        let frames: Vec<(u64, &slipkeeper_link::Frame)> =
+            ex.frames.iter().map(|f| (0, f)).collect();
+        match spool {
+            Some(s) => s.append(&frames, true).map_err(spool_error),
+            None => Ok(()),
+        }
+    }
+
+    /// Compares the terminal's turnover totals (a 06 10 exchange) with the journal's
+    /// open batch of that terminal and records the result (cursor `totals_check`).
+    fn check_terminal_totals(
+        &mut self,
+        tid: Option<&str>,
+        ex: &Exchange,
+    ) -> Result<Option<TotalsCheck>, AppError> {
+        let Some(fields) = ex.messages.iter().find_map(|(m, _)| match m {
+            Message::StatusInformation(f) if f.totals.is_some() => Some(f),
+            _ => None,
+        }) else {
+            return Ok(None);
+        };
+        let terminal_id = TerminalId::new(tid.unwrap_or("UNKNOWN"))?;
+        let batch_text = self
+            .journal
+            .cursor(&terminal_id, CURSOR_BATCH)?
+            .unwrap_or_else(|| "1".to_owned());
+        let batch_no = BatchNo::new(&batch_text)?;
+        let mut terminal_count = 0u32;
+        if let Some(t) = &fields.totals {
+            for family in t.get(4..).unwrap_or_default().chunks(7) {
+                terminal_count += u32::from(family[0]);
+            }
+        }
+        let terminal_minor = i64::try_from(fields.amount.unwrap_or(0)).unwrap_or(i64::MAX);
+        let txns = self.journal.batch_transactions(&terminal_id, &batch_no)?;
+        let voided: std::collections::HashSet<String> = txns
+            .iter()
+            .filter(|t| {
+                t.kind == slipkeeper_domain::TxnKind::Void
+                    && t.outcome == slipkeeper_domain::Outcome::Approved
+            })
+            .filter_map(|t| t.receipt_no.as_ref().map(|r| r.as_str().to_owned()))
+            .collect();
+        let sales: Vec<_> = txns
+            .iter()
+            .filter(|t| {
+                t.kind == slipkeeper_domain::TxnKind::Sale
+                    && t.outcome == slipkeeper_domain::Outcome::Approved
+            })
+            .filter(|t| {
+                !t.receipt_no
+                    .as_ref()
+                    .is_some_and(|r| voided.contains(r.as_str()))
+            })
+            .collect();
+        let check = TotalsCheck {
+            terminal: terminal_id.as_str().to_owned(),
+            batch: batch_no.as_str().to_owned(),
+            terminal_count,
+            terminal_minor,
+            journal_count: sales.len() as u32,
+            journal_minor: sales.iter().map(|t| t.amount.minor()).sum(),
+            checked_at: self.clock.now(),
+        };
+        let json = serde_json::to_string(&check)
+            .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+        self.journal
+            .set_cursor(&terminal_id, CURSOR_TOTALS, &json, check.checked_at)?;
+        Ok(Some(check))
+    }
+
+    /// The last comparison of a terminal's own totals with the journal.
+    pub fn totals_checks(&self) -> Result<Vec<TotalsCheck>, AppError> {
+        let mut out = Vec::new();
+        for t in self.journal.known_terminals()? {
+            if let Some(json) = self.journal.cursor(&t, CURSOR_TOTALS)? {
+                if let Ok(c) = serde_json::from_str::<TotalsCheck>(&json) {
+                    out.push(c);
+                }
+            }
+        }
+        out.sort_by(|a, b| a.terminal.cmp(&b.terminal));
+        Ok(out)
     }
 
     /// Runs `cmd` on the terminal at `addr` (host:port, ZVT over TCP) and mirrors it.
@@ -231,7 +494,7 @@ impl App {
         let (end, result_code) = match ex.end {
             End::Completed => ("completed", None),
             End::Aborted(rc) => ("aborted", rc),
-            End::Acknowledged => ("acknowledged", None),
+            End::Acknowledged | End::Open => ("acknowledged", None),
         };
         let status = ex.terminal_status();
         Ok(TerminalReport {

@@ -50,11 +50,29 @@ pub enum Command {
     /// ECR mode: stay connected to the terminal and mirror everything it says, until
     /// stopped (reconnects by itself).
     Connect {
-        #[arg(long, value_name = "HOST:PORT")]
-        tcp: String,
+        /// The terminal on the network (port 20007 when none is given).
+        #[arg(
+            long,
+            value_name = "HOST[:PORT]",
+            required_unless_present = "serial",
+            conflicts_with = "serial"
+        )]
+        tcp: Option<String>,
+        /// The terminal on a serial line or USB (e.g. /dev/ttyACM0, COM3).
+        #[arg(long, value_name = "DEVICE")]
+        serial: Option<String>,
+        #[arg(long, default_value_t = 9600)]
+        baud: u32,
         /// Seconds of quiet before checking that the terminal still answers.
         #[arg(long, default_value_t = 30.0)]
         heartbeat: f64,
+        /// Keep the terminal armed for amounts keyed in at the counter, SECONDS per
+        /// wait; 0 when a cash register drives the terminal (heartbeats only).
+        #[arg(long, default_value_t = 20, value_name = "SECONDS")]
+        arm: u8,
+        /// Seconds to wait for the terminal's acknowledgement.
+        #[arg(long, default_value_t = 5.0)]
+        ack_timeout: f64,
     },
     /// ZVT tools for support.
     Zvt {

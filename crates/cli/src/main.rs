@@ -304,30 +304,84 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Merchant { cmd } => cases::merchant(&app, &out, cmd)?,
         Command::Acquirer { cmd } => cases::acquirer(&app, &out, cmd)?,
         Command::Reconcile { from, to, cmd } => recon::reconcile(&app, &out, from, to, cmd)?,
-        Command::Connect { tcp, heartbeat } => {
-            let every = std::time::Duration::try_from_secs_f64(heartbeat)
-                .ok()
-                .filter(|d| !d.is_zero())
-                .ok_or_else(|| {
-                    AppError::new(
-                        ErrorCode::BadInput,
-                        format!("--heartbeat {heartbeat}: expected seconds > 0"),
-                    )
-                })?;
-            app.connect(&tcp, every, |state| {
-                use slipkeeper_link::service::State;
-                match state {
-                    State::Connecting { attempt } => {
-                        println!("connecting to {tcp} (attempt {})", attempt + 1)
-                    }
-                    State::Connected => println!("connected to {tcp}; mirroring"),
-                    State::Disconnected { reason, retry_in } => {
-                        println!(
-                            "disconnected: {reason}; retrying in {:.1} s",
-                            retry_in.as_secs_f64()
+        Command::Connect {
+            tcp,
+            serial,
+            baud,
+            heartbeat,
+            arm,
+            ack_timeout,
+        } => {
+            use slipkeeper_app::{ConnectOptions, MirrorEvent};
+            use slipkeeper_link::service::{Endpoint, State};
+            let seconds = |name: &str, v: f64| {
+                std::time::Duration::try_from_secs_f64(v)
+                    .ok()
+                    .filter(|d| !d.is_zero())
+                    .ok_or_else(|| {
+                        AppError::new(
+                            ErrorCode::BadInput,
+                            format!("--{name} {v}: expected seconds > 0"),
                         )
-                    }
+                    })
+            };
+            let endpoint = match (tcp, serial) {
+                (Some(t), _) => Endpoint::tcp(&t),
+                (None, Some(path)) => Endpoint::Serial { path, baud },
+                (None, None) => {
+                    return Err(AppError::new(
+                        ErrorCode::BadInput,
+                        "give --tcp HOST[:PORT] or --serial DEVICE",
+                    ))
                 }
+            };
+            let mut opts = ConnectOptions::new(endpoint.clone());
+            opts.heartbeat = seconds("heartbeat", heartbeat)?;
+            opts.ack_timeout = seconds("ack-timeout", ack_timeout)?;
+            opts.arm = (arm > 0).then(|| std::time::Duration::from_secs(arm.into()));
+            let stop = std::sync::atomic::AtomicBool::new(false);
+            let json = out.json;
+            app.connect(&opts, &stop, |ev| match ev {
+                MirrorEvent::State(State::Connecting { attempt }) => {
+                    println!("connecting to {endpoint} (attempt {})", attempt + 1)
+                }
+                MirrorEvent::State(State::Connected) => {
+                    println!("connected to {endpoint}; mirroring")
+                }
+                MirrorEvent::State(State::Disconnected { reason, retry_in }) => println!(
+                    "disconnected: {reason}; retrying in {:.1} s",
+                    retry_in.as_secs_f64()
+                ),
+                MirrorEvent::Progress(p) if json => {
+                    println!("{}", serde_json::to_string(p).unwrap_or_default())
+                }
+                MirrorEvent::Progress(p) => eprintln!(
+                    "{} transactions, {} exchanges, {} frames, {} bytes, {:.1} transactions/min",
+                    p.transactions,
+                    p.exchanges,
+                    p.frames,
+                    p.bytes,
+                    p.per_minute()
+                ),
+                MirrorEvent::Totals(c) if c.agrees() => eprintln!(
+                    "terminal {} batch {}: totals agree ({} sales, {}.{:02})",
+                    c.terminal,
+                    c.batch,
+                    c.terminal_count,
+                    c.terminal_minor / 100,
+                    c.terminal_minor % 100
+                ),
+                MirrorEvent::Totals(c) => eprintln!(
+                    "terminal {} batch {}: the terminal counts {} sales for {}.{:02}, the journal {} for {}.{:02}; run `slipkeeper journal verify` and see the home screen",
+                    c.terminal,
+                    c.batch,
+                    c.terminal_count,
+                    c.terminal_minor / 100,
+                    c.terminal_minor % 100,
+                    c.journal_count,
+                    c.journal_minor / 100,
+                    c.journal_minor % 100
+                ),
             })?;
         }
         Command::Proxy { listen, terminal } => {

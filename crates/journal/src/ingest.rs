@@ -14,6 +14,8 @@ use std::collections::HashSet;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct IngestReport {
     pub inserted: u64,
+    /// Of `inserted`, how many were transactions.
+    pub inserted_transactions: u64,
     /// Records already stored, identical: skipped.
     pub duplicates: u64,
     /// Records whose key is stored with different content: the stored one is kept.
@@ -25,6 +27,7 @@ pub struct IngestReport {
 impl IngestReport {
     pub fn merge(&mut self, other: IngestReport) {
         self.inserted += other.inserted;
+        self.inserted_transactions += other.inserted_transactions;
         self.duplicates += other.duplicates;
         self.conflicts += other.conflicts;
         for e in other.conflict_examples {
@@ -187,6 +190,9 @@ impl<'c> Writer<'c> {
         if let Some(id) = inserted {
             chain::append(self.conn, &mut self.head, rec, id)?;
             self.report.inserted += 1;
+            if matches!(rec.body, RecordBody::Transaction(_)) {
+                self.report.inserted_transactions += 1;
+            }
         }
         Ok(())
     }

@@ -121,7 +121,29 @@ fn connect(path: &Path) -> Result<Connection, JournalError> {
     })?;
     let setup = || -> rusqlite::Result<()> {
         conn.busy_timeout(Duration::from_secs(5))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // WAL stays set in the file. Switching needs a lock the busy handler does not
+        // wait for, so a process opening a new journal while another one creates it
+        // retries for a moment.
+        let mut tries = 0;
+        loop {
+            let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+            if mode.eq_ignore_ascii_case("wal") {
+                break;
+            }
+            match conn.pragma_update(None, "journal_mode", "WAL") {
+                Err(e)
+                    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                        && tries < 250 =>
+                {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                other => {
+                    other?;
+                    break;
+                }
+            }
+        }
         // FULL: a committed payment record survives a power cut, not just a crash.
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;

@@ -22,10 +22,13 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 pub(crate) fn migrate(conn: &Connection, path: &Path) -> Result<(), JournalError> {
-    let app_id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
-    let version: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    // Read the version under the write lock: two processes opening a new journal at
+    // once must not both create it (the second waits, then finds it current).
+    let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+    let app_id: i32 = tx.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    let version: u32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if app_id != APPLICATION_ID {
-        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        let tables: i64 = tx.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
         if app_id != 0 || version != 0 || tables != 0 {
             return Err(JournalError::NotAJournal {
                 path: path.to_owned(),
@@ -43,7 +46,6 @@ pub(crate) fn migrate(conn: &Connection, path: &Path) -> Result<(), JournalError
     if version == SCHEMA_VERSION {
         return Ok(());
     }
-    let tx = conn.unchecked_transaction()?;
     for (_, sql) in &MIGRATIONS[version as usize..] {
         tx.execute_batch(sql)?;
     }

@@ -38,6 +38,23 @@ pub fn authorisation(amount: u64, currency: u16) -> Apdu {
     Apdu::new(0x06, 0x01, encode_bmps(&bmps).unwrap_or_default())
 }
 
+/// 06 01 Authorisation without amount: the terminal waits up to `wait_secs` for the
+/// cashier to key the amount in at the counter, then books it and reports it here.
+/// This is how a mirror hears about payments made on a terminal nobody else drives.
+pub fn armed_authorisation(wait_secs: u8, currency: u16) -> Apdu {
+    let bmps = [
+        Bmp {
+            id: 0x01,
+            value: vec![wait_secs],
+        },
+        Bmp {
+            id: 0x49,
+            value: bcd_encode(u64::from(currency), 2).unwrap_or_else(|| vec![0, 0]),
+        },
+    ];
+    Apdu::new(0x06, 0x01, encode_bmps(&bmps).unwrap_or_default())
+}
+
 /// 06 30 Reversal (void) of receipt `receipt` in the open batch.
 pub fn reversal(password: u32, receipt: u16) -> Apdu {
     let mut d = pw(password);

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod mirror;
 pub mod proxy;
 pub mod service;
+pub mod spool;
 
 use chrono::{DateTime, Utc};
 use slipkeeper_journal::Direction;
@@ -41,6 +42,9 @@ pub enum LinkError {
     Protocol(#[from] ZvtError),
     #[error("the terminal refused the command (code {0:02X})")]
     Refused(u8),
+    /// The journal could not take what the terminal sent, so it was not acknowledged.
+    #[error("not acknowledged, the journal could not store it: {0}")]
+    NotStored(String),
 }
 
 /// Bytes as they crossed the wire, with their time.
@@ -60,6 +64,8 @@ pub enum End {
     Aborted(Option<u8>),
     /// Commands that end with the acknowledgement (log-off, abort).
     Acknowledged,
+    /// Still running: a checkpoint handed out before the exchange ended.
+    Open,
 }
 
 /// One command and everything the terminal sent for it.
@@ -308,6 +314,23 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Link<S> {
     /// Sends `cmd` and follows the terminal until it completes or aborts, answering
     /// every message with `80 00 00`. Every byte both ways is in the result.
     pub async fn command(&mut self, cmd: &Apdu) -> Result<Exchange, LinkError> {
+        self.command_with(cmd, |_| std::future::ready(Ok(()))).await
+    }
+
+    /// [`Link::command`], calling `before_ack` with the exchange so far whenever the
+    /// terminal sends a message that changes what the journal must hold (status
+    /// information, completion, abort), before that message is acknowledged. If it
+    /// fails, the message is not acknowledged and the command fails: the terminal
+    /// still owns the record and repeats it (or the catch-up fetches it).
+    pub async fn command_with<F, Fut>(
+        &mut self,
+        cmd: &Apdu,
+        mut before_ack: F,
+    ) -> Result<Exchange, LinkError>
+    where
+        F: FnMut(&Exchange) -> Fut,
+        Fut: std::future::Future<Output = Result<(), LinkError>>,
+    {
         let mut frames = Vec::new();
         self.send(cmd, &mut frames).await?;
         let (ack, _) = self
@@ -343,13 +366,23 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Link<S> {
                 )
                 .await?;
             let m = Message::decode(&a)?;
-            self.send(&Apdu::ack(), &mut frames).await?;
             let end = match &m {
                 Message::Completion(_) => Some(End::Completed),
                 Message::Abort { result_code, .. } => Some(End::Aborted(*result_code)),
                 _ => None,
             };
+            let checkpoint = end.is_some() || matches!(m, Message::StatusInformation(_));
             messages.push((m, frame));
+            if checkpoint {
+                let so_far = Exchange {
+                    command: cmd.clone(),
+                    messages: messages.clone(),
+                    end: end.clone().unwrap_or(End::Open),
+                    frames: frames.clone(),
+                };
+                before_ack(&so_far).await?;
+            }
+            self.send(&Apdu::ack(), &mut frames).await?;
             if let Some(end) = end {
                 return Ok(Exchange {
                     command: cmd.clone(),

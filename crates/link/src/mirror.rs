@@ -211,6 +211,24 @@ fn settlement(ctx: &Context, f: &Fields) -> Settlement {
     }
 }
 
+/// What a repeated receipt (06 20) was a copy of: its status information names an
+/// original trace for a reversal; a refund says so on its slip; anything else is a sale.
+fn repeated_kind(f: &Fields, ex: &Exchange) -> TxnKind {
+    if f.original_trace.is_some() {
+        return TxnKind::Void;
+    }
+    let refund = printed(ex).iter().any(|(_, lines)| {
+        lines
+            .iter()
+            .any(|l| l.contains("REFUND") || l.contains("退货"))
+    });
+    if refund {
+        TxnKind::Refund
+    } else {
+        TxnKind::Sale
+    }
+}
+
 /// The journal records for one exchange. `settled` is true when the terminal closed
 /// its batch (the caller moves its batch counter on).
 pub fn records(ctx: &Context, ex: &Exchange, recorded_at: DateTime<Utc>) -> (Vec<Record>, bool) {
@@ -229,7 +247,21 @@ pub fn records(ctx: &Context, ex: &Exchange, recorded_at: DateTime<Utc>) -> (Vec
             }
         })
         .collect();
-    if let Some(kind) = kind_of(ex.command.class, ex.command.instr) {
+    let armed_idle = (ex.command.class, ex.command.instr) == (0x06, 0x01)
+        && matches!(ex.end, End::Aborted(_))
+        && status.is_empty()
+        && matches!(Message::decode(&ex.command), Ok(Message::Command { fields, .. }) if fields.amount.is_none());
+    if armed_idle {
+        // An armed authorisation that ended without a customer: nothing happened,
+        // and a day of such waits is not worth keeping.
+        return (out, false);
+    }
+    let kind = kind_of(ex.command.class, ex.command.instr).or_else(|| {
+        ((ex.command.class, ex.command.instr) == (0x06, 0x20))
+            .then(|| status.first().map(|f| repeated_kind(f, ex)))
+            .flatten()
+    });
+    if let Some(kind) = kind {
         if let Some(t) = status.iter().find_map(|f| transaction(ctx, kind, f)) {
             key = Some(t.key());
             out.push(rec(RecordBody::Transaction(t)));

@@ -4,46 +4,106 @@
 //! goes into an unbounded channel, so a payment never waits on the journal — if the
 //! recorder is slow or gone, the shop still takes cards.
 
+use crate::spool::Spool;
 use crate::{End, Exchange, Frame};
 use chrono::{DateTime, Utc};
 use slipkeeper_journal::Direction;
 use slipkeeper_zvt::{Apdu, Message};
 use std::net::SocketAddr;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc::UnboundedSender;
 
 /// Where the frames of one proxied connection go: (connection number, frame).
 pub type Tap = UnboundedSender<(u64, Frame)>;
 
-async fn pump(
-    mut from: tokio::net::tcp::OwnedReadHalf,
-    mut to: tokio::net::tcp::OwnedWriteHalf,
+/// Takes the copy of every chunk: first into the spool (one `write`, no sync: a
+/// killed process loses nothing, and a payment does not wait for the disk), then to
+/// the tap for the journal.
+#[derive(Clone, Debug)]
+pub struct Recorder {
+    tap: Tap,
+    spool: Option<Arc<Mutex<Spool>>>,
+}
+
+impl Recorder {
+    pub fn new(tap: Tap, spool: Spool) -> Recorder {
+        Recorder {
+            tap,
+            spool: Some(Arc::new(Mutex::new(spool))),
+        }
+    }
+
+    /// Without a spool (tests of the relay itself).
+    pub fn tap_only(tap: Tap) -> Recorder {
+        Recorder { tap, spool: None }
+    }
+
+    fn record(&self, conn: u64, f: Frame) {
+        if let Some(s) = &self.spool {
+            if let Ok(mut s) = s.lock() {
+                // A full disk must not stop the shop taking cards: the tap still gets it.
+                let _ = s.append(&[(conn, &f)], false);
+            }
+        }
+        let _ = self.tap.send((conn, f));
+    }
+}
+
+async fn pump<R, W>(
+    mut from: R,
+    mut to: W,
     direction: Direction,
     conn: u64,
-    tap: Tap,
+    rec: Recorder,
     clock: crate::Clock,
-) {
+) where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
     let mut chunk = vec![0u8; 8192];
     loop {
         let n = match from.read(&mut chunk).await {
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
-        if to.write_all(&chunk[..n]).await.is_err() {
-            break;
-        }
-        // The copy is taken after forwarding; a closed recorder is ignored.
-        let _ = tap.send((
+        // Spooled before it is forwarded: whatever the other side saw is on file.
+        rec.record(
             conn,
             Frame {
                 direction,
                 at: clock(),
                 bytes: chunk[..n].to_vec(),
             },
-        ));
+        );
+        if to.write_all(&chunk[..n]).await.is_err() {
+            break;
+        }
     }
     let _ = to.shutdown().await;
+}
+
+/// Relays one cash-register connection to the terminal, both ways, until either
+/// side closes.
+pub async fn relay<A, B>(ecr: A, pt: B, conn: u64, rec: Recorder, clock: crate::Clock)
+where
+    A: AsyncRead + AsyncWrite + Send + 'static,
+    B: AsyncRead + AsyncWrite + Send + 'static,
+{
+    let (er, ew) = tokio::io::split(ecr);
+    let (pr, pw) = tokio::io::split(pt);
+    let up = tokio::spawn(pump(
+        er,
+        pw,
+        Direction::Tx,
+        conn,
+        rec.clone(),
+        clock.clone(),
+    ));
+    let down = tokio::spawn(pump(pr, ew, Direction::Rx, conn, rec, clock));
+    let _ = up.await;
+    let _ = down.await;
 }
 
 /// Listens on `listen`; for every cash-register connection opens one to `terminal`
@@ -51,7 +111,7 @@ async fn pump(
 pub async fn run(
     listen: SocketAddr,
     terminal: String,
-    tap: Tap,
+    rec: Recorder,
     clock: crate::Clock,
 ) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let listener = TcpListener::bind(listen).await?;
@@ -66,33 +126,30 @@ pub async fn run(
             };
             let _ = ecr.set_nodelay(true);
             let _ = pt.set_nodelay(true);
-            let (er, ew) = ecr.into_split();
-            let (pr, pw) = pt.into_split();
-            tokio::spawn(pump(
-                er,
-                pw,
-                Direction::Tx,
-                conn,
-                tap.clone(),
-                clock.clone(),
-            ));
-            tokio::spawn(pump(
-                pr,
-                ew,
-                Direction::Rx,
-                conn,
-                tap.clone(),
-                clock.clone(),
-            ));
+            tokio::spawn(relay(ecr, pt, conn, rec.clone(), clock.clone()));
         }
     });
     Ok((bound, task))
+}
+
+/// Serial proxy: the cash register on one serial device, the terminal on another,
+/// bytes relayed unchanged (framing, CRC and line ACK/NAK included).
+pub fn run_serial(
+    ecr: tokio_serial::SerialStream,
+    pt: tokio_serial::SerialStream,
+    rec: Recorder,
+    clock: crate::Clock,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(relay(ecr, pt, 1, rec, clock))
 }
 
 /// Rebuilds exchanges from the byte stream of one connection, as the ECR saw them.
 /// Bytes that do not parse are kept in the frames; nothing is dropped.
 #[derive(Debug, Default)]
 pub struct Assembler {
+    /// Serial line: APDUs come out of DLE STX … DLE ETX CRC frames; ACK/NAK bytes
+    /// between them are line control, not messages.
+    serial: Option<[slipkeeper_zvt::serial::Deframer; 2]>,
     buf: [Vec<u8>; 2],
     /// Time of the first chunk still buffered, per direction.
     first_at: [Option<DateTime<Utc>>; 2],
@@ -110,8 +167,51 @@ fn idx(d: Direction) -> usize {
 }
 
 impl Assembler {
+    /// For bytes relayed on a serial line.
+    pub fn serial() -> Assembler {
+        Assembler {
+            serial: Some(Default::default()),
+            ..Default::default()
+        }
+    }
+
+    fn push_serial(&mut self, f: Frame) -> Vec<Exchange> {
+        let i = idx(f.direction);
+        let mut done = Vec::new();
+        for &b in &f.bytes {
+            let out = match self.serial.as_mut() {
+                Some(d) => d[i].push(b),
+                None => None,
+            };
+            match out {
+                None => {}
+                Some(Ok(apdu)) => match Apdu::decode_exact(&apdu) {
+                    Ok(a) => done.extend(self.apdu(
+                        a,
+                        Frame {
+                            direction: f.direction,
+                            at: f.at,
+                            bytes: slipkeeper_zvt::serial::frame(&apdu),
+                        },
+                    )),
+                    Err(_) => self.loose.push(Frame {
+                        direction: f.direction,
+                        at: f.at,
+                        bytes: apdu,
+                    }),
+                },
+                // A damaged frame: the receiver NAKs it and the sender repeats it.
+                Some(Err(_)) => {}
+            }
+        }
+        done
+    }
+
     /// Feeds one chunk; returns the exchanges it completed.
     pub fn push(&mut self, f: Frame) -> Vec<Exchange> {
+        if self.serial.is_some() {
+            return self.push_serial(f);
+        }
         let i = idx(f.direction);
         if self.buf[i].is_empty() {
             self.first_at[i] = Some(f.at);

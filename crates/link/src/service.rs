@@ -34,30 +34,78 @@ impl Backoff {
     }
 }
 
+/// Where the terminal is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    /// host:port (ZVT's usual port is 20007).
+    Tcp(String),
+    /// A serial device (RS-232 or USB CDC-ACM) and its speed.
+    Serial { path: String, baud: u32 },
+}
+
+impl Endpoint {
+    /// "HOST[:PORT]" with ZVT's port 20007 when none is given.
+    pub fn tcp(addr: &str) -> Endpoint {
+        if addr
+            .rsplit_once(':')
+            .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+        {
+            Endpoint::Tcp(addr.to_owned())
+        } else {
+            Endpoint::Tcp(format!("{addr}:20007"))
+        }
+    }
+}
+
+impl std::fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Endpoint::Tcp(a) => write!(f, "{a}"),
+            Endpoint::Serial { path, baud } => write!(f, "{path} at {baud} baud"),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// host:port of the terminal.
+    /// host:port of the terminal (used when `endpoint` is None).
     pub addr: String,
+    pub endpoint: Option<Endpoint>,
     pub password: u32,
     /// Registration config byte (see [`commands::MIRROR_CONFIG`]).
     pub config: u8,
     pub currency: u16,
-    /// Quiet time after which a status enquiry checks that the terminal is alive.
+    /// Quiet time after which a status enquiry checks that the terminal is alive
+    /// (when the terminal is not armed).
     pub heartbeat: Duration,
     pub ack_timeout: Duration,
     pub backoff: Backoff,
+    /// Mirror a terminal nobody else drives: keep an authorisation without amount
+    /// open for this long (the cashier keys amounts in at the counter), again and
+    /// again. `None`: only heartbeats and the commands sent in.
+    pub arm: Option<Duration>,
+    /// On every (re)connect, fetch the last receipt again (the booking that may have
+    /// been cut off) and the turnover totals (to compare with the journal).
+    pub catch_up: bool,
+    /// Hand every status information, completion and abort to the journal and wait
+    /// for its answer before acknowledging it (see [`Event::Exchange`]).
+    pub commit_before_ack: bool,
 }
 
 impl Config {
     pub fn new(addr: &str) -> Config {
         Config {
             addr: addr.to_owned(),
+            endpoint: None,
             password: 0,
             config: commands::MIRROR_CONFIG,
             currency: 156,
             heartbeat: Duration::from_secs(30),
             ack_timeout: crate::ACK_TIMEOUT,
             backoff: Backoff::default(),
+            arm: None,
+            catch_up: false,
+            commit_before_ack: false,
         }
     }
 }
@@ -75,10 +123,18 @@ pub enum State {
     },
 }
 
+/// The journal's answer to a checkpoint: Ok once it is stored (or durably spooled).
+pub type Commit = oneshot::Sender<Result<(), String>>;
+
 #[derive(Debug)]
 pub enum Event {
     State(State),
-    Exchange(Exchange),
+    /// An exchange. With `Some(commit)` it is a checkpoint taken before the
+    /// terminal's last message was acknowledged: the acknowledgement waits for the
+    /// answer, and without one the terminal is not acknowledged at all.
+    Exchange(Exchange, Option<Commit>),
+    /// Turnover totals (06 10) read during the catch-up, to compare with the open batch.
+    Totals(Exchange),
 }
 
 /// A command for the terminal and where its result goes.
@@ -121,6 +177,45 @@ pub async fn run(
     }
 }
 
+/// Runs one command, with checkpoints when the config asks for them; the whole
+/// exchange goes out as an event too.
+async fn run_command<S>(
+    link: &mut Link<S>,
+    cfg: &Config,
+    events: &mpsc::UnboundedSender<Event>,
+    cmd: &Apdu,
+) -> Result<Exchange, LinkError>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let ex = if cfg.commit_before_ack {
+        link.command_with(cmd, |so_far| {
+            let (tx, rx) = oneshot::channel();
+            let sent = events.send(Event::Exchange(so_far.clone(), Some(tx)));
+            async move {
+                if sent.is_err() {
+                    return Err(LinkError::NotStored("the journal is closed".into()));
+                }
+                match rx.await {
+                    Ok(Ok(())) => Ok(()),
+                    Ok(Err(e)) => Err(LinkError::NotStored(e)),
+                    Err(_) => Err(LinkError::NotStored("the journal is closed".into())),
+                }
+            }
+        })
+        .await?
+    } else {
+        link.command(cmd).await?
+    };
+    let _ = events.send(Event::Exchange(ex.clone(), None));
+    Ok(ex)
+}
+
+/// Errors after which the connection cannot be trusted any more.
+fn is_lost(e: &LinkError) -> bool {
+    !matches!(e, LinkError::Refused(_))
+}
+
 /// One connection's life. Err carries the reason and whether it had been up.
 async fn session(
     cfg: &Config,
@@ -128,39 +223,111 @@ async fn session(
     requests: &mut mpsc::Receiver<Request>,
     events: &mpsc::UnboundedSender<Event>,
 ) -> Result<(), (LinkError, bool)> {
-    let mut link = Link::connect_tcp(&cfg.addr, clock.clone())
+    match cfg
+        .endpoint
+        .clone()
+        .unwrap_or(Endpoint::Tcp(cfg.addr.clone()))
+    {
+        Endpoint::Tcp(addr) => {
+            let link = Link::connect_tcp(&addr, clock.clone())
+                .await
+                .map_err(|e| (e, false))?;
+            session_on(link, cfg, requests, events).await
+        }
+        Endpoint::Serial { path, baud } => {
+            let link = Link::open_serial(&path, baud, clock.clone()).map_err(|e| (e, false))?;
+            session_on(link, cfg, requests, events).await
+        }
+    }
+}
+
+async fn session_on<S>(
+    mut link: Link<S>,
+    cfg: &Config,
+    requests: &mut mpsc::Receiver<Request>,
+    events: &mpsc::UnboundedSender<Event>,
+) -> Result<(), (LinkError, bool)>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    // An armed authorisation is answered when the customer comes or its wait ends.
+    let completion = cfg
+        .arm
+        .map_or(crate::COMPLETION_TIMEOUT, |w| w + cfg.ack_timeout);
+    link.set_timeouts(cfg.ack_timeout, completion);
+    let reg = commands::registration(cfg.password, cfg.config, cfg.currency);
+    run_command(&mut link, cfg, events, &reg)
         .await
         .map_err(|e| (e, false))?;
-    link.set_timeouts(cfg.ack_timeout, crate::COMPLETION_TIMEOUT);
-    let reg = link
-        .command(&commands::registration(
-            cfg.password,
-            cfg.config,
-            cfg.currency,
-        ))
-        .await
-        .map_err(|e| (e, false))?;
-    let _ = events.send(Event::Exchange(reg));
     let _ = events.send(Event::State(State::Connected));
+    if cfg.catch_up {
+        // The booking a dropped link may have cut off is the terminal's last one.
+        match run_command(
+            &mut link,
+            cfg,
+            events,
+            &commands::repeat_receipt(cfg.password),
+        )
+        .await
+        {
+            Ok(_) | Err(LinkError::Refused(_)) => {}
+            Err(e) => return Err((e, true)),
+        }
+        let totals = link.command(&commands::turnover_totals(cfg.password)).await;
+        match totals {
+            Ok(ex) => {
+                let _ = events.send(Event::Totals(ex));
+            }
+            Err(LinkError::Refused(_)) => {}
+            Err(e) => return Err((e, true)),
+        }
+    }
+    let mut armed = cfg.arm;
     loop {
+        if let Some(wait) = armed {
+            // Back-office commands go first; then the terminal is armed again.
+            match requests.try_recv() {
+                Ok((cmd, reply)) => {
+                    let result = run_command(&mut link, cfg, events, &cmd).await;
+                    let lost = result
+                        .as_ref()
+                        .err()
+                        .filter(|e| is_lost(e))
+                        .map(|e| e.to_string());
+                    let _ = reply.send(result);
+                    if let Some(reason) = lost {
+                        return Err((LinkError::Io(std::io::Error::other(reason)), true));
+                    }
+                }
+                Err(mpsc::error::TryRecvError::Disconnected) => return Ok(()),
+                Err(mpsc::error::TryRecvError::Empty) => {
+                    let secs = u8::try_from(wait.as_secs().max(1)).unwrap_or(u8::MAX);
+                    let arm = commands::armed_authorisation(secs, cfg.currency);
+                    match run_command(&mut link, cfg, events, &arm).await {
+                        Ok(_) => {}
+                        // This terminal takes no amount entry: fall back to heartbeats.
+                        Err(LinkError::Refused(_)) => armed = None,
+                        Err(e) => return Err((e, true)),
+                    }
+                }
+            }
+            continue;
+        }
         tokio::select! {
             r = requests.recv() => {
                 let Some((cmd, reply)) = r else { return Ok(()) };
-                let result = link.command(&cmd).await;
-                let lost = matches!(result, Err(LinkError::Closed | LinkError::Timeout(..) | LinkError::Io(_)));
-                let reason = result.as_ref().err().map(|e| e.to_string());
-                if let Ok(ex) = &result {
-                    let _ = events.send(Event::Exchange(ex.clone()));
-                }
+                let result = run_command(&mut link, cfg, events, &cmd).await;
+                let lost = result.as_ref().err().filter(|e| is_lost(e)).map(|e| e.to_string());
                 let _ = reply.send(result);
-                if lost {
-                    return Err((LinkError::Io(std::io::Error::other(reason.unwrap_or_default())), true));
+                if let Some(reason) = lost {
+                    return Err((LinkError::Io(std::io::Error::other(reason)), true));
                 }
             }
             _ = tokio::time::sleep(cfg.heartbeat) => {
                 // Dead-peer detection: a terminal that does not answer is gone.
-                let ex = link.command(&commands::status_enquiry()).await.map_err(|e| (e, true))?;
-                let _ = events.send(Event::Exchange(ex));
+                run_command(&mut link, cfg, events, &commands::status_enquiry())
+                    .await
+                    .map_err(|e| (e, true))?;
             }
         }
     }

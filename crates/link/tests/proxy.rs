@@ -37,9 +37,14 @@ async fn the_register_pays_through_the_proxy_and_the_journal_mirrors_it() {
     .await
     .unwrap();
     let (tap, mut frames) = tokio::sync::mpsc::unbounded_channel();
-    let (addr, _p) = proxy::run("127.0.0.1:0".parse().unwrap(), pt.to_string(), tap, clock())
-        .await
-        .unwrap();
+    let (addr, _p) = proxy::run(
+        "127.0.0.1:0".parse().unwrap(),
+        pt.to_string(),
+        proxy::Recorder::tap_only(tap),
+        clock(),
+    )
+    .await
+    .unwrap();
 
     let mut register = Link::connect_tcp(&addr.to_string(), clock()).await.unwrap();
     register.set_timeouts(Duration::from_secs(2), Duration::from_secs(5));
@@ -130,9 +135,14 @@ async fn payments_go_through_when_the_recorder_is_gone() {
     .unwrap();
     let (tap, frames) = tokio::sync::mpsc::unbounded_channel();
     drop(frames); // the journal side crashed
-    let (addr, _p) = proxy::run("127.0.0.1:0".parse().unwrap(), pt.to_string(), tap, clock())
-        .await
-        .unwrap();
+    let (addr, _p) = proxy::run(
+        "127.0.0.1:0".parse().unwrap(),
+        pt.to_string(),
+        proxy::Recorder::tap_only(tap),
+        clock(),
+    )
+    .await
+    .unwrap();
     let mut register = Link::connect_tcp(&addr.to_string(), clock()).await.unwrap();
     register.set_timeouts(Duration::from_secs(2), Duration::from_secs(5));
     register

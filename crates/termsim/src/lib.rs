@@ -23,13 +23,25 @@ pub const RC_NOT_POSSIBLE: u8 = 0x83;
 pub const RC_REVERSAL_NOT_POSSIBLE: u8 = 0xB5;
 pub const RC_NOT_REGISTERED: u8 = 0x6B;
 
-#[derive(Clone, Debug)]
-struct Booked {
-    receipt: u16,
-    trace: u32,
-    amount: u64,
-    reversed: bool,
-    refund: bool,
+/// What kind of booking a ledger entry is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Sale,
+    Refund,
+    /// A reversal (void) of an earlier receipt of the same batch.
+    Void,
+}
+
+/// One booking in the terminal's own journal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Booked {
+    /// Batches are counted from 1; end-of-day moves on to the next.
+    pub batch_no: u32,
+    pub receipt: u16,
+    pub trace: u32,
+    pub amount: u64,
+    pub kind: Kind,
+    pub reversed: bool,
 }
 
 /// What a slip says about one booking.
@@ -52,8 +64,16 @@ pub struct Terminal {
     config: u8,
     trace: u32,
     receipt: u16,
+    batch_no: u32,
     batch: Vec<Booked>,
+    settled: Vec<Booked>,
+    /// Status information and receipts of the last booking, for repeat receipt.
+    last_status: Option<Apdu>,
     last_receipts: Vec<Apdu>,
+    /// Amounts keyed in at the counter, waiting for an armed authorisation.
+    customers: std::collections::VecDeque<u64>,
+    /// The ECR connection the terminal serves; a new one supersedes the old.
+    generation: u64,
 }
 
 fn bcd(v: u64, len: usize) -> Vec<u8> {
@@ -92,9 +112,36 @@ impl Terminal {
             config: 0,
             trace: 0,
             receipt: 0,
+            batch_no: 1,
             batch: Vec::new(),
+            settled: Vec::new(),
+            last_status: None,
             last_receipts: Vec::new(),
+            customers: Default::default(),
+            generation: 0,
         }
+    }
+
+    /// Every booking the terminal made, settled batches first, in order.
+    pub fn ledger(&self) -> Vec<Booked> {
+        self.settled.iter().chain(&self.batch).cloned().collect()
+    }
+
+    /// A customer keys `amount` (minor units) in at the counter; it is booked when the
+    /// ECR has an authorisation without amount open (see [`is_armed`]).
+    pub fn queue_customer(&mut self, amount: u64) {
+        self.customers.push_back(amount);
+    }
+
+    /// Customers still waiting.
+    pub fn customers_waiting(&self) -> usize {
+        self.customers.len()
+    }
+
+    /// Books the next waiting customer: status information, receipts, completion.
+    fn take_customer(&mut self, now: NaiveDateTime) -> Option<Vec<Apdu>> {
+        let amount = self.customers.pop_front()?;
+        Some(self.book(amount, false, now))
     }
 
     fn tid(&self) -> Bmp {
@@ -155,11 +202,12 @@ impl Terminal {
         let (trace, receipt) = (self.trace, self.receipt);
         let auth = format!("{:06}", (u64::from(trace) * 7919 + amount) % 1_000_000);
         self.batch.push(Booked {
+            batch_no: self.batch_no,
             receipt,
             trace,
             amount,
+            kind: if refund { Kind::Refund } else { Kind::Sale },
             reversed: false,
-            refund,
         });
         let mut bmps = vec![
             b(0x27, vec![0]),
@@ -183,7 +231,9 @@ impl Terminal {
         } else {
             "消费 SALE"
         };
-        let mut out = vec![apdu(0x04, 0x0F, &bmps)];
+        let status = apdu(0x04, 0x0F, &bmps);
+        self.last_status = Some(status.clone());
+        let mut out = vec![status];
         let info = Booking {
             title,
             amount,
@@ -208,7 +258,7 @@ impl Terminal {
         let live: Vec<&Booked> = self
             .batch
             .iter()
-            .filter(|x| !x.reversed && !x.refund)
+            .filter(|x| !x.reversed && x.kind == Kind::Sale)
             .collect();
         let total: u64 = live.iter().map(|x| x.amount).sum();
         let mut bmps = vec![
@@ -274,6 +324,8 @@ impl Terminal {
             }
             (0x06, 0x01, Message::Command { fields, .. }) => match fields.amount {
                 Some(a) if a > 0 => out.extend(self.book(a, false, now)),
+                // No amount: the cashier keys it in at the terminal.
+                None => out.extend(self.take_customer(now).unwrap_or_default()),
                 _ => out.push(abort(0x9A)),
             },
             (0x06, 0x31, Message::WithPassword { fields, .. }) => match fields.amount {
@@ -293,6 +345,14 @@ impl Terminal {
                             self.batch[i].receipt,
                         );
                         self.trace += 1;
+                        self.batch.push(Booked {
+                            batch_no: self.batch_no,
+                            receipt,
+                            trace: self.trace,
+                            amount,
+                            kind: Kind::Void,
+                            reversed: false,
+                        });
                         let mut bmps = vec![
                             b(0x27, vec![0]),
                             b(0x04, bcd(amount, 6)),
@@ -305,21 +365,26 @@ impl Terminal {
                             b(0x87, bcd(receipt.into(), 2)),
                             b(0x49, bcd(self.currency.into(), 2)),
                         ]);
-                        out.push(apdu(0x04, 0x0F, &bmps));
+                        let status = apdu(0x04, 0x0F, &bmps);
+                        self.last_status = Some(status.clone());
+                        self.last_receipts.clear();
+                        out.push(status);
                         out.push(completion());
                     }
                     // Settled, already reversed or never booked: the original is not in this batch.
                     _ => out.push(abort(RC_REVERSAL_NOT_POSSIBLE)),
                 }
             }
-            (0x06, 0x20, _) => {
-                if self.last_receipts.is_empty() {
-                    out.push(abort(RC_NOT_POSSIBLE));
-                } else {
+            (0x06, 0x20, _) => match &self.last_status {
+                // Like some real terminals, the status information of the last booking
+                // comes with the copy of its receipts (FACTS.md §2: a client accepts it).
+                Some(status) => {
+                    out.push(status.clone());
                     out.extend(self.last_receipts.clone());
                     out.push(completion());
                 }
-            }
+                None => out.push(abort(RC_NOT_POSSIBLE)),
+            },
             (0x06, 0x10, _) => {
                 out.push(self.totals(now));
                 out.push(completion());
@@ -332,7 +397,8 @@ impl Terminal {
                 ];
                 out.push(self.receipt_block(0x03, &lines));
                 out.push(completion());
-                self.batch.clear();
+                self.settled.append(&mut self.batch);
+                self.batch_no += 1;
             }
             (0x06, 0x70, _) => out.push(completion()),
             (0x06, 0x02, _) => self.registered = false,
@@ -367,47 +433,253 @@ pub async fn read_apdu(s: &mut TcpStream, buf: &mut Vec<u8>) -> std::io::Result<
     }
 }
 
-async fn write_apdu(s: &mut TcpStream, a: &Apdu) -> std::io::Result<()> {
-    let bytes = a
-        .encode()
-        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
-    s.write_all(&bytes).await
+/// Faults a test can ask the simulator to commit, each decided by a seeded generator
+/// so that a failing seed can be replayed.
+#[derive(Clone, Debug, Default)]
+pub struct Faults {
+    pub seed: u64,
+    /// Close the connection after a random number (1..=n) of frames sent.
+    pub drop_within: Option<u32>,
+    /// Probability that a frame is held back for `delay` first.
+    pub delay_p: f64,
+    pub delay: std::time::Duration,
+    /// Probability that the terminal stops answering altogether on this connection.
+    pub silence_p: f64,
 }
 
-/// Serves one ECR connection until it closes.
+/// xorshift64*: small, deterministic, good enough to pick faults.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
+    }
+}
+
+/// The terminal as the network sees it: its state, a bell for customers arriving at
+/// the counter, and the faults it commits.
+#[derive(Debug)]
+pub struct Shared {
+    pub terminal: Mutex<Terminal>,
+    customer: tokio::sync::Notify,
+    faults: Faults,
+}
+
+impl Shared {
+    pub fn new(terminal: Terminal, faults: Faults) -> Arc<Shared> {
+        Arc::new(Shared {
+            terminal: Mutex::new(terminal),
+            customer: tokio::sync::Notify::new(),
+            faults,
+        })
+    }
+
+    /// A customer keys in `amount` at the counter.
+    pub fn customer(&self, amount: u64) {
+        if let Ok(mut t) = self.terminal.lock() {
+            t.queue_customer(amount);
+        }
+        self.customer.notify_waiters();
+    }
+
+    /// The terminal's own journal.
+    pub fn ledger(&self) -> Vec<Booked> {
+        self.terminal.lock().map(|t| t.ledger()).unwrap_or_default()
+    }
+
+    pub fn customers_waiting(&self) -> usize {
+        self.terminal
+            .lock()
+            .map(|t| t.customers_waiting())
+            .unwrap_or(0)
+    }
+}
+
+/// An authorisation without amount: the terminal waits for the cashier to key it in.
+pub fn is_armed(cmd: &Apdu) -> bool {
+    (cmd.class, cmd.instr) == (0x06, 0x01)
+        && matches!(Message::decode(cmd), Ok(Message::Command { fields, .. }) if fields.amount.is_none())
+}
+
+/// How long an armed authorisation waits: BMP 01 (seconds), else 60 s.
+fn armed_wait(cmd: &Apdu) -> std::time::Duration {
+    let secs = match Message::decode(cmd) {
+        Ok(Message::Command { fields, .. }) => fields
+            .raw
+            .iter()
+            .find(|b| b.id == 0x01)
+            .and_then(|b| b.value.first().copied())
+            .map(u64::from),
+        _ => None,
+    };
+    std::time::Duration::from_secs(secs.unwrap_or(60).max(1))
+}
+
+/// Result code of an armed authorisation that ended with no customer.
+pub const RC_NO_CUSTOMER: u8 = 0x6C;
+
+/// One connection's writer, committing the configured faults.
+struct Wire<'a> {
+    s: &'a mut TcpStream,
+    rng: Rng,
+    faults: &'a Faults,
+    sent: u32,
+    drop_at: Option<u32>,
+}
+
+#[derive(Debug)]
+enum WireFault {
+    Drop,
+    Silence,
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for WireFault {
+    fn from(e: std::io::Error) -> Self {
+        WireFault::Io(e)
+    }
+}
+
+impl Wire<'_> {
+    async fn write(&mut self, a: &Apdu) -> Result<(), WireFault> {
+        if self.rng.unit() < self.faults.silence_p {
+            return Err(WireFault::Silence);
+        }
+        if self.rng.unit() < self.faults.delay_p {
+            tokio::time::sleep(self.faults.delay).await;
+        }
+        let bytes = a
+            .encode()
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
+        self.sent += 1;
+        if self.drop_at == Some(self.sent) {
+            // Half a frame, then the line goes dead.
+            let _ = self.s.write_all(&bytes[..bytes.len() / 2]).await;
+            return Err(WireFault::Drop);
+        }
+        self.s.write_all(&bytes).await?;
+        Ok(())
+    }
+}
+
+/// Serves one ECR connection until it closes (or a fault ends it).
 pub async fn serve_connection(
     mut s: TcpStream,
-    term: Arc<Mutex<Terminal>>,
+    shared: Arc<Shared>,
     clock: fn() -> NaiveDateTime,
 ) -> std::io::Result<()> {
+    let generation = match shared.terminal.lock() {
+        Ok(mut t) => {
+            t.generation += 1;
+            t.generation
+        }
+        Err(_) => return Ok(()),
+    };
+    let faults = shared.faults.clone();
+    let mut rng = Rng::new(faults.seed ^ generation.wrapping_mul(0xA076_1D64_78BD_642F));
+    let drop_at = faults
+        .drop_within
+        .map(|n| 1 + rng.below(u64::from(n)) as u32);
     let mut buf = Vec::new();
-    while let Some(cmd) = read_apdu(&mut s, &mut buf).await? {
+    let result = {
+        let mut wire = Wire {
+            s: &mut s,
+            rng,
+            faults: &faults,
+            sent: 0,
+            drop_at,
+        };
+        serve_loop(&mut wire, &mut buf, &shared, generation, clock).await
+    };
+    match result {
+        Err(WireFault::Silence) => {
+            // Stop answering, keep the line open, until the ECR gives up on it.
+            let mut sink = [0u8; 1024];
+            while matches!(s.read(&mut sink).await, Ok(n) if n > 0) {}
+            Ok(())
+        }
+        Err(WireFault::Io(e)) => Err(e),
+        Err(WireFault::Drop) | Ok(()) => Ok(()),
+    }
+}
+
+async fn serve_loop(
+    wire: &mut Wire<'_>,
+    buf: &mut Vec<u8>,
+    shared: &Shared,
+    generation: u64,
+    clock: fn() -> NaiveDateTime,
+) -> Result<(), WireFault> {
+    while let Some(cmd) = read_apdu(wire.s, buf).await? {
         if matches!(cmd.class, 0x80 | 0x84) {
             continue; // a stray acknowledgement
         }
-        let answers = match term.lock() {
-            Ok(mut t) => t.handle(&cmd, clock()),
-            Err(_) => return Ok(()),
+        let current = |t: &Terminal| t.generation == generation;
+        let mut answers = match shared.terminal.lock() {
+            Ok(mut t) if current(&t) => t.handle(&cmd, clock()),
+            _ => return Ok(()), // superseded by a newer connection
         };
+        if is_armed(&cmd) && answers.len() == 1 && answers[0].class == 0x80 {
+            // Acknowledge, then wait for a customer at the counter.
+            wire.write(&answers.remove(0)).await?;
+            let deadline = tokio::time::Instant::now() + armed_wait(&cmd);
+            loop {
+                let bell = shared.customer.notified();
+                let booked = match shared.terminal.lock() {
+                    Ok(mut t) if current(&t) => t.take_customer(clock()),
+                    _ => return Ok(()),
+                };
+                if let Some(b) = booked {
+                    answers = b;
+                    break;
+                }
+                if tokio::time::timeout_at(deadline, bell).await.is_err() {
+                    answers = vec![abort(RC_NO_CUSTOMER)];
+                    break;
+                }
+            }
+            for a in answers {
+                wire.write(&a).await?;
+                if !acknowledged(wire.s, buf).await {
+                    return Ok(());
+                }
+            }
+            continue;
+        }
         let mut it = answers.into_iter();
         if let Some(first) = it.next() {
-            write_apdu(&mut s, &first).await?;
+            wire.write(&first).await?;
         }
         for a in it {
-            write_apdu(&mut s, &a).await?;
-            // The ECR acknowledges each message; give up on this connection if it does not.
-            match tokio::time::timeout(
-                std::time::Duration::from_secs(5),
-                read_apdu(&mut s, &mut buf),
-            )
-            .await
-            {
-                Ok(Ok(Some(ack))) if ack.class == 0x80 || ack.class == 0x84 => {}
-                _ => return Ok(()),
+            wire.write(&a).await?;
+            if !acknowledged(wire.s, buf).await {
+                return Ok(());
             }
         }
     }
     Ok(())
+}
+
+/// The ECR acknowledges each message; a connection that does not is given up.
+async fn acknowledged(s: &mut TcpStream, buf: &mut Vec<u8>) -> bool {
+    matches!(
+        tokio::time::timeout(std::time::Duration::from_secs(5), read_apdu(s, buf)).await,
+        Ok(Ok(Some(ack))) if ack.class == 0x80 || ack.class == 0x84
+    )
 }
 
 /// Listens on `addr` and serves every connection with one shared terminal.
@@ -417,16 +689,46 @@ pub async fn serve(
     term: Terminal,
     clock: fn() -> NaiveDateTime,
 ) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+    serve_shared(addr, Shared::new(term, Faults::default()), clock).await
+}
+
+/// [`serve`] for a terminal the caller keeps a handle on (customers, ledger, faults).
+pub async fn serve_shared(
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    clock: fn() -> NaiveDateTime,
+) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let listener = TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
-    let term = Arc::new(Mutex::new(term));
     let task = tokio::spawn(async move {
         while let Ok((s, _)) = listener.accept().await {
-            let t = term.clone();
+            let _ = s.set_nodelay(true);
+            let t = shared.clone();
             tokio::spawn(async move {
                 let _ = serve_connection(s, t, clock).await;
             });
         }
     });
     Ok((bound, task))
+}
+
+/// A scripted stream of customers: `count` amounts at `per_minute`, from `seed`
+/// (about one in fifteen ends in .13 and is declined).
+pub async fn customer_flow(shared: Arc<Shared>, per_minute: u32, count: u64, seed: u64) {
+    let mut rng = Rng::new(seed);
+    let gap = std::time::Duration::from_secs_f64(60.0 / f64::from(per_minute.max(1)));
+    for _ in 0..count {
+        tokio::time::sleep(gap).await;
+        shared.customer(customer_amount(&mut rng));
+    }
+}
+
+/// One customer's amount in minor units.
+pub fn customer_amount(rng: &mut Rng) -> u64 {
+    let yuan = 1 + rng.below(500);
+    if rng.below(15) == 0 {
+        yuan * 100 + 13
+    } else {
+        yuan * 100 + rng.below(100) / 10 * 10
+    }
 }
