@@ -38,7 +38,8 @@ fn journal_rows(app: &App) -> BTreeSet<Row> {
             ..Default::default()
         })
         .unwrap();
-    page.items
+    let rows: BTreeSet<Row> = page
+        .items
         .iter()
         .map(|r| {
             let t = &r.txn;
@@ -57,7 +58,13 @@ fn journal_rows(app: &App) -> BTreeSet<Row> {
                     .map_or(0, |r| r.as_str().parse().unwrap()),
             )
         })
-        .collect()
+        .collect();
+    assert_eq!(
+        rows.len() as u64,
+        page.total,
+        "a booking is in the journal twice"
+    );
+    rows
 }
 
 fn ledger_rows(sim: &Shared) -> BTreeSet<Row> {

@@ -14,7 +14,7 @@ use chrono::NaiveDateTime;
 use slipkeeper_zvt::{bcd_encode, encode_bmps, encode_tlvs, Apdu, Bmp, Message, Tlv};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// Result codes used here (FACTS.md §5).
@@ -409,7 +409,10 @@ impl Terminal {
 }
 
 /// Reads one APDU from a TCP stream.
-pub async fn read_apdu(s: &mut TcpStream, buf: &mut Vec<u8>) -> std::io::Result<Option<Apdu>> {
+pub async fn read_apdu<S: AsyncRead + Unpin>(
+    s: &mut S,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<Option<Apdu>> {
     loop {
         match Apdu::read(buf) {
             Ok(Some((a, used))) => {
@@ -445,6 +448,11 @@ pub struct Faults {
     pub delay: std::time::Duration,
     /// Probability that the terminal stops answering altogether on this connection.
     pub silence_p: f64,
+    /// Serial only (TCP has its own checksums): probability that a frame goes out
+    /// with one byte flipped (the CRC catches it, the ECR answers NAK, it is resent).
+    pub corrupt_p: f64,
+    /// Serial only: probability that a good frame from the ECR is answered with NAK.
+    pub nak_p: f64,
 }
 
 /// xorshift64*: small, deterministic, good enough to pick faults.
@@ -532,9 +540,159 @@ fn armed_wait(cmd: &Apdu) -> std::time::Duration {
 /// Result code of an armed authorisation that ended with no customer.
 pub const RC_NO_CUSTOMER: u8 = 0x6C;
 
+/// How APDUs cross one connection: bare on TCP, framed and line-acknowledged on a
+/// serial line.
+#[allow(async_fn_in_trait)] // used with concrete types inside this crate
+pub trait Port {
+    /// The next APDU from the ECR; None when the line closed.
+    async fn recv(&mut self) -> std::io::Result<Option<Apdu>>;
+    /// Sends one APDU (encoded bytes). `corrupt`: a byte index to flip in the first
+    /// attempt (serial).
+    async fn send(&mut self, apdu: &[u8], corrupt: Option<usize>) -> std::io::Result<()>;
+    /// Sends the first half of it and nothing more (the line dies mid-frame).
+    async fn send_half(&mut self, apdu: &[u8]);
+    /// Reads and discards until the peer hangs up.
+    async fn drain(&mut self);
+}
+
+/// ZVT over TCP.
+pub struct TcpPort<S> {
+    s: S,
+    buf: Vec<u8>,
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> TcpPort<S> {
+    pub fn new(s: S) -> Self {
+        TcpPort { s, buf: Vec::new() }
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Port for TcpPort<S> {
+    async fn recv(&mut self) -> std::io::Result<Option<Apdu>> {
+        read_apdu(&mut self.s, &mut self.buf).await
+    }
+    async fn send(&mut self, apdu: &[u8], _corrupt: Option<usize>) -> std::io::Result<()> {
+        self.s.write_all(apdu).await
+    }
+    async fn send_half(&mut self, apdu: &[u8]) {
+        let _ = self.s.write_all(&apdu[..apdu.len() / 2]).await;
+    }
+    async fn drain(&mut self) {
+        let mut sink = [0u8; 1024];
+        while matches!(self.s.read(&mut sink).await, Ok(n) if n > 0) {}
+    }
+}
+
+/// ZVT over a serial line: DLE STX … DLE ETX CRC frames, each answered with one ACK
+/// or NAK byte, at most three attempts.
+pub struct SerialPort<S> {
+    s: S,
+    rx: std::collections::VecDeque<u8>,
+    deframer: slipkeeper_zvt::serial::Deframer,
+    rng: Rng,
+    nak_p: f64,
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> SerialPort<S> {
+    pub fn new(s: S, seed: u64, nak_p: f64) -> Self {
+        SerialPort {
+            s,
+            rx: Default::default(),
+            deframer: Default::default(),
+            rng: Rng::new(seed ^ 0x5E71A1),
+            nak_p,
+        }
+    }
+
+    async fn byte(&mut self) -> std::io::Result<Option<u8>> {
+        if self.rx.is_empty() {
+            let mut chunk = [0u8; 1024];
+            let n = self.s.read(&mut chunk).await?;
+            if n == 0 {
+                return Ok(None);
+            }
+            self.rx.extend(&chunk[..n]);
+        }
+        Ok(self.rx.pop_front())
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Port for SerialPort<S> {
+    async fn recv(&mut self) -> std::io::Result<Option<Apdu>> {
+        use slipkeeper_zvt::serial::{ACK, NAK};
+        loop {
+            let Some(b) = self.byte().await? else {
+                return Ok(None);
+            };
+            match self.deframer.push(b) {
+                None => {}
+                Some(Err(_)) => self.s.write_all(&[NAK]).await?,
+                Some(Ok(_)) if self.rng.unit() < self.nak_p => {
+                    // Pretend it arrived damaged: the ECR must send it again.
+                    self.s.write_all(&[NAK]).await?
+                }
+                Some(Ok(apdu)) => {
+                    self.s.write_all(&[ACK]).await?;
+                    match Apdu::decode_exact(&apdu) {
+                        Ok(a) => return Ok(Some(a)),
+                        Err(e) => {
+                            return Err(std::io::Error::new(
+                                std::io::ErrorKind::InvalidData,
+                                e.to_string(),
+                            ))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    async fn send(&mut self, apdu: &[u8], corrupt: Option<usize>) -> std::io::Result<()> {
+        use slipkeeper_zvt::serial::{frame, ACK, MAX_ATTEMPTS, NAK, T3_ACK};
+        let good = frame(apdu);
+        for attempt in 0..MAX_ATTEMPTS {
+            let mut bytes = good.clone();
+            if attempt == 0 {
+                if let Some(i) = corrupt {
+                    // Inside the data, past DLE STX, so the CRC (not the framing) fails.
+                    let i = 2 + i % apdu.len().max(1);
+                    if bytes[i] != slipkeeper_zvt::serial::DLE {
+                        bytes[i] ^= 0x01;
+                    }
+                }
+            }
+            self.s.write_all(&bytes).await?;
+            loop {
+                match tokio::time::timeout(T3_ACK, self.byte()).await {
+                    Ok(Ok(Some(ACK))) => return Ok(()),
+                    Ok(Ok(Some(NAK))) | Err(_) => break, // send again
+                    Ok(Ok(Some(_))) => continue,         // noise between frames
+                    Ok(Ok(None)) => {
+                        return Err(std::io::ErrorKind::UnexpectedEof.into());
+                    }
+                    Ok(Err(e)) => return Err(e),
+                }
+            }
+        }
+        Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "no ACK after three attempts",
+        ))
+    }
+
+    async fn send_half(&mut self, apdu: &[u8]) {
+        let f = slipkeeper_zvt::serial::frame(apdu);
+        let _ = self.s.write_all(&f[..f.len() / 2]).await;
+    }
+
+    async fn drain(&mut self) {
+        while matches!(self.byte().await, Ok(Some(_))) {}
+    }
+}
+
 /// One connection's writer, committing the configured faults.
-struct Wire<'a> {
-    s: &'a mut TcpStream,
+struct Wire<'a, P> {
+    port: &'a mut P,
     rng: Rng,
     faults: &'a Faults,
     sent: u32,
@@ -554,7 +712,7 @@ impl From<std::io::Error> for WireFault {
     }
 }
 
-impl Wire<'_> {
+impl<P: Port> Wire<'_, P> {
     async fn write(&mut self, a: &Apdu) -> Result<(), WireFault> {
         if self.rng.unit() < self.faults.silence_p {
             return Err(WireFault::Silence);
@@ -568,17 +726,47 @@ impl Wire<'_> {
         self.sent += 1;
         if self.drop_at == Some(self.sent) {
             // Half a frame, then the line goes dead.
-            let _ = self.s.write_all(&bytes[..bytes.len() / 2]).await;
+            self.port.send_half(&bytes).await;
             return Err(WireFault::Drop);
         }
-        self.s.write_all(&bytes).await?;
+        let corrupt = (self.rng.unit() < self.faults.corrupt_p)
+            .then(|| self.rng.below(bytes.len() as u64) as usize);
+        self.port.send(&bytes, corrupt).await?;
         Ok(())
+    }
+
+    /// The ECR acknowledges each message; a connection that does not is given up.
+    async fn acknowledged(&mut self) -> bool {
+        matches!(
+            tokio::time::timeout(std::time::Duration::from_secs(5), self.port.recv()).await,
+            Ok(Ok(Some(ack))) if ack.class == 0x80 || ack.class == 0x84
+        )
     }
 }
 
 /// Serves one ECR connection until it closes (or a fault ends it).
 pub async fn serve_connection(
-    mut s: TcpStream,
+    s: TcpStream,
+    shared: Arc<Shared>,
+    clock: fn() -> NaiveDateTime,
+) -> std::io::Result<()> {
+    serve_port(TcpPort::new(s), shared, clock).await
+}
+
+/// Serves the ECR on a serial line (e.g. one end of a pseudo-terminal pair).
+pub async fn serve_serial<S: AsyncRead + AsyncWrite + Unpin>(
+    s: S,
+    shared: Arc<Shared>,
+    clock: fn() -> NaiveDateTime,
+) -> std::io::Result<()> {
+    let nak_p = shared.faults.nak_p;
+    let seed = shared.faults.seed;
+    serve_port(SerialPort::new(s, seed, nak_p), shared, clock).await
+}
+
+/// Serves one ECR on any port until it closes (or a fault ends it).
+pub async fn serve_port<P: Port>(
+    mut port: P,
     shared: Arc<Shared>,
     clock: fn() -> NaiveDateTime,
 ) -> std::io::Result<()> {
@@ -594,22 +782,20 @@ pub async fn serve_connection(
     let drop_at = faults
         .drop_within
         .map(|n| 1 + rng.below(u64::from(n)) as u32);
-    let mut buf = Vec::new();
     let result = {
         let mut wire = Wire {
-            s: &mut s,
+            port: &mut port,
             rng,
             faults: &faults,
             sent: 0,
             drop_at,
         };
-        serve_loop(&mut wire, &mut buf, &shared, generation, clock).await
+        serve_loop(&mut wire, &shared, generation, clock).await
     };
     match result {
         Err(WireFault::Silence) => {
             // Stop answering, keep the line open, until the ECR gives up on it.
-            let mut sink = [0u8; 1024];
-            while matches!(s.read(&mut sink).await, Ok(n) if n > 0) {}
+            port.drain().await;
             Ok(())
         }
         Err(WireFault::Io(e)) => Err(e),
@@ -617,14 +803,13 @@ pub async fn serve_connection(
     }
 }
 
-async fn serve_loop(
-    wire: &mut Wire<'_>,
-    buf: &mut Vec<u8>,
+async fn serve_loop<P: Port>(
+    wire: &mut Wire<'_, P>,
     shared: &Shared,
     generation: u64,
     clock: fn() -> NaiveDateTime,
 ) -> Result<(), WireFault> {
-    while let Some(cmd) = read_apdu(wire.s, buf).await? {
+    while let Some(cmd) = wire.port.recv().await? {
         if matches!(cmd.class, 0x80 | 0x84) {
             continue; // a stray acknowledgement
         }
@@ -654,7 +839,7 @@ async fn serve_loop(
             }
             for a in answers {
                 wire.write(&a).await?;
-                if !acknowledged(wire.s, buf).await {
+                if !wire.acknowledged().await {
                     return Ok(());
                 }
             }
@@ -666,20 +851,12 @@ async fn serve_loop(
         }
         for a in it {
             wire.write(&a).await?;
-            if !acknowledged(wire.s, buf).await {
+            if !wire.acknowledged().await {
                 return Ok(());
             }
         }
     }
     Ok(())
-}
-
-/// The ECR acknowledges each message; a connection that does not is given up.
-async fn acknowledged(s: &mut TcpStream, buf: &mut Vec<u8>) -> bool {
-    matches!(
-        tokio::time::timeout(std::time::Duration::from_secs(5), read_apdu(s, buf)).await,
-        Ok(Ok(Some(ack))) if ack.class == 0x80 || ack.class == 0x84
-    )
 }
 
 /// Listens on `addr` and serves every connection with one shared terminal.

@@ -5,6 +5,7 @@
 mod casework;
 mod faults;
 mod journal;
+mod mirror_kill;
 mod reconcile;
 mod reprint;
 mod terminal;
