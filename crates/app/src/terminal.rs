@@ -279,6 +279,47 @@ impl App {
         Ok(())
     }
 
+    /// Serial proxy: the cash register on serial port `ecr`, the terminal on `pt`,
+    /// both at `baud` with ZVT's line settings. As [`App::run_proxy`]: spooled first,
+    /// relayed unchanged, mirrored from the copy. Runs until either port fails.
+    pub fn run_proxy_serial(
+        &mut self,
+        ecr: &str,
+        pt: &str,
+        baud: u32,
+        on_ready: impl FnOnce(),
+    ) -> Result<(), AppError> {
+        self.drain_spool()?;
+        let rt = runtime(tokio::runtime::Builder::new_multi_thread().worker_threads(2))?;
+        let clock = self.clock.clone();
+        let link_clock: slipkeeper_link::Clock = Arc::new(move || clock.now());
+        let spool = Spool::open(&self.spool_path()).map_err(spool_error)?;
+        let (tap, mut frames) = tokio::sync::mpsc::unbounded_channel();
+        let relay = rt.block_on(async {
+            let ecr_port = slipkeeper_link::open_serial_port(ecr, baud)?;
+            let pt_port = slipkeeper_link::open_serial_port(pt, baud)?;
+            Ok::<_, LinkError>(slipkeeper_link::proxy::run_serial(
+                ecr_port,
+                pt_port,
+                slipkeeper_link::proxy::Recorder::new(tap, spool),
+                link_clock,
+            ))
+        })?;
+        on_ready();
+        let mut asm = Assembler::serial();
+        let mut tid: Option<String> = None;
+        while let Some((_, frame)) = frames.blocking_recv() {
+            for ex in asm.push(frame) {
+                if let Some(t) = terminal_id_of(&ex) {
+                    tid = Some(t);
+                }
+                let _ = self.store(tid.as_deref(), &[&ex]);
+            }
+        }
+        drop(relay);
+        Ok(())
+    }
+
     /// ECR mode, long-running: stays connected to the terminal at `opts.addr`
     /// (catch-up on every connect, armed for payments keyed in at the counter,
     /// reconnect with backoff) and mirrors everything it says into the journal. Each

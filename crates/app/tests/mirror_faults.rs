@@ -83,7 +83,7 @@ fn ledger_rows(sim: &Shared) -> BTreeSet<Row> {
 
 /// One seed: customers pay, the line misbehaves, the mirror keeps up. Returns the
 /// number of bookings compared and of connections the faults broke.
-fn run_seed(seed: u64, customers: u64) -> (usize, u64) {
+fn run_seed(seed: u64, customers: u64, serial: bool) -> (usize, u64) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -96,15 +96,40 @@ fn run_seed(seed: u64, customers: u64) -> (usize, u64) {
         delay_p: 0.02,
         delay: Duration::from_millis(250),
         silence_p: 0.005,
+        // A serial line also garbles bytes; its CRC and NAK are what must cope.
+        corrupt_p: if serial { 0.05 } else { 0.0 },
+        nak_p: if serial { 0.05 } else { 0.0 },
     };
     let sim = Shared::new(Terminal::new("52523535", "898310048990001", 156), faults);
-    let (addr, _server) = rt
-        .block_on(slipkeeper_termsim::serve_shared(
-            "127.0.0.1:0".parse().unwrap(),
-            sim.clone(),
-            shop_now,
-        ))
-        .unwrap();
+    let endpoint = if serial {
+        use tokio_serial::SerialPort;
+        let (mut master, slave) = rt
+            .block_on(async { tokio_serial::SerialStream::pair() })
+            .unwrap();
+        let path = slave.name().unwrap();
+        std::mem::forget(slave); // the device path lives as long as the master end
+        let sim = sim.clone();
+        rt.spawn(async move {
+            // A serial line does not close: after a fault the terminal listens again.
+            loop {
+                let _ = slipkeeper_termsim::serve_serial(&mut master, sim.clone(), shop_now).await;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        });
+        Endpoint::Serial {
+            path,
+            baud: 115_200,
+        }
+    } else {
+        let (addr, _server) = rt
+            .block_on(slipkeeper_termsim::serve_shared(
+                "127.0.0.1:0".parse().unwrap(),
+                sim.clone(),
+                shop_now,
+            ))
+            .unwrap();
+        Endpoint::Tcp(addr.to_string())
+    };
     for _ in 0..customers {
         sim.customer(slipkeeper_termsim::customer_amount(&mut rng));
     }
@@ -115,10 +140,9 @@ fn run_seed(seed: u64, customers: u64) -> (usize, u64) {
     let mirror = {
         let stop = stop.clone();
         let db = db.clone();
-        let addr = addr.to_string();
         std::thread::spawn(move || {
             let mut app = App::open(&db, SystemClock).unwrap();
-            let mut opts = ConnectOptions::new(Endpoint::Tcp(addr));
+            let mut opts = ConnectOptions::new(endpoint);
             opts.arm = Some(Duration::from_secs(1));
             opts.ack_timeout = Duration::from_millis(200);
             opts.backoff = Backoff {
@@ -127,6 +151,9 @@ fn run_seed(seed: u64, customers: u64) -> (usize, u64) {
             };
             let mut drops = 0u64;
             app.connect(&opts, &stop, |ev| {
+                if std::env::var("MIRROR_DEBUG").is_ok() {
+                    eprintln!("{ev:?}");
+                }
                 if matches!(ev, MirrorEvent::State(State::Disconnected { .. })) {
                     drops += 1;
                 }
@@ -186,7 +213,7 @@ fn the_mirror_equals_the_terminal_for_200_fault_seeds() {
             let booked = &booked;
             s.spawn(move || {
                 for &seed in chunk {
-                    let (n, drops) = run_seed(seed, 8);
+                    let (n, drops) = run_seed(seed, 8, false);
                     let mut b = booked.lock().unwrap();
                     b.0 += n;
                     b.1 += drops;
@@ -203,4 +230,32 @@ fn the_mirror_equals_the_terminal_for_200_fault_seeds() {
         booked as u64 > (b - a) * 6,
         "only {booked} bookings compared"
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_mirror_equals_the_terminal_over_a_garbled_serial_line() {
+    // Real pseudo-terminal pairs; frames corrupted (CRC → NAK → resent) and NAKed.
+    let seeds: Vec<u64> = match std::env::var("SERIAL_SEED") {
+        Ok(s) => vec![s.parse().unwrap()],
+        Err(_) => (1001..1031).collect(),
+    };
+    let mut booked = 0;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = seeds
+            .chunks(6)
+            .map(|chunk| {
+                s.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|&seed| run_seed(seed, 6, true).0)
+                        .sum::<usize>()
+                })
+            })
+            .collect();
+        for h in handles {
+            booked += h.join().unwrap();
+        }
+    });
+    assert!(booked > 30 * 4, "only {booked} bookings compared");
 }

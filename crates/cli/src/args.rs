@@ -131,8 +131,26 @@ pub enum Command {
         #[arg(long, value_name = "HOST:PORT", default_value = "0.0.0.0:20007")]
         listen: String,
         /// The real terminal.
-        #[arg(long, value_name = "HOST:PORT")]
-        terminal: String,
+        #[arg(
+            long,
+            value_name = "HOST:PORT",
+            required_unless_present = "terminal_serial"
+        )]
+        terminal: Option<String>,
+        /// Serial proxy: the serial port the cash register is cabled to.
+        #[arg(long, value_name = "DEVICE", requires = "terminal_serial")]
+        listen_serial: Option<String>,
+        /// Serial proxy: the serial port the terminal is cabled to.
+        #[arg(
+            long,
+            value_name = "DEVICE",
+            requires = "listen_serial",
+            conflicts_with = "terminal"
+        )]
+        terminal_serial: Option<String>,
+        /// Line speed of both serial ports.
+        #[arg(long, default_value_t = 9600)]
+        baud: u32,
     },
     /// The acquirer's statements (对账单): import them, and manage column mappings.
     Statement {

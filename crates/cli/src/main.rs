@@ -384,11 +384,30 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 ),
             })?;
         }
-        Command::Proxy { listen, terminal } => {
-            app.run_proxy(&listen, &terminal, |bound| {
-                println!("proxy listening on {bound}, relaying to {terminal}");
-            })?;
-        }
+        Command::Proxy {
+            listen,
+            terminal,
+            listen_serial,
+            terminal_serial,
+            baud,
+        } => match (terminal, listen_serial, terminal_serial) {
+            (_, Some(ecr), Some(pt)) => {
+                app.run_proxy_serial(&ecr, &pt, baud, || {
+                    println!(
+                        "proxy relaying {ecr} (cash register) <-> {pt} (terminal) at {baud} baud"
+                    );
+                })?;
+            }
+            (Some(terminal), _, _) => {
+                app.run_proxy(&listen, &terminal, |bound| {
+                    println!("proxy listening on {bound}, relaying to {terminal}");
+                })?;
+            }
+            _ => return Err(AppError::new(
+                ErrorCode::BadInput,
+                "give --terminal HOST:PORT, or --listen-serial DEVICE and --terminal-serial DEVICE",
+            )),
+        },
         Command::Demo {
             cmd: DemoCmd::Pay { tcp, amount },
         } => {

@@ -183,6 +183,9 @@ const ROW_SELECT: &str = "EXISTS (SELECT 1 FROM settlements s WHERE s.terminal_i
 impl Journal {
     pub fn search(&self, q: &TxnQuery) -> Result<Page<TxnRow>, JournalError> {
         let (clause, params) = where_clause(q)?;
+        // One read snapshot for the count and the rows: a mirror writing meanwhile
+        // must not make "7 found" show six.
+        let snapshot = self.conn.unchecked_transaction()?;
         let total: i64 = self
             .conn
             .prepare_cached(&format!("SELECT count(*) FROM transactions t {clause}"))?
@@ -197,6 +200,7 @@ impl Journal {
             off = q.offset
         );
         let items = self.rows(&sql, params)?;
+        snapshot.finish()?;
         Ok(Page {
             total: total as u64,
             offset: q.offset,

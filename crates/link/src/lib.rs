@@ -94,22 +94,26 @@ pub struct Link<S> {
     serial: Option<slipkeeper_zvt::serial::Deframer>,
 }
 
+/// Opens a serial device (e.g. /dev/ttyUSB0, /dev/ttyACM0, COM3) with ZVT's line
+/// settings: 8 data bits, no parity, 2 stop bits, no flow control. Needs a runtime.
+pub fn open_serial_port(path: &str, baud: u32) -> Result<tokio_serial::SerialStream, LinkError> {
+    use tokio_serial::SerialPortBuilderExt;
+    tokio_serial::new(path, baud)
+        .data_bits(tokio_serial::DataBits::Eight)
+        .parity(tokio_serial::Parity::None)
+        .stop_bits(tokio_serial::StopBits::Two)
+        .flow_control(tokio_serial::FlowControl::None)
+        .open_native_async()
+        .map_err(|e| LinkError::Connect {
+            addr: path.to_owned(),
+            source: std::io::Error::other(e.to_string()),
+        })
+}
+
 impl Link<tokio_serial::SerialStream> {
-    /// Opens a serial device (e.g. /dev/ttyUSB0, /dev/ttyACM0, COM3) with ZVT's line
-    /// settings: 8 data bits, no parity, 2 stop bits, no flow control.
+    /// A link on a serial device, see [`open_serial_port`].
     pub fn open_serial(path: &str, baud: u32, clock: Clock) -> Result<Self, LinkError> {
-        use tokio_serial::SerialPortBuilderExt;
-        let port = tokio_serial::new(path, baud)
-            .data_bits(tokio_serial::DataBits::Eight)
-            .parity(tokio_serial::Parity::None)
-            .stop_bits(tokio_serial::StopBits::Two)
-            .flow_control(tokio_serial::FlowControl::None)
-            .open_native_async()
-            .map_err(|e| LinkError::Connect {
-                addr: path.to_owned(),
-                source: std::io::Error::other(e.to_string()),
-            })?;
-        Ok(Link::serial(port, clock))
+        Ok(Link::serial(open_serial_port(path, baud)?, clock))
     }
 }
 

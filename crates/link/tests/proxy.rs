@@ -184,3 +184,110 @@ fn the_assembler_rebuilds_apdus_split_across_chunks() {
     a.push(f(Rx, &[0xFF]));
     assert!(a.push(f(Rx, &[0xFF, 0xFF, 0x01])).is_empty());
 }
+
+/// A pseudo-terminal pair: the master end for one side, the slave's device path
+/// for the other to open as a serial port.
+#[cfg(unix)]
+fn pty() -> (tokio_serial::SerialStream, String) {
+    use tokio_serial::SerialPort;
+    let (master, slave) = tokio_serial::SerialStream::pair().unwrap();
+    let path = slave.name().unwrap();
+    // The slave fd may close: the path stays valid while the master is open.
+    std::mem::forget(slave);
+    (master, path)
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_serial_proxy_relays_framed_bytes_unchanged_and_the_journal_mirrors_them() {
+    use slipkeeper_termsim::{serve_serial, Faults, Shared};
+    let (register_end, ecr_dev) = pty();
+    let (terminal_end, pt_dev) = pty();
+    let sim = Shared::new(
+        Terminal::new("52523535", "898310048990001", 156),
+        Faults::default(),
+    );
+    tokio::spawn(serve_serial(terminal_end, sim.clone(), shop_time));
+    let (tap, mut frames) = tokio::sync::mpsc::unbounded_channel();
+    let _relay = proxy::run_serial(
+        slipkeeper_link::open_serial_port(&ecr_dev, 9600).unwrap(),
+        slipkeeper_link::open_serial_port(&pt_dev, 9600).unwrap(),
+        proxy::Recorder::tap_only(tap),
+        clock(),
+    );
+
+    let mut register = Link::serial(register_end, clock());
+    register.set_timeouts(Duration::from_secs(2), Duration::from_secs(5));
+    register
+        .command(&commands::registration(0, commands::MIRROR_CONFIG, 156))
+        .await
+        .unwrap();
+    let paid = register
+        .command(&commands::authorisation(4711, 156))
+        .await
+        .unwrap();
+    assert_eq!(paid.end, End::Completed);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    // What the register received, byte for byte, is what the proxy copied from the
+    // terminal's side (frames, CRCs and the one-byte line ACKs included).
+    let mut relayed_down = Vec::new();
+    let mut asm = Assembler::serial();
+    let mut exchanges = Vec::new();
+    while let Ok((_, f)) = frames.try_recv() {
+        if f.direction == slipkeeper_journal::Direction::Rx {
+            relayed_down.extend_from_slice(&f.bytes);
+        }
+        exchanges.extend(asm.push(f));
+    }
+    let received: Vec<u8> = paid
+        .frames
+        .iter()
+        .filter(|f| f.direction == slipkeeper_journal::Direction::Rx)
+        .flat_map(|f| f.bytes.clone())
+        .collect();
+    for frame in paid
+        .frames
+        .iter()
+        .filter(|f| f.direction == slipkeeper_journal::Direction::Rx)
+    {
+        assert!(
+            relayed_down
+                .windows(frame.bytes.len())
+                .any(|w| w == frame.bytes),
+            "the register got a frame the proxy did not relay: {:02X?}",
+            frame.bytes
+        );
+    }
+    assert!(
+        relayed_down.len() > received.len(),
+        "line ACKs are relayed too"
+    );
+
+    let payment = exchanges
+        .iter()
+        .find(|e| (e.command.class, e.command.instr) == (0x06, 0x01))
+        .expect("the payment is rebuilt from the relayed serial bytes");
+    assert_eq!(payment.end, End::Completed);
+    let ctx = mirror::Context {
+        terminal_id: TerminalId::new("52523535").unwrap(),
+        merchant_id: MerchantId::new("898310048990001").unwrap(),
+        batch_no: BatchNo::new("1").unwrap(),
+        currency: Currency::CNY,
+        local_now: shop_time(),
+    };
+    let (records, _) = mirror::records(
+        &ctx,
+        payment,
+        Utc.with_ymd_and_hms(2026, 11, 22, 1, 31, 0).unwrap(),
+    );
+    let txn = records
+        .iter()
+        .find_map(|r| match &r.body {
+            RecordBody::Transaction(t) => Some(t),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(txn.amount.minor(), 4711);
+    assert_eq!(sim.ledger().len(), 1);
+}

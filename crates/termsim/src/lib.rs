@@ -686,7 +686,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Port for SerialPort<S> {
     }
 
     async fn drain(&mut self) {
-        while matches!(self.byte().await, Ok(Some(_))) {}
+        // A serial line never hangs up: the terminal is silent for a while, then
+        // (the caller) listens again, like one that was switched off and on.
+        let quiet = async { while matches!(self.byte().await, Ok(Some(_))) {} };
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), quiet).await;
+        self.rx.clear();
+        self.deframer = Default::default();
     }
 }
 
