@@ -179,11 +179,14 @@ impl App {
         let now = self.clock.now();
         let mut stored = IngestReport::default();
         let mut settled = false;
+        // One write for all of them: one commit, one wait for the disk.
+        let mut records = Vec::new();
         for e in exchanges {
-            let (records, s) = mirror::records(&ctx, e, now);
-            stored.merge(self.journal.ingest(&records)?);
+            let (r, s) = mirror::records(&ctx, e, now);
+            records.extend(r);
             settled |= s;
         }
+        stored.merge(self.journal.ingest(&records)?);
         if settled {
             let next = batch_text.parse::<u32>().unwrap_or(0) + 1;
             self.journal
@@ -356,39 +359,53 @@ impl App {
             ..Default::default()
         };
         let mut spool: Option<Spool> = None;
+        // Whole exchanges add only the last acknowledgement to what their checkpoints
+        // stored; they wait here and go in with the next write (one commit, not two).
+        let mut pending: Vec<Exchange> = Vec::new();
         let tick = std::time::Duration::from_millis(200);
         while !stop.load(std::sync::atomic::Ordering::Relaxed) {
             let ev = match rt.block_on(async { tokio::time::timeout(tick, events.recv()).await }) {
                 Ok(Some(ev)) => ev,
                 Ok(None) => break,
-                Err(_) => continue, // look at `stop` again
+                Err(_) => {
+                    self.flush_pending(tid.as_deref(), &mut pending, &mut spool);
+                    continue; // look at `stop` again
+                }
             };
             match ev {
                 Event::State(s) => on_event(MirrorEvent::State(&s)),
-                Event::Exchange(ex, commit) => {
+                Event::Exchange(ex, None) => {
                     if let Some(t) = terminal_id_of(&ex) {
                         tid = Some(t);
                     }
-                    let result = match self.store(tid.as_deref(), &[&ex]) {
+                    progress.exchanges += 1;
+                    progress.frames += ex.frames.len() as u64;
+                    progress.bytes += ex.frames.iter().map(|f| f.bytes.len() as u64).sum::<u64>();
+                    progress.at = self.clock.now();
+                    pending.push(ex);
+                    if pending.len() >= 64 {
+                        self.flush_pending(tid.as_deref(), &mut pending, &mut spool);
+                    }
+                    on_event(MirrorEvent::Progress(&progress));
+                }
+                Event::Exchange(ex, Some(commit)) => {
+                    if let Some(t) = terminal_id_of(&ex) {
+                        tid = Some(t);
+                    }
+                    let mut batch: Vec<&Exchange> = pending.iter().collect();
+                    batch.push(&ex);
+                    let result = match self.store(tid.as_deref(), &batch) {
                         Ok((r, _)) => {
                             progress.transactions += r.inserted_transactions;
                             Ok(())
                         }
-                        Err(e) => self
-                            .spool_exchange(&mut spool, &ex)
+                        Err(e) => batch
+                            .iter()
+                            .try_for_each(|x| self.spool_exchange(&mut spool, x))
                             .map_err(|s| format!("{}; spool: {}", e.message, s.message)),
                     };
-                    if commit.is_none() {
-                        progress.exchanges += 1;
-                        progress.frames += ex.frames.len() as u64;
-                        progress.bytes +=
-                            ex.frames.iter().map(|f| f.bytes.len() as u64).sum::<u64>();
-                        progress.at = self.clock.now();
-                        on_event(MirrorEvent::Progress(&progress));
-                    }
-                    if let Some(c) = commit {
-                        let _ = c.send(result);
-                    }
+                    pending.clear();
+                    let _ = commit.send(result);
                 }
                 Event::Totals(ex) => {
                     if let Some(t) = terminal_id_of(&ex) {
@@ -401,8 +418,29 @@ impl App {
                 }
             }
         }
+        self.flush_pending(tid.as_deref(), &mut pending, &mut spool);
         service.abort();
         Ok(())
+    }
+
+    /// Stores the whole exchanges held back; into the spool if the journal refuses.
+    fn flush_pending(
+        &mut self,
+        tid: Option<&str>,
+        pending: &mut Vec<Exchange>,
+        spool: &mut Option<Spool>,
+    ) {
+        if pending.is_empty() {
+            return;
+        }
+        let batch: Vec<&Exchange> = pending.iter().collect();
+        if self.store(tid, &batch).is_err() {
+            for x in &batch {
+                // Nothing more can be done here; the checkpoints are stored or spooled.
+                let _ = self.spool_exchange(spool, x);
+            }
+        }
+        pending.clear();
     }
 
     fn spool_exchange(&mut self, spool: &mut Option<Spool>, ex: &Exchange) -> Result<(), AppError> {

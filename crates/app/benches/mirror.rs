@@ -1,0 +1,186 @@
+//! The terminal link end to end: the mirror over loopback TCP into a real SQLite
+//! journal (each booking committed before it is acknowledged), the bytes a booking
+//! costs on the wire and at serial speeds, and the latency the proxy adds.
+
+#![allow(clippy::unwrap_used)] // a benchmark: fail loudly
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use slipkeeper_app::{App, ConnectOptions, MirrorEvent, SystemClock};
+use slipkeeper_link::service::Endpoint;
+use slipkeeper_link::{commands, Link};
+use slipkeeper_termsim::{Faults, Shared, Terminal};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[allow(clippy::disallowed_methods)] // the simulated terminal's wall clock
+fn shop_now() -> chrono::NaiveDateTime {
+    chrono::Local::now().naive_local()
+}
+
+fn link_clock() -> slipkeeper_link::Clock {
+    #[allow(clippy::disallowed_methods)] // frame times at the edge
+    Arc::new(chrono::Utc::now)
+}
+
+/// Mirrors `n` bookings of customers already waiting; returns the time from the
+/// first connect until the n-th transaction is stored, and the bytes on the wire.
+fn mirror_run(rt: &tokio::runtime::Runtime, n: u64) -> (Duration, u64, u64) {
+    let sim = Shared::new(
+        Terminal::new("52523535", "898310048990001", 156),
+        Faults::default(),
+    );
+    for i in 0..n {
+        sim.customer(1000 + (i % 50) * 100);
+    }
+    let (addr, server) = rt
+        .block_on(slipkeeper_termsim::serve_shared(
+            "127.0.0.1:0".parse().unwrap(),
+            sim.clone(),
+            shop_now,
+        ))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(&dir.path().join("j.db"), SystemClock).unwrap();
+    let mut opts = ConnectOptions::new(Endpoint::Tcp(addr.to_string()));
+    opts.arm = Some(Duration::from_secs(5));
+    let stop = AtomicBool::new(false);
+    let start = Instant::now();
+    let mut took = Duration::ZERO;
+    let (mut bytes, mut txns) = (0u64, 0u64);
+    app.connect(&opts, &stop, |ev| {
+        if let MirrorEvent::Progress(p) = ev {
+            if p.transactions >= n && txns < n {
+                took = start.elapsed();
+                bytes = p.bytes;
+                txns = p.transactions;
+                stop.store(true, Ordering::Relaxed);
+            }
+        }
+    })
+    .unwrap();
+    server.abort();
+    (took, bytes, txns)
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+
+    // Mirror throughput (transactions per second, end to end).
+    let n = 500;
+    let mut g = c.benchmark_group("mirror");
+    g.sample_size(10);
+    g.throughput(criterion::Throughput::Elements(n));
+    g.bench_function("loopback_tcp_into_sqlite_500_bookings", |b| {
+        b.iter_custom(|iters| (0..iters).map(|_| mirror_run(&rt, n).0).sum())
+    });
+    g.finish();
+    let (took, bytes, txns) = mirror_run(&rt, n);
+    eprintln!(
+        "mirror: {txns} bookings in {took:?} = {:.0} transactions/s",
+        txns as f64 / took.as_secs_f64()
+    );
+
+    // Bytes of one booking (registration and catch-up excluded): ZVT over TCP, and
+    // the same APDUs framed for a serial line (DLE STX … DLE ETX CRC, DLE doubled,
+    // one ACK byte back per frame) at 8 data bits + 2 stop bits + start bit.
+    let one = rt.block_on(async {
+        let sim = Shared::new(
+            Terminal::new("52523535", "898310048990001", 156),
+            Faults::default(),
+        );
+        sim.customer(12_345);
+        let (addr, _s) =
+            slipkeeper_termsim::serve_shared("127.0.0.1:0".parse().unwrap(), sim, shop_now)
+                .await
+                .unwrap();
+        let mut l = Link::connect_tcp(&addr.to_string(), link_clock())
+            .await
+            .unwrap();
+        l.command(&commands::registration(0, commands::MIRROR_CONFIG, 156))
+            .await
+            .unwrap();
+        l.command(&commands::armed_authorisation(5, 156))
+            .await
+            .unwrap()
+    });
+    let tcp: usize = one.frames.iter().map(|f| f.bytes.len()).sum();
+    let serial: usize = one
+        .frames
+        .iter()
+        .map(|f| slipkeeper_zvt::serial::frame(&f.bytes).len() + 1)
+        .sum();
+    for baud in [9600u32, 115_200] {
+        eprintln!(
+            "one booking: {} frames, {tcp} bytes over TCP, {serial} bytes framed for serial = {:.0} ms at {baud} baud",
+            one.frames.len(),
+            serial as f64 * 11.0 * 1000.0 / f64::from(baud)
+        );
+    }
+    let _ = bytes;
+
+    // Latency the proxy adds: a status enquiry (4 frames) straight to the simulator
+    // and through the proxy, alternately.
+    let (direct, proxied) = rt.block_on(async {
+        // Two simulators: a terminal serves one ECR connection at a time.
+        let sim = || {
+            slipkeeper_termsim::serve(
+                "127.0.0.1:0".parse().unwrap(),
+                Terminal::new("52523535", "898310048990001", 156),
+                shop_now,
+            )
+        };
+        let (pt, _s) = sim().await.unwrap();
+        let (pt2, _s2) = sim().await.unwrap();
+        let (tap, mut frames) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move { while frames.recv().await.is_some() {} });
+        let spool_dir = tempfile::tempdir().unwrap();
+        let spool = slipkeeper_link::spool::Spool::open(&spool_dir.path().join("s.spool")).unwrap();
+        let (px, _p) = slipkeeper_link::proxy::run(
+            "127.0.0.1:0".parse().unwrap(),
+            pt.to_string(),
+            slipkeeper_link::proxy::Recorder::new(tap, spool),
+            link_clock(),
+        )
+        .await
+        .unwrap();
+        let mut a = Link::connect_tcp(&pt2.to_string(), link_clock())
+            .await
+            .unwrap();
+        let mut b = Link::connect_tcp(&px.to_string(), link_clock())
+            .await
+            .unwrap();
+        let (mut da, mut db) = (Vec::new(), Vec::new());
+        for _ in 0..2000 {
+            let t = Instant::now();
+            a.command(&commands::status_enquiry()).await.unwrap();
+            da.push(t.elapsed());
+            let t = Instant::now();
+            b.command(&commands::status_enquiry()).await.unwrap();
+            db.push(t.elapsed());
+        }
+        (da, db)
+    });
+    let pct = |v: &[Duration], p: f64| {
+        let mut s = v.to_vec();
+        s.sort();
+        s[((s.len() as f64 - 1.0) * p) as usize]
+    };
+    // Each status enquiry crosses the proxy as 4 frames (2 each way).
+    for (name, p) in [("median", 0.5), ("p99", 0.99)] {
+        let added = pct(&proxied, p).saturating_sub(pct(&direct, p));
+        eprintln!(
+            "proxy: {name} status enquiry {:?} direct, {:?} proxied: {:?} added per frame",
+            pct(&direct, p),
+            pct(&proxied, p),
+            added / 4
+        );
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
