@@ -3,16 +3,19 @@
 //! cross IPC as `{code, message}` (see `slipkeeper_app::AppError`).
 
 use slipkeeper_app::{
-    Acquirer, App, AppError, CaseSummary, CaseView, ContactPlan, ErrorCode, Home, Lookup,
-    MerchantProfile, PackCheck, PackReport, Page, Paper, ReconcileReport, SlipView,
-    StatementReport, SystemClock, TxnDetail, TxnQuery, TxnRow, VerifyReport,
+    Acquirer, App, AppError, CaseSummary, CaseView, ConnectRequest, ContactPlan, ErrorCode, Home,
+    LinkSlot, LinkStatus, Lookup, MerchantProfile, PackCheck, PackReport, Page, Paper, PortInfo,
+    ReconcileReport, SlipView, StatementReport, SystemClock, TxnDetail, TxnQuery, TxnRow,
+    VerifyReport,
 };
 use slipkeeper_domain::{Complaint, Diagnosis, TerminalId, TraceNo};
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 struct State(Arc<Mutex<App>>);
+
+/// The terminal link, apart from the journal lock: connecting never blocks a screen.
+struct Link(LinkSlot);
 
 impl State {
     fn with<T>(&self, f: impl FnOnce(&mut App) -> Result<T, AppError>) -> Result<T, AppError> {
@@ -37,6 +40,34 @@ fn list_transactions(
 #[tauri::command]
 fn transaction_detail(state: tauri::State<'_, State>, id: i64) -> Result<TxnDetail, AppError> {
     state.with(|app| app.detail(id))
+}
+
+#[tauri::command]
+fn link_status(link: tauri::State<'_, Link>) -> Result<LinkStatus, AppError> {
+    link.0.status()
+}
+
+#[tauri::command]
+fn connect_terminal(
+    link: tauri::State<'_, Link>,
+    request: ConnectRequest,
+) -> Result<LinkStatus, AppError> {
+    link.0.connect(&request)
+}
+
+#[tauri::command]
+fn connect_demo(link: tauri::State<'_, Link>) -> Result<LinkStatus, AppError> {
+    link.0.connect_demo()
+}
+
+#[tauri::command]
+fn disconnect_terminal(link: tauri::State<'_, Link>) -> Result<LinkStatus, AppError> {
+    link.0.disconnect()
+}
+
+#[tauri::command]
+fn serial_ports() -> Vec<PortInfo> {
+    slipkeeper_app::serial_ports()
 }
 
 #[tauri::command]
@@ -205,35 +236,6 @@ fn journal_path() -> Result<PathBuf, AppError> {
     }
 }
 
-/// The built-in demo terminal, and a demo cash register paying on it every few seconds.
-/// The mirror writes through its own connection to the journal: a terminal exchange
-/// never holds the window's lock, so the screens stay responsive while it runs.
-fn start_demo(journal: PathBuf) -> Option<slipkeeper_app::DemoTerminal> {
-    match slipkeeper_app::start_demo_terminal() {
-        Ok(demo) => {
-            let addr = demo.addr.clone();
-            std::thread::spawn(move || match App::open(&journal, SystemClock) {
-                Ok(mirror) => {
-                    let stop = AtomicBool::new(false);
-                    let mirror = Mutex::new(mirror);
-                    slipkeeper_app::run_live_demo(
-                        &mirror,
-                        &addr,
-                        std::time::Duration::from_secs(4),
-                        &stop,
-                    )
-                }
-                Err(e) => eprintln!("slipkeeper: demo mirror: {}", e.message),
-            });
-            Some(demo)
-        }
-        Err(e) => {
-            eprintln!("slipkeeper: {}", e.message);
-            None
-        }
-    }
-}
-
 pub fn run() {
     let path = match journal_path() {
         Ok(p) => p,
@@ -250,17 +252,24 @@ pub fn run() {
         }
     };
     let app = Arc::new(Mutex::new(app));
-    // `make run`: the built-in demo terminal, with demo payments arriving live.
-    let _demo = if std::env::var_os("SLIPKEEPER_DEMO").is_some() {
-        start_demo(path.clone())
-    } else {
-        None
-    };
+    let link = LinkSlot::new(&path);
+    // `make run`: mirror the built-in demo terminal, customers paying live.
+    if std::env::var_os("SLIPKEEPER_DEMO").is_some() {
+        if let Err(e) = link.connect_demo() {
+            eprintln!("slipkeeper: demo terminal: {}", e.message);
+        }
+    }
     let result = tauri::Builder::default()
         .manage(State(app))
+        .manage(Link(link))
         .invoke_handler(tauri::generate_handler![
             list_transactions,
             transaction_detail,
+            link_status,
+            connect_terminal,
+            connect_demo,
+            disconnect_terminal,
+            serial_ports,
             verify_journal,
             home,
             reprint_preview,

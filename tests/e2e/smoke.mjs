@@ -104,6 +104,19 @@ try {
     await shot("home");
   });
 
+  await check("the Connect screen shows the demo terminal connected, with live progress", async () => {
+    await click("[data-testid=nav-connect]");
+    await waitFor("connected", async () => (await text("[data-testid=link-state]")).includes("Connected"), 20000);
+    if (!(await text("[data-testid=link-state]")).includes("demo terminal")) throw new Error("the demo terminal is not named");
+    await waitFor("a mirrored transaction", async () => {
+      const p = await text("[data-testid=link-progress]");
+      const m = p.match(/Transactions mirrored\s+(\d+)/);
+      return m && Number(m[1]) >= 1;
+    }, 30000);
+    await waitFor("the batch check", () => text("[data-testid=link-totals]"));
+    await shot("connect");
+  });
+
   await check("the journal lists and searches through IPC", async () => {
     await click("[data-testid=nav-journal]");
     await waitFor("a page of rows", async () => {

@@ -50,6 +50,9 @@ const answers = {
   verify_evidence: { files: 9, proofs: 2, problems: [] },
   list_cases: [caseSummary],
   reconcile: { from: "2026-11-20T00:00:00", to: "2026-11-21T00:00:00", journal_transactions: 40, statement_lines: 40, matches: [], discrepancies: [{ kind: "missing_from_statement", txn_id: 13, at: "2026-11-20T08:03:21", amount_minor: 25505, detail: "terminal 10000001 voucher 000007 is not on the statement" }], totals: [{ day: "2026-11-20", terminal: "10000001", card_type: "unionpay", journal_count: 20, journal_minor: 100000, statement_count: 19, statement_minor: 74495, fee_minor: 447, net_minor: 74048, difference_minor: -25505 }] },
+  link_status: { state: "connected", endpoint: "192.168.1.20:20007", reason: null, retry_in_ms: null, attempt: 0, progress: { since: "2026-11-22T01:00:00Z", at: "2026-11-22T01:10:00Z", exchanges: 40, frames: 400, bytes: 36880, transactions: 37 }, per_minute: 3.7, totals: { terminal: "52523535", batch: "000003", terminal_count: 37, terminal_minor: 412300, journal_count: 36, journal_minor: 400000, checked_at: "2026-11-22T01:00:00Z" }, error: null, demo: false },
+  serial_ports: [{ path: "/dev/ttyACM0", description: "USB 079b:0028 Ingenico" }],
+  connect_terminal: { state: "connecting", endpoint: "192.168.1.20:20007", reason: null, retry_in_ms: null, attempt: 0, progress: null, per_minute: 0, totals: null, error: null, demo: false },
   merchant_profile: { shop_name: "演示商店", merchant_id: null, address: null, contact_person: "王老板", phone: "13800000000", email: null },
   set_merchant_profile: null,
   import_statement: { file: "s.csv", mapping_id: "generic-zh", encoding: "gb18030", lines: 40, statement_id: 1, same_file: false, new_lines: 40, known_lines: 0 },
@@ -57,7 +60,8 @@ const answers = {
 
 // What each screen must show, per language, after its first answers arrive.
 const SCREENS = [
-  { nav: "home", id: "screen-home", zh: ["2003", "提醒", "今天"], en: ["2003", "Alerts", "voucher 000042"] },
+  { nav: "home", id: "screen-home", zh: ["2003", "提醒", "今天", "终端: 已连接"], en: ["2003", "Alerts", "voucher 000042", "Terminal: Connected"] },
+  { nav: "connect", id: "screen-connect", zh: ["已连接，正在同步", "37", "RMB 4123.00", "本机日志 36"], en: ["Connected, mirroring", "37", "RMB 4123.00", "journal has 36"] },
   { nav: "journal", id: "screen-journal", zh: ["1 笔交易", "600000000012"], en: ["1 transactions", "600000000012"] },
   { nav: "reprint", id: "screen-reprint", zh: ["凭证号", "保存 PDF"], en: ["Voucher no.", "Save PDF"] },
   { nav: "solver", id: "screen-solver", zh: ["出了什么问题", "撤销失败"], en: ["What is the problem", "Void failed"] },
@@ -128,6 +132,18 @@ try {
       const diag = calls.find((c) => c.cmd === "diagnose");
       if (JSON.stringify(diag.args) !== JSON.stringify({ complaint: "dispute", lookup: { by: "voucher", voucher: "7", terminal: "10000001" } }))
         throw new Error(`diagnose called with ${JSON.stringify(diag.args)}`);
+    });
+    await check(`${lang}: connecting to a LAN terminal sends its address to the core`, async () => {
+      await page.click("[data-testid=nav-connect]");
+      await page.click("[data-testid=mode-lan]");
+      await page.fill("[data-testid=lan-host]", "192.168.1.20");
+      await page.click("[data-testid=link-connect]");
+      await page.getByText(lang === "zh" ? "正在连接" : "Connecting", { exact: false }).first().waitFor({ timeout: 5000 });
+      const c = calls.find((x) => x.cmd === "connect_terminal");
+      if (JSON.stringify(c?.args) !== JSON.stringify({ request: { kind: "lan", host: "192.168.1.20", port: 20007 } }))
+        throw new Error(`connect_terminal called with ${JSON.stringify(c?.args)}`);
+      await page.click("[data-testid=mode-serial]");
+      await page.locator("[data-testid=serial-device]").getByText("/dev/ttyACM0", { exact: false }).waitFor({ state: "attached", timeout: 5000 });
     });
     await check(`${lang}: an error is a readable sentence`, async () => {
       await page.click("[data-testid=nav-reprint]");

@@ -19,9 +19,11 @@ mod clock;
 mod desk;
 mod error;
 mod evidence;
+mod live;
 mod reconcile;
 mod reprint;
 mod terminal;
+pub use live::{serial_ports, ConnectRequest, LinkSlot, LinkStatus, LiveMirror, PortInfo};
 
 pub use acquirers::{directory_note, Acquirer};
 pub use cases::{missing_profile_fields, CaseSummary, CaseView, ContactPlan};

@@ -593,7 +593,21 @@ impl App {
 pub struct DemoTerminal {
     /// host:port to connect to.
     pub addr: String,
-    _runtime: tokio::runtime::Runtime,
+    /// The simulator itself: customers can be sent to its counter.
+    pub terminal: Arc<slipkeeper_termsim::Shared>,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl DemoTerminal {
+    /// Customers pay at the demo terminal's counter, `per_minute`, from now on.
+    pub fn customers(&self, per_minute: u32) {
+        self.runtime.spawn(slipkeeper_termsim::customer_flow(
+            self.terminal.clone(),
+            per_minute,
+            u64::MAX,
+            2026,
+        ));
+    }
 }
 
 pub fn start_demo_terminal() -> Result<DemoTerminal, AppError> {
@@ -606,10 +620,16 @@ pub fn start_demo_terminal_on(addr: &str) -> Result<DemoTerminal, AppError> {
         .parse()
         .map_err(|e| AppError::new(ErrorCode::BadInput, format!("{addr:?}: {e}")))?;
     let rt = runtime(tokio::runtime::Builder::new_multi_thread().worker_threads(1))?;
-    let term =
-        slipkeeper_termsim::Terminal::new("52523535", slipkeeper_domain::sample::MERCHANT, 156);
+    let term = slipkeeper_termsim::Shared::new(
+        slipkeeper_termsim::Terminal::new("52523535", slipkeeper_domain::sample::MERCHANT, 156),
+        Default::default(),
+    );
     let (addr, _task) = rt
-        .block_on(slipkeeper_termsim::serve(listen, term, demo_local_now))
+        .block_on(slipkeeper_termsim::serve_shared(
+            listen,
+            term.clone(),
+            demo_local_now,
+        ))
         .map_err(|e| {
             AppError::new(
                 ErrorCode::Io,
@@ -618,7 +638,8 @@ pub fn start_demo_terminal_on(addr: &str) -> Result<DemoTerminal, AppError> {
         })?;
     Ok(DemoTerminal {
         addr: addr.to_string(),
-        _runtime: rt,
+        terminal: term,
+        runtime: rt,
     })
 }
 

@@ -417,3 +417,42 @@ impl Exchange {
         })
     }
 }
+
+/// A serial port present on this computer.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct PortInfo {
+    /// What to open (e.g. /dev/ttyACM0, COM3).
+    pub path: String,
+    /// "USB 1234:5678 Ingenico …", "PCI", "Bluetooth" or "".
+    pub description: String,
+}
+
+/// The serial ports the operating system lists (USB CDC-ACM terminals included).
+pub fn serial_ports() -> Vec<PortInfo> {
+    let mut out: Vec<PortInfo> = tokio_serial::available_ports()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| {
+            let description = match p.port_type {
+                tokio_serial::SerialPortType::UsbPort(u) => format!(
+                    "USB {:04x}:{:04x} {} {}",
+                    u.vid,
+                    u.pid,
+                    u.manufacturer.unwrap_or_default(),
+                    u.product.unwrap_or_default()
+                )
+                .trim()
+                .to_owned(),
+                tokio_serial::SerialPortType::PciPort => "PCI".into(),
+                tokio_serial::SerialPortType::BluetoothPort => "Bluetooth".into(),
+                tokio_serial::SerialPortType::Unknown => String::new(),
+            };
+            PortInfo {
+                path: p.port_name,
+                description,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}

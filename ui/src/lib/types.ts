@@ -219,3 +219,44 @@ export interface TxnDetail {
   related: TxnRow[];
   frames: { direction: string; at: string; bytes: string }[];
 }
+
+export interface MirrorProgress {
+  since: string;
+  at: string;
+  exchanges: number;
+  frames: number;
+  bytes: number;
+  transactions: number;
+}
+
+export interface TotalsCheck {
+  terminal: string;
+  batch: string;
+  terminal_count: number;
+  terminal_minor: number;
+  journal_count: number;
+  journal_minor: number;
+  checked_at: string;
+}
+
+export interface LinkStatus {
+  state: "idle" | "connecting" | "connected" | "disconnected" | "stopped";
+  endpoint: string;
+  reason: string | null;
+  retry_in_ms: number | null;
+  attempt: number;
+  progress: MirrorProgress | null;
+  per_minute: number;
+  totals: TotalsCheck | null;
+  error: string | null;
+  demo: boolean;
+}
+
+export interface PortInfo {
+  path: string;
+  description: string;
+}
+
+export type ConnectRequest =
+  | { kind: "lan"; host: string; port: number | null }
+  | { kind: "serial"; path: string; baud: number | null };

@@ -1,0 +1,305 @@
+//! A mirror running in the background for the desktop app: its own thread and its
+//! own connection to the journal (a terminal exchange never waits on the window),
+//! with the latest state, progress and totals check kept for the screens to read.
+
+use crate::{App, AppError, Clock, ConnectOptions, MirrorEvent, MirrorProgress, TotalsCheck};
+use serde::Serialize;
+use slipkeeper_link::service::{Endpoint, State};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// What the Connect and Home screens show about the link.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct LinkStatus {
+    /// "idle", "connecting", "connected", "disconnected" or "stopped".
+    pub state: String,
+    /// Where: "192.168.1.20:20007" or "/dev/ttyACM0 at 9600 baud".
+    pub endpoint: String,
+    /// Why the link is down, in the link's words.
+    pub reason: Option<String>,
+    pub retry_in_ms: Option<u64>,
+    pub attempt: u32,
+    pub progress: Option<MirrorProgress>,
+    /// Transactions per minute since the mirror started.
+    pub per_minute: f64,
+    pub totals: Option<TotalsCheck>,
+    /// The mirror stopped with this error.
+    pub error: Option<String>,
+    pub demo: bool,
+}
+
+/// The running mirror; stops when dropped.
+#[derive(Debug)]
+pub struct LiveMirror {
+    stop: Arc<AtomicBool>,
+    status: Arc<Mutex<LinkStatus>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl LiveMirror {
+    /// Starts mirroring `opts` into the journal at `journal`.
+    pub fn start(
+        journal: &Path,
+        opts: ConnectOptions,
+        clock: impl Clock + 'static,
+        demo: bool,
+    ) -> Result<LiveMirror, AppError> {
+        let mut app = App::open(journal, clock)?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let status = Arc::new(Mutex::new(LinkStatus {
+            state: "connecting".into(),
+            endpoint: opts.endpoint.to_string(),
+            demo,
+            ..Default::default()
+        }));
+        let thread = {
+            let (stop, status) = (stop.clone(), status.clone());
+            std::thread::spawn(move || {
+                let result = app.connect(&opts, &stop, |ev| {
+                    if let Ok(mut s) = status.lock() {
+                        apply(&mut s, ev);
+                    }
+                });
+                if let Ok(mut s) = status.lock() {
+                    s.state = "stopped".into();
+                    s.error = result.err().map(|e| e.message);
+                }
+            })
+        };
+        Ok(LiveMirror {
+            stop,
+            status,
+            thread: Some(thread),
+        })
+    }
+
+    pub fn status(&self) -> LinkStatus {
+        self.status.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+}
+
+fn apply(s: &mut LinkStatus, ev: MirrorEvent<'_>) {
+    match ev {
+        MirrorEvent::State(State::Connecting { attempt }) => {
+            s.state = "connecting".into();
+            s.attempt = *attempt;
+        }
+        MirrorEvent::State(State::Connected) => {
+            s.state = "connected".into();
+            s.reason = None;
+            s.retry_in_ms = None;
+        }
+        MirrorEvent::State(State::Disconnected { reason, retry_in }) => {
+            s.state = "disconnected".into();
+            s.reason = Some(reason.clone());
+            s.retry_in_ms = Some(retry_in.as_millis() as u64);
+        }
+        MirrorEvent::Progress(p) => {
+            s.per_minute = p.per_minute();
+            s.progress = Some(p.clone());
+        }
+        MirrorEvent::Totals(t) => s.totals = Some(t.clone()),
+    }
+}
+
+impl Drop for LiveMirror {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+pub use slipkeeper_link::PortInfo;
+
+/// The serial ports present (for the Connect screen's picker).
+pub fn serial_ports() -> Vec<PortInfo> {
+    slipkeeper_link::serial_ports()
+}
+
+/// The desktop app's one terminal link: at most one mirror at a time, and the
+/// built-in demo terminal when asked for.
+#[derive(Debug)]
+pub struct LinkSlot {
+    journal: std::path::PathBuf,
+    current: Mutex<Option<LiveMirror>>,
+    demo: Mutex<Option<crate::DemoTerminal>>,
+}
+
+impl LinkSlot {
+    pub fn new(journal: &Path) -> LinkSlot {
+        LinkSlot {
+            journal: journal.to_owned(),
+            current: Mutex::new(None),
+            demo: Mutex::new(None),
+        }
+    }
+
+    fn slot(&self) -> Result<std::sync::MutexGuard<'_, Option<LiveMirror>>, AppError> {
+        self.current.lock().map_err(|_| {
+            AppError::new(
+                crate::ErrorCode::Internal,
+                "the terminal link failed; restart Slipkeeper",
+            )
+        })
+    }
+
+    pub fn status(&self) -> Result<LinkStatus, AppError> {
+        Ok(match self.slot()?.as_ref() {
+            Some(m) => m.status(),
+            None => LinkStatus {
+                state: "idle".into(),
+                ..Default::default()
+            },
+        })
+    }
+
+    /// Stops the current mirror (if any) and mirrors the terminal asked for.
+    pub fn connect(&self, req: &ConnectRequest) -> Result<LinkStatus, AppError> {
+        let opts = req.options()?;
+        self.replace(opts, false)
+    }
+
+    /// Mirrors the built-in demo terminal, where customers pay every few seconds.
+    pub fn connect_demo(&self) -> Result<LinkStatus, AppError> {
+        let addr = {
+            let mut demo = self.demo.lock().map_err(|_| {
+                AppError::new(
+                    crate::ErrorCode::Internal,
+                    "the demo terminal failed; restart Slipkeeper",
+                )
+            })?;
+            if demo.is_none() {
+                let d = crate::start_demo_terminal()?;
+                d.customers(15);
+                *demo = Some(d);
+            }
+            demo.as_ref().map(|d| d.addr.clone()).unwrap_or_default()
+        };
+        let mut opts = ConnectOptions::new(Endpoint::Tcp(addr));
+        opts.arm = Some(std::time::Duration::from_secs(10));
+        self.replace(opts, true)
+    }
+
+    pub fn disconnect(&self) -> Result<LinkStatus, AppError> {
+        // Dropping the mirror stops it (outside the lock: it may take a moment).
+        let old = self.slot()?.take();
+        drop(old);
+        self.status()
+    }
+
+    fn replace(&self, opts: ConnectOptions, demo: bool) -> Result<LinkStatus, AppError> {
+        self.disconnect()?;
+        let m = LiveMirror::start(&self.journal, opts, crate::SystemClock, demo)?;
+        let status = m.status();
+        *self.slot()? = Some(m);
+        Ok(status)
+    }
+}
+
+/// How the Connect screen asks for a terminal.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ConnectRequest {
+    Lan { host: String, port: Option<u16> },
+    Serial { path: String, baud: Option<u32> },
+}
+
+impl ConnectRequest {
+    pub fn options(&self) -> Result<ConnectOptions, AppError> {
+        let endpoint = match self {
+            ConnectRequest::Lan { host, port } => {
+                let host = host.trim();
+                if host.is_empty() || host.contains(char::is_whitespace) {
+                    return Err(AppError::new(
+                        crate::ErrorCode::BadInput,
+                        format!("terminal address {host:?}: expected a host name or IP address"),
+                    ));
+                }
+                Endpoint::Tcp(format!("{host}:{}", port.unwrap_or(20007)))
+            }
+            ConnectRequest::Serial { path, baud } => Endpoint::Serial {
+                path: path.trim().to_owned(),
+                baud: baud.unwrap_or(9600),
+            },
+        };
+        Ok(ConnectOptions::new(endpoint))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SystemClock;
+    use slipkeeper_termsim::{Faults, Shared, Terminal};
+
+    #[allow(clippy::disallowed_methods)] // the simulated terminal's wall clock
+    fn shop_now() -> chrono::NaiveDateTime {
+        chrono::Local::now().naive_local()
+    }
+
+    #[test]
+    fn a_live_mirror_reports_state_progress_and_totals_then_stops_when_dropped() {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let sim = Shared::new(
+            Terminal::new("52523535", "898310048990001", 156),
+            Faults::default(),
+        );
+        let (addr, _s) = rt
+            .block_on(slipkeeper_termsim::serve_shared(
+                "127.0.0.1:0".parse().unwrap(),
+                sim.clone(),
+                shop_now,
+            ))
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let req: ConnectRequest = serde_json::from_str(&format!(
+            r#"{{"kind":"lan","host":"127.0.0.1","port":{}}}"#,
+            addr.port()
+        ))
+        .unwrap();
+        let live = LiveMirror::start(
+            &dir.path().join("j.db"),
+            req.options().unwrap(),
+            SystemClock,
+            false,
+        )
+        .unwrap();
+        sim.customer(2500);
+        sim.customer(3100);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let status = loop {
+            let s = live.status();
+            if s.progress.as_ref().is_some_and(|p| p.transactions == 2)
+                || std::time::Instant::now() > deadline
+            {
+                break s;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        assert_eq!(status.state, "connected");
+        assert_eq!(status.progress.unwrap().transactions, 2);
+        assert!(
+            status.totals.unwrap().agrees(),
+            "fresh terminal, empty journal: they agree"
+        );
+        drop(live); // must return: the mirror thread stops
+    }
+
+    #[test]
+    fn a_blank_address_is_refused_before_connecting() {
+        let e = ConnectRequest::Lan {
+            host: " ".into(),
+            port: None,
+        }
+        .options()
+        .unwrap_err();
+        assert!(e.message.contains("terminal address"), "{}", e.message);
+    }
+}
