@@ -108,11 +108,14 @@ try {
     await click("[data-testid=nav-connect]");
     await waitFor("connected", async () => (await text("[data-testid=link-state]")).includes("Connected"), 20000);
     if (!(await text("[data-testid=link-state]")).includes("demo terminal")) throw new Error("the demo terminal is not named");
+    let seen = "";
     await waitFor("a mirrored transaction", async () => {
-      const p = await text("[data-testid=link-progress]");
-      const m = p.match(/Transactions mirrored\s+(\d+)/);
+      seen = await text("[data-testid=screen-connect]");
+      const m = seen.match(/Transactions mirrored\s*(\d+)/);
       return m && Number(m[1]) >= 1;
-    }, 30000);
+    }, 30000).catch((e) => {
+      throw new Error(`${e.message}; the screen said: ${seen.replace(/\s+/g, " ").slice(0, 300)}`);
+    });
     await waitFor("the batch check", () => text("[data-testid=link-totals]"));
     await shot("connect");
   });

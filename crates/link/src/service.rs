@@ -211,6 +211,28 @@ where
     Ok(ex)
 }
 
+/// How often an armed mirror compares the terminal's totals with the journal.
+const TOTALS_EVERY: Duration = Duration::from_secs(60);
+
+/// Turnover totals (06 10), handed out for the comparison with the open batch.
+async fn check_totals<S>(
+    link: &mut Link<S>,
+    cfg: &Config,
+    events: &mpsc::UnboundedSender<Event>,
+) -> Result<(), (LinkError, bool)>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    match link.command(&commands::turnover_totals(cfg.password)).await {
+        Ok(ex) => {
+            let _ = events.send(Event::Totals(ex));
+            Ok(())
+        }
+        Err(LinkError::Refused(_)) => Ok(()),
+        Err(e) => Err((e, true)),
+    }
+}
+
 /// Errors after which the connection cannot be trusted any more.
 fn is_lost(e: &LinkError) -> bool {
     !matches!(e, LinkError::Refused(_))
@@ -273,16 +295,10 @@ where
             Ok(_) | Err(LinkError::Refused(_)) => {}
             Err(e) => return Err((e, true)),
         }
-        let totals = link.command(&commands::turnover_totals(cfg.password)).await;
-        match totals {
-            Ok(ex) => {
-                let _ = events.send(Event::Totals(ex));
-            }
-            Err(LinkError::Refused(_)) => {}
-            Err(e) => return Err((e, true)),
-        }
+        check_totals(&mut link, cfg, events).await?;
     }
     let mut armed = cfg.arm;
+    let mut last_totals = tokio::time::Instant::now();
     loop {
         if let Some(wait) = armed {
             // Back-office commands go first; then the terminal is armed again.
@@ -304,7 +320,13 @@ where
                     let secs = u8::try_from(wait.as_secs().max(1)).unwrap_or(u8::MAX);
                     let arm = commands::armed_authorisation(secs, cfg.currency);
                     match run_command(&mut link, cfg, events, &arm).await {
-                        Ok(_) => {}
+                        Ok(_) => {
+                            // Between customers, now and then: do the totals still agree?
+                            if cfg.catch_up && last_totals.elapsed() >= TOTALS_EVERY {
+                                check_totals(&mut link, cfg, events).await?;
+                                last_totals = tokio::time::Instant::now();
+                            }
+                        }
                         // This terminal takes no amount entry: fall back to heartbeats.
                         Err(LinkError::Refused(_)) => armed = None,
                         Err(e) => return Err((e, true)),
