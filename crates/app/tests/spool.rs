@@ -1,0 +1,84 @@
+//! Proxy mode when the journal cannot keep up: the relay spools every chunk before
+//! forwarding it, the payment goes through regardless, and the next start stores
+//! what was spooled — once, however often it is drained.
+
+#![allow(clippy::unwrap_used)] // a test: fail loudly
+
+use slipkeeper_app::{App, FixedClock, TxnQuery};
+use slipkeeper_link::proxy::{self, Recorder};
+use slipkeeper_link::spool::Spool;
+use slipkeeper_link::{commands, End, Link};
+use slipkeeper_termsim::{serve, Terminal};
+use std::sync::Arc;
+
+fn shop_time() -> chrono::NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 22)
+        .unwrap()
+        .and_hms_opt(9, 30, 0)
+        .unwrap()
+}
+
+#[test]
+fn a_payment_relayed_while_the_journal_was_away_is_stored_from_the_spool() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("journal.db");
+    let app = App::open(&db, FixedClock::at("2026-11-22T01:30:00Z")).unwrap();
+    let spool_path = app.spool_path();
+    drop(app);
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let paid = rt.block_on(async {
+        let (pt, _t) = serve(
+            "127.0.0.1:0".parse().unwrap(),
+            Terminal::new("52523535", "898310048990001", 156),
+            shop_time,
+        )
+        .await
+        .unwrap();
+        // The recorder's consumer is gone (a journal that is broken or stuck).
+        let (tap, frames) = tokio::sync::mpsc::unbounded_channel();
+        drop(frames);
+        let clock: slipkeeper_link::Clock = Arc::new(|| {
+            chrono::DateTime::parse_from_rfc3339("2026-11-22T01:30:00Z")
+                .unwrap()
+                .to_utc()
+        });
+        let (addr, _p) = proxy::run(
+            "127.0.0.1:0".parse().unwrap(),
+            pt.to_string(),
+            Recorder::new(tap, Spool::open(&spool_path).unwrap()),
+            clock.clone(),
+        )
+        .await
+        .unwrap();
+        let mut register = Link::connect_tcp(&addr.to_string(), clock).await.unwrap();
+        register
+            .command(&commands::registration(0, commands::MIRROR_CONFIG, 156))
+            .await
+            .unwrap();
+        register
+            .command(&commands::authorisation(8800, 156))
+            .await
+            .unwrap()
+    });
+    assert_eq!(paid.end, End::Completed, "the shop took the card anyway");
+    assert!(!Spool::read(&spool_path).unwrap().is_empty());
+
+    let mut app = App::open(&db, FixedClock::at("2026-11-22T02:00:00Z")).unwrap();
+    assert_eq!(app.search(&TxnQuery::default()).unwrap().total, 0);
+    let kept = std::fs::read(&spool_path).unwrap();
+    let stored = app.drain_spool().unwrap();
+    assert_eq!(stored.inserted_transactions, 1);
+    let page = app.search(&TxnQuery::default()).unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.items[0].txn.amount.minor(), 8800);
+    assert_eq!(app.detail(page.items[0].id).unwrap().slips.len(), 2);
+    assert!(Spool::read(&spool_path).unwrap().is_empty(), "drained");
+    // A crash after storing but before the spool was emptied: drained again, it
+    // adds nothing.
+    std::fs::write(&spool_path, &kept).unwrap();
+    let again = app.drain_spool().unwrap();
+    assert_eq!((again.inserted, again.duplicates > 0), (0, true));
+    assert_eq!(app.search(&TxnQuery::default()).unwrap().total, 1);
+    assert!(app.verify().unwrap().is_clean());
+}
