@@ -21,6 +21,17 @@ pub enum Finding {
         from: u32,
         to: u32,
     },
+    /// When last asked, the terminal's turnover totals for its open batch disagreed
+    /// with the journal: bookings the mirror did not get ("lost transmission").
+    OpenBatchMismatch {
+        terminal: String,
+        batch: String,
+        terminal_count: u32,
+        terminal_minor: i64,
+        journal_count: u32,
+        journal_minor: i64,
+        checked_at: String,
+    },
     /// The terminal settled `batch` with other totals than the journal adds up to.
     TotalsMismatch {
         terminal: String,
@@ -41,6 +52,12 @@ impl std::fmt::Display for Finding {
             Finding::Gap { terminal, from, to } => {
                 write!(f, "terminal {terminal}: vouchers {from:06} to {to:06} are missing from the journal")
             }
+            Finding::OpenBatchMismatch { terminal, batch, terminal_count, terminal_minor, journal_count, journal_minor, checked_at } => write!(
+                f,
+                "terminal {terminal} batch {batch} (open): the terminal counted {terminal_count} sales for {} but the journal has {journal_count} for {} (checked {checked_at})",
+                minor(*terminal_minor),
+                minor(*journal_minor)
+            ),
             Finding::TotalsMismatch { terminal, batch, settled_count, settled_minor, journal_count, journal_minor } => write!(
                 f,
                 "terminal {terminal} batch {batch}: settled {settled_count} sales for {} but the journal has {journal_count} for {}",
@@ -105,6 +122,25 @@ impl App {
         }
         for b in &batches {
             out.extend(self.batch_totals_finding(b)?);
+        }
+        for c in self.totals_checks()? {
+            // Only the batch still open: a settled one is judged by its settlement.
+            let open = !batches.iter().any(|b| {
+                b.terminal_id.as_str() == c.terminal
+                    && b.batch_no.as_str() == c.batch
+                    && matches!(b.state, BatchState::Settled { .. })
+            });
+            if open && !c.agrees() {
+                out.push(Finding::OpenBatchMismatch {
+                    terminal: c.terminal,
+                    batch: c.batch,
+                    terminal_count: c.terminal_count,
+                    terminal_minor: c.terminal_minor,
+                    journal_count: c.journal_count,
+                    journal_minor: c.journal_minor,
+                    checked_at: c.checked_at.format("%Y-%m-%d %H:%M").to_string(),
+                });
+            }
         }
         Ok(out)
     }

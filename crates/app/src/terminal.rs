@@ -482,33 +482,15 @@ impl App {
         }
         let terminal_minor = i64::try_from(fields.amount.unwrap_or(0)).unwrap_or(i64::MAX);
         let txns = self.journal.batch_transactions(&terminal_id, &batch_no)?;
-        let voided: std::collections::HashSet<String> = txns
-            .iter()
-            .filter(|t| {
-                t.kind == slipkeeper_domain::TxnKind::Void
-                    && t.outcome == slipkeeper_domain::Outcome::Approved
-            })
-            .filter_map(|t| t.receipt_no.as_ref().map(|r| r.as_str().to_owned()))
-            .collect();
-        let sales: Vec<_> = txns
-            .iter()
-            .filter(|t| {
-                t.kind == slipkeeper_domain::TxnKind::Sale
-                    && t.outcome == slipkeeper_domain::Outcome::Approved
-            })
-            .filter(|t| {
-                !t.receipt_no
-                    .as_ref()
-                    .is_some_and(|r| voided.contains(r.as_str()))
-            })
-            .collect();
+        // The same rule as for settlements: approved sales and completions not voided.
+        let (journal_count, journal_total) = slipkeeper_domain::expected_debits(&txns)?;
         let check = TotalsCheck {
             terminal: terminal_id.as_str().to_owned(),
             batch: batch_no.as_str().to_owned(),
             terminal_count,
             terminal_minor,
-            journal_count: sales.len() as u32,
-            journal_minor: sales.iter().map(|t| t.amount.minor()).sum(),
+            journal_count,
+            journal_minor: journal_total.map_or(0, |m| m.minor()),
             checked_at: self.clock.now(),
         };
         let json = serde_json::to_string(&check)

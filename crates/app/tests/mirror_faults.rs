@@ -75,6 +75,9 @@ fn ledger_rows(sim: &Shared) -> BTreeSet<Row> {
                 Kind::Sale => "sale",
                 Kind::Refund => "refund",
                 Kind::Void => "void",
+                Kind::PreAuth => "pre_auth",
+                Kind::PreAuthCompletion => "pre_auth_completion",
+                Kind::Reversal => "reversal",
             };
             (b.batch_no, b.trace, kind, b.amount, u32::from(b.receipt))
         })

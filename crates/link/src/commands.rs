@@ -55,6 +55,36 @@ pub fn armed_authorisation(wait_secs: u8, currency: u16) -> Apdu {
     Apdu::new(0x06, 0x01, encode_bmps(&bmps).unwrap_or_default())
 }
 
+fn receipt_amount(receipt: u16, amount: Option<u64>) -> Vec<u8> {
+    let mut bmps = vec![Bmp {
+        id: 0x87,
+        value: bcd_encode(u64::from(receipt), 2).unwrap_or_else(|| vec![0, 0]),
+    }];
+    if let Some(a) = amount {
+        bmps.push(Bmp {
+            id: 0x04,
+            value: bcd_encode(a, 6).unwrap_or_else(|| vec![0; 6]),
+        });
+    }
+    encode_bmps(&bmps).unwrap_or_default()
+}
+
+/// 06 22 Pre-authorisation (reservation) of `amount` minor units.
+pub fn pre_authorisation(amount: u64, currency: u16) -> Apdu {
+    let a = authorisation(amount, currency);
+    Apdu::new(0x06, 0x22, a.data)
+}
+
+/// 06 24 Book total: take `amount` of the pre-authorisation with receipt `receipt`.
+pub fn book_total(receipt: u16, amount: u64) -> Apdu {
+    Apdu::new(0x06, 0x24, receipt_amount(receipt, Some(amount)))
+}
+
+/// 06 25 Pre-authorisation reversal: release the reservation with receipt `receipt`.
+pub fn pre_auth_reversal(receipt: u16) -> Apdu {
+    Apdu::new(0x06, 0x25, receipt_amount(receipt, None))
+}
+
 /// 06 30 Reversal (void) of receipt `receipt` in the open batch.
 pub fn reversal(password: u32, receipt: u16) -> Apdu {
     let mut d = pw(password);

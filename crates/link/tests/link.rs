@@ -304,3 +304,114 @@ async fn nothing_listening_is_a_clear_connect_error() {
     let e = Link::connect_tcp(&addr, clock).await.err().unwrap();
     assert!(e.to_string().contains(&addr), "{e}");
 }
+
+#[tokio::test]
+async fn a_pre_authorisation_is_taken_or_released_and_each_step_is_mirrored() {
+    let addr = terminal().await;
+    let mut l = connect(&addr).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut j = Journal::open(&dir.path().join("j.db")).unwrap();
+    let mut store = |ex: &slipkeeper_link::Exchange| {
+        let (recs, _) = mirror::records(&ctx("1"), ex, now());
+        j.ingest(&recs).unwrap();
+    };
+    l.command(&commands::registration(0, commands::MIRROR_CONFIG, 156))
+        .await
+        .unwrap();
+    // Two reservations: receipts 1 and 2.
+    for amount in [50_000, 30_000] {
+        let ex = l
+            .command(&commands::pre_authorisation(amount, 156))
+            .await
+            .unwrap();
+        assert_eq!(ex.end, End::Completed);
+        store(&ex);
+    }
+    // More than reserved is refused; the reservation stays open.
+    assert_eq!(
+        l.command(&commands::book_total(1, 60_000))
+            .await
+            .unwrap()
+            .end,
+        End::Aborted(Some(0xB7))
+    );
+    let taken = l.command(&commands::book_total(1, 42_000)).await.unwrap();
+    assert_eq!(taken.end, End::Completed);
+    store(&taken);
+    let released = l.command(&commands::pre_auth_reversal(2)).await.unwrap();
+    assert_eq!(released.end, End::Completed);
+    store(&released);
+    // Both closed now: nothing left to take or release.
+    assert_eq!(
+        l.command(&commands::pre_auth_reversal(1))
+            .await
+            .unwrap()
+            .end,
+        End::Aborted(Some(0xB8))
+    );
+
+    let page = j.search(&TxnQuery::default()).unwrap();
+    let mut kinds: Vec<(TxnKind, i64, Option<String>)> = page
+        .items
+        .iter()
+        .map(|r| {
+            (
+                r.txn.kind,
+                r.txn.amount.minor(),
+                r.txn
+                    .original_trace_no
+                    .as_ref()
+                    .map(|t| t.as_str().to_owned()),
+            )
+        })
+        .collect();
+    kinds.sort_by_key(|k| (k.1, k.2.is_some()));
+    assert_eq!(
+        kinds,
+        vec![
+            (TxnKind::PreAuth, 30_000, None),
+            (TxnKind::Reversal, 30_000, Some("000002".into())),
+            (TxnKind::PreAuthCompletion, 42_000, Some("000001".into())),
+            (TxnKind::PreAuth, 50_000, None),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_terminal_reverses_a_booking_whose_status_information_is_not_acknowledged() {
+    use slipkeeper_termsim::{serve_shared, Faults, Kind, Shared};
+    use slipkeeper_zvt::Apdu;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut t = Terminal::new("52523535", "898310048990001", 156);
+    t.auto_reverse = true;
+    let sim = Shared::new(t, Faults::default());
+    let (addr, _s) = serve_shared("127.0.0.1:0".parse().unwrap(), sim.clone(), shop_time)
+        .await
+        .unwrap();
+    let mut l = connect(&addr.to_string()).await;
+    l.command(&commands::registration(0, commands::MIRROR_CONFIG, 156))
+        .await
+        .unwrap();
+    drop(l);
+    // A register that sends a payment, reads the answers and never acknowledges.
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    let reg = commands::registration(0, commands::MIRROR_CONFIG, 156);
+    s.write_all(&reg.encode().unwrap()).await.unwrap();
+    let mut buf = vec![0u8; 4096];
+    let _ = tokio::time::timeout(Duration::from_millis(300), s.read(&mut buf)).await;
+    s.write_all(&Apdu::ack().encode().unwrap()).await.unwrap();
+    s.write_all(&commands::authorisation(2500, 156).encode().unwrap())
+        .await
+        .unwrap();
+    // The terminal waits 5 s for the acknowledgement, then gives up and reverses.
+    tokio::time::sleep(Duration::from_millis(5600)).await;
+    let ledger = sim.ledger();
+    let kinds: Vec<(Kind, u64, bool)> = ledger
+        .iter()
+        .map(|b| (b.kind, b.amount, b.reversed))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![(Kind::Sale, 2500, true), (Kind::Reversal, 2500, false)]
+    );
+}

@@ -30,6 +30,13 @@ pub enum Kind {
     Refund,
     /// A reversal (void) of an earlier receipt of the same batch.
     Void,
+    /// Pre-authorisation (06 22): an amount reserved on the card.
+    PreAuth,
+    /// Book total (06 24): the final amount of a pre-authorisation taken.
+    PreAuthCompletion,
+    /// Pre-authorisation reversal (06 25), or the terminal reversing a booking the
+    /// ECR never acknowledged.
+    Reversal,
 }
 
 /// One booking in the terminal's own journal.
@@ -74,6 +81,9 @@ pub struct Terminal {
     customers: std::collections::VecDeque<u64>,
     /// The ECR connection the terminal serves; a new one supersedes the old.
     generation: u64,
+    /// Reverse a booking whose status information the ECR never acknowledged, as
+    /// terminals do after their timeout (off by default).
+    pub auto_reverse: bool,
 }
 
 fn bcd(v: u64, len: usize) -> Vec<u8> {
@@ -119,7 +129,24 @@ impl Terminal {
             last_receipts: Vec::new(),
             customers: Default::default(),
             generation: 0,
+            auto_reverse: false,
         }
+    }
+
+    /// The ECR did not acknowledge the status information of the last booking in
+    /// time: the terminal reverses it (new trace number, BMP 37 the original).
+    pub fn reverse_unacknowledged(&mut self, now: NaiveDateTime) -> Option<Apdu> {
+        if !self.auto_reverse {
+            return None;
+        }
+        let last = self
+            .batch
+            .iter()
+            .rposition(|x| !x.reversed && x.kind != Kind::Reversal)?;
+        self.batch[last].reversed = true;
+        let original = self.batch[last].clone();
+        let answers = self.book_as(original.amount, Kind::Reversal, Some(&original), now);
+        answers.into_iter().next()
     }
 
     /// Every booking the terminal made, settled batches first, in order.
@@ -188,6 +215,18 @@ impl Terminal {
 
     /// Books a transaction and returns status information, receipts and completion.
     fn book(&mut self, amount: u64, refund: bool, now: NaiveDateTime) -> Vec<Apdu> {
+        let kind = if refund { Kind::Refund } else { Kind::Sale };
+        self.book_as(amount, kind, None, now)
+    }
+
+    /// Books `kind`; `original` is the receipt a completion or reversal refers to.
+    fn book_as(
+        &mut self,
+        amount: u64,
+        kind: Kind,
+        original: Option<&Booked>,
+        now: NaiveDateTime,
+    ) -> Vec<Apdu> {
         if amount % 100 == 13 {
             let mut bmps = vec![
                 b(0x27, vec![RC_DECLINED]),
@@ -206,7 +245,7 @@ impl Terminal {
             receipt,
             trace,
             amount,
-            kind: if refund { Kind::Refund } else { Kind::Sale },
+            kind,
             reversed: false,
         });
         let mut bmps = vec![
@@ -214,6 +253,9 @@ impl Terminal {
             b(0x04, bcd(amount, 6)),
             b(0x0B, bcd(trace.into(), 3)),
         ];
+        if let Some(o) = original {
+            bmps.push(b(0x37, bcd(o.trace.into(), 3)));
+        }
         bmps.extend(time_bmps(now));
         bmps.extend([
             b(0x0E, bcd(2912, 2)),
@@ -226,10 +268,12 @@ impl Terminal {
             b(0x8A, vec![0x05]),
             b(0x8B, b"UnionPay\0".to_vec()),
         ]);
-        let title = if refund {
-            "退货 REFUND"
-        } else {
-            "消费 SALE"
+        let title = match kind {
+            Kind::Refund => "退货 REFUND",
+            Kind::PreAuth => "预授权 PRE-AUTH",
+            Kind::PreAuthCompletion => "预授权完成 AUTH COMPLETE",
+            Kind::Reversal => "预授权撤销 PRE-AUTH VOID",
+            Kind::Sale | Kind::Void => "消费 SALE",
         };
         let status = apdu(0x04, 0x0F, &bmps);
         self.last_status = Some(status.clone());
@@ -258,7 +302,7 @@ impl Terminal {
         let live: Vec<&Booked> = self
             .batch
             .iter()
-            .filter(|x| !x.reversed && x.kind == Kind::Sale)
+            .filter(|x| !x.reversed && matches!(x.kind, Kind::Sale | Kind::PreAuthCompletion))
             .collect();
         let total: u64 = live.iter().map(|x| x.amount).sum();
         let mut bmps = vec![
@@ -328,6 +372,39 @@ impl Terminal {
                 None => out.extend(self.take_customer(now).unwrap_or_default()),
                 _ => out.push(abort(0x9A)),
             },
+            (0x06, 0x22, Message::Command { fields, .. }) => match fields.amount {
+                Some(a) if a > 0 => out.extend(self.book_as(a, Kind::PreAuth, None, now)),
+                _ => out.push(abort(0x9A)),
+            },
+            (0x06, 0x24 | 0x25, Message::Command { fields, .. }) => {
+                let open = fields.receipt_no.and_then(|r| {
+                    self.batch
+                        .iter()
+                        .position(|x| x.receipt == r && x.kind == Kind::PreAuth && !x.reversed)
+                });
+                match open {
+                    Some(i) => {
+                        // Taken or cancelled, the reservation is closed either way.
+                        self.batch[i].reversed = true;
+                        let original = self.batch[i].clone();
+                        let (kind, amount) = if cmd.instr == 0x24 {
+                            (
+                                Kind::PreAuthCompletion,
+                                fields.amount.unwrap_or(original.amount),
+                            )
+                        } else {
+                            (Kind::Reversal, original.amount)
+                        };
+                        if amount > original.amount {
+                            out.push(abort(0xB7)); // more than was reserved
+                            self.batch[i].reversed = false;
+                        } else {
+                            out.extend(self.book_as(amount, kind, Some(&original), now));
+                        }
+                    }
+                    None => out.push(abort(0xB8)), // no such open pre-authorisation
+                }
+            }
             (0x06, 0x31, Message::WithPassword { fields, .. }) => match fields.amount {
                 Some(a) if a > 0 => out.extend(self.book(a, true, now)),
                 _ => out.push(abort(0x9A)),
@@ -857,6 +934,11 @@ async fn serve_loop<P: Port>(
         for a in it {
             wire.write(&a).await?;
             if !wire.acknowledged().await {
+                if (a.class, a.instr) == (0x04, 0x0F) {
+                    if let Ok(mut t) = shared.terminal.lock() {
+                        t.reverse_unacknowledged(clock());
+                    }
+                }
                 return Ok(());
             }
         }

@@ -48,6 +48,9 @@ fn ledger(sim: &Shared) -> BTreeSet<Row> {
                 Kind::Sale => "sale",
                 Kind::Refund => "refund",
                 Kind::Void => "void",
+                Kind::PreAuth => "pre_auth",
+                Kind::PreAuthCompletion => "pre_auth_completion",
+                Kind::Reversal => "reversal",
             };
             (b.batch_no, b.trace, kind.to_owned(), b.amount)
         })

@@ -1,0 +1,102 @@
+//! The "lost transmission" case: bookings the terminal made while nobody mirrored it.
+//! On connect the mirror fetches the last one again (repeat receipt) and compares the
+//! terminal's totals with the journal; what is still missing becomes an alert.
+
+#![allow(clippy::unwrap_used)] // a test: fail loudly
+
+use slipkeeper_app::{App, ConnectOptions, Finding, MirrorEvent, SystemClock, TxnQuery};
+use slipkeeper_link::service::Endpoint;
+use slipkeeper_termsim::{Faults, Shared, Terminal};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+#[allow(clippy::disallowed_methods)] // the simulated terminal's wall clock
+fn shop_now() -> chrono::NaiveDateTime {
+    chrono::Local::now().naive_local()
+}
+
+#[test]
+fn bookings_made_while_nobody_mirrored_are_caught_up_or_reported() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = Shared::new(
+        Terminal::new("52523535", "898310048990001", 156),
+        Faults::default(),
+    );
+    let (addr, _s) = rt
+        .block_on(slipkeeper_termsim::serve_shared(
+            "127.0.0.1:0".parse().unwrap(),
+            sim.clone(),
+            shop_now,
+        ))
+        .unwrap();
+    // Three customers pay while the back-office PC is off (another register drives
+    // the terminal).
+    rt.block_on(async {
+        let clock: slipkeeper_link::Clock = std::sync::Arc::new(|| {
+            chrono::DateTime::parse_from_rfc3339("2026-11-22T01:00:00Z")
+                .unwrap()
+                .to_utc()
+        });
+        let mut other = slipkeeper_link::Link::connect_tcp(&addr.to_string(), clock)
+            .await
+            .unwrap();
+        other
+            .command(&slipkeeper_link::commands::registration(0, 0, 156))
+            .await
+            .unwrap();
+        for amount in [1000, 2000, 3000] {
+            other
+                .command(&slipkeeper_link::commands::authorisation(amount, 156))
+                .await
+                .unwrap();
+        }
+    });
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(&dir.path().join("j.db"), SystemClock).unwrap();
+    let mut opts = ConnectOptions::new(Endpoint::Tcp(addr.to_string()));
+    opts.arm = Some(Duration::from_secs(1));
+    let stop = AtomicBool::new(false);
+    let mut check = None;
+    app.connect(&opts, &stop, |ev| {
+        if let MirrorEvent::Totals(c) = ev {
+            check = Some(c.clone());
+            stop.store(true, Ordering::Relaxed);
+        }
+    })
+    .unwrap();
+    let check = check.expect("the totals were compared on connect");
+
+    // The last booking came back with repeat receipt; the two before it are gone
+    // from the terminal's memory of receipts, and the totals say so.
+    let page = app.search(&TxnQuery::default()).unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.items[0].txn.amount.minor(), 3000);
+    assert_eq!(
+        (
+            check.terminal_count,
+            check.terminal_minor,
+            check.journal_count,
+            check.journal_minor
+        ),
+        (3, 6000, 1, 3000)
+    );
+    let findings = app.check().unwrap();
+    assert!(
+        findings.iter().any(|f| matches!(
+            f,
+            Finding::OpenBatchMismatch {
+                terminal_count: 3,
+                journal_count: 1,
+                ..
+            }
+        )),
+        "{findings:?}"
+    );
+    let text: Vec<String> = findings.iter().map(|f| f.to_string()).collect();
+    assert!(
+        text.iter().any(|t| t
+            .contains("the terminal counted 3 sales for 60.00 but the journal has 1 for 30.00")),
+        "{text:?}"
+    );
+}
