@@ -22,9 +22,19 @@ export interface Transaction {
   outcome: string;
   amount: Money;
   occurred_at: string;
+  receipt_no?: string;
   pan?: string;
+  scheme?: string;
+  entry_mode?: string;
+  expiry?: string;
   rrn?: string;
   auth_code?: string;
+  operator_no?: string;
+  issuer?: string;
+  acquirer?: string;
+  original_trace_no?: string;
+  original_rrn?: string;
+  original_date?: string;
 }
 
 export interface TxnRow {
@@ -78,6 +88,10 @@ export interface CaseSummary {
   acquirer_ref: string | null;
   due_on: string | null;
   days_left: number | null;
+  statement_line_id: number | null;
+  // As stored with the case: JSON text of the Lookup and the Diagnosis at opening.
+  lookup: string;
+  diagnosis: string;
 }
 
 export interface Home {
@@ -117,7 +131,18 @@ export interface Diagnosis {
   facts: Fact[];
   next_steps: Text[];
   prepare: Text[];
+  // What can still be done about the money (void, refund, …), when it applies.
+  remedy?: Remedy | null;
 }
+
+export type Remedy =
+  | { remedy: "void" }
+  | { remedy: "void_at_other_terminal"; terminal_id: string }
+  | { remedy: "refund"; rrn: string; original_date: string; refundable: Money }
+  | { remedy: "refund_needs_rrn"; original_date: string; refundable: Money }
+  | { remedy: "already_voided" }
+  | { remedy: "already_refunded" }
+  | { remedy: string; [field: string]: unknown };
 
 export interface Acquirer {
   id: string;
@@ -212,9 +237,22 @@ export interface VerifyReport {
   problems: { kind: string; record: string; label: string; detail: string }[];
 }
 
+export interface Totals {
+  debit_count: number;
+  debit_amount: Money;
+  credit_count: number;
+  credit_amount: Money;
+}
+
+export interface Batch {
+  terminal_id: string;
+  batch_no: string;
+  state: { state: "open" } | { state: "settled"; at: string; totals: Totals };
+}
+
 export interface TxnDetail {
   row: TxnRow;
-  batch: { state: string };
+  batch: Batch;
   slips: { copy: string; origin: string; lines: string[] }[];
   related: TxnRow[];
   frames: { direction: string; at: string; bytes: string }[];
