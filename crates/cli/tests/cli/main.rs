@@ -82,6 +82,16 @@ pub fn total(db: &Path) -> u64 {
         .unwrap()
 }
 
+/// A child process that is killed when the test ends, also when it fails half-way.
+pub struct Child(pub std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 pub struct Dir {
     pub tmp: tempfile::TempDir,
 }

@@ -57,15 +57,17 @@ fn ledger(sim: &Shared) -> BTreeSet<Row> {
         .collect()
 }
 
-fn mirror(db: &std::path::Path, addr: &str) -> std::process::Child {
-    crate::bin()
-        .arg("--db")
-        .arg(db)
-        .args(["connect", "--tcp", addr, "--arm", "1", "--ack-timeout", "1"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap()
+fn mirror(db: &std::path::Path, addr: &str) -> crate::Child {
+    crate::Child(
+        crate::bin()
+            .arg("--db")
+            .arg(db)
+            .args(["connect", "--tcp", addr, "--arm", "1", "--ack-timeout", "1"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    )
 }
 
 #[test]
@@ -98,8 +100,8 @@ fn fifty_sigkills_of_the_mirror_lose_and_duplicate_nothing() {
     for _ in 0..50 {
         let mut child = mirror(&db, &addr);
         std::thread::sleep(Duration::from_millis(40 + rng.below(260)));
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
+        child.0.kill().unwrap(); // SIGKILL
+        child.0.wait().unwrap();
         let (_, n) = journal(&db);
         if n > before {
             grew += 1;
@@ -122,8 +124,7 @@ fn fifty_sigkills_of_the_mirror_lose_and_duplicate_nothing() {
             break;
         }
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(child);
     assert!(want.len() > 100, "only {} bookings", want.len());
     assert_eq!(
         have,

@@ -123,15 +123,18 @@ fn connect_mirrors_and_reconnects_when_the_terminal_returns() {
     let addr = demo.addr.clone();
     let d = Dir::new();
     let db = d.p("j.db");
-    let mut child = crate::bin()
-        .arg("--db")
-        .arg(&db)
-        .args(["connect", "--tcp", &addr, "--heartbeat", "0.2"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = crate::Child(
+        crate::bin()
+            .arg("--db")
+            .arg(&db)
+            .args(["connect", "--tcp", &addr, "--heartbeat", "0.2"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let (tx, rx) = std::sync::mpsc::channel::<String>();
-    let out = child.stdout.take().unwrap();
+    let out = child.0.stdout.take().unwrap();
     std::thread::spawn(move || {
         for l in std::io::BufReader::new(out).lines().map_while(Result::ok) {
             let _ = tx.send(l);
@@ -151,8 +154,7 @@ fn connect_mirrors_and_reconnects_when_the_terminal_returns() {
     assert!(l.contains("retrying in"), "{l}");
     let _again = slipkeeper_app::start_demo_terminal_on(&addr).unwrap();
     wait_for("connected to");
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(child);
     let v = sk(&db, &["journal", "verify"]).ok().stdout();
     assert!(
         v.contains("journal verified") && !v.contains("verified: 0 records"),
