@@ -2,49 +2,11 @@
 // client library: fetch is enough for the handful of endpoints used here.
 import { execFileSync, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { setTimeout as sleep } from "node:timers/promises";
+import { ELEMENT, startSession, waitFor, wd } from "./wd.mjs";
 
-const DRIVER = "http://127.0.0.1:4444";
-const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 const { APP, ARTIFACTS } = process.env;
 let passed = 0;
 let failed = 0;
-
-async function wd(method, path, body) {
-  const req = () =>
-    fetch(DRIVER + path, {
-      method,
-      headers: { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  let res;
-  try {
-    res = await req();
-  } catch (e) {
-    // Node reuses a kept-alive socket that tauri-driver may have closed while the test
-    // ran a command-line tool; such a request never reached the driver: send it again.
-    if (!String(e.message).includes("fetch failed")) throw e;
-    res = await req();
-  }
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`);
-  return json.value;
-}
-
-async function waitFor(what, fn, ms = 20000) {
-  const start = Date.now();
-  let last;
-  while (Date.now() - start < ms) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(150);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ""}`);
-}
 
 async function check(name, fn) {
   try {
@@ -60,18 +22,7 @@ async function check(name, fn) {
 
 const driver = spawn("tauri-driver", ["--port", "4444"], { stdio: ["ignore", "inherit", "inherit"] });
 try {
-  await waitFor("tauri-driver", () => fetch(`${DRIVER}/status`).then((r) => r.ok), 15000);
-
-  const caps = { capabilities: { alwaysMatch: { browserName: "wry", "tauri:options": { application: APP } } } };
-  let session;
-  try {
-    session = await wd("POST", "/session", caps);
-  } catch (e) {
-    // WebKitWebDriver sometimes resets the first connection right after start-up.
-    console.log(`retrying session start after: ${e.message}`);
-    await sleep(1000);
-    session = await wd("POST", "/session", caps);
-  }
+  const session = await startSession(APP);
   const s = `/session/${session.sessionId}`;
   const find = async (css) => (await wd("POST", `${s}/element`, { using: "css selector", value: css }))[ELEMENT];
   const text = async (css) => wd("GET", `${s}/element/${await find(css)}/text`);
