@@ -99,7 +99,7 @@ fn terminal(t: Option<String>) -> Result<Option<TerminalId>, AppError> {
 
 #[tauri::command]
 fn home(state: tauri::State<'_, State>) -> Result<Home, AppError> {
-    state.with(|app| app.home())
+    state.with(|app| app.home_now())
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -6,7 +6,7 @@ use serde::Serialize;
 use slipkeeper_domain::{expected_debits, trace_gaps, BatchState};
 
 /// What the home screen warns about.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Alerts {
     pub findings: Vec<Finding>,
     pub unknown_outcomes: u64,

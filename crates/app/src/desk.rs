@@ -30,6 +30,8 @@ pub struct Home {
     pub alerts: Vec<String>,
     pub unknown_outcomes: u64,
     pub cases_due: Vec<CaseSummary>,
+    /// The journal-wide checks are still running (alerts follow on a later call).
+    pub checking: bool,
 }
 
 /// A slip for the in-app preview.
@@ -65,6 +67,44 @@ impl App {
     }
 
     pub fn home(&self) -> Result<Home, AppError> {
+        let alerts = self.alerts()?;
+        self.home_with(alerts, false)
+    }
+
+    /// [`App::home`] without waiting for the journal-wide checks (seconds on a large
+    /// journal, on a cold disk): their last result while a fresh one is computed on a
+    /// second connection in the background, or none yet with `checking` set.
+    pub fn home_now(&self) -> Result<Home, AppError> {
+        let stored = self.journal.records_stored()?;
+        let cached = self.findings.lock().ok().and_then(|c| c.clone());
+        let fresh = cached.as_ref().is_some_and(|(at, _)| *at == stored);
+        if !fresh
+            && !self
+                .checking
+                .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            let (path, clock) = (self.journal.path().to_owned(), self.clock.clone());
+            let (findings, checking) = (self.findings.clone(), self.checking.clone());
+            std::thread::spawn(move || {
+                if let Ok(journal) = slipkeeper_journal::Journal::open(&path) {
+                    let bg = App {
+                        journal,
+                        clock,
+                        findings,
+                        checking: checking.clone(),
+                    };
+                    // A failed check shows as no alerts; the next call tries again.
+                    let _ = bg.alerts();
+                }
+                checking.store(false, std::sync::atomic::Ordering::SeqCst);
+            });
+        }
+        let checking = !fresh;
+        let alerts = cached.map(|(_, a)| a).unwrap_or_default();
+        self.home_with(alerts, checking)
+    }
+
+    fn home_with(&self, alerts: crate::check::Alerts, checking: bool) -> Result<Home, AppError> {
         let today = self.clock.local_now().date();
         let start = today.and_time(NaiveTime::MIN);
         let mut q = TxnQuery {
@@ -113,7 +153,6 @@ impl App {
             limit: 1,
             ..Default::default()
         })?;
-        let alerts = self.alerts()?;
         Ok(Home {
             today,
             today_count: count,
@@ -131,6 +170,7 @@ impl App {
             alerts: alerts.findings.iter().map(|f| f.to_string()).collect(),
             unknown_outcomes: alerts.unknown_outcomes,
             cases_due: self.cases_due(7)?,
+            checking,
         })
     }
 

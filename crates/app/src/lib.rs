@@ -72,7 +72,10 @@ pub struct App {
     clock: Arc<dyn Clock>,
     /// `check()` scans every voucher number; the home screen asks every few seconds.
     /// Kept with the record count it was computed at, and recomputed when it grows.
-    findings: std::sync::Mutex<Option<(i64, check::Alerts)>>,
+    /// Shared with a background check started by [`App::home_now`].
+    findings: Arc<std::sync::Mutex<Option<(i64, check::Alerts)>>>,
+    /// A background check is running.
+    checking: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl std::fmt::Debug for App {
@@ -92,7 +95,8 @@ impl App {
         Ok(App {
             journal: Journal::open(path)?,
             clock: Arc::new(clock),
-            findings: std::sync::Mutex::new(None),
+            findings: Default::default(),
+            checking: Default::default(),
         })
     }
 

@@ -16,6 +16,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0002_statements.sql"),
     ),
     ("0003_cases", include_str!("../migrations/0003_cases.sql")),
+    (
+        "0004_amount_index",
+        include_str!("../migrations/0004_amount_index.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -37,10 +37,15 @@ pub struct TxnQuery {
 
 pub const DEFAULT_PAGE: u64 = 50;
 pub const MAX_PAGE: u64 = 1000;
+/// How far a text search counts its matches.
+pub const TEXT_COUNT_CAP: u64 = 1000;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Page<T> {
+    /// Matching rows; for a text search at most [`TEXT_COUNT_CAP`] (see `more`).
     pub total: u64,
+    /// The count stopped at the cap: there are more than `total`.
+    pub more: bool,
     pub offset: u64,
     pub items: Vec<T>,
 }
@@ -97,7 +102,23 @@ fn fts_probe(text: &str) -> Option<String> {
     .or_else(|| best(&mut words.iter()))
 }
 
+/// How a text condition is evaluated: from the index's matches (few of them), or
+/// newest transaction first, each slip tested, stopping at the page (many of them:
+/// collecting a million matches only to show the newest hundred takes seconds).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TextPlan {
+    FromIndex,
+    NewestFirst,
+}
+
+/// Index matches beyond which a text is common enough for [`TextPlan::NewestFirst`].
+const COMMON_TEXT: u64 = 20_000;
+
 fn where_clause(q: &TxnQuery) -> Result<(String, Vec<Value>), JournalError> {
+    where_clause_with(q, TextPlan::FromIndex)
+}
+
+fn where_clause_with(q: &TxnQuery, plan: TextPlan) -> Result<(String, Vec<Value>), JournalError> {
     let mut w: Vec<String> = Vec::new();
     let mut p: Vec<Value> = Vec::new();
     let mut eq = |col: &str, v: Value| {
@@ -154,7 +175,12 @@ fn where_clause(q: &TxnQuery) -> Result<(String, Vec<Value>), JournalError> {
         let unindexed = format!(
             "SELECT s.txn_id FROM slips s WHERE s.id > (SELECT upto FROM search_index) AND s.text LIKE ?{exact} ESCAPE '\\'"
         );
-        w.push(match fts_probe(s) {
+        if plan == TextPlan::NewestFirst {
+            w.push(format!(
+                "EXISTS (SELECT 1 FROM slips s WHERE s.txn_id = t.id AND s.text LIKE ?{exact} ESCAPE '\\')"
+            ));
+        } else {
+            w.push(match fts_probe(s) {
             // The trigram index narrows the candidates (FTS5 only takes a plain LIKE
             // without ESCAPE), the exact test confirms them, and slips not yet indexed
             // are scanned.
@@ -169,6 +195,7 @@ fn where_clause(q: &TxnQuery) -> Result<(String, Vec<Value>), JournalError> {
             // Fewer than three characters: trigrams cannot help (e.g. 退货), scan.
             None => format!("t.id IN (SELECT s.txn_id FROM slips s WHERE s.text LIKE ?{exact} ESCAPE '\\')"),
         });
+        }
     }
     let clause = if w.is_empty() {
         String::new()
@@ -182,14 +209,39 @@ const ROW_SELECT: &str = "EXISTS (SELECT 1 FROM settlements s WHERE s.terminal_i
 
 impl Journal {
     pub fn search(&self, q: &TxnQuery) -> Result<Page<TxnRow>, JournalError> {
-        let (clause, params) = where_clause(q)?;
+        let plan = match q.text.as_deref().map(str::trim).and_then(fts_probe) {
+            Some(probe) if self.index_matches_at_least(&probe, COMMON_TEXT)? => {
+                TextPlan::NewestFirst
+            }
+            _ => TextPlan::FromIndex,
+        };
+        self.search_planned(q, plan)
+    }
+
+    fn search_planned(&self, q: &TxnQuery, plan: TextPlan) -> Result<Page<TxnRow>, JournalError> {
+        let (clause, params) = where_clause_with(q, plan)?;
         // One read snapshot for the count and the rows: a mirror writing meanwhile
         // must not make "7 found" show six.
         let snapshot = self.conn.unchecked_transaction()?;
-        let total: i64 = self
+        // Counting every slip that mentions a common word would take seconds on a
+        // large journal; a text search counts up to the cap and says "more".
+        let cap = q.text.as_deref().is_some_and(|s| !s.trim().is_empty());
+        let count_sql = if cap {
+            format!(
+                "SELECT count(*) FROM (SELECT 1 FROM transactions t {clause} LIMIT {})",
+                TEXT_COUNT_CAP + 1
+            )
+        } else {
+            format!("SELECT count(*) FROM transactions t {clause}")
+        };
+        let mut total: i64 = self
             .conn
-            .prepare_cached(&format!("SELECT count(*) FROM transactions t {clause}"))?
+            .prepare_cached(&count_sql)?
             .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
+        let more = cap && total > TEXT_COUNT_CAP as i64;
+        if more {
+            total = TEXT_COUNT_CAP as i64;
+        }
         let limit = match q.limit {
             0 => DEFAULT_PAGE,
             n => n.min(MAX_PAGE),
@@ -203,9 +255,23 @@ impl Journal {
         snapshot.finish()?;
         Ok(Page {
             total: total as u64,
+            more,
             offset: q.offset,
             items,
         })
+    }
+
+    /// Whether the trigram index has at least `n` slips containing `probe`.
+    fn index_matches_at_least(&self, probe: &str, n: u64) -> Result<bool, JournalError> {
+        let found: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT 1 FROM slips_fts WHERE text LIKE ?1 LIMIT ?2)",
+            )?
+            .query_row(rusqlite::params![format!("%{probe}%"), n as i64], |r| {
+                r.get(0)
+            })?;
+        Ok(found as u64 >= n)
     }
 
     fn rows(&self, sql: &str, params: Vec<Value>) -> Result<Vec<TxnRow>, JournalError> {
@@ -449,5 +515,73 @@ mod tests {
             "LIKE wildcards are never part of the probe"
         );
         assert_eq!(fts_probe("a_b%"), None);
+    }
+}
+
+#[cfg(test)]
+mod plan_tests {
+    use super::*;
+    use crate::{Record, RecordBody, SlipRecord};
+    use slipkeeper_domain::{sample, CopyType, SlipOrigin, SlipText};
+
+    #[test]
+    fn both_text_plans_find_the_same_transactions_in_the_same_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(&dir.path().join("j.db")).unwrap();
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-22T03:00:00Z")
+            .unwrap()
+            .to_utc();
+        let mut recs = Vec::new();
+        for i in 0..60 {
+            let t = sample::transaction(i);
+            let lines = vec![
+                "银联POS签购单 UnionPay POS SLIP".to_owned(),
+                format!("凭证号 VOUCHER NO.: {}", t.trace_no.as_str()),
+                if i % 7 == 0 {
+                    "退货 REFUND".into()
+                } else {
+                    "消费 SALE".into()
+                },
+            ];
+            let key = t.key();
+            recs.push(Record {
+                body: RecordBody::Transaction(t),
+                recorded_at: at,
+            });
+            recs.push(Record {
+                body: RecordBody::Slip(SlipRecord {
+                    txn: key,
+                    slip: SlipText::new(CopyType::Merchant, SlipOrigin::Terminal, lines),
+                }),
+                recorded_at: at,
+            });
+        }
+        j.ingest(&recs).unwrap();
+        // Part indexed, part not: both plans must see the unindexed slips too.
+        j.index_slips(40).unwrap();
+        for text in [
+            "UnionPay",
+            "REFUND",
+            "退货",
+            "VOUCHER NO.: 0000",
+            "no such text",
+            "%_",
+        ] {
+            let q = TxnQuery {
+                text: Some(text.into()),
+                limit: 25,
+                ..Default::default()
+            };
+            let ids = |plan| -> (u64, Vec<i64>) {
+                let p = j.search_planned(&q, plan).unwrap();
+                (p.total, p.items.iter().map(|r| r.id).collect())
+            };
+            let a = ids(TextPlan::FromIndex);
+            assert!(
+                text == "no such text" || text == "%_" || a.0 > 0,
+                "{text}: nothing found"
+            );
+            assert_eq!(a, ids(TextPlan::NewestFirst), "{text}");
+        }
     }
 }

@@ -6,6 +6,8 @@ CREATE INDEX cases_due ON cases (status, due_on);
 CREATE INDEX chain_record ON chain (kind, row_id);
 -- index statement_lines_time
 CREATE INDEX statement_lines_time ON statement_lines (occurred_at);
+-- index transactions_amount
+CREATE INDEX transactions_amount ON transactions (amount_minor, occurred_at);
 -- index transactions_auth
 CREATE INDEX transactions_auth ON transactions (auth_code) WHERE auth_code IS NOT NULL;
 -- index transactions_last4

@@ -4,6 +4,7 @@ import type { Acquirer, CaseSummary, ContactPlan, Diagnosis, Home, LinkStatus, M
 
 export const page: Page<TxnRow> = {
   "total": 60,
+  "more": false,
   "offset": 0,
   "items": [
     {
@@ -159,7 +160,8 @@ export const home: Home = {
       "diagnosis": "{\"code\":\"DISPUTE_RESPOND\",\"complaint\":\"dispute\",\"title\":{\"zh\":\"交易成功：用证据回复调单\",\"en\":\"Approved: answer the dispute with evidence\"},\"explanation\":{\"zh\":\"终端记录这笔交易成功。请在期限内向收单机构提交持卡人签名的签购单和交易记录。\",\"en\":\"The terminal approved this transaction. Send the acquirer the slip signed by the cardholder and the transaction record before the deadline.\"},\"facts\":[{\"txn_id\":13,\"text\":{\"zh\":\"#13 终端 10000001 批次 000001 凭证号 000007 消费 RMB 255.05 2026-01-01 08:03:21 参考号 600000000012 结果 approved\",\"en\":\"#13 terminal 10000001 batch 000001 voucher 000007 SALE RMB 255.05 at 2026-01-01 08:03:21 RRN 600000000012 outcome approved\"}}],\"next_steps\":[{\"zh\":\"找出有持卡人签名的商户存根并拍照\",\"en\":\"Find the merchant copy signed by the cardholder and photograph it\"},{\"zh\":\"生成证据包并在期限内提交\",\"en\":\"Build the evidence pack and submit it before the deadline\"}],\"prepare\":[{\"zh\":\"商户号 898310048990001、终端号 10000001、批次号 000001、凭证号 000007、参考号 600000000012、授权码 907880、金额 RMB 255.05、交易时间 2026-01-01 08:03:21\",\"en\":\"merchant no. 898310048990001, terminal 10000001, batch 000001, voucher 000007, RRN 600000000012, auth code 907880, amount RMB 255.05, time 2026-01-01 08:03:21\"},{\"zh\":\"签购单（或本软件的重打印件）\",\"en\":\"The slip (or this reprint)\"}],\"remedy\":{\"remedy\":\"void\"}}",
       "days_left": 7
     }
-  ]
+  ],
+  "checking": false
 };
 
 export const verify: VerifyReport = {

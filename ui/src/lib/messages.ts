@@ -167,6 +167,7 @@ export const zh = {
   "connect.start": "连接并同步",
   "connect.stop": "断开",
   "home.link": "终端",
+  "home.checking": "正在检查日志（缺号、合计）……",
 } as const;
 
 export type Key = keyof typeof zh;
@@ -337,6 +338,7 @@ export const en: Record<Key, string> = {
   "connect.start": "Connect and mirror",
   "connect.stop": "Disconnect",
   "home.link": "Terminal",
+  "home.checking": "Checking the journal (missing vouchers, totals)…",
 };
 
 export const messages = { zh, en } as const;

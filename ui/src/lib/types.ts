@@ -46,6 +46,8 @@ export interface TxnRow {
 
 export interface Page<T> {
   total: number;
+  // A text search counts up to a cap: true when there are more than `total`.
+  more: boolean;
   offset: number;
   items: T[];
 }
@@ -104,6 +106,8 @@ export interface Home {
   alerts: string[];
   unknown_outcomes: number;
   cases_due: CaseSummary[];
+  // The journal-wide checks are still running; alerts follow.
+  checking: boolean;
 }
 
 export interface SlipView {

@@ -16,6 +16,10 @@ const RELEASED: &[(&str, &str)] = &[
         "0003_cases",
         include_str!("../../migrations/0003_cases.sql.sha256"),
     ),
+    (
+        "0004_amount_index",
+        include_str!("../../migrations/0004_amount_index.sql.sha256"),
+    ),
 ];
 
 #[test]
@@ -135,7 +139,8 @@ fn a_schema_1_journal_is_upgraded_in_place() {
     {
         let c = crate::raw(&path);
         c.execute_batch(
-            "DROP TABLE case_events; DROP TABLE cases; DROP TABLE acquirers; DROP INDEX chain_record;
+            "DROP INDEX transactions_amount;
+             DROP TABLE case_events; DROP TABLE cases; DROP TABLE acquirers; DROP INDEX chain_record;
              DROP TABLE statement_mappings; DROP TABLE statement_lines; DROP TABLE statements;",
         )
         .unwrap();

@@ -1,0 +1,47 @@
+//! The home screen never waits for the journal-wide checks: the first answer says
+//! they are running, a later one carries their result.
+
+#![allow(clippy::unwrap_used)] // a test: fail loudly
+
+use slipkeeper_app::{App, FixedClock};
+use slipkeeper_domain::sample;
+use slipkeeper_journal::{Record, RecordBody};
+
+#[test]
+fn home_now_answers_at_once_and_the_alerts_follow() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(
+        &dir.path().join("j.db"),
+        FixedClock::at("2026-11-22T03:00:00Z"),
+    )
+    .unwrap();
+    app.seed_demo(20).unwrap();
+    // A voucher far ahead of the others: the ones between are missing.
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-22T03:00:00Z")
+        .unwrap()
+        .to_utc();
+    app.journal_mut()
+        .ingest(&[Record {
+            body: RecordBody::Transaction(sample::transaction(400)),
+            recorded_at: at,
+        }])
+        .unwrap();
+    let first = app.home_now().unwrap();
+    assert!(first.checking && first.alerts.is_empty(), "{first:?}");
+    assert_eq!(first.journal_total, 21, "the figures do not wait");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let later = loop {
+        let h = app.home_now().unwrap();
+        if !h.checking || std::time::Instant::now() > deadline {
+            break h;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(!later.checking);
+    assert_eq!(later.alerts, app.home().unwrap().alerts);
+    assert!(
+        later.alerts.iter().any(|a| a.contains("missing")),
+        "{:?}",
+        later.alerts
+    );
+}
