@@ -114,10 +114,6 @@ enum TextPlan {
 /// Index matches beyond which a text is common enough for [`TextPlan::NewestFirst`].
 const COMMON_TEXT: u64 = 20_000;
 
-fn where_clause(q: &TxnQuery) -> Result<(String, Vec<Value>), JournalError> {
-    where_clause_with(q, TextPlan::FromIndex)
-}
-
 fn where_clause_with(q: &TxnQuery, plan: TextPlan) -> Result<(String, Vec<Value>), JournalError> {
     let mut w: Vec<String> = Vec::new();
     let mut p: Vec<Value> = Vec::new();
