@@ -113,7 +113,7 @@ fn fifty_sigkills_of_the_mirror_lose_and_duplicate_nothing() {
         "the kills must land while the mirror stores, not only during start-up ({grew} of 50 runs stored something)"
     );
 
-    let mut child = mirror(&db, &addr);
+    let child = mirror(&db, &addr);
     let deadline = Instant::now() + Duration::from_secs(60);
     let (mut have, mut total, mut want);
     loop {
