@@ -7,9 +7,9 @@
 #![allow(clippy::unwrap_used)] // a test: fail loudly
 
 use slipkeeper_app::{App, ConnectOptions, MirrorEvent, SystemClock, TxnQuery};
-use slipkeeper_domain::{Outcome, TxnKind};
+use slipkeeper_domain::Outcome;
 use slipkeeper_link::service::{Backoff, Endpoint, State};
-use slipkeeper_termsim::{Faults, Kind, Rng, Shared, Terminal};
+use slipkeeper_termsim::{Faults, Rng, Shared, Terminal};
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -21,15 +21,6 @@ fn shop_now() -> chrono::NaiveDateTime {
 }
 
 type Row = (u32, u32, &'static str, u64, u32);
-
-fn kind_name(k: TxnKind) -> &'static str {
-    match k {
-        TxnKind::Sale => "sale",
-        TxnKind::Refund => "refund",
-        TxnKind::Void => "void",
-        _ => "other",
-    }
-}
 
 fn journal_rows(app: &App) -> BTreeSet<Row> {
     let page = app
@@ -51,7 +42,7 @@ fn journal_rows(app: &App) -> BTreeSet<Row> {
             (
                 t.batch_no.as_str().parse().unwrap(),
                 t.trace_no.as_str().parse().unwrap(),
-                kind_name(t.kind),
+                t.kind.as_str(),
                 t.amount.minor() as u64,
                 t.receipt_no
                     .as_ref()
@@ -71,15 +62,13 @@ fn ledger_rows(sim: &Shared) -> BTreeSet<Row> {
     sim.ledger()
         .iter()
         .map(|b| {
-            let kind = match b.kind {
-                Kind::Sale => "sale",
-                Kind::Refund => "refund",
-                Kind::Void => "void",
-                Kind::PreAuth => "pre_auth",
-                Kind::PreAuthCompletion => "pre_auth_completion",
-                Kind::Reversal => "reversal",
-            };
-            (b.batch_no, b.trace, kind, b.amount, u32::from(b.receipt))
+            (
+                b.batch_no,
+                b.trace,
+                b.kind.as_str(),
+                b.amount,
+                u32::from(b.receipt),
+            )
         })
         .collect()
 }

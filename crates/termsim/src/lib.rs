@@ -39,6 +39,20 @@ pub enum Kind {
     Reversal,
 }
 
+impl Kind {
+    /// The same names the journal uses for these kinds, so the two can be compared.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Sale => "sale",
+            Kind::Refund => "refund",
+            Kind::Void => "void",
+            Kind::PreAuth => "pre_auth",
+            Kind::PreAuthCompletion => "pre_auth_completion",
+            Kind::Reversal => "reversal",
+        }
+    }
+}
+
 /// One booking in the terminal's own journal.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Booked {

@@ -3,7 +3,7 @@
 //! terminal exactly once and verifies.
 
 use slipkeeper_app::{App, SystemClock, TxnQuery};
-use slipkeeper_termsim::{customer_flow, Faults, Kind, Rng, Shared, Terminal};
+use slipkeeper_termsim::{customer_flow, Faults, Rng, Shared, Terminal};
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
@@ -43,17 +43,7 @@ fn journal(db: &std::path::Path) -> (BTreeSet<Row>, u64) {
 fn ledger(sim: &Shared) -> BTreeSet<Row> {
     sim.ledger()
         .iter()
-        .map(|b| {
-            let kind = match b.kind {
-                Kind::Sale => "sale",
-                Kind::Refund => "refund",
-                Kind::Void => "void",
-                Kind::PreAuth => "pre_auth",
-                Kind::PreAuthCompletion => "pre_auth_completion",
-                Kind::Reversal => "reversal",
-            };
-            (b.batch_no, b.trace, kind.to_owned(), b.amount)
-        })
+        .map(|b| (b.batch_no, b.trace, b.kind.as_str().to_owned(), b.amount))
         .collect()
 }
 
