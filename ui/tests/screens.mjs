@@ -36,7 +36,7 @@ const diagnosis = {
 const acquirer = { id: "cup", name: text("中国银联", "China UnionPay"), hotline: "95516", dispute_email: "", portal: "", hours: text("7×24 小时", "24/7"), documents: [], response_days: 7, verified: false };
 const caseSummary = { id: 1, opened_at: "2026-11-22T03:00:00Z", updated_at: "2026-11-22T03:00:00Z", status: "open", complaint: "dispute", code: "DISPUTE_RESPOND", txn_id: 13, acquirer_id: "cup", acquirer_ref: null, due_on: "2026-11-29", days_left: 7 };
 const answers = {
-  home: { today: "2026-11-22", today_count: 3, today_minor: 45600, by_scheme: [{ scheme: "unionpay", count: 3, minor: 45600 }], journal_total: 2003, last_transaction_at: "2026-11-22T10:00:00", alerts: ["terminal 10000001: voucher 000042 is missing from the journal"], unknown_outcomes: 1, cases_due: [caseSummary] },
+  home: { today: "2026-11-22", today_count: 3, today_minor: 45600, by_scheme: [{ scheme: "unionpay", count: 3, minor: 45600 }], journal_total: 2003, last_transaction_at: "2026-11-22T10:00:00", alerts: [{ zh: "终端 10000001：日志中缺少凭证号 000042", en: "terminal 10000001: voucher 000042 is missing from the journal" }], unknown_outcomes: 1, cases_due: [caseSummary] },
   list_transactions: { total: 1, offset: 0, items: [row] },
   transaction_detail: { row, batch: { state: "open" }, slips: [{ copy: "merchant", origin: "terminal", lines: ["银联POS签购单", "凭证号 VOUCHER NO.: 000007"] }], related: [], frames: [{ direction: "rx", at: "2026-11-20T00:03:21Z", bytes: "040f" }] },
   verify_journal: { checked: 4006, head: "ab", problems: [] },
@@ -60,7 +60,7 @@ const answers = {
 
 // What each screen must show, per language, after its first answers arrive.
 const SCREENS = [
-  { nav: "home", id: "screen-home", zh: ["2003", "提醒", "今天", "终端: 已连接"], en: ["2003", "Alerts", "voucher 000042", "Terminal: Connected"] },
+  { nav: "home", id: "screen-home", zh: ["2003", "提醒", "今天", "终端: 已连接", "缺少凭证号 000042"], en: ["2003", "Alerts", "voucher 000042", "Terminal: Connected"] },
   { nav: "connect", id: "screen-connect", zh: ["已连接，正在同步", "37", "RMB 4123.00", "本机日志 36"], en: ["Connected, mirroring", "37", "RMB 4123.00", "journal has 36"] },
   { nav: "journal", id: "screen-journal", zh: ["1 笔交易", "600000000012"], en: ["1 transactions", "600000000012"] },
   { nav: "reprint", id: "screen-reprint", zh: ["凭证号", "保存 PDF"], en: ["Voucher no.", "Save PDF"] },

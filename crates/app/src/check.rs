@@ -68,6 +68,31 @@ impl std::fmt::Display for Finding {
     }
 }
 
+impl Finding {
+    /// The finding in the shop owner's words, in Chinese and English.
+    pub fn text(&self) -> slipkeeper_domain::Text {
+        let zh = match self {
+            Finding::Gap { terminal, from, to } if from == to => {
+                format!("终端 {terminal}：日志中缺少凭证号 {from:06}")
+            }
+            Finding::Gap { terminal, from, to } => {
+                format!("终端 {terminal}：日志中缺少凭证号 {from:06} 至 {to:06}")
+            }
+            Finding::OpenBatchMismatch { terminal, batch, terminal_count, terminal_minor, journal_count, journal_minor, checked_at } => format!(
+                "终端 {terminal} 批次 {batch}（未结算）：终端记录 {terminal_count} 笔消费共 {}，本机日志只有 {journal_count} 笔共 {}（核对于 {checked_at}）",
+                minor(*terminal_minor),
+                minor(*journal_minor)
+            ),
+            Finding::TotalsMismatch { terminal, batch, settled_count, settled_minor, journal_count, journal_minor } => format!(
+                "终端 {terminal} 批次 {batch}：结算 {settled_count} 笔消费共 {}，但本机日志有 {journal_count} 笔共 {}",
+                minor(*settled_minor),
+                minor(*journal_minor)
+            ),
+        };
+        slipkeeper_domain::Text::new(zh, self.to_string())
+    }
+}
+
 fn minor(m: i64) -> String {
     format!("{}.{:02}", m / 100, (m % 100).abs())
 }

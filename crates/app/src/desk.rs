@@ -1,6 +1,7 @@
 //! What the desktop screens ask for that the CLI prints in its own way: the home
 //! summary, slips as data for the in-app preview, and where saved files go.
 
+use crate::check::Finding;
 use crate::{App, AppError, CaseSummary, ErrorCode};
 use chrono::{NaiveDateTime, NaiveTime, TimeDelta};
 use serde::Serialize;
@@ -27,7 +28,7 @@ pub struct Home {
     pub journal_total: u64,
     pub last_transaction_at: Option<NaiveDateTime>,
     /// Gaps and totals mismatches, as sentences.
-    pub alerts: Vec<String>,
+    pub alerts: Vec<slipkeeper_domain::Text>,
     pub unknown_outcomes: u64,
     pub cases_due: Vec<CaseSummary>,
     /// The journal-wide checks are still running (alerts follow on a later call).
@@ -167,7 +168,7 @@ impl App {
                 .collect(),
             journal_total: all.total,
             last_transaction_at: all.items.first().map(|r| r.txn.occurred_at),
-            alerts: alerts.findings.iter().map(|f| f.to_string()).collect(),
+            alerts: alerts.findings.iter().map(Finding::text).collect(),
             unknown_outcomes: alerts.unknown_outcomes,
             cases_due: self.cases_due(7)?,
             checking,

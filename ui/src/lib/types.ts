@@ -103,7 +103,7 @@ export interface Home {
   by_scheme: SchemeTotal[];
   journal_total: number;
   last_transaction_at: string | null;
-  alerts: string[];
+  alerts: Text[];
   unknown_outcomes: number;
   cases_due: CaseSummary[];
   // The journal-wide checks are still running; alerts follow.
