@@ -474,12 +474,7 @@ impl App {
             .cursor(&terminal_id, CURSOR_BATCH)?
             .unwrap_or_else(|| "1".to_owned());
         let batch_no = BatchNo::new(&batch_text)?;
-        let mut terminal_count = 0u32;
-        if let Some(t) = &fields.totals {
-            for family in t.get(4..).unwrap_or_default().chunks(7) {
-                terminal_count += u32::from(family[0]);
-            }
-        }
+        let terminal_count = mirror::totals_count(fields);
         let terminal_minor = i64::try_from(fields.amount.unwrap_or(0)).unwrap_or(i64::MAX);
         let txns = self.journal.batch_transactions(&terminal_id, &batch_no)?;
         // The same rule as for settlements: approved sales and completions not voided.

@@ -189,15 +189,20 @@ fn transaction(ctx: &Context, kind: TxnKind, f: &Fields) -> Option<Transaction> 
     })
 }
 
-/// Totals of BMP 60: receipt range, then 7 × (count, total) per card family.
+/// The number of bookings in BMP 60 (receipt range, then 7 × (count, total) per
+/// card family), as end-of-day and turnover totals report them.
+pub fn totals_count(f: &Fields) -> u32 {
+    let families = f
+        .totals
+        .as_deref()
+        .and_then(|t| t.get(4..))
+        .unwrap_or_default();
+    families.chunks(7).map(|family| u32::from(family[0])).sum()
+}
+
 fn settlement(ctx: &Context, f: &Fields) -> Settlement {
     let currency = currency_of(f.currency, ctx.currency);
-    let mut count = 0u32;
-    if let Some(t) = &f.totals {
-        for family in t.get(4..).unwrap_or_default().chunks(7) {
-            count += u32::from(family[0]);
-        }
-    }
+    let count = totals_count(f);
     Settlement {
         terminal_id: ctx.terminal_id.clone(),
         batch_no: ctx.batch_no.clone(),
