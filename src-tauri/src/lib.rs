@@ -3,14 +3,15 @@
 //! cross IPC as `{code, message}` (see `slipkeeper_app::AppError`).
 
 use slipkeeper_app::{
-    Acquirer, App, AppError, CaseSummary, CaseView, ConnectRequest, ContactPlan, ErrorCode, Home,
-    LinkSlot, LinkStatus, Lookup, MerchantProfile, PackCheck, PackReport, Page, Paper, PortInfo,
-    ReconcileReport, SlipView, StatementReport, SystemClock, TxnDetail, TxnQuery, TxnRow,
-    VerifyReport,
+    Acquirer, App, AppError, CaseSummary, CaseView, ConnectRequest, ContactPlan, DataFolder,
+    ErrorCode, Home, LinkSlot, LinkStatus, Lookup, MerchantProfile, PackCheck, PackReport, Page,
+    Paper, PortInfo, ReconcileReport, SlipView, StatementReport, SystemClock, TxnDetail, TxnQuery,
+    TxnRow, VerifyReport,
 };
 use slipkeeper_domain::{Complaint, Diagnosis, TerminalId, TraceNo};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use tauri_plugin_opener::OpenerExt;
 
 struct State(Arc<Mutex<App>>);
 
@@ -136,9 +137,44 @@ fn reprint_pdf(
     })
 }
 
+/// Opens a reprint, an evidence pack or the data folder with the program the OS
+/// chooses — only files inside the data folder (see `App::openable`).
 #[tauri::command]
-fn open_path(path: PathBuf) -> Result<(), AppError> {
-    slipkeeper_app::open_with_os(&path)
+fn open_path(
+    state: tauri::State<'_, State>,
+    window: tauri::Window,
+    path: PathBuf,
+) -> Result<(), AppError> {
+    let path = state.with(|app| app.openable(&path))?;
+    window
+        .opener()
+        .open_path(path.to_string_lossy(), None::<&str>)
+        .map_err(|e| {
+            AppError::new(
+                ErrorCode::Io,
+                format!("cannot open {}: {e}", path.display()),
+            )
+        })
+}
+
+#[tauri::command]
+fn data_folder(state: tauri::State<'_, State>) -> Result<DataFolder, AppError> {
+    state.with(|app| app.data_folder())
+}
+
+#[tauri::command]
+fn backup_journal(state: tauri::State<'_, State>, path: PathBuf) -> Result<(), AppError> {
+    state.with(|app| app.backup(&path))
+}
+
+/// The terminal link pauses while the journal is replaced, then carries on.
+#[tauri::command]
+fn restore_journal(
+    state: tauri::State<'_, State>,
+    link: tauri::State<'_, Link>,
+    path: PathBuf,
+) -> Result<VerifyReport, AppError> {
+    link.0.paused(|| state.with(|app| app.restore(&path)))
 }
 
 #[tauri::command]
@@ -260,6 +296,9 @@ pub fn run() {
         }
     }
     let result = tauri::Builder::default()
+        // Native file pickers (statements, backups) and opening files with the OS.
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .manage(State(app))
         .manage(Link(link))
         .invoke_handler(tauri::generate_handler![
@@ -275,6 +314,9 @@ pub fn run() {
             reprint_preview,
             reprint_pdf,
             open_path,
+            data_folder,
+            backup_journal,
+            restore_journal,
             diagnose,
             open_case,
             list_cases,

@@ -98,6 +98,11 @@ try {
     await shot("reprint");
   });
 
+  await check("Settings shows the journal in use, from the core", async () => {
+    await click("[data-testid=nav-settings]");
+    await waitFor("data folder", async () => (await text("[data-testid=data-journal]")) === process.env.SLIPKEEPER_DB);
+  });
+
   await check("the problem solver runs to an evidence pack that verifies", async () => {
     await click("[data-testid=nav-settings]");
     await type("[data-testid=profile-shop]", "演示商店");

@@ -55,6 +55,14 @@ const answers = {
   connect_terminal: { state: "connecting", endpoint: "192.168.1.20:20007", reason: null, retry_in_ms: null, attempt: 0, progress: null, per_minute: 0, totals: null, error: null, demo: false },
   merchant_profile: { shop_name: "演示商店", merchant_id: null, address: null, contact_person: "王老板", phone: "13800000000", email: null },
   set_merchant_profile: null,
+  data_folder: { journal: "/data/journal.db", folder: "/data", exports: "/data/exports", size_bytes: 52428800 },
+  backup_journal: null,
+  open_path: null,
+  restore_journal: { checked: 4006, head: "ab", problems: [] },
+  // The native pickers (tauri-plugin-dialog): what the user would have chosen.
+  "plugin:dialog|save": "/data/slipkeeper-backup-20261122.db",
+  "plugin:dialog|open": (args) =>
+    args.options.filters[0].extensions.includes("csv") ? "/data/statement-2026-11.csv" : "/backups/slipkeeper-backup-20261101.db",
   import_statement: { file: "s.csv", mapping_id: "generic-zh", encoding: "gb18030", lines: 40, statement_id: 1, same_file: false, new_lines: 40, known_lines: 0 },
 };
 
@@ -67,7 +75,7 @@ const SCREENS = [
   { nav: "solver", id: "screen-solver", zh: ["出了什么问题", "撤销失败"], en: ["What is the problem", "Void failed"] },
   { nav: "cases", id: "screen-cases", zh: ["SK-1", "待处理", "DISPUTE_RESPOND"], en: ["SK-1", "Open", "DISPUTE_RESPOND"] },
   { nav: "reconcile", id: "screen-reconcile", zh: ["日志有、对账单没有", "RMB -255.05"], en: ["In the journal, not on the statement", "RMB -255.05"] },
-  { nav: "settings", id: "screen-settings", zh: ["商户资料", "中国银联", "95516"], en: ["Shop details", "China UnionPay", "95516"] },
+  { nav: "settings", id: "screen-settings", zh: ["商户资料", "中国银联", "95516", "/data/journal.db", "50.0 MB"], en: ["Shop details", "China UnionPay", "95516", "Open data folder"] },
 ];
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
@@ -90,7 +98,8 @@ try {
     await page.exposeFunction("__answer", (cmd, args) => {
       calls.push({ cmd, args });
       if (!(cmd in answers)) throw new Error(`no mocked answer for ${cmd}`);
-      return answers[cmd];
+      const a = answers[cmd];
+      return typeof a === "function" ? a(args) : a;
     });
     await page.addInitScript((l) => {
       localStorage.setItem("lang", l);
@@ -112,8 +121,9 @@ try {
         for (const want of s[lang]) await page.getByText(want, { exact: false }).first().waitFor({ timeout: 5000 });
         const body = await page.locator("body").innerText();
         for (const bad of ["undefined", "NaN", "[object Object]"]) if (body.includes(bad)) throw new Error(`"${bad}" on screen`);
-        // An untranslated key looks like "nav.home" or "solver.step1".
-        const key = body.match(/\b(?:app|nav|home|journal|reprint|solver|complaint|cases|status|reconcile|settings|error|common)\.[a-zA-Z_.]+\b/);
+        // An untranslated key looks like "nav.home" or "solver.step1" (a file name in a
+        // path, like "/data/journal.db", is not one).
+        const key = body.match(/(?<![\/\w])(?:app|nav|home|journal|reprint|solver|complaint|cases|status|reconcile|settings|error|common)\.[a-zA-Z_.]+\b/);
         if (key) throw new Error(`untranslated key ${key[0]}`);
         await page.screenshot({ path: `${OUT}${s.nav}-${lang}.png` });
       });
@@ -144,6 +154,30 @@ try {
         throw new Error(`connect_terminal called with ${JSON.stringify(c?.args)}`);
       await page.click("[data-testid=mode-serial]");
       await page.locator("[data-testid=serial-device]").getByText("/dev/ttyACM0", { exact: false }).waitFor({ state: "attached", timeout: 5000 });
+    });
+    await check(`${lang}: back up and restore through the native file pickers`, async () => {
+      await page.click("[data-testid=nav-settings]");
+      await page.click("[data-testid=data-backup]");
+      await page.locator("[data-testid=backup-done]").getByText("slipkeeper-backup-20261122.db").waitFor({ timeout: 5000 });
+      const save = calls.find((c) => c.cmd === "plugin:dialog|save");
+      if (!/^\/data\/slipkeeper-backup-\d{8}\.db$/.test(save?.args?.options?.defaultPath ?? ""))
+        throw new Error(`save dialog opened with ${JSON.stringify(save?.args)}`);
+      const b = calls.find((c) => c.cmd === "backup_journal");
+      if (b?.args?.path !== "/data/slipkeeper-backup-20261122.db") throw new Error(`backup_journal with ${JSON.stringify(b?.args)}`);
+      await page.click("[data-testid=data-restore]");
+      await page.locator("[data-testid=restore-ask]").waitFor({ timeout: 5000 });
+      if (calls.some((c) => c.cmd === "restore_journal")) throw new Error("restored before the user confirmed");
+      await page.click("[data-testid=restore-confirm]");
+      await page.locator("[data-testid=restore-done]").getByText("4006").waitFor({ timeout: 5000 });
+      const r = calls.find((c) => c.cmd === "restore_journal");
+      if (r?.args?.path !== "/backups/slipkeeper-backup-20261101.db") throw new Error(`restore_journal with ${JSON.stringify(r?.args)}`);
+      await page.click("[data-testid=data-open]");
+      for (let i = 0; i < 100 && !calls.some((c) => c.cmd === "open_path"); i++) await new Promise((r) => setTimeout(r, 50));
+      const o = calls.find((c) => c.cmd === "open_path");
+      if (o?.args?.path !== "/data") throw new Error(`open_path with ${JSON.stringify(o?.args)}`);
+      await page.click("[data-testid=nav-reconcile]");
+      await page.click("[data-testid=statement-choose]");
+      await page.waitForFunction(() => document.querySelector("[data-testid=statement-path]")?.value === "/data/statement-2026-11.csv", null, { timeout: 5000 });
     });
     await check(`${lang}: an error is a readable sentence`, async () => {
       await page.click("[data-testid=nav-reprint]");

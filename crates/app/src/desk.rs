@@ -9,7 +9,7 @@ use slipkeeper_domain::{CopyType, Outcome, SlipOrigin, TxnKind};
 use slipkeeper_journal::TxnQuery;
 use slipkeeper_slip::Slip;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct SchemeTotal {
@@ -33,6 +33,19 @@ pub struct Home {
     pub cases_due: Vec<CaseSummary>,
     /// The journal-wide checks are still running (alerts follow on a later call).
     pub checking: bool,
+}
+
+/// Settings → data folder.
+#[derive(Clone, Debug, Serialize)]
+pub struct DataFolder {
+    /// The journal file.
+    pub journal: PathBuf,
+    /// The folder it is in (backups default here).
+    pub folder: PathBuf,
+    /// Where reprints and evidence packs are saved.
+    pub exports: PathBuf,
+    /// The journal file and its write-ahead log, in bytes.
+    pub size_bytes: u64,
 }
 
 /// A slip for the in-app preview.
@@ -65,6 +78,52 @@ impl App {
             .unwrap_or_else(|| PathBuf::from("exports"));
         std::fs::create_dir_all(&dir).map_err(|e| AppError::io(&dir, e))?;
         Ok(dir)
+    }
+
+    /// Where the journal lives, for Settings ("data folder") and for backups.
+    pub fn data_folder(&self) -> Result<DataFolder, AppError> {
+        let journal = self.journal.path().to_path_buf();
+        let folder = journal
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let size_bytes = ["", "-wal"]
+            .iter()
+            .filter_map(|s| {
+                let mut p = journal.clone().into_os_string();
+                p.push(s);
+                std::fs::metadata(p).ok()
+            })
+            .map(|m| m.len())
+            .sum();
+        Ok(DataFolder {
+            exports: self.exports_dir()?,
+            journal,
+            folder,
+            size_bytes,
+        })
+    }
+
+    /// `path` if the desktop app may hand it to the OS to open: the data folder or
+    /// something inside it (reprints, evidence packs, the folder itself). The window
+    /// must not be able to make the OS open or run an arbitrary file.
+    pub fn openable(&self, path: &Path) -> Result<PathBuf, AppError> {
+        let folder = self.data_folder()?.folder;
+        let inside = |p: &Path| -> Option<PathBuf> {
+            let p = p.canonicalize().ok()?;
+            let root = folder.canonicalize().ok()?;
+            p.starts_with(&root).then_some(p)
+        };
+        inside(path).ok_or_else(|| {
+            AppError::new(
+                ErrorCode::BadInput,
+                format!(
+                    "{} is not a file Slipkeeper made (only files in {} are opened from the app)",
+                    path.display(),
+                    folder.display()
+                ),
+            )
+        })
     }
 
     pub fn home(&self) -> Result<Home, AppError> {

@@ -30,7 +30,7 @@ pub use cases::{missing_profile_fields, CaseSummary, CaseView, ContactPlan};
 pub use casework::Lookup;
 pub use check::Finding;
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use desk::{copies, Home, SchemeTotal, SlipView};
+pub use desk::{copies, DataFolder, Home, SchemeTotal, SlipView};
 pub use error::{AppError, ErrorCode};
 pub use evidence::{verify_evidence, PackCheck, PackReport, MAX_ATTACHMENT};
 pub use reconcile::{ReconcileReport, StatementReport};
@@ -191,11 +191,36 @@ impl App {
     }
 
     pub fn backup(&self, dest: &Path) -> Result<(), AppError> {
+        self.not_the_journal(dest, "back up onto")?;
         Ok(self.journal.backup_to(dest)?)
     }
 
     pub fn restore(&mut self, src: &Path) -> Result<VerifyReport, AppError> {
+        self.not_the_journal(src, "restore from")?;
         Ok(self.journal.restore_from(src)?)
+    }
+
+    /// A file picked in a dialog can be the journal itself (or its write-ahead log):
+    /// a backup onto it would replace the live journal with a copy under its feet.
+    fn not_the_journal(&self, path: &Path, what: &str) -> Result<(), AppError> {
+        let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        let journal = canon(self.journal.path());
+        let picked = canon(path);
+        let in_use = ["", "-wal", "-shm"].iter().any(|suffix| {
+            let mut f = journal.clone().into_os_string();
+            f.push(suffix);
+            picked == Path::new(&f)
+        });
+        if in_use {
+            return Err(AppError::new(
+                ErrorCode::BadInput,
+                format!(
+                    "{} is the journal in use; choose another file to {what}",
+                    path.display()
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// Fills the journal with `count` demo transactions and their slips (idempotent:

@@ -32,6 +32,9 @@ pub struct LinkStatus {
 /// The running mirror; stops when dropped.
 #[derive(Debug)]
 pub struct LiveMirror {
+    /// What it was started with, so that [`LinkSlot::paused`] can start it again.
+    opts: ConnectOptions,
+    demo: bool,
     stop: Arc<AtomicBool>,
     status: Arc<Mutex<LinkStatus>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -55,6 +58,7 @@ impl LiveMirror {
         }));
         let thread = {
             let (stop, status) = (stop.clone(), status.clone());
+            let opts = opts.clone();
             std::thread::spawn(move || {
                 let result = app.connect(&opts, &stop, |ev| {
                     if let Ok(mut s) = status.lock() {
@@ -68,6 +72,8 @@ impl LiveMirror {
             })
         };
         Ok(LiveMirror {
+            opts,
+            demo,
             stop,
             status,
             thread: Some(thread),
@@ -188,6 +194,19 @@ impl LinkSlot {
         let old = self.slot()?.take();
         drop(old);
         self.status()
+    }
+
+    /// Runs `f` with the mirror stopped — a restore must not interleave with a live
+    /// write — and starts it again afterwards on the same terminal, whatever `f` did.
+    pub fn paused<T>(&self, f: impl FnOnce() -> Result<T, AppError>) -> Result<T, AppError> {
+        let running = self.slot()?.take();
+        let resume = running.as_ref().map(|m| (m.opts.clone(), m.demo));
+        drop(running);
+        let out = f();
+        if let Some((opts, demo)) = resume {
+            self.replace(opts, demo)?;
+        }
+        out
     }
 
     fn replace(&self, opts: ConnectOptions, demo: bool) -> Result<LinkStatus, AppError> {

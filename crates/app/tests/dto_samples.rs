@@ -128,6 +128,18 @@ fn the_ui_types_match_what_the_core_sends() {
         ),
         ("link", "LinkStatus", json(&link, d)),
         (
+            "dataFolder",
+            "DataFolder",
+            // The size depends on when SQLite last checkpointed: not part of the shape.
+            json(
+                &DataFolder {
+                    size_bytes: 1_048_576,
+                    ..app.data_folder().unwrap()
+                },
+                d,
+            ),
+        ),
+        (
             "idle",
             "LinkStatus",
             json(

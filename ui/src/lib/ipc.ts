@@ -1,12 +1,15 @@
 // The only module that calls invoke(): every command the UI uses is typed here, and
 // every failure becomes an AppError {code, message} — never a raw string.
 import { invoke } from "@tauri-apps/api/core";
+// The native file pickers: plugin calls that go through invoke() too, so they live here.
+import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
 import type {
   Acquirer,
   AppError,
   CaseSummary,
   ConnectRequest,
   ContactPlan,
+  DataFolder,
   Diagnosis,
   Home,
   LinkStatus,
@@ -31,6 +34,18 @@ export function toAppError(e: unknown): AppError {
     return { code, message };
   }
   return { code: "INTERNAL", message: typeof e === "string" ? e : "unexpected error" };
+}
+
+/** A file filter for the pickers: a name and extensions without the dot. */
+export type FileFilter = { name: string; extensions: string[] };
+
+async function pick(f: () => Promise<string | string[] | null>): Promise<string | null> {
+  try {
+    const chosen = await f();
+    return Array.isArray(chosen) ? (chosen[0] ?? null) : chosen;
+  } catch (e) {
+    throw toAppError(e);
+  }
 }
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
@@ -68,4 +83,12 @@ export const ipc = {
   acquirers: () => call<Acquirer[]>("acquirers"),
   importStatement: (path: string) => call<StatementReport>("import_statement", { path }),
   reconcile: () => call<ReconcileReport | null>("reconcile"),
+  dataFolder: () => call<DataFolder>("data_folder"),
+  backupJournal: (path: string) => call<void>("backup_journal", { path }),
+  restoreJournal: (path: string) => call<VerifyReport>("restore_journal", { path }),
+  /** The OS's "open file" dialog; null when the user cancels. */
+  chooseFile: (filters: FileFilter[], defaultPath?: string) =>
+    pick(() => openDialog({ multiple: false, directory: false, filters, defaultPath })),
+  /** The OS's "save as" dialog; null when the user cancels. */
+  chooseSavePath: (filters: FileFilter[], defaultPath?: string) => pick(() => saveDialog({ filters, defaultPath })),
 };

@@ -302,3 +302,11 @@ export interface PortInfo {
 export type ConnectRequest =
   | { kind: "lan"; host: string; port: number | null }
   | { kind: "serial"; path: string; baud: number | null };
+
+/** Settings → data folder. */
+export interface DataFolder {
+  journal: string;
+  folder: string;
+  exports: string;
+  size_bytes: number;
+}

@@ -1,0 +1,128 @@
+//! Settings → data folder: backup and restore of the journal while a terminal is
+//! being mirrored into it, and which files the window may ask the OS to open.
+
+#![allow(clippy::unwrap_used)] // a test: fail loudly
+
+use slipkeeper_app::{App, ConnectRequest, ErrorCode, FixedClock, LinkSlot};
+use std::time::{Duration, Instant};
+
+fn open(path: &std::path::Path) -> App {
+    App::open(path, FixedClock::at("2026-11-22T03:00:00Z")).unwrap()
+}
+
+fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_backup_restores_while_a_terminal_is_mirrored_and_the_mirror_carries_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    let mut app = open(&path);
+    app.seed_demo(50).unwrap();
+    let demo = slipkeeper_app::start_demo_terminal().unwrap();
+    demo.customers(1200);
+    let (host, port) = demo.addr.rsplit_once(':').unwrap();
+    let slot = LinkSlot::new(&path);
+    slot.connect(&ConnectRequest::Lan {
+        host: host.into(),
+        port: Some(port.parse().unwrap()),
+    })
+    .unwrap();
+    let total = |app: &App| app.home().unwrap().journal_total;
+    wait_for("mirrored bookings", || total(&app) >= 55);
+
+    let backup = dir.path().join("backup 2026-11-22.db");
+    app.backup(&backup).unwrap();
+    let at_backup = {
+        let copy = dir.path().join("copy.db");
+        std::fs::copy(&backup, &copy).unwrap();
+        total(&open(&copy))
+    };
+    assert!(at_backup >= 55, "{at_backup}");
+    wait_for("bookings after the backup", || total(&app) >= at_backup + 5);
+
+    let report = slot
+        .paused(|| {
+            assert_eq!(
+                slot.status().unwrap().state,
+                "idle",
+                "paused while restoring"
+            );
+            app.restore(&backup)
+        })
+        .unwrap();
+    assert!(report.is_clean(), "{:?}", report.problems);
+    let restored = total(&app);
+    assert!(
+        restored >= at_backup && restored < at_backup + 5,
+        "the journal is the backup again ({at_backup} then, {restored} now)"
+    );
+    // The mirror was started again on the same terminal and keeps storing.
+    wait_for("the mirror after the restore", || {
+        total(&app) >= restored + 3
+    });
+    let status = slot.status().unwrap();
+    assert_eq!(status.endpoint, demo.addr);
+    slot.disconnect().unwrap();
+    let report = app.verify().unwrap();
+    assert!(report.is_clean(), "{:?}", report.problems);
+}
+
+#[test]
+fn the_journal_in_use_is_never_a_backup_target_nor_a_restore_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    let mut app = open(&path);
+    app.seed_demo(3).unwrap();
+    for target in [path.clone(), dir.path().join("journal.db-wal")] {
+        let e = app.backup(&target).unwrap_err();
+        assert_eq!(e.code, ErrorCode::BadInput, "{e:?}");
+        assert!(e.message.contains("in use"), "{}", e.message);
+    }
+    // The same file by another spelling.
+    let sneaky = dir.path().join(".").join("journal.db");
+    assert_eq!(app.restore(&sneaky).unwrap_err().code, ErrorCode::BadInput);
+    assert_eq!(app.home().unwrap().journal_total, 3, "untouched");
+    assert!(app.verify().unwrap().is_clean());
+
+    let not_a_journal = dir.path().join("notes.db");
+    std::fs::write(&not_a_journal, "shopping list").unwrap();
+    let e = app.restore(&not_a_journal).unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotAJournal, "{e:?}");
+    assert_eq!(app.home().unwrap().journal_total, 3, "untouched");
+
+    // A backup name that merely starts like the journal's is fine.
+    app.backup(&dir.path().join("journal.db.bak")).unwrap();
+}
+
+#[test]
+fn only_files_in_the_data_folder_are_handed_to_the_os() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let app = open(&data.join("journal.db"));
+    let folder = app.data_folder().unwrap();
+    assert_eq!(folder.journal, data.join("journal.db"));
+    assert_eq!(folder.folder, data);
+    assert!(folder.size_bytes > 0);
+    let pdf = folder.exports.join("slip.pdf");
+    std::fs::write(&pdf, b"%PDF-1.7").unwrap();
+    assert_eq!(app.openable(&pdf).unwrap(), pdf.canonicalize().unwrap());
+    assert!(app.openable(&data).is_ok(), "the data folder itself");
+
+    let outside = dir.path().join("run-me.sh");
+    std::fs::write(&outside, "#!/bin/sh").unwrap();
+    for p in [
+        outside.clone(),
+        folder.exports.join("..").join("..").join("run-me.sh"),
+        dir.path().join("missing.pdf"),
+    ] {
+        let e = app.openable(&p).unwrap_err();
+        assert_eq!(e.code, ErrorCode::BadInput, "{}", p.display());
+    }
+}
