@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use slipkeeper_domain::Text;
 use std::path::Path;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Acquirer {
     pub id: String,

@@ -9,7 +9,7 @@ use slipkeeper_domain::{days_left, CaseStatus, Complaint, Diagnosis, Text, Trans
 use slipkeeper_journal::{CaseEvent, CaseRow, MerchantProfile, NewCase};
 
 /// A case with what the list shows: days left until the deadline.
-#[derive(Clone, Debug, Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, Serialize)]
 pub struct CaseSummary {
     #[serde(flatten)]
     pub case: CaseRow,
@@ -26,7 +26,7 @@ pub struct CaseView {
 }
 
 /// What to say and write to the acquirer, prefilled.
-#[derive(Clone, Debug, Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, Serialize)]
 pub struct ContactPlan {
     pub diagnosis: Diagnosis,
     pub acquirer: Acquirer,

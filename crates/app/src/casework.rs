@@ -11,14 +11,16 @@ use slipkeeper_domain::{
 use slipkeeper_journal::{TxnQuery, TxnRow};
 
 /// How the owner identifies the transaction.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "by", rename_all = "snake_case")]
 pub enum Lookup {
     Voucher {
         voucher: TraceNo,
         #[serde(default)]
+        #[ts(optional = nullable)]
         terminal: Option<TerminalId>,
         #[serde(default)]
+        #[ts(optional = nullable)]
         batch: Option<BatchNo>,
     },
     Rrn {
@@ -27,6 +29,7 @@ pub enum Lookup {
     Auth {
         auth: AuthCode,
         #[serde(default)]
+        #[ts(optional = nullable)]
         terminal: Option<TerminalId>,
     },
     /// Amount (minor units) and roughly when, optionally the card's last four digits.
@@ -34,8 +37,10 @@ pub enum Lookup {
         amount_minor: i64,
         at: NaiveDateTime,
         #[serde(default)]
+        #[ts(optional = nullable)]
         last4: Option<String>,
         #[serde(default)]
+        #[ts(optional = nullable)]
         terminal: Option<TerminalId>,
     },
 }

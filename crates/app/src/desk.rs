@@ -11,7 +11,7 @@ use slipkeeper_slip::Slip;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, Serialize)]
 pub struct SchemeTotal {
     pub scheme: String,
     pub count: u64,
@@ -19,7 +19,7 @@ pub struct SchemeTotal {
 }
 
 /// The home screen.
-#[derive(Clone, Debug, Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, Serialize)]
 pub struct Home {
     pub today: chrono::NaiveDate,
     pub today_count: u64,
@@ -36,7 +36,7 @@ pub struct Home {
 }
 
 /// Settings → data folder.
-#[derive(Clone, Debug, Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, Serialize)]
 pub struct DataFolder {
     /// The journal file.
     pub journal: PathBuf,
@@ -49,7 +49,7 @@ pub struct DataFolder {
 }
 
 /// A slip for the in-app preview.
-#[derive(Clone, Debug, Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, Serialize)]
 pub struct SlipView {
     pub copy: CopyType,
     pub origin: SlipOrigin,

@@ -3,7 +3,7 @@ use slipkeeper_journal::JournalError;
 use std::path::Path;
 
 /// What the UI can branch on. Add a code only when a caller needs to tell it apart.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(ts_rs::TS, Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[non_exhaustive]
 pub enum ErrorCode {
@@ -21,7 +21,7 @@ pub enum ErrorCode {
 }
 
 /// An error as the user sees it: `{code, message}` across IPC, one line in the CLI.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{message}")]
 pub struct AppError {
     pub code: ErrorCode,

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 /// The largest attachment a pack takes: photos of a slip are well under this.
 pub const MAX_ATTACHMENT: u64 = 10 * 1024 * 1024;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, Serialize)]
 pub struct PackReport {
     pub path: PathBuf,
     pub bytes: u64,
@@ -24,7 +24,7 @@ pub struct PackReport {
     pub files: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, Serialize)]
 pub struct PackCheck {
     pub files: usize,
     pub proofs: usize,

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// What the Connect and Home screens show about the link.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, Default, Serialize)]
 pub struct LinkStatus {
     /// "idle", "connecting", "connected", "disconnected" or "stopped".
     pub state: String,
@@ -219,7 +219,7 @@ impl LinkSlot {
 }
 
 /// How the Connect screen asks for a terminal.
-#[derive(Clone, Debug, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ConnectRequest {
     Lan { host: String, port: Option<u16> },

@@ -10,7 +10,7 @@ use slipkeeper_statement::{builtin_mappings, Mapping};
 use std::path::Path;
 
 /// What importing a statement did, for the user.
-#[derive(Clone, Debug, Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, Serialize)]
 pub struct StatementReport {
     pub file: String,
     pub mapping_id: String,
@@ -42,7 +42,7 @@ impl StatementReport {
 }
 
 /// A reconciliation over a period, with how much each side had.
-#[derive(Clone, Debug, Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, Serialize)]
 pub struct ReconcileReport {
     pub from: NaiveDateTime,
     pub to: NaiveDateTime,

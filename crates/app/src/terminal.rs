@@ -85,7 +85,7 @@ impl ConnectOptions {
 }
 
 /// Counts since the mirror started, for a progress line or bar.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, Default, Serialize)]
 pub struct MirrorProgress {
     pub since: chrono::DateTime<chrono::Utc>,
     pub at: chrono::DateTime<chrono::Utc>,
@@ -109,7 +109,7 @@ impl MirrorProgress {
 }
 
 /// The terminal's own totals of its open batch next to the journal's.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct TotalsCheck {
     pub terminal: String,
     pub batch: String,

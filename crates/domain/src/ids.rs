@@ -48,8 +48,9 @@ fn check(
 macro_rules! ident {
     ($(#[$doc:meta])* $name:ident, $field:literal, $charset:expr, max = $max:literal, pad = $pad:literal) => {
         $(#[$doc])*
-        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ts_rs::TS)]
         #[serde(try_from = "String", into = "String")]
+        #[ts(type = "string")]
         pub struct $name(String);
 
         impl $name {

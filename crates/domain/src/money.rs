@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// ISO 4217 alphabetic code, e.g. CNY.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
 #[serde(try_from = "String", into = "String")]
+#[ts(type = "string")]
 pub struct Currency([u8; 3]);
 
 impl Currency {
@@ -83,7 +84,7 @@ impl fmt::Display for Currency {
 
 /// An amount in minor units (fen for CNY). Negative amounts are allowed so that
 /// totals can carry refunds; single transactions are checked by their constructors.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
 pub struct Money {
     minor: i64,
     #[serde(default)]

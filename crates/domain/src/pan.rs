@@ -8,8 +8,9 @@ use std::fmt;
 /// A card number with at most the first six and the last four digits visible,
 /// e.g. `622588******5678`. Built from a full or an already-masked number; either
 /// way the result shows no more than a slip may print.
-#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(try_from = "String", into = "String")]
+#[ts(type = "string")]
 pub struct MaskedPan(String);
 
 fn is_mask(c: char) -> bool {

@@ -74,7 +74,7 @@ fn sign(kind: TxnKind) -> i64 {
 }
 
 /// Which rule paired a line with a transaction, strongest first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MatchRule {
     /// Same 参考号 RRN: unique per transaction at the acquirer.
@@ -85,7 +85,7 @@ pub enum MatchRule {
     AmountTimeCard,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Match {
     pub line_id: i64,
     pub txn_id: i64,
@@ -95,7 +95,9 @@ pub struct Match {
     pub reason: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    ts_rs::TS, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DiscrepancyKind {
     /// In the journal, approved, but not on the statement: the acquirer may never have
@@ -124,7 +126,7 @@ impl DiscrepancyKind {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Discrepancy {
     pub kind: DiscrepancyKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -139,7 +141,7 @@ pub struct Discrepancy {
 }
 
 /// Totals for one day, terminal and card type, both sides side by side.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TotalsRow {
     pub day: NaiveDate,
     pub terminal: String,
@@ -154,7 +156,7 @@ pub struct TotalsRow {
     pub difference_minor: i64,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reconciliation {
     pub matches: Vec<Match>,
     pub discrepancies: Vec<Discrepancy>,

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 macro_rules! str_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $s:literal),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
         pub enum $name { $(#[serde(rename = $s)] $variant),+ }
 
         impl $name {
@@ -134,8 +134,9 @@ str_enum!(
 );
 
 /// 有效期 EXP DATE as the card gives it: YYMM.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(try_from = "String", into = "String")]
+#[ts(type = "string")]
 pub struct Expiry(String);
 
 impl Expiry {
@@ -167,7 +168,7 @@ impl From<Expiry> for String {
 
 /// The terminal's own identity of a record. Two records with the same key are the
 /// same record seen twice (a replay), never two transactions.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TxnKey {
     pub terminal_id: TerminalId,
     pub batch_no: BatchNo,
@@ -187,7 +188,7 @@ impl std::fmt::Display for TxnKey {
 
 /// One card transaction as the terminal reported it. Times are the terminal's local
 /// wall-clock time (what the slip prints), not UTC.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Transaction {
     pub terminal_id: TerminalId,
@@ -263,7 +264,7 @@ impl Transaction {
 }
 
 /// Per-direction totals of a batch, as a settlement reports them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
     pub debit_count: u32,
     pub debit_amount: Money,
@@ -281,14 +282,14 @@ pub struct Settlement {
     pub totals: Totals,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum BatchState {
     Open,
     Settled { at: NaiveDateTime, totals: Totals },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Batch {
     pub terminal_id: TerminalId,
     pub batch_no: BatchNo,
@@ -302,7 +303,7 @@ impl Batch {
 }
 
 /// Printed text of one slip copy.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SlipText {
     pub copy: CopyType,
     pub origin: SlipOrigin,

@@ -9,7 +9,7 @@ use serde::Serialize;
 use slipkeeper_domain::{CaseStatus, Complaint};
 
 /// A case as stored.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CaseRow {
     pub id: i64,
     pub opened_at: DateTime<Utc>,

@@ -89,7 +89,7 @@ pub(crate) fn append(
     Ok(())
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(ts_rs::TS, Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProblemKind {
     /// The record's content no longer matches its hash.
@@ -104,7 +104,7 @@ pub enum ProblemKind {
     Unchained,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Problem {
     pub kind: ProblemKind,
     /// e.g. "transaction #17".
@@ -124,7 +124,7 @@ impl std::fmt::Display for Problem {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct VerifyReport {
     pub checked: u64,
     /// Hex of the last chain hash: write it down to anchor the journal's current state.

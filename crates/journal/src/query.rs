@@ -10,8 +10,10 @@ use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use slipkeeper_domain::*;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+// Every filter may be left out by the caller (serde fills the default).
+#[ts(optional_fields = nullable)]
 pub struct TxnQuery {
     pub voucher: Option<TraceNo>,
     pub rrn: Option<Rrn>,
@@ -40,7 +42,7 @@ pub const MAX_PAGE: u64 = 1000;
 /// How far a text search counts its matches.
 pub const TEXT_COUNT_CAP: u64 = 1000;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Page<T> {
     /// Matching rows; for a text search at most [`TEXT_COUNT_CAP`] (see `more`).
     pub total: u64,
@@ -50,7 +52,7 @@ pub struct Page<T> {
     pub items: Vec<T>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TxnRow {
     pub id: i64,
     pub txn: Transaction,
@@ -59,7 +61,7 @@ pub struct TxnRow {
     pub settled: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TxnDetail {
     pub row: TxnRow,
     pub batch: Batch,

@@ -48,7 +48,7 @@ pub struct SlipRecord {
     pub slip: SlipText,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// From the terminal to Slipkeeper (or to the cash register, in proxy mode).
@@ -67,13 +67,14 @@ impl Direction {
 }
 
 /// Bytes exchanged with a terminal, linked to the transaction they produced if any.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawFrame {
     pub terminal_id: TerminalId,
     pub direction: Direction,
     pub at: DateTime<Utc>,
     #[serde(with = "hex_bytes")]
+    #[ts(type = "string")]
     pub bytes: Vec<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub txn: Option<TxnKey>,

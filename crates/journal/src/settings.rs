@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use slipkeeper_domain::{Link, MerchantId, Terminal, TerminalId};
 
 /// Who the shop is, for letters to the acquirer.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+#[ts(optional_fields = nullable)]
 pub struct MerchantProfile {
     pub shop_name: Option<String>,
     pub merchant_id: Option<MerchantId>,

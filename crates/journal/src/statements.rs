@@ -8,7 +8,7 @@ use slipkeeper_domain::{StatementLine, TerminalId, Transaction};
 use std::collections::HashSet;
 
 /// What importing one statement file did.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct StatementImport {
     /// The stored statement, or the earlier one when this exact file was imported before.
     pub statement_id: i64,

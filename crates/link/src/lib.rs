@@ -419,7 +419,7 @@ impl Exchange {
 }
 
 /// A serial port present on this computer.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct PortInfo {
     /// What to open (e.g. /dev/ttyACM0, COM3).
     pub path: String,

@@ -1,0 +1,470 @@
+// Generated from the Rust DTOs by crates/app/tests/ts_types.rs (ts-rs); do not edit.
+// UPDATE_SNAPSHOTS=1 cargo test -p slipkeeper-app --test ts_types rewrites it.
+
+export type Acquirer = { id: string, name: Text, hotline: string, dispute_email: string, portal: string, hours: Text, 
+/**
+ * What they require with a case.
+ */
+documents: Array<Text>, 
+/**
+ * Days they take to answer (and the shop has to answer them): sets case deadlines.
+ */
+response_days: number, 
+/**
+ * False until the user has checked the entry against their contract.
+ */
+verified: boolean, };
+
+/**
+ * An error as the user sees it: `{code, message}` across IPC, one line in the CLI.
+ */
+export type AppError = { code: ErrorCode, message: string, };
+
+/**
+ * 授权码 AUTH NO. (ISO 8583 field 38: 6 characters; some hosts send up to 8).
+ */
+export type AuthCode = string;
+
+export type Batch = { terminal_id: TerminalId, batch_no: BatchNo, state: BatchState, };
+
+/**
+ * 批次号 BATCH NO.: six digits, zero-padded.
+ */
+export type BatchNo = string;
+
+export type BatchState = { "state": "open" } | { "state": "settled", at: string, totals: Totals, };
+
+/**
+ * Card scheme (卡组织).
+ */
+export type CardScheme = "unionpay" | "visa" | "mastercard" | "jcb" | "amex" | "discover" | "diners" | "girocard" | "maestro" | "other";
+
+/**
+ * The state of a case with the acquirer.
+ */
+export type CaseStatus = "open" | "submitted" | "waiting" | "won" | "lost" | "withdrawn";
+
+/**
+ * A case with what the list shows: days left until the deadline.
+ */
+export type CaseSummary = { 
+/**
+ * Negative when overdue; None without a deadline or once resolved.
+ */
+days_left: number | null, id: number, opened_at: string, updated_at: string, status: CaseStatus, complaint: Complaint, code: string, txn_id: number | null, statement_line_id: number | null, acquirer_id: string | null, acquirer_ref: string | null, due_on: string | null, 
+/**
+ * JSON of how the transaction was identified.
+ */
+lookup: string, 
+/**
+ * JSON of the diagnosis when the case was opened.
+ */
+diagnosis: string, };
+
+/**
+ * What the shop owner says is wrong.
+ */
+export type Complaint = "void_failed" | "receipt_lost" | "charged_twice" | "not_in_acquirer_back_end" | "dispute" | "other";
+
+/**
+ * How the Connect screen asks for a terminal.
+ */
+export type ConnectRequest = { "kind": "lan", host: string, port: number | null, } | { "kind": "serial", path: string, baud: number | null, };
+
+/**
+ * What to say and write to the acquirer, prefilled.
+ */
+export type ContactPlan = { diagnosis: Diagnosis, acquirer: Acquirer, 
+/**
+ * What they will ask for: their documents and the identifiers of this case.
+ */
+asks: Array<Text>, phone_script: Text, letter: Text, 
+/**
+ * Merchant profile fields to fill in before a letter can go out.
+ */
+missing: Array<string>, 
+/**
+ * The directory's reminder that numbers must be checked against the contract.
+ */
+check_note: Text, };
+
+/**
+ * 商户存根 / 持卡人存根.
+ */
+export type CopyType = "merchant" | "cardholder";
+
+/**
+ * ISO 4217 alphabetic code, e.g. CNY.
+ */
+export type Currency = string;
+
+/**
+ * Settings → data folder.
+ */
+export type DataFolder = { 
+/**
+ * The journal file.
+ */
+journal: string, 
+/**
+ * The folder it is in (backups default here).
+ */
+folder: string, 
+/**
+ * Where reprints and evidence packs are saved.
+ */
+exports: string, 
+/**
+ * The journal file and its write-ahead log, in bytes.
+ */
+size_bytes: number, };
+
+export type Diagnosis = { code: DiagnosisCode, complaint: Complaint, title: Text, explanation: Text, facts: Array<Fact>, next_steps: Array<Text>, 
+/**
+ * What to have ready when calling or writing to the acquirer.
+ */
+prepare: Array<Text>, remedy?: Remedy | null, };
+
+/**
+ * The stable answer codes. The UI and the docs key their texts on these.
+ */
+export type DiagnosisCode = "VOIDABLE" | "SETTLED_USE_REFUND" | "ALREADY_VOIDED" | "ALREADY_REFUNDED" | "PARTIALLY_REFUNDED" | "REVERSED" | "DECLINED" | "OTHER_TERMINAL" | "NOT_IN_JOURNAL_TYPO" | "NOT_IN_JOURNAL_GAP" | "NOT_IN_JOURNAL" | "DUPLICATE_CHARGE" | "UNKNOWN_OUTCOME" | "RECEIPT_LOST" | "APPROVED_ASK_ACQUIRER" | "DISPUTE_RESPOND";
+
+export type Direction = "rx" | "tx";
+
+export type Discrepancy = { kind: DiscrepancyKind, line_id?: number | null, txn_id?: number | null, 
+/**
+ * Terminal local time of the transaction or line.
+ */
+at: string, 
+/**
+ * Signed minor units of whichever side is known (the journal's when both are).
+ */
+amount_minor: number, detail: string, };
+
+export type DiscrepancyKind = "missing_from_statement" | "missing_from_journal" | "other_terminal" | "amount_mismatch" | "type_mismatch";
+
+/**
+ * How the card was read; printed after the card number as S/I/C/M.
+ */
+export type EntryMode = "swipe" | "chip" | "contactless" | "manual";
+
+/**
+ * What the UI can branch on. Add a code only when a caller needs to tell it apart.
+ */
+export type ErrorCode = "NOT_A_JOURNAL" | "NEWER_SCHEMA" | "BAD_INPUT" | "NOT_FOUND" | "CORRUPT" | "IO" | "INTERNAL";
+
+/**
+ * 有效期 EXP DATE as the card gives it: YYMM.
+ */
+export type Expiry = string;
+
+export type Fact = { 
+/**
+ * The journal's transaction id the fact is about, when there is one.
+ */
+txn_id?: number | null, text: Text, };
+
+/**
+ * The home screen.
+ */
+export type Home = { today: string, today_count: number, today_minor: number, by_scheme: Array<SchemeTotal>, journal_total: number, last_transaction_at: string | null, 
+/**
+ * Gaps and totals mismatches, as sentences.
+ */
+alerts: Array<Text>, unknown_outcomes: number, cases_due: Array<CaseSummary>, 
+/**
+ * The journal-wide checks are still running (alerts follow on a later call).
+ */
+checking: boolean, };
+
+/**
+ * What the Connect and Home screens show about the link.
+ */
+export type LinkStatus = { 
+/**
+ * "idle", "connecting", "connected", "disconnected" or "stopped".
+ */
+state: string, 
+/**
+ * Where: "192.168.1.20:20007" or "/dev/ttyACM0 at 9600 baud".
+ */
+endpoint: string, 
+/**
+ * Why the link is down, in the link's words.
+ */
+reason: string | null, retry_in_ms: number | null, attempt: number, progress: MirrorProgress | null, 
+/**
+ * Transactions per minute since the mirror started.
+ */
+per_minute: number, totals: TotalsCheck | null, 
+/**
+ * The mirror stopped with this error.
+ */
+error: string | null, demo: boolean, };
+
+/**
+ * How the owner identifies the transaction.
+ */
+export type Lookup = { "by": "voucher", voucher: TraceNo, terminal?: TerminalId | null, batch?: BatchNo | null, } | { "by": "rrn", rrn: Rrn, } | { "by": "auth", auth: AuthCode, terminal?: TerminalId | null, } | { "by": "amount_time", amount_minor: number, at: string, last4?: string | null, terminal?: TerminalId | null, };
+
+/**
+ * A card number with at most the first six and the last four digits visible,
+ * e.g. `622588******5678`. Built from a full or an already-masked number; either
+ * way the result shows no more than a slip may print.
+ */
+export type MaskedPan = string;
+
+export type Match = { line_id: number, txn_id: number, rule: MatchRule, 
+/**
+ * 0–100.
+ */
+confidence: number, reason: string, };
+
+/**
+ * Which rule paired a line with a transaction, strongest first.
+ */
+export type MatchRule = "rrn" | "terminal_voucher_date" | "amount_time_card";
+
+/**
+ * 商户号 MERCHANT NO. (UnionPay: 15 digits; ZVT VU number: 15 characters).
+ */
+export type MerchantId = string;
+
+/**
+ * Who the shop is, for letters to the acquirer.
+ */
+export type MerchantProfile = { shop_name?: string | null, merchant_id?: MerchantId | null, address?: string | null, contact_person?: string | null, phone?: string | null, email?: string | null, };
+
+/**
+ * Counts since the mirror started, for a progress line or bar.
+ */
+export type MirrorProgress = { since: string, at: string, exchanges: number, frames: number, bytes: number, 
+/**
+ * New transactions stored.
+ */
+transactions: number, };
+
+/**
+ * An amount in minor units (fen for CNY). Negative amounts are allowed so that
+ * totals can carry refunds; single transactions are checked by their constructors.
+ */
+export type Money = { minor: number, currency: Currency, };
+
+/**
+ * 操作员号 OPERATOR NO.
+ */
+export type OperatorNo = string;
+
+/**
+ * What became of a transaction.
+ */
+export type Outcome = "approved" | "declined" | "reversed" | "voided" | "unknown";
+
+export type PackCheck = { files: number, proofs: number, problems: Array<string>, };
+
+export type PackReport = { path: string, bytes: number, sha256: string, files: Array<string>, };
+
+export type Page<T> = { 
+/**
+ * Matching rows; for a text search at most [`TEXT_COUNT_CAP`] (see `more`).
+ */
+total: number, 
+/**
+ * The count stopped at the cap: there are more than `total`.
+ */
+more: boolean, offset: number, items: Array<T>, };
+
+/**
+ * A serial port present on this computer.
+ */
+export type PortInfo = { 
+/**
+ * What to open (e.g. /dev/ttyACM0, COM3).
+ */
+path: string, 
+/**
+ * "USB 1234:5678 Ingenico …", "PCI", "Bluetooth" or "".
+ */
+description: string, };
+
+export type Problem = { kind: ProblemKind, 
+/**
+ * e.g. "transaction #17".
+ */
+record: string, 
+/**
+ * What it was: terminal, batch, voucher…
+ */
+label: string, detail: string, };
+
+export type ProblemKind = "altered" | "removed" | "unreadable" | "chain_gap" | "unchained";
+
+/**
+ * Bytes exchanged with a terminal, linked to the transaction they produced if any.
+ */
+export type RawFrame = { terminal_id: TerminalId, direction: Direction, at: string, bytes: string, txn?: TxnKey | null, };
+
+/**
+ * Receipt number of the terminal (ZVT BMP 87: four BCD digits).
+ */
+export type ReceiptNo = string;
+
+/**
+ * A reconciliation over a period, with how much each side had.
+ */
+export type ReconcileReport = { from: string, to: string, journal_transactions: number, statement_lines: number, matches: Array<Match>, discrepancies: Array<Discrepancy>, totals: Array<TotalsRow>, };
+
+/**
+ * The way to give the customer their money back, or why there is nothing to do.
+ */
+export type Remedy = { "remedy": "void" } | { "remedy": "void_at_other_terminal", terminal_id: TerminalId, } | { "remedy": "refund", rrn: Rrn, original_date: string, refundable: Money, } | { "remedy": "refund_needs_rrn", original_date: string, refundable: Money, } | { "remedy": "already_voided" } | { "remedy": "already_refunded" } | { "remedy": "nothing_to_return", outcome: Outcome, kind: TxnKind, };
+
+/**
+ * 参考号 REF NO. / retrieval reference number (ISO 8583 field 37: 12 characters).
+ */
+export type Rrn = string;
+
+export type SchemeTotal = { scheme: string, count: number, minor: number, };
+
+/**
+ * Where slip text came from: the terminal printed it, or Slipkeeper rebuilt it
+ * from the structured fields. A reprint says which.
+ */
+export type SlipOrigin = "terminal" | "regenerated";
+
+/**
+ * Printed text of one slip copy.
+ */
+export type SlipText = { copy: CopyType, origin: SlipOrigin, lines: Array<string>, };
+
+/**
+ * A slip for the in-app preview.
+ */
+export type SlipView = { copy: CopyType, origin: SlipOrigin, lines: Array<string>, };
+
+/**
+ * What importing a statement did, for the user.
+ */
+export type StatementReport = { file: string, mapping_id: string, encoding: string, lines: number, 
+/**
+ * The stored statement, or the earlier one when this exact file was imported before.
+ */
+statement_id: number, 
+/**
+ * True when this exact file (same SHA-256) was imported before: nothing was written.
+ */
+same_file: boolean, new_lines: number, 
+/**
+ * Lines already stored from another file (an overlapping period, a re-export).
+ */
+known_lines: number, };
+
+/**
+ * 终端号 TERMINAL NO. (UnionPay: 8 characters; ZVT terminal id: 8 digits).
+ */
+export type TerminalId = string;
+
+/**
+ * A sentence in both languages.
+ */
+export type Text = { zh: string, en: string, };
+
+/**
+ * Per-direction totals of a batch, as a settlement reports them.
+ */
+export type Totals = { debit_count: number, debit_amount: Money, credit_count: number, credit_amount: Money, };
+
+/**
+ * The terminal's own totals of its open batch next to the journal's.
+ */
+export type TotalsCheck = { terminal: string, batch: string, terminal_count: number, terminal_minor: number, journal_count: number, journal_minor: number, checked_at: string, };
+
+/**
+ * Totals for one day, terminal and card type, both sides side by side.
+ */
+export type TotalsRow = { day: string, terminal: string, card_type: string, journal_count: number, journal_minor: number, statement_count: number, statement_minor: number, fee_minor: number, net_minor: number, 
+/**
+ * statement − journal.
+ */
+difference_minor: number, };
+
+/**
+ * 凭证号 VOUCHER NO. / trace number: six digits, zero-padded. On UnionPay slips the
+ * voucher number is the terminal's trace number, so [`VoucherNo`] is the same type.
+ */
+export type TraceNo = string;
+
+/**
+ * One card transaction as the terminal reported it. Times are the terminal's local
+ * wall-clock time (what the slip prints), not UTC.
+ */
+export type Transaction = { terminal_id: TerminalId, merchant_id: MerchantId, batch_no: BatchNo, trace_no: TraceNo, kind: TxnKind, outcome: Outcome, amount: Money, occurred_at: string, receipt_no?: ReceiptNo | null, pan?: MaskedPan | null, scheme?: CardScheme | null, entry_mode?: EntryMode | null, expiry?: Expiry | null, rrn?: Rrn | null, auth_code?: AuthCode | null, operator_no?: OperatorNo | null, issuer?: string | null, acquirer?: string | null, 
+/**
+ * 原凭证号 for voids and refunds.
+ */
+original_trace_no?: TraceNo | null, 
+/**
+ * 原参考号: a refund after settlement is matched by the acquirer on this.
+ */
+original_rrn?: Rrn | null, 
+/**
+ * 原交易日期.
+ */
+original_date?: string | null, };
+
+export type TxnDetail = { row: TxnRow, batch: Batch, slips: Array<SlipText>, 
+/**
+ * Voids, refunds and reversals that point at this transaction, and the original
+ * this one points at.
+ */
+related: Array<TxnRow>, frames: Array<RawFrame>, };
+
+/**
+ * The terminal's own identity of a record. Two records with the same key are the
+ * same record seen twice (a replay), never two transactions.
+ */
+export type TxnKey = { terminal_id: TerminalId, batch_no: BatchNo, trace_no: TraceNo, kind: TxnKind, };
+
+/**
+ * 交易类型 TRANS TYPE.
+ */
+export type TxnKind = "sale" | "void" | "refund" | "pre_auth" | "pre_auth_completion" | "reversal" | "balance_inquiry" | "settlement";
+
+export type TxnQuery = { voucher?: TraceNo | null, rrn?: Rrn | null, auth_code?: AuthCode | null, 
+/**
+ * Last four digits of the card.
+ */
+last4?: string | null, 
+/**
+ * Exact amount in minor units.
+ */
+amount_minor?: number | null, 
+/**
+ * Terminal local time, inclusive.
+ */
+from?: string | null, 
+/**
+ * Terminal local time, exclusive.
+ */
+to?: string | null, terminal?: TerminalId | null, batch?: BatchNo | null, outcome?: Outcome | null, kind?: TxnKind | null, 
+/**
+ * Substring of the slip text.
+ */
+text?: string | null, offset: number, 
+/**
+ * 0 means the default page size.
+ */
+limit: number, };
+
+export type TxnRow = { id: number, txn: Transaction, recorded_at: string, 
+/**
+ * The batch has been settled: a void is no longer possible.
+ */
+settled: boolean, };
+
+export type VerifyReport = { checked: number, 
+/**
+ * Hex of the last chain hash: write it down to anchor the journal's current state.
+ */
+head: string, problems: Array<Problem>, };
