@@ -5,8 +5,8 @@
 use slipkeeper_app::{
     Acquirer, App, AppError, CaseSummary, CaseView, ConnectRequest, ContactPlan, DataFolder,
     ErrorCode, Home, LinkSlot, LinkStatus, Lookup, MerchantProfile, PackCheck, PackReport, Page,
-    Paper, PortInfo, ReconcileReport, SlipView, StatementReport, SystemClock, TxnDetail, TxnQuery,
-    TxnRow, VerifyReport,
+    Paper, PortInfo, Printers, ReconcileReport, SlipView, StatementReport, SystemClock, TxnDetail,
+    TxnQuery, TxnRow, VerifyReport,
 };
 use slipkeeper_domain::{Complaint, Diagnosis, TerminalId, TraceNo};
 use std::path::PathBuf;
@@ -135,6 +135,50 @@ fn reprint_pdf(
             paper(&paper_size)?,
         )
     })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn reprint_print(
+    state: tauri::State<'_, State>,
+    voucher_no: String,
+    terminal_id: Option<String>,
+    copy: String,
+    paper_size: String,
+) -> Result<(), AppError> {
+    state.with(|app| {
+        app.reprint_on_system_printer(
+            &voucher(&voucher_no)?,
+            terminal(terminal_id)?.as_ref(),
+            &slipkeeper_app::copies(&copy)?,
+            paper(&paper_size)?,
+        )
+    })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn reprint_receipt(
+    state: tauri::State<'_, State>,
+    voucher_no: String,
+    terminal_id: Option<String>,
+    copy: String,
+) -> Result<usize, AppError> {
+    state.with(|app| {
+        app.reprint_on_receipt_printer(
+            &voucher(&voucher_no)?,
+            terminal(terminal_id)?.as_ref(),
+            &slipkeeper_app::copies(&copy)?,
+        )
+    })
+}
+
+#[tauri::command]
+fn printers(state: tauri::State<'_, State>) -> Result<Printers, AppError> {
+    state.with(|app| app.printers())
+}
+
+#[tauri::command]
+fn set_printers(state: tauri::State<'_, State>, printers: Printers) -> Result<Printers, AppError> {
+    state.with(|app| app.set_printers(&printers))
 }
 
 /// Opens a reprint, an evidence pack or the data folder with the program the OS
@@ -313,6 +357,10 @@ pub fn run() {
             home,
             reprint_preview,
             reprint_pdf,
+            reprint_print,
+            reprint_receipt,
+            printers,
+            set_printers,
             open_path,
             data_folder,
             backup_journal,

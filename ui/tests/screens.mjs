@@ -57,6 +57,10 @@ const answers = {
   set_merchant_profile: null,
   data_folder: { journal: "/data/journal.db", folder: "/data", exports: "/data/exports", size_bytes: 52428800 },
   backup_journal: null,
+  printers: { receipt: null, receipt_width_mm: 80, system: null },
+  set_printers: (args) => ({ ...args.printers, receipt: args.printers.receipt ? `${args.printers.receipt}:9100` : null }),
+  reprint_print: null,
+  reprint_receipt: 1834,
   open_path: null,
   restore_journal: { checked: 4006, head: "ab", problems: [] },
   // The native pickers (tauri-plugin-dialog): what the user would have chosen.
@@ -178,6 +182,25 @@ try {
       await page.click("[data-testid=nav-reconcile]");
       await page.click("[data-testid=statement-choose]");
       await page.waitForFunction(() => document.querySelector("[data-testid=statement-path]")?.value === "/data/statement-2026-11.csv", null, { timeout: 5000 });
+    });
+    await check(`${lang}: a receipt printer is set up and a reprint goes to it`, async () => {
+      await page.click("[data-testid=nav-settings]");
+      await page.fill("[data-testid=printer-receipt]", "192.168.1.30");
+      await page.selectOption("[data-testid=printer-width]", "58");
+      await page.click("[data-testid=printers-save]");
+      await page.locator("[data-testid=printers-saved]").waitFor({ timeout: 5000 });
+      const s = calls.find((c) => c.cmd === "set_printers");
+      if (JSON.stringify(s?.args) !== JSON.stringify({ printers: { receipt: "192.168.1.30", receipt_width_mm: 58, system: null } }))
+        throw new Error(`set_printers with ${JSON.stringify(s?.args)}`);
+      // What the core stored (with the port it added) is what the screen shows now.
+      if ((await page.inputValue("[data-testid=printer-receipt]")) !== "192.168.1.30:9100") throw new Error("stored address not shown");
+      await page.click("[data-testid=nav-reprint]");
+      await page.fill("[data-testid=reprint-voucher]", "7");
+      await page.click("[data-testid=reprint-receipt]");
+      await page.locator("[data-testid=reprint-printed]").waitFor({ timeout: 5000 });
+      const r = calls.find((c) => c.cmd === "reprint_receipt");
+      if (JSON.stringify(r?.args) !== JSON.stringify({ voucher_no: "7", terminal_id: null, copy: "both" }))
+        throw new Error(`reprint_receipt with ${JSON.stringify(r?.args)}`);
     });
     await check(`${lang}: an error is a readable sentence`, async () => {
       await page.click("[data-testid=nav-reprint]");

@@ -20,10 +20,12 @@ mod desk;
 mod error;
 mod evidence;
 mod live;
+mod printers;
 mod reconcile;
 mod reprint;
 mod terminal;
 pub use live::{serial_ports, ConnectRequest, LinkSlot, LinkStatus, LiveMirror, PortInfo};
+pub use printers::{Printers, RECEIPT_PORT};
 
 pub use acquirers::{directory_note, Acquirer};
 pub use cases::{missing_profile_fields, CaseSummary, CaseView, ContactPlan};

@@ -128,6 +128,18 @@ fn the_ui_types_match_what_the_core_sends() {
         ),
         ("link", "LinkStatus", json(&link, d)),
         (
+            "printers",
+            "Printers",
+            json(
+                &app.set_printers(&Printers {
+                    receipt: Some("192.168.1.30".into()),
+                    ..Default::default()
+                })
+                .unwrap(),
+                d,
+            ),
+        ),
+        (
             "dataFolder",
             "DataFolder",
             // The size depends on when SQLite last checkpointed: not part of the shape.

@@ -19,6 +19,7 @@ import type {
   PackReport,
   Page,
   PortInfo,
+  Printers,
   ReconcileReport,
   SlipView,
   StatementReport,
@@ -70,6 +71,12 @@ export const ipc = {
     call<SlipView[]>("reprint_preview", { voucher_no, terminal_id, copy }),
   reprintPdf: (voucher_no: string, terminal_id: string | null, copy: string, paper_size: string) =>
     call<string>("reprint_pdf", { voucher_no, terminal_id, copy, paper_size }),
+  reprintPrint: (voucher_no: string, terminal_id: string | null, copy: string, paper_size: string) =>
+    call<void>("reprint_print", { voucher_no, terminal_id, copy, paper_size }),
+  reprintReceipt: (voucher_no: string, terminal_id: string | null, copy: string) =>
+    call<number>("reprint_receipt", { voucher_no, terminal_id, copy }),
+  printers: () => call<Printers>("printers"),
+  setPrinters: (printers: Printers) => call<Printers>("set_printers", { printers }),
   openPath: (path: string) => call<void>("open_path", { path }),
   diagnose: (complaint: string, lookup: Lookup) => call<Diagnosis>("diagnose", { complaint, lookup }),
   openCase: (complaint: string, lookup: Lookup, acquirer_id: string | null) =>

@@ -288,6 +288,24 @@ path: string,
  */
 description: string, };
 
+/**
+ * Settings → printers.
+ */
+export type Printers = { 
+/**
+ * The receipt printer: an IP address with an optional port ("192.168.1.30",
+ * "192.168.1.30:9100") or a device ("/dev/usb/lp0", "/dev/ttyUSB0", "COM3").
+ */
+receipt?: string | null, 
+/**
+ * Width of its paper roll in millimetres: 58 or 80.
+ */
+receipt_width_mm: number, 
+/**
+ * The system printer for PDF reprints by name; none: the system's default printer.
+ */
+system?: string | null, };
+
 export type Problem = { kind: ProblemKind, 
 /**
  * e.g. "transaction #17".
