@@ -171,6 +171,12 @@ fn reprint_receipt(
     })
 }
 
+/// Settings → acquirers: an entry checked against the shop's contract.
+#[tauri::command]
+fn set_acquirer(state: tauri::State<'_, State>, acquirer: Acquirer) -> Result<Acquirer, AppError> {
+    state.with(|app| app.set_acquirer(&acquirer))
+}
+
 #[tauri::command]
 fn printers(state: tauri::State<'_, State>) -> Result<Printers, AppError> {
     state.with(|app| app.printers())
@@ -361,6 +367,7 @@ pub fn run() {
             reprint_receipt,
             printers,
             set_printers,
+            set_acquirer,
             open_path,
             data_folder,
             backup_journal,

@@ -60,6 +60,7 @@ const answers = {
   printers: { receipt: null, receipt_width_mm: 80, system: null },
   set_printers: (args) => ({ ...args.printers, receipt: args.printers.receipt ? `${args.printers.receipt}:9100` : null }),
   reprint_print: null,
+  set_acquirer: (args) => ({ ...args.acquirer, hotline: args.acquirer.hotline.trim() }),
   reprint_receipt: 1834,
   open_path: null,
   restore_journal: { checked: 4006, head: "ab", problems: [] },
@@ -201,6 +202,19 @@ try {
       const r = calls.find((c) => c.cmd === "reprint_receipt");
       if (JSON.stringify(r?.args) !== JSON.stringify({ voucher_no: "7", terminal_id: null, copy: "both" }))
         throw new Error(`reprint_receipt with ${JSON.stringify(r?.args)}`);
+    });
+    await check(`${lang}: an acquirer is checked against the contract and saved`, async () => {
+      await page.click("[data-testid=nav-settings]");
+      await page.click("[data-testid=acquirer-edit-cup]");
+      await page.fill("[data-testid=acquirer-hotline]", " 400-123 4567 ");
+      await page.fill("[data-testid=acquirer-days]", "3");
+      await page.check("[data-testid=acquirer-verified]");
+      await page.click("[data-testid=acquirer-save]");
+      await page.locator("[data-testid=acquirer-cup]").getByText(lang === "zh" ? "已核对" : "checked").waitFor({ timeout: 5000 });
+      await page.locator("[data-testid=acquirer-cup]").getByText("400-123 4567").waitFor({ timeout: 5000 });
+      const a = calls.find((c) => c.cmd === "set_acquirer")?.args?.acquirer;
+      if (a?.id !== "cup" || a.verified !== true || a.response_days !== 3) throw new Error(`set_acquirer with ${JSON.stringify(a)}`);
+      if (await page.locator("[data-testid=acquirer-form]").count()) throw new Error("the form stays open after saving");
     });
     await check(`${lang}: an error is a readable sentence`, async () => {
       await page.click("[data-testid=nav-reprint]");

@@ -86,13 +86,58 @@ impl App {
                 format!("{}:{}: {e}", file.display(), e.line()),
             )
         })?;
-        if a.id.trim().is_empty() || a.response_days == 0 || a.response_days > 365 {
-            return Err(AppError::new(
-                ErrorCode::BadInput,
-                format!(
-                    "{}: an acquirer needs an id and response_days between 1 and 365",
-                    file.display()
-                ),
+        self.set_acquirer(&a).map_err(|e| AppError {
+            message: format!("{}: {}", file.display(), e.message),
+            ..e
+        })
+    }
+
+    /// Saves an acquirer entry as edited in Settings (a shipped one is overridden, a
+    /// new id is added), tidied: surrounding blanks dropped.
+    pub fn set_acquirer(&self, a: &Acquirer) -> Result<Acquirer, AppError> {
+        let trim = |s: &str| s.trim().to_owned();
+        let a = Acquirer {
+            id: trim(&a.id),
+            name: Text::new(a.name.zh.trim(), a.name.en.trim()),
+            hotline: trim(&a.hotline),
+            dispute_email: trim(&a.dispute_email),
+            portal: trim(&a.portal),
+            hours: Text::new(a.hours.zh.trim(), a.hours.en.trim()),
+            documents: a.documents.clone(),
+            response_days: a.response_days,
+            verified: a.verified,
+        };
+        let bad = |m: String| Err(AppError::new(ErrorCode::BadInput, m));
+        if a.id.is_empty() || a.id.contains(char::is_whitespace) {
+            return bad(format!("acquirer id {:?}: one word, e.g. \"cup\"", a.id));
+        }
+        if a.name.zh.is_empty() && a.name.en.is_empty() {
+            return bad(format!("acquirer {}: a name is needed", a.id));
+        }
+        if !(1..=365).contains(&a.response_days) {
+            return bad(format!(
+                "acquirer {}: response days {} — between 1 and 365",
+                a.id, a.response_days
+            ));
+        }
+        let email_ok = a.dispute_email.is_empty()
+            || a.dispute_email
+                .split_once('@')
+                .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'))
+                && !a.dispute_email.contains(char::is_whitespace);
+        if !email_ok {
+            return bad(format!(
+                "acquirer {}: {:?} is not an e-mail address",
+                a.id, a.dispute_email
+            ));
+        }
+        if a.hotline
+            .chars()
+            .any(|c| !(c.is_ascii_digit() || " +-()".contains(c)))
+        {
+            return bad(format!(
+                "acquirer {}: hotline {:?} — digits, spaces, + - ( ) only",
+                a.id, a.hotline
             ));
         }
         let json = serde_json::to_string(&a)

@@ -126,3 +126,78 @@ fn only_files_in_the_data_folder_are_handed_to_the_os() {
         assert_eq!(e.code, ErrorCode::BadInput, "{}", p.display());
     }
 }
+
+#[test]
+fn an_acquirer_checked_against_the_contract_is_what_new_cases_use() {
+    use slipkeeper_app::Lookup;
+    use slipkeeper_domain::{Complaint, TraceNo};
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(&dir.path().join("journal.db"));
+    app.seed_demo(20).unwrap();
+    let mut cup = app.acquirer("cup").unwrap();
+    assert!(!cup.verified);
+    cup.hotline = " 400-123 4567 ".into();
+    cup.dispute_email = "chargeback@example.cn".into();
+    cup.response_days = 3;
+    cup.verified = true;
+    let saved = app.set_acquirer(&cup).unwrap();
+    assert_eq!(saved.hotline, "400-123 4567", "tidied");
+    assert_eq!(app.acquirer("cup").unwrap(), saved, "stored");
+
+    let case = app
+        .open_case(
+            Complaint::Dispute,
+            &Lookup::Voucher {
+                voucher: TraceNo::new("7").unwrap(),
+                terminal: Some(slipkeeper_domain::TerminalId::new("10000001").unwrap()),
+                batch: None,
+            },
+            Some("cup"),
+            None,
+        )
+        .unwrap();
+    let plan = app.contact_plan(case).unwrap();
+    assert_eq!(plan.acquirer.hotline, "400-123 4567");
+    let summary = app
+        .cases()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.case.id == case)
+        .unwrap();
+    assert_eq!(
+        summary.case.due_on.unwrap().to_string(),
+        "2026-11-25",
+        "3 days from the fixed clock's today"
+    );
+
+    for (field, wrong) in [
+        ("days", {
+            let mut a = saved.clone();
+            a.response_days = 0;
+            a
+        }),
+        ("email", {
+            let mut a = saved.clone();
+            a.dispute_email = "chargeback at bank".into();
+            a
+        }),
+        ("hotline", {
+            let mut a = saved.clone();
+            a.hotline = "call the bank".into();
+            a
+        }),
+        ("id", {
+            let mut a = saved.clone();
+            a.id = "my bank".into();
+            a
+        }),
+    ] {
+        let e = app.set_acquirer(&wrong).unwrap_err();
+        assert_eq!(e.code, ErrorCode::BadInput, "{field}");
+        assert_eq!(
+            app.acquirer("cup").unwrap(),
+            saved,
+            "{field}: the stored entry stays"
+        );
+    }
+}

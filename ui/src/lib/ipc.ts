@@ -88,6 +88,7 @@ export const ipc = {
   merchantProfile: () => call<MerchantProfile>("merchant_profile"),
   setMerchantProfile: (profile: MerchantProfile) => call<void>("set_merchant_profile", { profile }),
   acquirers: () => call<Acquirer[]>("acquirers"),
+  setAcquirer: (acquirer: Acquirer) => call<Acquirer>("set_acquirer", { acquirer }),
   importStatement: (path: string) => call<StatementReport>("import_statement", { path }),
   reconcile: () => call<ReconcileReport | null>("reconcile"),
   dataFolder: () => call<DataFolder>("data_folder"),
