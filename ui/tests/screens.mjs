@@ -35,6 +35,9 @@ const diagnosis = {
 };
 const acquirer = { id: "cup", name: text("中国银联", "China UnionPay"), hotline: "95516", dispute_email: "", portal: "", hours: text("7×24 小时", "24/7"), documents: [], response_days: 7, verified: false };
 const caseSummary = { id: 1, opened_at: "2026-11-22T03:00:00Z", updated_at: "2026-11-22T03:00:00Z", status: "open", complaint: "dispute", code: "DISPUTE_RESPOND", txn_id: 13, acquirer_id: "cup", acquirer_ref: null, due_on: "2026-11-29", days_left: 7 };
+const CONNECTED = { state: "connected", endpoint: "192.168.1.20:20007", reason: null, retry_in_ms: null, attempt: 0, progress: { since: "2026-11-22T01:00:00Z", at: "2026-11-22T01:10:00Z", exchanges: 40, frames: 400, bytes: 36880, transactions: 37 }, per_minute: 3.7, totals: { terminal: "52523535", batch: "000003", terminal_count: 37, terminal_minor: 412300, journal_count: 36, journal_minor: 400000, checked_at: "2026-11-22T01:00:00Z" }, error: null, demo: false, proxy: false, listening_on: null };
+const CONNECTING = { state: "connecting", endpoint: "192.168.1.20:20007", reason: null, retry_in_ms: null, attempt: 0, progress: null, per_minute: 0, totals: null, error: null, demo: false, proxy: false, listening_on: null };
+let link = CONNECTED;
 const answers = {
   home: { today: "2026-11-22", today_count: 3, today_minor: 45600, by_scheme: [{ scheme: "unionpay", count: 3, minor: 45600 }], journal_total: 2003, last_transaction_at: "2026-11-22T10:00:00", alerts: [{ zh: "终端 10000001：日志中缺少凭证号 000042", en: "terminal 10000001: voucher 000042 is missing from the journal" }], unknown_outcomes: 1, cases_due: [caseSummary] },
   list_transactions: { total: 1, offset: 0, items: [row] },
@@ -50,9 +53,14 @@ const answers = {
   verify_evidence: { files: 9, proofs: 2, problems: [] },
   list_cases: [caseSummary],
   reconcile: { from: "2026-11-20T00:00:00", to: "2026-11-21T00:00:00", journal_transactions: 40, statement_lines: 40, matches: [], discrepancies: [{ kind: "missing_from_statement", txn_id: 13, at: "2026-11-20T08:03:21", amount_minor: 25505, detail: "terminal 10000001 voucher 000007 is not on the statement" }], totals: [{ day: "2026-11-20", terminal: "10000001", card_type: "unionpay", journal_count: 20, journal_minor: 100000, statement_count: 19, statement_minor: 74495, fee_minor: 447, net_minor: 74048, difference_minor: -25505 }] },
-  link_status: { state: "connected", endpoint: "192.168.1.20:20007", reason: null, retry_in_ms: null, attempt: 0, progress: { since: "2026-11-22T01:00:00Z", at: "2026-11-22T01:10:00Z", exchanges: 40, frames: 400, bytes: 36880, transactions: 37 }, per_minute: 3.7, totals: { terminal: "52523535", batch: "000003", terminal_count: 37, terminal_minor: 412300, journal_count: 36, journal_minor: 400000, checked_at: "2026-11-22T01:00:00Z" }, error: null, demo: false },
+  link_status: () => link,
   serial_ports: [{ path: "/dev/ttyACM0", description: "USB 079b:0028 Ingenico" }],
-  connect_terminal: { state: "connecting", endpoint: "192.168.1.20:20007", reason: null, retry_in_ms: null, attempt: 0, progress: null, per_minute: 0, totals: null, error: null, demo: false },
+  // The link's state follows what the screen asked for last.
+  connect_terminal: (args) =>
+    (link =
+      args.request.kind === "proxy"
+        ? { ...CONNECTING, state: "listening", endpoint: `${args.request.host}:${args.request.port}`, proxy: true, listening_on: `0.0.0.0:${args.request.listen_port}` }
+        : CONNECTING),
   merchant_profile: { shop_name: "演示商店", merchant_id: null, address: null, contact_person: "王老板", phone: "13800000000", email: null },
   set_merchant_profile: null,
   data_folder: { journal: "/data/journal.db", folder: "/data", exports: "/data/exports", size_bytes: 52428800 },
@@ -98,6 +106,7 @@ const check = async (name, fn) => {
 };
 try {
   for (const lang of ["zh", "en"]) {
+    link = CONNECTED;
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const calls = [];
     await page.exposeFunction("__answer", (cmd, args) => {
@@ -215,6 +224,19 @@ try {
       const a = calls.find((c) => c.cmd === "set_acquirer")?.args?.acquirer;
       if (a?.id !== "cup" || a.verified !== true || a.response_days !== 3) throw new Error(`set_acquirer with ${JSON.stringify(a)}`);
       if (await page.locator("[data-testid=acquirer-form]").count()) throw new Error("the form stays open after saving");
+    });
+    await check(`${lang}: the cash register proxy starts from the Connect screen`, async () => {
+      await page.click("[data-testid=nav-connect]");
+      await page.click("[data-testid=mode-proxy]");
+      await page.fill("[data-testid=proxy-host]", "192.168.1.20");
+      await page.fill("[data-testid=proxy-listen]", "20008");
+      await page.click("[data-testid=link-connect]");
+      await page.locator("[data-testid=proxy-route]").getByText("192.168.1.20:20007").waitFor({ timeout: 5000 });
+      await page.locator("[data-testid=proxy-route]").getByText(":20008", { exact: false }).waitFor({ timeout: 5000 });
+      const c = calls.filter((x) => x.cmd === "connect_terminal").pop();
+      if (JSON.stringify(c?.args) !== JSON.stringify({ request: { kind: "proxy", listen_port: 20008, host: "192.168.1.20", port: 20007 } }))
+        throw new Error(`connect_terminal called with ${JSON.stringify(c?.args)}`);
+      await page.getByText(lang === "zh" ? "代理运行中" : "Proxy running").first().waitFor({ timeout: 5000 });
     });
     await check(`${lang}: an error is a readable sentence`, async () => {
       await page.click("[data-testid=nav-reprint]");

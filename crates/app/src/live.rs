@@ -27,14 +27,25 @@ pub struct LinkStatus {
     /// The mirror stopped with this error.
     pub error: Option<String>,
     pub demo: bool,
+    /// Proxy mode: the cash register connects here and `endpoint` is the terminal.
+    pub proxy: bool,
+    /// Where the proxy listens for the cash register, once it does.
+    pub listening_on: Option<String>,
+}
+
+/// What runs in the background: a mirror of a terminal, or a proxy between a cash
+/// register and its terminal.
+#[derive(Clone, Debug)]
+enum Job {
+    Mirror { opts: ConnectOptions, demo: bool },
+    Proxy { listen: String, terminal: String },
 }
 
 /// The running mirror; stops when dropped.
 #[derive(Debug)]
 pub struct LiveMirror {
     /// What it was started with, so that [`LinkSlot::paused`] can start it again.
-    opts: ConnectOptions,
-    demo: bool,
+    job: Job,
     stop: Arc<AtomicBool>,
     status: Arc<Mutex<LinkStatus>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -48,32 +59,82 @@ impl LiveMirror {
         clock: impl Clock + 'static,
         demo: bool,
     ) -> Result<LiveMirror, AppError> {
+        Self::run(journal, Job::Mirror { opts, demo }, clock)
+    }
+
+    /// Starts a proxy: the cash register connects to `listen` (host:port), every byte
+    /// goes on to the terminal at `terminal` and back, and what passes is mirrored.
+    pub fn start_proxy(
+        journal: &Path,
+        listen: &str,
+        terminal: &str,
+        clock: impl Clock + 'static,
+    ) -> Result<LiveMirror, AppError> {
+        let job = Job::Proxy {
+            listen: listen.to_owned(),
+            terminal: terminal.to_owned(),
+        };
+        Self::run(journal, job, clock)
+    }
+
+    fn run(journal: &Path, job: Job, clock: impl Clock + 'static) -> Result<LiveMirror, AppError> {
         let mut app = App::open(journal, clock)?;
         let stop = Arc::new(AtomicBool::new(false));
-        let status = Arc::new(Mutex::new(LinkStatus {
-            state: "connecting".into(),
-            endpoint: opts.endpoint.to_string(),
-            demo,
-            ..Default::default()
+        let status = Arc::new(Mutex::new(match &job {
+            Job::Mirror { opts, demo } => LinkStatus {
+                state: "connecting".into(),
+                endpoint: opts.endpoint.to_string(),
+                demo: *demo,
+                ..Default::default()
+            },
+            Job::Proxy { terminal, .. } => LinkStatus {
+                state: "starting".into(),
+                endpoint: terminal.clone(),
+                proxy: true,
+                ..Default::default()
+            },
         }));
         let thread = {
             let (stop, status) = (stop.clone(), status.clone());
-            let opts = opts.clone();
+            let job = job.clone();
             std::thread::spawn(move || {
-                let result = app.connect(&opts, &stop, |ev| {
+                let update = |f: &mut dyn FnMut(&mut LinkStatus)| {
                     if let Ok(mut s) = status.lock() {
-                        apply(&mut s, ev);
+                        f(&mut s);
                     }
-                });
-                if let Ok(mut s) = status.lock() {
+                };
+                let result = match &job {
+                    Job::Mirror { opts, .. } => app.connect(opts, &stop, |ev| {
+                        if let Ok(mut s) = status.lock() {
+                            apply(&mut s, ev);
+                        }
+                    }),
+                    Job::Proxy { listen, terminal } => app.run_proxy_until(
+                        listen,
+                        terminal,
+                        &stop,
+                        |bound| {
+                            update(&mut |s| {
+                                s.state = "listening".into();
+                                s.listening_on = Some(bound.to_owned());
+                            })
+                        },
+                        |p| {
+                            update(&mut |s| {
+                                s.per_minute = p.per_minute();
+                                s.progress = Some(p.clone());
+                            })
+                        },
+                    ),
+                };
+                update(&mut |s| {
                     s.state = "stopped".into();
-                    s.error = result.err().map(|e| e.message);
-                }
+                    s.error = result.as_ref().err().map(|e| e.message.clone());
+                });
             })
         };
         Ok(LiveMirror {
-            opts,
-            demo,
+            job,
             stop,
             status,
             thread: Some(thread),
@@ -164,8 +225,7 @@ impl LinkSlot {
 
     /// Stops the current mirror (if any) and mirrors the terminal asked for.
     pub fn connect(&self, req: &ConnectRequest) -> Result<LinkStatus, AppError> {
-        let opts = req.options()?;
-        self.replace(opts, false)
+        self.replace(req.job()?)
     }
 
     /// Mirrors the built-in demo terminal, where customers pay every few seconds.
@@ -186,7 +246,7 @@ impl LinkSlot {
         };
         let mut opts = ConnectOptions::new(Endpoint::Tcp(addr));
         opts.arm = Some(std::time::Duration::from_secs(10));
-        self.replace(opts, true)
+        self.replace(Job::Mirror { opts, demo: true })
     }
 
     pub fn disconnect(&self) -> Result<LinkStatus, AppError> {
@@ -200,18 +260,18 @@ impl LinkSlot {
     /// write — and starts it again afterwards on the same terminal, whatever `f` did.
     pub fn paused<T>(&self, f: impl FnOnce() -> Result<T, AppError>) -> Result<T, AppError> {
         let running = self.slot()?.take();
-        let resume = running.as_ref().map(|m| (m.opts.clone(), m.demo));
+        let resume = running.as_ref().map(|m| m.job.clone());
         drop(running);
         let out = f();
-        if let Some((opts, demo)) = resume {
-            self.replace(opts, demo)?;
+        if let Some(job) = resume {
+            self.replace(job)?;
         }
         out
     }
 
-    fn replace(&self, opts: ConnectOptions, demo: bool) -> Result<LinkStatus, AppError> {
+    fn replace(&self, job: Job) -> Result<LinkStatus, AppError> {
         self.disconnect()?;
-        let m = LiveMirror::start(&self.journal, opts, crate::SystemClock, demo)?;
+        let m = LiveMirror::run(&self.journal, job, crate::SystemClock)?;
         let status = m.status();
         *self.slot()? = Some(m);
         Ok(status)
@@ -222,27 +282,67 @@ impl LinkSlot {
 #[derive(Clone, Debug, serde::Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ConnectRequest {
-    Lan { host: String, port: Option<u16> },
-    Serial { path: String, baud: Option<u32> },
+    Lan {
+        host: String,
+        port: Option<u16>,
+    },
+    Serial {
+        path: String,
+        baud: Option<u32>,
+    },
+    /// Proxy mode: the cash register is pointed at this PC (`listen_port`, on every
+    /// network interface) and Slipkeeper relays to the terminal at `host:port`.
+    Proxy {
+        listen_port: Option<u16>,
+        host: String,
+        port: Option<u16>,
+    },
+}
+
+fn host_of(host: &str) -> Result<&str, AppError> {
+    let host = host.trim();
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Err(AppError::new(
+            crate::ErrorCode::BadInput,
+            format!("terminal address {host:?}: expected a host name or IP address"),
+        ));
+    }
+    Ok(host)
 }
 
 impl ConnectRequest {
+    fn job(&self) -> Result<Job, AppError> {
+        Ok(match self {
+            ConnectRequest::Proxy {
+                listen_port,
+                host,
+                port,
+            } => Job::Proxy {
+                listen: format!("0.0.0.0:{}", listen_port.unwrap_or(20007)),
+                terminal: format!("{}:{}", host_of(host)?, port.unwrap_or(20007)),
+            },
+            _ => Job::Mirror {
+                opts: self.options()?,
+                demo: false,
+            },
+        })
+    }
+
     pub fn options(&self) -> Result<ConnectOptions, AppError> {
         let endpoint = match self {
             ConnectRequest::Lan { host, port } => {
-                let host = host.trim();
-                if host.is_empty() || host.contains(char::is_whitespace) {
-                    return Err(AppError::new(
-                        crate::ErrorCode::BadInput,
-                        format!("terminal address {host:?}: expected a host name or IP address"),
-                    ));
-                }
-                Endpoint::Tcp(format!("{host}:{}", port.unwrap_or(20007)))
+                Endpoint::Tcp(format!("{}:{}", host_of(host)?, port.unwrap_or(20007)))
             }
             ConnectRequest::Serial { path, baud } => Endpoint::Serial {
                 path: path.trim().to_owned(),
                 baud: baud.unwrap_or(9600),
             },
+            ConnectRequest::Proxy { .. } => {
+                return Err(AppError::new(
+                    crate::ErrorCode::BadInput,
+                    "a proxy relays between a cash register and a terminal; it is not a terminal address",
+                ))
+            }
         };
         Ok(ConnectOptions::new(endpoint))
     }

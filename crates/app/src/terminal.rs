@@ -248,11 +248,28 @@ impl App {
         terminal: &str,
         on_ready: impl FnOnce(&str),
     ) -> Result<(), AppError> {
+        let never = std::sync::atomic::AtomicBool::new(false);
+        self.run_proxy_until(listen, terminal, &never, on_ready, |_| {})
+    }
+
+    /// [`App::run_proxy`] until `stop` is set (then the listener and every relayed
+    /// connection close and the port is free again), with progress after each frame.
+    pub fn run_proxy_until(
+        &mut self,
+        listen: &str,
+        terminal: &str,
+        stop: &std::sync::atomic::AtomicBool,
+        on_ready: impl FnOnce(&str),
+        mut on_progress: impl FnMut(&MirrorProgress),
+    ) -> Result<(), AppError> {
         self.drain_spool()?;
         let rt = runtime(tokio::runtime::Builder::new_multi_thread().worker_threads(2))?;
-        let listen_addr: std::net::SocketAddr = listen
-            .parse()
-            .map_err(|e| AppError::new(ErrorCode::BadInput, format!("--listen {listen:?}: {e}")))?;
+        let listen_addr: std::net::SocketAddr = listen.parse().map_err(|e| {
+            AppError::new(
+                ErrorCode::BadInput,
+                format!("proxy address {listen:?}: {e}"),
+            )
+        })?;
         let clock = self.clock.clone();
         let link_clock: slipkeeper_link::Clock = Arc::new(move || clock.now());
         let spool = Spool::open(&self.spool_path()).map_err(spool_error)?;
@@ -266,19 +283,41 @@ impl App {
             ))
             .map_err(|e| AppError::new(ErrorCode::Io, format!("cannot listen on {listen}: {e}")))?;
         on_ready(&bound.to_string());
+        let now = self.clock.now();
+        let mut progress = MirrorProgress {
+            since: now,
+            at: now,
+            ..Default::default()
+        };
         let mut conns: std::collections::HashMap<u64, (Assembler, Option<String>)> =
             Default::default();
-        while let Some((conn, frame)) = frames.blocking_recv() {
+        let tick = std::time::Duration::from_millis(100);
+        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            let next = rt.block_on(async { tokio::time::timeout(tick, frames.recv()).await });
+            let (conn, frame) = match next {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                Err(_) => continue,
+            };
+            progress.frames += 1;
+            progress.bytes += frame.bytes.len() as u64;
             let (asm, tid) = conns.entry(conn).or_default();
             for ex in asm.push(frame) {
                 if let Some(t) = terminal_id_of(&ex) {
                     *tid = Some(t);
                 }
+                progress.exchanges += 1;
                 // A journal that refuses now is tried again from the spool on the
                 // next start; the relay goes on either way.
-                let _ = self.store(tid.clone().as_deref(), &[&ex]);
+                if let Ok((report, _)) = self.store(tid.clone().as_deref(), &[&ex]) {
+                    progress.transactions += report.inserted_transactions;
+                }
             }
+            progress.at = self.clock.now();
+            on_progress(&progress);
         }
+        // Dropping the runtime closes the listener and every relayed connection.
+        drop(rt);
         Ok(())
     }
 

@@ -647,7 +647,9 @@ export const link: LinkStatus = {
     "checked_at": "2026-11-22T03:00:00Z"
   },
   "error": null,
-  "demo": false
+  "demo": false,
+  "proxy": false,
+  "listening_on": null
 };
 
 export const printers: Printers = {
@@ -673,7 +675,9 @@ export const idle: LinkStatus = {
   "per_minute": 0.0,
   "totals": null,
   "error": null,
-  "demo": false
+  "demo": false,
+  "proxy": false,
+  "listening_on": null
 };
 
 export const ports: PortInfo[] = [

@@ -69,7 +69,7 @@ export type Complaint = "void_failed" | "receipt_lost" | "charged_twice" | "not_
 /**
  * How the Connect screen asks for a terminal.
  */
-export type ConnectRequest = { "kind": "lan", host: string, port: number | null, } | { "kind": "serial", path: string, baud: number | null, };
+export type ConnectRequest = { "kind": "lan", host: string, port: number | null, } | { "kind": "serial", path: string, baud: number | null, } | { "kind": "proxy", listen_port: number | null, host: string, port: number | null, };
 
 /**
  * What to say and write to the acquirer, prefilled.
@@ -201,7 +201,15 @@ per_minute: number, totals: TotalsCheck | null,
 /**
  * The mirror stopped with this error.
  */
-error: string | null, demo: boolean, };
+error: string | null, demo: boolean, 
+/**
+ * Proxy mode: the cash register connects here and `endpoint` is the terminal.
+ */
+proxy: boolean, 
+/**
+ * Where the proxy listens for the cash register, once it does.
+ */
+listening_on: string | null, };
 
 /**
  * How the owner identifies the transaction.
