@@ -5,8 +5,8 @@
 use slipkeeper_app::{
     Acquirer, App, AppError, CaseSummary, CaseView, ConnectRequest, ContactPlan, DataFolder,
     ErrorCode, Home, LinkSlot, LinkStatus, Lookup, MerchantProfile, PackCheck, PackReport, Page,
-    Paper, PortInfo, Printers, ReconcileReport, SlipView, StatementReport, SystemClock, TxnDetail,
-    TxnQuery, TxnRow, VerifyReport,
+    Paper, PortInfo, Printers, ReconcileReport, SlipView, StatementReport, SystemClock,
+    TerminalOverview, TxnDetail, TxnQuery, TxnRow, VerifyReport,
 };
 use slipkeeper_domain::{Complaint, Diagnosis, TerminalId, TraceNo};
 use std::path::PathBuf;
@@ -208,6 +208,11 @@ fn open_path(
 }
 
 #[tauri::command]
+fn terminals(state: tauri::State<'_, State>) -> Result<Vec<TerminalOverview>, AppError> {
+    state.with(|app| app.terminal_overview())
+}
+
+#[tauri::command]
 fn data_folder(state: tauri::State<'_, State>) -> Result<DataFolder, AppError> {
     state.with(|app| app.data_folder())
 }
@@ -370,6 +375,7 @@ pub fn run() {
             set_acquirer,
             open_path,
             data_folder,
+            terminals,
             backup_journal,
             restore_journal,
             diagnose,

@@ -63,6 +63,10 @@ const answers = {
         : CONNECTING),
   merchant_profile: { shop_name: "演示商店", merchant_id: null, address: null, contact_person: "王老板", phone: "13800000000", email: null },
   set_merchant_profile: null,
+  terminals: [
+    { terminal_id: "10000001", batches: 3, open_batch: "000003", last_settled_at: "2026-11-21T23:00:00" },
+    { terminal_id: "10000002", batches: 1, open_batch: "000001", last_settled_at: null },
+  ],
   data_folder: { journal: "/data/journal.db", folder: "/data", exports: "/data/exports", size_bytes: 52428800 },
   backup_journal: null,
   printers: { receipt: null, receipt_width_mm: 80, system: null },
@@ -137,7 +141,7 @@ try {
         for (const bad of ["undefined", "NaN", "[object Object]"]) if (body.includes(bad)) throw new Error(`"${bad}" on screen`);
         // An untranslated key looks like "nav.home" or "solver.step1" (a file name in a
         // path, like "/data/journal.db", is not one).
-        const key = body.match(/(?<![\/\w])(?:app|nav|home|journal|reprint|solver|complaint|cases|status|reconcile|settings|error|common)\.[a-zA-Z_.]+\b/);
+        const key = body.match(/(?<![\/\w])(?:app|nav|home|journal|reprint|solver|complaint|cases|status|reconcile|settings|error|common|kind|outcome|connect)\.[a-zA-Z_.]+\b/);
         if (key) throw new Error(`untranslated key ${key[0]}`);
         await page.screenshot({ path: `${OUT}${s.nav}-${lang}.png` });
       });
@@ -237,6 +241,26 @@ try {
       if (JSON.stringify(c?.args) !== JSON.stringify({ request: { kind: "proxy", listen_port: 20008, host: "192.168.1.20", port: 20007 } }))
         throw new Error(`connect_terminal called with ${JSON.stringify(c?.args)}`);
       await page.getByText(lang === "zh" ? "代理运行中" : "Proxy running").first().waitFor({ timeout: 5000 });
+    });
+    await check(`${lang}: the journal searches in the chosen field with filters`, async () => {
+      await page.click("[data-testid=nav-journal]");
+      // Types and outcomes read in the owner's language.
+      for (const word of lang === "zh" ? ["消费", "成功"] : ["Sale", "Approved"])
+        await page.locator("[data-testid=journal] td").getByText(word, { exact: true }).first().waitFor({ timeout: 5000 });
+      await page.selectOption("[data-testid=search-mode]", "auth");
+      await page.fill("[data-testid=search]", "907880");
+      await page.selectOption("[data-testid=filter-terminal]", "10000002");
+      await page.selectOption("[data-testid=filter-outcome]", "declined");
+      await page.fill("[data-testid=filter-batch]", "1");
+      await page.fill("[data-testid=filter-from]", "2026-11-01");
+      await page.fill("[data-testid=filter-to]", "2026-11-30");
+      const want = JSON.stringify({
+        query: { auth_code: "907880", from: "2026-11-01T00:00:00", to: "2026-12-01T00:00:00", terminal: "10000002", batch: "000001", outcome: "declined", offset: 0, limit: 100 },
+      });
+      for (let i = 0; i < 100 && !calls.some((c) => c.cmd === "list_transactions" && JSON.stringify(c.args) === want); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      const last = calls.filter((c) => c.cmd === "list_transactions").pop();
+      if (JSON.stringify(last?.args) !== want) throw new Error(`list_transactions with ${JSON.stringify(last?.args)}`);
     });
     await check(`${lang}: an error is a readable sentence`, async () => {
       await page.click("[data-testid=nav-reprint]");

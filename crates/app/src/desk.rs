@@ -80,6 +80,11 @@ impl App {
         Ok(dir)
     }
 
+    /// The terminals the journal knows, for the Journal screen's filter and Settings.
+    pub fn terminal_overview(&self) -> Result<Vec<slipkeeper_journal::TerminalOverview>, AppError> {
+        Ok(self.journal.terminal_overview()?)
+    }
+
     /// Where the journal lives, for Settings ("data folder") and for backups.
     pub fn data_folder(&self) -> Result<DataFolder, AppError> {
         let journal = self.journal.path().to_path_buf();

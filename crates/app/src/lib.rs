@@ -39,10 +39,10 @@ pub use reconcile::{ReconcileReport, StatementReport};
 pub use reprint::{
     closest_vouchers, open_with_os, print_pdf_on_system_printer, EscposTarget, MAX_RANGE_SLIPS,
 };
-pub use slipkeeper_journal::MerchantProfile;
 pub use slipkeeper_journal::{
     IngestReport, Page, Problem, ProblemKind, TxnDetail, TxnQuery, TxnRow, VerifyReport,
 };
+pub use slipkeeper_journal::{MerchantProfile, TerminalOverview};
 pub use slipkeeper_slip::{Columns, Paper};
 pub use terminal::{
     run_live_demo, start_demo_terminal, start_demo_terminal_on, ConnectOptions, DemoTerminal,

@@ -128,6 +128,11 @@ fn the_ui_types_match_what_the_core_sends() {
         ),
         ("link", "LinkStatus", json(&link, d)),
         (
+            "terminals",
+            "TerminalOverview[]",
+            json(&app.terminal_overview().unwrap(), d),
+        ),
+        (
             "printers",
             "Printers",
             json(

@@ -201,3 +201,74 @@ fn an_acquirer_checked_against_the_contract_is_what_new_cases_use() {
         );
     }
 }
+
+#[test]
+fn the_terminal_overview_agrees_with_the_transactions() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = open(&dir.path().join("journal.db"));
+    app.seed_demo(400).unwrap();
+    // Settle the batch of the first transaction's terminal.
+    let first = app.search(&Default::default()).unwrap().items[0]
+        .txn
+        .clone();
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-22T03:00:00Z")
+        .unwrap()
+        .to_utc();
+    let zero = slipkeeper_domain::Money::new(0, Default::default());
+    app.journal_mut()
+        .ingest(&[slipkeeper_journal::Record {
+            body: slipkeeper_journal::RecordBody::Settlement(slipkeeper_domain::Settlement {
+                terminal_id: first.terminal_id.clone(),
+                batch_no: first.batch_no.clone(),
+                settled_at: "2026-11-21T23:00:00".parse().unwrap(),
+                totals: slipkeeper_domain::Totals {
+                    debit_count: 0,
+                    debit_amount: zero,
+                    credit_count: 0,
+                    credit_amount: zero,
+                },
+            }),
+            recorded_at: at,
+        }])
+        .unwrap();
+    let rows = app
+        .search(&slipkeeper_app::TxnQuery {
+            limit: 1000,
+            ..Default::default()
+        })
+        .unwrap()
+        .items;
+    assert_eq!(rows.len(), 400);
+    // The model: per terminal, its batches and the newest one not settled.
+    let mut batches: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut open_batch: BTreeMap<String, String> = BTreeMap::new();
+    for r in &rows {
+        let t = r.txn.terminal_id.to_string();
+        let b = r.txn.batch_no.to_string();
+        batches.entry(t.clone()).or_default().insert(b.clone());
+        if !r.settled {
+            let e = open_batch.entry(t).or_default();
+            if *e < b {
+                *e = b;
+            }
+        }
+    }
+    let overview = app.terminal_overview().unwrap();
+    assert!(overview.len() >= 2, "the demo has several terminals");
+    assert!(rows.iter().any(|r| r.settled) && rows.iter().any(|r| !r.settled));
+    for o in &overview {
+        let t = o.terminal_id.to_string();
+        assert_eq!(o.batches as usize, batches[&t].len(), "{t}");
+        assert_eq!(
+            o.open_batch.as_ref().map(|b| b.to_string()),
+            open_batch.get(&t).cloned(),
+            "{t}"
+        );
+        let settled_any = rows
+            .iter()
+            .any(|r| r.settled && r.txn.terminal_id.to_string() == t);
+        assert_eq!(o.last_settled_at.is_some(), settled_any, "{t}");
+    }
+    assert_eq!(overview.len(), batches.len());
+}

@@ -56,6 +56,7 @@ fn generated() -> String {
     d.visit::<ConnectRequest>();
     d.visit::<DataFolder>();
     d.visit::<Printers>();
+    d.visit::<TerminalOverview>();
     let mut out = String::from(
         "// Generated from the Rust DTOs by crates/app/tests/ts_types.rs (ts-rs); do not edit.\n\
          // UPDATE_SNAPSHOTS=1 cargo test -p slipkeeper-app --test ts_types rewrites it.\n",

@@ -41,7 +41,7 @@ pub use query::{Page, TxnDetail, TxnQuery, TxnRow, MAX_PAGE};
 pub use record::{
     Direction, RawFrame, Record, RecordBody, SettlementRecord, SlipRecord, TxnRecord,
 };
-pub use settings::MerchantProfile;
+pub use settings::{MerchantProfile, TerminalOverview};
 pub use statements::{StatementFile, StatementImport};
 
 use rusqlite::Connection;

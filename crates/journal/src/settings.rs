@@ -5,7 +5,7 @@ use crate::{Journal, JournalError};
 use chrono::{DateTime, Utc};
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
-use slipkeeper_domain::{Link, MerchantId, Terminal, TerminalId};
+use slipkeeper_domain::{BatchNo, Link, MerchantId, Terminal, TerminalId};
 
 /// Who the shop is, for letters to the acquirer.
 #[derive(ts_rs::TS, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,5 +115,56 @@ impl Journal {
             rusqlite::params![terminal.as_str(), name, value, crate::sql::utc(&at)],
         )?;
         Ok(())
+    }
+}
+
+/// A terminal the journal has records of, known by its own id (however it was reached).
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TerminalOverview {
+    pub terminal_id: TerminalId,
+    /// Batches seen, settled or not.
+    pub batches: u64,
+    /// The newest batch not settled yet: vouchers in it can still be voided.
+    pub open_batch: Option<BatchNo>,
+    /// Terminal local time of the last settlement.
+    pub last_settled_at: Option<chrono::NaiveDateTime>,
+}
+
+impl Journal {
+    /// Every terminal with records, from the batch table (small: one row per batch),
+    /// so it answers at once on a journal of millions of transactions.
+    pub fn terminal_overview(&self) -> Result<Vec<TerminalOverview>, JournalError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT b.terminal_id, count(*),
+                    max(CASE WHEN s.id IS NULL THEN b.batch_no END),
+                    max(s.settled_at)
+             FROM batches b
+             LEFT JOIN settlements s ON s.terminal_id = b.terminal_id AND s.batch_no = b.batch_no
+             GROUP BY b.terminal_id ORDER BY b.terminal_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (t, batches, open, settled) = row?;
+            out.push(TerminalOverview {
+                terminal_id: TerminalId::new(&t).map_err(|e| corrupt("batch", e))?,
+                batches: batches as u64,
+                open_batch: open
+                    .map(|b| BatchNo::new(&b))
+                    .transpose()
+                    .map_err(|e| corrupt("batch", e))?,
+                last_settled_at: settled
+                    .map(|s| crate::sql::parse_local(&s, "settlement time"))
+                    .transpose()?,
+            });
+        }
+        Ok(out)
     }
 }

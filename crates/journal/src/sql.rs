@@ -25,7 +25,7 @@ fn bad(what: &str, reason: impl ToString) -> JournalError {
     }
 }
 
-fn parse_local(s: &str, what: &str) -> Result<NaiveDateTime, JournalError> {
+pub(crate) fn parse_local(s: &str, what: &str) -> Result<NaiveDateTime, JournalError> {
     NaiveDateTime::parse_from_str(s, LOCAL_TIME).map_err(|e| bad(what, format!("time {s:?}: {e}")))
 }
 fn parse_utc(s: &str, what: &str) -> Result<DateTime<Utc>, JournalError> {

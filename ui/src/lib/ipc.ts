@@ -23,6 +23,7 @@ import type {
   ReconcileReport,
   SlipView,
   StatementReport,
+  TerminalOverview,
   TxnDetail,
   TxnQuery,
   TxnRow,
@@ -92,6 +93,7 @@ export const ipc = {
   importStatement: (path: string) => call<StatementReport>("import_statement", { path }),
   reconcile: () => call<ReconcileReport | null>("reconcile"),
   dataFolder: () => call<DataFolder>("data_folder"),
+  terminals: () => call<TerminalOverview[]>("terminals"),
   backupJournal: (path: string) => call<void>("backup_journal", { path }),
   restoreJournal: (path: string) => call<VerifyReport>("restore_journal", { path }),
   /** The OS's "open file" dialog; null when the user cancels. */

@@ -392,6 +392,23 @@ known_lines: number, };
 export type TerminalId = string;
 
 /**
+ * A terminal the journal has records of, known by its own id (however it was reached).
+ */
+export type TerminalOverview = { terminal_id: TerminalId, 
+/**
+ * Batches seen, settled or not.
+ */
+batches: number, 
+/**
+ * The newest batch not settled yet: vouchers in it can still be voided.
+ */
+open_batch: BatchNo | null, 
+/**
+ * Terminal local time of the last settlement.
+ */
+last_settled_at: string | null, };
+
+/**
  * A sentence in both languages.
  */
 export type Text = { zh: string, en: string, };
