@@ -92,7 +92,7 @@ const SCREENS = [
   { nav: "solver", id: "screen-solver", zh: ["出了什么问题", "撤销失败"], en: ["What is the problem", "Void failed"] },
   { nav: "cases", id: "screen-cases", zh: ["SK-1", "待处理", "DISPUTE_RESPOND"], en: ["SK-1", "Open", "DISPUTE_RESPOND"] },
   { nav: "reconcile", id: "screen-reconcile", zh: ["日志有、对账单没有", "RMB -255.05"], en: ["In the journal, not on the statement", "RMB -255.05"] },
-  { nav: "settings", id: "screen-settings", zh: ["商户资料", "中国银联", "95516", "/data/journal.db", "50.0 MB"], en: ["Shop details", "China UnionPay", "95516", "Open data folder"] },
+  { nav: "settings", id: "screen-settings", zh: ["商户资料", "中国银联", "95516", "/data/journal.db", "50.0 MB", "000003", "2026-11-21 23:00:00"], en: ["Shop details", "China UnionPay", "95516", "Open data folder", "Open batch", "10000002"] },
 ];
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
