@@ -8,7 +8,7 @@ use slipkeeper_app::{
     Paper, PortInfo, Printers, ReconcileReport, SlipView, StatementReport, SystemClock,
     TerminalOverview, TxnDetail, TxnQuery, TxnRow, VerifyReport,
 };
-use slipkeeper_domain::{Complaint, Diagnosis, TerminalId, TraceNo};
+use slipkeeper_domain::{Complaint, Diagnosis, Discrepancy, TerminalId, TraceNo};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tauri_plugin_opener::OpenerExt;
@@ -207,6 +207,16 @@ fn open_path(
         })
 }
 
+/// Reconcile → "open a case" on one discrepancy.
+#[tauri::command(rename_all = "snake_case")]
+fn open_case_from_discrepancy(
+    state: tauri::State<'_, State>,
+    discrepancy: Discrepancy,
+    acquirer_id: Option<String>,
+) -> Result<i64, AppError> {
+    state.with(|app| app.open_case_from_discrepancy(&discrepancy, acquirer_id.as_deref()))
+}
+
 #[tauri::command]
 fn terminals(state: tauri::State<'_, State>) -> Result<Vec<TerminalOverview>, AppError> {
     state.with(|app| app.terminal_overview())
@@ -376,6 +386,7 @@ pub fn run() {
             open_path,
             data_folder,
             terminals,
+            open_case_from_discrepancy,
             backup_journal,
             restore_journal,
             diagnose,

@@ -48,6 +48,7 @@ const answers = {
   diagnose: diagnosis,
   acquirers: [acquirer],
   open_case: 1,
+  open_case_from_discrepancy: 2,
   contact_plan: { diagnosis, acquirer, asks: [text("签购单", "The slip")], phone_script: text("您好，我是商户", "Hello, this is the shop"), letter: text("致：中国银联", "To: China UnionPay"), missing: [], check_note: text("请以协议为准", "Check against your contract") },
   build_evidence: { path: "/tmp/exports/SK-1.zip", bytes: 114000, sha256: "00", files: ["00_cover_letter.pdf"] },
   verify_evidence: { files: 9, proofs: 2, problems: [] },
@@ -261,6 +262,15 @@ try {
         await new Promise((r) => setTimeout(r, 50));
       const last = calls.filter((c) => c.cmd === "list_transactions").pop();
       if (JSON.stringify(last?.args) !== want) throw new Error(`list_transactions with ${JSON.stringify(last?.args)}`);
+    });
+    await check(`${lang}: a case is opened from a reconciliation discrepancy`, async () => {
+      await page.click("[data-testid=nav-reconcile]");
+      await page.selectOption("[data-testid=reconcile-acquirer]", "cup");
+      await page.click("[data-testid=open-case-0]");
+      await page.locator("[data-testid=case-opened-0]").getByText("SK-2").waitFor({ timeout: 5000 });
+      const c = calls.find((x) => x.cmd === "open_case_from_discrepancy");
+      if (c?.args?.acquirer_id !== "cup" || c.args.discrepancy?.txn_id !== 13 || c.args.discrepancy?.kind !== "missing_from_statement")
+        throw new Error(`open_case_from_discrepancy with ${JSON.stringify(c?.args)}`);
     });
     await check(`${lang}: an error is a readable sentence`, async () => {
       await page.click("[data-testid=nav-reprint]");

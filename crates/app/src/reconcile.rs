@@ -165,3 +165,60 @@ impl App {
         }))
     }
 }
+
+impl App {
+    /// Opens a case about one discrepancy of a reconciliation, identified the way
+    /// the acquirer will look for it: by voucher when the journal has the
+    /// transaction, else by the statement's RRN, else by amount and time. The
+    /// statement line is attached, so the case shows what the acquirer itself listed.
+    pub fn open_case_from_discrepancy(
+        &mut self,
+        d: &slipkeeper_domain::Discrepancy,
+        acquirer_id: Option<&str>,
+    ) -> Result<i64, AppError> {
+        use crate::Lookup;
+        use slipkeeper_domain::{Complaint, DiscrepancyKind};
+        let line = d
+            .line_id
+            .map(|id| self.journal.statement_line(id))
+            .transpose()?
+            .map(|(line, _)| line);
+        let lookup = match (d.txn_id, &line) {
+            (Some(id), _) => {
+                let t = self.detail(id)?.row.txn;
+                Lookup::Voucher {
+                    voucher: t.trace_no,
+                    terminal: Some(t.terminal_id),
+                    batch: Some(t.batch_no),
+                }
+            }
+            (None, Some(l)) => match &l.rrn {
+                Some(rrn) => Lookup::Rrn { rrn: rrn.clone() },
+                None => Lookup::AmountTime {
+                    amount_minor: l.amount.minor(),
+                    at: l.occurred_at,
+                    last4: l.card.as_deref().and_then(|c| {
+                        let digits: String = c.chars().filter(char::is_ascii_digit).collect();
+                        (digits.len() >= 4).then(|| digits[digits.len() - 4..].to_owned())
+                    }),
+                    terminal: l.terminal_id.clone(),
+                },
+            },
+            (None, None) => {
+                return Err(AppError::new(
+                    ErrorCode::BadInput,
+                    "this discrepancy names neither a transaction nor a statement line",
+                ))
+            }
+        };
+        let complaint = match d.kind {
+            // The journal has it, the acquirer does not: the upload may have been lost.
+            DiscrepancyKind::MissingFromStatement => Complaint::NotInAcquirerBackEnd,
+            DiscrepancyKind::AmountMismatch | DiscrepancyKind::TypeMismatch => Complaint::Dispute,
+            DiscrepancyKind::MissingFromJournal | DiscrepancyKind::OtherTerminal => {
+                Complaint::Other
+            }
+        };
+        self.open_case(complaint, &lookup, acquirer_id, d.line_id)
+    }
+}

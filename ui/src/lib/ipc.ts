@@ -11,6 +11,7 @@ import type {
   ContactPlan,
   DataFolder,
   Diagnosis,
+  Discrepancy,
   Home,
   LinkStatus,
   Lookup,
@@ -92,6 +93,8 @@ export const ipc = {
   setAcquirer: (acquirer: Acquirer) => call<Acquirer>("set_acquirer", { acquirer }),
   importStatement: (path: string) => call<StatementReport>("import_statement", { path }),
   reconcile: () => call<ReconcileReport | null>("reconcile"),
+  openCaseFromDiscrepancy: (discrepancy: Discrepancy, acquirer_id: string | null) =>
+    call<number>("open_case_from_discrepancy", { discrepancy, acquirer_id }),
   dataFolder: () => call<DataFolder>("data_folder"),
   terminals: () => call<TerminalOverview[]>("terminals"),
   backupJournal: (path: string) => call<void>("backup_journal", { path }),
