@@ -214,10 +214,6 @@ impl App {
             }
             q.offset += q.limit;
         }
-        let all = self.journal.search(&TxnQuery {
-            limit: 1,
-            ..Default::default()
-        })?;
         Ok(Home {
             today,
             today_count: count,
@@ -230,8 +226,8 @@ impl App {
                     minor,
                 })
                 .collect(),
-            journal_total: all.total,
-            last_transaction_at: all.items.first().map(|r| r.txn.occurred_at),
+            journal_total: self.journal.transactions_stored()?,
+            last_transaction_at: self.journal.newest_transaction_at()?,
             alerts: alerts.findings.iter().map(Finding::text).collect(),
             unknown_outcomes: alerts.unknown_outcomes,
             cases_due: self.cases_due(7)?,

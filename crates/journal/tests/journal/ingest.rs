@@ -114,3 +114,35 @@ fn voids_refunds_and_reversals_are_related_to_their_original() {
     );
     assert_eq!(detail.slips.len(), 1);
 }
+
+/// The home screen's count is the highest row id; it must equal a real count after
+/// replays, conflicts and writes that failed and rolled back.
+#[test]
+fn the_stored_count_without_counting_equals_count_after_replays_and_failures() {
+    let mut f = Fixture::new();
+    assert_eq!(f.journal.transactions_stored().unwrap(), 0);
+    f.journal.ingest(&sample_records(10)).unwrap();
+    f.journal.ingest(&sample_records(10)).unwrap(); // a replay
+    let mut bad = sample_records(13);
+    // A slip for a transaction that is nowhere: the whole write fails.
+    let orphan = slipkeeper_domain::sample::transaction(9_999);
+    bad.push(slip_record(&orphan));
+    assert!(f.journal.ingest(&bad).is_err());
+    f.journal.ingest(&sample_records(15)).unwrap();
+    let counted = f
+        .journal
+        .search(&slipkeeper_journal::TxnQuery::default())
+        .unwrap()
+        .total;
+    assert_eq!(counted, 15);
+    assert_eq!(f.journal.transactions_stored().unwrap(), counted);
+    let newest = f.journal.newest_transaction_at().unwrap().unwrap();
+    let top = f
+        .journal
+        .search(&slipkeeper_journal::TxnQuery {
+            limit: 1,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(newest, top.items[0].txn.occurred_at);
+}
