@@ -152,6 +152,8 @@ impl App {
             let (findings, checking) = (self.findings.clone(), self.checking.clone());
             std::thread::spawn(move || {
                 if let Ok(journal) = slipkeeper_journal::Journal::open(&path) {
+                    // One pass over the journal: a small cache reads it just as fast.
+                    let _ = journal.limit_cache(4);
                     let bg = App {
                         journal,
                         clock,

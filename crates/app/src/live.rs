@@ -79,6 +79,8 @@ impl LiveMirror {
 
     fn run(journal: &Path, job: Job, clock: impl Clock + 'static) -> Result<LiveMirror, AppError> {
         let mut app = App::open(journal, clock)?;
+        // It appends a few rows a minute; the window's connection keeps the big cache.
+        app.journal().limit_cache(8)?;
         let stop = Arc::new(AtomicBool::new(false));
         let status = Arc::new(Mutex::new(match &job {
             Job::Mirror { opts, demo } => LinkStatus {

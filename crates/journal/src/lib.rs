@@ -85,6 +85,15 @@ impl Journal {
         Ok(chain::head(&self.conn)?.seq)
     }
 
+    /// Caps this connection's page cache (64 MiB by default). A connection that scans
+    /// the whole journal once in the background, or only appends, needs little;
+    /// memory it filled stays with the process after the connection closes.
+    pub fn limit_cache(&self, mib: u32) -> Result<(), JournalError> {
+        self.conn
+            .pragma_update(None, "cache_size", -(i64::from(mib) * 1024))?;
+        Ok(())
+    }
+
     /// How many transactions are stored, without counting them: rows are only ever
     /// appended (a replay inserts nothing and takes no row id; a failed write rolls
     /// back; nothing deletes), so the highest row id is the count. `count(*)` reads a
@@ -191,4 +200,28 @@ fn connect(path: &Path) -> Result<Connection, JournalError> {
         },
     })?;
     Ok(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // a test: fail loudly
+    use super::*;
+
+    fn cache_size(j: &Journal) -> i64 {
+        j.conn
+            .pragma_query_value(None, "cache_size", |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_connection_caps_only_its_own_page_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.db");
+        let background = Journal::open(&path).unwrap();
+        let window = Journal::open(&path).unwrap();
+        assert_eq!(cache_size(&background), -65_536);
+        background.limit_cache(4).unwrap();
+        assert_eq!(cache_size(&background), -4_096);
+        assert_eq!(cache_size(&window), -65_536);
+    }
 }
