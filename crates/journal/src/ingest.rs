@@ -6,9 +6,7 @@ use crate::record::{Record, RecordBody};
 use crate::{sql, Journal, JournalError};
 use rusqlite::{Connection, TransactionBehavior};
 use serde::Serialize;
-use slipkeeper_domain::{
-    mask_pans_in_text, may_contain_pan, BatchNo, SlipText, TerminalId, TxnKey,
-};
+use slipkeeper_domain::{mask_pans_in_text, BatchNo, SlipText, TerminalId, TxnKey};
 use std::borrow::Cow;
 use std::collections::HashSet;
 
@@ -216,9 +214,6 @@ impl<'c> Writer<'c> {
 fn normalise(rec: &Record) -> Cow<'_, Record> {
     match &rec.body {
         RecordBody::Slip(s) => {
-            if !s.slip.lines.iter().any(|l| may_contain_pan(l)) {
-                return Cow::Borrowed(rec);
-            }
             let masked: Vec<String> = s.slip.lines.iter().map(|l| mask_pans_in_text(l)).collect();
             if masked == s.slip.lines {
                 return Cow::Borrowed(rec);

@@ -4,7 +4,7 @@
 use crate::record::{Direction, RawFrame, Record, RecordBody, SlipRecord};
 use crate::JournalError;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Row};
+use rusqlite::{named_params, Connection, OptionalExtension, Row};
 use slipkeeper_domain::*;
 
 pub(crate) const LOCAL_TIME: &str = "%Y-%m-%d %H:%M:%S%.f";
@@ -64,42 +64,41 @@ pub(crate) fn insert_txn(
     t: &Transaction,
     recorded_at: &DateTime<Utc>,
 ) -> Result<Option<i64>, JournalError> {
-    // Positional parameters: binding 24 named ones looked each name up per row, a
-    // tenth of a bulk import's time.
     let mut stmt = conn.prepare_cached(
         "INSERT INTO transactions (terminal_id, batch_no, trace_no, kind, merchant_id, outcome, amount_minor,
             currency, occurred_at, receipt_no, pan, pan_last4, scheme, entry_mode, expiry, rrn, auth_code,
             operator_no, issuer, acquirer, original_trace_no, original_rrn, original_date, recorded_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-            ?20, ?21, ?22, ?23, ?24)
+         VALUES (:terminal_id, :batch_no, :trace_no, :kind, :merchant_id, :outcome, :amount_minor,
+            :currency, :occurred_at, :receipt_no, :pan, :pan_last4, :scheme, :entry_mode, :expiry, :rrn, :auth_code,
+            :operator_no, :issuer, :acquirer, :original_trace_no, :original_rrn, :original_date, :recorded_at)
          ON CONFLICT (trace_no, terminal_id, batch_no, kind) DO NOTHING",
     )?;
-    let n = stmt.execute(rusqlite::params![
-        t.terminal_id.as_str(),
-        t.batch_no.as_str(),
-        t.trace_no.as_str(),
-        t.kind.as_str(),
-        t.merchant_id.as_str(),
-        t.outcome.as_str(),
-        t.amount.minor(),
-        t.amount.currency().as_str(),
-        local(&t.occurred_at),
-        t.receipt_no.as_ref().map(|v| v.as_str()),
-        t.pan.as_ref().map(|v| v.as_str()),
-        t.pan.as_ref().map(|v| v.last4()),
-        t.scheme.map(|v| v.as_str()),
-        t.entry_mode.map(|v| v.as_str()),
-        t.expiry.as_ref().map(|v| v.as_str()),
-        t.rrn.as_ref().map(|v| v.as_str()),
-        t.auth_code.as_ref().map(|v| v.as_str()),
-        t.operator_no.as_ref().map(|v| v.as_str()),
-        t.issuer.as_deref(),
-        t.acquirer.as_deref(),
-        t.original_trace_no.as_ref().map(|v| v.as_str()),
-        t.original_rrn.as_ref().map(|v| v.as_str()),
-        t.original_date.map(|d| d.format(DATE).to_string()),
-        utc(recorded_at),
-    ])?;
+    let n = stmt.execute(named_params! {
+        ":terminal_id": t.terminal_id.as_str(),
+        ":batch_no": t.batch_no.as_str(),
+        ":trace_no": t.trace_no.as_str(),
+        ":kind": t.kind.as_str(),
+        ":merchant_id": t.merchant_id.as_str(),
+        ":outcome": t.outcome.as_str(),
+        ":amount_minor": t.amount.minor(),
+        ":currency": t.amount.currency().as_str(),
+        ":occurred_at": local(&t.occurred_at),
+        ":receipt_no": t.receipt_no.as_ref().map(|v| v.as_str()),
+        ":pan": t.pan.as_ref().map(|v| v.as_str()),
+        ":pan_last4": t.pan.as_ref().map(|v| v.last4()),
+        ":scheme": t.scheme.map(|v| v.as_str()),
+        ":entry_mode": t.entry_mode.map(|v| v.as_str()),
+        ":expiry": t.expiry.as_ref().map(|v| v.as_str()),
+        ":rrn": t.rrn.as_ref().map(|v| v.as_str()),
+        ":auth_code": t.auth_code.as_ref().map(|v| v.as_str()),
+        ":operator_no": t.operator_no.as_ref().map(|v| v.as_str()),
+        ":issuer": t.issuer.as_deref(),
+        ":acquirer": t.acquirer.as_deref(),
+        ":original_trace_no": t.original_trace_no.as_ref().map(|v| v.as_str()),
+        ":original_rrn": t.original_rrn.as_ref().map(|v| v.as_str()),
+        ":original_date": t.original_date.map(|d| d.format(DATE).to_string()),
+        ":recorded_at": utc(recorded_at),
+    })?;
     Ok((n == 1).then(|| conn.last_insert_rowid()))
 }
 
@@ -201,12 +200,7 @@ pub(crate) fn key_of_txn(conn: &Connection, id: i64) -> Result<Option<TxnKey>, J
 
 /// Slip lines are stored joined by '\n', so a line itself must not contain one.
 pub(crate) fn check_slip_lines(slip: &SlipText) -> Result<(), DomainError> {
-    // Bytes, not chars: a line break is ASCII, and this runs over every imported line.
-    match slip
-        .lines
-        .iter()
-        .find(|l| l.bytes().any(|b| b == b'\n' || b == b'\r'))
-    {
+    match slip.lines.iter().find(|l| l.contains(['\n', '\r'])) {
         Some(l) => Err(DomainError::Invalid {
             field: "lines",
             value: l.chars().take(40).collect(),
