@@ -38,6 +38,11 @@ try {
     await wd("POST", `${s}/element/${el}/value`, { text: value });
   };
   const run = (cmd, args) => execFileSync(cmd, args, { encoding: "utf8" });
+  // A click dispatched in the page. WebKitWebDriver's own click has, in some runs,
+  // never answered after text was typed into the page (the window itself kept
+  // working); the page's click runs the same handler.
+  const pageClick = (css) =>
+    wd("POST", `${s}/execute/sync`, { script: "document.querySelector(arguments[0]).click(); return true;", args: [css] });
 
   // English for stable assertions; the Chinese screens are shot too.
   await wd("POST", `${s}/execute/sync`, { script: "localStorage.setItem('lang','zh'); location.reload();", args: [] });
@@ -108,11 +113,10 @@ try {
     await type("[data-testid=profile-shop]", "演示商店");
     await type("[data-testid=profile-contact]", "Wang");
     await type("[data-testid=profile-phone]", "13800000000");
-    // Known issue: WebKitWebDriver stops answering after a click on the save button
-    // (and on the Cases entry of the side bar) although the window keeps working; the
-    // profile is written through the CLI here and the save path is covered by the CLI
-    // and app tests.
-    run(process.env.SLIPKEEPER_CLI, ["--db", process.env.SLIPKEEPER_DB, "merchant", "set", "--shop-name", "演示商店", "--contact", "Wang", "--phone", "13800000000"]);
+    await pageClick("[data-testid=profile-save]");
+    await waitFor("profile saved", () => find("[data-testid=profile-saved]"));
+    const profile = JSON.parse(run(process.env.SLIPKEEPER_CLI, ["--db", process.env.SLIPKEEPER_DB, "--json", "merchant", "show"]));
+    if (profile.contact_person !== "Wang" || profile.phone !== "13800000000") throw new Error(`stored profile: ${JSON.stringify(profile)}`);
     await shot("settings");
     await click("[data-testid=nav-solver]");
     await click("[data-testid=complaint-dispute]");
@@ -128,6 +132,11 @@ try {
     const out = run(process.env.SLIPKEEPER_CLI, ["evidence", "verify", pack]);
     if (!out.includes("all hashes match")) throw new Error(out);
     await shot("solver");
+    // Known issue: with the demo terminal mirroring, going to the Cases screen leaves
+    // WebKitWebDriver without an answer, by a click of its own or of the page (the
+    // app's threads are idle, seen with gdb; without the demo terminal the same click
+    // works). The Cases and Reconcile screens are covered in Chromium by
+    // ui/tests/screens.mjs; the real window's tour ends here.
   });
 
   await wd("DELETE", s);
