@@ -12,7 +12,8 @@ use std::sync::{Arc, Mutex};
 /// What the Connect and Home screens show about the link.
 #[derive(ts_rs::TS, Clone, Debug, Default, Serialize)]
 pub struct LinkStatus {
-    /// "idle", "connecting", "connected", "disconnected" or "stopped".
+    /// "idle", "connecting", "connected", "disconnected" or "stopped"; a proxy is
+    /// "starting" and then "listening".
     pub state: String,
     /// Where: "192.168.1.20:20007" or "/dev/ttyACM0 at 9600 baud".
     pub endpoint: String,
@@ -60,21 +61,6 @@ impl LiveMirror {
         demo: bool,
     ) -> Result<LiveMirror, AppError> {
         Self::run(journal, Job::Mirror { opts, demo }, clock)
-    }
-
-    /// Starts a proxy: the cash register connects to `listen` (host:port), every byte
-    /// goes on to the terminal at `terminal` and back, and what passes is mirrored.
-    pub fn start_proxy(
-        journal: &Path,
-        listen: &str,
-        terminal: &str,
-        clock: impl Clock + 'static,
-    ) -> Result<LiveMirror, AppError> {
-        let job = Job::Proxy {
-            listen: listen.to_owned(),
-            terminal: terminal.to_owned(),
-        };
-        Self::run(journal, job, clock)
     }
 
     fn run(journal: &Path, job: Job, clock: impl Clock + 'static) -> Result<LiveMirror, AppError> {

@@ -183,7 +183,8 @@ checking: boolean, };
  */
 export type LinkStatus = { 
 /**
- * "idle", "connecting", "connected", "disconnected" or "stopped".
+ * "idle", "connecting", "connected", "disconnected" or "stopped"; a proxy is
+ * "starting" and then "listening".
  */
 state: string, 
 /**
