@@ -70,14 +70,17 @@ impl App {
     /// Where the desktop app saves reprints and evidence packs: `exports/` beside the
     /// journal.
     pub fn exports_dir(&self) -> Result<PathBuf, AppError> {
-        let dir = self
-            .journal
-            .path()
-            .parent()
-            .map(|p| p.join("exports"))
-            .unwrap_or_else(|| PathBuf::from("exports"));
+        let dir = self.folder().join("exports");
         std::fs::create_dir_all(&dir).map_err(|e| AppError::io(&dir, e))?;
         Ok(dir)
+    }
+
+    /// The folder the journal is in; everything the app saves goes in or under it.
+    pub(crate) fn folder(&self) -> PathBuf {
+        match self.journal.path().parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
     }
 
     /// The terminals the journal knows, for the Journal screen's filter and Settings.
@@ -88,10 +91,6 @@ impl App {
     /// Where the journal lives, for Settings ("data folder") and for backups.
     pub fn data_folder(&self) -> Result<DataFolder, AppError> {
         let journal = self.journal.path().to_path_buf();
-        let folder = journal
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from("."));
         let size_bytes = ["", "-wal"]
             .iter()
             .filter_map(|s| {
@@ -104,7 +103,7 @@ impl App {
         Ok(DataFolder {
             exports: self.exports_dir()?,
             journal,
-            folder,
+            folder: self.folder(),
             size_bytes,
         })
     }
@@ -113,7 +112,7 @@ impl App {
     /// something inside it (reprints, evidence packs, the folder itself). The window
     /// must not be able to make the OS open or run an arbitrary file.
     pub fn openable(&self, path: &Path) -> Result<PathBuf, AppError> {
-        let folder = self.data_folder()?.folder;
+        let folder = self.folder();
         let inside = |p: &Path| -> Option<PathBuf> {
             let p = p.canonicalize().ok()?;
             let root = folder.canonicalize().ok()?;

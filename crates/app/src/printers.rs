@@ -105,12 +105,12 @@ impl Printers {
 }
 
 impl App {
-    fn printers_file(&self) -> Result<PathBuf, AppError> {
-        Ok(self.data_folder()?.folder.join("printers.json"))
+    fn printers_file(&self) -> PathBuf {
+        self.folder().join("printers.json")
     }
 
     pub fn printers(&self) -> Result<Printers, AppError> {
-        let file = self.printers_file()?;
+        let file = self.printers_file();
         match std::fs::read_to_string(&file) {
             Ok(text) => serde_json::from_str(&text).map_err(|e| {
                 bad(format!(
@@ -127,7 +127,7 @@ impl App {
     /// returns them as stored.
     pub fn set_printers(&self, printers: &Printers) -> Result<Printers, AppError> {
         let p = printers.normalised()?;
-        let file = self.printers_file()?;
+        let file = self.printers_file();
         let tmp = file.with_extension("json.partial");
         let text = serde_json::to_string_pretty(&p)
             .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
