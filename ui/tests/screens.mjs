@@ -99,6 +99,10 @@ const SCREENS = [
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
 let passed = 0;
 let failed = 0;
+// The mocked IPC answers from the test's side: wait (up to 5 s) until a call arrived.
+const until = async (called) => {
+  for (let i = 0; i < 100 && !called(); i++) await new Promise((r) => setTimeout(r, 50));
+};
 const check = async (name, fn) => {
   try {
     await fn();
@@ -191,7 +195,7 @@ try {
       const r = calls.find((c) => c.cmd === "restore_journal");
       if (r?.args?.path !== "/backups/slipkeeper-backup-20261101.db") throw new Error(`restore_journal with ${JSON.stringify(r?.args)}`);
       await page.click("[data-testid=data-open]");
-      for (let i = 0; i < 100 && !calls.some((c) => c.cmd === "open_path"); i++) await new Promise((r) => setTimeout(r, 50));
+      await until(() => calls.some((c) => c.cmd === "open_path"));
       const o = calls.find((c) => c.cmd === "open_path");
       if (o?.args?.path !== "/data") throw new Error(`open_path with ${JSON.stringify(o?.args)}`);
       await page.click("[data-testid=nav-reconcile]");
@@ -258,8 +262,7 @@ try {
       const want = JSON.stringify({
         query: { auth_code: "907880", from: "2026-11-01T00:00:00", to: "2026-12-01T00:00:00", terminal: "10000002", batch: "000001", outcome: "declined", offset: 0, limit: 100 },
       });
-      for (let i = 0; i < 100 && !calls.some((c) => c.cmd === "list_transactions" && JSON.stringify(c.args) === want); i++)
-        await new Promise((r) => setTimeout(r, 50));
+      await until(() => calls.some((c) => c.cmd === "list_transactions" && JSON.stringify(c.args) === want));
       const last = calls.filter((c) => c.cmd === "list_transactions").pop();
       if (JSON.stringify(last?.args) !== want) throw new Error(`list_transactions with ${JSON.stringify(last?.args)}`);
     });
