@@ -213,3 +213,34 @@ fn every_member_has_a_purpose_comment() {
         );
     }
 }
+
+/// A plain `#[tauri::command] fn` runs on the window's main thread, where a search
+/// over a million rows, an evidence pack or a connect timeout freezes the whole window.
+/// Every command of the shell is an `async fn` that hands its work to the blocking pool.
+#[test]
+fn no_command_runs_on_the_main_thread() {
+    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src-tauri/src/lib.rs"))
+        .unwrap();
+    let mut lines = src.lines();
+    let (mut commands, mut blocking) = (0, Vec::new());
+    while let Some(line) = lines.next() {
+        if line.trim_start().starts_with("#[tauri::command") {
+            commands += 1;
+            let sig = lines
+                .by_ref()
+                .find(|l| !l.trim_start().starts_with("#["))
+                .unwrap_or_default();
+            if !sig.trim_start().starts_with("async fn ") {
+                blocking.push(sig.trim().to_owned());
+            }
+        }
+    }
+    assert!(
+        commands >= 30,
+        "found only {commands} commands: did the shell's layout change?"
+    );
+    assert!(
+        blocking.is_empty(),
+        "commands that would run on the main thread: {blocking:?}"
+    );
+}

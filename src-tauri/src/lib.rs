@@ -10,70 +10,101 @@ use slipkeeper_app::{
 };
 use slipkeeper_domain::{Complaint, Diagnosis, Discrepancy, TerminalId, TraceNo};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use tauri_plugin_opener::OpenerExt;
 
 struct State(Arc<Mutex<App>>);
 
 /// The terminal link, apart from the journal lock: connecting never blocks a screen.
-struct Link(LinkSlot);
+struct Link(Arc<LinkSlot>);
+
+// Every command runs on Tauri's blocking pool, never on the window's main thread: a
+// plain `#[tauri::command]` runs there, and a search over a million rows, an evidence
+// pack or a connect timeout would freeze the whole window (GTK's loop) meanwhile.
+async fn off_main<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::new(ErrorCode::Internal, format!("the command stopped: {e}")))?
+}
 
 impl State {
-    fn with<T>(&self, f: impl FnOnce(&mut App) -> Result<T, AppError>) -> Result<T, AppError> {
-        let mut app = self.0.lock().map_err(|_| {
-            AppError::new(
-                ErrorCode::Internal,
-                "the journal is unavailable after an earlier failure; restart Slipkeeper",
-            )
-        })?;
-        f(&mut app)
+    async fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut App) -> Result<T, AppError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        let app = self.0.clone();
+        off_main(move || f(&mut *locked(&app)?)).await
+    }
+}
+
+fn locked(app: &Mutex<App>) -> Result<MutexGuard<'_, App>, AppError> {
+    app.lock().map_err(|_| {
+        AppError::new(
+            ErrorCode::Internal,
+            "the journal is unavailable after an earlier failure; restart Slipkeeper",
+        )
+    })
+}
+
+impl Link {
+    async fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&LinkSlot) -> Result<T, AppError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        let link = self.0.clone();
+        off_main(move || f(&link)).await
     }
 }
 
 #[tauri::command]
-fn list_transactions(
+async fn list_transactions(
     state: tauri::State<'_, State>,
     query: TxnQuery,
 ) -> Result<Page<TxnRow>, AppError> {
-    state.with(|app| app.search(&query))
+    state.with(move |app| app.search(&query)).await
 }
 
 #[tauri::command]
-fn transaction_detail(state: tauri::State<'_, State>, id: i64) -> Result<TxnDetail, AppError> {
-    state.with(|app| app.detail(id))
+async fn transaction_detail(
+    state: tauri::State<'_, State>,
+    id: i64,
+) -> Result<TxnDetail, AppError> {
+    state.with(move |app| app.detail(id)).await
 }
 
 #[tauri::command]
-fn link_status(link: tauri::State<'_, Link>) -> Result<LinkStatus, AppError> {
-    link.0.status()
+async fn link_status(link: tauri::State<'_, Link>) -> Result<LinkStatus, AppError> {
+    link.with(|l| l.status()).await
 }
 
 #[tauri::command]
-fn connect_terminal(
+async fn connect_terminal(
     link: tauri::State<'_, Link>,
     request: ConnectRequest,
 ) -> Result<LinkStatus, AppError> {
-    link.0.connect(&request)
+    link.with(move |l| l.connect(&request)).await
 }
 
 #[tauri::command]
-fn connect_demo(link: tauri::State<'_, Link>) -> Result<LinkStatus, AppError> {
-    link.0.connect_demo()
+async fn connect_demo(link: tauri::State<'_, Link>) -> Result<LinkStatus, AppError> {
+    link.with(|l| l.connect_demo()).await
 }
 
 #[tauri::command]
-fn disconnect_terminal(link: tauri::State<'_, Link>) -> Result<LinkStatus, AppError> {
-    link.0.disconnect()
+async fn disconnect_terminal(link: tauri::State<'_, Link>) -> Result<LinkStatus, AppError> {
+    link.with(|l| l.disconnect()).await
 }
 
 #[tauri::command]
-fn serial_ports() -> Vec<PortInfo> {
-    slipkeeper_app::serial_ports()
+async fn serial_ports() -> Result<Vec<PortInfo>, AppError> {
+    off_main(|| Ok(slipkeeper_app::serial_ports())).await
 }
 
 #[tauri::command]
-fn verify_journal(state: tauri::State<'_, State>) -> Result<VerifyReport, AppError> {
-    state.with(|app| app.verify())
+async fn verify_journal(state: tauri::State<'_, State>) -> Result<VerifyReport, AppError> {
+    state.with(move |app| app.verify()).await
 }
 
 fn bad(e: impl ToString) -> AppError {
@@ -99,103 +130,117 @@ fn terminal(t: Option<String>) -> Result<Option<TerminalId>, AppError> {
 }
 
 #[tauri::command]
-fn home(state: tauri::State<'_, State>) -> Result<Home, AppError> {
-    state.with(|app| app.home_now())
+async fn home(state: tauri::State<'_, State>) -> Result<Home, AppError> {
+    state.with(move |app| app.home_now()).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
-fn reprint_preview(
+async fn reprint_preview(
     state: tauri::State<'_, State>,
     voucher_no: String,
     terminal_id: Option<String>,
     copy: String,
 ) -> Result<Vec<SlipView>, AppError> {
-    state.with(|app| {
-        app.reprint_preview(
-            &voucher(&voucher_no)?,
-            terminal(terminal_id)?.as_ref(),
-            &slipkeeper_app::copies(&copy)?,
-        )
-    })
+    state
+        .with(move |app| {
+            app.reprint_preview(
+                &voucher(&voucher_no)?,
+                terminal(terminal_id)?.as_ref(),
+                &slipkeeper_app::copies(&copy)?,
+            )
+        })
+        .await
 }
 
 #[tauri::command(rename_all = "snake_case")]
-fn reprint_pdf(
+async fn reprint_pdf(
     state: tauri::State<'_, State>,
     voucher_no: String,
     terminal_id: Option<String>,
     copy: String,
     paper_size: String,
 ) -> Result<PathBuf, AppError> {
-    state.with(|app| {
-        app.reprint_to_exports(
-            &voucher(&voucher_no)?,
-            terminal(terminal_id)?.as_ref(),
-            &slipkeeper_app::copies(&copy)?,
-            paper(&paper_size)?,
-        )
-    })
+    state
+        .with(move |app| {
+            app.reprint_to_exports(
+                &voucher(&voucher_no)?,
+                terminal(terminal_id)?.as_ref(),
+                &slipkeeper_app::copies(&copy)?,
+                paper(&paper_size)?,
+            )
+        })
+        .await
 }
 
 #[tauri::command(rename_all = "snake_case")]
-fn reprint_print(
+async fn reprint_print(
     state: tauri::State<'_, State>,
     voucher_no: String,
     terminal_id: Option<String>,
     copy: String,
     paper_size: String,
 ) -> Result<(), AppError> {
-    state.with(|app| {
-        app.reprint_on_system_printer(
-            &voucher(&voucher_no)?,
-            terminal(terminal_id)?.as_ref(),
-            &slipkeeper_app::copies(&copy)?,
-            paper(&paper_size)?,
-        )
-    })
+    state
+        .with(move |app| {
+            app.reprint_on_system_printer(
+                &voucher(&voucher_no)?,
+                terminal(terminal_id)?.as_ref(),
+                &slipkeeper_app::copies(&copy)?,
+                paper(&paper_size)?,
+            )
+        })
+        .await
 }
 
 #[tauri::command(rename_all = "snake_case")]
-fn reprint_receipt(
+async fn reprint_receipt(
     state: tauri::State<'_, State>,
     voucher_no: String,
     terminal_id: Option<String>,
     copy: String,
 ) -> Result<usize, AppError> {
-    state.with(|app| {
-        app.reprint_on_receipt_printer(
-            &voucher(&voucher_no)?,
-            terminal(terminal_id)?.as_ref(),
-            &slipkeeper_app::copies(&copy)?,
-        )
-    })
+    state
+        .with(move |app| {
+            app.reprint_on_receipt_printer(
+                &voucher(&voucher_no)?,
+                terminal(terminal_id)?.as_ref(),
+                &slipkeeper_app::copies(&copy)?,
+            )
+        })
+        .await
 }
 
 /// Settings → acquirers: an entry checked against the shop's contract.
 #[tauri::command]
-fn set_acquirer(state: tauri::State<'_, State>, acquirer: Acquirer) -> Result<Acquirer, AppError> {
-    state.with(|app| app.set_acquirer(&acquirer))
+async fn set_acquirer(
+    state: tauri::State<'_, State>,
+    acquirer: Acquirer,
+) -> Result<Acquirer, AppError> {
+    state.with(move |app| app.set_acquirer(&acquirer)).await
 }
 
 #[tauri::command]
-fn printers(state: tauri::State<'_, State>) -> Result<Printers, AppError> {
-    state.with(|app| app.printers())
+async fn printers(state: tauri::State<'_, State>) -> Result<Printers, AppError> {
+    state.with(move |app| app.printers()).await
 }
 
 #[tauri::command]
-fn set_printers(state: tauri::State<'_, State>, printers: Printers) -> Result<Printers, AppError> {
-    state.with(|app| app.set_printers(&printers))
+async fn set_printers(
+    state: tauri::State<'_, State>,
+    printers: Printers,
+) -> Result<Printers, AppError> {
+    state.with(move |app| app.set_printers(&printers)).await
 }
 
 /// Opens a reprint, an evidence pack or the data folder with the program the OS
 /// chooses — only files inside the data folder (see `App::openable`).
 #[tauri::command]
-fn open_path(
+async fn open_path(
     state: tauri::State<'_, State>,
     window: tauri::Window,
     path: PathBuf,
 ) -> Result<(), AppError> {
-    let path = state.with(|app| app.openable(&path))?;
+    let path = state.with(move |app| app.openable(&path)).await?;
     window
         .opener()
         .open_path(path.to_string_lossy(), None::<&str>)
@@ -209,123 +254,136 @@ fn open_path(
 
 /// Reconcile → "open a case" on one discrepancy.
 #[tauri::command(rename_all = "snake_case")]
-fn open_case_from_discrepancy(
+async fn open_case_from_discrepancy(
     state: tauri::State<'_, State>,
     discrepancy: Discrepancy,
     acquirer_id: Option<String>,
 ) -> Result<i64, AppError> {
-    state.with(|app| app.open_case_from_discrepancy(&discrepancy, acquirer_id.as_deref()))
+    state
+        .with(move |app| app.open_case_from_discrepancy(&discrepancy, acquirer_id.as_deref()))
+        .await
 }
 
 #[tauri::command]
-fn terminals(state: tauri::State<'_, State>) -> Result<Vec<TerminalOverview>, AppError> {
-    state.with(|app| app.terminal_overview())
+async fn terminals(state: tauri::State<'_, State>) -> Result<Vec<TerminalOverview>, AppError> {
+    state.with(move |app| app.terminal_overview()).await
 }
 
 #[tauri::command]
-fn data_folder(state: tauri::State<'_, State>) -> Result<DataFolder, AppError> {
-    state.with(|app| app.data_folder())
+async fn data_folder(state: tauri::State<'_, State>) -> Result<DataFolder, AppError> {
+    state.with(move |app| app.data_folder()).await
 }
 
 #[tauri::command]
-fn backup_journal(state: tauri::State<'_, State>, path: PathBuf) -> Result<(), AppError> {
-    state.with(|app| app.backup(&path))
+async fn backup_journal(state: tauri::State<'_, State>, path: PathBuf) -> Result<(), AppError> {
+    state.with(move |app| app.backup(&path)).await
 }
 
 /// The terminal link pauses while the journal is replaced, then carries on.
 #[tauri::command]
-fn restore_journal(
+async fn restore_journal(
     state: tauri::State<'_, State>,
     link: tauri::State<'_, Link>,
     path: PathBuf,
 ) -> Result<VerifyReport, AppError> {
-    link.0.paused(|| state.with(|app| app.restore(&path)))
+    let (app, link) = (state.0.clone(), link.0.clone());
+    off_main(move || link.paused(|| locked(&app)?.restore(&path))).await
 }
 
 #[tauri::command]
-fn diagnose(
+async fn diagnose(
     state: tauri::State<'_, State>,
     complaint: String,
     lookup: Lookup,
 ) -> Result<Diagnosis, AppError> {
-    state.with(|app| app.diagnose(self::complaint(&complaint)?, &lookup))
+    state
+        .with(move |app| app.diagnose(self::complaint(&complaint)?, &lookup))
+        .await
 }
 
 #[tauri::command(rename_all = "snake_case")]
-fn open_case(
+async fn open_case(
     state: tauri::State<'_, State>,
     complaint: String,
     lookup: Lookup,
     acquirer_id: Option<String>,
 ) -> Result<i64, AppError> {
-    state.with(|app| {
-        app.open_case(
-            self::complaint(&complaint)?,
-            &lookup,
-            acquirer_id.as_deref(),
-            None,
-        )
-    })
+    state
+        .with(move |app| {
+            app.open_case(
+                self::complaint(&complaint)?,
+                &lookup,
+                acquirer_id.as_deref(),
+                None,
+            )
+        })
+        .await
 }
 
 #[tauri::command]
-fn list_cases(state: tauri::State<'_, State>) -> Result<Vec<CaseSummary>, AppError> {
-    state.with(|app| app.cases())
+async fn list_cases(state: tauri::State<'_, State>) -> Result<Vec<CaseSummary>, AppError> {
+    state.with(move |app| app.cases()).await
 }
 
 #[tauri::command]
-fn case_view(state: tauri::State<'_, State>, id: i64) -> Result<CaseView, AppError> {
-    state.with(|app| app.case(id))
+async fn case_view(state: tauri::State<'_, State>, id: i64) -> Result<CaseView, AppError> {
+    state.with(move |app| app.case(id)).await
 }
 
 #[tauri::command]
-fn contact_plan(state: tauri::State<'_, State>, id: i64) -> Result<ContactPlan, AppError> {
-    state.with(|app| app.contact_plan(id))
+async fn contact_plan(state: tauri::State<'_, State>, id: i64) -> Result<ContactPlan, AppError> {
+    state.with(move |app| app.contact_plan(id)).await
 }
 
 #[tauri::command]
-fn build_evidence(state: tauri::State<'_, State>, id: i64) -> Result<PackReport, AppError> {
-    state.with(|app| app.evidence_to_exports(id))
+async fn build_evidence(state: tauri::State<'_, State>, id: i64) -> Result<PackReport, AppError> {
+    state.with(move |app| app.evidence_to_exports(id)).await
 }
 
 #[tauri::command]
-fn verify_evidence(path: PathBuf) -> Result<PackCheck, AppError> {
-    slipkeeper_app::verify_evidence(&path)
+async fn verify_evidence(path: PathBuf) -> Result<PackCheck, AppError> {
+    off_main(move || slipkeeper_app::verify_evidence(&path)).await
 }
 
 #[tauri::command]
-fn merchant_profile(state: tauri::State<'_, State>) -> Result<MerchantProfile, AppError> {
-    state.with(|app| app.merchant_profile())
+async fn merchant_profile(state: tauri::State<'_, State>) -> Result<MerchantProfile, AppError> {
+    state.with(move |app| app.merchant_profile()).await
 }
 
 #[tauri::command]
-fn set_merchant_profile(
+async fn set_merchant_profile(
     state: tauri::State<'_, State>,
     profile: MerchantProfile,
 ) -> Result<(), AppError> {
-    state.with(|app| app.set_merchant_profile(&profile))
+    state
+        .with(move |app| app.set_merchant_profile(&profile))
+        .await
 }
 
 #[tauri::command]
-fn acquirers(state: tauri::State<'_, State>) -> Result<Vec<Acquirer>, AppError> {
-    state.with(|app| app.acquirers())
+async fn acquirers(state: tauri::State<'_, State>) -> Result<Vec<Acquirer>, AppError> {
+    state.with(move |app| app.acquirers()).await
 }
 
 #[tauri::command]
-fn import_statement(
+async fn import_statement(
     state: tauri::State<'_, State>,
     path: PathBuf,
 ) -> Result<StatementReport, AppError> {
-    state.with(|app| app.import_statement(&path, None, None))
+    state
+        .with(move |app| app.import_statement(&path, None, None))
+        .await
 }
 
 #[tauri::command]
-fn reconcile(state: tauri::State<'_, State>) -> Result<Option<ReconcileReport>, AppError> {
-    state.with(|app| {
-        app.statement_period()?
-            .map(|(from, to)| app.reconcile(from, to))
-            .transpose()
-    })
+async fn reconcile(state: tauri::State<'_, State>) -> Result<Option<ReconcileReport>, AppError> {
+    state
+        .with(move |app| {
+            app.statement_period()?
+                .map(|(from, to)| app.reconcile(from, to))
+                .transpose()
+        })
+        .await
 }
 
 /// The journal to open: `SLIPKEEPER_DB` if set (`make run` points it at a demo
@@ -353,7 +411,7 @@ pub fn run() {
         }
     };
     let app = Arc::new(Mutex::new(app));
-    let link = LinkSlot::new(&path);
+    let link = Arc::new(LinkSlot::new(&path));
     // `make run`: mirror the built-in demo terminal, customers paying live.
     if std::env::var_os("SLIPKEEPER_DEMO").is_some() {
         if let Err(e) = link.connect_demo() {
