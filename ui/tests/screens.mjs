@@ -266,6 +266,51 @@ try {
       const last = calls.filter((c) => c.cmd === "list_transactions").pop();
       if (JSON.stringify(last?.args) !== want) throw new Error(`list_transactions with ${JSON.stringify(last?.args)}`);
     });
+    await check(`${lang}: the journal scrolls through a million transactions with only the rows in view in the page`, async () => {
+      const N = 1_000_000;
+      const saved = answers.list_transactions;
+      // Row i of the journal, newest first, made up on demand.
+      const at = (i) => ({ ...row, id: N - i, txn: { ...txn, trace_no: String(i % 1_000_000).padStart(6, "0"), rrn: `9${String(i).padStart(11, "0")}` } });
+      answers.list_transactions = ({ query }) => {
+        if (query.rrn) return { total: 1, more: false, offset: 0, items: query.offset === 0 ? [at(0)] : [] };
+        const items = [];
+        for (let i = query.offset; i < Math.min(N, query.offset + query.limit); i++) items.push(at(i));
+        return { total: N, more: false, offset: query.offset, items };
+      };
+      try {
+        await page.click("[data-testid=nav-home]");
+        await page.click("[data-testid=nav-journal]");
+        const rowAt = (i) => page.locator(`[data-testid=journal] tr.row[data-index='${i}']`);
+        await rowAt(0).getByText("900000000000").waitFor({ timeout: 5000 });
+        await page.getByText(lang === "zh" ? "1000000 笔交易" : "1000000 transactions").first().waitFor({ timeout: 5000 });
+        const scroller = page.locator("[data-testid=journal-scroller]");
+        const before = calls.length;
+        await scroller.evaluate((el) => (el.scrollTop = el.scrollHeight));
+        await rowAt(N - 1).getByText("900000999999").waitFor({ timeout: 5000 });
+        const fetched = calls.slice(before).filter((c) => c.cmd === "list_transactions").map((c) => c.args.query.offset);
+        if (fetched.length > 3 || fetched.some((o) => o < N - 300)) throw new Error(`jumping to the end fetched offsets ${fetched}`);
+        const inPage = await page.locator("[data-testid=journal] tr.row").count();
+        if (inPage > 80) throw new Error(`${inPage} rows in the page; only the rows in view belong there`);
+        const box = await rowAt(N - 1).boundingBox();
+        const view = await scroller.boundingBox();
+        if (Math.abs(box.height - 36) > 0.5) throw new Error(`a row is ${box.height}px high; the scroll arithmetic assumes 36`);
+        if (box.y + box.height > view.y + view.height + 1) throw new Error("the last row is below the end of the table");
+        // Halfway down the scroll bar is halfway through the journal.
+        await scroller.evaluate((el) => (el.scrollTop = (el.scrollHeight - el.clientHeight) / 2));
+        await page.waitForFunction(() => {
+          const r = document.querySelector("[data-testid=journal] tr.row:not(.waiting)");
+          const i = Number(r?.getAttribute("data-index"));
+          return i > 490_000 && i < 510_000 && r.textContent.includes(`9${String(i).padStart(11, "0")}`);
+        }, null, { timeout: 5000 });
+        await page.screenshot({ path: `${OUT}journal-1m-${lang}.png` });
+        // A search typed while scrolled far down shows its one answer from the top.
+        await page.fill("[data-testid=search]", "600000000042");
+        await rowAt(0).getByText("900000000000").waitFor({ timeout: 5000 });
+        if ((await page.locator("[data-testid=journal] tr.row").count()) !== 1) throw new Error("the one match is not the only row");
+      } finally {
+        answers.list_transactions = saved;
+      }
+    });
     await check(`${lang}: a case is opened from a reconciliation discrepancy`, async () => {
       await page.click("[data-testid=nav-reconcile]");
       await page.selectOption("[data-testid=reconcile-acquirer]", "cup");

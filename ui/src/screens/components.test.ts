@@ -7,6 +7,14 @@ import ErrorBox from "./ErrorBox.svelte";
 import Journal from "./Journal.svelte";
 import { setLang } from "../lib/i18n.svelte";
 
+// jsdom lays nothing out and has no ResizeObserver (bind:clientHeight uses one): the
+// journal then assumes a window of ordinary height.
+globalThis.ResizeObserver ??= class {
+  observe() {}
+  unobserve() {}
+  disconnect() {}
+};
+
 afterEach(() => {
   clearMocks();
   document.body.innerHTML = "";
@@ -50,12 +58,53 @@ describe("Journal", () => {
     const search = target.querySelector<HTMLInputElement>("[data-testid=search]")!;
     search.value = "255.05";
     search.dispatchEvent(new Event("input", { bubbles: true }));
-    for (let i = 0; i < 50 && !target.querySelector("[data-testid=journal] tbody tr"); i++) await tick().then(() => new Promise((r) => setTimeout(r, 10)));
+    for (let i = 0; i < 50 && !target.querySelector("[data-testid=journal] tbody tr.row"); i++) await tick().then(() => new Promise((r) => setTimeout(r, 10)));
     const last = calls.filter((x) => x.cmd === "list_transactions").pop();
     expect(last?.args).toEqual({ query: { amount_minor: 25505, offset: 0, limit: 100 } });
     const text = target.querySelector("[data-testid=journal]")!.textContent!;
     expect(text).toContain("Refund");
     expect(text).toContain("000001 ✓");
+    unmount(c);
+  });
+
+  it("shows the answer to the latest search even when an earlier one comes back after it", async () => {
+    setLang("en");
+    const row = (trace_no: string, id: number) => ({
+      id,
+      txn: {
+        terminal_id: "10000001", merchant_id: "898310048990001", batch_no: "000001", trace_no, kind: "sale",
+        outcome: "approved", amount: { minor: 100, currency: "CNY" }, occurred_at: "2026-11-20T08:03:21",
+      },
+      recorded_at: "2026-11-20T00:03:22Z",
+      settled: false,
+    });
+    // The first question ("1") is answered last, long after the second ("123").
+    mockIPC(async (cmd, args) => {
+      if (cmd === "terminals") return [];
+      if (cmd !== "list_transactions") throw new Error(`unexpected ${cmd}`);
+      const q = (args as { query: { voucher?: string } }).query;
+      if (q.voucher === "1") {
+        await new Promise((r) => setTimeout(r, 150));
+        return { total: 1, more: false, offset: 0, items: [row("000777", 777)] };
+      }
+      if (q.voucher === "123") return { total: 1, more: false, offset: 0, items: [row("000123", 123)] };
+      return { total: 0, more: false, offset: 0, items: [] };
+    });
+    const target = document.body.appendChild(document.createElement("div"));
+    const c = mount(Journal, { target, props: { reprint: vi.fn() } });
+    const search = target.querySelector<HTMLInputElement>("[data-testid=search]")!;
+    const typeIn = async (v: string) => {
+      search.value = v;
+      search.dispatchEvent(new Event("input", { bubbles: true }));
+      flushSync();
+      await tick();
+    };
+    await typeIn("1");
+    await typeIn("123");
+    await new Promise((r) => setTimeout(r, 300));
+    const text = target.querySelector("[data-testid=journal]")!.textContent!;
+    expect(text, "the late answer to '1' must not replace the answer to '123'").toContain("000123");
+    expect(text).not.toContain("000777");
     unmount(c);
   });
 });
