@@ -2,6 +2,7 @@
 // client library: fetch is enough for the handful of endpoints used here.
 import { execFileSync, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { ELEMENT, startSession, waitFor, wd } from "./wd.mjs";
 
 const { APP, ARTIFACTS } = process.env;
@@ -24,6 +25,8 @@ const driver = spawn("tauri-driver", ["--port", "4444"], { stdio: ["ignore", "in
 try {
   const session = await startSession(APP);
   const s = `/session/${session.sessionId}`;
+  // No step loads a page: a command that waits for one longer than this has hung.
+  await wd("POST", `${s}/timeouts`, { pageLoad: 15000, script: 15000 });
   const find = async (css) => (await wd("POST", `${s}/element`, { using: "css selector", value: css }))[ELEMENT];
   const text = async (css) => wd("GET", `${s}/element/${await find(css)}/text`);
   const shot = async (name) => writeFileSync(`${ARTIFACTS}/${name}.png`, Buffer.from(await wd("GET", `${s}/screenshot`), "base64"));
@@ -38,6 +41,10 @@ try {
     await wd("POST", `${s}/element/${el}/value`, { text: value });
   };
   const run = (cmd, args) => execFileSync(cmd, args, { encoding: "utf8" });
+  // The text in the page, read by a script: WebKitWebDriver's own element text leaves
+  // out the journal's rows, which sit in a scrolling box of their own.
+  const textContent = (css) =>
+    wd("POST", `${s}/execute/sync`, { script: "return document.querySelector(arguments[0])?.textContent ?? '';", args: [css] });
   // A click dispatched in the page. WebKitWebDriver's own click has, in some runs,
   // never answered after text was typed into the page (the window itself kept
   // working); the page's click runs the same handler.
@@ -78,14 +85,28 @@ try {
 
   await check("the journal lists and searches through IPC", async () => {
     await click("[data-testid=nav-journal]");
-    await waitFor("a page of rows", async () => {
-      const rows = await wd("POST", `${s}/elements`, { using: "css selector", value: "[data-testid=journal] tbody tr" });
-      return rows.length === 100;
-    });
+    // A virtual table: only the rows in view are in the page, whatever the journal holds.
+    const inPage = async () => (await wd("POST", `${s}/elements`, { using: "css selector", value: "[data-testid=journal] tr.row" })).length;
+    await waitFor("rows in view", async () => (await inPage()) >= 10);
+    if ((await inPage()) > 80) throw new Error(`${await inPage()} rows in the page`);
     await shot("journal");
+    const total = Number((await text("[data-testid=count]")).match(/^\d+/)[0]);
+    await wd("POST", `${s}/execute/sync`, { script: "const el = document.querySelector('[data-testid=journal-scroller]'); el.scrollTop = el.scrollHeight; return true;", args: [] });
+    // Scrolled to the end, the last row in the page is the journal's oldest, loaded.
+    await waitFor("the oldest row", async () => {
+      const rows = await wd("POST", `${s}/elements`, { using: "css selector", value: "[data-testid=journal] tr.row" });
+      const last = rows[rows.length - 1][ELEMENT];
+      const index = Number(await wd("GET", `${s}/element/${last}/attribute/data-index`));
+      return index >= total - 1 && !(await wd("GET", `${s}/element/${last}/text`)).includes("…");
+    });
+    await shot("journal-end");
     await type("[data-testid=search]", "600000000042");
     await waitFor("1 transaction", async () => (await text("[data-testid=count]")).startsWith("1 transactions"));
-    if (!(await text("[data-testid=journal]")).includes("600000000042")) throw new Error("the row with that RRN is not shown");
+    const shown = await textContent("[data-testid=journal] tbody");
+    if (!shown.includes("600000000042")) {
+      const state = await wd("POST", `${s}/execute/sync`, { script: "const el = document.querySelector('[data-testid=journal-scroller]'); return JSON.stringify({ top: el.scrollTop, height: el.scrollHeight, rows: [...el.querySelectorAll('tr.row')].map((r) => r.getAttribute('data-index') + ' ' + r.textContent.slice(0, 60)) });", args: [] });
+      throw new Error(`the row with that RRN is not shown: ${shown.replace(/\s+/g, " ").slice(0, 200)}; ${state}`);
+    }
     await type("[data-testid=search]", "no such slip text");
     await waitFor("0 transactions", async () => (await text("[data-testid=count]")).startsWith("0 transactions"));
   });
@@ -132,13 +153,38 @@ try {
     const out = run(process.env.SLIPKEEPER_CLI, ["evidence", "verify", pack]);
     if (!out.includes("all hashes match")) throw new Error(out);
     await shot("solver");
-    // Known issue: with the demo terminal mirroring, going to the Cases screen leaves
-    // WebKitWebDriver without an answer, by a click of its own or of the page (the
-    // app's threads are idle, seen with gdb; without the demo terminal the same click
-    // works). The Cases and Reconcile screens are covered in Chromium by
-    // ui/tests/screens.mjs; the real window's tour ends here.
   });
 
+  await check("a statement imported on the Reconcile screen shows the line the journal lacks", async () => {
+    // One line the journal cannot have (New Year's Day, voucher 888888), as an acquirer's
+    // statement in the common Chinese layout.
+    const file = join(process.env.E2E_WORK, "statement.csv");
+    writeFileSync(
+      file,
+      "商户编号,终端编号,交易时间,卡号,交易金额,手续费,参考号,凭证号,交易类型\r\n" +
+        "898310048990001,10000001,2026-01-01 08:03:00,622202******0128,88.88,0.53,699999999999,888888,消费\r\n",
+    );
+    await click("[data-testid=nav-reconcile]");
+    await type("[data-testid=statement-path]", file);
+    await pageClick("[data-testid=statement-import]");
+    await waitFor("imported", async () => (await text("[data-testid=imported]")).includes("1 / 1"));
+    await waitFor("the discrepancy", async () => (await text("[data-testid=screen-reconcile]")).includes("88.88"));
+    await shot("reconcile");
+    // A discrepancy becomes a case, stored in the journal (read back with the CLI).
+    await pageClick("[data-testid=open-case-0]");
+    const opened = (await waitFor("the case opened", () => text("[data-testid=case-opened-0]"))).match(/SK-(\d+)/)[1];
+    const listed = JSON.parse(run(process.env.SLIPKEEPER_CLI, ["--db", process.env.SLIPKEEPER_DB, "--json", "case", "list"]));
+    if (!JSON.stringify(listed).includes(`"id":${opened}`)) throw new Error(`case ${opened} is not in the journal: ${JSON.stringify(listed).slice(0, 300)}`);
+  });
+
+  // Not visited in the real window: the Cases screen (covered in Chromium by
+  // ui/tests/screens.mjs with mocked IPC, and the cases themselves by the CLI check
+  // above). In about half the runs WebKitWebDriver never answers the command after the
+  // Cases entry is clicked — its own click, a click run in the page, or reading the
+  // table's text — whether it comes from Home, the Solver or Reconcile. The window has
+  // switched meanwhile (a screenshot of the X display shows the case list), GET /title
+  // still answers, and the app's, the web process's and the driver's threads all wait
+  // in poll(). Other screens never showed it in the same runs.
   await wd("DELETE", s);
 } catch (e) {
   failed++;

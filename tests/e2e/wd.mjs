@@ -11,6 +11,8 @@ export async function wd(method, path, body) {
       method,
       headers: { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
+      // No command here takes long: one that has not answered in a minute never will.
+      signal: AbortSignal.timeout(60000),
     });
   let res;
   try {
