@@ -8,7 +8,7 @@ use slipkeeper_app::{
     Paper, PortInfo, Printers, ReconcileReport, SlipView, StatementReport, SystemClock,
     TerminalOverview, TxnDetail, TxnQuery, TxnRow, VerifyReport,
 };
-use slipkeeper_domain::{Complaint, Diagnosis, Discrepancy, TerminalId, TraceNo};
+use slipkeeper_domain::{Complaint, CopyType, Diagnosis, Discrepancy, TerminalId, TraceNo};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tauri_plugin_opener::OpenerExt;
@@ -129,6 +129,19 @@ fn terminal(t: Option<String>) -> Result<Option<TerminalId>, AppError> {
         .transpose()
 }
 
+/// The slips a reprint is about: voucher, terminal if given, copies.
+fn which_slips(
+    voucher_no: &str,
+    terminal_id: Option<String>,
+    copy: &str,
+) -> Result<(TraceNo, Option<TerminalId>, Vec<CopyType>), AppError> {
+    Ok((
+        voucher(voucher_no)?,
+        terminal(terminal_id)?,
+        slipkeeper_app::copies(copy)?,
+    ))
+}
+
 #[tauri::command]
 async fn home(state: tauri::State<'_, State>) -> Result<Home, AppError> {
     state.with(move |app| app.home_now()).await
@@ -143,11 +156,8 @@ async fn reprint_preview(
 ) -> Result<Vec<SlipView>, AppError> {
     state
         .with(move |app| {
-            app.reprint_preview(
-                &voucher(&voucher_no)?,
-                terminal(terminal_id)?.as_ref(),
-                &slipkeeper_app::copies(&copy)?,
-            )
+            let (v, t, c) = which_slips(&voucher_no, terminal_id, &copy)?;
+            app.reprint_preview(&v, t.as_ref(), &c)
         })
         .await
 }
@@ -162,12 +172,8 @@ async fn reprint_pdf(
 ) -> Result<PathBuf, AppError> {
     state
         .with(move |app| {
-            app.reprint_to_exports(
-                &voucher(&voucher_no)?,
-                terminal(terminal_id)?.as_ref(),
-                &slipkeeper_app::copies(&copy)?,
-                paper(&paper_size)?,
-            )
+            let (v, t, c) = which_slips(&voucher_no, terminal_id, &copy)?;
+            app.reprint_to_exports(&v, t.as_ref(), &c, paper(&paper_size)?)
         })
         .await
 }
@@ -182,12 +188,8 @@ async fn reprint_print(
 ) -> Result<(), AppError> {
     state
         .with(move |app| {
-            app.reprint_on_system_printer(
-                &voucher(&voucher_no)?,
-                terminal(terminal_id)?.as_ref(),
-                &slipkeeper_app::copies(&copy)?,
-                paper(&paper_size)?,
-            )
+            let (v, t, c) = which_slips(&voucher_no, terminal_id, &copy)?;
+            app.reprint_on_system_printer(&v, t.as_ref(), &c, paper(&paper_size)?)
         })
         .await
 }
@@ -201,11 +203,8 @@ async fn reprint_receipt(
 ) -> Result<usize, AppError> {
     state
         .with(move |app| {
-            app.reprint_on_receipt_printer(
-                &voucher(&voucher_no)?,
-                terminal(terminal_id)?.as_ref(),
-                &slipkeeper_app::copies(&copy)?,
-            )
+            let (v, t, c) = which_slips(&voucher_no, terminal_id, &copy)?;
+            app.reprint_on_receipt_printer(&v, t.as_ref(), &c)
         })
         .await
 }
