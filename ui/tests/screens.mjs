@@ -311,6 +311,34 @@ try {
         answers.list_transactions = saved;
       }
     });
+    await check(`${lang}: new transactions appear at the top of the journal and later rows move down`, async () => {
+      let n = 250;
+      const saved = answers.list_transactions;
+      // Newest first: row i is transaction number n - i.
+      const at = (i) => ({ ...row, id: n - i, txn: { ...txn, trace_no: String(n - i).padStart(6, "0"), rrn: `8${String(n - i).padStart(11, "0")}` } });
+      answers.list_transactions = ({ query }) => {
+        const items = [];
+        for (let i = query.offset; i < Math.min(n, query.offset + query.limit); i++) items.push(at(i));
+        return { total: n, more: false, offset: query.offset, items };
+      };
+      try {
+        await page.click("[data-testid=nav-home]");
+        await page.click("[data-testid=nav-journal]");
+        const rowAt = (i) => page.locator(`[data-testid=journal] tr.row[data-index='${i}']`);
+        const scroller = page.locator("[data-testid=journal-scroller]");
+        await rowAt(0).getByText("800000000250").waitFor({ timeout: 5000 });
+        // Row 150 seen once (its page is kept), then back to the top.
+        await scroller.evaluate((el) => (el.scrollTop = 150 * 36));
+        await rowAt(150).getByText("800000000100").waitFor({ timeout: 5000 });
+        await scroller.evaluate((el) => (el.scrollTop = 0));
+        n = 251;
+        await rowAt(0).getByText("800000000251").waitFor({ timeout: 8000 });
+        await scroller.evaluate((el) => (el.scrollTop = 150 * 36));
+        await rowAt(150).getByText("800000000101").waitFor({ timeout: 5000 });
+      } finally {
+        answers.list_transactions = saved;
+      }
+    });
     await check(`${lang}: a case is opened from a reconciliation discrepancy`, async () => {
       await page.click("[data-testid=nav-reconcile]");
       await page.selectOption("[data-testid=reconcile-acquirer]", "cup");
