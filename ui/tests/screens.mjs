@@ -103,6 +103,13 @@ let failed = 0;
 const until = async (called) => {
   for (let i = 0; i < 100 && !called(); i++) await new Promise((r) => setTimeout(r, 50));
 };
+// The answer of a journal of count() made-up transactions, newest first: row i is at(i).
+const mockedJournal = (count, at) => ({ query }) => {
+  const n = count();
+  const items = [];
+  for (let i = query.offset; i < Math.min(n, query.offset + query.limit); i++) items.push(at(i));
+  return { total: n, more: false, offset: query.offset, items };
+};
 const check = async (name, fn) => {
   try {
     await fn();
@@ -271,12 +278,9 @@ try {
       const saved = answers.list_transactions;
       // Row i of the journal, newest first, made up on demand.
       const at = (i) => ({ ...row, id: N - i, txn: { ...txn, trace_no: String(i % 1_000_000).padStart(6, "0"), rrn: `9${String(i).padStart(11, "0")}` } });
-      answers.list_transactions = ({ query }) => {
-        if (query.rrn) return { total: 1, more: false, offset: 0, items: query.offset === 0 ? [at(0)] : [] };
-        const items = [];
-        for (let i = query.offset; i < Math.min(N, query.offset + query.limit); i++) items.push(at(i));
-        return { total: N, more: false, offset: query.offset, items };
-      };
+      const all = mockedJournal(() => N, at);
+      answers.list_transactions = (args) =>
+        args.query.rrn ? { total: 1, more: false, offset: 0, items: args.query.offset === 0 ? [at(0)] : [] } : all(args);
       try {
         await page.click("[data-testid=nav-home]");
         await page.click("[data-testid=nav-journal]");
@@ -316,11 +320,7 @@ try {
       const saved = answers.list_transactions;
       // Newest first: row i is transaction number n - i.
       const at = (i) => ({ ...row, id: n - i, txn: { ...txn, trace_no: String(n - i).padStart(6, "0"), rrn: `8${String(n - i).padStart(11, "0")}` } });
-      answers.list_transactions = ({ query }) => {
-        const items = [];
-        for (let i = query.offset; i < Math.min(n, query.offset + query.limit); i++) items.push(at(i));
-        return { total: n, more: false, offset: query.offset, items };
-      };
+      answers.list_transactions = mockedJournal(() => n, at);
       try {
         await page.click("[data-testid=nav-home]");
         await page.click("[data-testid=nav-journal]");
