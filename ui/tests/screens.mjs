@@ -103,12 +103,13 @@ let failed = 0;
 const until = async (called) => {
   for (let i = 0; i < 100 && !called(); i++) await new Promise((r) => setTimeout(r, 50));
 };
-// The answer of a journal of count() made-up transactions, newest first: row i is at(i).
+// The answer of a journal of count() made-up transactions with ids 1…count(), newest
+// first: row i of the list of those up to id `top` is at(i, top), as the core answers.
 const mockedJournal = (count, at) => ({ query }) => {
-  const n = count();
+  const top = Math.min(count(), query.upto_id ?? Infinity);
   const items = [];
-  for (let i = query.offset; i < Math.min(n, query.offset + query.limit); i++) items.push(at(i));
-  return { total: n, more: false, offset: query.offset, items };
+  for (let i = query.offset; i < Math.min(top, query.offset + query.limit); i++) items.push(at(i, top));
+  return { total: top, more: false, offset: query.offset, upto_id: top, items };
 };
 const check = async (name, fn) => {
   try {
@@ -267,7 +268,7 @@ try {
       await page.fill("[data-testid=filter-from]", "2026-11-01");
       await page.fill("[data-testid=filter-to]", "2026-11-30");
       const want = JSON.stringify({
-        query: { auth_code: "907880", from: "2026-11-01T00:00:00", to: "2026-12-01T00:00:00", terminal: "10000002", batch: "000001", outcome: "declined", offset: 0, limit: 100 },
+        query: { auth_code: "907880", from: "2026-11-01T00:00:00", to: "2026-12-01T00:00:00", terminal: "10000002", batch: "000001", outcome: "declined", offset: 0, limit: 100, upto_id: null },
       });
       await until(() => calls.some((c) => c.cmd === "list_transactions" && JSON.stringify(c.args) === want));
       const last = calls.filter((c) => c.cmd === "list_transactions").pop();
@@ -318,8 +319,8 @@ try {
     await check(`${lang}: new transactions appear at the top of the journal and later rows move down`, async () => {
       let n = 250;
       const saved = answers.list_transactions;
-      // Newest first: row i is transaction number n - i.
-      const at = (i) => ({ ...row, id: n - i, txn: { ...txn, trace_no: String(n - i).padStart(6, "0"), rrn: `8${String(n - i).padStart(11, "0")}` } });
+      // Newest first: row i of the list up to transaction `top` is transaction top - i.
+      const at = (i, top) => ({ ...row, id: top - i, txn: { ...txn, trace_no: String(top - i).padStart(6, "0"), rrn: `8${String(top - i).padStart(11, "0")}` } });
       answers.list_transactions = mockedJournal(() => n, at);
       try {
         await page.click("[data-testid=nav-home]");
@@ -335,6 +336,15 @@ try {
         await rowAt(0).getByText("800000000251").waitFor({ timeout: 8000 });
         await scroller.evaluate((el) => (el.scrollTop = 150 * 36));
         await rowAt(150).getByText("800000000101").waitFor({ timeout: 5000 });
+        // One more arrives while the owner reads down the list: the next page, fetched
+        // now, continues the list on screen (row 200 is transaction 51, not 52 again).
+        n = 252;
+        await new Promise((r) => setTimeout(r, 3500)); // past the top page's refresh
+        await scroller.evaluate((el) => (el.scrollTop = 200 * 36));
+        await rowAt(200).getByText("800000000051").waitFor({ timeout: 5000 });
+        const shown = await page.locator("[data-testid=journal] tr.row").allTextContents();
+        const rrns = shown.map((t) => /8\d{11}/.exec(t)?.[0]).filter(Boolean);
+        if (new Set(rrns).size !== rrns.length) throw new Error(`a transaction shows twice: ${rrns.join(" ")}`);
       } finally {
         answers.list_transactions = saved;
       }

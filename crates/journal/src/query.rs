@@ -32,6 +32,9 @@ pub struct TxnQuery {
     pub kind: Option<TxnKind>,
     /// Substring of the slip text.
     pub text: Option<String>,
+    /// Only rows stored up to this row id: the pages of one list, asked for while a
+    /// terminal adds rows, stay in place (see [`Page::upto_id`]). None: everything.
+    pub upto_id: Option<i64>,
     pub offset: u64,
     /// 0 means the default page size.
     pub limit: u64,
@@ -49,6 +52,10 @@ pub struct Page<T> {
     /// The count stopped at the cap: there are more than `total`.
     pub more: bool,
     pub offset: u64,
+    /// The highest row id the answer covers: the query's own `upto_id`, or the newest
+    /// row when it had none. Asking for the next pages with it keeps their offsets
+    /// meaning the same rows while new transactions arrive.
+    pub upto_id: i64,
     pub items: Vec<T>,
 }
 
@@ -203,6 +210,28 @@ fn where_clause_with(q: &TxnQuery, plan: TextPlan) -> Result<(String, Vec<Value>
     Ok((clause, p))
 }
 
+/// What the owner's filters leave after [`where_clause_with`], with the list's bound
+/// on row ids added; and whether there were no filters at all (then the bound itself
+/// is the count: rows are only appended, ids from 1 without holes).
+fn bounded(
+    q: &TxnQuery,
+    plan: TextPlan,
+    upto: i64,
+) -> Result<(String, Vec<Value>, bool), JournalError> {
+    let (clause, mut p) = where_clause_with(q, plan)?;
+    let unfiltered = clause.is_empty();
+    p.push(Value::Integer(upto));
+    // `+`: a filter only. As an index range on the row id it would tempt SQLite to
+    // walk the table by id and sort a million rows instead of reading the time index.
+    let bound = format!("+t.id <= ?{}", p.len());
+    let clause = if unfiltered {
+        format!("WHERE {bound}")
+    } else {
+        format!("{clause} AND {bound}")
+    };
+    Ok((clause, p, unfiltered))
+}
+
 const ROW_SELECT: &str = "EXISTS (SELECT 1 FROM settlements s WHERE s.terminal_id = t.terminal_id AND s.batch_no = t.batch_no)";
 
 impl Journal {
@@ -217,10 +246,12 @@ impl Journal {
     }
 
     fn search_planned(&self, q: &TxnQuery, plan: TextPlan) -> Result<Page<TxnRow>, JournalError> {
-        let (clause, params) = where_clause_with(q, plan)?;
         // One read snapshot for the count and the rows: a mirror writing meanwhile
         // must not make "7 found" show six.
         let snapshot = self.conn.unchecked_transaction()?;
+        let newest = self.transactions_stored()? as i64;
+        let upto = q.upto_id.map_or(newest, |u| u.clamp(0, newest));
+        let (clause, params, unfiltered) = bounded(q, plan, upto)?;
         // Counting every slip that mentions a common word would take seconds on a
         // large journal; a text search counts up to the cap and says "more".
         let cap = q.text.as_deref().is_some_and(|s| !s.trim().is_empty());
@@ -232,10 +263,16 @@ impl Journal {
         } else {
             format!("SELECT count(*) FROM transactions t {clause}")
         };
-        let mut total: i64 = self
-            .conn
-            .prepare_cached(&count_sql)?
-            .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
+        let mut total: i64 = if unfiltered {
+            // Everything up to the bound: the bound is the count (see
+            // `transactions_stored`); `count(*)` would read a whole index, seconds on
+            // a cold million-row file.
+            upto
+        } else {
+            self.conn
+                .prepare_cached(&count_sql)?
+                .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?
+        };
         let more = cap && total > TEXT_COUNT_CAP as i64;
         if more {
             total = TEXT_COUNT_CAP as i64;
@@ -255,6 +292,7 @@ impl Journal {
             total: total as u64,
             more,
             offset: q.offset,
+            upto_id: upto,
             items,
         })
     }

@@ -6,6 +6,7 @@ export const page: Page<TxnRow> = {
   "total": 60,
   "more": false,
   "offset": 0,
+  "upto_id": 60,
   "items": [
     {
       "id": 59,

@@ -282,7 +282,13 @@ total: number,
 /**
  * The count stopped at the cap: there are more than `total`.
  */
-more: boolean, offset: number, items: Array<T>, };
+more: boolean, offset: number, 
+/**
+ * The highest row id the answer covers: the query's own `upto_id`, or the newest
+ * row when it had none. Asking for the next pages with it keeps their offsets
+ * meaning the same rows while new transactions arrive.
+ */
+upto_id: number, items: Array<T>, };
 
 /**
  * A serial port present on this computer.
@@ -495,7 +501,12 @@ to?: string | null, terminal?: TerminalId | null, batch?: BatchNo | null, outcom
 /**
  * Substring of the slip text.
  */
-text?: string | null, offset: number, 
+text?: string | null, 
+/**
+ * Only rows stored up to this row id: the pages of one list, asked for while a
+ * terminal adds rows, stay in place (see [`Page::upto_id`]). None: everything.
+ */
+upto_id?: number | null, offset: number, 
 /**
  * 0 means the default page size.
  */

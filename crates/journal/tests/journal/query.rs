@@ -256,3 +256,51 @@ fn indexing_changes_no_search_result() {
         .collect();
     assert_eq!(before, after);
 }
+
+/// The owner scrolls down a list while a terminal adds transactions at its top: the
+/// later pages, asked for with the first answer's `upto_id`, are the rows that list
+/// had, not rows shifted down by the newcomers.
+#[test]
+fn pages_of_one_list_stay_put_while_new_rows_arrive() {
+    type Rows = slipkeeper_journal::Page<slipkeeper_journal::TxnRow>;
+    fn page(j: &Journal, offset: u64, upto_id: Option<i64>, outcome: Option<Outcome>) -> Rows {
+        j.search(&TxnQuery {
+            offset,
+            limit: 100,
+            upto_id,
+            outcome,
+            ..Default::default()
+        })
+        .unwrap()
+    }
+    fn ids(p: &Rows) -> Vec<i64> {
+        p.items.iter().map(|r| r.id).collect()
+    }
+    let mut f = Fixture::new();
+    let records = sample_records(400);
+    f.journal.ingest(&records[..600]).unwrap(); // transactions 0..300 with their slips
+    let first = page(&f.journal, 0, None, None);
+    assert_eq!((first.total, first.upto_id), (300, 300));
+    let upto = Some(first.upto_id);
+    let second_before = ids(&page(&f.journal, 100, upto, None));
+    let approved_before = page(&f.journal, 0, upto, Some(Outcome::Approved));
+
+    f.journal.ingest(&records[600..]).unwrap(); // 100 newer ones arrive
+    let second = page(&f.journal, 100, upto, None);
+    assert_eq!(
+        ids(&second),
+        second_before,
+        "the same rows at the same offset"
+    );
+    assert_eq!((second.total, second.upto_id), (300, 300));
+    let approved = page(&f.journal, 0, upto, Some(Outcome::Approved));
+    assert_eq!(approved.total, approved_before.total);
+    assert_eq!(ids(&approved), ids(&approved_before));
+
+    // Without the bound the list is the new one: everything moved down.
+    let fresh = page(&f.journal, 100, None, None);
+    assert_eq!((fresh.total, fresh.upto_id), (400, 400));
+    assert_ne!(ids(&fresh), second_before);
+    // A bound beyond the newest row means the newest row.
+    assert_eq!(page(&f.journal, 0, Some(10_000), None).upto_id, 400);
+}
