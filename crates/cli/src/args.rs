@@ -541,6 +541,7 @@ pub fn to_query(f: Filters, text: Option<String>) -> Result<TxnQuery, AppError> 
             .transpose()?,
         terminal: f.terminal,
         batch: f.batch,
+        upto_id: None,
         outcome: f
             .outcome
             .as_deref()
