@@ -3,7 +3,7 @@
 
 use crate::{App, AppError};
 use serde::Serialize;
-use slipkeeper_domain::{expected_debits, trace_gaps, BatchState};
+use slipkeeper_domain::{expected_debits, BatchState, TraceGaps};
 
 /// What the home screen warns about.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -137,7 +137,9 @@ impl App {
         let mut terminals: Vec<_> = batches.iter().map(|b| b.terminal_id.clone()).collect();
         terminals.dedup();
         for t in &terminals {
-            for (from, to) in trace_gaps(&j.traces(t)?) {
+            let mut gaps = TraceGaps::default();
+            j.each_trace(t, |n| gaps.push(n))?;
+            for (from, to) in gaps.finish() {
                 out.push(Finding::Gap {
                     terminal: t.to_string(),
                     from,

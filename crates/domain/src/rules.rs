@@ -117,14 +117,39 @@ pub fn remedy_for(
 /// the mirror missed something. Holes wider than `MAX_GAP` are not reported: that is
 /// the counter wrapping at 999999 or a journal started mid-stream, not a loss.
 pub fn trace_gaps(seen: &[u32]) -> Vec<(u32, u32)> {
-    const MAX_GAP: u32 = 10_000;
     let mut v: Vec<u32> = seen.to_vec();
     v.sort_unstable();
-    v.dedup();
-    v.windows(2)
-        .filter(|w| w[1] - w[0] > 1 && w[1] - w[0] - 1 <= MAX_GAP)
-        .map(|w| (w[0] + 1, w[1] - 1))
-        .collect()
+    let mut gaps = TraceGaps::default();
+    v.into_iter().for_each(|n| gaps.push(n));
+    gaps.finish()
+}
+
+/// [`trace_gaps`] over numbers that arrive in ascending order (a journal reading its
+/// voucher index), holding only the gaps: a terminal's half a million vouchers need
+/// not be in memory at once. A number not above the last one is skipped (a repeat).
+#[derive(Debug, Default)]
+pub struct TraceGaps {
+    last: Option<u32>,
+    gaps: Vec<(u32, u32)>,
+}
+
+impl TraceGaps {
+    const MAX_GAP: u32 = 10_000;
+
+    pub fn push(&mut self, n: u32) {
+        match self.last {
+            Some(last) if n <= last => return,
+            Some(last) if n - last > 1 && n - last - 1 <= Self::MAX_GAP => {
+                self.gaps.push((last + 1, n - 1));
+            }
+            _ => {}
+        }
+        self.last = Some(n);
+    }
+
+    pub fn finish(self) -> Vec<(u32, u32)> {
+        self.gaps
+    }
 }
 
 /// What a batch's settlement should report as debits, from the transactions seen:
@@ -316,6 +341,10 @@ mod tests {
     fn gaps_in_voucher_numbers() {
         assert_eq!(trace_gaps(&[1, 2, 4, 7, 7, 8]), vec![(3, 3), (5, 6)]);
         assert_eq!(trace_gaps(&[5]), vec![]);
+        // Pushed one by one in ascending order: the same gaps; repeats change nothing.
+        let mut g = TraceGaps::default();
+        [1, 2, 2, 4, 7, 7, 8].into_iter().for_each(|n| g.push(n));
+        assert_eq!(g.finish(), vec![(3, 3), (5, 6)]);
         assert_eq!(
             trace_gaps(&[1, 999_999]),
             vec![],

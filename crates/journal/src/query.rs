@@ -469,15 +469,25 @@ impl Journal {
             .collect())
     }
 
-    /// Every voucher (trace) number seen from a terminal.
-    pub fn traces(&self, terminal: &TerminalId) -> Result<Vec<u32>, JournalError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT DISTINCT trace_no FROM transactions WHERE terminal_id = ?1")?;
-        let v: Vec<String> = stmt
-            .query_map([terminal.as_str()], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        Ok(v.iter().filter_map(|t| t.parse().ok()).collect())
+    /// Every voucher (trace) number seen from a terminal, in ascending order, one at a
+    /// time (read from the voucher index, not collected: half a million on a busy
+    /// terminal). Voucher numbers are stored six digits wide, so their text order is
+    /// their numeric order.
+    pub fn each_trace(
+        &self,
+        terminal: &TerminalId,
+        mut f: impl FnMut(u32),
+    ) -> Result<(), JournalError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT trace_no FROM transactions WHERE terminal_id = ?1 ORDER BY trace_no",
+        )?;
+        let mut rows = stmt.query([terminal.as_str()])?;
+        while let Some(r) = rows.next()? {
+            if let Ok(n) = r.get_ref(0)?.as_str().unwrap_or("").parse() {
+                f(n);
+            }
+        }
+        Ok(())
     }
 
     /// The nearest voucher numbers recorded below and above `trace` on `terminal`: when

@@ -304,3 +304,21 @@ fn pages_of_one_list_stay_put_while_new_rows_arrive() {
     // A bound beyond the newest row means the newest row.
     assert_eq!(page(&f.journal, 0, Some(10_000), None).upto_id, 400);
 }
+
+/// The gap check reads a terminal's voucher numbers as a stream: ascending, each once,
+/// exactly those of that terminal.
+#[test]
+fn each_trace_streams_a_terminals_vouchers_in_order() {
+    let t = sample::transaction(0).terminal_id;
+    let mut want: Vec<u32> = all()
+        .iter()
+        .filter(|x| x.terminal_id == t)
+        .map(|x| x.trace_no.as_str().parse().unwrap())
+        .collect();
+    want.sort_unstable();
+    want.dedup();
+    let mut got = Vec::new();
+    journal().each_trace(&t, |n| got.push(n)).unwrap();
+    assert!(!got.is_empty());
+    assert_eq!(got, want);
+}
