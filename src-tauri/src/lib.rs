@@ -395,6 +395,14 @@ fn journal_path() -> Result<PathBuf, AppError> {
 }
 
 pub fn run() {
+    // WebKitGTK's accelerated compositing doubles its web process (≈ 205 MB instead of
+    // ≈ 106 MB PSS, measured on Debian 12 with WebKitGTK 2.50) for a UI of tables and
+    // forms that gains nothing from it. Set before GTK starts, while this is the only
+    // thread; a value the user set already wins.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    }
     let path = match journal_path() {
         Ok(p) => p,
         Err(e) => {
