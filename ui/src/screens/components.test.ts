@@ -60,7 +60,7 @@ describe("Journal", () => {
     search.dispatchEvent(new Event("input", { bubbles: true }));
     for (let i = 0; i < 50 && !target.querySelector("[data-testid=journal] tbody tr.row"); i++) await tick().then(() => new Promise((r) => setTimeout(r, 10)));
     const last = calls.filter((x) => x.cmd === "list_transactions").pop();
-    expect(last?.args).toEqual({ query: { amount_minor: 25505, offset: 0, limit: 100 } });
+    expect(last?.args).toEqual({ query: { amount_minor: 25505, offset: 0, limit: 100, upto_id: null } });
     const text = target.querySelector("[data-testid=journal]")!.textContent!;
     expect(text).toContain("Refund");
     expect(text).toContain("000001 ✓");
