@@ -162,6 +162,25 @@ async fn reprint_preview(
         .await
 }
 
+/// The PDF "Save PDF" would write, as raw bytes (an ArrayBuffer in the page), for the
+/// window to draw before anything is saved or printed.
+#[tauri::command(rename_all = "snake_case")]
+async fn reprint_pdf_preview(
+    state: tauri::State<'_, State>,
+    voucher_no: String,
+    terminal_id: Option<String>,
+    copy: String,
+    paper_size: String,
+) -> Result<tauri::ipc::Response, AppError> {
+    state
+        .with(move |app| {
+            let (v, t, c) = which_slips(&voucher_no, terminal_id, &copy)?;
+            app.reprint_pdf_preview(&v, t.as_ref(), &c, paper(&paper_size)?)
+        })
+        .await
+        .map(tauri::ipc::Response::new)
+}
+
 #[tauri::command(rename_all = "snake_case")]
 async fn reprint_pdf(
     state: tauri::State<'_, State>,
@@ -442,6 +461,7 @@ pub fn run() {
             verify_journal,
             home,
             reprint_preview,
+            reprint_pdf_preview,
             reprint_pdf,
             reprint_print,
             reprint_receipt,

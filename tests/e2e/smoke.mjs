@@ -116,7 +116,19 @@ try {
     await type("[data-testid=reprint-voucher]", "7");
     await type("[data-testid=reprint-terminal]", "10000001");
     await click("[data-testid=reprint-preview]");
-    await waitFor("preview", async () => (await text("[data-testid=slip]")).includes("REPRINT"));
+    await waitFor("preview", async () => (await textContent("[data-testid=slip]")).includes("REPRINT"));
+    // The PDF itself, drawn in the window by pdf.js: its pages are canvases with ink on them.
+    const drawn = await waitFor("the PDF drawn", async () => {
+      const r = await wd("POST", `${s}/execute/sync`, {
+        script: `const cs = [...document.querySelectorAll("[data-testid=pdf-preview] canvas")];
+          if (cs.length === 0) return null;
+          return cs.map((cv) => { const px = cv.getContext("2d").getImageData(0, 0, cv.width, cv.height).data;
+            let ink = 0; for (let i = 0; i < px.length; i += 4) if (px[i + 3] > 200 && px[i] < 100) ink++; return ink; });`,
+        args: [],
+      });
+      return r && r.length > 0 ? r : null;
+    });
+    if (drawn.length < 2 || drawn.some((ink) => ink < 500)) throw new Error(`PDF pages drawn with ink ${drawn}`);
     await click("[data-testid=reprint-save]");
     const saved = await waitFor("saved path", () => text("[data-testid=reprint-saved] code"));
     const pdf = run("pdftotext", [saved, "-"]);

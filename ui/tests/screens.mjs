@@ -10,7 +10,7 @@ import { chromium } from "playwright-core";
 const DIST = new URL("../dist/", import.meta.url).pathname;
 const OUT = new URL("../../artifacts/ui/", import.meta.url).pathname;
 mkdirSync(OUT, { recursive: true });
-const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png" };
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png" };
 const server = createServer((req, res) => {
   const path = join(DIST, req.url === "/" ? "index.html" : req.url.split("?")[0]);
   if (!existsSync(path)) return res.writeHead(404).end();
@@ -18,6 +18,30 @@ const server = createServer((req, res) => {
 });
 await new Promise((r) => server.listen(0, "127.0.0.1", r));
 const url = `http://127.0.0.1:${server.address().port}/`;
+
+// A one-page PDF written out by hand (a black bar and a line of text), base64: what
+// reprint_pdf_preview answers, as raw bytes in the real app.
+const tinyPdf = () => {
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 226 300] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+    null, // the content stream, below
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  ];
+  const content = "0 0 0 rg 20 200 186 40 re f BT /F1 14 Tf 20 150 Td (REPRINT 000007) Tj ET";
+  objects[3] = `<< /Length ${content.length} >>\nstream\n${content}\nendstream`;
+  let out = "%PDF-1.4\n";
+  const offsets = objects.map((o, i) => {
+    const at = out.length;
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+    return at;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("")}`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, "latin1").toString("base64");
+};
 
 // The answers the core would give, in the shapes of the Rust DTOs.
 const txn = {
@@ -43,6 +67,7 @@ const answers = {
   list_transactions: { total: 1, offset: 0, items: [row] },
   transaction_detail: { row, batch: { state: "open" }, slips: [{ copy: "merchant", origin: "terminal", lines: ["银联POS签购单", "凭证号 VOUCHER NO.: 000007"] }], related: [], frames: [{ direction: "rx", at: "2026-11-20T00:03:21Z", bytes: "040f" }] },
   verify_journal: { checked: 4006, head: "ab", problems: [] },
+  reprint_pdf_preview: tinyPdf(),
   reprint_preview: [{ copy: "merchant", origin: "terminal", lines: ["重打印凭证 REPRINT / DUPLICATE", "凭证号 VOUCHER NO.: 000007"] }],
   reprint_pdf: "/tmp/exports/reprint-10000001-000007.pdf",
   diagnose: diagnosis,
@@ -135,7 +160,11 @@ try {
     await page.addInitScript((l) => {
       localStorage.setItem("lang", l);
       window.__TAURI_INTERNALS__ = {
-        invoke: (cmd, args) => window.__answer(cmd, args),
+        // Commands that answer raw bytes arrive as an ArrayBuffer; the mock sends base64.
+        invoke: async (cmd, args) => {
+          const a = await window.__answer(cmd, args);
+          return cmd === "reprint_pdf_preview" ? Uint8Array.from(atob(a), (c) => c.charCodeAt(0)).buffer : a;
+        },
         transformCallback: () => 0,
         unregisterCallback: () => {},
         metadata: { currentWindow: { label: "main" }, currentWebview: { windowLabel: "main", label: "main" } },
@@ -357,6 +386,24 @@ try {
       const c = calls.find((x) => x.cmd === "open_case_from_discrepancy");
       if (c?.args?.acquirer_id !== "cup" || c.args.discrepancy?.txn_id !== 13 || c.args.discrepancy?.kind !== "missing_from_statement")
         throw new Error(`open_case_from_discrepancy with ${JSON.stringify(c?.args)}`);
+    });
+    await check(`${lang}: the reprint preview draws the PDF itself`, async () => {
+      await page.click("[data-testid=nav-reprint]");
+      await page.fill("[data-testid=reprint-voucher]", "7");
+      await page.click("[data-testid=reprint-preview]");
+      await page.locator("[data-testid=pdf-preview][data-pages='1'] canvas").waitFor({ timeout: 10000 });
+      const c = calls.filter((x) => x.cmd === "reprint_pdf_preview").pop();
+      if (c?.args?.voucher_no !== "7" || c.args.paper_size !== "80mm") throw new Error(`reprint_pdf_preview with ${JSON.stringify(c?.args)}`);
+      // The black bar of the PDF, drawn: dark pixels in the top part of the page.
+      const dark = await page.evaluate(() => {
+        const cv = document.querySelector("[data-testid=pdf-preview] canvas");
+        const px = cv.getContext("2d").getImageData(0, 0, cv.width, cv.height).data;
+        let n = 0;
+        for (let i = 0; i < px.length; i += 4) if (px[i + 3] > 200 && px[i] < 60 && px[i + 1] < 60 && px[i + 2] < 60) n++;
+        return { n, w: cv.width, h: cv.height };
+      });
+      if (dark.n < (dark.w * dark.h) / 20) throw new Error(`the drawn page is nearly blank: ${JSON.stringify(dark)}`);
+      await page.screenshot({ path: `${OUT}reprint-pdf-${lang}.png` });
     });
     await check(`${lang}: an error is a readable sentence`, async () => {
       await page.click("[data-testid=nav-reprint]");

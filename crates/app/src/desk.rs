@@ -250,6 +250,18 @@ impl App {
             .collect())
     }
 
+    /// The PDF a reprint would save, for the window to show before anything is saved
+    /// or printed: the same bytes [`App::reprint_to_exports`] writes.
+    pub fn reprint_pdf_preview(
+        &self,
+        voucher: &slipkeeper_domain::TraceNo,
+        terminal: Option<&slipkeeper_domain::TerminalId>,
+        copies: &[CopyType],
+        paper: slipkeeper_slip::Paper,
+    ) -> Result<Vec<u8>, AppError> {
+        crate::reprint::pdf_bytes(&self.reprint(voucher, terminal, None, copies)?, paper)
+    }
+
     /// Saves the reprint of a voucher as a PDF in the exports folder and returns its path.
     pub fn reprint_to_exports(
         &self,

@@ -163,10 +163,7 @@ impl App {
     /// Writes slips as a PDF at `path`. The file appears whole or not at all: it is
     /// written beside the target and renamed into place.
     pub fn save_pdf(&self, slips: &[Slip], paper: Paper, path: &Path) -> Result<u64, AppError> {
-        let mut bytes = Vec::new();
-        let title = pdf_title(slips);
-        write_pdf(slips, paper, &title, &mut bytes)
-            .map_err(|e| AppError::new(ErrorCode::Internal, format!("PDF: {e}")))?;
+        let bytes = pdf_bytes(slips, paper)?;
         let dir = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -309,6 +306,14 @@ pub fn open_with_os(path: &Path) -> Result<(), AppError> {
             format!("cannot open {}: {e}", path.display()),
         )
     })
+}
+
+/// The PDF of `slips`, as [`App::save_pdf`] writes it.
+pub fn pdf_bytes(slips: &[Slip], paper: Paper) -> Result<Vec<u8>, AppError> {
+    let mut bytes = Vec::new();
+    write_pdf(slips, paper, &pdf_title(slips), &mut bytes)
+        .map_err(|e| AppError::new(ErrorCode::Internal, format!("PDF: {e}")))?;
+    Ok(bytes)
 }
 
 #[cfg(test)]

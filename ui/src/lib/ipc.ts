@@ -71,6 +71,9 @@ export const ipc = {
   serialPorts: () => call<PortInfo[]>("serial_ports"),
   reprintPreview: (voucher_no: string, terminal_id: string | null, copy: string) =>
     call<SlipView[]>("reprint_preview", { voucher_no, terminal_id, copy }),
+  // Raw bytes, not JSON: the PDF the Reprint screen draws.
+  reprintPdfPreview: (voucher_no: string, terminal_id: string | null, copy: string, paper_size: string) =>
+    call<ArrayBuffer>("reprint_pdf_preview", { voucher_no, terminal_id, copy, paper_size }),
   reprintPdf: (voucher_no: string, terminal_id: string | null, copy: string, paper_size: string) =>
     call<string>("reprint_pdf", { voucher_no, terminal_id, copy, paper_size }),
   reprintPrint: (voucher_no: string, terminal_id: string | null, copy: string, paper_size: string) =>
