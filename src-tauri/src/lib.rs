@@ -79,6 +79,27 @@ async fn link_status(link: tauri::State<'_, Link>) -> Result<LinkStatus, AppErro
     link.with(|l| l.status()).await
 }
 
+/// The link's status pushed to the page as it changes (the Connect screen's live
+/// progress), until `unwatch_link` or the next `watch_link`.
+#[tauri::command]
+async fn watch_link(
+    link: tauri::State<'_, Link>,
+    token: u64,
+    updates: tauri::ipc::Channel<LinkStatus>,
+) -> Result<(), AppError> {
+    link.with(move |l| l.stream(token, |s| updates.send(s).is_ok()))
+        .await
+}
+
+#[tauri::command]
+async fn unwatch_link(link: tauri::State<'_, Link>, token: u64) -> Result<(), AppError> {
+    link.with(move |l| {
+        l.stop_streaming(token);
+        Ok(())
+    })
+    .await
+}
+
 #[tauri::command]
 async fn connect_terminal(
     link: tauri::State<'_, Link>,
@@ -454,6 +475,8 @@ pub fn run() {
             list_transactions,
             transaction_detail,
             link_status,
+            watch_link,
+            unwatch_link,
             connect_terminal,
             connect_demo,
             disconnect_terminal,

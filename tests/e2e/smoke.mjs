@@ -79,6 +79,11 @@ try {
     }, 30000).catch((e) => {
       throw new Error(`${e.message}; the screen said: ${seen.replace(/\s+/g, " ").slice(0, 300)}`);
     });
+    // Live: the count goes up on the screen as the demo terminal's customers pay (the
+    // core pushes the link's status through a Channel; nothing here asks for it).
+    const mirrored = async () => Number((await text("[data-testid=screen-connect]")).match(/Transactions mirrored\s*(\d+)/)?.[1] ?? 0);
+    const before = await mirrored();
+    await waitFor("the count going up", async () => (await mirrored()) > before, 40000);
     await waitFor("the batch check", () => text("[data-testid=link-totals]"));
     await shot("connect");
   });

@@ -80,6 +80,8 @@ const answers = {
   list_cases: [caseSummary],
   reconcile: { from: "2026-11-20T00:00:00", to: "2026-11-21T00:00:00", journal_transactions: 40, statement_lines: 40, matches: [], discrepancies: [{ kind: "missing_from_statement", txn_id: 13, at: "2026-11-20T08:03:21", amount_minor: 25505, detail: "terminal 10000001 voucher 000007 is not on the statement" }], totals: [{ day: "2026-11-20", terminal: "10000001", card_type: "unionpay", journal_count: 20, journal_minor: 100000, statement_count: 19, statement_minor: 74495, fee_minor: 447, net_minor: 74048, difference_minor: -25505 }] },
   link_status: () => link,
+  watch_link: null,
+  unwatch_link: null,
   serial_ports: [{ path: "/dev/ttyACM0", description: "USB 079b:0028 Ingenico" }],
   // The link's state follows what the screen asked for last.
   connect_terminal: (args) =>
@@ -162,11 +164,26 @@ try {
       window.__TAURI_INTERNALS__ = {
         // Commands that answer raw bytes arrive as an ArrayBuffer; the mock sends base64.
         invoke: async (cmd, args) => {
+          if (cmd === "watch_link") {
+            // The core's stream of link statuses: the current one at once, then
+            // whatever the test pushes with __pushLink, in order, like a Channel.
+            await window.__answer(cmd, { token: args.token });
+            const deliver = window.__callbacks[args.updates.id];
+            let index = 0;
+            window.__pushLink = (message) => deliver({ index: index++, message });
+            window.__pushLink(await window.__answer("link_status", {}));
+            return new Promise(() => {}); // streams until the screen is left
+          }
           const a = await window.__answer(cmd, args);
           return cmd === "reprint_pdf_preview" ? Uint8Array.from(atob(a), (c) => c.charCodeAt(0)).buffer : a;
         },
-        transformCallback: () => 0,
-        unregisterCallback: () => {},
+        transformCallback: (cb) => {
+          window.__callbacks ??= {};
+          const id = Object.keys(window.__callbacks).length + 1;
+          window.__callbacks[id] = cb;
+          return id;
+        },
+        unregisterCallback: (id) => delete window.__callbacks?.[id],
         metadata: { currentWindow: { label: "main" }, currentWebview: { windowLabel: "main", label: "main" } },
       };
     }, lang);
@@ -214,6 +231,23 @@ try {
         throw new Error(`connect_terminal called with ${JSON.stringify(c?.args)}`);
       await page.click("[data-testid=mode-serial]");
       await page.locator("[data-testid=serial-device]").getByText("/dev/ttyACM0", { exact: false }).waitFor({ state: "attached", timeout: 5000 });
+    });
+    await check(`${lang}: the Connect screen follows the link's progress as the core pushes it`, async () => {
+      await page.click("[data-testid=nav-home]");
+      await page.click("[data-testid=nav-connect]");
+      await page.waitForFunction(() => typeof window.__pushLink === "function", null, { timeout: 5000 });
+      const polled = calls.filter((c) => c.cmd === "link_status").length;
+      const progress = { ...CONNECTED.progress, transactions: 4321, frames: 43210 };
+      await page.evaluate((p) => window.__pushLink({ ...p.s, progress: p.progress, per_minute: 12.5 }), { s: CONNECTED, progress });
+      await page.locator("[data-testid=screen-connect]").getByText("4321").first().waitFor({ timeout: 5000 });
+      await new Promise((r) => setTimeout(r, 1500));
+      // Shown from the push; the screen did not go back to asking every second.
+      const asked = calls.filter((c) => c.cmd === "link_status").length - polled;
+      if (asked > 1) throw new Error(`link_status asked ${asked} times while the stream runs`);
+      const w = calls.filter((c) => c.cmd === "watch_link").pop();
+      await page.click("[data-testid=nav-home]");
+      await until(() => calls.some((c) => c.cmd === "unwatch_link" && c.args.token === w.args.token));
+      if (!calls.some((c) => c.cmd === "unwatch_link" && c.args.token === w.args.token)) throw new Error("leaving the screen did not end its stream");
     });
     await check(`${lang}: back up and restore through the native file pickers`, async () => {
       await page.click("[data-testid=nav-settings]");

@@ -42,6 +42,33 @@ enum Job {
     Proxy { listen: String, terminal: String },
 }
 
+/// A counter bumped on every change of a link's status, for those waiting on it.
+#[derive(Debug, Default)]
+struct Changes {
+    seen: Mutex<u64>,
+    changed: std::sync::Condvar,
+}
+
+impl Changes {
+    fn bump(&self) {
+        if let Ok(mut n) = self.seen.lock() {
+            *n += 1;
+        }
+        self.changed.notify_all();
+    }
+
+    /// The counter once it differs from `since`, or after `within` as it is.
+    fn after(&self, since: u64, within: std::time::Duration) -> u64 {
+        let Ok(n) = self.seen.lock() else {
+            return since;
+        };
+        match self.changed.wait_timeout_while(n, within, |n| *n == since) {
+            Ok((n, _)) => *n,
+            Err(_) => since,
+        }
+    }
+}
+
 /// The running mirror; stops when dropped.
 #[derive(Debug)]
 pub struct LiveMirror {
@@ -60,10 +87,20 @@ impl LiveMirror {
         clock: impl Clock + 'static,
         demo: bool,
     ) -> Result<LiveMirror, AppError> {
-        Self::run(journal, Job::Mirror { opts, demo }, clock)
+        Self::run(
+            journal,
+            Job::Mirror { opts, demo },
+            clock,
+            Arc::new(Changes::default()),
+        )
     }
 
-    fn run(journal: &Path, job: Job, clock: impl Clock + 'static) -> Result<LiveMirror, AppError> {
+    fn run(
+        journal: &Path,
+        job: Job,
+        clock: impl Clock + 'static,
+        changes: Arc<Changes>,
+    ) -> Result<LiveMirror, AppError> {
         let mut app = App::open(journal, clock)?;
         // It appends a few rows a minute; the window's connection keeps the big cache.
         app.journal().limit_cache(8)?;
@@ -90,12 +127,14 @@ impl LiveMirror {
                     if let Ok(mut s) = status.lock() {
                         f(&mut s);
                     }
+                    changes.bump();
                 };
                 let result = match &job {
                     Job::Mirror { opts, .. } => app.connect(opts, &stop, |ev| {
                         if let Ok(mut s) = status.lock() {
                             apply(&mut s, ev);
                         }
+                        changes.bump();
                     }),
                     Job::Proxy { listen, terminal } => app.run_proxy_until(
                         listen,
@@ -181,7 +220,16 @@ pub struct LinkSlot {
     journal: std::path::PathBuf,
     current: Mutex<Option<LiveMirror>>,
     demo: Mutex<Option<crate::DemoTerminal>>,
+    /// Every status change of whichever mirror runs, and of the slot itself.
+    changes: Arc<Changes>,
+    /// The token of the one [`LinkSlot::stream`] that runs (0: none); an older one
+    /// ends when this moves on.
+    streaming: std::sync::atomic::AtomicU64,
 }
+
+/// How often a stream of the link's status sends at most: a bulk catch-up changes it
+/// thousands of times a second, a progress bar needs a few.
+pub const STREAM_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
 impl LinkSlot {
     pub fn new(journal: &Path) -> LinkSlot {
@@ -189,16 +237,56 @@ impl LinkSlot {
             journal: journal.to_owned(),
             current: Mutex::new(None),
             demo: Mutex::new(None),
+            changes: Default::default(),
+            streaming: Default::default(),
         }
     }
 
+    /// Sends the link's status to `send` now and after every change (at most every
+    /// [`STREAM_EVERY`], the latest one), until `send` says the receiver is gone, or
+    /// another stream starts, or [`LinkSlot::stop_streaming`] with the same `token`
+    /// (the caller's own name for this stream, not 0). Blocks the calling thread
+    /// meanwhile.
+    pub fn stream(
+        &self,
+        token: u64,
+        mut send: impl FnMut(LinkStatus) -> bool,
+    ) -> Result<(), AppError> {
+        let me = token.max(1);
+        self.streaming.store(me, Ordering::SeqCst);
+        let mut seen = *self.changes.seen.lock().map_err(|_| poisoned())?;
+        loop {
+            if self.streaming.load(Ordering::SeqCst) != me || !send(self.status()?) {
+                return Ok(());
+            }
+            std::thread::sleep(STREAM_EVERY);
+            // Waits in slices, so that a stream replaced or stopped ends soon.
+            loop {
+                let now = self
+                    .changes
+                    .after(seen, std::time::Duration::from_millis(500));
+                if now != seen {
+                    seen = now;
+                    break;
+                }
+                if self.streaming.load(Ordering::SeqCst) != me {
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    /// Ends the stream named `token` if it still runs (the Connect screen was left);
+    /// a stream started since is not touched.
+    pub fn stop_streaming(&self, token: u64) {
+        let _ =
+            self.streaming
+                .compare_exchange(token.max(1), 0, Ordering::SeqCst, Ordering::SeqCst);
+        self.changes.bump();
+    }
+
     fn slot(&self) -> Result<std::sync::MutexGuard<'_, Option<LiveMirror>>, AppError> {
-        self.current.lock().map_err(|_| {
-            AppError::new(
-                crate::ErrorCode::Internal,
-                "the terminal link failed; restart Slipkeeper",
-            )
-        })
+        self.current.lock().map_err(|_| poisoned())
     }
 
     pub fn status(&self) -> Result<LinkStatus, AppError> {
@@ -241,6 +329,7 @@ impl LinkSlot {
         // Dropping the mirror stops it (outside the lock: it may take a moment).
         let old = self.slot()?.take();
         drop(old);
+        self.changes.bump();
         self.status()
     }
 
@@ -259,9 +348,10 @@ impl LinkSlot {
 
     fn replace(&self, job: Job) -> Result<LinkStatus, AppError> {
         self.disconnect()?;
-        let m = LiveMirror::run(&self.journal, job, crate::SystemClock)?;
+        let m = LiveMirror::run(&self.journal, job, crate::SystemClock, self.changes.clone())?;
         let status = m.status();
         *self.slot()? = Some(m);
+        self.changes.bump();
         Ok(status)
     }
 }
@@ -336,6 +426,13 @@ impl ConnectRequest {
     }
 }
 
+fn poisoned() -> AppError {
+    AppError::new(
+        crate::ErrorCode::Internal,
+        "the terminal link failed; restart Slipkeeper",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -397,6 +494,101 @@ mod tests {
             "fresh terminal, empty journal: they agree"
         );
         drop(live); // must return: the mirror thread stops
+    }
+
+    /// The Connect screen's live progress: pushed as it changes, not polled; the
+    /// stream ends when its receiver goes, or when it is stopped or replaced.
+    #[test]
+    fn the_link_status_streams_its_changes_until_stopped() {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let sim = Shared::new(
+            Terminal::new("52523535", "898310048990001", 156),
+            Faults::default(),
+        );
+        let (addr, _s) = rt
+            .block_on(slipkeeper_termsim::serve_shared(
+                "127.0.0.1:0".parse().unwrap(),
+                sim.clone(),
+                shop_now,
+            ))
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let slot = Arc::new(LinkSlot::new(&dir.path().join("j.db")));
+        let (tx, rx) = std::sync::mpsc::channel::<LinkStatus>();
+        let streaming = {
+            let slot = slot.clone();
+            std::thread::spawn(move || slot.stream(7, |s| tx.send(s).is_ok()))
+        };
+        let first = rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
+        assert_eq!(first.state, "idle", "the status as it is, at once");
+
+        slot.connect(&ConnectRequest::Lan {
+            host: "127.0.0.1".into(),
+            port: Some(addr.port()),
+        })
+        .unwrap();
+        for amount in [2500, 3100, 4200] {
+            sim.customer(amount);
+        }
+        let mut seen = Vec::new();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        while std::time::Instant::now() < deadline {
+            let Ok(s) = rx.recv_timeout(std::time::Duration::from_secs(1)) else {
+                continue;
+            };
+            let done = s.progress.as_ref().is_some_and(|p| p.transactions == 3);
+            seen.push(s);
+            if done {
+                break;
+            }
+        }
+        let last = seen.last().unwrap();
+        assert_eq!(last.state, "connected", "{seen:?}");
+        assert_eq!(last.progress.as_ref().unwrap().transactions, 3);
+        // Pushed as the bookings arrived, not only at the end; never more often
+        // than every STREAM_EVERY.
+        let counts: Vec<u64> = seen
+            .iter()
+            .filter_map(|s| s.progress.as_ref().map(|p| p.transactions))
+            .collect();
+        assert!(counts.windows(2).all(|w| w[0] <= w[1]), "{counts:?}");
+        assert!(seen
+            .iter()
+            .any(|s| s.state == "connecting" || s.state == "connected"));
+
+        slot.stop_streaming(6); // another stream's name: this one goes on
+        assert!(rx.recv_timeout(std::time::Duration::from_secs(3)).is_ok());
+        slot.stop_streaming(7);
+        streaming.join().unwrap().unwrap(); // ends: it was stopped
+        slot.disconnect().unwrap();
+
+        // A new stream replaces the running one.
+        let (tx2, rx2) = std::sync::mpsc::channel::<LinkStatus>();
+        let first = {
+            let slot = slot.clone();
+            std::thread::spawn(move || slot.stream(8, |s| tx2.send(s).is_ok()))
+        };
+        rx2.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
+        let second = {
+            let slot = slot.clone();
+            std::thread::spawn(move || slot.stream(9, |_| true))
+        };
+        first.join().unwrap().unwrap(); // ends: replaced
+        slot.stop_streaming(9);
+        second.join().unwrap().unwrap();
+
+        // A receiver that is gone ends the stream by itself.
+        let mut sent = 0;
+        slot.stream(10, |_| {
+            sent += 1;
+            false
+        })
+        .unwrap();
+        assert_eq!(sent, 1);
     }
 
     #[test]

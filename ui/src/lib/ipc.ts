@@ -1,6 +1,6 @@
 // The only module that calls invoke(): every command the UI uses is typed here, and
 // every failure becomes an AppError {code, message} — never a raw string.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 // The native file pickers: plugin calls that go through invoke() too, so they live here.
 import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
 import type {
@@ -65,6 +65,14 @@ export const ipc = {
   verifyJournal: () => call<VerifyReport>("verify_journal"),
   home: () => call<Home>("home"),
   linkStatus: () => call<LinkStatus>("link_status"),
+  // The link's status pushed as it changes, under the caller's token; resolves when
+  // the stream ends (unwatchLink with the same token, or a newer watchLink).
+  watchLink: (token: number, on: (s: LinkStatus) => void) => {
+    const updates = new Channel<LinkStatus>();
+    updates.onmessage = on;
+    return call<null>("watch_link", { token, updates });
+  },
+  unwatchLink: (token: number) => call<null>("unwatch_link", { token }),
   connectTerminal: (request: ConnectRequest) => call<LinkStatus>("connect_terminal", { request }),
   connectDemo: () => call<LinkStatus>("connect_demo"),
   disconnectTerminal: () => call<LinkStatus>("disconnect_terminal"),
