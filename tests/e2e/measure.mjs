@@ -50,6 +50,15 @@ try {
   const app = pids("target/.*/slipkeeper-desktop")[0];
   console.log(`cold start to the home screen: ${Math.round(shown - startedAt(app))} ms (journal of ${total} transactions)`);
 
+  // Idle memory: the app and its WebKit processes, after ten quiet seconds on home.
+  const memory = async (when) => {
+    await sleep(10000);
+    const procs = [app, ...pids("WebKitWebProcess"), ...pids("WebKitNetworkProcess")];
+    const mb = procs.map(pssMb);
+    console.log(`idle memory (PSS) ${when}: ${mb.reduce((a, b) => a + b, 0).toFixed(0)} MB in ${procs.length} processes (${mb.map((m) => m.toFixed(0)).join(" + ")})`);
+  };
+  await memory("on home, before any search");
+
   // Search-as-you-type: the query each input becomes, through the real IPC, timed in the page.
   const queries = {
     "voucher 250000": { voucher: "250000", limit: 100 },
@@ -66,11 +75,7 @@ try {
     console.log(`search ${name}: median ${median(times).toFixed(1)} ms, max ${max(times).toFixed(1)} ms`);
   }
 
-  // Idle memory: the app and its WebKit processes, after ten quiet seconds on home.
-  await sleep(10000);
-  const procs = [app, ...pids("WebKitWebProcess"), ...pids("WebKitNetworkProcess")];
-  const mb = procs.map(pssMb);
-  console.log(`idle memory (PSS): ${mb.reduce((a, b) => a + b, 0).toFixed(0)} MB in ${procs.length} processes (${mb.map((m) => m.toFixed(0)).join(" + ")})`);
+  await memory("after the searches");
   await wd("DELETE", s);
 } finally {
   driver.kill();
