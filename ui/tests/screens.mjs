@@ -437,6 +437,12 @@ try {
         return { n, w: cv.width, h: cv.height };
       });
       if (dark.n < (dark.w * dark.h) / 20) throw new Error(`the drawn page is nearly blank: ${JSON.stringify(dark)}`);
+      // Another paper size: the preview is drawn again for it.
+      await page.selectOption("[data-testid=reprint-paper]", "a4");
+      await until(() => calls.filter((x) => x.cmd === "reprint_pdf_preview").pop()?.args?.paper_size === "a4");
+      const again = calls.filter((x) => x.cmd === "reprint_pdf_preview").pop();
+      if (again?.args?.paper_size !== "a4") throw new Error(`after choosing A4 the preview asked for ${JSON.stringify(again?.args)}`);
+      await page.locator("[data-testid=pdf-preview][data-pages='1'] canvas").waitFor({ timeout: 10000 });
       await page.screenshot({ path: `${OUT}reprint-pdf-${lang}.png` });
     });
     await check(`${lang}: an error is a readable sentence`, async () => {
