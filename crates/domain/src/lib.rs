@@ -33,7 +33,7 @@ pub use ids::{
 };
 pub use money::{Currency, Money};
 pub use pan::{mask_pans_in_text, MaskedPan};
-pub use rules::{expected_debits, refundable_remainder, remedy_for, trace_gaps, Remedy, TraceGaps};
+pub use rules::{expected_debits, refundable_remainder, remedy_for, Remedy, TraceGaps};
 pub use statement::{
     reconcile, settles, Discrepancy, DiscrepancyKind, Match, MatchRule, Reconciliation,
     StatementLine, TotalsRow, TIME_WINDOW,

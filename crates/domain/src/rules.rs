@@ -116,17 +116,10 @@ pub fn remedy_for(
 /// (first missing, last missing). Terminals number every transaction, so a hole means
 /// the mirror missed something. Holes wider than `MAX_GAP` are not reported: that is
 /// the counter wrapping at 999999 or a journal started mid-stream, not a loss.
-pub fn trace_gaps(seen: &[u32]) -> Vec<(u32, u32)> {
-    let mut v: Vec<u32> = seen.to_vec();
-    v.sort_unstable();
-    let mut gaps = TraceGaps::default();
-    v.into_iter().for_each(|n| gaps.push(n));
-    gaps.finish()
-}
-
-/// [`trace_gaps`] over numbers that arrive in ascending order (a journal reading its
-/// voucher index), holding only the gaps: a terminal's half a million vouchers need
-/// not be in memory at once. A number not above the last one is skipped (a repeat).
+///
+/// The numbers are pushed in ascending order (a journal reading its voucher index) and
+/// only the gaps are held: a terminal's half a million vouchers need not be in memory
+/// at once. A number not above the last one is skipped (a repeat).
 #[derive(Debug, Default)]
 pub struct TraceGaps {
     last: Option<u32>,
@@ -339,12 +332,15 @@ mod tests {
 
     #[test]
     fn gaps_in_voucher_numbers() {
+        let trace_gaps = |seen: &[u32]| {
+            let mut g = TraceGaps::default();
+            seen.iter().for_each(|&n| g.push(n));
+            g.finish()
+        };
         assert_eq!(trace_gaps(&[1, 2, 4, 7, 7, 8]), vec![(3, 3), (5, 6)]);
         assert_eq!(trace_gaps(&[5]), vec![]);
-        // Pushed one by one in ascending order: the same gaps; repeats change nothing.
-        let mut g = TraceGaps::default();
-        [1, 2, 2, 4, 7, 7, 8].into_iter().for_each(|n| g.push(n));
-        assert_eq!(g.finish(), vec![(3, 3), (5, 6)]);
+        // Repeats change nothing, wherever they come.
+        assert_eq!(trace_gaps(&[1, 2, 2, 4, 7, 7, 8]), vec![(3, 3), (5, 6)]);
         assert_eq!(
             trace_gaps(&[1, 999_999]),
             vec![],

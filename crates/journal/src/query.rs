@@ -255,20 +255,20 @@ impl Journal {
         // Counting every slip that mentions a common word would take seconds on a
         // large journal; a text search counts up to the cap and says "more".
         let cap = q.text.as_deref().is_some_and(|s| !s.trim().is_empty());
-        let count_sql = if cap {
-            format!(
-                "SELECT count(*) FROM (SELECT 1 FROM transactions t {clause} LIMIT {})",
-                TEXT_COUNT_CAP + 1
-            )
-        } else {
-            format!("SELECT count(*) FROM transactions t {clause}")
-        };
         let mut total: i64 = if unfiltered {
             // Everything up to the bound: the bound is the count (see
             // `transactions_stored`); `count(*)` would read a whole index, seconds on
             // a cold million-row file.
             upto
         } else {
+            let count_sql = if cap {
+                format!(
+                    "SELECT count(*) FROM (SELECT 1 FROM transactions t {clause} LIMIT {})",
+                    TEXT_COUNT_CAP + 1
+                )
+            } else {
+                format!("SELECT count(*) FROM transactions t {clause}")
+            };
             self.conn
                 .prepare_cached(&count_sql)?
                 .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?

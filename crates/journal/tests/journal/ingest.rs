@@ -130,8 +130,7 @@ fn the_stored_count_without_counting_equals_count_after_replays_and_failures() {
     assert!(f.journal.ingest(&bad).is_err());
     f.journal.ingest(&sample_records(15)).unwrap();
     // Counted by SQLite itself, on a connection of its own.
-    let counted: u64 = rusqlite::Connection::open(f.journal.path())
-        .unwrap()
+    let counted: u64 = crate::raw(f.journal.path())
         .query_row("SELECT count(*) FROM transactions", [], |r| r.get(0))
         .unwrap();
     assert_eq!(counted, 15);
