@@ -126,8 +126,14 @@ fn luhn_ok(digits: &[u8]) -> bool {
 /// (2–6: Mastercard, Visa, Amex/JCB, UnionPay…). RRNs (12 digits) and merchant numbers
 /// (usually starting with 1 or 8) are left alone so slips stay searchable.
 pub fn mask_pans_in_text(text: &str) -> String {
+    mask_pans(text).into_owned()
+}
+
+/// [`mask_pans_in_text`] without a copy when there is nothing to mask — nearly every
+/// slip line, which the journal checks on every write.
+pub fn mask_pans(text: &str) -> std::borrow::Cow<'_, str> {
     let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
+    let mut out: Option<String> = None;
     let mut i = 0;
     let mut copied = 0;
     while i < bytes.len() {
@@ -135,29 +141,34 @@ pub fn mask_pans_in_text(text: &str) -> String {
             i += 1;
             continue;
         }
-        // Collect a run of digits with single separators between them.
+        // Collect a run of digits with single separators between them; only the
+        // first 19 are kept, as a longer run is no card number.
         let start = i;
         let mut end = i;
-        let mut digits = Vec::with_capacity(19);
+        let mut digits = [0u8; 19];
+        let mut n = 0usize;
         let mut j = i;
         while j < bytes.len() {
             let b = bytes[j];
             if b.is_ascii_digit() {
-                digits.push(b);
+                if n < digits.len() {
+                    digits[n] = b;
+                }
+                n += 1;
                 end = j + 1;
                 j += 1;
             } else if (b == b' ' || b == b'-')
                 && j + 1 < bytes.len()
                 && bytes[j + 1].is_ascii_digit()
-                && digits.len() < 19
+                && n < 19
             {
                 j += 1;
             } else {
                 break;
             }
         }
-        let n = digits.len();
-        if (13..=19).contains(&n) && (b'2'..=b'6').contains(&digits[0]) && luhn_ok(&digits) {
+        if (13..=19).contains(&n) && (b'2'..=b'6').contains(&digits[0]) && luhn_ok(&digits[..n]) {
+            let out = out.get_or_insert_with(|| String::with_capacity(text.len()));
             out.push_str(&text[copied..start]);
             let mut seen = 0;
             for &b in &bytes[start..end] {
@@ -173,8 +184,13 @@ pub fn mask_pans_in_text(text: &str) -> String {
         }
         i = end.max(i + 1);
     }
-    out.push_str(&text[copied..]);
-    out
+    match out {
+        None => std::borrow::Cow::Borrowed(text),
+        Some(mut out) => {
+            out.push_str(&text[copied..]);
+            std::borrow::Cow::Owned(out)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -242,5 +258,26 @@ mod tests {
         assert_eq!(spaced, "4111 11** **** 1111.");
         // Luhn failure: not a card.
         assert_eq!(mask_pans_in_text("6225880212345678"), "6225880212345678");
+    }
+
+    #[test]
+    fn text_without_a_card_is_borrowed_unchanged() {
+        use std::borrow::Cow;
+        for t in [
+            "参考号 REF NO.: 123456789012",
+            "6225880212345678",
+            "digits 12345678901234567890123 too long",
+            "",
+        ] {
+            assert!(matches!(mask_pans(t), Cow::Borrowed(x) if x == t), "{t}");
+        }
+        assert!(
+            matches!(mask_pans("x 4111111111111111 y"), Cow::Owned(m) if m == "x 411111******1111 y")
+        );
+        // A run longer than 19 digits is not a card, however it ends.
+        assert_eq!(
+            mask_pans("41111111111111111110000"),
+            "41111111111111111110000"
+        );
     }
 }

@@ -67,24 +67,21 @@ pub(crate) fn label(rec: &Record) -> String {
     }
 }
 
+pub(crate) const INSERT_ENTRY: &str =
+    "INSERT INTO chain (seq, kind, row_id, label, hash) VALUES (?1, ?2, ?3, ?4, ?5)";
+
+/// Appends the entry of a stored record (`stmt` is [`INSERT_ENTRY`]). `hash` is
+/// `link(head.hash, line)`, computed by the caller (perhaps ahead, on another thread).
 pub(crate) fn append(
-    conn: &Connection,
+    stmt: &mut rusqlite::Statement<'_>,
     head: &mut Head,
-    rec: &Record,
+    kind: &str,
     row_id: i64,
+    label: &str,
+    hash: [u8; 32],
 ) -> Result<(), JournalError> {
-    let hash = link(&head.hash, &rec.to_line());
     head.seq += 1;
-    conn.prepare_cached(
-        "INSERT INTO chain (seq, kind, row_id, label, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(rusqlite::params![
-        head.seq,
-        rec.body.kind(),
-        row_id,
-        label(rec),
-        &hash[..]
-    ])?;
+    stmt.execute(rusqlite::params![head.seq, kind, row_id, label, &hash[..]])?;
     head.hash = hash;
     Ok(())
 }

@@ -4,9 +4,9 @@
 use crate::chain::{self, Head};
 use crate::record::{Record, RecordBody};
 use crate::{sql, Journal, JournalError};
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{CachedStatement, Connection, TransactionBehavior};
 use serde::Serialize;
-use slipkeeper_domain::{mask_pans_in_text, BatchNo, SlipText, TerminalId, TxnKey};
+use slipkeeper_domain::{mask_pans, BatchNo, TerminalId, TxnKey};
 use std::borrow::Cow;
 use std::collections::HashSet;
 
@@ -44,8 +44,14 @@ pub(crate) struct Writer<'c> {
     pub report: IngestReport,
     /// Batches known to exist, so that most records skip that insert.
     batches: HashSet<(TerminalId, BatchNo)>,
+    last_batch: Option<(TerminalId, BatchNo)>,
     /// The transaction written last: its slip usually comes right after it.
     last_txn: Option<(TxnKey, i64)>,
+    // The hot statements, held: a cached lookup hashes the whole SQL text every time.
+    insert_batch: CachedStatement<'c>,
+    insert_txn: CachedStatement<'c>,
+    insert_slip: CachedStatement<'c>,
+    insert_entry: CachedStatement<'c>,
 }
 
 /// Why a single record could not be written (distinct from database failure).
@@ -89,6 +95,62 @@ impl From<rusqlite::Error> for WriteError {
     }
 }
 
+/// A record made ready to store: everything that needs no database (masking, checks,
+/// the canonical line and its label), so that a large batch can do this on a second
+/// thread while the first one writes.
+pub(crate) struct Prepared<'r> {
+    rec: Cow<'r, Record>,
+    line: String,
+    label: String,
+    recorded_at: String,
+    /// `(prev, link(prev, line))` worked out ahead, assuming every record before this
+    /// one is stored; used only if the chain's head really is `prev` when it is.
+    ahead: Option<([u8; 32], [u8; 32])>,
+}
+
+/// A record that cannot be stored whatever the database holds.
+pub(crate) struct BadRecord {
+    field: &'static str,
+    message: String,
+}
+
+impl From<BadRecord> for WriteError {
+    fn from(b: BadRecord) -> Self {
+        WriteError::Bad {
+            field: b.field,
+            message: b.message,
+        }
+    }
+}
+
+/// Readies one record for [`Writer::store`].
+pub(crate) fn prepare(rec: Cow<'_, Record>) -> Result<Prepared<'_>, BadRecord> {
+    // Scrub card numbers first: the chain hashes what is stored, and only masked
+    // text is ever stored.
+    let rec = normalise(rec);
+    if let RecordBody::Slip(s) = &rec.body {
+        sql::check_slip_lines(&s.slip).map_err(|e| BadRecord {
+            field: "lines",
+            message: e.to_string(),
+        })?;
+    }
+    Ok(Prepared {
+        line: rec.to_line(),
+        label: chain::label(&rec),
+        recorded_at: sql::utc(&rec.recorded_at),
+        rec,
+        ahead: None,
+    })
+}
+
+/// Batches at least this long are readied on a second thread; below it a thread costs
+/// more than it saves (a live booking is a handful of records).
+const PIPELINE_FROM: usize = 256;
+/// Records handed over at a time, and how many hand-overs may wait: bounds the memory
+/// of a long import to a few thousand readied records.
+const CHUNK: usize = 512;
+const CHUNKS_WAITING: usize = 4;
+
 impl<'c> Writer<'c> {
     pub fn new(conn: &'c Connection) -> Result<Self, JournalError> {
         Ok(Writer {
@@ -96,16 +158,33 @@ impl<'c> Writer<'c> {
             head: chain::head(conn)?,
             report: IngestReport::default(),
             batches: HashSet::new(),
+            last_batch: None,
             last_txn: None,
+            insert_batch: conn.prepare_cached(
+                "INSERT INTO batches (terminal_id, batch_no) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            )?,
+            insert_txn: conn.prepare_cached(sql::INSERT_TXN)?,
+            insert_slip: conn.prepare_cached(sql::INSERT_SLIP)?,
+            insert_entry: conn.prepare_cached(chain::INSERT_ENTRY)?,
         })
     }
 
     fn ensure_batch(&mut self, terminal: &TerminalId, batch: &BatchNo) -> Result<(), JournalError> {
+        // Records come batch by batch: compare with the last one before building a key.
+        if self
+            .last_batch
+            .as_ref()
+            .is_some_and(|(t, b)| t == terminal && b == batch)
+        {
+            return Ok(());
+        }
         let key = (terminal.clone(), batch.clone());
         if !self.batches.contains(&key) {
-            sql::insert_batch(self.conn, terminal, batch)?;
-            self.batches.insert(key);
+            self.insert_batch
+                .execute([terminal.as_str(), batch.as_str()])?;
+            self.batches.insert(key.clone());
         }
+        self.last_batch = Some(key);
         Ok(())
     }
 
@@ -116,17 +195,14 @@ impl<'c> Writer<'c> {
         }
     }
 
-    pub fn write(&mut self, rec: &Record) -> Result<(), WriteError> {
-        // Scrub card numbers first: the chain hashes what is stored, and only masked
-        // text is ever stored.
-        let rec = normalise(rec);
-        let rec: &Record = &rec;
-        sql_check(rec)?;
-        let at = &rec.recorded_at;
+    /// Stores a readied record unless its key is stored already, and chains it.
+    pub fn store(&mut self, p: Prepared<'_>) -> Result<(), WriteError> {
+        let rec: &Record = &p.rec;
+        let at = p.recorded_at.as_str();
         let inserted = match &rec.body {
             RecordBody::Transaction(t) => {
                 self.ensure_batch(&t.terminal_id, &t.batch_no)?;
-                match sql::insert_txn(self.conn, t, at)? {
+                match sql::insert_txn(self.conn, &mut self.insert_txn, t, at)? {
                     Some(id) => {
                         self.last_txn = Some((t.key(), id));
                         Some(id)
@@ -136,7 +212,7 @@ impl<'c> Writer<'c> {
                             .map(|id| sql::load_txn(self.conn, id))
                             .transpose()?
                             .flatten();
-                        self.replayed(stored.map(|(s, _)| &s == t).unwrap_or(false), rec);
+                        self.replayed(stored.map(|(s, _)| &s == t).unwrap_or(false), &p.label);
                         None
                     }
                 }
@@ -146,13 +222,13 @@ impl<'c> Writer<'c> {
                     field: "txn",
                     message: format!("the slip belongs to {}, which is not in this file before it nor in the journal", s.txn),
                 })?;
-                match sql::insert_slip(self.conn, txn_id, &s.slip, at)? {
+                match sql::insert_slip(self.conn, &mut self.insert_slip, txn_id, &s.slip, at)? {
                     Some(id) => Some(id),
                     None => {
                         let same = sql::slips_of_txn(self.conn, txn_id)?
                             .iter()
                             .any(|x| x == &s.slip);
-                        self.replayed(same, rec);
+                        self.replayed(same, &p.label);
                         None
                     }
                 }
@@ -167,7 +243,7 @@ impl<'c> Writer<'c> {
                             "terminal_id = ?1 AND batch_no = ?2",
                             [s.terminal_id.as_str(), s.batch_no.as_str()],
                         )?;
-                        self.replayed(stored.map(|(_, x, _)| &x == s).unwrap_or(false), rec);
+                        self.replayed(stored.map(|(_, x, _)| &x == s).unwrap_or(false), &p.label);
                         None
                     }
                 }
@@ -182,13 +258,24 @@ impl<'c> Writer<'c> {
                 };
                 let id = sql::insert_frame(self.conn, f, txn_id, at)?;
                 if id.is_none() {
-                    self.replayed(true, rec);
+                    self.replayed(true, &p.label);
                 }
                 id
             }
         };
         if let Some(id) = inserted {
-            chain::append(self.conn, &mut self.head, rec, id)?;
+            let hash = match p.ahead {
+                Some((prev, hash)) if prev == self.head.hash => hash,
+                _ => chain::link(&self.head.hash, &p.line),
+            };
+            chain::append(
+                &mut self.insert_entry,
+                &mut self.head,
+                rec.body.kind(),
+                id,
+                &p.label,
+                hash,
+            )?;
             self.report.inserted += 1;
             if matches!(rec.body, RecordBody::Transaction(_)) {
                 self.report.inserted_transactions += 1;
@@ -197,49 +284,100 @@ impl<'c> Writer<'c> {
         Ok(())
     }
 
-    fn replayed(&mut self, identical: bool, rec: &Record) {
+    fn replayed(&mut self, identical: bool, label: &str) {
         if identical {
             self.report.duplicates += 1;
         } else {
             self.report.conflicts += 1;
             if self.report.conflict_examples.len() < 10 {
-                self.report.conflict_examples.push(chain::label(rec));
+                self.report.conflict_examples.push(label.to_owned());
             }
         }
     }
-}
 
-/// The record as it will be stored: slip text with card numbers masked. Borrowed
-/// unchanged in the common case where there is nothing to mask.
-fn normalise(rec: &Record) -> Cow<'_, Record> {
-    match &rec.body {
-        RecordBody::Slip(s) => {
-            let masked: Vec<String> = s.slip.lines.iter().map(|l| mask_pans_in_text(l)).collect();
-            if masked == s.slip.lines {
-                return Cow::Borrowed(rec);
+    /// Stores records in order. From [`PIPELINE_FROM`] records on, a second thread
+    /// readies them (and works out their chain hashes ahead) while this one writes.
+    /// `records` yields each record with the name of where it came from (file, line)
+    /// or the reason it could not even be read; the first failure, in order, stops it.
+    pub fn store_all<'r, 'o, I>(&mut self, records: I, long: bool) -> Result<(), JournalError>
+    where
+        I: Iterator<Item = Result<(Cow<'r, Record>, Origin<'o>), JournalError>> + Send,
+    {
+        if !long {
+            for r in records {
+                let (rec, origin) = r?;
+                let p = prepare(rec).map_err(|b| WriteError::from(b).at(origin.0, origin.1))?;
+                self.store(p).map_err(|e| e.at(origin.0, origin.1))?;
             }
-            let mut s = s.clone();
-            s.slip = SlipText {
-                lines: masked,
-                ..s.slip
-            };
-            Cow::Owned(Record {
-                body: RecordBody::Slip(s),
-                recorded_at: rec.recorded_at,
-            })
+            return Ok(());
         }
-        _ => Cow::Borrowed(rec),
+        type Readied<'r, 'o> = Result<(Prepared<'r>, Origin<'o>), JournalError>;
+        let start = self.head.hash;
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Readied<'r, 'o>>>(CHUNKS_WAITING);
+            scope.spawn(move || {
+                let mut prev = start;
+                let mut chunk = Vec::with_capacity(CHUNK);
+                for r in records {
+                    let readied = r.and_then(|(rec, origin)| match prepare(rec) {
+                        Ok(mut p) => {
+                            let hash = chain::link(&prev, &p.line);
+                            p.ahead = Some((prev, hash));
+                            prev = hash;
+                            Ok((p, origin))
+                        }
+                        Err(b) => Err(WriteError::from(b).at(origin.0, origin.1)),
+                    });
+                    let stop = readied.is_err();
+                    chunk.push(readied);
+                    if stop || chunk.len() == CHUNK {
+                        // The writer hung up: it failed, nothing more is wanted.
+                        if tx.send(std::mem::take(&mut chunk)).is_err() || stop {
+                            return;
+                        }
+                    }
+                }
+                if !chunk.is_empty() {
+                    let _ = tx.send(chunk);
+                }
+            });
+            for chunk in rx {
+                for r in chunk {
+                    let (p, origin) = r?;
+                    self.store(p).map_err(|e| e.at(origin.0, origin.1))?;
+                }
+            }
+            Ok(())
+        })
     }
 }
 
-fn sql_check(rec: &Record) -> Result<(), WriteError> {
-    if let RecordBody::Slip(s) = &rec.body {
-        sql::check_slip_lines(&s.slip).map_err(|e| WriteError::Bad {
-            field: "lines",
-            message: e.to_string(),
-        })?;
+/// Where a record came from, for error messages: file name (or `<records>`) and line.
+pub(crate) struct Origin<'a>(pub &'a str, pub u64);
+
+/// The record as it will be stored: slip text with card numbers masked. Unchanged (and
+/// not copied) in the common case where there is nothing to mask.
+fn normalise(rec: Cow<'_, Record>) -> Cow<'_, Record> {
+    let needs = match &rec.body {
+        RecordBody::Slip(s) => s
+            .slip
+            .lines
+            .iter()
+            .any(|l| matches!(mask_pans(l), Cow::Owned(_))),
+        _ => false,
+    };
+    if !needs {
+        return rec;
     }
-    Ok(())
+    let mut owned = rec.into_owned();
+    if let RecordBody::Slip(s) = &mut owned.body {
+        for l in &mut s.slip.lines {
+            if let Cow::Owned(m) = mask_pans(l) {
+                *l = m;
+            }
+        }
+    }
+    Cow::Owned(owned)
 }
 
 impl Journal {
@@ -249,10 +387,13 @@ impl Journal {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut w = Writer::new(&tx)?;
-        for (i, rec) in records.iter().enumerate() {
-            w.write(rec).map_err(|e| e.at("<records>", i as u64 + 1))?;
-        }
-        let report = w.report;
+        let each = records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| Ok((Cow::Borrowed(r), Origin("<records>", i as u64 + 1))));
+        w.store_all(each, records.len() >= PIPELINE_FROM)?;
+        let report = std::mem::take(&mut w.report);
+        drop(w); // its statements borrow the transaction
         tx.commit()?;
         Ok(report)
     }

@@ -5,13 +5,14 @@
 //! same bytes. An import is checked whole before anything is written, and then written
 //! in a single transaction: a bad line, a crash or a kill leaves the journal as it was.
 
-use crate::ingest::Writer;
+use crate::ingest::{Origin, Writer};
 use crate::record::{Record, RecordBody};
 use crate::{sql, ImportError, IngestReport, Journal, JournalError};
 use chrono::{DateTime, Utc};
 use rusqlite::TransactionBehavior;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -110,15 +111,19 @@ impl Journal {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut w = Writer::new(&tx)?;
-        for (n, l) in lines_of(path)? {
-            let l = l.map_err(io)?;
-            if l.trim().is_empty() {
-                continue;
-            }
-            let rec = parse_line(&l, &name, n, now)?;
-            w.write(&rec).map_err(|e| e.at(&name, n))?;
-        }
-        let report = w.report;
+        // Parsing and readying lines goes on beside the writing (see Writer::store_all).
+        let each = lines_of(path)?.filter_map(|(n, l)| match l {
+            Err(e) => Some(Err(io(e))),
+            Ok(l) if l.trim().is_empty() => None,
+            Ok(l) => Some(
+                parse_line(&l, &name, n, now)
+                    .map(|rec| (Cow::Owned(rec), Origin(name.as_str(), n)))
+                    .map_err(JournalError::from),
+            ),
+        });
+        w.store_all(each, true)?;
+        let report = std::mem::take(&mut w.report);
+        drop(w); // its statements borrow the transaction
         tx.commit()?;
         Ok(report)
     }

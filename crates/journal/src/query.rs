@@ -414,6 +414,16 @@ impl Journal {
         })
     }
 
+    /// Stored slips not yet in the free-text index (searches read them directly).
+    pub fn slips_awaiting_index(&self) -> Result<u64, JournalError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM slips WHERE id > (SELECT upto FROM search_index)",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
     /// Adds up to `max` stored slips to the free-text index, in one transaction.
     /// Returns how many were indexed; 0 means the index is up to date.
     pub fn index_slips(&mut self, max: u64) -> Result<u64, JournalError> {

@@ -4,7 +4,7 @@
 use crate::record::{Direction, RawFrame, Record, RecordBody, SlipRecord};
 use crate::JournalError;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use rusqlite::{named_params, Connection, OptionalExtension, Row};
+use rusqlite::{Connection, OptionalExtension, Row};
 use slipkeeper_domain::*;
 
 pub(crate) const LOCAL_TIME: &str = "%Y-%m-%d %H:%M:%S%.f";
@@ -12,10 +12,62 @@ pub(crate) const DATE: &str = "%Y-%m-%d";
 pub(crate) const UTC_TIME: &str = "%Y-%m-%dT%H:%M:%S%.fZ";
 
 pub(crate) fn local(t: &NaiveDateTime) -> String {
-    t.format(LOCAL_TIME).to_string()
+    fast_time(t, ' ', "").unwrap_or_else(|| t.format(LOCAL_TIME).to_string())
 }
 pub(crate) fn utc(t: &DateTime<Utc>) -> String {
-    t.format(UTC_TIME).to_string()
+    fast_time(&t.naive_utc(), 'T', "Z").unwrap_or_else(|| t.format(UTC_TIME).to_string())
+}
+
+/// `LOCAL_TIME` / `UTC_TIME` written directly: chrono parses its format string on every
+/// call, and every stored row formats two or three times. Same text as chrono's
+/// (`%.f`: no fraction when zero, else 3, 6 or 9 digits); years outside 0–9999 and
+/// leap seconds are left to chrono.
+fn fast_time(t: &NaiveDateTime, sep: char, suffix: &str) -> Option<String> {
+    use chrono::{Datelike, Timelike};
+    let year = t.year();
+    let nanos = t.nanosecond();
+    if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
+        return None;
+    }
+    let mut out = String::with_capacity(32);
+    let two = |out: &mut String, v: u32| {
+        out.push(char::from(b'0' + (v / 10) as u8));
+        out.push(char::from(b'0' + (v % 10) as u8));
+    };
+    let y = year as u32;
+    two(&mut out, y / 100);
+    two(&mut out, y % 100);
+    out.push('-');
+    two(&mut out, t.month());
+    out.push('-');
+    two(&mut out, t.day());
+    out.push(sep);
+    two(&mut out, t.hour());
+    out.push(':');
+    two(&mut out, t.minute());
+    out.push(':');
+    two(&mut out, t.second());
+    let (digits, value) = if nanos == 0 {
+        (0, 0)
+    } else if nanos % 1_000_000 == 0 {
+        (3, nanos / 1_000_000)
+    } else if nanos % 1_000 == 0 {
+        (6, nanos / 1_000)
+    } else {
+        (9, nanos)
+    };
+    if digits > 0 {
+        out.push('.');
+        let mut buf = [b'0'; 9];
+        let mut v = value;
+        for d in buf[..digits].iter_mut().rev() {
+            *d = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        out.extend(buf[..digits].iter().map(|&b| char::from(b)));
+    }
+    out.push_str(suffix);
+    Some(out)
 }
 
 fn bad(what: &str, reason: impl ToString) -> JournalError {
@@ -46,59 +98,48 @@ fn enum_of<T>(s: &str, parse: fn(&str) -> Option<T>, what: &str) -> Result<T, Jo
     parse(s).ok_or_else(|| bad(what, format!("unknown value {s:?}")))
 }
 
-pub(crate) fn insert_batch(
-    conn: &Connection,
-    terminal: &TerminalId,
-    batch: &BatchNo,
-) -> Result<(), JournalError> {
-    conn.prepare_cached(
-        "INSERT INTO batches (terminal_id, batch_no) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-    )?
-    .execute([terminal.as_str(), batch.as_str()])?;
-    Ok(())
-}
+pub(crate) const INSERT_TXN: &str =
+    "INSERT INTO transactions (terminal_id, batch_no, trace_no, kind, merchant_id, outcome, amount_minor,
+        currency, occurred_at, receipt_no, pan, pan_last4, scheme, entry_mode, expiry, rrn, auth_code,
+        operator_no, issuer, acquirer, original_trace_no, original_rrn, original_date, recorded_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+        ?21, ?22, ?23, ?24)
+     ON CONFLICT (trace_no, terminal_id, batch_no, kind) DO NOTHING";
 
-/// Inserts unless the key exists; returns the new row id, or None for a replay.
+/// Inserts unless the key exists (`stmt` is [`INSERT_TXN`]); returns the new row id, or
+/// None for a replay.
 pub(crate) fn insert_txn(
     conn: &Connection,
+    stmt: &mut rusqlite::Statement<'_>,
     t: &Transaction,
-    recorded_at: &DateTime<Utc>,
+    recorded_at: &str,
 ) -> Result<Option<i64>, JournalError> {
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO transactions (terminal_id, batch_no, trace_no, kind, merchant_id, outcome, amount_minor,
-            currency, occurred_at, receipt_no, pan, pan_last4, scheme, entry_mode, expiry, rrn, auth_code,
-            operator_no, issuer, acquirer, original_trace_no, original_rrn, original_date, recorded_at)
-         VALUES (:terminal_id, :batch_no, :trace_no, :kind, :merchant_id, :outcome, :amount_minor,
-            :currency, :occurred_at, :receipt_no, :pan, :pan_last4, :scheme, :entry_mode, :expiry, :rrn, :auth_code,
-            :operator_no, :issuer, :acquirer, :original_trace_no, :original_rrn, :original_date, :recorded_at)
-         ON CONFLICT (trace_no, terminal_id, batch_no, kind) DO NOTHING",
-    )?;
-    let n = stmt.execute(named_params! {
-        ":terminal_id": t.terminal_id.as_str(),
-        ":batch_no": t.batch_no.as_str(),
-        ":trace_no": t.trace_no.as_str(),
-        ":kind": t.kind.as_str(),
-        ":merchant_id": t.merchant_id.as_str(),
-        ":outcome": t.outcome.as_str(),
-        ":amount_minor": t.amount.minor(),
-        ":currency": t.amount.currency().as_str(),
-        ":occurred_at": local(&t.occurred_at),
-        ":receipt_no": t.receipt_no.as_ref().map(|v| v.as_str()),
-        ":pan": t.pan.as_ref().map(|v| v.as_str()),
-        ":pan_last4": t.pan.as_ref().map(|v| v.last4()),
-        ":scheme": t.scheme.map(|v| v.as_str()),
-        ":entry_mode": t.entry_mode.map(|v| v.as_str()),
-        ":expiry": t.expiry.as_ref().map(|v| v.as_str()),
-        ":rrn": t.rrn.as_ref().map(|v| v.as_str()),
-        ":auth_code": t.auth_code.as_ref().map(|v| v.as_str()),
-        ":operator_no": t.operator_no.as_ref().map(|v| v.as_str()),
-        ":issuer": t.issuer.as_deref(),
-        ":acquirer": t.acquirer.as_deref(),
-        ":original_trace_no": t.original_trace_no.as_ref().map(|v| v.as_str()),
-        ":original_rrn": t.original_rrn.as_ref().map(|v| v.as_str()),
-        ":original_date": t.original_date.map(|d| d.format(DATE).to_string()),
-        ":recorded_at": utc(recorded_at),
-    })?;
+    let n = stmt.execute(rusqlite::params![
+        t.terminal_id.as_str(),
+        t.batch_no.as_str(),
+        t.trace_no.as_str(),
+        t.kind.as_str(),
+        t.merchant_id.as_str(),
+        t.outcome.as_str(),
+        t.amount.minor(),
+        t.amount.currency().as_str(),
+        local(&t.occurred_at),
+        t.receipt_no.as_ref().map(|v| v.as_str()),
+        t.pan.as_ref().map(|v| v.as_str()),
+        t.pan.as_ref().map(|v| v.last4()),
+        t.scheme.map(|v| v.as_str()),
+        t.entry_mode.map(|v| v.as_str()),
+        t.expiry.as_ref().map(|v| v.as_str()),
+        t.rrn.as_ref().map(|v| v.as_str()),
+        t.auth_code.as_ref().map(|v| v.as_str()),
+        t.operator_no.as_ref().map(|v| v.as_str()),
+        t.issuer.as_deref(),
+        t.acquirer.as_deref(),
+        t.original_trace_no.as_ref().map(|v| v.as_str()),
+        t.original_rrn.as_ref().map(|v| v.as_str()),
+        t.original_date.map(|d| d.format(DATE).to_string()),
+        recorded_at,
+    ])?;
     Ok((n == 1).then(|| conn.last_insert_rowid()))
 }
 
@@ -210,18 +251,25 @@ pub(crate) fn check_slip_lines(slip: &SlipText) -> Result<(), DomainError> {
     }
 }
 
+pub(crate) const INSERT_SLIP: &str =
+    "INSERT INTO slips (txn_id, copy, origin, text, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)
+     ON CONFLICT (txn_id, copy, origin) DO NOTHING";
+
+/// `stmt` is [`INSERT_SLIP`].
 pub(crate) fn insert_slip(
     conn: &Connection,
+    stmt: &mut rusqlite::Statement<'_>,
     txn_id: i64,
     slip: &SlipText,
-    recorded_at: &DateTime<Utc>,
+    recorded_at: &str,
 ) -> Result<Option<i64>, JournalError> {
-    let n = conn
-        .prepare_cached(
-            "INSERT INTO slips (txn_id, copy, origin, text, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (txn_id, copy, origin) DO NOTHING",
-        )?
-        .execute(rusqlite::params![txn_id, slip.copy.as_str(), slip.origin.as_str(), slip.lines.join("\n"), utc(recorded_at)])?;
+    let n = stmt.execute(rusqlite::params![
+        txn_id,
+        slip.copy.as_str(),
+        slip.origin.as_str(),
+        slip.lines.join("\n"),
+        recorded_at
+    ])?;
     Ok((n == 1).then(|| conn.last_insert_rowid()))
 }
 
@@ -290,7 +338,7 @@ pub(crate) fn slips_of_txn(conn: &Connection, txn_id: i64) -> Result<Vec<SlipTex
 pub(crate) fn insert_settlement(
     conn: &Connection,
     s: &Settlement,
-    recorded_at: &DateTime<Utc>,
+    recorded_at: &str,
 ) -> Result<Option<i64>, JournalError> {
     if s.totals.debit_amount.currency() != s.totals.credit_amount.currency() {
         return Err(JournalError::Invalid(DomainError::CurrencyMismatch {
@@ -313,7 +361,7 @@ pub(crate) fn insert_settlement(
             s.totals.credit_count,
             s.totals.credit_amount.minor(),
             s.totals.debit_amount.currency().as_str(),
-            utc(recorded_at)
+            recorded_at
         ])?;
     Ok((n == 1).then(|| conn.last_insert_rowid()))
 }
@@ -367,14 +415,14 @@ pub(crate) fn insert_frame(
     conn: &Connection,
     f: &RawFrame,
     txn_id: Option<i64>,
-    recorded_at: &DateTime<Utc>,
+    recorded_at: &str,
 ) -> Result<Option<i64>, JournalError> {
     let n = conn
         .prepare_cached(
             "INSERT INTO raw_frames (terminal_id, direction, at, bytes, txn_id, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (terminal_id, at, direction, bytes) DO NOTHING",
         )?
-        .execute(rusqlite::params![f.terminal_id.as_str(), f.direction.as_str(), utc(&f.at), f.bytes, txn_id, utc(recorded_at)])?;
+        .execute(rusqlite::params![f.terminal_id.as_str(), f.direction.as_str(), utc(&f.at), f.bytes, txn_id, recorded_at])?;
     Ok((n == 1).then(|| conn.last_insert_rowid()))
 }
 
@@ -437,5 +485,62 @@ pub(crate) fn load_record(
             &format!("chain entry for row {id}"),
             format!("unknown record kind {other:?}"),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // a test: fail loudly
+    use super::*;
+    use chrono::{NaiveDate, TimeDelta};
+    use proptest::prelude::*;
+
+    fn chrono_local(t: &NaiveDateTime) -> String {
+        t.format(LOCAL_TIME).to_string()
+    }
+
+    proptest! {
+        // The chain hashes these strings back from the rows: they must not change.
+        #[test]
+        fn time_text_is_chronos_own(secs in -70_000_000_000i64..260_000_000_000i64,
+                                    nanos in prop_oneof![Just(0u32), 0u32..1000, (0u32..1000).prop_map(|m| m * 1_000_000),
+                                                         (0u32..1_000_000).prop_map(|u| u * 1000), 0u32..1_000_000_000]) {
+            let t = DateTime::from_timestamp(secs, nanos).unwrap();
+            prop_assert_eq!(utc(&t), t.format(UTC_TIME).to_string());
+            let n = t.naive_utc();
+            prop_assert_eq!(local(&n), chrono_local(&n));
+        }
+    }
+
+    #[test]
+    fn time_text_edges() {
+        let d = NaiveDate::from_ymd_opt(2026, 1, 2)
+            .unwrap()
+            .and_hms_opt(3, 4, 5)
+            .unwrap();
+        assert_eq!(local(&d), "2026-01-02 03:04:05");
+        assert_eq!(
+            local(&(d + TimeDelta::milliseconds(7))),
+            "2026-01-02 03:04:05.007"
+        );
+        assert_eq!(
+            local(&(d + TimeDelta::microseconds(70))),
+            "2026-01-02 03:04:05.000070"
+        );
+        assert_eq!(
+            local(&(d + TimeDelta::nanoseconds(1))),
+            "2026-01-02 03:04:05.000000001"
+        );
+        assert_eq!(utc(&d.and_utc()), "2026-01-02T03:04:05Z");
+        let far = NaiveDate::from_ymd_opt(12_026, 1, 2)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        assert_eq!(local(&far), chrono_local(&far));
+        let leap = NaiveDate::from_ymd_opt(2016, 12, 31)
+            .unwrap()
+            .and_hms_nano_opt(23, 59, 59, 1_500_000_000)
+            .unwrap();
+        assert_eq!(local(&leap), chrono_local(&leap));
     }
 }

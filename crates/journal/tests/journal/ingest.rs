@@ -152,3 +152,73 @@ fn the_stored_count_without_counting_equals_count_after_replays_and_failures() {
         .unwrap();
     assert_eq!(newest, top.items[0].txn.occurred_at);
 }
+
+/// A long batch is readied on a second thread, with its chain hashes worked out ahead;
+/// the chain must be the one a record-by-record write makes, replays or not.
+#[test]
+fn a_long_batch_chains_exactly_as_short_ones_do_even_around_replays() {
+    let recs = sample_records(700); // 1,400 records: several hand-overs
+    let mut short = Fixture::new();
+    for part in recs.chunks(50) {
+        short.journal.ingest(part).unwrap();
+    }
+    let mut long = Fixture::new();
+    assert_eq!(long.journal.ingest(&recs).unwrap().inserted, 1_400);
+    let (a, b) = (
+        short.journal.verify().unwrap(),
+        long.journal.verify().unwrap(),
+    );
+    assert!(
+        a.is_clean() && b.is_clean(),
+        "{:?} {:?}",
+        a.problems,
+        b.problems
+    );
+    assert_eq!((a.checked, &a.head), (b.checked, &b.head));
+
+    // Replays scattered through a long batch: every record after the first replay is
+    // hashed on the writer's side, since the hashes worked out ahead assumed it stored.
+    let mut mixed = Fixture::new();
+    let every_third: Vec<_> = recs.chunks(6).flat_map(|c| c[..2].to_vec()).collect();
+    mixed.journal.ingest(&every_third).unwrap();
+    let r = mixed.journal.ingest(&recs).unwrap();
+    assert_eq!(r.duplicates, every_third.len() as u64);
+    assert_eq!(r.inserted, 1_400 - every_third.len() as u64);
+    let v = mixed.journal.verify().unwrap();
+    assert!(v.is_clean(), "{:?}", v.problems);
+    assert_eq!(v.checked, 1_400);
+    assert_eq!(
+        mixed.journal.search(&TxnQuery::default()).unwrap().total,
+        700
+    );
+}
+
+#[test]
+fn a_bad_record_late_in_a_long_batch_is_named_and_nothing_is_written() {
+    let mut f = Fixture::new();
+    let mut recs = sample_records(800);
+    // Record 1,302 (a slip) gets a line break inside a line: refused while readying.
+    if let slipkeeper_journal::RecordBody::Slip(s) = &mut recs[1_301].body {
+        s.slip.lines[3].push_str("\nforged");
+    } else {
+        panic!("record 1,302 should be a slip");
+    }
+    match f.journal.ingest(&recs).unwrap_err() {
+        JournalError::Import(e) => assert_eq!((e.line, e.field.as_str()), (1_302, "lines")),
+        other => panic!("expected an import error, got {other}"),
+    }
+    // And a record the database refuses (a slip of a transaction it has never seen),
+    // after a readying failure would have been found had it come first.
+    let mut recs = sample_records(800);
+    recs[999] = slip_record(&sample::transaction(5_000));
+    match f.journal.ingest(&recs).unwrap_err() {
+        JournalError::Import(e) => assert_eq!((e.line, e.field.as_str()), (1_000, "txn")),
+        other => panic!("expected an import error, got {other}"),
+    }
+    assert_eq!(f.journal.search(&TxnQuery::default()).unwrap().total, 0);
+    assert_eq!(f.journal.verify().unwrap().checked, 0);
+    let rows: i64 = raw(&f.path())
+        .query_row("SELECT count(*) FROM slips", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 0);
+}

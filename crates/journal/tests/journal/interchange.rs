@@ -128,3 +128,21 @@ fn a_full_pan_in_an_import_is_masked_everywhere() {
     assert!(!out.contains("6225880212345673"));
     assert!(out.contains("622588******5673"), "{out}");
 }
+
+/// Lines are parsed and readied on a second thread while the first writes: a line the
+/// database refuses deep in a long file still names its line, and nothing is written.
+#[test]
+fn a_line_refused_deep_in_a_long_import_names_it_and_writes_nothing() {
+    let good = good_lines(800);
+    let mut lines: Vec<String> = good.lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 1_600);
+    let slip = &mut lines[1_199]; // line 1,200: the slip of transaction 599
+    assert!(slip.starts_with("{\"type\":\"slip\""), "{slip}");
+    let at = slip.find("\"trace_no\":\"").unwrap() + "\"trace_no\":\"".len();
+    slip.replace_range(at..at + 6, "999990");
+    let (f, e) = import_err(&(lines.join("\n") + "\n"));
+    assert_eq!((e.line, e.field.as_str()), (1_200, "txn"), "{}", e.message);
+    assert!(e.file.ends_with("bad.jsonl"));
+    assert_eq!(f.journal.search(&TxnQuery::default()).unwrap().total, 0);
+    assert_eq!(f.journal.verify().unwrap().checked, 0);
+}
