@@ -55,6 +55,9 @@ impl From<LinkError> for AppError {
 
 const CURSOR_BATCH: &str = "batch";
 const CURSOR_TOTALS: &str = "totals_check";
+/// The live mirror indexes slips for search when the terminal is quiet, or after this
+/// many stored checkpoints (about half as many payments) if it never is.
+const INDEX_AFTER: u32 = 500;
 
 fn spool_error(e: slipkeeper_link::spool::SpoolError) -> AppError {
     AppError::new(ErrorCode::Io, e.to_string())
@@ -153,9 +156,22 @@ fn terminal_id_of(ex: &Exchange) -> Option<String> {
 
 impl App {
     /// Mirrors exchanges of terminal `tid` into the journal, in the terminal's open
-    /// batch; returns what was stored and whether the batch was settled (the batch
-    /// counter then moves on).
+    /// batch, and brings the slip search index up to date; returns what was stored and
+    /// whether the batch was settled (the batch counter then moves on).
     fn store(
+        &mut self,
+        tid: Option<&str>,
+        exchanges: &[&Exchange],
+    ) -> Result<(IngestReport, bool), AppError> {
+        let stored = self.store_unindexed(tid, exchanges)?;
+        self.index_search()?;
+        Ok(stored)
+    }
+
+    /// [`App::store`] without the search index: the live mirror indexes when the
+    /// terminal is quiet, so that a payment's acknowledgement waits for one commit,
+    /// not two (searches read the slips not yet indexed directly).
+    fn store_unindexed(
         &mut self,
         tid: Option<&str>,
         exchanges: &[&Exchange],
@@ -192,7 +208,6 @@ impl App {
             self.journal
                 .set_cursor(&terminal_id, CURSOR_BATCH, &next.to_string(), now)?;
         }
-        self.index_search()?;
         Ok((stored, settled))
     }
 
@@ -401,13 +416,27 @@ impl App {
         // Whole exchanges add only the last acknowledgement to what their checkpoints
         // stored; they wait here and go in with the next write (one commit, not two).
         let mut pending: Vec<Exchange> = Vec::new();
+        // Checkpoints stored since the search index was last brought up to date.
+        let mut unindexed = 0u32;
         let tick = std::time::Duration::from_millis(200);
         while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            if unindexed >= INDEX_AFTER {
+                // A terminal that never pauses still gets its slips indexed now and then.
+                let _ = self.index_search();
+                unindexed = 0;
+            }
             let ev = match rt.block_on(async { tokio::time::timeout(tick, events.recv()).await }) {
                 Ok(Some(ev)) => ev,
                 Ok(None) => break,
                 Err(_) => {
                     self.flush_pending(tid.as_deref(), &mut pending, &mut spool);
+                    if unindexed > 0 {
+                        // Quiet at the counter: index what came in. A failure here
+                        // loses nothing (the slips are stored); the next quiet moment
+                        // tries again.
+                        let _ = self.index_search();
+                        unindexed = 0;
+                    }
                     continue; // look at `stop` again
                 }
             };
@@ -433,9 +462,10 @@ impl App {
                     }
                     let mut batch: Vec<&Exchange> = pending.iter().collect();
                     batch.push(&ex);
-                    let result = match self.store(tid.as_deref(), &batch) {
+                    let result = match self.store_unindexed(tid.as_deref(), &batch) {
                         Ok((r, _)) => {
                             progress.transactions += r.inserted_transactions;
+                            unindexed += 1;
                             Ok(())
                         }
                         Err(e) => batch
@@ -459,6 +489,7 @@ impl App {
         }
         self.flush_pending(tid.as_deref(), &mut pending, &mut spool);
         service.abort();
+        let _ = self.index_search();
         Ok(())
     }
 

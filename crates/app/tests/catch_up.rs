@@ -100,3 +100,67 @@ fn bookings_made_while_nobody_mirrored_are_caught_up_or_reported() {
         "{text:?}"
     );
 }
+
+/// A payment's acknowledgement waits for its own commit only: slips are indexed for
+/// search when the terminal is quiet (or after many checkpoints), found by a text
+/// search meanwhile, and all indexed once the mirror stops.
+#[test]
+fn the_live_mirror_indexes_slips_when_the_counter_is_quiet() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = Shared::new(
+        Terminal::new("52523535", "898310048990001", 156),
+        Faults::default(),
+    );
+    let n = 40;
+    for i in 0..n {
+        sim.customer(1000 + i * 100);
+    }
+    let (addr, _s) = rt
+        .block_on(slipkeeper_termsim::serve_shared(
+            "127.0.0.1:0".parse().unwrap(),
+            sim.clone(),
+            shop_now,
+        ))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j.db");
+    let mut app = App::open(&path, SystemClock).unwrap();
+    // Another reader of the same file, as the desktop's window would be.
+    let window = slipkeeper_journal::Journal::open(&path).unwrap();
+    let mut opts = ConnectOptions::new(Endpoint::Tcp(addr.to_string()));
+    opts.arm = Some(Duration::from_secs(5));
+    let stop = AtomicBool::new(false);
+    let mut awaiting_mid_burst = 0;
+    let mut found_mid_burst = 0;
+    app.connect(&opts, &stop, |ev| {
+        if let MirrorEvent::Progress(p) = ev {
+            if p.transactions == n / 2 && awaiting_mid_burst == 0 {
+                awaiting_mid_burst = window.slips_awaiting_index().unwrap();
+                found_mid_burst = window
+                    .search(&TxnQuery {
+                        text: Some("MERCHANT COPY".into()),
+                        ..Default::default()
+                    })
+                    .unwrap()
+                    .total;
+            }
+            if p.transactions >= n {
+                stop.store(true, Ordering::Relaxed);
+            }
+        }
+    })
+    .unwrap();
+    assert!(
+        awaiting_mid_burst > 0,
+        "customers kept coming: their slips wait for a quiet moment"
+    );
+    assert!(found_mid_burst >= n / 2, "{found_mid_burst}");
+    assert_eq!(app.journal().slips_awaiting_index().unwrap(), 0);
+    let found = app
+        .search(&TxnQuery {
+            text: Some("MERCHANT COPY".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(found.total, n);
+}
