@@ -63,6 +63,55 @@ fn mirror_run(rt: &tokio::runtime::Runtime, n: u64) -> (Duration, u64, u64) {
     (took, bytes, txns)
 }
 
+/// The same bookings through the link service alone: every checkpoint answered at
+/// once, nothing decoded into records, nothing stored. What the protocol, the loopback
+/// socket and the simulator cost; the mirror cannot be faster than this.
+fn link_only_run(rt: &tokio::runtime::Runtime, n: u64) -> Duration {
+    use slipkeeper_link::service::{self, Event};
+    let sim = Shared::new(
+        Terminal::new("52523535", "898310048990001", 156),
+        Faults::default(),
+    );
+    for i in 0..n {
+        sim.customer(1000 + (i % 50) * 100);
+    }
+    rt.block_on(async {
+        let (addr, server) =
+            slipkeeper_termsim::serve_shared("127.0.0.1:0".parse().unwrap(), sim, shop_now)
+                .await
+                .unwrap();
+        // As App::connect runs it: armed, checkpoints before acknowledgements.
+        let mut cfg = service::Config::new(&addr.to_string());
+        cfg.arm = Some(Duration::from_secs(5));
+        cfg.catch_up = true;
+        cfg.commit_before_ack = true;
+        let (_requests, req_rx) = tokio::sync::mpsc::channel(8);
+        let (ev_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+        let start = Instant::now();
+        let link = tokio::spawn(service::run(cfg, link_clock(), req_rx, ev_tx));
+        let mut bookings = 0;
+        while bookings < n {
+            match events.recv().await.unwrap() {
+                Event::Exchange(_, Some(commit)) => {
+                    let _ = commit.send(Ok(()));
+                }
+                // The whole exchange follows its last acknowledgement.
+                Event::Exchange(ex, None) => {
+                    if ex.command.instr == 0x01 && matches!(ex.end, slipkeeper_link::End::Completed)
+                    {
+                        bookings += 1;
+                    }
+                }
+                Event::State(_) | Event::Totals(_) => {}
+            }
+        }
+        let took = start.elapsed();
+        link.abort();
+        server.abort();
+        took
+    })
+}
+
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -77,6 +126,9 @@ fn bench(c: &mut Criterion) {
     g.throughput(criterion::Throughput::Elements(n));
     g.bench_function("loopback_tcp_into_sqlite_500_bookings", |b| {
         b.iter_custom(|iters| (0..iters).map(|_| mirror_run(&rt, n).0).sum())
+    });
+    g.bench_function("loopback_tcp_link_only_500_bookings", |b| {
+        b.iter_custom(|iters| (0..iters).map(|_| link_only_run(&rt, n)).sum())
     });
     g.finish();
     let (took, bytes, txns) = mirror_run(&rt, n);

@@ -15,20 +15,30 @@ fn shop_now() -> chrono::NaiveDateTime {
     chrono::Local::now().naive_local()
 }
 
-#[test]
-fn bookings_made_while_nobody_mirrored_are_caught_up_or_reported() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
+/// A simulated terminal on loopback with `customers` waiting at its counter.
+fn simulator(
+    rt: &tokio::runtime::Runtime,
+    customers: u64,
+) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
     let sim = Shared::new(
         Terminal::new("52523535", "898310048990001", 156),
         Faults::default(),
     );
-    let (addr, _s) = rt
-        .block_on(slipkeeper_termsim::serve_shared(
-            "127.0.0.1:0".parse().unwrap(),
-            sim.clone(),
-            shop_now,
-        ))
-        .unwrap();
+    for i in 0..customers {
+        sim.customer(1000 + i * 100);
+    }
+    rt.block_on(slipkeeper_termsim::serve_shared(
+        "127.0.0.1:0".parse().unwrap(),
+        sim,
+        shop_now,
+    ))
+    .unwrap()
+}
+
+#[test]
+fn bookings_made_while_nobody_mirrored_are_caught_up_or_reported() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (addr, _s) = simulator(&rt, 0);
     // Three customers pay while the back-office PC is off (another register drives
     // the terminal).
     rt.block_on(async {
@@ -107,21 +117,8 @@ fn bookings_made_while_nobody_mirrored_are_caught_up_or_reported() {
 #[test]
 fn the_live_mirror_indexes_slips_when_the_counter_is_quiet() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let sim = Shared::new(
-        Terminal::new("52523535", "898310048990001", 156),
-        Faults::default(),
-    );
     let n = 40;
-    for i in 0..n {
-        sim.customer(1000 + i * 100);
-    }
-    let (addr, _s) = rt
-        .block_on(slipkeeper_termsim::serve_shared(
-            "127.0.0.1:0".parse().unwrap(),
-            sim.clone(),
-            shop_now,
-        ))
-        .unwrap();
+    let (addr, _s) = simulator(&rt, n);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("j.db");
     let mut app = App::open(&path, SystemClock).unwrap();
