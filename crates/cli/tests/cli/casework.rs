@@ -290,6 +290,15 @@ fn a_case_and_its_evidence_pack_checked_by_independent_tools() {
         if p.is_file() {
             let text = if p.extension().is_some_and(|e| e == "pdf") {
                 run("pdftotext", &[p.to_str().unwrap(), "-"], &x)
+            } else if p.ends_with("MANIFEST.sha256") {
+                // The digests are hex: about one pack in twenty has a run of 13+
+                // decimal digits that passes Luhn in one of them. Only the names count.
+                std::fs::read_to_string(&p)
+                    .unwrap()
+                    .lines()
+                    .map(|l| l.split_once("  ").map_or(l, |(_, name)| name))
+                    .collect::<Vec<_>>()
+                    .join("\n")
             } else {
                 String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned()
             };
