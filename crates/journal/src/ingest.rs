@@ -295,8 +295,9 @@ impl<'c> Writer<'c> {
         }
     }
 
-    /// Stores records in order. From [`PIPELINE_FROM`] records on, a second thread
-    /// readies them (and works out their chain hashes ahead) while this one writes.
+    /// Stores records in order. With `long` (a batch of [`PIPELINE_FROM`] records or
+    /// more, or a file), a second thread readies them (and works out their chain
+    /// hashes ahead) while this one writes.
     /// `records` yields each record with the name of where it came from (file, line)
     /// or the reason it could not even be read; the first failure, in order, stops it.
     pub fn store_all<'r, 'o, I>(&mut self, records: I, long: bool) -> Result<(), JournalError>
