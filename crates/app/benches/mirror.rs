@@ -23,9 +23,8 @@ fn link_clock() -> slipkeeper_link::Clock {
     Arc::new(chrono::Utc::now)
 }
 
-/// Mirrors `n` bookings of customers already waiting; returns the time from the
-/// first connect until the n-th transaction is stored, and the bytes on the wire.
-fn mirror_run(rt: &tokio::runtime::Runtime, n: u64) -> (Duration, u64, u64) {
+/// A simulated terminal on loopback with `n` customers already waiting at its counter.
+async fn counter_with(n: u64) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
     let sim = Shared::new(
         Terminal::new("52523535", "898310048990001", 156),
         Faults::default(),
@@ -33,13 +32,15 @@ fn mirror_run(rt: &tokio::runtime::Runtime, n: u64) -> (Duration, u64, u64) {
     for i in 0..n {
         sim.customer(1000 + (i % 50) * 100);
     }
-    let (addr, server) = rt
-        .block_on(slipkeeper_termsim::serve_shared(
-            "127.0.0.1:0".parse().unwrap(),
-            sim.clone(),
-            shop_now,
-        ))
-        .unwrap();
+    slipkeeper_termsim::serve_shared("127.0.0.1:0".parse().unwrap(), sim, shop_now)
+        .await
+        .unwrap()
+}
+
+/// Mirrors `n` bookings of customers already waiting; returns the time from the
+/// first connect until the n-th transaction is stored, and the bytes on the wire.
+fn mirror_run(rt: &tokio::runtime::Runtime, n: u64) -> (Duration, u64, u64) {
+    let (addr, server) = rt.block_on(counter_with(n));
     let dir = tempfile::tempdir().unwrap();
     let mut app = App::open(&dir.path().join("j.db"), SystemClock).unwrap();
     let mut opts = ConnectOptions::new(Endpoint::Tcp(addr.to_string()));
@@ -68,18 +69,8 @@ fn mirror_run(rt: &tokio::runtime::Runtime, n: u64) -> (Duration, u64, u64) {
 /// socket and the simulator cost; the mirror cannot be faster than this.
 fn link_only_run(rt: &tokio::runtime::Runtime, n: u64) -> Duration {
     use slipkeeper_link::service::{self, Event};
-    let sim = Shared::new(
-        Terminal::new("52523535", "898310048990001", 156),
-        Faults::default(),
-    );
-    for i in 0..n {
-        sim.customer(1000 + (i % 50) * 100);
-    }
     rt.block_on(async {
-        let (addr, server) =
-            slipkeeper_termsim::serve_shared("127.0.0.1:0".parse().unwrap(), sim, shop_now)
-                .await
-                .unwrap();
+        let (addr, server) = counter_with(n).await;
         // As App::connect runs it: armed, checkpoints before acknowledgements.
         let mut cfg = service::Config::new(&addr.to_string());
         cfg.arm = Some(Duration::from_secs(5));
