@@ -176,12 +176,41 @@ pub struct TxnKey {
     pub kind: TxnKind,
 }
 
+impl TxnKey {
+    /// "terminal T batch B voucher V (kind)", the key's Display, from borrowed parts:
+    /// the journal labels every stored record this way and need not build a key first.
+    pub fn write_parts(
+        out: &mut impl std::fmt::Write,
+        terminal: &TerminalId,
+        batch: &BatchNo,
+        trace: &TraceNo,
+        kind: TxnKind,
+    ) -> std::fmt::Result {
+        for part in [
+            "terminal ",
+            terminal.as_str(),
+            " batch ",
+            batch.as_str(),
+            " voucher ",
+            trace.as_str(),
+            " (",
+            kind.as_str(),
+            ")",
+        ] {
+            out.write_str(part)?;
+        }
+        Ok(())
+    }
+}
+
 impl std::fmt::Display for TxnKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
+        TxnKey::write_parts(
             f,
-            "terminal {} batch {} voucher {} ({})",
-            self.terminal_id, self.batch_no, self.trace_no, self.kind
+            &self.terminal_id,
+            &self.batch_no,
+            &self.trace_no,
+            self.kind,
         )
     }
 }

@@ -10,6 +10,7 @@ use crate::JournalError;
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use slipkeeper_domain::TxnKey;
 
 pub(crate) const GENESIS: [u8; 32] = [0; 32];
 
@@ -52,12 +53,12 @@ pub(crate) fn link(prev: &[u8; 32], line: &str) -> [u8; 32] {
 /// Human name of a record: what a shop owner would look for.
 pub(crate) fn label(rec: &Record) -> String {
     match &rec.body {
-        // The two records of every payment, written out piece by piece: the same text
-        // as `TxnKey`'s Display, without cloning the key or going through `format!`
-        // (a fifth of readying a record for the journal).
+        // The two records of every payment, written out piece by piece: the key's
+        // Display without cloning the key or going through `format!` (a fifth of
+        // readying a record for the journal). Writing into a String cannot fail.
         RecordBody::Transaction(t) => {
             let mut out = String::with_capacity(64);
-            key_label(&mut out, &t.terminal_id, &t.batch_no, &t.trace_no, t.kind);
+            let _ = TxnKey::write_parts(&mut out, &t.terminal_id, &t.batch_no, &t.trace_no, t.kind);
             out
         }
         RecordBody::Slip(s) => {
@@ -65,7 +66,7 @@ pub(crate) fn label(rec: &Record) -> String {
             out.push_str(s.slip.copy.as_str());
             out.push_str(" slip of ");
             let k = &s.txn;
-            key_label(&mut out, &k.terminal_id, &k.batch_no, &k.trace_no, k.kind);
+            let _ = TxnKey::write_parts(&mut out, &k.terminal_id, &k.batch_no, &k.trace_no, k.kind);
             out
         }
         RecordBody::Settlement(s) => format!(
@@ -86,29 +87,6 @@ pub(crate) const INSERT_ENTRY: &str =
 
 /// Appends the entry of a stored record (`stmt` is [`INSERT_ENTRY`]). `hash` is
 /// `link(head.hash, line)`, computed by the caller (perhaps ahead, on another thread).
-/// `TxnKey`'s Display: "terminal T batch B voucher V (kind)".
-fn key_label(
-    out: &mut String,
-    terminal: &slipkeeper_domain::TerminalId,
-    batch: &slipkeeper_domain::BatchNo,
-    trace: &slipkeeper_domain::TraceNo,
-    kind: slipkeeper_domain::TxnKind,
-) {
-    for part in [
-        "terminal ",
-        terminal.as_str(),
-        " batch ",
-        batch.as_str(),
-        " voucher ",
-        trace.as_str(),
-        " (",
-        kind.as_str(),
-        ")",
-    ] {
-        out.push_str(part);
-    }
-}
-
 pub(crate) fn append(
     stmt: &mut rusqlite::Statement<'_>,
     head: &mut Head,
