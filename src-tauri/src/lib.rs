@@ -326,7 +326,7 @@ async fn restore_journal(
     path: PathBuf,
 ) -> Result<VerifyReport, AppError> {
     let (app, link) = (state.0.clone(), link.0.clone());
-    off_main(move || link.paused(|| locked(&app)?.restore(&path))).await
+    off_main(move || link.paused(|| locked(&app)?.restore(&path, false))).await
 }
 
 #[tauri::command]

@@ -48,7 +48,9 @@ impl From<JournalError> for AppError {
             JournalError::NewerSchema { .. } => ErrorCode::NewerSchema,
             JournalError::Import(_) | JournalError::Invalid(_) => ErrorCode::BadInput,
             JournalError::NotFound { .. } => ErrorCode::NotFound,
-            JournalError::Corrupt { .. } => ErrorCode::Corrupt,
+            JournalError::Corrupt { .. } | JournalError::BackupDoesNotVerify { .. } => {
+                ErrorCode::Corrupt
+            }
             JournalError::Io { .. } => ErrorCode::Io,
             _ => ErrorCode::Internal,
         };

@@ -197,9 +197,10 @@ impl App {
         Ok(self.journal.backup_to(dest)?)
     }
 
-    pub fn restore(&mut self, src: &Path) -> Result<VerifyReport, AppError> {
+    /// Restores a backup; one that does not verify only with `anyway`.
+    pub fn restore(&mut self, src: &Path, anyway: bool) -> Result<VerifyReport, AppError> {
         self.not_the_journal(src, "restore from")?;
-        Ok(self.journal.restore_from(src)?)
+        Ok(self.journal.restore_from(src, anyway)?)
     }
 
     /// A file picked in a dialog can be the journal itself (or its write-ahead log):

@@ -53,7 +53,7 @@ fn a_backup_restores_while_a_terminal_is_mirrored_and_the_mirror_carries_on() {
                 "idle",
                 "paused while restoring"
             );
-            app.restore(&backup)
+            app.restore(&backup, false)
         })
         .unwrap();
     assert!(report.is_clean(), "{:?}", report.problems);
@@ -86,13 +86,16 @@ fn the_journal_in_use_is_never_a_backup_target_nor_a_restore_source() {
     }
     // The same file by another spelling.
     let sneaky = dir.path().join(".").join("journal.db");
-    assert_eq!(app.restore(&sneaky).unwrap_err().code, ErrorCode::BadInput);
+    assert_eq!(
+        app.restore(&sneaky, false).unwrap_err().code,
+        ErrorCode::BadInput
+    );
     assert_eq!(app.home().unwrap().journal_total, 3, "untouched");
     assert!(app.verify().unwrap().is_clean());
 
     let not_a_journal = dir.path().join("notes.db");
     std::fs::write(&not_a_journal, "shopping list").unwrap();
-    let e = app.restore(&not_a_journal).unwrap_err();
+    let e = app.restore(&not_a_journal, false).unwrap_err();
     assert_eq!(e.code, ErrorCode::NotAJournal, "{e:?}");
     assert_eq!(app.home().unwrap().journal_total, 3, "untouched");
 

@@ -423,8 +423,15 @@ pub enum TerminalCmd {
 pub enum DbCmd {
     /// Copy the journal to DEST, safely while it is in use.
     Backup { dest: PathBuf },
-    /// Replace the journal with a backup (refuses files that are not Slipkeeper journals).
-    Restore { src: PathBuf },
+    /// Replace the journal with a backup. Refuses files that are not Slipkeeper
+    /// journals, and backups that do not verify (changed, damaged, or disagreeing with
+    /// this journal's anchors) unless --force.
+    Restore {
+        src: PathBuf,
+        /// Restore a backup that does not verify (its problems are printed after).
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

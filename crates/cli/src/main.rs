@@ -153,8 +153,14 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
                     serde_json::json!({ "backup": dest }),
                 );
             }
-            DbCmd::Restore { src } => {
-                let report = app.restore(&src)?;
+            DbCmd::Restore { src, force } => {
+                if force {
+                    eprintln!(
+                        "warning: --force restores the backup even if it does not verify; \
+                         the journal then holds whatever changes were made to it"
+                    );
+                }
+                let report = app.restore(&src, force)?;
                 out.message(
                     &format!("restored {} from {}", db.display(), src.display()),
                     serde_json::json!({ "restored": src }),

@@ -32,7 +32,9 @@ pub use ids::{
     AuthCode, BatchNo, MerchantId, OperatorNo, ReceiptNo, Rrn, TerminalId, TraceNo, VoucherNo,
 };
 pub use money::{Currency, Money};
-pub use pan::{mask_pans, mask_pans_in_text, MaskedPan};
+pub use pan::{
+    digit_value, looks_like_pan, mask_pans, mask_pans_in_bytes, mask_pans_in_text, MaskedPan,
+};
 pub use rules::{expected_debits, refundable_remainder, remedy_for, Remedy, TraceGaps};
 pub use statement::{
     reconcile, settles, Discrepancy, DiscrepancyKind, Match, MatchRule, Reconciliation,

@@ -106,10 +106,55 @@ impl fmt::Debug for MaskedPan {
     }
 }
 
-fn luhn_ok(digits: &[u8]) -> bool {
+/// The value of a decimal digit in any script Unicode lists as decimal (`Nd`) that a
+/// terminal, a spreadsheet or an input method is likely to produce: ASCII, full-width
+/// (６２２８…, what a Chinese input method types), Arabic-Indic, the Indic scripts,
+/// Thai, Lao, Tibetan, Myanmar, Khmer, Mongolian and the mathematical digits. Each
+/// block runs from its zero to its nine.
+pub fn digit_value(c: char) -> Option<u8> {
+    if c.is_ascii_digit() {
+        return Some(c as u8 - b'0');
+    }
+    const ZEROS: &[u32] = &[
+        0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6,
+        0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0,
+        0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0,
+        0xAA50, 0xABF0, 0xFF10, 0x104A0, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6,
+    ];
+    let u = c as u32;
+    if u < 0x0660 {
+        return None;
+    }
+    ZEROS
+        .iter()
+        .find(|&&z| (z..z + 10).contains(&u))
+        .map(|&z| (u - z) as u8)
+}
+
+/// What may stand between the digit groups of a written card number: spaces of any
+/// width, dashes and dots.
+fn is_separator(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '-' | '.' | '\t' | '\u{00A0}' | '\u{2002}'..='\u{200B}' | '\u{202F}' | '\u{3000}'
+            | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FF0D}' | '\u{FF0E}' | '\u{30FB}'
+    )
+}
+
+/// At most this many separators in a row still join two digit groups ("6228  4800").
+const MAX_SEPARATORS: usize = 3;
+
+/// Whether digit values (0–9 each) are a card number: 13–19 digits, Luhn-valid,
+/// starting like a card — 2–6 (Mastercard, Visa, Amex/JCB, UnionPay…) or 9 (older
+/// domestic cards, 9558…). RRNs (12 digits) and merchant numbers (15, starting with 1
+/// or 8) are left alone so slips stay searchable.
+pub fn looks_like_pan(digits: &[u8]) -> bool {
+    if !(13..=19).contains(&digits.len()) || !matches!(digits[0], 2..=6 | 9) {
+        return false;
+    }
     let mut sum = 0u32;
     for (i, d) in digits.iter().rev().enumerate() {
-        let mut v = u32::from(*d - b'0');
+        let mut v = u32::from(*d);
         if i % 2 == 1 {
             v *= 2;
             if v > 9 {
@@ -121,76 +166,169 @@ fn luhn_ok(digits: &[u8]) -> bool {
     sum % 10 == 0
 }
 
-/// Masks every full card number found in free text: a run of 13–19 digits (spaces or
-/// dashes allowed between groups) that passes the Luhn check and starts like a card
-/// (2–6: Mastercard, Visa, Amex/JCB, UnionPay…). RRNs (12 digits) and merchant numbers
-/// (usually starting with 1 or 8) are left alone so slips stay searchable.
+/// Masks every full card number found in free text: 13–19 digits that
+/// [`looks_like_pan`], written in any Unicode decimal digits, with any of the usual
+/// separators between groups (several in a row too). The first six and the last four
+/// digits stay; the others become `*`. A card number followed by more digit groups (an
+/// amount, a date) is still found: every run of whole groups is tried.
 pub fn mask_pans_in_text(text: &str) -> String {
     mask_pans(text).into_owned()
+}
+
+/// One character of text (or bytes) as the card scanner sees it, with its byte span.
+#[derive(Clone, Copy)]
+enum Tok {
+    Digit(u8),
+    Separator,
+    Other,
+}
+
+/// The byte spans of the digits to hide: of each card number found among `toks`, all
+/// but the first six and the last four. Runs are groups of digits joined by up to
+/// [`MAX_SEPARATORS`] separators; every run of whole groups is tried, from each group
+/// on, and the longest card wins.
+fn hidden_spans(toks: &[(Tok, usize, usize)]) -> Vec<(usize, usize)> {
+    let mut hide = Vec::new();
+    let mut digits: Vec<u8> = Vec::with_capacity(40);
+    let mut spans: Vec<(usize, usize)> = Vec::with_capacity(40);
+    let mut group_starts: Vec<usize> = Vec::new(); // index into `digits` of each group
+    let mut i = 0;
+    while i < toks.len() {
+        if !matches!(toks[i].0, Tok::Digit(_)) {
+            i += 1;
+            continue;
+        }
+        digits.clear();
+        spans.clear();
+        group_starts.clear();
+        loop {
+            group_starts.push(digits.len());
+            while let Some(&(Tok::Digit(v), s, e)) = toks.get(i) {
+                digits.push(v);
+                spans.push((s, e));
+                i += 1;
+            }
+            let mut j = i;
+            while j - i < MAX_SEPARATORS && matches!(toks.get(j), Some((Tok::Separator, _, _))) {
+                j += 1;
+            }
+            match toks.get(j) {
+                Some((Tok::Digit(_), _, _)) if j > i => i = j,
+                _ => break,
+            }
+        }
+        let mut gi = 0;
+        while gi < group_starts.len() {
+            let from = group_starts[gi];
+            let mut best = None;
+            for gj in gi..group_starts.len() {
+                let to = group_starts.get(gj + 1).copied().unwrap_or(digits.len());
+                if to - from > 19 {
+                    break;
+                }
+                if looks_like_pan(&digits[from..to]) {
+                    best = Some((gj, to));
+                }
+            }
+            match best {
+                Some((gj, to)) => {
+                    hide.extend_from_slice(&spans[from + 6..to - 4]);
+                    gi = gj + 1;
+                }
+                None => gi += 1,
+            }
+        }
+    }
+    hide
 }
 
 /// [`mask_pans_in_text`] without a copy when there is nothing to mask — nearly every
 /// slip line, which the journal checks on every write.
 pub fn mask_pans(text: &str) -> std::borrow::Cow<'_, str> {
-    let bytes = text.as_bytes();
-    let mut out: Option<String> = None;
-    let mut i = 0;
+    // A card number needs 13 digits, and in UTF-8 every digit is an ASCII digit or
+    // starts with a byte ≥ 0x80: most lines are done here.
+    if text
+        .bytes()
+        .filter(|b| b.is_ascii_digit() || *b >= 0x80)
+        .nth(12)
+        .is_none()
+    {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let toks: Vec<(Tok, usize, usize)> = text
+        .char_indices()
+        .map(|(i, c)| {
+            let t = match digit_value(c) {
+                Some(v) => Tok::Digit(v),
+                None if is_separator(c) => Tok::Separator,
+                None => Tok::Other,
+            };
+            (t, i, i + c.len_utf8())
+        })
+        .collect();
+    let hide = hidden_spans(&toks);
+    if hide.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
     let mut copied = 0;
+    for (s, e) in hide {
+        out.push_str(&text[copied..s]);
+        out.push('*');
+        copied = e;
+    }
+    out.push_str(&text[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// Masks card numbers written as text inside bytes whose encoding is not known (a
+/// terminal's print line, a field of a frame), in place and keeping every byte where
+/// it is, so the bytes still parse as before. Digits are read as ASCII, as full-width
+/// digits in GB18030 (`A3 B0`–`A3 B9`) and in UTF-8 (`EF BC 90`–`EF BC 99`); a hidden
+/// digit becomes `*`, or the full-width asterisk of its own encoding (same length).
+/// Returns whether anything was masked.
+pub fn mask_pans_in_bytes(bytes: &mut [u8]) -> bool {
+    if bytes
+        .iter()
+        .filter(|b| b.is_ascii_digit() || **b >= 0x80)
+        .nth(12)
+        .is_none()
+    {
+        return false;
+    }
+    let mut toks = Vec::with_capacity(bytes.len());
+    let mut i = 0;
     while i < bytes.len() {
-        if !bytes[i].is_ascii_digit() || (i > 0 && bytes[i - 1].is_ascii_digit()) {
-            i += 1;
-            continue;
-        }
-        // Collect a run of digits with single separators between them; only the
-        // first 19 are kept, as a longer run is no card number.
-        let start = i;
-        let mut end = i;
-        let mut digits = [0u8; 19];
-        let mut n = 0usize;
-        let mut j = i;
-        while j < bytes.len() {
-            let b = bytes[j];
-            if b.is_ascii_digit() {
-                if n < digits.len() {
-                    digits[n] = b;
-                }
-                n += 1;
-                end = j + 1;
-                j += 1;
-            } else if (b == b' ' || b == b'-')
-                && j + 1 < bytes.len()
-                && bytes[j + 1].is_ascii_digit()
-                && n < 19
+        let b = bytes[i];
+        let (t, n) = match b {
+            b'0'..=b'9' => (Tok::Digit(b - b'0'), 1),
+            b' ' | b'-' | b'.' | b'\t' => (Tok::Separator, 1),
+            0xA3 if matches!(bytes.get(i + 1), Some(0xB0..=0xB9)) => {
+                (Tok::Digit(bytes[i + 1] - 0xB0), 2)
+            }
+            0xA1 if bytes.get(i + 1) == Some(&0xA1) => (Tok::Separator, 2), // GB
+            0xEF if bytes.get(i + 1) == Some(&0xBC)
+                && matches!(bytes.get(i + 2), Some(0x90..=0x99)) =>
             {
-                j += 1;
-            } else {
-                break;
+                (Tok::Digit(bytes[i + 2] - 0x90), 3)
             }
-        }
-        if (13..=19).contains(&n) && (b'2'..=b'6').contains(&digits[0]) && luhn_ok(&digits[..n]) {
-            let out = out.get_or_insert_with(|| String::with_capacity(text.len()));
-            out.push_str(&text[copied..start]);
-            let mut seen = 0;
-            for &b in &bytes[start..end] {
-                if b.is_ascii_digit() {
-                    let visible = seen < 6 || seen >= n - 4;
-                    out.push(if visible { b as char } else { '*' });
-                    seen += 1;
-                } else {
-                    out.push(b as char);
-                }
+            0xE3 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0x80) => {
+                (Tok::Separator, 3) // UTF-8
             }
-            copied = end;
-        }
-        i = end.max(i + 1);
+            _ => (Tok::Other, 1),
+        };
+        toks.push((t, i, i + n));
+        i += n;
     }
-    match out {
-        None => std::borrow::Cow::Borrowed(text),
-        Some(mut out) => {
-            out.push_str(&text[copied..]);
-            std::borrow::Cow::Owned(out)
+    let hide = hidden_spans(&toks);
+    for &(s, e) in &hide {
+        match e - s {
+            2 => bytes[s + 1] = 0xAA, // GB18030 ＊ is A3 AA
+            3 => bytes[s..e].copy_from_slice(&[0xEF, 0xBC, 0x8A]), // UTF-8 ＊
+            _ => bytes[s] = b'*',
         }
     }
+    !hide.is_empty()
 }
 
 #[cfg(test)]
@@ -279,5 +417,59 @@ mod tests {
             mask_pans("41111111111111111110000"),
             "41111111111111111110000"
         );
+    }
+
+    // The forms a hostile or careless input uses to slip a card number past a
+    // scanner that only knows ASCII digits with single separators.
+    #[test]
+    fn every_written_form_of_a_card_number_is_masked() {
+        let cases = [
+            // full-width digits, as a Chinese input method types them
+            (
+                "卡号：６２２８４８００１２３４５６７８２",
+                "卡号：６２２８４８*******６７８２",
+            ),
+            // groups separated by two spaces, or by ideographic spaces
+            ("6228  4800 1234 5678 2", "6228  48** **** *678 2"),
+            (
+                "6228\u{3000}4800\u{3000}1234\u{3000}56782",
+                "6228\u{3000}48**\u{3000}****\u{3000}*6782",
+            ),
+            // a 9-prefixed domestic card (Luhn-valid)
+            ("9558801234567890128", "955880*********0128"),
+            // a card followed by an amount in the same run of digit groups
+            ("4111 1111 1111 1111 255", "4111 11** **** 1111 255"),
+            // dots and dashes of other widths
+            ("4111.1111.1111.1111", "4111.11**.****.1111"),
+            ("4111－1111－1111－1111", "4111－11**－****－1111"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(mask_pans_in_text(text), want, "{text}");
+        }
+        assert!(looks_like_pan(&[
+            6, 2, 2, 8, 4, 8, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 2
+        ]));
+    }
+
+    #[test]
+    fn numbers_that_are_not_cards_stay() {
+        for t in [
+            "2026-12-03 13:45:12 参考号 123456789012",
+            "商户号 898310048990001 终端号 12345678",
+            "金额 AMT RMB 1,234.56",
+            "9558801234567890127", // Luhn fails
+            "1558801234567890127", // starts with 1
+        ] {
+            assert_eq!(mask_pans_in_text(t), t);
+        }
+    }
+
+    #[test]
+    fn digit_values_cover_other_scripts() {
+        assert_eq!(digit_value('７'), Some(7));
+        assert_eq!(digit_value('٣'), Some(3));
+        assert_eq!(digit_value('९'), Some(9));
+        assert_eq!(digit_value('a'), None);
+        assert_eq!(digit_value('²'), None);
     }
 }

@@ -26,13 +26,64 @@ impl Journal {
     }
 
     /// Replaces the journal's content with the backup at `src`, after checking that it
-    /// is a Slipkeeper journal this version can read. Returns the restored journal's
-    /// verification.
-    pub fn restore_from(&mut self, src: &Path) -> Result<VerifyReport, JournalError> {
+    /// is a Slipkeeper journal this version can read and that it verifies: its chain,
+    /// its structure, and this journal's anchors for the records both hold. A backup
+    /// that does not verify is refused unless `anyway` (the caller warns the user).
+    /// What is restored is the backup brought to this version's schema (card data an
+    /// older version kept is masked). Returns the restored journal's verification.
+    pub fn restore_from(&mut self, src: &Path, anyway: bool) -> Result<VerifyReport, JournalError> {
         check_backup(src)?;
-        self.conn
-            .restore(MAIN_DB, src, None::<fn(rusqlite::backup::Progress)>)?;
-        migrate::migrate(&self.conn, &self.path)?;
+        // Check (and migrate) a private copy, never the file the user picked.
+        let mut staged = self.path.as_os_str().to_owned();
+        staged.push(".restore");
+        let staged = std::path::PathBuf::from(staged);
+        let cleanup = |p: &Path| {
+            for suffix in ["", "-wal", "-shm", ".anchors"] {
+                let mut f = p.as_os_str().to_owned();
+                f.push(suffix);
+                let _ = std::fs::remove_file(std::path::PathBuf::from(f));
+            }
+        };
+        cleanup(&staged);
+        let result = (|| {
+            Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY)?
+                .backup(MAIN_DB, &staged, None)?;
+            let copy = Journal::open(&staged)?;
+            let mut report = crate::chain::verify(&copy.conn, None)?;
+            report.problems.extend(crate::chain::against_anchors(
+                &copy.conn,
+                &self.path,
+                &report.rewrites,
+            )?);
+            if !report.is_clean() && !anyway {
+                let first = report.problems[0].to_string();
+                return Err(JournalError::BackupDoesNotVerify {
+                    path: src.to_owned(),
+                    problems: report.problems.len(),
+                    first,
+                });
+            }
+            drop(copy);
+            self.conn
+                .restore(MAIN_DB, &staged, None::<fn(rusqlite::backup::Progress)>)?;
+            migrate::migrate(&self.conn, &self.path)?;
+            // The journal's history is now the backup's: anchors start from its head.
+            let h = crate::chain::head(&self.conn)?;
+            crate::anchors::reset(
+                &self.path,
+                crate::anchors::Anchor {
+                    seq: h.seq,
+                    hash: h.hash,
+                },
+            )
+            .map_err(|e| JournalError::Io {
+                path: crate::anchors::path_of(&self.path),
+                source: e,
+            })?;
+            Ok(())
+        })();
+        cleanup(&staged);
+        result?;
         self.verify()
     }
 }

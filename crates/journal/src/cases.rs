@@ -122,8 +122,8 @@ impl Journal {
                 c.statement_line_id,
                 c.acquirer_id,
                 c.due_on.map(|d| d.format(crate::sql::DATE).to_string()),
-                c.lookup,
-                c.diagnosis
+                crate::scrub::json(c.lookup.clone()),
+                crate::scrub::json(c.diagnosis.clone())
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -205,7 +205,7 @@ impl Journal {
         let event = |kind: &str, text: String| -> Result<(), JournalError> {
             tx.execute(
                 "INSERT INTO case_events (case_id, at, kind, text) VALUES (?1, ?2, ?3, ?4)",
-                rusqlite::params![id, at, kind, text],
+                rusqlite::params![id, at, kind, crate::scrub::text(&text)],
             )?;
             Ok(())
         };
@@ -231,7 +231,7 @@ impl Journal {
                 id,
                 at,
                 status.map(|s| s.as_str()),
-                acquirer_ref,
+                acquirer_ref.map(crate::scrub::text),
                 due_on.map(|d| d.format(crate::sql::DATE).to_string())
             ],
         )?;
@@ -249,7 +249,7 @@ impl Journal {
     ) -> Result<(), JournalError> {
         self.conn.execute(
             "INSERT INTO case_events (case_id, at, kind, text) VALUES (?1, ?2, ?3, ?4)",
-            rusqlite::params![id, utc(&now), kind, text],
+            rusqlite::params![id, utc(&now), kind, crate::scrub::text(text)],
         )?;
         Ok(())
     }
@@ -269,7 +269,7 @@ impl Journal {
         self.conn.execute(
             "INSERT INTO acquirers (id, acquirer) VALUES (?1, ?2)
              ON CONFLICT (id) DO UPDATE SET acquirer = excluded.acquirer",
-            [id, json],
+            [id, &crate::scrub::json(json.to_owned())],
         )?;
         Ok(())
     }

@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use slipkeeper_domain::TxnKey;
+use std::path::Path;
 
 pub(crate) const GENESIS: [u8; 32] = [0; 32];
 
@@ -114,6 +115,18 @@ pub enum ProblemKind {
     ChainGap,
     /// A row that never went through Slipkeeper's chain (inserted behind its back).
     Unchained,
+    /// A column derived from the record (the card's last four, which searches use)
+    /// disagrees with the record itself.
+    Inconsistent,
+    /// SQLite's own check found the file damaged: an index that no longer matches its
+    /// table (a lookup would miss rows that are there), a broken page.
+    Damaged,
+    /// The chain is shorter than an anchor written outside the file says it was: the
+    /// newest records were removed together with their chain entries.
+    Truncated,
+    /// An anchor names a head the chain does not have at that length, and no recorded
+    /// rewrite explains it: the chain was recomputed outside Slipkeeper.
+    AnchorMismatch,
 }
 
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize)]
@@ -142,7 +155,32 @@ pub struct VerifyReport {
     /// Hex of the last chain hash: write it down to anchor the journal's current state.
     pub head: String,
     pub problems: Vec<Problem>,
+    /// Every time Slipkeeper itself recomputed the chain, and why (e.g. the migration
+    /// that masked card numbers kept by older versions). Not a problem: a record.
+    pub rewrites: Vec<ChainRewrite>,
+    /// The longest chain an anchor outside the file vouches for (None: no anchors
+    /// file beside the journal, e.g. a copy).
+    pub anchored: Option<i64>,
 }
+
+/// One recorded recomputation of the chain (table `chain_rewrites`).
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChainRewrite {
+    /// UTC, as stored.
+    pub at: String,
+    pub reason: String,
+    pub from_seq: i64,
+    pub head_seq: i64,
+    pub old_head: String,
+    pub new_head: String,
+    pub records: i64,
+}
+
+/// What `verify` cannot see, said plainly wherever its result is shown.
+pub const VERIFY_LIMITS: &str = "verify cannot detect: a change made by someone who rewrote \
+the whole chain and the anchors file beside the journal together (compare the head with one \
+kept elsewhere — a backup, an evidence pack, a note); records that never reached Slipkeeper; \
+settings outside the chain (terminals, merchant profile, cases)";
 
 impl VerifyReport {
     pub fn is_clean(&self) -> bool {
@@ -157,8 +195,40 @@ const TABLES: &[(&str, &str)] = &[
     ("raw_frame", "raw_frames"),
 ];
 
-pub(crate) fn verify(conn: &Connection) -> Result<VerifyReport, JournalError> {
+/// Checks the chain, the rows around it, derived columns, SQLite's own structure and,
+/// when `journal` is the file's path, the anchors written beside it.
+pub(crate) fn verify(
+    conn: &Connection,
+    journal: Option<&Path>,
+) -> Result<VerifyReport, JournalError> {
     let mut problems = Vec::new();
+    // SQLite's structure first: with a damaged index, the lookups below could miss rows.
+    let mut stmt = conn.prepare("PRAGMA integrity_check(20)")?;
+    let damage: Vec<String> = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<Result<_, _>>()?;
+    if damage != ["ok"] {
+        for d in damage {
+            problems.push(Problem {
+                kind: ProblemKind::Damaged,
+                record: "database file".into(),
+                label: "SQLite integrity check".into(),
+                detail: d,
+            });
+        }
+    }
+    let anchors = match journal {
+        Some(p) => Some(crate::anchors::read(p).map_err(|e| JournalError::Io {
+            path: crate::anchors::path_of(p),
+            source: e,
+        })?),
+        None => None,
+    };
+    let wanted: std::collections::HashMap<i64, [u8; 32]> = anchors
+        .iter()
+        .flat_map(|a| a.anchors.iter().map(|x| (x.seq, x.hash)))
+        .collect();
+    let mut at_anchor: Vec<(i64, [u8; 32])> = Vec::new();
     let mut checked = 0u64;
     let mut prev = GENESIS;
     let mut expected_seq = 1i64;
@@ -179,14 +249,29 @@ pub(crate) fn verify(conn: &Connection) -> Result<VerifyReport, JournalError> {
         expected_seq = seq + 1;
         checked += 1;
         let stored = to32(&stored).unwrap_or(GENESIS);
+        if let Some(h) = wanted.get(&seq) {
+            if *h != stored {
+                at_anchor.push((seq, *h));
+            }
+        }
         match sql::load_record(conn, &kind, row_id) {
             Ok(Some(rec)) => {
+                let now = self::label(&rec);
                 if link(&prev, &rec.to_line()) != stored {
                     problems.push(Problem {
                         kind: ProblemKind::Altered,
                         record,
                         label: label.clone(),
-                        detail: format!("now: {}", self::label(&rec)),
+                        detail: format!("now: {now}"),
+                    });
+                } else if now != label {
+                    // The label is not hashed: it names the record even once removed,
+                    // so it must say what the hashed record is.
+                    problems.push(Problem {
+                        kind: ProblemKind::Altered,
+                        record,
+                        label: label.clone(),
+                        detail: format!("the chain's label was changed; the record is {now}"),
                     });
                 }
             }
@@ -225,11 +310,143 @@ pub(crate) fn verify(conn: &Connection) -> Result<VerifyReport, JournalError> {
             });
         }
     }
+    derived_columns(conn, &mut problems)?;
+    let rewrites = rewrites(conn)?;
+    let mut anchored = None;
+    if let Some(a) = &anchors {
+        for line in &a.bad_lines {
+            problems.push(Problem {
+                kind: ProblemKind::AnchorMismatch,
+                record: format!("anchors file line {line}"),
+                label: "not an anchor".into(),
+                detail: "the anchors file beside the journal was edited".into(),
+            });
+        }
+        if let Some(newest) = a.anchors.iter().map(|x| x.seq).max() {
+            anchored = Some(newest);
+            if newest > checked as i64 {
+                problems.push(Problem {
+                    kind: ProblemKind::Truncated,
+                    record: format!("chain entries {}..{newest}", checked + 1),
+                    label: format!("{} newest record(s) removed", newest - checked as i64),
+                    detail: format!(
+                        "an anchor written after a commit says the chain had {newest} entries; it has {checked}"
+                    ),
+                });
+            }
+        }
+        for (seq, h) in at_anchor {
+            // A recorded rewrite from an entry at or before this one explains it.
+            if rewrites
+                .iter()
+                .any(|r| r.from_seq <= seq && seq <= r.head_seq)
+            {
+                continue;
+            }
+            problems.push(Problem {
+                kind: ProblemKind::AnchorMismatch,
+                record: format!("chain entry {seq}"),
+                label: "the chain was recomputed".into(),
+                detail: format!("anchored head {}", hex::encode(h)),
+            });
+        }
+    }
     Ok(VerifyReport {
         checked,
         head: hex::encode(prev),
         problems,
+        rewrites,
+        anchored,
     })
+}
+
+/// A copy's chain (a backup) against the anchors of the journal at `journal`, for the
+/// entries the copy holds: a backup is older, so only a mismatch counts, not length.
+pub(crate) fn against_anchors(
+    conn: &Connection,
+    journal: &Path,
+    rewrites: &[ChainRewrite],
+) -> Result<Vec<Problem>, JournalError> {
+    let read = crate::anchors::read(journal).map_err(|e| JournalError::Io {
+        path: crate::anchors::path_of(journal),
+        source: e,
+    })?;
+    let mut out = Vec::new();
+    let mut stmt = conn.prepare_cached("SELECT hash FROM chain WHERE seq = ?1")?;
+    for a in read.anchors {
+        let Some(h) = stmt
+            .query_row([a.seq], |r| r.get::<_, Vec<u8>>(0))
+            .optional()?
+        else {
+            continue;
+        };
+        let explained = rewrites
+            .iter()
+            .any(|r| r.from_seq <= a.seq && a.seq <= r.head_seq);
+        if h[..] != a.hash[..] && !explained {
+            out.push(Problem {
+                kind: ProblemKind::AnchorMismatch,
+                record: format!("chain entry {}", a.seq),
+                label: "differs from what this journal anchored".into(),
+                detail: format!("anchored head {}", hex::encode(a.hash)),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Columns kept beside the record for searching must say what the record says.
+fn derived_columns(conn: &Connection, problems: &mut Vec<Problem>) -> Result<(), JournalError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, terminal_id, batch_no, trace_no, kind, pan, pan_last4 FROM transactions
+         WHERE pan_last4 IS NOT substr(pan, -4) ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            format!(
+                "terminal {} batch {} voucher {} ({})",
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?
+            ),
+            r.get::<_, Option<String>>(5)?,
+            r.get::<_, Option<String>>(6)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, label, pan, last4) = row?;
+        problems.push(Problem {
+            kind: ProblemKind::Inconsistent,
+            record: format!("transaction #{id}"),
+            label,
+            detail: format!(
+                "pan_last4 is {} but the card number is {}; a search by last four finds the wrong card",
+                last4.as_deref().unwrap_or("empty"),
+                pan.as_deref().unwrap_or("empty")
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn rewrites(conn: &Connection) -> Result<Vec<ChainRewrite>, JournalError> {
+    let mut stmt = conn.prepare(
+        "SELECT at, reason, from_seq, head_seq, old_head, new_head, records FROM chain_rewrites ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(ChainRewrite {
+            at: r.get(0)?,
+            reason: r.get(1)?,
+            from_seq: r.get(2)?,
+            head_seq: r.get(3)?,
+            old_head: hex::encode(r.get::<_, Vec<u8>>(4)?),
+            new_head: hex::encode(r.get::<_, Vec<u8>>(5)?),
+            records: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 #[cfg(test)]

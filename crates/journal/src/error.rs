@@ -22,6 +22,14 @@ pub enum JournalError {
     },
     #[error("{0}")]
     Import(#[from] ImportError),
+    #[error(
+        "the backup {path} does not verify ({problems} problem(s); first: {first}); nothing was restored"
+    )]
+    BackupDoesNotVerify {
+        path: PathBuf,
+        problems: usize,
+        first: String,
+    },
     #[error("stored record {what} cannot be read: {reason}")]
     Corrupt { what: String, reason: String },
     #[error("{what} is not in the journal")]

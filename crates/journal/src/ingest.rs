@@ -356,29 +356,57 @@ impl<'c> Writer<'c> {
 /// Where a record came from, for error messages: file name (or `<records>`) and line.
 pub(crate) struct Origin<'a>(pub &'a str, pub u64);
 
-/// The record as it will be stored: slip text with card numbers masked. Unchanged (and
-/// not copied) in the common case where there is nothing to mask.
-fn normalise(rec: Cow<'_, Record>) -> Cow<'_, Record> {
-    let needs = match &rec.body {
-        RecordBody::Slip(s) => s
-            .slip
-            .lines
-            .iter()
-            .any(|l| matches!(mask_pans(l), Cow::Owned(_))),
-        _ => false,
+/// The record as it will be stored: every card number in it masked — slip text, the
+/// free-text fields of a transaction, and the card data of a raw frame (which is then
+/// marked `masked`). Unchanged (and not copied) in the common case where there is
+/// nothing to mask.
+pub(crate) fn normalise(rec: Cow<'_, Record>) -> Cow<'_, Record> {
+    let text = |t: &Option<String>| {
+        t.as_deref()
+            .is_some_and(|t| matches!(mask_pans(t), Cow::Owned(_)))
     };
-    if !needs {
-        return rec;
-    }
-    let mut owned = rec.into_owned();
-    if let RecordBody::Slip(s) = &mut owned.body {
-        for l in &mut s.slip.lines {
-            if let Cow::Owned(m) = mask_pans(l) {
-                *l = m;
+    match &rec.body {
+        RecordBody::Slip(s)
+            if s.slip
+                .lines
+                .iter()
+                .any(|l| matches!(mask_pans(l), Cow::Owned(_))) =>
+        {
+            let mut owned = rec.into_owned();
+            if let RecordBody::Slip(s) = &mut owned.body {
+                for l in &mut s.slip.lines {
+                    if let Cow::Owned(m) = mask_pans(l) {
+                        *l = m;
+                    }
+                }
             }
+            Cow::Owned(owned)
         }
+        RecordBody::Transaction(t) if text(&t.issuer) || text(&t.acquirer) => {
+            let mut owned = rec.into_owned();
+            if let RecordBody::Transaction(t) = &mut owned.body {
+                for f in [&mut t.issuer, &mut t.acquirer].into_iter().flatten() {
+                    if let Cow::Owned(m) = mask_pans(f) {
+                        *f = m;
+                    }
+                }
+            }
+            Cow::Owned(owned)
+        }
+        RecordBody::RawFrame(f) => {
+            let m = slipkeeper_zvt::mask_card_data(&f.bytes);
+            if !m.masked {
+                return rec;
+            }
+            let mut owned = rec.into_owned();
+            if let RecordBody::RawFrame(f) = &mut owned.body {
+                f.bytes = m.bytes;
+                f.masked = true;
+            }
+            Cow::Owned(owned)
+        }
+        _ => rec,
     }
-    Cow::Owned(owned)
 }
 
 impl Journal {
@@ -396,11 +424,32 @@ impl Journal {
         let report = std::mem::take(&mut w.report);
         drop(w); // its statements borrow the transaction
         tx.commit()?;
+        if report.inserted > 0 {
+            self.anchor()?;
+        }
         Ok(report)
     }
 
-    /// Checks the hash chain and looks for rows written around it.
+    /// Checks the hash chain, the rows written around it, derived columns, the file's
+    /// structure and the anchors beside it. See [`crate::VERIFY_LIMITS`] for what it
+    /// cannot see.
     pub fn verify(&self) -> Result<crate::VerifyReport, JournalError> {
-        chain::verify(&self.conn)
+        chain::verify(&self.conn, Some(&self.path))
+    }
+
+    /// Writes the chain's head to the anchors file after a commit that moved it.
+    pub(crate) fn anchor(&self) -> Result<(), JournalError> {
+        let h = chain::head(&self.conn)?;
+        crate::anchors::append(
+            &self.path,
+            crate::anchors::Anchor {
+                seq: h.seq,
+                hash: h.hash,
+            },
+        )
+        .map_err(|e| JournalError::Io {
+            path: crate::anchors::path_of(&self.path),
+            source: e,
+        })
     }
 }

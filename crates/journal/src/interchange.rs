@@ -125,6 +125,9 @@ impl Journal {
         let report = std::mem::take(&mut w.report);
         drop(w); // its statements borrow the transaction
         tx.commit()?;
+        if report.inserted > 0 {
+            self.anchor()?;
+        }
         Ok(report)
     }
 

@@ -19,6 +19,7 @@
 //! # Ok(()) }
 //! ```
 
+mod anchors;
 mod backup;
 mod cases;
 mod chain;
@@ -28,12 +29,14 @@ mod interchange;
 mod migrate;
 mod query;
 mod record;
+mod remask;
+mod scrub;
 mod settings;
 mod sql;
 mod statements;
 
 pub use cases::{check_proof, CaseEvent, CaseRow, ChainProof, NewCase};
-pub use chain::{Problem, ProblemKind, VerifyReport};
+pub use chain::{ChainRewrite, Problem, ProblemKind, VerifyReport, VERIFY_LIMITS};
 pub use error::{ImportError, JournalError};
 pub use ingest::IngestReport;
 pub use migrate::{migration_hashes, SCHEMA_VERSION};
@@ -68,11 +71,22 @@ impl Journal {
     /// Opens (creating if needed) and migrates the journal at `path`.
     pub fn open(path: &Path) -> Result<Journal, JournalError> {
         let conn = connect(path)?;
-        migrate::migrate(&conn, path)?;
-        Ok(Journal {
+        let rewritten = migrate::migrate(&conn, path)?;
+        let j = Journal {
             conn,
             path: path.to_owned(),
-        })
+        };
+        let io = |e| JournalError::Io {
+            path: anchors::path_of(path),
+            source: e,
+        };
+        anchors::compact(path).map_err(io)?;
+        // A journal from before anchors existed starts being anchored now; one whose
+        // chain a migration rewrote is anchored at its new head.
+        if rewritten || (!anchors::path_of(path).exists() && j.records_stored()? > 0) {
+            j.anchor()?;
+        }
+        Ok(j)
     }
 
     pub fn path(&self) -> &Path {

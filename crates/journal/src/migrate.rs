@@ -20,12 +20,22 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0004_amount_index",
         include_str!("../migrations/0004_amount_index.sql"),
     ),
+    (
+        "0005_masking",
+        include_str!("../migrations/0005_masking.sql"),
+    ),
 ];
+
+/// The schema version from which card data is masked at the journal's boundary; a
+/// journal migrated from before it has what it holds masked and re-chained.
+const MASKING_FROM: u32 = 5;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
-pub(crate) fn migrate(conn: &Connection, path: &Path) -> Result<(), JournalError> {
+/// Brings the schema up to date. Returns whether the chain was rewritten (masking
+/// what an older version stored).
+pub(crate) fn migrate(conn: &Connection, path: &Path) -> Result<bool, JournalError> {
     // Read the version under the write lock: two processes opening a new journal at
     // once must not both create it (the second waits, then finds it current).
     let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
@@ -48,15 +58,23 @@ pub(crate) fn migrate(conn: &Connection, path: &Path) -> Result<(), JournalError
         });
     }
     if version == SCHEMA_VERSION {
-        return Ok(());
+        return Ok(false);
     }
     for (_, sql) in &MIGRATIONS[version as usize..] {
         tx.execute_batch(sql)?;
     }
+    let mut rewritten = false;
+    if version > 0 && version < MASKING_FROM {
+        rewritten = crate::remask::remask(
+            &tx,
+            "card data masked by the migration to schema 5 (full card numbers in \
+             slips, frames and free text are no longer kept)",
+        )? > 0;
+    }
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     tx.commit()?;
-    Ok(())
+    Ok(rewritten)
 }
 
 /// Names and SHA-256 of the embedded migrations, for the append-only test.

@@ -78,6 +78,12 @@ pub struct RawFrame {
     pub bytes: Vec<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub txn: Option<TxnKey>,
+    /// Card data in `bytes` was masked before storing (see
+    /// `slipkeeper_zvt::mask_card_data`): the frame is not the one on the wire. Absent
+    /// (false) in the canonical line of a frame stored as received, so lines written
+    /// before the flag existed still hash the same.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub masked: bool,
 }
 
 mod hex_bytes {

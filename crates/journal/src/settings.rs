@@ -44,6 +44,7 @@ impl Journal {
 
     pub fn set_merchant_profile(&self, p: &MerchantProfile) -> Result<(), JournalError> {
         let json = serde_json::to_string(p).map_err(|e| corrupt("merchant profile", e))?;
+        let json = crate::scrub::json(json);
         self.conn.execute(
             "INSERT INTO merchant_profile (id, profile) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET profile = excluded.profile",
             [json],

@@ -419,21 +419,21 @@ pub(crate) fn insert_frame(
 ) -> Result<Option<i64>, JournalError> {
     let n = conn
         .prepare_cached(
-            "INSERT INTO raw_frames (terminal_id, direction, at, bytes, txn_id, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            "INSERT INTO raw_frames (terminal_id, direction, at, bytes, txn_id, recorded_at, masked) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (terminal_id, at, direction, bytes) DO NOTHING",
         )?
-        .execute(rusqlite::params![f.terminal_id.as_str(), f.direction.as_str(), utc(&f.at), f.bytes, txn_id, recorded_at])?;
+        .execute(rusqlite::params![f.terminal_id.as_str(), f.direction.as_str(), utc(&f.at), f.bytes, txn_id, recorded_at, f.masked])?;
     Ok((n == 1).then(|| conn.last_insert_rowid()))
 }
 
 pub(crate) fn load_frame(conn: &Connection, id: i64) -> Result<Option<Record>, JournalError> {
     let row = conn
-        .prepare_cached("SELECT terminal_id, direction, at, bytes, txn_id, recorded_at FROM raw_frames WHERE id = ?1")?
+        .prepare_cached("SELECT terminal_id, direction, at, bytes, txn_id, recorded_at, masked FROM raw_frames WHERE id = ?1")?
         .query_row([id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Vec<u8>>(3)?, r.get::<_, Option<i64>>(4)?, r.get::<_, String>(5)?))
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Vec<u8>>(3)?, r.get::<_, Option<i64>>(4)?, r.get::<_, String>(5)?, r.get::<_, bool>(6)?))
         })
         .optional()?;
-    let Some((t, d, at, bytes, txn_id, rec)) = row else {
+    let Some((t, d, at, bytes, txn_id, rec, masked)) = row else {
         return Ok(None);
     };
     let w = format!("raw frame #{id}");
@@ -455,6 +455,7 @@ pub(crate) fn load_frame(conn: &Connection, id: i64) -> Result<Option<Record>, J
         at: parse_utc(&at, &w)?,
         bytes,
         txn,
+        masked,
     };
     Ok(Some(Record {
         body: RecordBody::RawFrame(frame),

@@ -86,7 +86,7 @@ impl Journal {
         tx.execute(
             "INSERT INTO statements (file_name, file_sha256, mapping_id, acquirer, imported_at, line_count)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            rusqlite::params![file_name, file_sha256, mapping_id, acquirer, utc(&now), lines.len() as i64],
+            rusqlite::params![crate::scrub::text(file_name), file_sha256, mapping_id, acquirer, utc(&now), lines.len() as i64],
         )?;
         let id = tx.last_insert_rowid();
         let (mut new_lines, mut known_lines) = (0, 0);
@@ -102,7 +102,7 @@ impl Journal {
                     id,
                     line_key(l),
                     local(&l.occurred_at),
-                    json
+                    crate::scrub::json(json)
                 ])? {
                     0 => known_lines += 1,
                     _ => new_lines += 1,

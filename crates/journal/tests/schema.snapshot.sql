@@ -64,6 +64,17 @@ CREATE TABLE chain (
     label  TEXT NOT NULL,            -- what the record was, to name it even once removed
     hash   BLOB NOT NULL
 ) STRICT;
+-- table chain_rewrites
+CREATE TABLE chain_rewrites (
+    id          INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL,          -- UTC
+    reason      TEXT NOT NULL,
+    from_seq    INTEGER NOT NULL,       -- the first entry whose hash changed
+    head_seq    INTEGER NOT NULL,       -- the chain's length when it was rewritten
+    old_head    BLOB NOT NULL,
+    new_head    BLOB NOT NULL,
+    records     INTEGER NOT NULL        -- records whose stored content changed
+) STRICT;
 -- table merchant_profile
 CREATE TABLE merchant_profile (
     id          INTEGER PRIMARY KEY CHECK (id = 1),
@@ -77,7 +88,7 @@ CREATE TABLE raw_frames (
     at          TEXT NOT NULL,
     bytes       BLOB NOT NULL,
     txn_id      INTEGER REFERENCES transactions (id),
-    recorded_at TEXT NOT NULL,
+    recorded_at TEXT NOT NULL, masked INTEGER NOT NULL DEFAULT 0 CHECK (masked IN (0, 1)),
     UNIQUE (terminal_id, at, direction, bytes)
 ) STRICT;
 -- table search_index

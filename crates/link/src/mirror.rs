@@ -297,6 +297,7 @@ pub fn records(ctx: &Context, ex: &Exchange, recorded_at: DateTime<Utc>) -> (Vec
             at: f.at,
             bytes: f.bytes.clone(),
             txn: key.clone(),
+            masked: false,
         })));
     }
     (out, settled)

@@ -6,14 +6,14 @@ use crate::tlv::{encode_len, parse_tlvs, Tlv};
 use crate::{bcd_digits, bcd_u64, ZvtError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Rule {
+pub(crate) enum Rule {
     Fixed(usize),
     LlVar,
     LllVar,
     Tlv,
 }
 
-fn rule(id: u8) -> Option<Rule> {
+pub(crate) fn rule(id: u8) -> Option<Rule> {
     use Rule::*;
     Some(match id {
         0x01 | 0x02 | 0x03 | 0x05 | 0x19 | 0x27 | 0x8A | 0x8C | 0xA0 | 0xD0 | 0xD2 | 0xD3

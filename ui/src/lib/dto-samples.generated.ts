@@ -168,7 +168,9 @@ export const home: Home = {
 export const verify: VerifyReport = {
   "checked": 120,
   "head": "8d6b8958e90726ab4887fe93696b6d561f66f3c56bae1dde52829e438f3763f9",
-  "problems": []
+  "problems": [],
+  "rewrites": [],
+  "anchored": 120
 };
 
 export const reprintPreview: SlipView[] = [

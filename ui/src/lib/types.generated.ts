@@ -62,6 +62,15 @@ lookup: string,
 diagnosis: string, };
 
 /**
+ * One recorded recomputation of the chain (table `chain_rewrites`).
+ */
+export type ChainRewrite = { 
+/**
+ * UTC, as stored.
+ */
+at: string, reason: string, from_seq: number, head_seq: number, old_head: string, new_head: string, records: number, };
+
+/**
  * What the shop owner says is wrong.
  */
 export type Complaint = "void_failed" | "receipt_lost" | "charged_twice" | "not_in_acquirer_back_end" | "dispute" | "other";
@@ -331,12 +340,19 @@ record: string,
  */
 label: string, detail: string, };
 
-export type ProblemKind = "altered" | "removed" | "unreadable" | "chain_gap" | "unchained";
+export type ProblemKind = "altered" | "removed" | "unreadable" | "chain_gap" | "unchained" | "inconsistent" | "damaged" | "truncated" | "anchor_mismatch";
 
 /**
  * Bytes exchanged with a terminal, linked to the transaction they produced if any.
  */
-export type RawFrame = { terminal_id: TerminalId, direction: Direction, at: string, bytes: string, txn?: TxnKey | null, };
+export type RawFrame = { terminal_id: TerminalId, direction: Direction, at: string, bytes: string, txn?: TxnKey | null, 
+/**
+ * Card data in `bytes` was masked before storing (see
+ * `slipkeeper_zvt::mask_card_data`): the frame is not the one on the wire. Absent
+ * (false) in the canonical line of a frame stored as received, so lines written
+ * before the flag existed still hash the same.
+ */
+masked?: boolean, };
 
 /**
  * Receipt number of the terminal (ZVT BMP 87: four BCD digits).
@@ -522,4 +538,14 @@ export type VerifyReport = { checked: number,
 /**
  * Hex of the last chain hash: write it down to anchor the journal's current state.
  */
-head: string, problems: Array<Problem>, };
+head: string, problems: Array<Problem>, 
+/**
+ * Every time Slipkeeper itself recomputed the chain, and why (e.g. the migration
+ * that masked card numbers kept by older versions). Not a problem: a record.
+ */
+rewrites: Array<ChainRewrite>, 
+/**
+ * The longest chain an anchor outside the file vouches for (None: no anchors
+ * file beside the journal, e.g. a copy).
+ */
+anchored: number | null, };

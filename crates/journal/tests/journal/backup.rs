@@ -14,7 +14,7 @@ fn backup_then_restore_brings_back_the_records() {
     // Lose data, then restore.
     f.journal.ingest(&sample_records(150)).unwrap();
     assert_eq!(f.journal.search(&TxnQuery::default()).unwrap().total, 150);
-    let report = f.journal.restore_from(&backup).unwrap();
+    let report = f.journal.restore_from(&backup, false).unwrap();
     assert!(report.is_clean(), "{:?}", report.problems);
     assert_eq!(f.journal.search(&TxnQuery::default()).unwrap().total, 100);
 }
@@ -28,7 +28,7 @@ fn restore_refuses_files_that_are_not_journals() {
     let other = f.dir.path().join("other.db");
     raw(&other).execute_batch("CREATE TABLE t (x);").unwrap();
     for bad in [&text, &other] {
-        let e = f.journal.restore_from(bad).unwrap_err();
+        let e = f.journal.restore_from(bad, false).unwrap_err();
         assert!(matches!(e, JournalError::NotAJournal { .. }), "{e}");
     }
     assert_eq!(
@@ -38,7 +38,88 @@ fn restore_refuses_files_that_are_not_journals() {
     );
     let missing = f.dir.path().join("missing.db");
     assert!(matches!(
-        f.journal.restore_from(&missing).unwrap_err(),
+        f.journal.restore_from(&missing, false).unwrap_err(),
         JournalError::Io { .. }
     ));
+}
+
+/// A backup changed after it was made is refused (nothing restored), names its first
+/// problem, and is restored only when asked to anyway.
+#[test]
+fn a_tampered_backup_is_refused_unless_forced() {
+    let mut f = Fixture::new();
+    f.journal.ingest(&sample_records(30)).unwrap();
+    let backup = f.dir.path().join("backup.db");
+    f.journal.backup_to(&backup).unwrap();
+    raw(&backup)
+        .execute("UPDATE transactions SET amount_minor = 1 WHERE id = 7", [])
+        .unwrap();
+    f.journal.ingest(&sample_records(40)).unwrap();
+    let e = f.journal.restore_from(&backup, false).unwrap_err();
+    assert!(matches!(e, JournalError::BackupDoesNotVerify { .. }), "{e}");
+    assert!(e.to_string().contains("transaction #7"), "{e}");
+    assert_eq!(
+        f.journal.search(&TxnQuery::default()).unwrap().total,
+        40,
+        "untouched"
+    );
+    assert!(f.journal.verify().unwrap().is_clean());
+    let report = f.journal.restore_from(&backup, true).unwrap();
+    assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+    assert_eq!(f.journal.search(&TxnQuery::default()).unwrap().total, 30);
+    // Nothing of the staging copy is left beside the journal.
+    let left: Vec<_> = std::fs::read_dir(f.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".restore"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// A backup whose chain was recomputed to hide a change (so it verifies on its own)
+/// disagrees with the anchors this journal wrote and is refused.
+#[test]
+fn a_re_chained_backup_disagrees_with_the_anchors() {
+    let mut f = Fixture::new();
+    f.journal.ingest(&sample_records(5)).unwrap();
+    let backup = f.dir.path().join("backup.db");
+    f.journal.backup_to(&backup).unwrap();
+    // Forge: change a transaction and recompute every hash after it, as a tamperer
+    // who knows the format would.
+    {
+        let mut j = Journal::open(&backup).unwrap();
+        drop(j.verify());
+        let c = raw(&backup);
+        c.execute("UPDATE transactions SET amount_minor = 1 WHERE id = 1", [])
+            .unwrap();
+        drop(c);
+        let mut lines = Vec::new();
+        j.export(&mut lines).unwrap();
+        let c = raw(&backup);
+        let mut prev = [0u8; 32];
+        for (i, line) in String::from_utf8(lines).unwrap().lines().enumerate() {
+            use sha2::{Digest, Sha256};
+            let mut h = Sha256::new();
+            h.update(prev);
+            h.update(line.as_bytes());
+            prev = h.finalize().into();
+            c.execute(
+                "UPDATE chain SET hash = ?2 WHERE seq = ?1",
+                rusqlite::params![i as i64 + 1, &prev[..]],
+            )
+            .unwrap();
+        }
+        drop(c);
+        // On its own, the forged backup verifies (apart from its own anchors file,
+        // which the forger would delete too).
+        std::fs::remove_file(f.dir.path().join("backup.db.anchors")).unwrap();
+        j = Journal::open(&backup).unwrap();
+        std::fs::remove_file(f.dir.path().join("backup.db.anchors")).unwrap();
+        assert!(
+            j.verify().unwrap().is_clean(),
+            "the forgery holds on its own"
+        );
+    }
+    let e = f.journal.restore_from(&backup, false).unwrap_err();
+    assert!(e.to_string().contains("anchored"), "{e}");
 }

@@ -150,3 +150,109 @@ fn write_canonical_snapshot() {
     )
     .unwrap();
 }
+
+/// A search by last four uses `pan_last4`, which is not in the hashed record: an edit
+/// there is found by checking it against the card number.
+#[test]
+fn a_changed_last_four_is_found() {
+    let f = filled(10);
+    raw(&f.path())
+        .execute(
+            "UPDATE transactions SET pan_last4 = '0000' WHERE id = 4",
+            [],
+        )
+        .unwrap();
+    let r = f.journal.verify().unwrap();
+    assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+    assert_eq!(r.problems[0].kind, ProblemKind::Inconsistent);
+    assert_eq!(r.problems[0].record, "transaction #4");
+    assert!(
+        r.problems[0].detail.contains("0000"),
+        "{}",
+        r.problems[0].detail
+    );
+}
+
+/// The newest records deleted together with their chain entries leave a chain that
+/// checks out on its own; the anchors beside the journal remember how long it was.
+#[test]
+fn the_newest_records_removed_with_their_chain_entries_are_found() {
+    let f = filled(10);
+    let c = raw(&f.path());
+    c.execute_batch(
+        "DELETE FROM chain WHERE seq > 18;
+         DELETE FROM slips WHERE id = 10;
+         DELETE FROM transactions WHERE id = 10;",
+    )
+    .unwrap();
+    let r = f.journal.verify().unwrap();
+    assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+    assert_eq!(r.problems[0].kind, ProblemKind::Truncated);
+    assert_eq!(r.problems[0].record, "chain entries 19..20");
+    assert_eq!(r.anchored, Some(20));
+}
+
+/// The label names a record even once it is removed, so it must say what the record
+/// is; a changed label would mislead whoever reads the report.
+#[test]
+fn a_changed_chain_label_is_found() {
+    let f = filled(5);
+    raw(&f.path())
+        .execute(
+            "UPDATE chain SET label = 'something else' WHERE seq = 3",
+            [],
+        )
+        .unwrap();
+    let r = f.journal.verify().unwrap();
+    assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+    assert_eq!(r.problems[0].kind, ProblemKind::Altered);
+    assert!(
+        r.problems[0].detail.contains("label"),
+        "{}",
+        r.problems[0].detail
+    );
+}
+
+/// A flipped byte in an index makes a lookup say "not in the journal" while the row is
+/// there; SQLite's integrity check, part of verify, finds it.
+#[test]
+fn a_flipped_byte_in_an_index_is_found() {
+    let Fixture { dir, journal } = filled(30);
+    let path = dir.path().join("journal.db");
+    let rrn: String = raw(&path)
+        .query_row("SELECT rrn FROM transactions WHERE id = 3", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    drop(journal);
+    let (root, page): (i64, i64) = {
+        let c = raw(&path);
+        c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+        (
+            c.query_row(
+                "SELECT rootpage FROM sqlite_master WHERE name = 'transactions_rrn'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap(),
+            c.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap(),
+        )
+    };
+    let mut bytes = std::fs::read(&path).unwrap();
+    let start = ((root - 1) * page) as usize;
+    let region = &mut bytes[start..start + page as usize];
+    let at = region
+        .windows(rrn.len())
+        .position(|w| w == rrn.as_bytes())
+        .expect("the RRN is in the index page");
+    let d = &mut region[at + rrn.len() - 1];
+    *d = if *d == b'9' { b'8' } else { *d + 1 };
+    std::fs::write(&path, bytes).unwrap();
+    let j = slipkeeper_journal::Journal::open(&path).unwrap();
+    let r = j.verify().unwrap();
+    assert!(
+        r.problems.iter().any(|p| p.kind == ProblemKind::Damaged),
+        "{:?}",
+        r.problems
+    );
+}

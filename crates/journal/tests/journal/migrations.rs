@@ -20,6 +20,10 @@ const RELEASED: &[(&str, &str)] = &[
         "0004_amount_index",
         include_str!("../../migrations/0004_amount_index.sql.sha256"),
     ),
+    (
+        "0005_masking",
+        include_str!("../../migrations/0005_masking.sql.sha256"),
+    ),
 ];
 
 #[test]
@@ -139,7 +143,8 @@ fn a_schema_1_journal_is_upgraded_in_place() {
     {
         let c = crate::raw(&path);
         c.execute_batch(
-            "DROP INDEX transactions_amount;
+            "DROP TABLE chain_rewrites; ALTER TABLE raw_frames DROP COLUMN masked;
+             DROP INDEX transactions_amount;
              DROP TABLE case_events; DROP TABLE cases; DROP TABLE acquirers; DROP INDEX chain_record;
              DROP TABLE statement_mappings; DROP TABLE statement_lines; DROP TABLE statements;",
         )
@@ -162,4 +167,125 @@ fn a_schema_1_journal_is_upgraded_in_place() {
         j.verify().unwrap().is_clean(),
         "the chain survives the upgrade"
     );
+}
+
+/// Makes `path` (a current journal) look like one written by schema 4, before card data
+/// was masked at the boundary: slip #1 holds a full card number, raw frame #1 one in
+/// BMP 22, and the chain is recomputed over that content as the old build did.
+fn a_schema_4_journal_with_full_card_numbers(path: &std::path::Path, pan: &str) {
+    use sha2::{Digest, Sha256};
+    let c = crate::raw(path);
+    let text: String = c
+        .query_row("SELECT text FROM slips WHERE id = 1", [], |r| r.get(0))
+        .unwrap();
+    let masked = text
+        .split(|ch: char| ch.is_whitespace())
+        .find(|w| w.contains("******"))
+        .unwrap()
+        .to_owned();
+    c.execute(
+        "UPDATE slips SET text = ?1 WHERE id = 1",
+        [text.replace(&masked, pan)],
+    )
+    .unwrap();
+    // BMP 22 with the full number in BCD.
+    let mut frame = vec![0x04, 0x0F, 0x0B, 0x22, 0xF0, 0xF8];
+    frame.extend(hex::decode(pan).unwrap());
+    c.execute("UPDATE raw_frames SET bytes = ?1 WHERE id = 1", [frame])
+        .unwrap();
+    c.execute_batch("DROP TABLE chain_rewrites; ALTER TABLE raw_frames DROP COLUMN masked;")
+        .unwrap();
+    c.pragma_update(None, "user_version", 4).unwrap();
+    drop(c);
+    // The old build's chain over this content: the canonical lines, as exported.
+    let mut lines = Vec::new();
+    {
+        let c = crate::raw(path);
+        c.execute_batch("ALTER TABLE raw_frames ADD COLUMN masked INTEGER NOT NULL DEFAULT 0")
+            .unwrap();
+        c.pragma_update(None, "user_version", SCHEMA_VERSION)
+            .unwrap();
+        c.execute_batch("CREATE TABLE chain_rewrites (id INTEGER PRIMARY KEY, at TEXT NOT NULL, reason TEXT NOT NULL, from_seq INTEGER NOT NULL, head_seq INTEGER NOT NULL, old_head BLOB NOT NULL, new_head BLOB NOT NULL, records INTEGER NOT NULL) STRICT")
+            .unwrap();
+    }
+    Journal::open(path).unwrap().export(&mut lines).unwrap();
+    let c = crate::raw(path);
+    let mut prev = [0u8; 32];
+    for (i, line) in String::from_utf8(lines).unwrap().lines().enumerate() {
+        let mut h = Sha256::new();
+        h.update(prev);
+        h.update(line.as_bytes());
+        prev = h.finalize().into();
+        c.execute(
+            "UPDATE chain SET hash = ?2 WHERE seq = ?1",
+            rusqlite::params![i as i64 + 1, &prev[..]],
+        )
+        .unwrap();
+    }
+    c.execute_batch("DROP TABLE chain_rewrites; ALTER TABLE raw_frames DROP COLUMN masked;")
+        .unwrap();
+    c.pragma_update(None, "user_version", 4).unwrap();
+}
+
+/// Opening a journal written before card data was masked everywhere masks what it
+/// holds, re-chains it, records why, and still finds an edit made before.
+#[test]
+fn a_schema_4_journal_is_masked_and_re_chained_with_its_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v4.db");
+    let pan = "6225880212345673";
+    {
+        let mut j = Journal::open(&path).unwrap();
+        let mut recs = crate::sample_records(10);
+        let t = slipkeeper_domain::sample::transaction(0);
+        recs.insert(
+            1,
+            slipkeeper_journal::Record {
+                body: slipkeeper_journal::RecordBody::RawFrame(slipkeeper_journal::RawFrame {
+                    terminal_id: t.terminal_id.clone(),
+                    direction: slipkeeper_journal::Direction::Rx,
+                    at: crate::now(),
+                    bytes: vec![0x80, 0x00, 0x00],
+                    txn: Some(t.key()),
+                    masked: false,
+                }),
+                recorded_at: crate::now(),
+            },
+        );
+        j.ingest(&recs).unwrap();
+    }
+    a_schema_4_journal_with_full_card_numbers(&path, pan);
+    // An edit made behind the old build's back, before the upgrade.
+    crate::raw(&path)
+        .execute(
+            "UPDATE transactions SET amount_minor = amount_minor + 1 WHERE id = 5",
+            [],
+        )
+        .unwrap();
+    let before = std::fs::read(&path).unwrap();
+    assert!(
+        before.windows(pan.len()).any(|w| w == pan.as_bytes()),
+        "fixture holds the number"
+    );
+
+    let j = Journal::open(&path).unwrap();
+    assert_eq!(j.schema_version().unwrap(), SCHEMA_VERSION);
+    let report = j.verify().unwrap();
+    let altered: Vec<_> = report.problems.iter().map(|p| p.record.clone()).collect();
+    assert_eq!(altered, vec!["transaction #5".to_owned()], "{report:?}");
+    assert_eq!(report.rewrites.len(), 1, "{report:?}");
+    assert_eq!(report.rewrites[0].records, 2);
+    assert!(report.rewrites[0].reason.contains("masked"));
+    drop(j);
+    let c = crate::raw(&path);
+    c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); VACUUM;")
+        .unwrap();
+    drop(c);
+    let after = std::fs::read(&path).unwrap();
+    assert!(
+        !after.windows(pan.len()).any(|w| w == pan.as_bytes()),
+        "ASCII"
+    );
+    let bcd = hex::decode(pan).unwrap();
+    assert!(!after.windows(bcd.len()).any(|w| w == &bcd[..]), "BCD");
 }

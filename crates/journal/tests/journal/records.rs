@@ -65,6 +65,7 @@ fn raw_frames_are_kept_linked_to_their_transaction_and_stored_once() {
         at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 1).unwrap(),
         bytes: vec![0x04, 0x0F, 0x02, 0x27, 0x00],
         txn: Some(t.key()),
+        masked: false,
     };
     let rec = Record {
         body: RecordBody::RawFrame(frame.clone()),
