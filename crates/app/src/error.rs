@@ -47,7 +47,7 @@ impl From<JournalError> for AppError {
             JournalError::NotAJournal { .. } => ErrorCode::NotAJournal,
             JournalError::NewerSchema { .. } => ErrorCode::NewerSchema,
             JournalError::Import(_) | JournalError::Invalid(_) => ErrorCode::BadInput,
-            JournalError::NotFound { .. } => ErrorCode::NotFound,
+            JournalError::NotFound { .. } | JournalError::Missing { .. } => ErrorCode::NotFound,
             JournalError::Corrupt { .. } | JournalError::BackupDoesNotVerify { .. } => {
                 ErrorCode::Corrupt
             }

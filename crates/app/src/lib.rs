@@ -42,7 +42,7 @@ pub use reprint::{
 pub use slipkeeper_journal::{
     IngestReport, Page, Problem, ProblemKind, TxnDetail, TxnQuery, TxnRow, VerifyReport,
 };
-pub use slipkeeper_journal::{MerchantProfile, TerminalOverview};
+pub use slipkeeper_journal::{MerchantProfile, TerminalOverview, VERIFY_LIMITS};
 pub use slipkeeper_slip::{Columns, Paper};
 pub use terminal::{
     run_live_demo, start_demo_terminal, start_demo_terminal_on, ConnectOptions, DemoTerminal,
@@ -96,6 +96,28 @@ impl App {
         }
         Ok(App {
             journal: Journal::open(path)?,
+            clock: Arc::new(clock),
+            findings: Default::default(),
+            checking: Default::default(),
+        })
+    }
+
+    /// Opens the journal at `path`, which must exist (a mistyped path is an error, not
+    /// a new empty journal).
+    pub fn open_existing(path: &Path, clock: impl Clock + 'static) -> Result<App, AppError> {
+        Ok(App {
+            journal: Journal::open_existing(path)?,
+            clock: Arc::new(clock),
+            findings: Default::default(),
+            checking: Default::default(),
+        })
+    }
+
+    /// Opens an existing journal for reading only: no write lock, works while a mirror
+    /// writes and in a folder that cannot be written.
+    pub fn open_read_only(path: &Path, clock: impl Clock + 'static) -> Result<App, AppError> {
+        Ok(App {
+            journal: Journal::open_read_only(path)?,
             clock: Arc::new(clock),
             findings: Default::default(),
             checking: Default::default(),

@@ -78,7 +78,31 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
     {
         return zvt_decode(hex, *serial);
     }
-    let mut app = App::open(&db, SystemClock)?;
+    // Only the commands that start a journal may create one — importing, seeding the
+    // demo, statements, and linking to a terminal (a new shop's first command) — so a
+    // mistyped --db is an error, not a new empty journal that "verifies". Reading
+    // commands take no write lock (they run beside a mirror, and on a journal in a
+    // read-only folder).
+    let mut app = match &cli.command {
+        Command::Import { .. }
+        | Command::Statement { .. }
+        | Command::Terminal { .. }
+        | Command::Connect { .. }
+        | Command::Proxy { .. }
+        | Command::Demo {
+            cmd: DemoCmd::Seed { .. } | DemoCmd::Pay { .. },
+        } => App::open(&db, SystemClock)?,
+        Command::Journal {
+            cmd:
+                JournalCmd::List { .. }
+                | JournalCmd::Search { .. }
+                | JournalCmd::Show { .. }
+                | JournalCmd::Verify
+                | JournalCmd::Check
+                | JournalCmd::Export { .. },
+        } => App::open_read_only(&db, SystemClock)?,
+        _ => App::open_existing(&db, SystemClock)?,
+    };
     match cli.command {
         Command::Journal { cmd } => match cmd {
             JournalCmd::List { filters } => {

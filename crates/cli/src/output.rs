@@ -188,6 +188,17 @@ impl Out {
                 println!("  {p}");
             }
         }
+        for w in &r.rewrites {
+            println!(
+                "  note: the chain was recomputed by Slipkeeper on {} from entry {} ({} record(s) changed): {}; head before {}",
+                w.at, w.from_seq, w.records, w.reason, w.old_head
+            );
+        }
+        match r.anchored {
+            Some(n) => println!("  anchors beside the journal vouch for {n} record(s)"),
+            None => println!("  no anchors file beside the journal (a copy?): dropped newest records cannot be seen"),
+        }
+        println!("  {}", slipkeeper_app::VERIFY_LIMITS);
     }
 
     pub fn ingest(&self, source: &Path, r: &IngestReport) {

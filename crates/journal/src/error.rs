@@ -12,6 +12,10 @@ pub enum JournalError {
     #[error("{path} is not a Slipkeeper journal: {reason}")]
     NotAJournal { path: PathBuf, reason: String },
     #[error(
+        "there is no journal at {path}: check the path (a new journal is started by `demo seed`, `import` or the desktop app)"
+    )]
+    Missing { path: PathBuf },
+    #[error(
         "the journal {path} was written by a newer Slipkeeper (schema {found}, this version knows up to {supported}); \
          install the newer version or open a backup"
     )]

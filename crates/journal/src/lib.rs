@@ -47,7 +47,7 @@ pub use record::{
 pub use settings::{MerchantProfile, TerminalOverview};
 pub use statements::{StatementFile, StatementImport};
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -87,6 +87,80 @@ impl Journal {
             j.anchor()?;
         }
         Ok(j)
+    }
+
+    /// Opens the journal at `path`, which must exist: every command but the few that
+    /// start a journal, so that a mistyped path is an error instead of a new, empty
+    /// journal that "verifies".
+    pub fn open_existing(path: &Path) -> Result<Journal, JournalError> {
+        exists(path)?;
+        Journal::open(path)
+    }
+
+    /// Opens an existing journal for reading only: no write lock is taken (it reads
+    /// while a mirror writes), nothing is migrated or anchored, and a journal in a
+    /// read-only folder can be read. A journal of an older schema is migrated first
+    /// (a write), since this version cannot read it otherwise.
+    pub fn open_read_only(path: &Path) -> Result<Journal, JournalError> {
+        exists(path)?;
+        let open = |uri: &str| -> Result<Connection, JournalError> {
+            let c = Connection::open_with_flags(
+                uri,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+            )
+            .map_err(|e| JournalError::Open {
+                path: path.to_owned(),
+                source: e,
+            })?;
+            c.busy_timeout(Duration::from_secs(5))?;
+            // The first read needs the WAL index: in a folder nobody may write to it
+            // cannot be made, and the file is then read as it stands.
+            let (app_id, version) = c
+                .pragma_query_value(None, "application_id", |r| r.get::<_, i32>(0))
+                .and_then(|a| {
+                    c.pragma_query_value(None, "user_version", |r| r.get::<_, u32>(0))
+                        .map(|v| (a, v))
+                })
+                .map_err(|e| match e.sqlite_error_code() {
+                    Some(rusqlite::ErrorCode::NotADatabase) => JournalError::NotAJournal {
+                        path: path.to_owned(),
+                        reason: "the file is not an SQLite database".into(),
+                    },
+                    _ => JournalError::Open {
+                        path: path.to_owned(),
+                        source: e,
+                    },
+                })?;
+            if app_id != APPLICATION_ID {
+                return Err(JournalError::NotAJournal {
+                    path: path.to_owned(),
+                    reason: "it is not a Slipkeeper journal".into(),
+                });
+            }
+            if version > SCHEMA_VERSION {
+                return Err(JournalError::NewerSchema {
+                    path: path.to_owned(),
+                    found: version,
+                    supported: SCHEMA_VERSION,
+                });
+            }
+            c.pragma_update(None, "cache_size", -65_536)?;
+            Ok(c)
+        };
+        let file = uri_path(path);
+        let conn = match open(&format!("file:{file}?mode=ro")) {
+            Err(JournalError::Open { .. }) => open(&format!("file:{file}?mode=ro&immutable=1"))?,
+            other => other?,
+        };
+        let version: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version < SCHEMA_VERSION {
+            drop(conn);
+            return Journal::open(path);
+        }
+        Ok(Journal {
+            conn,
+            path: path.to_owned(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -214,6 +288,43 @@ fn connect(path: &Path) -> Result<Connection, JournalError> {
         },
     })?;
     Ok(conn)
+}
+
+fn exists(path: &Path) -> Result<(), JournalError> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Ok(()),
+        Ok(_) => Err(JournalError::NotAJournal {
+            path: path.to_owned(),
+            reason: "it is not a file".into(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(JournalError::Missing {
+            path: path.to_owned(),
+        }),
+        Err(e) => Err(JournalError::Io {
+            path: path.to_owned(),
+            source: e,
+        }),
+    }
+}
+
+/// A path as the file part of an SQLite URI: `%`, `?` and `#` escaped.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    let text = path.to_string_lossy();
+    // A Windows drive path becomes file:///C:/…
+    if text.as_bytes().get(1) == Some(&b':') {
+        out.push_str("///");
+    }
+    for c in text.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3f"),
+            '#' => out.push_str("%23"),
+            '\\' => out.push('/'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -134,6 +134,15 @@ fn errors_are_one_line_with_a_code_in_json_mode() {
         "{}",
         r.stderr()
     );
+    // A mistyped journal path is an error, and creates nothing.
+    let r = sk(&db, &["journal", "verify"]).fails();
+    assert!(
+        r.stderr().contains("there is no journal at"),
+        "{}",
+        r.stderr()
+    );
+    assert!(!db.exists(), "no empty journal was made");
+    sk(&db, &["demo", "seed", "--count", "1"]).ok();
     let r = sk(&db, &["journal", "show", "424242"]).fails();
     assert_eq!(
         r.stderr().trim(),

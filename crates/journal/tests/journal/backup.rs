@@ -123,3 +123,42 @@ fn a_re_chained_backup_disagrees_with_the_anchors() {
     let e = f.journal.restore_from(&backup, false).unwrap_err();
     assert!(e.to_string().contains("anchored"), "{e}");
 }
+
+/// Reading takes no write lock: verify, search and export answer while another
+/// connection holds the journal's write lock (a mirror in the middle of a write), and
+/// nothing is written by opening.
+#[test]
+fn read_only_opens_work_while_a_writer_holds_the_lock() {
+    let mut f = Fixture::new();
+    f.journal.ingest(&sample_records(25)).unwrap();
+    let writer = raw(&f.path());
+    writer.execute_batch("BEGIN IMMEDIATE;").unwrap();
+    let start = std::time::Instant::now();
+    let j = Journal::open_read_only(&f.path()).unwrap();
+    assert!(j.verify().unwrap().is_clean());
+    assert_eq!(j.search(&TxnQuery::default()).unwrap().total, 25);
+    let mut out = Vec::new();
+    assert_eq!(j.export(&mut out).unwrap(), 50);
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(2),
+        "waited for the write lock"
+    );
+    // A write through it fails instead of waiting or writing.
+    drop(writer);
+    let mut j = j;
+    assert!(j.ingest(&sample_records(26)).is_err());
+    assert_eq!(f.journal.search(&TxnQuery::default()).unwrap().total, 25);
+}
+
+#[test]
+fn opening_a_missing_journal_to_read_or_change_it_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("typo.db");
+    for e in [
+        Journal::open_read_only(&p).unwrap_err(),
+        Journal::open_existing(&p).unwrap_err(),
+    ] {
+        assert!(matches!(e, JournalError::Missing { .. }), "{e}");
+    }
+    assert!(!p.exists());
+}
