@@ -12,28 +12,28 @@ fn json<T: serde::Serialize>(v: &T) -> serde_json::Value {
 }
 
 pub fn print_diagnosis(d: &Diagnosis) {
-    println!("[{}] {}", d.code.as_str(), d.title.zh);
-    println!("{}", d.title.en);
-    println!();
-    println!("{}", d.explanation.zh);
-    println!("{}", d.explanation.en);
+    say!("[{}] {}", d.code.as_str(), d.title.zh);
+    say!("{}", d.title.en);
+    say!();
+    say!("{}", d.explanation.zh);
+    say!("{}", d.explanation.en);
     if !d.facts.is_empty() {
-        println!("\n依据 Facts:");
+        say!("\n依据 Facts:");
         for f in &d.facts {
-            println!("  - {}", f.text.zh);
-            println!("    {}", f.text.en);
+            say!("  - {}", f.text.zh);
+            say!("    {}", f.text.en);
         }
     }
-    println!("\n下一步 Next steps:");
+    say!("\n下一步 Next steps:");
     for s in &d.next_steps {
-        println!("  - {}", s.zh);
-        println!("    {}", s.en);
+        say!("  - {}", s.zh);
+        say!("    {}", s.en);
     }
     if !d.prepare.is_empty() {
-        println!("\n准备 Have ready:");
+        say!("\n准备 Have ready:");
         for s in &d.prepare {
-            println!("  - {}", s.zh);
-            println!("    {}", s.en);
+            say!("  - {}", s.zh);
+            say!("    {}", s.en);
         }
     }
 }
@@ -67,11 +67,12 @@ fn case_line(c: &CaseSummary) -> String {
 }
 
 fn print_plan(p: &ContactPlan) {
-    println!(
+    say!(
         "\n收单机构 Acquirer: {} / {}",
-        p.acquirer.name.zh, p.acquirer.name.en
+        p.acquirer.name.zh,
+        p.acquirer.name.en
     );
-    println!(
+    say!(
         "  电话 hotline {}  邮箱 e-mail {}  时间 hours {} / {}",
         if p.acquirer.hotline.is_empty() {
             "—"
@@ -87,18 +88,19 @@ fn print_plan(p: &ContactPlan) {
         p.acquirer.hours.en
     );
     if !p.acquirer.verified {
-        println!("  ! {}", p.check_note.zh);
-        println!("    {}", p.check_note.en);
+        say!("  ! {}", p.check_note.zh);
+        say!("    {}", p.check_note.en);
     }
-    println!("\n他们会要 They will ask for:");
+    say!("\n他们会要 They will ask for:");
     for a in &p.asks {
-        println!("  - {} / {}", a.zh, a.en);
+        say!("  - {} / {}", a.zh, a.en);
     }
-    println!(
+    say!(
         "\n电话话术 Phone script:\n{}\n{}",
-        p.phone_script.zh, p.phone_script.en
+        p.phone_script.zh,
+        p.phone_script.en
     );
-    println!("\n信函 Letter:\n{}\n\n{}", p.letter.zh, p.letter.en);
+    say!("\n信函 Letter:\n{}\n\n{}", p.letter.zh, p.letter.en);
 }
 
 pub fn case(app: &mut App, out: &Out, cmd: CaseCmd) -> Result<(), AppError> {
@@ -125,10 +127,10 @@ pub fn case(app: &mut App, out: &Out, cmd: CaseCmd) -> Result<(), AppError> {
             if out.json {
                 print_json(&json(&all));
             } else if all.is_empty() {
-                println!("no cases");
+                say!("no cases");
             } else {
                 for c in &all {
-                    println!("{}", case_line(c));
+                    say!("{}", case_line(c));
                 }
             }
         }
@@ -137,12 +139,12 @@ pub fn case(app: &mut App, out: &Out, cmd: CaseCmd) -> Result<(), AppError> {
             if out.json {
                 print_json(&json(&v));
             } else {
-                println!("{}", case_line(&v.summary));
-                println!();
+                say!("{}", case_line(&v.summary));
+                say!();
                 print_diagnosis(&v.diagnosis);
-                println!("\n经过 History:");
+                say!("\n经过 History:");
                 for e in &v.events {
-                    println!(
+                    say!(
                         "  {} {:<9} {}",
                         e.at.format("%Y-%m-%d %H:%M"),
                         e.kind,
@@ -217,9 +219,9 @@ pub fn verify(out: &Out, pack: &std::path::Path) -> Result<(), AppError> {
         print_json(&json(&r));
     } else {
         for p in &r.problems {
-            println!("  ✗ {p}");
+            say!("  ✗ {p}");
         }
-        println!(
+        say!(
             "{}: {} files, {} chain entries checked: {}",
             pack.display(),
             r.files,
@@ -269,21 +271,21 @@ pub fn merchant(app: &App, out: &Out, cmd: MerchantCmd) -> Result<(), AppError> 
         print_json(&json(&p));
     } else {
         let o = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
-        println!("商户名称 shop name:      {}", o(&p.shop_name));
-        println!(
+        say!("商户名称 shop name:      {}", o(&p.shop_name));
+        say!(
             "商户编号 merchant no.:   {}",
             p.merchant_id
                 .as_ref()
                 .map(|m| m.to_string())
                 .unwrap_or_else(|| "—".into())
         );
-        println!("地址 address:            {}", o(&p.address));
-        println!("联系人 contact person:   {}", o(&p.contact_person));
-        println!("电话 phone:              {}", o(&p.phone));
-        println!("邮箱 e-mail:             {}", o(&p.email));
+        say!("地址 address:            {}", o(&p.address));
+        say!("联系人 contact person:   {}", o(&p.contact_person));
+        say!("电话 phone:              {}", o(&p.phone));
+        say!("邮箱 e-mail:             {}", o(&p.email));
         let missing = slipkeeper_app::missing_profile_fields(&p);
         if !missing.is_empty() {
-            println!(
+            say!(
                 "letters need: {} (slipkeeper merchant set --shop-name … --contact … --phone …)",
                 missing.join(", ")
             );
@@ -300,7 +302,7 @@ pub fn acquirer(app: &App, out: &Out, cmd: AcquirerCmd) -> Result<(), AppError> 
                 print_json(&json(&all));
             } else {
                 for a in &all {
-                    println!(
+                    say!(
                         "{:<10} {:<8} {} / {} ({} days){}",
                         a.id,
                         if a.hotline.is_empty() {
@@ -319,7 +321,7 @@ pub fn acquirer(app: &App, out: &Out, cmd: AcquirerCmd) -> Result<(), AppError> 
                     );
                 }
                 let n = slipkeeper_app::directory_note();
-                println!("\n{}\n{}", n.zh, n.en);
+                say!("\n{}\n{}", n.zh, n.en);
             }
         }
         AcquirerCmd::Show { id } => {
@@ -339,7 +341,10 @@ pub fn contact(app: &mut App) -> Result<(), AppError> {
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
     let mut ask = |q: &str| -> Result<String, AppError> {
-        print!("{q} ");
+        let mut o = std::io::stdout().lock();
+        if let Err(e) = write!(o, "{q} ").and_then(|()| o.flush()) {
+            crate::quit_on_write_error(e);
+        }
         std::io::stdout().flush().ok();
         match lines.next() {
             Some(Ok(l)) => Ok(l.trim().to_owned()),
@@ -349,9 +354,9 @@ pub fn contact(app: &mut App) -> Result<(), AppError> {
             )),
         }
     };
-    println!("出了什么问题？ What is the problem?");
+    say!("出了什么问题？ What is the problem?");
     for (i, c) in Complaint::ALL.iter().enumerate() {
-        println!("  {}. {} / {}", i + 1, c.text().zh, c.text().en);
+        say!("  {}. {} / {}", i + 1, c.text().zh, c.text().en);
     }
     let complaint = loop {
         let a = ask("> 1-6:")?;
@@ -362,9 +367,9 @@ pub fn contact(app: &mut App) -> Result<(), AppError> {
         {
             break *c;
         }
-        println!("请输入 1 到 6 / please answer 1 to 6");
+        say!("请输入 1 到 6 / please answer 1 to 6");
     };
-    println!("怎么找到这笔交易？ How do we find the transaction?\n  1. 凭证号 voucher no.\n  2. 参考号 RRN\n  3. 授权码 auth code\n  4. 金额和时间 amount and time");
+    say!("怎么找到这笔交易？ How do we find the transaction?\n  1. 凭证号 voucher no.\n  2. 参考号 RRN\n  3. 授权码 auth code\n  4. 金额和时间 amount and time");
     let lookup = loop {
         let how = ask("> 1-4:")?;
         let parsed: Result<Lookup, AppError> = match how.as_str() {
@@ -420,14 +425,14 @@ pub fn contact(app: &mut App) -> Result<(), AppError> {
         };
         match parsed {
             Ok(l) => break l,
-            Err(e) => println!("{}", e.message),
+            Err(e) => say!("{}", e.message),
         }
     };
     let d = app.diagnose(complaint, &lookup)?;
-    println!();
+    say!();
     print_diagnosis(&d);
     if !d.code.needs_acquirer() {
-        println!("\n这个问题不需要联系收单机构。 No need to contact the acquirer for this.");
+        say!("\n这个问题不需要联系收单机构。 No need to contact the acquirer for this.");
         return Ok(());
     }
     let mut p = app.merchant_profile()?;
@@ -447,9 +452,9 @@ pub fn contact(app: &mut App) -> Result<(), AppError> {
     }
     app.set_merchant_profile(&p)?;
     let all = app.acquirers()?;
-    println!("\n哪家收单机构？ Which acquirer? (the name on your terminal's sticker)");
+    say!("\n哪家收单机构？ Which acquirer? (the name on your terminal's sticker)");
     for (i, a) in all.iter().enumerate() {
-        println!("  {}. {} / {} {}", i + 1, a.name.zh, a.name.en, a.hotline);
+        say!("  {}. {} / {} {}", i + 1, a.name.zh, a.name.en, a.hotline);
     }
     let acquirer = loop {
         let a = ask(&format!("> 1-{}:", all.len()))?;
@@ -470,7 +475,7 @@ pub fn contact(app: &mut App) -> Result<(), AppError> {
     let file = PathBuf::from(if file.is_empty() { default } else { file });
     let r = app.build_evidence(id, &[], &file)?;
     let v = app.case(id)?;
-    println!(
+    say!(
         "\n案件 SK-{id} 已记录 recorded ({}); 证据包 evidence pack: {} ({} bytes)",
         match v.summary.days_left {
             Some(d) => format!("{d} day(s) to the deadline"),

@@ -1,6 +1,14 @@
 //! `slipkeeper`: the journal from the command line. Headless: it links no GUI library,
 //! so it runs on a server, in a script or over SSH.
 
+/// `println!` for everything the CLI prints: a closed stdout (`slipkeeper … | head`)
+/// means the reader has what it wanted, so the program ends quietly, as one killed by
+/// SIGPIPE would, instead of panicking.
+macro_rules! say {
+    () => { $crate::say_line(format_args!("")) };
+    ($($t:tt)*) => { $crate::say_line(format_args!($($t)*)) };
+}
+
 mod args;
 mod cases;
 mod output;
@@ -31,6 +39,40 @@ fn main() -> ExitCode {
     }
 }
 
+pub(crate) fn say_line(line: std::fmt::Arguments<'_>) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+        quit_on_write_error(e);
+    }
+}
+
+/// Where stdout cannot be written: a reader that went away ends the program quietly
+/// (exit 0, nothing half-written is left: every write was committed before it is
+/// reported); any other failure is said on stderr.
+pub(crate) fn quit_on_write_error(e: std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    eprintln!("slipkeeper: cannot write the output: {e}");
+    std::process::exit(1);
+}
+
+/// Stdout for long outputs (exports): a reader gone away ends the program quietly.
+struct QuietStdout;
+
+impl Write for QuietStdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        std::io::stdout()
+            .write(buf)
+            .or_else(|e| quit_on_write_error(e))
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stdout()
+            .flush()
+            .or_else(|e| quit_on_write_error(e))
+    }
+}
+
 fn run(cli: Cli) -> Result<ExitCode, AppError> {
     let db = match cli.db {
         Some(p) => p,
@@ -54,7 +96,7 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
             Some(f) => Box::new(std::io::BufWriter::new(
                 std::fs::File::create(f).map_err(|e| AppError::io(f, e))?,
             )),
-            None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            None => Box::new(std::io::BufWriter::new(QuietStdout)),
         };
         slipkeeper_app::write_demo_jsonl(*count, &mut w)?;
         return Ok(ExitCode::SUCCESS);
@@ -64,7 +106,7 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
     } = &cli.command
     {
         let demo = slipkeeper_app::start_demo_terminal()?;
-        println!(
+        say!(
             "demo terminal 52523535 listening on {} (Ctrl-C to stop)",
             demo.addr
         );
@@ -124,17 +166,15 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
             JournalCmd::Check => {
                 let findings = app.check()?;
                 if out.json {
-                    println!(
+                    say!(
                         "{}",
                         serde_json::to_string_pretty(&findings).unwrap_or_default()
                     );
                 } else if findings.is_empty() {
-                    println!(
-                        "nothing missing: voucher numbers are continuous and settlements agree"
-                    );
+                    say!("nothing missing: voucher numbers are continuous and settlements agree");
                 } else {
                     for f in &findings {
-                        println!("{f}");
+                        say!("{f}");
                     }
                 }
                 if !findings.is_empty() {
@@ -157,8 +197,7 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
                     );
                 }
                 None => {
-                    let stdout = std::io::stdout();
-                    let mut w = std::io::BufWriter::new(stdout.lock());
+                    let mut w = std::io::BufWriter::new(QuietStdout);
                     app.export(&mut w)?;
                     w.flush()
                         .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
@@ -314,9 +353,9 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
             if text {
                 for s in &slips {
                     for l in &s.lines {
-                        println!("{}", l.text);
+                        say!("{}", l.text);
                     }
-                    println!();
+                    say!();
                 }
             }
             if !done.is_empty() {
@@ -373,17 +412,17 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
             let json = out.json;
             app.connect(&opts, &stop, |ev| match ev {
                 MirrorEvent::State(State::Connecting { attempt }) => {
-                    println!("connecting to {endpoint} (attempt {})", attempt + 1)
+                    say!("connecting to {endpoint} (attempt {})", attempt + 1)
                 }
                 MirrorEvent::State(State::Connected) => {
-                    println!("connected to {endpoint}; mirroring")
+                    say!("connected to {endpoint}; mirroring")
                 }
-                MirrorEvent::State(State::Disconnected { reason, retry_in }) => println!(
+                MirrorEvent::State(State::Disconnected { reason, retry_in }) => say!(
                     "disconnected: {reason}; retrying in {:.1} s",
                     retry_in.as_secs_f64()
                 ),
                 MirrorEvent::Progress(p) if json => {
-                    println!("{}", serde_json::to_string(p).unwrap_or_default())
+                    say!("{}", serde_json::to_string(p).unwrap_or_default())
                 }
                 MirrorEvent::Progress(p) => eprintln!(
                     "{} transactions, {} exchanges, {} frames, {} bytes, {:.1} transactions/min",
@@ -423,14 +462,12 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
         } => match (terminal, listen_serial, terminal_serial) {
             (_, Some(ecr), Some(pt)) => {
                 app.run_proxy_serial(&ecr, &pt, baud, || {
-                    println!(
-                        "proxy relaying {ecr} (cash register) <-> {pt} (terminal) at {baud} baud"
-                    );
+                    say!("proxy relaying {ecr} (cash register) <-> {pt} (terminal) at {baud} baud");
                 })?;
             }
             (Some(terminal), _, _) => {
                 app.run_proxy(&listen, &terminal, |bound| {
-                    println!("proxy listening on {bound}, relaying to {terminal}");
+                    say!("proxy listening on {bound}, relaying to {terminal}");
                 })?;
             }
             _ => return Err(AppError::new(
@@ -499,11 +536,11 @@ fn zvt_decode(frames: &[String], serial: bool) -> Result<ExitCode, AppError> {
                         !(l.ends_with(": None,") || l.ends_with(": false,") || l.ends_with(": [],"))
                     })
                     .collect();
-                println!("frame {}: {}", i + 1, shown.join("\n"));
+                say!("frame {}: {}", i + 1, shown.join("\n"));
             }
             Err(e) => {
                 failed = true;
-                println!("frame {} ({clean}): {e}", i + 1);
+                say!("frame {} ({clean}): {e}", i + 1);
             }
         }
     }
@@ -514,17 +551,23 @@ fn zvt_decode(frames: &[String], serial: bool) -> Result<ExitCode, AppError> {
     })
 }
 
+/// Hex digits to bytes, by characters: anything pasted (full-width digits, Chinese
+/// text) is an error naming the character and where it is, never a panic.
 fn hex_bytes(s: &str) -> Result<Vec<u8>, String> {
-    if s.len() % 2 != 0 {
+    let digits: Vec<(usize, char)> = s.chars().enumerate().collect();
+    if let Some((i, c)) = digits.iter().find(|(_, c)| !c.is_ascii_hexdigit()) {
+        return Err(format!("{c:?} at position {} is not a hex digit", i + 1));
+    }
+    if digits.len() % 2 != 0 {
         return Err("odd number of hex digits".into());
     }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| {
-            u8::from_str_radix(&s[i..i + 2], 16)
-                .map_err(|_| format!("{:?} at position {i} is not hex", &s[i..i + 2]))
+    Ok(digits
+        .chunks(2)
+        .map(|p| {
+            let v = |c: char| c.to_digit(16).unwrap_or(0) as u8;
+            v(p[0].1) << 4 | v(p[1].1)
         })
-        .collect()
+        .collect())
 }
 
 impl Filters {

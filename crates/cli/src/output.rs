@@ -11,7 +11,7 @@ pub struct Out {
 
 pub fn print_json<T: Serialize + ?Sized>(v: &T) {
     match serde_json::to_string_pretty(v) {
-        Ok(s) => println!("{s}"),
+        Ok(s) => say!("{s}"),
         Err(e) => eprintln!("slipkeeper: cannot format output: {e}"),
     }
 }
@@ -36,7 +36,7 @@ fn table(headers: &[&str], rows: &[Vec<String>]) {
             .enumerate()
             .map(|(i, c)| format!("{c}{}", " ".repeat(w[i] - width(c))))
             .collect();
-        println!("{}", s.join("  ").trim_end());
+        say!("{}", s.join("  ").trim_end());
     };
     line(headers.to_vec());
     for r in rows {
@@ -99,7 +99,7 @@ impl Out {
         let rows: Vec<_> = p.items.iter().map(cells).collect();
         table(HEADERS, &rows);
         let shown = p.items.len() as u64;
-        println!(
+        say!(
             "{} of {} shown (from {})",
             shown,
             p.total,
@@ -113,7 +113,7 @@ impl Out {
         }
         for (i, d) in ds.iter().enumerate() {
             if i > 0 {
-                println!();
+                say!();
             }
             let t = &d.row.txn;
             let o = |v: Option<String>| v.unwrap_or_else(|| "-".into());
@@ -152,19 +152,19 @@ impl Out {
                 ),
             ];
             for (k, v) in fields {
-                println!("{k}{}  {v}", " ".repeat(18usize.saturating_sub(width(k))));
+                say!("{k}{}  {v}", " ".repeat(18usize.saturating_sub(width(k))));
             }
             for r in &d.related {
-                println!("related: {}", describe(&r.txn));
+                say!("related: {}", describe(&r.txn));
             }
             for s in &d.slips {
-                println!("--- slip: {} copy, printed by {} ---", s.copy, s.origin);
+                say!("--- slip: {} copy, printed by {} ---", s.copy, s.origin);
                 for l in &s.lines {
-                    println!("  {l}");
+                    say!("  {l}");
                 }
             }
             if !d.frames.is_empty() {
-                println!("raw frames: {}", d.frames.len());
+                say!("raw frames: {}", d.frames.len());
             }
         }
     }
@@ -174,38 +174,39 @@ impl Out {
             return print_json(r);
         }
         if r.is_clean() {
-            println!(
+            say!(
                 "journal verified: {} records, chain head {}",
-                r.checked, r.head
+                r.checked,
+                r.head
             );
         } else {
-            println!(
+            say!(
                 "journal NOT intact: {} problem(s) in {} records",
                 r.problems.len(),
                 r.checked
             );
             for p in &r.problems {
-                println!("  {p}");
+                say!("  {p}");
             }
         }
         for w in &r.rewrites {
-            println!(
+            say!(
                 "  note: the chain was recomputed by Slipkeeper on {} from entry {} ({} record(s) changed): {}; head before {}",
                 w.at, w.from_seq, w.records, w.reason, w.old_head
             );
         }
         match r.anchored {
-            Some(n) => println!("  anchors beside the journal vouch for {n} record(s)"),
-            None => println!("  no anchors file beside the journal (a copy?): dropped newest records cannot be seen"),
+            Some(n) => say!("  anchors beside the journal vouch for {n} record(s)"),
+            None => say!("  no anchors file beside the journal (a copy?): dropped newest records cannot be seen"),
         }
-        println!("  {}", slipkeeper_app::VERIFY_LIMITS);
+        say!("  {}", slipkeeper_app::VERIFY_LIMITS);
     }
 
     pub fn ingest(&self, source: &Path, r: &IngestReport) {
         if self.json {
             return print_json(r);
         }
-        println!(
+        say!(
             "{}: {} new, {} already present (skipped), {} conflicting (kept the stored version)",
             source.display(),
             r.inserted,
@@ -213,7 +214,7 @@ impl Out {
             r.conflicts
         );
         for c in &r.conflict_examples {
-            println!("  conflict: {c}");
+            say!("  conflict: {c}");
         }
     }
 
@@ -223,26 +224,27 @@ impl Out {
         }
         let tid = r.terminal_id.as_deref().unwrap_or("?");
         match (r.end.as_str(), r.result_code) {
-            ("aborted", rc) => println!(
+            ("aborted", rc) => say!(
                 "terminal {tid}: refused or failed (result code {})",
                 rc.map(|c| format!("{c:02X}"))
                     .unwrap_or_else(|| "none".into())
             ),
-            _ => println!("terminal {tid}: done"),
+            _ => say!("terminal {tid}: done"),
         }
         if let Some(s) = r.terminal_status {
-            println!(
+            say!(
                 "  status {s:02X}{}, software {}",
                 if s == 0 { " (ready)" } else { "" },
                 r.software.as_deref().unwrap_or("?")
             );
         }
         if r.settled {
-            println!("  batch settled; the next batch has begun");
+            say!("  batch settled; the next batch has begun");
         }
-        println!(
+        say!(
             "  stored: {} new records, {} already present",
-            r.stored.inserted, r.stored.duplicates
+            r.stored.inserted,
+            r.stored.duplicates
         );
     }
 
@@ -250,7 +252,7 @@ impl Out {
         if self.json {
             print_json(&json);
         } else {
-            println!("{text}");
+            say!("{text}");
         }
     }
 }

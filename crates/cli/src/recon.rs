@@ -24,10 +24,10 @@ pub fn statement(app: &mut App, out: &Out, cmd: StatementCmd) -> Result<(), AppE
             if out.json {
                 print_json(&serde_json::to_value(&files).unwrap_or_default());
             } else if files.is_empty() {
-                println!("no statement imported yet: slipkeeper statement import FILE");
+                say!("no statement imported yet: slipkeeper statement import FILE");
             } else {
                 for f in files {
-                    println!(
+                    say!(
                         "#{} {} ({} lines, mapping {}, imported {})",
                         f.id,
                         f.file_name,
@@ -44,7 +44,7 @@ pub fn statement(app: &mut App, out: &Out, cmd: StatementCmd) -> Result<(), AppE
                 print_json(&serde_json::to_value(&all).unwrap_or_default());
             } else {
                 for m in all {
-                    println!("{:<14} {} / {}", m.id, m.name.zh, m.name.en);
+                    say!("{:<14} {} / {}", m.id, m.name.zh, m.name.en);
                 }
             }
         }
@@ -107,7 +107,7 @@ pub fn reconcile(
         print_json(&serde_json::to_value(&r).unwrap_or_default());
         return Ok(());
     }
-    println!(
+    say!(
         "{} to {}: {} journal transactions, {} statement lines, {} matched",
         r.from,
         r.to,
@@ -116,16 +116,16 @@ pub fn reconcile(
         r.result.matches.len()
     );
     if r.result.discrepancies.is_empty() {
-        println!("no discrepancies");
+        say!("no discrepancies");
     } else {
-        println!("{} discrepancies:", r.result.discrepancies.len());
+        say!("{} discrepancies:", r.result.discrepancies.len());
         for d in &r.result.discrepancies {
-            println!("  {:<22} {}", d.kind.as_str(), d.detail);
+            say!("  {:<22} {}", d.kind.as_str(), d.detail);
         }
     }
-    println!("totals (day, terminal, card type: journal / statement / fee / difference):");
+    say!("totals (day, terminal, card type: journal / statement / fee / difference):");
     for t in &r.result.totals {
-        println!(
+        say!(
             "  {} {} {:<10} {:>4} × {:>12} / {:>4} × {:>12} / {:>9} / {:>10}",
             t.day,
             t.terminal,

@@ -142,14 +142,21 @@ fn parse(line: &str) -> Result<(u64, Frame), String> {
     let at: DateTime<Utc> = DateTime::parse_from_rfc3339(at)
         .map_err(|e| format!("time: {at:?}: {e}"))?
         .with_timezone(&Utc);
+    // By bytes, not by slicing the text: a damaged byte (read back as U+FFFD) must be
+    // an error naming the line, never a panic on a character boundary.
+    let hx = hx.as_bytes();
     if hx.len() % 2 != 0 {
         return Err("bytes: odd number of hex digits".into());
     }
-    let bytes = (0..hx.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hx[i..i + 2], 16))
-        .collect::<Result<Vec<u8>, _>>()
-        .map_err(|_| "bytes: not hex".to_string())?;
+    let nibble = |c: u8| (c as char).to_digit(16).filter(|_| c.is_ascii());
+    let bytes = hx
+        .chunks(2)
+        .enumerate()
+        .map(|(i, p)| match (nibble(p[0]), nibble(p[1])) {
+            (Some(h), Some(l)) => Ok((h * 16 + l) as u8),
+            _ => Err(format!("bytes: not hex at byte {}", i * 2)),
+        })
+        .collect::<Result<Vec<u8>, _>>()?;
     Ok((
         conn,
         Frame {
@@ -202,5 +209,19 @@ mod tests {
             e.ends_with(":2: direction: \"sideways\" is neither tx nor rx"),
             "{e}"
         );
+    }
+
+    /// One damaged byte in the hex of a frame (read back as U+FFFD) is an error naming
+    /// its line; it used to panic on a character boundary.
+    #[test]
+    fn a_damaged_byte_in_a_frame_is_an_error_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.spool");
+        let mut bytes =
+            b"1\ttx\t2026-11-22T01:02:03Z\t0601\n1\trx\t2026-11-22T01:02:03Z\t80".to_vec();
+        bytes.extend([0xFF, b'0', b'0', b'0', b'\n']);
+        std::fs::write(&p, bytes).unwrap();
+        let e = Spool::read(&p).unwrap_err().to_string();
+        assert!(e.contains(":2: bytes: not hex"), "{e}");
     }
 }

@@ -298,3 +298,56 @@ fn zvt_decode_names_fields_and_frames_that_fail() {
     );
     assert!(out.contains("frame 3"), "{out}");
 }
+
+/// `slipkeeper … | head`: the reader closing the pipe early ends the program quietly
+/// (exit 0, nothing on stderr), for the table and for an export alike.
+#[test]
+fn a_reader_closing_the_pipe_early_is_not_a_panic() {
+    use std::io::Read;
+    let d = Dir::new();
+    let db = d.p("j.db");
+    sk(&db, &["demo", "seed", "--count", "3000"]).ok();
+    for args in [
+        &["journal", "list", "--limit", "1000"][..],
+        &["journal", "export"][..],
+    ] {
+        let mut child = crate::bin()
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 64];
+        child
+            .stdout
+            .as_mut()
+            .unwrap()
+            .read_exact(&mut first)
+            .unwrap();
+        drop(child.stdout.take()); // like `head -c 64`
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}
+
+/// What a support person pastes may not be hex at all (full-width digits, Chinese):
+/// one clear line per frame, never a panic.
+#[test]
+fn zvt_decode_names_the_character_that_is_not_hex() {
+    let d = Dir::new();
+    let r = sk(&d.p("unused.db"), &["zvt", "decode", "０６Ｄ１", "06中文"]).fails();
+    assert!(
+        r.stdout().contains("'０' at position 1 is not a hex digit"),
+        "{}",
+        r.stdout()
+    );
+    assert!(
+        r.stdout().contains("'中' at position 3 is not a hex digit"),
+        "{}",
+        r.stdout()
+    );
+}
