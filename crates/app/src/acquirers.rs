@@ -86,10 +86,8 @@ impl App {
                 format!("{}:{}: {e}", file.display(), e.line()),
             )
         })?;
-        self.set_acquirer(&a).map_err(|e| AppError {
-            message: format!("{}: {}", file.display(), e.message),
-            ..e
-        })
+        self.set_acquirer(&a)
+            .map_err(|e| AppError::new(e.code, format!("{}: {}", file.display(), e.message)))
     }
 
     /// Saves an acquirer entry as edited in Settings (a shipped one is overridden, a

@@ -29,10 +29,16 @@ pub struct AppError {
 }
 
 impl AppError {
+    /// Every message the user sees goes through here, so no message can carry a full
+    /// card number (one quoted from a file, a terminal or a typo): it is masked.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        let message = message.into();
         AppError {
             code,
-            message: message.into(),
+            message: match slipkeeper_domain::mask_pans(&message) {
+                std::borrow::Cow::Borrowed(_) => message,
+                std::borrow::Cow::Owned(m) => m,
+            },
         }
     }
 
@@ -67,6 +73,15 @@ impl From<slipkeeper_domain::DomainError> for AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_never_carries_a_full_card_number() {
+        let e = AppError::new(
+            ErrorCode::BadInput,
+            "卡号 ６２２５８８０２１２３４５６７３ 无效",
+        );
+        assert_eq!(e.message, "卡号 ６２２５８８******５６７３ 无效");
+    }
 
     #[test]
     fn crosses_ipc_as_code_and_message() {

@@ -242,16 +242,10 @@ impl App {
     ) -> Result<PackReport, AppError> {
         let mut attached = Vec::new();
         for (i, p) in attachments.iter().enumerate() {
-            let meta = std::fs::metadata(p).map_err(|e| AppError::io(p, e))?;
-            if meta.len() > MAX_ATTACHMENT {
-                return Err(bad(format!(
-                    "{}: {} bytes is more than the {} MB an attachment may have; nothing was written",
-                    p.display(),
-                    meta.len(),
-                    MAX_ATTACHMENT / 1024 / 1024
-                )));
-            }
-            let bytes = std::fs::read(p).map_err(|e| AppError::io(p, e))?;
+            let bytes =
+                crate::files::read_limited(p, MAX_ATTACHMENT, "an attachment").map_err(|e| {
+                    AppError::new(e.code, format!("{}; nothing was written", e.message))
+                })?;
             let Some((ext, mime)) = attachment_type(&bytes) else {
                 return Err(bad(format!(
                     "{}: not a JPEG, PNG or PDF file (attach photos or scans of the slip, or screenshots); nothing was written",
@@ -504,23 +498,90 @@ impl App {
 
 /// Checks a pack on its own: every file against MANIFEST.sha256, nothing extra or
 /// missing, and every chain entry in 04_integrity.json.
+/// Limits on a pack being checked, so a hostile ZIP is a one-line error in bounded
+/// memory: entries are hashed as they are unpacked, only the manifest and the chain
+/// proofs are kept.
+pub mod pack_limits {
+    /// Entries in a pack (a real one has a dozen).
+    pub const ENTRIES: usize = 200;
+    /// One entry, unpacked: the largest attachment plus room.
+    pub const ENTRY_BYTES: u64 = super::MAX_ATTACHMENT * 2;
+    /// The manifest and 04_integrity.json, kept in memory to be read.
+    pub const KEPT_BYTES: u64 = 16 * 1024 * 1024;
+}
+
 pub fn verify_evidence(path: &Path) -> Result<PackCheck, AppError> {
-    let f = std::fs::File::open(path).map_err(|e| AppError::io(path, e))?;
+    let (mut f, _) = crate::files::open_regular(path, "an evidence pack")?;
+    // Two entries of one name: a reader shows one, and the ZIP library keeps only one
+    // of them, so the names are read from the central directory itself. A pack
+    // Slipkeeper writes never has them.
+    let names = central_directory_names(&mut f)
+        .map_err(|e| bad(format!("{}: not a readable ZIP: {e}", path.display())))?;
+    let mut seen = std::collections::BTreeSet::new();
+    for n in &names {
+        if !seen.insert(n) {
+            return Err(bad(format!(
+                "{}: two entries named {n}: a forged pack",
+                path.display()
+            )));
+        }
+    }
     let mut z = zip::ZipArchive::new(f)
         .map_err(|e| bad(format!("{}: not a readable ZIP: {e}", path.display())))?;
+    if z.len() > pack_limits::ENTRIES {
+        return Err(bad(format!(
+            "{}: {} entries (a pack has at most {}): not an evidence pack",
+            path.display(),
+            z.len(),
+            pack_limits::ENTRIES
+        )));
+    }
+    // name → SHA-256 of the unpacked entry; the two documents read are kept too.
     let mut contents = std::collections::BTreeMap::new();
+    let mut kept: std::collections::BTreeMap<String, Vec<u8>> = Default::default();
     for i in 0..z.len() {
         let mut entry = z
             .by_index(i)
             .map_err(|e| bad(format!("{}: entry {i}: {e}", path.display())))?;
-        let mut b = Vec::new();
-        entry
-            .read_to_end(&mut b)
-            .map_err(|e| bad(format!("{}: {}: {e}", path.display(), entry.name())))?;
-        contents.insert(entry.name().to_owned(), b);
+        let name = entry.name().to_owned();
+        let keep = name == "MANIFEST.sha256" || name == "04_integrity.json";
+        let limit = if keep {
+            pack_limits::KEPT_BYTES
+        } else {
+            pack_limits::ENTRY_BYTES
+        };
+        let mut hasher = Sha256::new();
+        let mut body = Vec::new();
+        let mut sink = HashInto {
+            hasher: &mut hasher,
+            keep: keep.then_some(&mut body),
+        };
+        let n = std::io::copy(&mut (&mut entry).take(limit + 1), &mut sink)
+            .map_err(|e| bad(format!("{}: {name}: {e}", path.display())))?;
+        if n > limit {
+            return Err(bad(format!(
+                "{}: {name} unpacks to more than {} MB: not an evidence pack",
+                path.display(),
+                limit >> 20
+            )));
+        }
+        // Two entries of one name: a reader would show one, a checker could hash the
+        // other. A pack Slipkeeper writes never has them.
+        if contents
+            .insert(name.clone(), hex::encode(hasher.finalize()))
+            .is_some()
+        {
+            return Err(bad(format!(
+                "{}: two entries named {name}: a forged pack",
+                path.display()
+            )));
+        }
+        if keep {
+            kept.insert(name, body);
+        }
     }
     let mut problems = Vec::new();
-    let Some(sums) = contents.get("MANIFEST.sha256") else {
+    let Some(sums) = kept.get("MANIFEST.sha256") else {
         return Err(bad(format!(
             "{}: no MANIFEST.sha256: not an evidence pack",
             path.display()
@@ -539,7 +600,7 @@ pub fn verify_evidence(path: &Path) -> Result<PackCheck, AppError> {
         listed.insert(name.to_owned());
         match contents.get(name) {
             None => problems.push(format!("{name}: listed but missing")),
-            Some(b) if sha(b) != hash => problems.push(format!(
+            Some(b) if *b != hash => problems.push(format!(
                 "{name}: changed (SHA-256 does not match the manifest)"
             )),
             Some(_) => {}
@@ -551,7 +612,7 @@ pub fn verify_evidence(path: &Path) -> Result<PackCheck, AppError> {
         }
     }
     let mut proofs = 0;
-    if let Some(b) = contents.get("04_integrity.json") {
+    if let Some(b) = kept.get("04_integrity.json") {
         #[derive(serde::Deserialize)]
         struct Integrity {
             entries: Vec<ChainProof>,
@@ -573,4 +634,67 @@ pub fn verify_evidence(path: &Path) -> Result<PackCheck, AppError> {
         proofs,
         problems,
     })
+}
+
+/// Hashes what is written, keeping a copy when asked.
+struct HashInto<'a> {
+    hasher: &'a mut Sha256,
+    keep: Option<&'a mut Vec<u8>>,
+}
+
+impl std::io::Write for HashInto<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.hasher.update(buf);
+        if let Some(k) = &mut self.keep {
+            k.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The entry names of a ZIP's central directory, in order, duplicates included.
+/// Packs are small: no ZIP64, and the directory is at most 1 MB.
+fn central_directory_names(f: &mut std::fs::File) -> std::io::Result<Vec<String>> {
+    use std::io::{Seek, SeekFrom};
+    let bad = |m: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, m.to_owned());
+    let len = f.seek(SeekFrom::End(0))?;
+    // The end record is 22 bytes plus a comment of up to 64 KiB.
+    let tail_len = len.min(22 + 65_535);
+    f.seek(SeekFrom::Start(len - tail_len))?;
+    let mut tail = vec![0u8; tail_len as usize];
+    f.read_exact(&mut tail)?;
+    let at = (0..tail.len().saturating_sub(21))
+        .rev()
+        .find(|&i| tail[i..i + 4] == [0x50, 0x4B, 0x05, 0x06])
+        .ok_or_else(|| bad("no end of central directory"))?;
+    let u16_at = |b: &[u8], i: usize| u16::from_le_bytes([b[i], b[i + 1]]) as usize;
+    let u32_at =
+        |b: &[u8], i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]) as u64;
+    let end = &tail[at..];
+    let (count, size, offset) = (u16_at(end, 10), u32_at(end, 12), u32_at(end, 16));
+    if size > 1024 * 1024 || offset.saturating_add(size) > len {
+        return Err(bad("central directory out of bounds"));
+    }
+    f.seek(SeekFrom::Start(offset))?;
+    let mut cd = vec![0u8; size as usize];
+    f.read_exact(&mut cd)?;
+    let mut names = Vec::with_capacity(count.min(1024));
+    let mut i = 0;
+    while i + 46 <= cd.len() && cd[i..i + 4] == [0x50, 0x4B, 0x01, 0x02] {
+        let (n, x, c) = (
+            u16_at(&cd, i + 28),
+            u16_at(&cd, i + 30),
+            u16_at(&cd, i + 32),
+        );
+        let name = cd
+            .get(i + 46..i + 46 + n)
+            .ok_or_else(|| bad("entry name out of bounds"))?;
+        names.push(String::from_utf8_lossy(name).into_owned());
+        i += 46 + n + x + c;
+    }
+    f.seek(SeekFrom::Start(0))?;
+    Ok(names)
 }

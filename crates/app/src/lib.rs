@@ -19,6 +19,7 @@ mod clock;
 mod desk;
 mod error;
 mod evidence;
+mod files;
 mod live;
 mod printers;
 mod reconcile;

@@ -85,7 +85,11 @@ impl App {
 
     /// A mapping proposed from a statement file's header row, for the user to review.
     pub fn propose_statement_mapping(&self, file: &Path, id: &str) -> Result<Mapping, AppError> {
-        let bytes = std::fs::read(file).map_err(|e| AppError::io(file, e))?;
+        let bytes = crate::files::read_limited(
+            file,
+            slipkeeper_statement::limits::FILE_BYTES,
+            "a statement",
+        )?;
         slipkeeper_statement::propose_for_file(&bytes, id).ok_or_else(|| {
             bad(format!(
                 "{}: no row in the first 30 looks like a header with an amount and a date",
@@ -102,7 +106,11 @@ impl App {
         mapping: Option<&str>,
         acquirer: Option<&str>,
     ) -> Result<StatementReport, AppError> {
-        let bytes = std::fs::read(file).map_err(|e| AppError::io(file, e))?;
+        let bytes = crate::files::read_limited(
+            file,
+            slipkeeper_statement::limits::FILE_BYTES,
+            "a statement",
+        )?;
         let all = self.statement_mappings()?;
         let candidates: Vec<Mapping> = match mapping {
             Some(id) => vec![all.into_iter().find(|m| m.id == id).ok_or_else(|| {

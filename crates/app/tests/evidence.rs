@@ -83,3 +83,132 @@ fn a_letter_is_not_written_without_the_shops_details() {
         plan.letter.en
     );
 }
+
+fn built_pack() -> (tempfile::TempDir, std::path::PathBuf) {
+    let (dir, mut app) = shop();
+    app.set_merchant_profile(&MerchantProfile {
+        shop_name: Some("演示商店".into()),
+        contact_person: Some("王老板".into()),
+        phone: Some("13800000000".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    let id = app
+        .open_case(Complaint::Dispute, &lookup(), Some("cup"), None)
+        .unwrap();
+    let p = dir.path().join("pack.zip");
+    app.build_evidence(id, &[], &p).unwrap();
+    (dir, p)
+}
+
+/// Rewrites a pack entry by entry through `each` (name, bytes) → entries to write.
+fn rewrite(
+    src: &std::path::Path,
+    dst: &std::path::Path,
+    mut each: impl FnMut(&str, Vec<u8>) -> Vec<(String, Vec<u8>)>,
+) {
+    use std::io::{Read, Write};
+    let mut z = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
+    let mut w = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
+    for i in 0..z.len() {
+        let mut e = z.by_index(i).unwrap();
+        let name = e.name().to_owned();
+        let mut b = Vec::new();
+        e.read_to_end(&mut b).unwrap();
+        for (n, body) in each(&name, b) {
+            w.start_file(n, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            w.write_all(&body).unwrap();
+        }
+    }
+    w.finish().unwrap();
+}
+
+/// Two entries of one name, the forged one first: a checker that keeps the last one
+/// said "all hashes match". Now it is an error naming the entry.
+#[test]
+fn a_pack_with_two_entries_of_one_name_is_refused() {
+    let (dir, pack) = built_pack();
+    let forged = dir.path().join("forged.zip");
+    rewrite(&pack, &forged, |name, b| {
+        if name == "03_raw_frames.txt" {
+            // Same length as the real name, renamed to it in the bytes below.
+            vec![
+                ("03_raw_frames.txX".into(), b"forged".to_vec()),
+                (name.into(), b),
+            ]
+        } else {
+            vec![(name.into(), b)]
+        }
+    });
+    let mut bytes = std::fs::read(&forged).unwrap();
+    let from = b"03_raw_frames.txX";
+    let mut i = 0;
+    while let Some(at) = bytes[i..].windows(from.len()).position(|w| w == from) {
+        bytes[i + at + from.len() - 1] = b't';
+        i += at + 1;
+    }
+    std::fs::write(&forged, bytes).unwrap();
+    match verify_evidence(&forged) {
+        Err(e) => assert!(
+            e.message.contains("two entries named 03_raw_frames.txt"),
+            "{}",
+            e.message
+        ),
+        Ok(c) => panic!("a forged pack passed: {:?}", c.problems),
+    }
+}
+
+/// An entry that unpacks to far more than any pack holds is refused while unpacking,
+/// without keeping it in memory.
+#[test]
+fn a_pack_entry_that_unpacks_too_far_is_refused() {
+    let (dir, pack) = built_pack();
+    let bomb = dir.path().join("bomb.zip");
+    let mut added = false;
+    rewrite(&pack, &bomb, |name, b| {
+        let mut out = vec![(name.to_owned(), b)];
+        if !added {
+            added = true;
+            out.push(("zeros.bin".into(), vec![0u8; 64 * 1024 * 1024]));
+        }
+        out
+    });
+    assert!(
+        std::fs::metadata(&bomb).unwrap().len() < 2 * 1024 * 1024,
+        "compressed small"
+    );
+    let e = verify_evidence(&bomb).unwrap_err();
+    assert!(
+        e.message.contains("zeros.bin unpacks to more than"),
+        "{}",
+        e.message
+    );
+}
+
+/// A pipe given as an attachment used to hang the build; it is refused at once.
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_refused_as_an_attachment() {
+    let (dir, mut app) = shop();
+    app.set_merchant_profile(&MerchantProfile {
+        shop_name: Some("演示商店".into()),
+        contact_person: Some("王老板".into()),
+        phone: Some("13800000000".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    let id = app
+        .open_case(Complaint::Dispute, &lookup(), Some("cup"), None)
+        .unwrap();
+    let fifo = dir.path().join("photo.jpg");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let out = dir.path().join("p.zip");
+    let e = app.build_evidence(id, &[fifo], &out).unwrap_err();
+    assert!(e.message.contains("not an ordinary file"), "{}", e.message);
+    assert!(!out.exists());
+}

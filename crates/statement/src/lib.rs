@@ -13,7 +13,7 @@ mod read;
 mod report;
 
 pub use mapping::{builtin, builtin_mappings, propose, Field, Mapping};
-pub use read::{parse, propose_for_file, Format, ParsedStatement};
+pub use read::{limits, parse, propose_for_file, Format, ParsedStatement};
 pub use report::write_reconciliation_csv;
 
 use std::fmt;
@@ -29,13 +29,34 @@ pub struct StatementError {
 
 impl fmt::Display for StatementError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
+        let mut text = self.file.clone();
         if let Some(r) = self.row {
-            write!(f, ":{r}")?;
+            text.push_str(&format!(":{r}"));
         }
         if let Some(c) = &self.column {
-            write!(f, ":{c}")?;
+            text.push_str(&format!(":{c}"));
         }
-        write!(f, ": {}", self.message)
+        text.push_str(": ");
+        text.push_str(&self.message);
+        // A message may quote a cell, and a cell may hold a full card number (in the
+        // card column, or anywhere in a careless export): never echo one.
+        f.write_str(&slipkeeper_domain::mask_pans(&text))
+    }
+}
+
+#[cfg(test)]
+mod display_tests {
+    #[test]
+    fn an_error_quoting_a_card_number_masks_it() {
+        let e = super::StatementError {
+            file: "s.csv".into(),
+            row: Some(3),
+            column: Some("卡号".into()),
+            message: "\"6225880212345673\" is not an amount".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "s.csv:3:卡号: \"622588******5673\" is not an amount"
+        );
     }
 }

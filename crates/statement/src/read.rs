@@ -12,6 +12,26 @@ use std::collections::BTreeMap;
 /// How many rows from the top may hold titles and account details before the header.
 const HEADER_SEARCH_ROWS: usize = 30;
 
+/// Limits that keep a hostile or broken file to a one-line error in bounded memory
+/// (well under 500 MB, whatever it claims about itself). An acquirer's statement of
+/// a month for a small chain is a few MB and a few hundred thousand cells.
+pub mod limits {
+    /// The statement file itself.
+    pub const FILE_BYTES: u64 = 64 * 1024 * 1024;
+    /// Cells of a statement (CSV fields or spreadsheet cells), all rows together.
+    pub const CELLS: usize = 3_000_000;
+    /// Columns: a statement has a few dozen; Excel's own limit is 16,384.
+    pub const COLUMNS: u32 = 256;
+    /// One part of an XLSX archive, unpacked (the sheet, the shared strings…).
+    pub const XLSX_PART_BYTES: u64 = 128 * 1024 * 1024;
+    /// All parts of an XLSX archive together, unpacked.
+    pub const XLSX_TOTAL_BYTES: u64 = 256 * 1024 * 1024;
+    /// Parts in an XLSX archive.
+    pub const XLSX_PARTS: usize = 1_000;
+    /// Distinct strings an XLSX may declare (calamine reserves room for them all).
+    pub const XLSX_SHARED_STRINGS: usize = 2_000_000;
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Csv,
@@ -56,6 +76,17 @@ pub fn parse(
         column,
         message,
     };
+    if bytes.len() as u64 > limits::FILE_BYTES {
+        return Err(err(
+            None,
+            None,
+            format!(
+                "the file is {} MB; a statement may be at most {} MB",
+                bytes.len() >> 20,
+                limits::FILE_BYTES >> 20
+            ),
+        ));
+    }
     let (rows, encoding) = match Format::sniff(bytes) {
         Format::Csv => {
             let (text, enc) = decode(bytes);
@@ -157,6 +188,7 @@ fn csv_rows(text: &str) -> Result<Vec<Row>, (Option<u32>, String)> {
         line
     };
     let mut rows = Vec::new();
+    let mut cells = 0usize;
     for rec in r.records() {
         let rec = rec.map_err(|e| {
             let line = e.position().map(|p| p.line() as u32);
@@ -166,6 +198,17 @@ fn csv_rows(text: &str) -> Result<Vec<Row>, (Option<u32>, String)> {
             .position()
             .map(|p| line_at(p.byte() as usize))
             .unwrap_or(0);
+        cells += rec.len();
+        if rec.len() > limits::COLUMNS as usize || cells > limits::CELLS {
+            return Err((
+                Some(no),
+                format!(
+                    "more than {} columns in a row or {} cells in the file: not a statement",
+                    limits::COLUMNS,
+                    limits::CELLS
+                ),
+            ));
+        }
         rows.push(Row {
             no,
             cells: rec.iter().map(str::to_owned).collect(),
@@ -174,41 +217,147 @@ fn csv_rows(text: &str) -> Result<Vec<Row>, (Option<u32>, String)> {
     Ok(rows)
 }
 
-fn xlsx_rows(bytes: &[u8]) -> Result<Vec<Row>, String> {
-    use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec()))
+/// The archive checked before any spreadsheet code sees it: how many parts, and how
+/// big each is and all are once unpacked — counted while unpacking into nothing, since
+/// the sizes an archive declares can lie.
+fn check_xlsx_archive(bytes: &[u8]) -> Result<(), String> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| format!("not a readable XLSX workbook: {e}"))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or("the workbook has no worksheet")?
-        .map_err(|e| format!("first worksheet: {e}"))?;
-    let first_row = range.start().map(|(r, _)| r).unwrap_or(0);
-    Ok(range
-        .rows()
-        .enumerate()
-        .map(|(i, cells)| Row {
-            no: first_row + i as u32 + 1,
-            cells: cells
+    if zip.len() > limits::XLSX_PARTS {
+        return Err(format!(
+            "the workbook has {} parts (at most {}): not a statement",
+            zip.len(),
+            limits::XLSX_PARTS
+        ));
+    }
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let mut part = zip
+            .by_index(i)
+            .map_err(|e| format!("not a readable XLSX workbook: {e}"))?;
+        let name = part.name().to_owned();
+        let too_big = |n: u64| {
+            format!(
+                "part {name} unpacks to more than {} MB: not a statement",
+                n >> 20
+            )
+        };
+        if part.size() > limits::XLSX_PART_BYTES {
+            return Err(too_big(limits::XLSX_PART_BYTES));
+        }
+        let mut head = Vec::new();
+        let n = (&mut part)
+            .take(4096)
+            .read_to_end(&mut head)
+            .and_then(|h| {
+                std::io::copy(
+                    &mut (&mut part).take(limits::XLSX_PART_BYTES + 1 - h as u64),
+                    &mut std::io::sink(),
+                )
+                .map(|r| r + h as u64)
+            })
+            .map_err(|e| format!("part {name} cannot be unpacked: {e}"))?;
+        if n > limits::XLSX_PART_BYTES {
+            return Err(too_big(limits::XLSX_PART_BYTES));
+        }
+        total += n;
+        if total > limits::XLSX_TOTAL_BYTES {
+            return Err(format!(
+                "the workbook unpacks to more than {} MB: not a statement",
+                limits::XLSX_TOTAL_BYTES >> 20
+            ));
+        }
+        if name.eq_ignore_ascii_case("xl/sharedStrings.xml") {
+            // Each string takes at least `<si><t/></si>` (13 bytes); a count beyond
+            // that is a lie that would make the reader reserve room for it.
+            let claimed = declared_count(&head, b"uniqueCount=\"");
+            if claimed > limits::XLSX_SHARED_STRINGS || claimed as u64 > n / 13 + 1 {
+                return Err(format!(
+                    "the workbook claims {claimed} distinct strings in {n} bytes: not a statement"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The number in `attr"…"` near the start of an XML part, or 0.
+fn declared_count(head: &[u8], attr: &[u8]) -> usize {
+    head.windows(attr.len())
+        .position(|w| w == attr)
+        .map(|at| {
+            head[at + attr.len()..]
                 .iter()
-                .map(|c| match c {
-                    Data::Empty => String::new(),
-                    Data::String(s) => s.clone(),
-                    // Ids typed as numbers come back as floats: 10000001.0 → "10000001".
-                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
-                        format!("{}", *f as i64)
-                    }
-                    Data::Float(f) => format!("{f}"),
-                    Data::Int(i) => i.to_string(),
-                    Data::Bool(b) => b.to_string(),
-                    Data::DateTime(d) => d
-                        .as_datetime()
-                        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-                        .unwrap_or_else(|| d.to_string()),
-                    Data::DateTimeIso(s) | Data::DurationIso(s) => s.replace('T', " "),
-                    Data::Error(e) => format!("#{e:?}"),
+                .take_while(|b| b.is_ascii_digit())
+                .fold(0usize, |n, b| {
+                    n.saturating_mul(10).saturating_add(usize::from(b - b'0'))
                 })
-                .collect(),
         })
+        .unwrap_or(0)
+}
+
+fn xlsx_rows(bytes: &[u8]) -> Result<Vec<Row>, String> {
+    use calamine::{DataRef, Reader, Xlsx};
+    check_xlsx_archive(bytes)?;
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes))
+        .map_err(|e| format!("not a readable XLSX workbook: {e}"))?;
+    let first = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or("the workbook has no worksheet")?;
+    // Cell by cell into rows of their own: a whole-sheet range is allocated from its
+    // corners, and two cells at A1 and XFD1048576 would ask for 17 billion.
+    let mut cells = book
+        .worksheet_cells_reader(&first)
+        .map_err(|e| format!("first worksheet: {e}"))?;
+    let mut rows: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    let mut count = 0usize;
+    while let Some(c) = cells
+        .next_cell()
+        .map_err(|e| format!("first worksheet: {e}"))?
+    {
+        let (r, col) = c.get_position();
+        if col >= limits::COLUMNS {
+            return Err(format!(
+                "a cell in column {} (at most {} columns): not a statement",
+                col + 1,
+                limits::COLUMNS
+            ));
+        }
+        count += 1;
+        if count > limits::CELLS {
+            return Err(format!(
+                "more than {} cells: not a statement",
+                limits::CELLS
+            ));
+        }
+        let text = match c.get_value() {
+            DataRef::Empty => continue,
+            DataRef::String(s) => s.clone(),
+            DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.replace('T', " "),
+            DataRef::SharedString(s) => (*s).to_owned(),
+            // Ids typed as numbers come back as floats: 10000001.0 → "10000001".
+            DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+            DataRef::Float(f) => format!("{f}"),
+            DataRef::Int(i) => i.to_string(),
+            DataRef::Bool(b) => b.to_string(),
+            DataRef::DateTime(d) => d
+                .as_datetime()
+                .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+                .unwrap_or_else(|| d.to_string()),
+            DataRef::Error(e) => format!("#{e:?}"),
+        };
+        let row = rows.entry(r).or_default();
+        if row.len() <= col as usize {
+            row.resize(col as usize + 1, String::new());
+        }
+        row[col as usize] = text;
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(r, cells)| Row { no: r + 1, cells })
         .collect())
 }
 

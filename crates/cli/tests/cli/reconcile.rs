@@ -328,3 +328,45 @@ fn a_line_missing_from_the_journal_becomes_a_case_with_its_statement_line() {
     assert!(doc["file"].as_str().unwrap().ends_with("statement.csv"));
     sk(&db, &["evidence", "verify", pack.to_str().unwrap()]).ok();
 }
+
+/// Hostile statement files (tests/hostile in the statement crate, made by make.py):
+/// each is one clear line, in bounded memory — run here under a 500 MB address-space
+/// limit, which the unguarded reader broke by asking for hundreds of GB at once.
+#[cfg(unix)]
+#[test]
+fn hostile_statement_files_are_one_line_each_in_bounded_memory() {
+    let d = crate::Dir::new();
+    let db = d.p("j.db");
+    let hostile = concat!(env!("CARGO_MANIFEST_DIR"), "/../statement/tests/hostile");
+    for (file, says) in [
+        ("shared_strings_claim.xlsx", "distinct strings"),
+        ("far_corners.xlsx", "column 16384"),
+        ("bomb.xlsx", "unpacks to more than"),
+    ] {
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg("ulimit -v 500000; exec \"$0\" --db \"$1\" statement import \"$2\"")
+            .arg(env!("CARGO_BIN_EXE_slipkeeper"))
+            .arg(&db)
+            .arg(format!("{hostile}/{file}"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{file}: {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{file}: {stderr}");
+        assert!(stderr.contains(says), "{file}: {stderr}");
+    }
+    // A pipe named as the statement is refused, not waited on.
+    let fifo = d.p("statement.csv");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let r = crate::sk(&db, &["statement", "import", fifo.to_str().unwrap()]).fails();
+    assert!(
+        r.stderr().contains("not an ordinary file"),
+        "{}",
+        r.stderr()
+    );
+}
