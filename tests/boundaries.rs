@@ -244,3 +244,56 @@ fn no_command_runs_on_the_main_thread() {
         "commands that would run on the main thread: {blocking:?}"
     );
 }
+
+/// The page may call exactly the shell's commands: each registered command is declared
+/// in build.rs (so Tauri checks every call against the capability) and granted once in
+/// the window's capability, which grants nothing else of Slipkeeper's and no plugin
+/// permission beyond the core defaults (no dialog, fs, shell, opener or http).
+#[test]
+fn the_window_may_call_exactly_the_shells_commands() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let read = |p: &str| std::fs::read_to_string(format!("{root}/{p}")).unwrap();
+    let lib = read("src-tauri/src/lib.rs");
+    let handler = lib
+        .split("generate_handler![")
+        .nth(1)
+        .and_then(|s| s.split(']').next())
+        .unwrap();
+    let registered: BTreeSet<String> = handler
+        .split(',')
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty())
+        .collect();
+    let build = read("src-tauri/build.rs");
+    let list = build
+        .split("const COMMANDS: &[&str] = &[")
+        .nth(1)
+        .and_then(|s| s.split("];").next())
+        .unwrap();
+    let declared: BTreeSet<String> = list
+        .split(',')
+        .map(|c| c.trim().trim_matches('"').to_owned())
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(
+        registered, declared,
+        "build.rs COMMANDS and generate_handler! differ"
+    );
+    let cap: serde_json::Value =
+        serde_json::from_str(&read("src-tauri/capabilities/default.json")).unwrap();
+    let granted: BTreeSet<String> = cap["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_owned())
+        .collect();
+    let wanted: BTreeSet<String> = declared
+        .iter()
+        .map(|c| format!("allow-{}", c.replace('_', "-")))
+        .chain(["core:default".to_owned()])
+        .collect();
+    assert_eq!(
+        granted, wanted,
+        "the capability grants other than the commands"
+    );
+}

@@ -15,6 +15,121 @@ use tauri_plugin_opener::OpenerExt;
 
 struct State(Arc<Mutex<App>>);
 
+/// Paths the user picked in the OS's file dialogs, which the shell shows itself (the
+/// window cannot call the dialog plugin): a backup is written, and a journal restored,
+/// only at a path picked for that purpose — never at one the page made up. Each pick is
+/// used once.
+#[derive(Default)]
+struct Chosen(Mutex<std::collections::HashSet<(Purpose, PathBuf)>>);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Purpose {
+    Backup,
+    Restore,
+    Statement,
+}
+
+impl Chosen {
+    fn remember(&self, purpose: Purpose, path: &std::path::Path) {
+        if let Ok(mut c) = self.0.lock() {
+            c.insert((purpose, path.to_path_buf()));
+        }
+    }
+
+    fn take(&self, purpose: Purpose, path: &std::path::Path) -> Result<(), AppError> {
+        let picked = self
+            .0
+            .lock()
+            .map(|mut c| c.remove(&(purpose, path.to_path_buf())))
+            .unwrap_or(false);
+        if picked {
+            Ok(())
+        } else {
+            Err(AppError::new(
+                ErrorCode::BadInput,
+                format!(
+                    "{} was not chosen in the file dialog; choose the file again",
+                    path.display()
+                ),
+            ))
+        }
+    }
+}
+
+/// A filter of the file dialogs: a name and extensions without the dot.
+#[derive(serde::Deserialize)]
+struct FileFilter {
+    name: String,
+    extensions: Vec<String>,
+}
+
+fn dialog(
+    window: &tauri::Window,
+    filters: &[FileFilter],
+    default_path: Option<PathBuf>,
+) -> tauri_plugin_dialog::FileDialogBuilder<tauri::Wry> {
+    use tauri_plugin_dialog::DialogExt;
+    let mut d = window.dialog().file().set_parent(window);
+    for f in filters {
+        let exts: Vec<&str> = f.extensions.iter().map(String::as_str).collect();
+        d = d.add_filter(&f.name, &exts);
+    }
+    if let Some(p) = default_path {
+        match (p.parent(), p.file_name()) {
+            (Some(dir), Some(name)) if !dir.as_os_str().is_empty() => {
+                d = d.set_directory(dir).set_file_name(name.to_string_lossy());
+            }
+            _ => d = d.set_directory(p),
+        }
+    }
+    d
+}
+
+/// The OS's "save as" dialog; the path picked may then be used once for `purpose`.
+#[tauri::command(rename_all = "snake_case")]
+async fn choose_save_path(
+    window: tauri::Window,
+    chosen: tauri::State<'_, Arc<Chosen>>,
+    purpose: Purpose,
+    filters: Vec<FileFilter>,
+    default_path: Option<PathBuf>,
+) -> Result<Option<PathBuf>, AppError> {
+    let chosen = chosen.inner().clone();
+    off_main(move || {
+        let picked = dialog(&window, &filters, default_path)
+            .blocking_save_file()
+            .and_then(|p| p.into_path().ok());
+        if let Some(p) = &picked {
+            chosen.remember(purpose, p);
+        }
+        Ok(picked)
+    })
+    .await
+}
+
+/// The OS's "open file" dialog; the file picked may then be used once for `purpose`.
+#[tauri::command(rename_all = "snake_case")]
+async fn choose_open_path(
+    window: tauri::Window,
+    chosen: tauri::State<'_, Arc<Chosen>>,
+    purpose: Purpose,
+    filters: Vec<FileFilter>,
+    default_path: Option<PathBuf>,
+) -> Result<Option<PathBuf>, AppError> {
+    let chosen = chosen.inner().clone();
+    off_main(move || {
+        let picked = dialog(&window, &filters, default_path)
+            .blocking_pick_file()
+            .and_then(|p| p.into_path().ok());
+        if let Some(p) = &picked {
+            chosen.remember(purpose, p);
+        }
+        Ok(picked)
+    })
+    .await
+}
+
 /// The terminal link, apart from the journal lock: connecting never blocks a screen.
 struct Link(Arc<LinkSlot>);
 
@@ -313,8 +428,14 @@ async fn data_folder(state: tauri::State<'_, State>) -> Result<DataFolder, AppEr
     state.with(move |app| app.data_folder()).await
 }
 
+/// Backs up to a path the user picked in the save dialog for it (`choose_save_path`).
 #[tauri::command]
-async fn backup_journal(state: tauri::State<'_, State>, path: PathBuf) -> Result<(), AppError> {
+async fn backup_journal(
+    state: tauri::State<'_, State>,
+    chosen: tauri::State<'_, Arc<Chosen>>,
+    path: PathBuf,
+) -> Result<(), AppError> {
+    chosen.take(Purpose::Backup, &path)?;
     state.with(move |app| app.backup(&path)).await
 }
 
@@ -323,8 +444,10 @@ async fn backup_journal(state: tauri::State<'_, State>, path: PathBuf) -> Result
 async fn restore_journal(
     state: tauri::State<'_, State>,
     link: tauri::State<'_, Link>,
+    chosen: tauri::State<'_, Arc<Chosen>>,
     path: PathBuf,
 ) -> Result<VerifyReport, AppError> {
+    chosen.take(Purpose::Restore, &path)?;
     let (app, link) = (state.0.clone(), link.0.clone());
     off_main(move || link.paused(|| locked(&app)?.restore(&path, false))).await
 }
@@ -466,9 +589,11 @@ pub fn run() {
         }
     }
     let result = tauri::Builder::default()
-        // Native file pickers (statements, backups) and opening files with the OS.
+        // Native file pickers (shown by the shell: choose_*_path) and opening files
+        // with the OS (open_path); the window holds no permission of either plugin.
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
+        .manage(Arc::new(Chosen::default()))
         .manage(State(app))
         .manage(Link(link))
         .invoke_handler(tauri::generate_handler![
@@ -508,7 +633,9 @@ pub fn run() {
             set_merchant_profile,
             acquirers,
             import_statement,
-            reconcile
+            reconcile,
+            choose_save_path,
+            choose_open_path
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

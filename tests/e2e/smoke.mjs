@@ -172,6 +172,27 @@ try {
     await shot("solver");
   });
 
+  await check("the page can call only Slipkeeper's commands, and write nowhere it was not given", async () => {
+    // Each call from the page itself, as a script injected into it would make it.
+    const attempt = (cmd, args) =>
+      wd("POST", `${s}/execute/async`, {
+        script:
+          "const done = arguments[arguments.length - 1];" +
+          "window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then(() => done('allowed'), (e) => done('refused: ' + JSON.stringify(e)));",
+        args: [cmd, args],
+      });
+    const evil = join(process.env.E2E_WORK, "not-chosen.db");
+    const results = {
+      dialog: await attempt("plugin:dialog|save", { options: {} }),
+      opener: await attempt("plugin:opener|open_path", { path: "/bin/sh" }),
+      backup: await attempt("backup_journal", { path: evil }),
+      open: await attempt("open_path", { path: process.env.SLIPKEEPER_DB }),
+    };
+    for (const [what, r] of Object.entries(results)) if (!r.startsWith("refused")) throw new Error(`${what}: ${r}`);
+    if (!results.backup.includes("not chosen")) throw new Error(`backup: ${results.backup}`);
+    if (run("sh", ["-c", `test -e '${evil}' && echo exists || echo absent`]).trim() !== "absent") throw new Error("a backup was written");
+  });
+
   await check("a statement imported on the Reconcile screen shows the line the journal lacks", async () => {
     // One line the journal cannot have (New Year's Day, voucher 888888), as an acquirer's
     // statement in the common Chinese layout.

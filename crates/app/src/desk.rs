@@ -108,15 +108,24 @@ impl App {
         })
     }
 
-    /// `path` if the desktop app may hand it to the OS to open: the data folder or
-    /// something inside it (reprints, evidence packs, the folder itself). The window
-    /// must not be able to make the OS open or run an arbitrary file.
+    /// `path` if the desktop app may hand it to the OS to open: the data folder, a
+    /// folder inside it, or a file inside it of a type Slipkeeper writes (PDF reprints,
+    /// ZIP evidence packs, CSV and JSON Lines exports). The window must not be able to
+    /// make the OS open or run anything else — a script dropped into the data folder
+    /// included.
     pub fn openable(&self, path: &Path) -> Result<PathBuf, AppError> {
         let folder = self.folder();
         let inside = |p: &Path| -> Option<PathBuf> {
             let p = p.canonicalize().ok()?;
             let root = folder.canonicalize().ok()?;
-            p.starts_with(&root).then_some(p)
+            let ours = p.is_dir()
+                || (p.is_file()
+                    && p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                        ["pdf", "zip", "csv", "jsonl"]
+                            .iter()
+                            .any(|x| e.eq_ignore_ascii_case(x))
+                    }));
+            (p.starts_with(&root) && ours).then_some(p)
         };
         inside(path).ok_or_else(|| {
             AppError::new(

@@ -47,6 +47,33 @@ fn is_device(s: &str) -> bool {
         || s.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("COM"))
 }
 
+/// Whether a device path names a printer port of the platform: USB printers
+/// (`/dev/usb/lp*`, `/dev/lp*`), serial and USB-serial lines (`/dev/tty*`, `/dev/cu.*`,
+/// `/dev/serial/…`, `/dev/rfcomm*`, `/dev/pts/*`), `COMn` and `\\.\…` on Windows.
+/// Nothing else: a reprint must never be written into an ordinary file.
+pub(crate) fn device_name_ok(s: &str) -> bool {
+    if s.split(['/', '\\']).any(|c| c == "..") {
+        return false;
+    }
+    if s.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("COM")) {
+        return s.len() > 3 && s[3..].bytes().all(|b| b.is_ascii_digit());
+    }
+    if let Some(rest) = s.strip_prefix("\\\\.\\") {
+        return !rest.is_empty() && !rest.contains(['\\', '/']);
+    }
+    [
+        "/dev/usb/lp",
+        "/dev/lp",
+        "/dev/tty",
+        "/dev/cu.",
+        "/dev/serial/",
+        "/dev/rfcomm",
+        "/dev/pts/",
+    ]
+    .iter()
+    .any(|p| s.strip_prefix(p).is_some_and(|rest| !rest.is_empty()))
+}
+
 impl Printers {
     /// Checked and tidied: blanks become none, a network printer gets its port.
     pub fn normalised(&self) -> Result<Printers, AppError> {
@@ -57,7 +84,14 @@ impl Printers {
                 .map(str::to_owned)
         };
         let receipt = match blank(&self.receipt) {
-            Some(r) if is_device(&r) => Some(r),
+            Some(r) if is_device(&r) => {
+                if !device_name_ok(&r) {
+                    return Err(bad(format!(
+                        "receipt printer {r:?}: not a printer device (expected e.g. /dev/usb/lp0, /dev/ttyUSB0, COM3 or \\\\.\\COM3)"
+                    )));
+                }
+                Some(r)
+            }
             Some(r) => {
                 let with_port = if r.parse::<std::net::IpAddr>().is_ok() {
                     format!("{r}:{RECEIPT_PORT}")
@@ -159,5 +193,39 @@ impl App {
         let printer = self.printers()?.system;
         let slips = self.reprint(voucher, terminal, None, copies)?;
         self.print_on_system_printer(&slips, paper, printer.as_deref())
+    }
+}
+
+#[cfg(test)]
+mod device_tests {
+    #[test]
+    fn only_printer_ports_are_devices() {
+        for ok in [
+            "/dev/usb/lp0",
+            "/dev/lp1",
+            "/dev/ttyUSB0",
+            "/dev/ttyACM0",
+            "/dev/cu.usbserial-1410",
+            "/dev/serial/by-id/usb-Printer-if00",
+            "/dev/pts/3",
+            "COM3",
+            "\\\\.\\COM12",
+        ] {
+            assert!(super::device_name_ok(ok), "{ok}");
+        }
+        for bad in [
+            "/home/shop/.bashrc",
+            "/dev/sda",
+            "/dev/mem",
+            "/dev/null",
+            "/dev/usb/lp0/../../../etc/profile",
+            "/dev/tty",
+            "COM",
+            "COM1.txt",
+            "\\\\server\\share\\file",
+            "\\\\.\\..\\C:\\x",
+        ] {
+            assert!(!super::device_name_ok(bad), "{bad}");
+        }
     }
 }

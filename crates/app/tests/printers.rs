@@ -74,9 +74,18 @@ fn a_reprint_reaches_the_network_receipt_printer_whole() {
 
 #[test]
 fn a_device_printer_gets_the_bytes_and_the_settings_survive_a_restart() {
+    use std::io::Read;
+    use tokio_serial::SerialPort;
     let dir = tempfile::tempdir().unwrap();
-    let device = dir.path().join("lp0");
-    std::fs::write(&device, b"").unwrap();
+    // A real character device: a pseudo-terminal, as a USB-serial printer would be.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (master, slave) = rt
+        .block_on(async { tokio_serial::SerialStream::pair() })
+        .unwrap();
+    let device = std::path::PathBuf::from(slave.name().unwrap());
     {
         let app = app(dir.path());
         app.set_printers(&Printers {
@@ -96,10 +105,45 @@ fn a_device_printer_gets_the_bytes_and_the_settings_survive_a_restart() {
     assert_eq!(p.system.as_deref(), Some("Office_A4"));
     assert_eq!(p.receipt_width_mm, 80);
     let (v, t) = voucher();
+    let reader = std::thread::spawn(move || {
+        let _slave = slave; // the device exists while both ends are open
+        let mut master = master;
+        let (mut got, mut buf) = (Vec::new(), [0u8; 4096]);
+        // The job ends with the cut command GS V 1 (once per copy).
+        while got.windows(3).filter(|w| *w == [0x1D, b'V', 1]).count() < 2 {
+            match master.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(std::time::Duration::from_millis(5))
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
+        got
+    });
     let n = app
         .reprint_on_receipt_printer(&v, Some(&t), &copies("both").unwrap())
         .unwrap();
-    assert_eq!(std::fs::read(&device).unwrap().len(), n);
+    assert_eq!(reader.join().unwrap().len(), n);
+}
+
+/// An ordinary file named as the receipt printer is refused in Settings and at print
+/// time, and is left exactly as it was: a reprint once overwrote the start of it.
+#[test]
+fn an_ordinary_file_is_never_a_receipt_printer() {
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join(".bashrc");
+    std::fs::write(&victim, b"export PATH\n").unwrap();
+    let app = app(dir.path());
+    let e = app
+        .set_printers(&Printers {
+            receipt: Some(victim.display().to_string()),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert!(e.message.contains("not a printer device"), "{}", e.message);
+    assert_eq!(std::fs::read(&victim).unwrap(), b"export PATH\n");
 }
 
 #[test]

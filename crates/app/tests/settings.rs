@@ -120,7 +120,12 @@ fn only_files_in_the_data_folder_are_handed_to_the_os() {
 
     let outside = dir.path().join("run-me.sh");
     std::fs::write(&outside, "#!/bin/sh").unwrap();
+    // Inside the data folder but not a file Slipkeeper writes: a script, the journal.
+    let inside = folder.exports.join("run-me.desktop");
+    std::fs::write(&inside, "[Desktop Entry]").unwrap();
     for p in [
+        inside,
+        data.join("journal.db"),
         outside.clone(),
         folder.exports.join("..").join("..").join("run-me.sh"),
         dir.path().join("missing.pdf"),

@@ -12,9 +12,29 @@ impl Journal {
     /// Copies the journal to `dest` (written beside it under a temporary name, then
     /// renamed, so `dest` is never a half-written file).
     pub fn backup_to(&self, dest: &Path) -> Result<(), JournalError> {
-        let tmp = dest.with_extension("partial");
-        let _ = std::fs::remove_file(&tmp);
-        self.conn.backup(MAIN_DB, &tmp, None)?;
+        // A temporary name of our own that nothing else has: no file the user keeps
+        // beside the backup is replaced or removed on the way.
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = (0..1000)
+            .map(|i| {
+                dest.with_file_name(format!(
+                    ".{name}.slipkeeper-{}-{i}.partial",
+                    std::process::id()
+                ))
+            })
+            .find(|p| !p.exists())
+            .ok_or_else(|| JournalError::Io {
+                path: dest.to_owned(),
+                source: std::io::Error::other("no free temporary name beside it"),
+            })?;
+        let copied = self.conn.backup(MAIN_DB, &tmp, None);
+        if let Err(e) = copied {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e.into());
+        }
         // The copy must open on its own, without a -wal file beside it.
         let c = Connection::open(&tmp)?;
         c.pragma_update(None, "journal_mode", "DELETE")?;

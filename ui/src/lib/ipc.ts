@@ -2,7 +2,6 @@
 // every failure becomes an AppError {code, message} — never a raw string.
 import { Channel, invoke } from "@tauri-apps/api/core";
 // The native file pickers: plugin calls that go through invoke() too, so they live here.
-import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
 import type {
   Acquirer,
   AppError,
@@ -42,14 +41,9 @@ export function toAppError(e: unknown): AppError {
 /** A file filter for the pickers: a name and extensions without the dot. */
 export type FileFilter = { name: string; extensions: string[] };
 
-async function pick(f: () => Promise<string | string[] | null>): Promise<string | null> {
-  try {
-    const chosen = await f();
-    return Array.isArray(chosen) ? (chosen[0] ?? null) : chosen;
-  } catch (e) {
-    throw toAppError(e);
-  }
-}
+/** What a picked path is for: the shell lets a backup be written, or a journal be
+ * restored, only at a path the user picked in its dialog for that purpose. */
+export type Purpose = "backup" | "restore" | "statement";
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -110,9 +104,10 @@ export const ipc = {
   terminals: () => call<TerminalOverview[]>("terminals"),
   backupJournal: (path: string) => call<void>("backup_journal", { path }),
   restoreJournal: (path: string) => call<VerifyReport>("restore_journal", { path }),
-  /** The OS's "open file" dialog; null when the user cancels. */
-  chooseFile: (filters: FileFilter[], defaultPath?: string) =>
-    pick(() => openDialog({ multiple: false, directory: false, filters, defaultPath })),
-  /** The OS's "save as" dialog; null when the user cancels. */
-  chooseSavePath: (filters: FileFilter[], defaultPath?: string) => pick(() => saveDialog({ filters, defaultPath })),
+  /** The OS's "open file" dialog, shown by the shell; null when the user cancels. */
+  chooseFile: (purpose: Purpose, filters: FileFilter[], defaultPath?: string) =>
+    call<string | null>("choose_open_path", { purpose, filters, default_path: defaultPath ?? null }),
+  /** The OS's "save as" dialog, shown by the shell; null when the user cancels. */
+  chooseSavePath: (purpose: Purpose, filters: FileFilter[], defaultPath?: string) =>
+    call<string | null>("choose_save_path", { purpose, filters, default_path: defaultPath ?? null }),
 };

@@ -200,10 +200,11 @@ fn reprint_to_text_a_device_file_and_errors() {
         "no cardholder text was mirrored: rebuilt"
     );
 
-    // A device file (as /dev/usb/lp0 would be) receives ESC/POS in GB18030.
+    // An ordinary file named as the printer device is refused and left as it was
+    // (a reprint used to overwrite its start). Real devices: tests/cli/reprint.rs.
     let dev = d.p("lp0");
-    std::fs::write(&dev, b"").unwrap();
-    sk(
+    std::fs::write(&dev, b"echo hello\n").unwrap();
+    let r = sk(
         &db,
         &[
             "reprint",
@@ -218,9 +219,13 @@ fn reprint_to_text_a_device_file_and_errors() {
             "32",
         ],
     )
-    .ok();
-    let bytes = std::fs::read(&dev).unwrap();
-    assert!(bytes.starts_with(&[0x1B, b'@', 0x1C, b'&']) && bytes.ends_with(&[0x1D, b'V', 1]));
+    .fails();
+    assert!(
+        r.stderr().contains("not a printer device"),
+        "{}",
+        r.stderr()
+    );
+    assert_eq!(std::fs::read(&dev).unwrap(), b"echo hello\n");
 
     let r = sk(&db, &["reprint", "3", "--text"]).fails();
     assert!(r.stderr().contains("exists 2 times"), "{}", r.stderr());

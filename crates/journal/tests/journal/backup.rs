@@ -162,3 +162,21 @@ fn opening_a_missing_journal_to_read_or_change_it_is_an_error() {
     }
     assert!(!p.exists());
 }
+
+/// A backup leaves the files beside it alone (it used to delete `<name>.partial`).
+#[test]
+fn a_backup_touches_nothing_beside_its_destination() {
+    let f = Fixture::new();
+    let keep = f.dir.path().join("backup.partial");
+    std::fs::write(&keep, b"mine").unwrap();
+    f.journal
+        .backup_to(&f.dir.path().join("backup.db"))
+        .unwrap();
+    assert_eq!(std::fs::read(&keep).unwrap(), b"mine");
+    let left: Vec<_> = std::fs::read_dir(f.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("slipkeeper-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
