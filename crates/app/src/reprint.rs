@@ -313,6 +313,46 @@ pub fn pdf_bytes(slips: &[Slip], paper: Paper) -> Result<Vec<u8>, AppError> {
     Ok(bytes)
 }
 
+/// Opens a receipt printer's device for writing: only a path that resolves to a printer
+/// port of the platform (see `printers::device_name_ok`; a link such as
+/// /dev/serial/by-id/… is followed first), never creating or truncating anything, and on
+/// Unix only if what was opened is a character device. A shop name crafted into a
+/// reprint must not end up at the start of a shell's start-up file.
+pub(crate) fn open_printer_device(path: &Path) -> Result<std::fs::File, AppError> {
+    let refuse = |why: &str| {
+        AppError::new(
+            ErrorCode::BadInput,
+            format!(
+                "{}: {why}; a receipt printer is a device such as /dev/usb/lp0, /dev/ttyUSB0 or COM3",
+                path.display()
+            ),
+        )
+    };
+    let resolved = if cfg!(windows) {
+        path.to_path_buf()
+    } else {
+        path.canonicalize().map_err(|e| AppError::io(path, e))?
+    };
+    if !crate::printers::device_name_ok(&resolved.to_string_lossy()) {
+        return Err(refuse("not a printer device"));
+    }
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(false)
+        .truncate(false)
+        .open(&resolved)
+        .map_err(|e| AppError::io(path, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = f.metadata().map_err(|e| AppError::io(path, e))?.file_type();
+        if !t.is_char_device() {
+            return Err(refuse("not a device"));
+        }
+    }
+    Ok(f)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -409,44 +449,4 @@ mod tests {
             e.message
         );
     }
-}
-
-/// Opens a receipt printer's device for writing: only a path that resolves to a printer
-/// port of the platform (see `printers::device_name_ok`; a link such as
-/// /dev/serial/by-id/… is followed first), never creating or truncating anything, and on
-/// Unix only if what was opened is a character device. A shop name crafted into a
-/// reprint must not end up at the start of a shell's start-up file.
-pub(crate) fn open_printer_device(path: &Path) -> Result<std::fs::File, AppError> {
-    let refuse = |why: &str| {
-        AppError::new(
-            ErrorCode::BadInput,
-            format!(
-                "{}: {why}; a receipt printer is a device such as /dev/usb/lp0, /dev/ttyUSB0 or COM3",
-                path.display()
-            ),
-        )
-    };
-    let resolved = if cfg!(windows) {
-        path.to_path_buf()
-    } else {
-        path.canonicalize().map_err(|e| AppError::io(path, e))?
-    };
-    if !crate::printers::device_name_ok(&resolved.to_string_lossy()) {
-        return Err(refuse("not a printer device"));
-    }
-    let f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(false)
-        .truncate(false)
-        .open(&resolved)
-        .map_err(|e| AppError::io(path, e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        let t = f.metadata().map_err(|e| AppError::io(path, e))?.file_type();
-        if !t.is_char_device() {
-            return Err(refuse("not a device"));
-        }
-    }
-    Ok(f)
 }
