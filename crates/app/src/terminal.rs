@@ -358,7 +358,7 @@ impl App {
             Ok::<_, LinkError>(slipkeeper_link::proxy::run_serial(
                 ecr_port,
                 pt_port,
-                slipkeeper_link::proxy::Recorder::new(tap, spool),
+                slipkeeper_link::proxy::Recorder::serial(tap, spool),
                 link_clock,
             ))
         })?;

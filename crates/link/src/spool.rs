@@ -3,6 +3,11 @@
 //! the wire. One line per frame: `conn TAB tx|rx TAB time TAB hex`. A line cut short by
 //! a crash is the last one and is skipped; anything else that does not parse is an
 //! error naming the line.
+//!
+//! Card data never reaches the spool: each frame is masked as it is written
+//! (`slipkeeper_zvt::mask_card_data`), so a frame appended must be a whole unit — an
+//! APDU, a serial frame or line-control bytes. The proxy's recorder cuts its byte
+//! stream into such units first (see `proxy::Units`).
 
 use crate::Frame;
 use chrono::{DateTime, Utc};
@@ -49,8 +54,9 @@ impl Spool {
         &self.path
     }
 
-    /// Appends frames with one write. The bytes are in the operating system once this
-    /// returns (a killed process loses nothing); `sync` also waits for the disk.
+    /// Appends frames with one write, their card data masked. The bytes are in the
+    /// operating system once this returns (a killed process loses nothing); `sync` also
+    /// waits for the disk.
     pub fn append(&mut self, frames: &[(u64, &Frame)], sync: bool) -> Result<(), SpoolError> {
         let mut text = String::new();
         for (conn, f) in frames {
@@ -61,7 +67,7 @@ impl Spool {
             text.push_str(&format!(
                 "{conn}\t{dir}\t{}\t{}\n",
                 f.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-                hex(&f.bytes)
+                hex(&slipkeeper_zvt::mask_card_data(&f.bytes).bytes)
             ));
         }
         self.file
