@@ -242,17 +242,27 @@ fn hidden_spans(toks: &[(Tok, usize, usize)]) -> Vec<(usize, usize)> {
     hide
 }
 
+/// An upper bound of the decimal digits in UTF-8 text, counted by bytes: ASCII digits,
+/// and the lead bytes of the blocks that hold other digits (Arabic, Indic and South-east
+/// Asian scripts, full-width forms, mathematical digits). Chinese characters lead with
+/// E4–E9 and are not counted, so a slip line of Chinese text with a date costs a byte
+/// scan, not a decode.
+fn digit_candidates(b: &[u8]) -> usize {
+    b.iter()
+        .enumerate()
+        .filter(|&(i, &x)| match x {
+            b'0'..=b'9' | 0xD9 | 0xDB | 0xDF | 0xE0 | 0xE1 | 0xEA | 0xF0 => true,
+            // Full-width digits are EF BC 90–99.
+            0xEF => b.get(i + 1) == Some(&0xBC),
+            _ => false,
+        })
+        .count()
+}
+
 /// [`mask_pans_in_text`] without a copy when there is nothing to mask — nearly every
 /// slip line, which the journal checks on every write.
 pub fn mask_pans(text: &str) -> std::borrow::Cow<'_, str> {
-    // A card number needs 13 digits, and in UTF-8 every digit is an ASCII digit or
-    // starts with a byte ≥ 0x80: most lines are done here.
-    if text
-        .bytes()
-        .filter(|b| b.is_ascii_digit() || *b >= 0x80)
-        .nth(12)
-        .is_none()
-    {
+    if digit_candidates(text.as_bytes()) < 13 {
         return std::borrow::Cow::Borrowed(text);
     }
     let toks: Vec<(Tok, usize, usize)> = text
@@ -288,9 +298,10 @@ pub fn mask_pans(text: &str) -> std::borrow::Cow<'_, str> {
 /// digit becomes `*`, or the full-width asterisk of its own encoding (same length).
 /// Returns whether anything was masked.
 pub fn mask_pans_in_bytes(bytes: &mut [u8]) -> bool {
+    // ASCII digits, and the lead bytes of full-width digits (GB18030 A3, UTF-8 EF).
     if bytes
         .iter()
-        .filter(|b| b.is_ascii_digit() || **b >= 0x80)
+        .filter(|b| b.is_ascii_digit() || matches!(**b, 0xA3 | 0xEF))
         .nth(12)
         .is_none()
     {

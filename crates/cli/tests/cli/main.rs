@@ -6,6 +6,7 @@ mod casework;
 mod faults;
 mod journal;
 mod mirror_kill;
+mod pan_doors;
 mod reconcile;
 mod reprint;
 mod terminal;
