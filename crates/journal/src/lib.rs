@@ -39,6 +39,7 @@ pub use cases::{check_proof, CaseEvent, CaseRow, ChainProof, NewCase};
 pub use chain::{ChainRewrite, Problem, ProblemKind, VerifyReport, VERIFY_LIMITS};
 pub use error::{ImportError, JournalError};
 pub use ingest::IngestReport;
+pub use interchange::parse_line;
 pub use migrate::{migration_hashes, SCHEMA_VERSION};
 pub use query::{Page, TxnDetail, TxnQuery, TxnRow, MAX_PAGE};
 pub use record::{

@@ -4,6 +4,7 @@
 
 mod backup;
 mod chain;
+mod fuzz;
 mod ingest;
 mod interchange;
 mod migrations;
