@@ -277,5 +277,30 @@ fn lookups(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, ingest, lookups);
+/// `verify` over the big journal: the chain (every record loaded and hashed), rows
+/// around it, derived columns, the anchors, and SQLite's integrity check — beside the
+/// integrity check alone on a plain connection, the floor of any verify that includes
+/// it.
+fn verify(c: &mut Criterion) {
+    let j = big_journal();
+    let path = j.path().to_owned();
+    let mut g = c.benchmark_group("verify_1m");
+    g.sample_size(10);
+    g.measurement_time(std::time::Duration::from_secs(60));
+    g.bench_function("journal_verify", |b| {
+        b.iter(|| assert!(j.verify().unwrap().is_clean()))
+    });
+    g.bench_function("bare_integrity_check", |b| {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        b.iter(|| {
+            let ok: String = conn
+                .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(ok, "ok");
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, ingest, lookups, verify);
 criterion_main!(benches);

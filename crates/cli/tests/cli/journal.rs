@@ -1,4 +1,5 @@
 use crate::{sk, sk_json, total, Dir};
+use std::process::Command;
 
 #[test]
 fn import_list_show_search_verify() {
@@ -355,4 +356,70 @@ fn zvt_decode_names_the_character_that_is_not_hex() {
         "{}",
         r.stdout()
     );
+}
+
+/// A journal in a folder the user cannot write to (a copy on a read-only share, a
+/// backup disk) can still be listed, verified and exported. Run as the unprivileged
+/// user `nobody` (root can write anywhere), with and without the WAL files beside it.
+#[cfg(unix)]
+#[test]
+fn a_journal_in_a_read_only_folder_can_be_read() {
+    use std::os::unix::fs::PermissionsExt;
+    let as_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n");
+    let setpriv = Command::new("setpriv").arg("--version").output();
+    let nobody = |args: &[&std::ffi::OsStr]| {
+        Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_slipkeeper"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    if !matches!(as_root, Ok(true))
+        || setpriv.is_err()
+        || !nobody(&["--version".as_ref()]).status.success()
+    {
+        eprintln!("skipped: needs root, setpriv, and a build `nobody` may run");
+        return;
+    }
+    let d = Dir::new();
+    std::fs::set_permissions(d.p(""), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let src = d.p("j.db");
+    sk(&src, &["demo", "seed", "--count", "30"]).ok();
+    for (name, with_wal) in [("clean", false), ("with-wal", true)] {
+        let dir = d.p(name);
+        std::fs::create_dir(&dir).unwrap();
+        let db = dir.join("j.db");
+        std::fs::copy(&src, &db).unwrap();
+        if with_wal {
+            // A reader leaves the WAL index beside the file.
+            sk(&db, &["journal", "list", "--limit", "1"]).ok();
+        } else {
+            for ext in ["-wal", "-shm"] {
+                let _ = std::fs::remove_file(dir.join(format!("j.db{ext}")));
+            }
+        }
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let p = entry.unwrap().path();
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o444)).unwrap();
+        }
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+        for args in [
+            &["journal", "verify"][..],
+            &["journal", "list", "--limit", "5"][..],
+            &["journal", "export"][..],
+        ] {
+            let mut all: Vec<&std::ffi::OsStr> = vec!["--db".as_ref(), db.as_os_str()];
+            all.extend(args.iter().map(|a| a.as_ref()));
+            let out = nobody(&all);
+            assert!(
+                out.status.success(),
+                "{name} {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
 }
