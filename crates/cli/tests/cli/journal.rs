@@ -413,7 +413,7 @@ fn a_journal_in_a_read_only_folder_can_be_read() {
             &["journal", "export"][..],
         ] {
             let mut all: Vec<&std::ffi::OsStr> = vec!["--db".as_ref(), db.as_os_str()];
-            all.extend(args.iter().map(|a| a.as_ref()));
+            all.extend(args.iter().map(std::ffi::OsStr::new));
             let out = nobody(&all);
             assert!(
                 out.status.success(),
