@@ -86,6 +86,32 @@ fn dialog(
     d
 }
 
+/// Shows a file dialog on the blocking pool and remembers what was picked for
+/// `purpose`, so the command that uses it can check it was picked (`Chosen::take`).
+async fn choose(
+    window: tauri::Window,
+    chosen: Arc<Chosen>,
+    purpose: Purpose,
+    filters: Vec<FileFilter>,
+    default_path: Option<PathBuf>,
+    save: bool,
+) -> Result<Option<PathBuf>, AppError> {
+    off_main(move || {
+        let d = dialog(&window, &filters, default_path);
+        let picked = if save {
+            d.blocking_save_file()
+        } else {
+            d.blocking_pick_file()
+        };
+        let picked = picked.and_then(|p| p.into_path().ok());
+        if let Some(p) = &picked {
+            chosen.remember(purpose, p);
+        }
+        Ok(picked)
+    })
+    .await
+}
+
 /// The OS's "save as" dialog; the path picked may then be used once for `purpose`.
 #[tauri::command(rename_all = "snake_case")]
 async fn choose_save_path(
@@ -95,16 +121,14 @@ async fn choose_save_path(
     filters: Vec<FileFilter>,
     default_path: Option<PathBuf>,
 ) -> Result<Option<PathBuf>, AppError> {
-    let chosen = chosen.inner().clone();
-    off_main(move || {
-        let picked = dialog(&window, &filters, default_path)
-            .blocking_save_file()
-            .and_then(|p| p.into_path().ok());
-        if let Some(p) = &picked {
-            chosen.remember(purpose, p);
-        }
-        Ok(picked)
-    })
+    choose(
+        window,
+        chosen.inner().clone(),
+        purpose,
+        filters,
+        default_path,
+        true,
+    )
     .await
 }
 
@@ -117,16 +141,14 @@ async fn choose_open_path(
     filters: Vec<FileFilter>,
     default_path: Option<PathBuf>,
 ) -> Result<Option<PathBuf>, AppError> {
-    let chosen = chosen.inner().clone();
-    off_main(move || {
-        let picked = dialog(&window, &filters, default_path)
-            .blocking_pick_file()
-            .and_then(|p| p.into_path().ok());
-        if let Some(p) = &picked {
-            chosen.remember(purpose, p);
-        }
-        Ok(picked)
-    })
+    choose(
+        window,
+        chosen.inner().clone(),
+        purpose,
+        filters,
+        default_path,
+        false,
+    )
     .await
 }
 

@@ -16,6 +16,19 @@ fn shop() -> (tempfile::TempDir, App) {
     (dir, app)
 }
 
+/// The shop's details set (a letter needs them) and a dispute case opened on voucher 7.
+fn case_with_profile(app: &mut App) -> i64 {
+    app.set_merchant_profile(&MerchantProfile {
+        shop_name: Some("演示商店".into()),
+        contact_person: Some("王老板".into()),
+        phone: Some("13800000000".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    app.open_case(Complaint::Dispute, &lookup(), Some("cup"), None)
+        .unwrap()
+}
+
 fn lookup() -> Lookup {
     Lookup::Voucher {
         voucher: TraceNo::new("7").unwrap(),
@@ -27,16 +40,7 @@ fn lookup() -> Lookup {
 #[test]
 fn two_builds_are_byte_identical_and_verify() {
     let (dir, mut app) = shop();
-    app.set_merchant_profile(&MerchantProfile {
-        shop_name: Some("演示商店".into()),
-        contact_person: Some("王老板".into()),
-        phone: Some("13800000000".into()),
-        ..Default::default()
-    })
-    .unwrap();
-    let id = app
-        .open_case(Complaint::Dispute, &lookup(), Some("cup"), None)
-        .unwrap();
+    let id = case_with_profile(&mut app);
     let a = dir.path().join("a.zip");
     let b = dir.path().join("b.zip");
     let ra = app.build_evidence(id, &[], &a).unwrap();
@@ -86,16 +90,7 @@ fn a_letter_is_not_written_without_the_shops_details() {
 
 fn built_pack() -> (tempfile::TempDir, std::path::PathBuf) {
     let (dir, mut app) = shop();
-    app.set_merchant_profile(&MerchantProfile {
-        shop_name: Some("演示商店".into()),
-        contact_person: Some("王老板".into()),
-        phone: Some("13800000000".into()),
-        ..Default::default()
-    })
-    .unwrap();
-    let id = app
-        .open_case(Complaint::Dispute, &lookup(), Some("cup"), None)
-        .unwrap();
+    let id = case_with_profile(&mut app);
     let p = dir.path().join("pack.zip");
     app.build_evidence(id, &[], &p).unwrap();
     (dir, p)
@@ -191,16 +186,7 @@ fn a_pack_entry_that_unpacks_too_far_is_refused() {
 #[test]
 fn a_fifo_is_refused_as_an_attachment() {
     let (dir, mut app) = shop();
-    app.set_merchant_profile(&MerchantProfile {
-        shop_name: Some("演示商店".into()),
-        contact_person: Some("王老板".into()),
-        phone: Some("13800000000".into()),
-        ..Default::default()
-    })
-    .unwrap();
-    let id = app
-        .open_case(Complaint::Dispute, &lookup(), Some("cup"), None)
-        .unwrap();
+    let id = case_with_profile(&mut app);
     let fifo = dir.path().join("photo.jpg");
     assert!(std::process::Command::new("mkfifo")
         .arg(&fifo)

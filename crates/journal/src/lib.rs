@@ -122,16 +122,7 @@ impl Journal {
                     c.pragma_query_value(None, "user_version", |r| r.get::<_, u32>(0))
                         .map(|v| (a, v))
                 })
-                .map_err(|e| match e.sqlite_error_code() {
-                    Some(rusqlite::ErrorCode::NotADatabase) => JournalError::NotAJournal {
-                        path: path.to_owned(),
-                        reason: "the file is not an SQLite database".into(),
-                    },
-                    _ => JournalError::Open {
-                        path: path.to_owned(),
-                        source: e,
-                    },
-                })?;
+                .map_err(|e| open_error(path, e))?;
             if app_id != APPLICATION_ID {
                 return Err(JournalError::NotAJournal {
                     path: path.to_owned(),
@@ -278,7 +269,14 @@ fn connect(path: &Path) -> Result<Connection, JournalError> {
         conn.pragma_update(None, "cache_size", -65_536)?;
         Ok(())
     };
-    setup().map_err(|e| match e.sqlite_error_code() {
+    setup().map_err(|e| open_error(path, e))?;
+    Ok(conn)
+}
+
+/// The first read of a file that is not a database says so; anything else is a failure
+/// to open it.
+fn open_error(path: &Path, e: rusqlite::Error) -> JournalError {
+    match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::NotADatabase) => JournalError::NotAJournal {
             path: path.to_owned(),
             reason: "the file is not an SQLite database".into(),
@@ -287,8 +285,7 @@ fn connect(path: &Path) -> Result<Connection, JournalError> {
             path: path.to_owned(),
             source: e,
         },
-    })?;
-    Ok(conn)
+    }
 }
 
 fn exists(path: &Path) -> Result<(), JournalError> {

@@ -68,3 +68,27 @@ pub fn sample_records(n: u64) -> Vec<Record> {
 pub fn raw(path: &std::path::Path) -> rusqlite::Connection {
     rusqlite::Connection::open(path).unwrap()
 }
+
+/// Recomputes the whole chain of the journal at `path` over `lines` (its canonical
+/// lines, in chain order), as someone who knows the format could: what tampering tests
+/// and old-schema fixtures need.
+pub fn write_chain(path: &std::path::Path, lines: &[u8]) {
+    use sha2::{Digest, Sha256};
+    let c = raw(path);
+    let mut prev = [0u8; 32];
+    for (i, line) in String::from_utf8(lines.to_vec())
+        .unwrap()
+        .lines()
+        .enumerate()
+    {
+        let mut h = Sha256::new();
+        h.update(prev);
+        h.update(line.as_bytes());
+        prev = h.finalize().into();
+        c.execute(
+            "UPDATE chain SET hash = ?2 WHERE seq = ?1",
+            rusqlite::params![i as i64 + 1, &prev[..]],
+        )
+        .unwrap();
+    }
+}

@@ -173,7 +173,6 @@ fn a_schema_1_journal_is_upgraded_in_place() {
 /// was masked at the boundary: slip #1 holds a full card number, raw frame #1 one in
 /// BMP 22, and the chain is recomputed over that content as the old build did.
 fn a_schema_4_journal_with_full_card_numbers(path: &std::path::Path, pan: &str) {
-    use sha2::{Digest, Sha256};
     let c = crate::raw(path);
     let text: String = c
         .query_row("SELECT text FROM slips WHERE id = 1", [], |r| r.get(0))
@@ -209,19 +208,8 @@ fn a_schema_4_journal_with_full_card_numbers(path: &std::path::Path, pan: &str) 
             .unwrap();
     }
     Journal::open(path).unwrap().export(&mut lines).unwrap();
+    crate::write_chain(path, &lines);
     let c = crate::raw(path);
-    let mut prev = [0u8; 32];
-    for (i, line) in String::from_utf8(lines).unwrap().lines().enumerate() {
-        let mut h = Sha256::new();
-        h.update(prev);
-        h.update(line.as_bytes());
-        prev = h.finalize().into();
-        c.execute(
-            "UPDATE chain SET hash = ?2 WHERE seq = ?1",
-            rusqlite::params![i as i64 + 1, &prev[..]],
-        )
-        .unwrap();
-    }
     c.execute_batch("DROP TABLE chain_rewrites; ALTER TABLE raw_frames DROP COLUMN masked;")
         .unwrap();
     c.pragma_update(None, "user_version", 4).unwrap();
