@@ -310,8 +310,17 @@ pub fn mask_pans(text: &str) -> std::borrow::Cow<'_, str> {
     // Nearly every slip line is settled here, by byte passes simple enough for the
     // compiler to vectorise, before any decoding.
     let bytes = text.as_bytes();
-    let ascii = bytes.iter().filter(|b| b.is_ascii_digit()).count();
-    let others = if bytes.iter().any(|&b| could_lead_a_digit(b)) {
+    // One pass: ASCII digits, and bytes that may lead another digit (each non-ASCII
+    // digit has exactly one, so their count bounds those digits from above).
+    let (mut ascii, mut leads) = (0usize, 0usize);
+    for &b in bytes {
+        ascii += usize::from(b.is_ascii_digit());
+        leads += usize::from(could_lead_a_digit(b));
+    }
+    if ascii + leads < 13 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let others = if leads > 0 {
         digit_candidates(bytes) - ascii
     } else {
         0
