@@ -10,6 +10,7 @@
 //! hide a change; backups and evidence packs carry the head too, and `verify` prints
 //! it so it can be kept elsewhere.
 
+use crate::JournalError;
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -30,29 +31,51 @@ pub(crate) struct Anchor {
     pub hash: [u8; 32],
 }
 
-pub(crate) fn append(journal: &Path, a: Anchor) -> std::io::Result<()> {
+impl From<&crate::chain::Head> for Anchor {
+    fn from(h: &crate::chain::Head) -> Anchor {
+        Anchor {
+            seq: h.seq,
+            hash: h.hash,
+        }
+    }
+}
+
+fn line(a: Anchor) -> String {
+    format!("{} {}\n", a.seq, hex::encode(a.hash))
+}
+
+/// A failure to read or write the anchors file of the journal at `journal`.
+fn io(journal: &Path) -> impl Fn(std::io::Error) -> JournalError + '_ {
+    move |source| JournalError::Io {
+        path: path_of(journal),
+        source,
+    }
+}
+
+pub(crate) fn append(journal: &Path, a: Anchor) -> Result<(), JournalError> {
     let mut f = OpenOptions::new()
         .create(true)
         .append(true)
-        .open(path_of(journal))?;
+        .open(path_of(journal))
+        .map_err(io(journal))?;
     // One write of one whole line: a crash leaves at most a torn last line, which
     // `read` skips.
-    f.write_all(format!("{} {}\n", a.seq, hex::encode(a.hash)).as_bytes())
+    f.write_all(line(a).as_bytes()).map_err(io(journal))
 }
 
 /// Replaces the anchors with one (after a restore: the journal's history is now the
 /// backup's).
-pub(crate) fn reset(journal: &Path, a: Anchor) -> std::io::Result<()> {
+pub(crate) fn reset(journal: &Path, a: Anchor) -> Result<(), JournalError> {
     let p = path_of(journal);
     let mut tmp = p.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, format!("{} {}\n", a.seq, hex::encode(a.hash)))?;
-    std::fs::rename(&tmp, &p)
+    std::fs::write(&tmp, line(a)).map_err(io(journal))?;
+    std::fs::rename(&tmp, &p).map_err(io(journal))
 }
 
 /// Keeps only the newest anchor (and the longest, if another) once the file has grown past [`COMPACT_AT`].
-pub(crate) fn compact(journal: &Path) -> std::io::Result<()> {
+pub(crate) fn compact(journal: &Path) -> Result<(), JournalError> {
     let p = path_of(journal);
     match std::fs::metadata(&p) {
         Ok(m) if m.len() > COMPACT_AT => {}
@@ -80,11 +103,11 @@ pub(crate) struct Read {
     pub bad_lines: Vec<u64>,
 }
 
-pub(crate) fn read(journal: &Path) -> std::io::Result<Read> {
+pub(crate) fn read(journal: &Path) -> Result<Read, JournalError> {
     let text = match std::fs::read(path_of(journal)) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Read::default()),
-        Err(e) => return Err(e),
+        Err(e) => return Err(io(journal)(e)),
     };
     let mut out = Read::default();
     let complete = text.ends_with(b"\n");

@@ -88,18 +88,7 @@ impl Journal {
                 .restore(MAIN_DB, &staged, None::<fn(rusqlite::backup::Progress)>)?;
             migrate::migrate(&self.conn, &self.path)?;
             // The journal's history is now the backup's: anchors start from its head.
-            let h = crate::chain::head(&self.conn)?;
-            crate::anchors::reset(
-                &self.path,
-                crate::anchors::Anchor {
-                    seq: h.seq,
-                    hash: h.hash,
-                },
-            )
-            .map_err(|e| JournalError::Io {
-                path: crate::anchors::path_of(&self.path),
-                source: e,
-            })?;
+            crate::anchors::reset(&self.path, (&crate::chain::head(&self.conn)?).into())?;
             Ok(())
         })();
         cleanup(&staged);

@@ -218,10 +218,7 @@ pub(crate) fn verify(
         }
     }
     let anchors = match journal {
-        Some(p) => Some(crate::anchors::read(p).map_err(|e| JournalError::Io {
-            path: crate::anchors::path_of(p),
-            source: e,
-        })?),
+        Some(p) => Some(crate::anchors::read(p)?),
         None => None,
     };
     let wanted: std::collections::HashMap<i64, [u8; 32]> = anchors
@@ -367,10 +364,7 @@ pub(crate) fn against_anchors(
     journal: &Path,
     rewrites: &[ChainRewrite],
 ) -> Result<Vec<Problem>, JournalError> {
-    let read = crate::anchors::read(journal).map_err(|e| JournalError::Io {
-        path: crate::anchors::path_of(journal),
-        source: e,
-    })?;
+    let read = crate::anchors::read(journal)?;
     let mut out = Vec::new();
     let mut stmt = conn.prepare_cached("SELECT hash FROM chain WHERE seq = ?1")?;
     for a in read.anchors {

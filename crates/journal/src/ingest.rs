@@ -439,17 +439,6 @@ impl Journal {
 
     /// Writes the chain's head to the anchors file after a commit that moved it.
     pub(crate) fn anchor(&self) -> Result<(), JournalError> {
-        let h = chain::head(&self.conn)?;
-        crate::anchors::append(
-            &self.path,
-            crate::anchors::Anchor {
-                seq: h.seq,
-                hash: h.hash,
-            },
-        )
-        .map_err(|e| JournalError::Io {
-            path: crate::anchors::path_of(&self.path),
-            source: e,
-        })
+        crate::anchors::append(&self.path, (&chain::head(&self.conn)?).into())
     }
 }

@@ -77,11 +77,7 @@ impl Journal {
             conn,
             path: path.to_owned(),
         };
-        let io = |e| JournalError::Io {
-            path: anchors::path_of(path),
-            source: e,
-        };
-        anchors::compact(path).map_err(io)?;
+        anchors::compact(path)?;
         // A journal from before anchors existed starts being anchored now; one whose
         // chain a migration rewrote is anchored at its new head.
         if rewritten || (!anchors::path_of(path).exists() && j.records_stored()? > 0) {
