@@ -6,14 +6,14 @@ use crate::tlv::{encode_len, parse_tlvs, Tlv};
 use crate::{bcd_digits, bcd_u64, ZvtError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Rule {
+enum Rule {
     Fixed(usize),
     LlVar,
     LllVar,
     Tlv,
 }
 
-pub(crate) fn rule(id: u8) -> Option<Rule> {
+fn rule(id: u8) -> Option<Rule> {
     use Rule::*;
     Some(match id {
         0x01 | 0x02 | 0x03 | 0x05 | 0x19 | 0x27 | 0x8A | 0x8C | 0xA0 | 0xD0 | 0xD2 | 0xD3
@@ -62,6 +62,21 @@ fn var_len(data: &[u8], digits: usize, id: u8, offset: usize) -> Result<usize, Z
 
 /// Parses BMPs from `data`; `base` is its offset in the APDU data, for errors.
 pub fn parse_bmps(data: &[u8], base: usize) -> Result<Vec<Bmp>, ZvtError> {
+    Ok(bmp_spans(data, base)?
+        .into_iter()
+        .map(|(id, at)| Bmp {
+            id,
+            value: data[at].to_vec(),
+        })
+        .collect())
+}
+
+/// Where the BMPs of `data` are: each id with the range of its value in `data` (the
+/// card-data masker rewrites values in place).
+pub(crate) fn bmp_spans(
+    data: &[u8],
+    base: usize,
+) -> Result<Vec<(u8, std::ops::Range<usize>)>, ZvtError> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < data.len() {
@@ -97,18 +112,17 @@ pub fn parse_bmps(data: &[u8], base: usize) -> Result<Vec<Bmp>, ZvtError> {
                 }
             }
         };
-        let value = rest.get(skip..skip + len).ok_or_else(|| ZvtError::BadBmp {
-            bmp: id,
-            offset,
-            reason: format!(
-                "needs {len} bytes, {} left",
-                rest.len().saturating_sub(skip)
-            ),
-        })?;
-        out.push(Bmp {
-            id,
-            value: value.to_vec(),
-        });
+        if rest.get(skip..skip + len).is_none() {
+            return Err(ZvtError::BadBmp {
+                bmp: id,
+                offset,
+                reason: format!(
+                    "needs {len} bytes, {} left",
+                    rest.len().saturating_sub(skip)
+                ),
+            });
+        }
+        out.push((id, i + skip..i + skip + len));
         i += skip + len;
     }
     Ok(out)

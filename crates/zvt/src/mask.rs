@@ -13,7 +13,7 @@
 //! 3. When no BMP walk fits (an unknown or corrupt frame), packed-BCD runs that read as
 //!    a Luhn-valid card number are masked too.
 
-use crate::bmp::{rule, Rule};
+use crate::bmp::bmp_spans;
 use slipkeeper_domain::{looks_like_pan, mask_pans_in_bytes};
 
 /// EMV tags that carry a PAN or track data: 5A PAN, 57 track 2 equivalent, 56 track 1,
@@ -71,9 +71,10 @@ fn mask_apdu(apdu: &mut [u8]) -> bool {
         if off > data.len() {
             break;
         }
-        if let Some(fields) = walk_bmps(&data[off..]) {
-            for (id, s, e) in fields {
-                let v = &mut data[off + s..off + e];
+        // A walk that does not cover the data exactly is not where the BMPs are.
+        if let Ok(fields) = bmp_spans(&data[off..], off) {
+            for (id, at) in fields {
+                let v = &mut data[off + at.start..off + at.end];
                 changed |= match id {
                     0x22 => mask_pan_field(v),
                     0x23 | 0x24 | 0x2D => mask_track(v),
@@ -96,41 +97,6 @@ fn mask_apdu(apdu: &mut [u8]) -> bool {
 fn mask_loose(bytes: &mut [u8]) -> bool {
     let a = mask_pans_in_bytes(bytes);
     mask_bcd_runs(bytes) || a
-}
-
-/// The BMPs of `data` as (id, value start, value end), or None unless they cover it
-/// exactly.
-fn walk_bmps(data: &[u8]) -> Option<Vec<(u8, usize, usize)>> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < data.len() {
-        let id = data[i];
-        i += 1;
-        let var = |digits: usize| -> Option<usize> {
-            let mut n = 0;
-            for &b in data.get(i..i + digits)? {
-                if b >> 4 != 0xF || b & 0x0F > 9 {
-                    return None;
-                }
-                n = n * 10 + usize::from(b & 0x0F);
-            }
-            Some(n)
-        };
-        let (skip, len) = match rule(id)? {
-            Rule::Fixed(n) => (0, n),
-            Rule::LlVar => (2, var(2)?),
-            Rule::LllVar => (3, var(3)?),
-            Rule::Tlv => ber_len(data, i)?,
-        };
-        let s = i + skip;
-        let e = s.checked_add(len)?;
-        if e > data.len() {
-            return None;
-        }
-        out.push((id, s, e));
-        i = e;
-    }
-    Some(out)
 }
 
 /// A BER length at `data[i..]`: (bytes it takes, the length).
