@@ -43,8 +43,7 @@ const COMMANDS: &[&str] = &[
     "acquirers",
     "import_statement",
     "reconcile",
-    "choose_save_path",
-    "choose_open_path",
+    "choose_path",
 ];
 
 fn main() {

@@ -86,22 +86,23 @@ fn dialog(
     d
 }
 
-/// Shows a file dialog on the blocking pool and remembers what was picked for
-/// `purpose`, so the command that uses it can check it was picked (`Chosen::take`).
-async fn choose(
+/// The OS's file dialog for `purpose` — "save as" for a backup, "open" otherwise — on
+/// the blocking pool; what is picked may then be used once for that purpose
+/// (`Chosen::take`).
+#[tauri::command(rename_all = "snake_case")]
+async fn choose_path(
     window: tauri::Window,
-    chosen: Arc<Chosen>,
+    chosen: tauri::State<'_, Arc<Chosen>>,
     purpose: Purpose,
     filters: Vec<FileFilter>,
     default_path: Option<PathBuf>,
-    save: bool,
 ) -> Result<Option<PathBuf>, AppError> {
+    let chosen = chosen.inner().clone();
     off_main(move || {
         let d = dialog(&window, &filters, default_path);
-        let picked = if save {
-            d.blocking_save_file()
-        } else {
-            d.blocking_pick_file()
+        let picked = match purpose {
+            Purpose::Backup => d.blocking_save_file(),
+            Purpose::Restore | Purpose::Statement => d.blocking_pick_file(),
         };
         let picked = picked.and_then(|p| p.into_path().ok());
         if let Some(p) = &picked {
@@ -109,46 +110,6 @@ async fn choose(
         }
         Ok(picked)
     })
-    .await
-}
-
-/// The OS's "save as" dialog; the path picked may then be used once for `purpose`.
-#[tauri::command(rename_all = "snake_case")]
-async fn choose_save_path(
-    window: tauri::Window,
-    chosen: tauri::State<'_, Arc<Chosen>>,
-    purpose: Purpose,
-    filters: Vec<FileFilter>,
-    default_path: Option<PathBuf>,
-) -> Result<Option<PathBuf>, AppError> {
-    choose(
-        window,
-        chosen.inner().clone(),
-        purpose,
-        filters,
-        default_path,
-        true,
-    )
-    .await
-}
-
-/// The OS's "open file" dialog; the file picked may then be used once for `purpose`.
-#[tauri::command(rename_all = "snake_case")]
-async fn choose_open_path(
-    window: tauri::Window,
-    chosen: tauri::State<'_, Arc<Chosen>>,
-    purpose: Purpose,
-    filters: Vec<FileFilter>,
-    default_path: Option<PathBuf>,
-) -> Result<Option<PathBuf>, AppError> {
-    choose(
-        window,
-        chosen.inner().clone(),
-        purpose,
-        filters,
-        default_path,
-        false,
-    )
     .await
 }
 
@@ -450,7 +411,7 @@ async fn data_folder(state: tauri::State<'_, State>) -> Result<DataFolder, AppEr
     state.with(move |app| app.data_folder()).await
 }
 
-/// Backs up to a path the user picked in the save dialog for it (`choose_save_path`).
+/// Backs up to a path the user picked in the save dialog for it (`choose_path`).
 #[tauri::command]
 async fn backup_journal(
     state: tauri::State<'_, State>,
@@ -611,7 +572,7 @@ pub fn run() {
         }
     }
     let result = tauri::Builder::default()
-        // Native file pickers (shown by the shell: choose_*_path) and opening files
+        // Native file pickers (shown by the shell: choose_path) and opening files
         // with the OS (open_path); the window holds no permission of either plugin.
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
@@ -656,8 +617,7 @@ pub fn run() {
             acquirers,
             import_statement,
             reconcile,
-            choose_save_path,
-            choose_open_path
+            choose_path
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

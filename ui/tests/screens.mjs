@@ -105,9 +105,8 @@ const answers = {
   open_path: null,
   restore_journal: { checked: 4006, head: "ab", problems: [] },
   // The native pickers, shown by the shell: what the user would have chosen.
-  choose_save_path: "/data/slipkeeper-backup-20261122.db",
-  choose_open_path: (args) =>
-    args.purpose === "statement" ? "/data/statement-2026-11.csv" : "/backups/slipkeeper-backup-20261101.db",
+  choose_path: (args) =>
+    ({ backup: "/data/slipkeeper-backup-20261122.db", restore: "/backups/slipkeeper-backup-20261101.db", statement: "/data/statement-2026-11.csv" })[args.purpose],
   import_statement: { file: "s.csv", mapping_id: "generic-zh", encoding: "gb18030", lines: 40, statement_id: 1, same_file: false, new_lines: 40, known_lines: 0 },
 };
 
@@ -253,7 +252,7 @@ try {
       await page.click("[data-testid=nav-settings]");
       await page.click("[data-testid=data-backup]");
       await page.locator("[data-testid=backup-done]").getByText("slipkeeper-backup-20261122.db").waitFor({ timeout: 5000 });
-      const save = calls.find((c) => c.cmd === "choose_save_path");
+      const save = calls.find((c) => c.cmd === "choose_path" && c.args.purpose === "backup");
       if (save?.args?.purpose !== "backup" || !/^\/data\/slipkeeper-backup-\d{8}\.db$/.test(save?.args?.default_path ?? ""))
         throw new Error(`save dialog opened with ${JSON.stringify(save?.args)}`);
       const b = calls.find((c) => c.cmd === "backup_journal");

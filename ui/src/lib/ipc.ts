@@ -104,10 +104,8 @@ export const ipc = {
   terminals: () => call<TerminalOverview[]>("terminals"),
   backupJournal: (path: string) => call<void>("backup_journal", { path }),
   restoreJournal: (path: string) => call<VerifyReport>("restore_journal", { path }),
-  /** The OS's "open file" dialog, shown by the shell; null when the user cancels. */
-  chooseFile: (purpose: Purpose, filters: FileFilter[], defaultPath?: string) =>
-    call<string | null>("choose_open_path", { purpose, filters, default_path: defaultPath ?? null }),
-  /** The OS's "save as" dialog, shown by the shell; null when the user cancels. */
-  chooseSavePath: (purpose: Purpose, filters: FileFilter[], defaultPath?: string) =>
-    call<string | null>("choose_save_path", { purpose, filters, default_path: defaultPath ?? null }),
+  /** The OS's file dialog, shown by the shell: "save as" for a backup, "open" for the
+   * rest; null when the user cancels. */
+  choosePath: (purpose: Purpose, filters: FileFilter[], defaultPath?: string) =>
+    call<string | null>("choose_path", { purpose, filters, default_path: defaultPath ?? null }),
 };
