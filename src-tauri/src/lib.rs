@@ -3,9 +3,9 @@
 //! cross IPC as `{code, message}` (see `slipkeeper_app::AppError`).
 
 use slipkeeper_app::{
-    Acquirer, App, AppError, CaseSummary, CaseView, ConnectRequest, ContactPlan, DataFolder,
+    clock_from_env, Acquirer, App, AppError, CaseSummary, CaseView, ConnectRequest, ContactPlan, DataFolder,
     ErrorCode, Home, LinkSlot, LinkStatus, Lookup, MerchantProfile, PackCheck, PackReport, Page,
-    Paper, PortInfo, Printers, ReconcileReport, SlipView, StatementReport, SystemClock,
+    Paper, PortInfo, Printers, ReconcileReport, SlipView, StatementReport,
     TerminalOverview, TxnDetail, TxnQuery, TxnRow, VerifyReport,
 };
 use slipkeeper_domain::{Complaint, CopyType, Diagnosis, Discrepancy, TerminalId, TraceNo};
@@ -556,7 +556,7 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    let app = match App::open(&path, SystemClock) {
+    let app = match clock_from_env().and_then(|clock| App::open(&path, clock)) {
         Ok(app) => app,
         Err(e) => {
             eprintln!("slipkeeper: {}", e.message);

@@ -3,7 +3,8 @@
 
 use crate::{App, AppError, ErrorCode};
 use serde::{Deserialize, Serialize};
-use slipkeeper_domain::Text;
+use chrono::NaiveTime;
+use slipkeeper_domain::{AcquirerRules, Text, Transaction};
 use std::path::Path;
 
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +27,47 @@ pub struct Acquirer {
     /// False until the user has checked the entry against their contract.
     #[serde(default)]
     pub verified: bool,
+    /// When the acquirer's business day turns (日切), "HH:MM" local time; a void is
+    /// possible only before it. Unset: local midnight.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
+    pub cutoff: Option<String>,
+    /// Days a pre-authorisation holds money before it expires. Unset: 30.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
+    pub pre_auth_hold_days: Option<u32>,
+}
+
+impl Acquirer {
+    /// The rules the diagnosis applies for transactions through this acquirer.
+    pub fn rules(&self) -> AcquirerRules {
+        let defaults = AcquirerRules::default();
+        AcquirerRules {
+            name: Some(self.name.clone()),
+            cutoff: self
+                .cutoff
+                .as_deref()
+                .and_then(parse_cutoff)
+                .unwrap_or(defaults.cutoff),
+            pre_auth_hold_days: self
+                .pre_auth_hold_days
+                .unwrap_or(defaults.pre_auth_hold_days),
+        }
+    }
+
+    /// Whether a transaction's acquirer field names this entry.
+    fn named_by(&self, text: &str) -> bool {
+        let text = text.trim();
+        !text.is_empty()
+            && (text.eq_ignore_ascii_case(&self.id)
+                || [&self.name.zh, &self.name.en]
+                    .iter()
+                    .any(|n| !n.is_empty() && (text.contains(n.as_str()) || n.contains(text))))
+    }
+}
+
+fn parse_cutoff(s: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(s.trim(), "%H:%M").ok()
 }
 
 #[derive(Deserialize)]
@@ -63,6 +105,20 @@ impl App {
             }
         }
         Ok(all)
+    }
+
+    /// The rules for `t`'s acquirer, found by the name the terminal gave it; the
+    /// defaults (local midnight, 30 days) when no directory entry matches.
+    pub fn rules_for(&self, t: &Transaction) -> Result<AcquirerRules, AppError> {
+        let Some(name) = t.acquirer.as_deref() else {
+            return Ok(AcquirerRules::default());
+        };
+        Ok(self
+            .acquirers()?
+            .into_iter()
+            .find(|a| a.id != "template" && a.named_by(name))
+            .map(|a| a.rules())
+            .unwrap_or_default())
     }
 
     pub fn acquirer(&self, id: &str) -> Result<Acquirer, AppError> {
@@ -104,6 +160,8 @@ impl App {
             documents: a.documents.clone(),
             response_days: a.response_days,
             verified: a.verified,
+            cutoff: a.cutoff.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned),
+            pre_auth_hold_days: a.pre_auth_hold_days,
         };
         let bad = |m: String| Err(AppError::new(ErrorCode::BadInput, m));
         if a.id.is_empty() || a.id.contains(char::is_whitespace) {
@@ -116,6 +174,21 @@ impl App {
             return bad(format!(
                 "acquirer {}: response days {} — between 1 and 365",
                 a.id, a.response_days
+            ));
+        }
+        if let Some(c) = &a.cutoff {
+            if parse_cutoff(c).is_none() {
+                return bad(format!(
+                    "acquirer {}: cutoff {c:?} — a time of day as HH:MM, e.g. \"23:00\"",
+                    a.id
+                ));
+            }
+        }
+        if a.pre_auth_hold_days.is_some_and(|d| !(1..=365).contains(&d)) {
+            return bad(format!(
+                "acquirer {}: pre-authorisation hold of {} days — between 1 and 365",
+                a.id,
+                a.pre_auth_hold_days.unwrap_or(0)
             ));
         }
         let email_ok = a.dispute_email.is_empty()

@@ -81,12 +81,22 @@ impl App {
             // in the mirror, not a payment made elsewhere.
             let (line, file) = self.journal.statement_line(id)?;
             if facts.found.is_none() && facts.gap.is_none() {
-                facts.gap = Some(format!(
-                    "the acquirer's statement {file} (line {}) lists {} {} at {} that the journal does not have",
-                    line.line_no,
-                    line.kind.as_str(),
-                    line.amount,
-                    line.occurred_at
+                let (kzh, ken) = line.kind.words();
+                facts.gap = Some(Text::new(
+                    format!(
+                        "收单机构对账单 {file}（第 {} 行）列有一笔 {} {}（{}），日志里没有",
+                        line.line_no,
+                        kzh,
+                        line.amount,
+                        line.occurred_at
+                    ),
+                    format!(
+                        "the acquirer's statement {file} (line {}) lists a {} of {} at {} that the journal does not have",
+                        line.line_no,
+                        ken,
+                        line.amount,
+                        line.occurred_at
+                    ),
                 ));
             }
         }

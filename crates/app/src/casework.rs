@@ -1,13 +1,14 @@
 //! Diagnosis: find the transaction the shop owner means, gather what the journal
 //! knows about it, and let the domain rules say what happened and what to do.
 
-use crate::{closest_vouchers, App, AppError, ErrorCode};
+use crate::{closest_vouchers, App, AppError, ErrorCode, Finding};
 use chrono::{NaiveDateTime, TimeDelta};
 use serde::{Deserialize, Serialize};
 use slipkeeper_domain::{
-    diagnose, AuthCode, BatchNo, Complaint, Diagnosis, Facts, Outcome, Recorded, Rrn, TerminalId,
-    TraceNo, TxnKind,
+    diagnose, hole_around, missing_between, AuthCode, BatchNo, Complaint, Diagnosis, Facts,
+    Outcome, Recorded, Rrn, TerminalId, TraceNo, TxnKind, DUPLICATE_WINDOW,
 };
+use std::collections::BTreeSet;
 use slipkeeper_journal::{TxnQuery, TxnRow};
 
 /// How the owner identifies the transaction.
@@ -72,8 +73,8 @@ impl Lookup {
 
 /// How far from the given time an amount lookup searches.
 const AROUND: TimeDelta = TimeDelta::minutes(15);
-/// How close two identical charges must be to count as a duplicate.
-const DUPLICATE_WINDOW: TimeDelta = TimeDelta::minutes(10);
+/// How many records an answer takes into account around one transaction.
+const MAX_RELATED: usize = 100;
 
 fn recorded(r: &TxnRow) -> Recorded {
     Recorded {
@@ -82,9 +83,134 @@ fn recorded(r: &TxnRow) -> Recorded {
     }
 }
 
+/// Amount lookups answer with an approved debit when there is one: a declined attempt,
+/// a void or a reversal is a fact beside it, not the answer.
+fn amount_rank(t: &slipkeeper_domain::Transaction) -> u8 {
+    match (t.outcome, t.kind) {
+        (Outcome::Approved, k) if k.is_debit() => 0,
+        (Outcome::Approved, TxnKind::PreAuth | TxnKind::Refund) => 1,
+        (Outcome::Unknown, _) => 2,
+        _ => 3,
+    }
+}
+
+fn trace_number(t: &TraceNo) -> u32 {
+    t.as_str().parse().unwrap_or(0)
+}
+
 impl App {
     fn all(&self, q: TxnQuery) -> Result<Vec<TxnRow>, AppError> {
         Ok(self.journal.search(&TxnQuery { limit: 100, ..q })?.items)
+    }
+
+    /// Adds what refers to `id` (and what it refers to) to the facts, with the batches
+    /// they were taken in.
+    fn add_related(&self, facts: &mut Facts, id: i64, skip: i64) -> Result<Vec<i64>, AppError> {
+        let mut added = Vec::new();
+        for r in self.detail(id)?.related {
+            if r.id == skip || facts.related.iter().any(|x| x.id == r.id) {
+                continue;
+            }
+            if facts.related.len() >= MAX_RELATED {
+                break;
+            }
+            let known = facts.related_batches.iter().any(|b| {
+                b.terminal_id == r.txn.terminal_id && b.batch_no == r.txn.batch_no
+            });
+            if !known {
+                facts
+                    .related_batches
+                    .push(self.journal.batch(&r.txn.terminal_id, &r.txn.batch_no)?);
+            }
+            added.push(r.id);
+            facts.related.push(recorded(&r));
+        }
+        Ok(added)
+    }
+
+    /// The one row a voucher, RRN or auth-code lookup means. Several terminals: ask
+    /// which. One terminal, several batches (the counter wrapped, or counts per batch):
+    /// the one in the open batch when exactly one batch is open, the others named;
+    /// otherwise ask which batch. Never pick one silently.
+    fn pick_one(
+        &self,
+        lookup: &Lookup,
+        found: Vec<TxnRow>,
+        facts: &mut Facts,
+    ) -> Result<Option<TxnRow>, AppError> {
+        let terminals: BTreeSet<&str> = found.iter().map(|r| r.txn.terminal_id.as_str()).collect();
+        if terminals.len() > 1 {
+            let which: Vec<&str> = terminals.into_iter().collect();
+            return Err(AppError::new(
+                ErrorCode::BadInput,
+                format!(
+                    "{} is on terminals {}: say which terminal / {} 在多台终端上（{}）：请指定终端号",
+                    lookup.describe(),
+                    which.join(", "),
+                    lookup.describe(),
+                    which.join("、")
+                ),
+            ));
+        }
+        let mut batches: Vec<(BatchNo, slipkeeper_domain::Batch, NaiveDateTime)> = Vec::new();
+        for r in &found {
+            if !batches.iter().any(|(b, ..)| *b == r.txn.batch_no) {
+                let b = self.journal.batch(&r.txn.terminal_id, &r.txn.batch_no)?;
+                batches.push((r.txn.batch_no.clone(), b, r.txn.occurred_at));
+            }
+        }
+        let chosen = if batches.len() > 1 {
+            let open: Vec<&BatchNo> = batches
+                .iter()
+                .filter(|(_, b, _)| b.is_open())
+                .map(|(n, ..)| n)
+                .collect();
+            let [one] = open[..] else {
+                let list: Vec<String> = batches
+                    .iter()
+                    .map(|(n, b, at)| {
+                        format!(
+                            "{n} ({}, {})",
+                            at.date(),
+                            if b.is_open() { "open" } else { "settled" }
+                        )
+                    })
+                    .collect();
+                return Err(AppError::new(
+                    ErrorCode::BadInput,
+                    format!(
+                        "{} is in several batches of terminal {}: {}; say which batch / 该凭证号在终端的多个批次中：{}；请指定批次号",
+                        lookup.describe(),
+                        found[0].txn.terminal_id,
+                        list.join(", "),
+                        list.join("、")
+                    ),
+                ));
+            };
+            Some(one.clone())
+        } else {
+            None
+        };
+        let mut mine = Vec::new();
+        for r in found {
+            match &chosen {
+                Some(b) if r.txn.batch_no != *b => {
+                    // One line per other batch: its main record.
+                    if !facts
+                        .other_batches
+                        .iter()
+                        .any(|o| o.txn.batch_no == r.txn.batch_no)
+                        && r.txn.kind != TxnKind::Reversal
+                    {
+                        facts.other_batches.push(recorded(&r));
+                    }
+                }
+                _ => mine.push(r),
+            }
+        }
+        // A reversal reuses its original's voucher number: the original is meant.
+        mine.sort_by_key(|r| (r.txn.kind == TxnKind::Reversal, r.id));
+        Ok(mine.into_iter().next())
     }
 
     /// Everything the journal knows about the transaction `lookup` points at.
@@ -92,9 +218,11 @@ impl App {
         let asked_terminal = lookup.terminal().cloned();
         let mut facts = Facts {
             asked_terminal: asked_terminal.clone(),
+            now: Some(self.clock.local_now()),
             ..Facts::default()
         };
-        let mut found: Vec<TxnRow> = match lookup {
+        let amount_lookup = matches!(lookup, Lookup::AmountTime { .. });
+        let found: Vec<TxnRow> = match lookup {
             Lookup::Voucher {
                 voucher,
                 terminal,
@@ -128,66 +256,48 @@ impl App {
                     terminal: terminal.clone(),
                     ..Default::default()
                 })?;
-                // Closest in time first; the others stay as duplicates or look-alikes.
-                v.sort_by_key(|r| ((r.txn.occurred_at - *at).abs(), r.id));
+                v.sort_by_key(|r| (amount_rank(&r.txn), (r.txn.occurred_at - *at).abs(), r.id));
                 v
             }
         };
-        // A voucher number of one terminal only names one transaction; the original
-        // sale is the one meant, not a void or refund that reuses nothing but its number.
-        found.sort_by_key(|r| (r.txn.kind != TxnKind::Sale, r.id));
-        let amount_lookup = matches!(lookup, Lookup::AmountTime { .. });
-        if !amount_lookup {
-            let terminals: std::collections::BTreeSet<&str> =
-                found.iter().map(|r| r.txn.terminal_id.as_str()).collect();
-            if terminals.len() > 1 {
-                let which: Vec<&str> = terminals.into_iter().collect();
-                return Err(AppError::new(
-                    ErrorCode::BadInput,
-                    format!(
-                        "{} is on terminals {}: say which with --terminal",
-                        lookup.describe(),
-                        which.join(", ")
-                    ),
-                ));
+        let first = if amount_lookup {
+            let mut it = found.into_iter();
+            let first = it.next();
+            // The other matches: twins to weigh, or attempts to name.
+            facts.duplicates = it.map(|r| recorded(&r)).collect();
+            first
+        } else {
+            self.pick_one(lookup, found, &mut facts)?
+        };
+        if let Some(first) = first {
+            let t = first.txn.clone();
+            facts.batch = Some(self.journal.batch(&t.terminal_id, &t.batch_no)?);
+            // Two levels: a void's original and what else undid it; a pre-auth's
+            // completion and that completion's void.
+            for id in self.add_related(&mut facts, first.id, first.id)? {
+                self.add_related(&mut facts, id, first.id)?;
             }
-        }
-        if let Some(first) = found.first() {
-            let d = self.detail(first.id)?;
-            facts.batch = Some(d.batch.clone());
-            facts.related = d.related.iter().map(recorded).collect();
-            if amount_lookup {
-                facts.duplicates = found[1..].iter().map(recorded).collect();
-            }
-            let t = &first.txn;
             if t.kind.is_debit() && t.outcome == Outcome::Approved && t.pan.is_some() {
-                let dupes = self.all(TxnQuery {
+                let twins = self.all(TxnQuery {
                     amount_minor: Some(t.amount.minor()),
                     last4: t.pan.as_ref().map(|p| p.last4().to_owned()),
                     from: Some(t.occurred_at - DUPLICATE_WINDOW),
                     to: Some(t.occurred_at + DUPLICATE_WINDOW),
                     ..Default::default()
                 })?;
-                for r in dupes {
-                    if r.id != first.id
-                        && r.txn.kind.is_debit()
-                        && r.txn.outcome == Outcome::Approved
-                        && !facts.duplicates.iter().any(|d| d.id == r.id)
-                    {
+                for r in twins {
+                    if r.id != first.id && !facts.duplicates.iter().any(|d| d.id == r.id) {
                         facts.duplicates.push(recorded(&r));
                     }
                 }
-                // What undoes a duplicate matters too: a voided twin is no double charge.
-                for i in 0..facts.duplicates.len() {
-                    let id = facts.duplicates[i].id;
-                    for r in self.detail(id)?.related {
-                        if !facts.related.iter().any(|x| x.id == r.id) && r.id != first.id {
-                            facts.related.push(recorded(&r));
-                        }
-                    }
-                }
             }
-            facts.found = Some(recorded(first));
+            // What undoes a twin matters too: a voided twin is no double charge.
+            let twin_ids: Vec<i64> = facts.duplicates.iter().map(|d| d.id).collect();
+            for id in twin_ids {
+                self.add_related(&mut facts, id, first.id)?;
+            }
+            facts.rules = self.rules_for(&t)?;
+            facts.found = Some(recorded(&first));
             return Ok(facts);
         }
 
@@ -221,12 +331,42 @@ impl App {
                         facts.near.push(recorded(&r));
                     }
                 }
+                let asked = trace_number(voucher);
                 for t in &terminals {
-                    if let (Some(below), Some(above)) = self.journal.trace_neighbours(t, voucher)? {
-                        facts.gap = Some(format!(
-                            "terminal {t}: vouchers {below} and {above} are recorded, {voucher} between them is not"
-                        ));
+                    let (below, above) = self.journal.trace_neighbours(t, voucher)?;
+                    let (lowest, highest) = self.journal.trace_range(t)?;
+                    let n = |v: &Option<TraceNo>| v.as_ref().map(trace_number);
+                    if let Some((from, to)) =
+                        hole_around(asked, n(&below), n(&above), n(&lowest), n(&highest))
+                    {
+                        facts.gap = Some(Finding::Gap { terminal: t.to_string(), from, to }.text());
                         break;
+                    }
+                }
+                // A settlement that counted more than the journal holds, in the batch
+                // where the voucher would be.
+                for t in &terminals {
+                    if facts.gap.is_some() {
+                        break;
+                    }
+                    let (below, above) = self.journal.trace_neighbours(t, voucher)?;
+                    for v in [below, above].into_iter().flatten() {
+                        let Some(row) = self
+                            .all(TxnQuery {
+                                voucher: Some(v),
+                                terminal: Some(t.clone()),
+                                ..Default::default()
+                            })?
+                            .into_iter()
+                            .next()
+                        else {
+                            continue;
+                        };
+                        let b = self.journal.batch(t, &row.txn.batch_no)?;
+                        if let Some(f) = self.batch_totals_finding(&b)? {
+                            facts.gap = Some(f.text());
+                            break;
+                        }
                     }
                 }
             }
@@ -247,16 +387,9 @@ impl App {
                     .collect();
                 for t in &terminals {
                     if let (Some(before), Some(after)) = self.journal.time_neighbours(t, *at)? {
-                        let (a, b) = (
-                            before.txn.trace_no.as_str().parse::<u32>().unwrap_or(0),
-                            after.txn.trace_no.as_str().parse::<u32>().unwrap_or(0),
-                        );
-                        if b > a + 1 && b - a < 10_000 {
-                            facts.gap = Some(format!(
-                                "terminal {t}: vouchers {:06} to {:06} around {at} are not in the journal",
-                                a + 1,
-                                b - 1
-                            ));
+                        let (a, b) = (trace_number(&before.txn.trace_no), trace_number(&after.txn.trace_no));
+                        if let Some((from, to)) = missing_between(a, b) {
+                            facts.gap = Some(Finding::Gap { terminal: t.to_string(), from, to }.text());
                             break;
                         }
                     }
@@ -268,7 +401,7 @@ impl App {
                     }
                     if let (Some(before), _) = self.journal.time_neighbours(t, *at)? {
                         let b = self.journal.batch(t, &before.txn.batch_no)?;
-                        facts.gap = self.batch_totals_finding(&b)?.map(|f| f.to_string());
+                        facts.gap = self.batch_totals_finding(&b)?.map(|f| f.text());
                     }
                 }
             }

@@ -32,7 +32,7 @@ pub use acquirers::{directory_note, Acquirer};
 pub use cases::{missing_profile_fields, CaseSummary, CaseView, ContactPlan};
 pub use casework::Lookup;
 pub use check::Finding;
-pub use clock::{Clock, FixedClock, SystemClock};
+pub use clock::{clock_from_env, Clock, EnvClock, FixedClock, SystemClock, NOW_VAR};
 pub use desk::{copies, DataFolder, Home, SchemeTotal, SlipView};
 pub use error::{AppError, ErrorCode};
 pub use evidence::{verify_evidence, PackCheck, PackReport, MAX_ATTACHMENT};

@@ -16,7 +16,7 @@ mod recon;
 
 use args::{Cli, Command, DbCmd, DemoCmd, Filters, JournalCmd, TerminalCmd};
 use clap::Parser;
-use slipkeeper_app::{App, AppError, ErrorCode, SystemClock, TerminalCommand, TxnQuery};
+use slipkeeper_app::{clock_from_env, App, AppError, ErrorCode, TerminalCommand, TxnQuery};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -125,6 +125,7 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
     // mistyped --db is an error, not a new empty journal that "verifies". Reading
     // commands take no write lock (they run beside a mirror, and on a journal in a
     // read-only folder).
+    let clock = clock_from_env()?;
     let mut app = match &cli.command {
         Command::Import { .. }
         | Command::Statement { .. }
@@ -133,7 +134,7 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
         | Command::Proxy { .. }
         | Command::Demo {
             cmd: DemoCmd::Seed { .. } | DemoCmd::Pay { .. },
-        } => App::open(&db, SystemClock)?,
+        } => App::open(&db, clock)?,
         Command::Journal {
             cmd:
                 JournalCmd::List { .. }
@@ -142,8 +143,8 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
                 | JournalCmd::Verify
                 | JournalCmd::Check
                 | JournalCmd::Export { .. },
-        } => App::open_read_only(&db, SystemClock)?,
-        _ => App::open_existing(&db, SystemClock)?,
+        } => App::open_read_only(&db, clock)?,
+        _ => App::open_existing(&db, clock)?,
     };
     match cli.command {
         Command::Journal { cmd } => match cmd {

@@ -3,8 +3,8 @@
 //! look-alikes, gaps); this module only decides, so every code is testable without a
 //! database and the same facts always give the same advice.
 
-use crate::{remedy_for, Batch, Money, Outcome, Remedy, TerminalId, Transaction, TxnKind};
-use chrono::NaiveDate;
+use crate::{Batch, Remedy, TerminalId, Transaction};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 /// What the shop owner says is wrong.
@@ -114,9 +114,61 @@ pub enum DiagnosisCode {
     ApprovedAskAcquirer,
     /// Approved; the cardholder disputes it: answer with the signed slip and evidence.
     DisputeRespond,
+    /// The asked voucher is itself a void (or pre-auth cancellation, completion void).
+    IsVoid,
+    /// The asked voucher is itself a refund.
+    IsRefund,
+    /// The asked voucher is itself a reversal (冲正).
+    IsReversal,
+    /// A pre-authorisation still holding money on the card: not a charge.
+    PreAuthOpen,
+    /// A pre-authorisation turned into a charge by its completion.
+    PreAuthCompleted,
+    /// A pre-authorisation cancelled at the terminal: the hold is released.
+    PreAuthCancelled,
+    /// A pre-authorisation past the acquirer's hold period, never completed.
+    PreAuthExpired,
+    /// The customer says "charged twice"; the journal shows one live charge.
+    ChargedOnce,
+    /// Refunds add up to more than the original.
+    OverRefunded,
+    /// The batch is still open but the acquirer's business day has turned: refund.
+    VoidWindowClosed,
+    /// A balance inquiry or settlement: no money moved.
+    NotAPayment,
 }
 
 impl DiagnosisCode {
+    pub const ALL: [DiagnosisCode; 27] = [
+        DiagnosisCode::Voidable,
+        DiagnosisCode::SettledUseRefund,
+        DiagnosisCode::AlreadyVoided,
+        DiagnosisCode::AlreadyRefunded,
+        DiagnosisCode::PartiallyRefunded,
+        DiagnosisCode::Reversed,
+        DiagnosisCode::Declined,
+        DiagnosisCode::OtherTerminal,
+        DiagnosisCode::NotInJournalTypo,
+        DiagnosisCode::NotInJournalGap,
+        DiagnosisCode::NotInJournal,
+        DiagnosisCode::DuplicateCharge,
+        DiagnosisCode::UnknownOutcome,
+        DiagnosisCode::ReceiptLost,
+        DiagnosisCode::ApprovedAskAcquirer,
+        DiagnosisCode::DisputeRespond,
+        DiagnosisCode::IsVoid,
+        DiagnosisCode::IsRefund,
+        DiagnosisCode::IsReversal,
+        DiagnosisCode::PreAuthOpen,
+        DiagnosisCode::PreAuthCompleted,
+        DiagnosisCode::PreAuthCancelled,
+        DiagnosisCode::PreAuthExpired,
+        DiagnosisCode::ChargedOnce,
+        DiagnosisCode::OverRefunded,
+        DiagnosisCode::VoidWindowClosed,
+        DiagnosisCode::NotAPayment,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             DiagnosisCode::Voidable => "VOIDABLE",
@@ -135,6 +187,17 @@ impl DiagnosisCode {
             DiagnosisCode::ReceiptLost => "RECEIPT_LOST",
             DiagnosisCode::ApprovedAskAcquirer => "APPROVED_ASK_ACQUIRER",
             DiagnosisCode::DisputeRespond => "DISPUTE_RESPOND",
+            DiagnosisCode::IsVoid => "IS_VOID",
+            DiagnosisCode::IsRefund => "IS_REFUND",
+            DiagnosisCode::IsReversal => "IS_REVERSAL",
+            DiagnosisCode::PreAuthOpen => "PRE_AUTH_OPEN",
+            DiagnosisCode::PreAuthCompleted => "PRE_AUTH_COMPLETED",
+            DiagnosisCode::PreAuthCancelled => "PRE_AUTH_CANCELLED",
+            DiagnosisCode::PreAuthExpired => "PRE_AUTH_EXPIRED",
+            DiagnosisCode::ChargedOnce => "CHARGED_ONCE",
+            DiagnosisCode::OverRefunded => "OVER_REFUNDED",
+            DiagnosisCode::VoidWindowClosed => "VOID_WINDOW_CLOSED",
+            DiagnosisCode::NotAPayment => "NOT_A_PAYMENT",
         }
     }
 
@@ -149,6 +212,8 @@ impl DiagnosisCode {
                 | DiagnosisCode::ApprovedAskAcquirer
                 | DiagnosisCode::DisputeRespond
                 | DiagnosisCode::Reversed
+                | DiagnosisCode::OverRefunded
+                | DiagnosisCode::VoidWindowClosed
         )
     }
 }
@@ -160,6 +225,32 @@ pub struct Recorded {
     pub txn: Transaction,
 }
 
+/// What the acquirer's own rules add to the journal: when its business day turns
+/// (日切, which ends the void window) and how long it holds a pre-authorisation.
+/// Kept as data in the acquirer directory.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcquirerRules {
+    /// Whose rules these are, for the answer to name; `None` for the defaults.
+    pub name: Option<Text>,
+    pub cutoff: NaiveTime,
+    pub pre_auth_hold_days: u32,
+}
+
+impl AcquirerRules {
+    /// Local midnight and 30 days, when the acquirer is not known.
+    pub const DEFAULT_HOLD_DAYS: u32 = 30;
+}
+
+impl Default for AcquirerRules {
+    fn default() -> Self {
+        AcquirerRules {
+            name: None,
+            cutoff: NaiveTime::MIN,
+            pre_auth_hold_days: Self::DEFAULT_HOLD_DAYS,
+        }
+    }
+}
+
 /// What the journal knows that bears on the complaint.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Facts {
@@ -167,18 +258,28 @@ pub struct Facts {
     pub found: Option<Recorded>,
     /// Its batch (open or settled).
     pub batch: Option<Batch>,
-    /// Voids, refunds and reversals that may refer to it.
+    /// What refers to it or what it refers to, and what refers to those in turn (the
+    /// void of a completion of a pre-authorisation), each with its batch state.
     pub related: Vec<Recorded>,
+    /// Batches of the related transactions the answer depends on (a completion's).
+    pub related_batches: Vec<Batch>,
     /// The terminal the owner is standing at, if said.
     pub asked_terminal: Option<TerminalId>,
     /// The same voucher found only on another terminal of the shop.
     pub elsewhere: Vec<Recorded>,
+    /// The same voucher on the same terminal in other batches (the counter wrapped,
+    /// or counts per batch): named, never silently chosen from.
+    pub other_batches: Vec<Recorded>,
     /// Look-alikes: neighbouring or transposed digits, or same amount around that time.
     pub near: Vec<Recorded>,
     /// A recorded gap or totals mismatch covering the time or voucher asked about.
-    pub gap: Option<String>,
-    /// Other approved sales with the same card last-4 and amount minutes apart.
+    pub gap: Option<Text>,
+    /// Candidate twins: approved debits with the same card last-4 and amount, minutes
+    /// apart. The rules decide which really are a double charge.
     pub duplicates: Vec<Recorded>,
+    /// The shop's local time when asked; `None` leaves out what depends on it.
+    pub now: Option<NaiveDateTime>,
+    pub rules: AcquirerRules,
 }
 
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -187,6 +288,15 @@ pub struct Fact {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub txn_id: Option<i64>,
     pub text: Text,
+}
+
+/// A question that tells apart causes the journal cannot see, with what a "yes"
+/// means and who to call then.
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    pub question: Text,
+    pub if_yes: Text,
+    pub call: Text,
 }
 
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -201,415 +311,23 @@ pub struct Diagnosis {
     pub prepare: Vec<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remedy: Option<Remedy>,
+    /// Whether opening a case with the acquirer is the way on.
+    #[serde(default)]
+    pub needs_acquirer: bool,
+    /// False when the journal alone cannot decide what happened: the `checks` then
+    /// tell the possible causes apart.
+    #[serde(default = "yes")]
+    pub journal_decides: bool,
+    #[serde(default)]
+    pub checks: Vec<Check>,
+    /// Things the owner must see even though they are not the answer (refunds above
+    /// the sale amount, a voucher repeated in several batches).
+    #[serde(default)]
+    pub warnings: Vec<Text>,
 }
 
-fn describe(r: &Recorded) -> Text {
-    let t = &r.txn;
-    let (zh, en) = t.kind.slip_label();
-    let rrn = t.rrn.as_ref().map(|r| r.as_str()).unwrap_or("—");
-    Text::new(
-        format!(
-            "#{} 终端 {} 批次 {} 凭证号 {} {} {} {} 参考号 {} 结果 {}",
-            r.id,
-            t.terminal_id,
-            t.batch_no,
-            t.trace_no,
-            zh,
-            t.amount,
-            t.occurred_at,
-            rrn,
-            t.outcome
-        ),
-        format!(
-            "#{} terminal {} batch {} voucher {} {} {} at {} RRN {} outcome {}",
-            r.id,
-            t.terminal_id,
-            t.batch_no,
-            t.trace_no,
-            en,
-            t.amount,
-            t.occurred_at,
-            rrn,
-            t.outcome
-        ),
-    )
-}
-
-fn fact(r: &Recorded) -> Fact {
-    Fact {
-        txn_id: Some(r.id),
-        text: describe(r),
-    }
-}
-
-fn identifiers(t: &Transaction) -> Text {
-    let rrn = t.rrn.as_ref().map(|r| r.as_str()).unwrap_or("—");
-    let auth = t.auth_code.as_ref().map(|r| r.as_str()).unwrap_or("—");
-    Text::new(
-        format!(
-            "商户号 {}、终端号 {}、批次号 {}、凭证号 {}、参考号 {}、授权码 {}、金额 {}、交易时间 {}",
-            t.merchant_id, t.terminal_id, t.batch_no, t.trace_no, rrn, auth, t.amount, t.occurred_at
-        ),
-        format!(
-            "merchant no. {}, terminal {}, batch {}, voucher {}, RRN {}, auth code {}, amount {}, time {}",
-            t.merchant_id, t.terminal_id, t.batch_no, t.trace_no, rrn, auth, t.amount, t.occurred_at
-        ),
-    )
-}
-
-/// Decides what happened and what to do.
-pub fn diagnose(complaint: Complaint, f: &Facts) -> Diagnosis {
-    let mut facts: Vec<Fact> = Vec::new();
-    let mk = |code: DiagnosisCode,
-              title: Text,
-              explanation: Text,
-              facts: Vec<Fact>,
-              next_steps: Vec<Text>,
-              prepare: Vec<Text>,
-              remedy: Option<Remedy>| Diagnosis {
-        code,
-        complaint,
-        title,
-        explanation,
-        facts,
-        next_steps,
-        prepare,
-        remedy,
-    };
-    let Some(found) = &f.found else {
-        if !f.elsewhere.is_empty() {
-            facts.extend(f.elsewhere.iter().map(fact));
-            let other = &f.elsewhere[0].txn.terminal_id;
-            return mk(
-                DiagnosisCode::OtherTerminal,
-                Text::new("这笔交易在店里另一台终端上", "The voucher is on another terminal of the shop"),
-                Text::new(
-                    format!("本终端没有这个凭证号，但终端 {other} 有。撤销、退货都必须在原终端上做。"),
-                    format!("This terminal has no such voucher, but terminal {other} does. Voids and refunds must be done on the terminal that took the payment."),
-                ),
-                facts,
-                vec![Text::new(format!("到终端 {other} 上操作"), format!("Use terminal {other}"))],
-                vec![],
-                None,
-            );
-        }
-        if let Some(gap) = &f.gap {
-            facts.push(Fact {
-                txn_id: None,
-                text: Text::new(format!("记录缺口：{gap}"), format!("Recorded gap: {gap}")),
-            });
-            // Look-alikes stay visible: the owner may still have misread the number.
-            facts.extend(f.near.iter().map(fact));
-            return mk(
-                DiagnosisCode::NotInJournalGap,
-                Text::new("镜像漏掉了这笔", "The mirror missed this one"),
-                Text::new(
-                    "日志在这段时间或这段凭证号有缺口（或结算总数对不上），这笔交易可能发生了但没有被记录下来。收单机构有完整记录。",
-                    "The journal has a gap around this time or voucher range (or the settlement totals disagree), so the transaction may have happened without being recorded. The acquirer has the full record.",
-                ),
-                facts,
-                vec![Text::new(
-                    "联系收单机构，按时间和金额查询这笔交易",
-                    "Contact the acquirer and ask them to look it up by time and amount",
-                )],
-                vec![
-                    Text::new("交易大概时间和金额、卡号后四位", "Approximate time, amount and card last-4"),
-                    Text::new("商户号和终端号", "Merchant no. and terminal no."),
-                ],
-                None,
-            );
-        }
-        if !f.near.is_empty() {
-            facts.extend(f.near.iter().map(fact));
-            return mk(
-                DiagnosisCode::NotInJournalTypo,
-                Text::new("没有这个号码，但有很像的", "Not found, but close matches exist"),
-                Text::new(
-                    "日志里没有这个凭证号；下面几笔号码只差一位或两位颠倒，或金额时间相同。多半是看错或输错了号码。",
-                    "The journal has no such voucher; the transactions below differ by one digit, two swapped digits, or have the same amount and time. Most likely the number was misread or mistyped.",
-                ),
-                facts,
-                vec![Text::new("对照签购单，选出正确的那一笔", "Compare with the slip and pick the right one")],
-                vec![],
-                None,
-            );
-        }
-        return mk(
-            DiagnosisCode::NotInJournal,
-            Text::new("日志里没有这笔交易", "Not in the journal"),
-            Text::new(
-                "日志没有缺口，也没有相近的交易：这笔多半不是在本店这些终端上做的（比如别家商户、扫码支付或其他收款方式）。",
-                "The journal has no gap and nothing similar: the payment was most likely not made on these terminals (another shop, a QR-code payment, another way of paying).",
-            ),
-            facts,
-            vec![Text::new(
-                "请顾客出示签购单或银行账单上的商户名称和时间再核对",
-                "Ask the customer for the slip or the bank statement line (merchant name and time) and check again",
-            )],
-            vec![],
-            None,
-        );
-    };
-
-    let t = &found.txn;
-    facts.push(fact(found));
-    facts.extend(f.related.iter().map(fact));
-    let related: Vec<Transaction> = f.related.iter().map(|r| r.txn.clone()).collect();
-    let ids = identifiers(t);
-    let prepare_ids = vec![
-        ids.clone(),
-        Text::new("签购单（或本软件的重打印件）", "The slip (or this reprint)"),
-    ];
-
-    if t.outcome == Outcome::Unknown {
-        return mk(
-            DiagnosisCode::UnknownOutcome,
-            Text::new("交易结果未知", "Outcome unknown"),
-            Text::new(
-                "交易开始了，但终端没有给出最终结果（通讯中断）。可能已扣款，也可能已自动冲正。",
-                "The transaction started but the terminal never reported a final result (the link broke). The card may have been charged, or the charge may have been reversed automatically.",
-            ),
-            facts,
-            vec![
-                Text::new("不要让顾客再刷一次，先查清楚", "Do not charge the customer again before this is clear"),
-                Text::new("联系收单机构，按凭证号和时间确认结果", "Ask the acquirer to confirm the outcome by voucher and time"),
-            ],
-            prepare_ids,
-            None,
-        );
-    }
-    let reversed = t.outcome == Outcome::Reversed
-        || related.iter().any(|r| {
-            r.kind == TxnKind::Reversal && r.outcome == Outcome::Approved && r.refers_to(t)
-        });
-    if reversed {
-        return mk(
-            DiagnosisCode::Reversed,
-            Text::new("已冲正：顾客没有被扣款", "Reversed: the customer was not charged"),
-            Text::new(
-                "这笔交易超时后被冲正（撤回）。顾客的卡不会被扣款；银行 App 里可能短时间显示一笔冻结，几天内会自动消失。",
-                "The transaction timed out and was reversed. The card is not charged; the bank app may show a pending hold for a few days, which disappears by itself.",
-            ),
-            facts,
-            vec![
-                Text::new("告诉顾客冻结金额会自动解除", "Tell the customer the hold will be released automatically"),
-                Text::new("如超过 7 天仍未解除，联系收单机构", "If it is still there after 7 days, contact the acquirer"),
-            ],
-            prepare_ids,
-            None,
-        );
-    }
-    if t.outcome == Outcome::Declined {
-        return mk(
-            DiagnosisCode::Declined,
-            Text::new("交易被拒绝：没有扣款", "Declined: no money moved"),
-            Text::new(
-                "发卡行拒绝了这笔交易，没有发生资金变动，不需要撤销或退货。",
-                "The issuer declined it. No money moved; there is nothing to void or refund.",
-            ),
-            facts,
-            vec![Text::new(
-                "如顾客仍要付款，请重新交易",
-                "If the customer still wants to pay, start a new transaction",
-            )],
-            vec![],
-            None,
-        );
-    }
-    if t.outcome == Outcome::Voided {
-        return mk(
-            DiagnosisCode::AlreadyVoided,
-            Text::new("已经撤销过了", "Already voided"),
-            Text::new("这笔交易已经撤销，顾客的钱已退回。不能再撤销或退货。", "This transaction was already voided; the money went back to the customer. It cannot be voided or refunded again."),
-            facts,
-            vec![Text::new("把撤销记录出示给顾客", "Show the customer the void")],
-            vec![],
-            Some(Remedy::AlreadyVoided),
-        );
-    }
-    let not_undone = |d: &Recorded| {
-        !f.related.iter().any(|r| {
-            matches!(
-                r.txn.kind,
-                TxnKind::Void | TxnKind::Refund | TxnKind::Reversal
-            ) && r.txn.outcome == Outcome::Approved
-                && r.txn.refers_to(&d.txn)
-        })
-    };
-    let dupes: Vec<&Recorded> = f.duplicates.iter().filter(|d| not_undone(d)).collect();
-    if !dupes.is_empty()
-        && matches!(
-            complaint,
-            Complaint::ChargedTwice | Complaint::Dispute | Complaint::Other
-        )
-    {
-        facts.extend(dupes.iter().map(|d| fact(d)));
-        return mk(
-            DiagnosisCode::DuplicateCharge,
-            Text::new("重复扣款：同一张卡同一金额两笔", "Duplicate charge: same card, same amount, twice"),
-            Text::new(
-                format!("日志里有 {} 笔同卡号后四位、同金额、相隔几分钟的成功消费，都没有撤销。", dupes.len() + 1),
-                format!("The journal has {} approved sales with the same card last-4 and amount, minutes apart, none voided.", dupes.len() + 1),
-            ),
-            facts,
-            vec![
-                Text::new("批次未结算：在原终端撤销其中一笔", "Batch still open: void one of them at the terminal"),
-                Text::new("已结算：对其中一笔做退货，或联系收单机构", "Settled: refund one of them, or contact the acquirer"),
-            ],
-            prepare_ids,
-            None,
-        );
-    }
-    let here = f
-        .asked_terminal
-        .clone()
-        .unwrap_or_else(|| t.terminal_id.clone());
-    let open_batch = Batch {
-        terminal_id: t.terminal_id.clone(),
-        batch_no: t.batch_no.clone(),
-        state: crate::BatchState::Open,
-    };
-    let batch = f.batch.as_ref().unwrap_or(&open_batch);
-    let remedy = remedy_for(t, batch, &here, &related).ok();
-    let refunded: Money = related
-        .iter()
-        .filter(|r| r.kind == TxnKind::Refund && r.outcome == Outcome::Approved && r.refers_to(t))
-        .fold(Money::zero(t.amount.currency()), |a, r| {
-            a.checked_add(r.amount).unwrap_or(a)
-        });
-    match &remedy {
-        Some(Remedy::AlreadyVoided) => {
-            return mk(
-                DiagnosisCode::AlreadyVoided,
-                Text::new("已经撤销过了", "Already voided"),
-                Text::new("这笔交易已经撤销，顾客的钱已退回（撤销当天生效）。不能再撤销或退货。", "This transaction was already voided; the money went back to the customer. It cannot be voided or refunded again."),
-                facts,
-                vec![Text::new("把撤销记录（见上）出示给顾客", "Show the customer the void (listed above)")],
-                vec![],
-                remedy,
-            )
-        }
-        Some(Remedy::AlreadyRefunded) => {
-            return mk(
-                DiagnosisCode::AlreadyRefunded,
-                Text::new("已经全额退货", "Already fully refunded"),
-                Text::new(format!("退货合计 {refunded}，等于原交易金额。退款一般 3–15 个工作日到账。"), format!("Refunds total {refunded}, the whole amount. Refunds usually reach the card in 3–15 working days.")),
-                facts,
-                vec![Text::new("把退货记录（见上）出示给顾客", "Show the customer the refund (listed above)")],
-                vec![],
-                remedy,
-            )
-        }
-        Some(Remedy::Refund { refundable, .. }) | Some(Remedy::RefundNeedsRrn { refundable, .. })
-            if refunded.minor() > 0 =>
-        {
-            let left = *refundable;
-            return mk(
-                DiagnosisCode::PartiallyRefunded,
-                Text::new("已部分退货", "Partially refunded"),
-                Text::new(format!("已退 {refunded}，还可退 {left}。"), format!("{refunded} has been refunded; {left} can still be refunded.")),
-                facts,
-                vec![Text::new(format!("如需再退，做退货（退货），金额不超过 {left}"), format!("To refund more, do a refund of at most {left}"))],
-                prepare_ids,
-                remedy,
-            );
-        }
-        _ => {}
-    }
-    match complaint {
-        Complaint::ReceiptLost => {
-            return mk(
-                DiagnosisCode::ReceiptLost,
-                Text::new("交易正常：重打一张签购单", "All in order: reprint the slip"),
-                Text::new("这笔交易成功且完整记录。可以打印一张标明“重打印”的签购单给顾客。", "The transaction is approved and fully recorded. Print a copy marked REPRINT for the customer."),
-                facts,
-                vec![Text::new("重打印持卡人存根", "Reprint the cardholder copy")],
-                vec![],
-                remedy,
-            )
-        }
-        Complaint::NotInAcquirerBackEnd => {
-            let open = batch.is_open();
-            return mk(
-                DiagnosisCode::ApprovedAskAcquirer,
-                Text::new("终端记录为成功：请收单机构核查", "Approved at the terminal: ask the acquirer to check"),
-                if open {
-                    Text::new("终端记录这笔交易成功，但批次还没有结算。多数收单机构后台要到结算后才显示；请先在终端上结算，第二天再查。", "The terminal approved it, but its batch is not settled yet. Most acquirers show transactions only after settlement: settle at the terminal and check again tomorrow.")
-                } else {
-                    Text::new("终端记录这笔交易成功、批次已结算，收单机构却查不到：可能是上送丢失。请凭参考号和授权码让收单机构核查并补入账。", "The terminal approved it and the batch is settled, yet the acquirer cannot find it: the upload may have been lost. Ask the acquirer to check by RRN and auth code and to credit it.")
-                },
-                facts,
-                vec![Text::new("致电收单机构客服，报参考号和授权码", "Call the acquirer's hotline with the RRN and auth code"), Text::new("发送证据包（信函、重打印件、日志摘录）", "Send the evidence pack (letter, reprint, journal excerpt)")],
-                prepare_ids,
-                remedy,
-            );
-        }
-        Complaint::Dispute => {
-            return mk(
-                DiagnosisCode::DisputeRespond,
-                Text::new("交易成功：用证据回复调单", "Approved: answer the dispute with evidence"),
-                Text::new("终端记录这笔交易成功。请在期限内向收单机构提交持卡人签名的签购单和交易记录。", "The terminal approved this transaction. Send the acquirer the slip signed by the cardholder and the transaction record before the deadline."),
-                facts,
-                vec![Text::new("找出有持卡人签名的商户存根并拍照", "Find the merchant copy signed by the cardholder and photograph it"), Text::new("生成证据包并在期限内提交", "Build the evidence pack and submit it before the deadline")],
-                prepare_ids,
-                remedy,
-            );
-        }
-        _ => {}
-    }
-    match remedy {
-        Some(Remedy::Void) | Some(Remedy::VoidAtOtherTerminal { .. }) => mk(
-            DiagnosisCode::Voidable,
-            Text::new("可以撤销", "Can be voided"),
-            Text::new(
-                format!("批次 {} 还没有结算，可以在终端 {} 上做“撤销”，当天全额退回。", t.batch_no, t.terminal_id),
-                format!("Batch {} is not settled yet: void it on terminal {} now; the full amount goes back the same day.", t.batch_no, t.terminal_id),
-            ),
-            facts,
-            vec![Text::new(format!("在终端 {} 上选择“撤销”，输入凭证号 {}", t.terminal_id, t.trace_no), format!("On terminal {} choose VOID and enter voucher {}", t.terminal_id, t.trace_no))],
-            vec![],
-            remedy,
-        ),
-        Some(Remedy::Refund { ref rrn, original_date, refundable }) => mk(
-            DiagnosisCode::SettledUseRefund,
-            Text::new("已结算：不能撤销，请做退货", "Settled: void is impossible, do a refund"),
-            Text::new(
-                "这笔交易所在批次已经结算，终端里已没有原交易，所以撤销会提示“原交易不存在”。请改做“退货”，需要原交易参考号和日期。",
-                "The batch was settled, so the terminal no longer holds the original: a void answers \"original transaction does not exist\". Do a refund instead; it needs the original RRN and date.",
-            ),
-            facts,
-            vec![Text::new(
-                format!("在终端上选择“退货”，输入参考号 {rrn}、原交易日期 {}，金额不超过 {refundable}", original_date.format("%m%d")),
-                format!("On the terminal choose REFUND, enter RRN {rrn}, original date {}, amount up to {refundable}", original_date.format("%m%d")),
-            ), Text::new("如终端不支持退货，联系收单机构办理", "If the terminal cannot refund, ask the acquirer to do it")],
-            prepare_ids,
-            remedy.clone(),
-        ),
-        Some(Remedy::RefundNeedsRrn { original_date, refundable }) => mk(
-            DiagnosisCode::SettledUseRefund,
-            Text::new("已结算：不能撤销，请做退货", "Settled: void is impossible, do a refund"),
-            Text::new(
-                "这笔交易所在批次已经结算，撤销会提示“原交易不存在”。退货需要参考号，但日志没有记录到它：请收单机构按日期和凭证号查出参考号。",
-                "The batch was settled, so a void answers \"original transaction does not exist\". A refund needs the RRN, which the journal did not record: ask the acquirer to look it up by date and voucher.",
-            ),
-            facts,
-            vec![Text::new(
-                format!("联系收单机构，查询 {original_date} 凭证号 {} 的参考号，然后退货（不超过 {refundable}）", t.trace_no),
-                format!("Ask the acquirer for the RRN of voucher {} on {original_date}, then refund (up to {refundable})", t.trace_no),
-            )],
-            prepare_ids,
-            remedy.clone(),
-        ),
-        _ => mk(
-            DiagnosisCode::ReceiptLost,
-            Text::new("交易正常", "All in order"),
-            Text::new("这笔交易成功且完整记录，没有发现问题。如需要，可以重打印签购单。", "The transaction is approved and fully recorded; nothing is wrong. Reprint the slip if needed."),
-            facts,
-            vec![Text::new("重打印签购单", "Reprint the slip")],
-            vec![],
-            remedy,
-        ),
-    }
+fn yes() -> bool {
+    true
 }
 
 /// The state of a case with the acquirer.

@@ -14,6 +14,7 @@
 //! ```
 
 mod casework;
+mod diagnose;
 mod error;
 mod ids;
 mod money;
@@ -24,9 +25,10 @@ mod statement;
 mod txn;
 
 pub use casework::{
-    days_left, diagnose, CaseStatus, Complaint, Diagnosis, DiagnosisCode, Fact, Facts, Recorded,
-    Text,
+    days_left, AcquirerRules, CaseStatus, Check, Complaint, Diagnosis, DiagnosisCode, Fact, Facts,
+    Recorded, Text,
 };
+pub use diagnose::{diagnose, DUPLICATE_WINDOW};
 pub use error::DomainError;
 pub use ids::{
     AuthCode, BatchNo, MerchantId, OperatorNo, ReceiptNo, Rrn, TerminalId, TraceNo, VoucherNo,
@@ -35,7 +37,10 @@ pub use money::{Currency, Money};
 pub use pan::{
     digit_value, looks_like_pan, mask_pans, mask_pans_in_bytes, mask_pans_in_text, MaskedPan,
 };
-pub use rules::{expected_debits, refundable_remainder, remedy_for, Remedy, TraceGaps};
+pub use rules::{
+    business_day, cancelled_by, expected_debits, hole_around, missing_between, refundable_remainder,
+    refunded_total, remedy_for, remedy_within, same_charge_twice, Remedy, TraceGaps,
+};
 pub use statement::{
     reconcile, settles, Discrepancy, DiscrepancyKind, Match, MatchRule, Reconciliation,
     StatementLine, TotalsRow, TIME_WINDOW,

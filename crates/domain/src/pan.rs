@@ -72,6 +72,12 @@ impl MaskedPan {
     pub fn last4(&self) -> &str {
         &self.0[self.0.len() - 4..]
     }
+
+    /// The first six digits (the issuer's BIN), when the mask keeps them.
+    pub fn bin(&self) -> Option<&str> {
+        let head = self.0.get(..6)?;
+        (self.0.len() >= 16 && head.bytes().all(|b| b.is_ascii_digit())).then_some(head)
+    }
 }
 
 /// Never echo a full card number back in an error message.

@@ -4,7 +4,7 @@
 //! "原交易不存在" and only a refund (with RRN and original date) works.
 
 use crate::{Batch, DomainError, Money, Outcome, Rrn, TerminalId, Transaction, TxnKind};
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 use serde::{Deserialize, Serialize};
 
 /// The way to give the customer their money back, or why there is nothing to do.
@@ -37,22 +37,50 @@ pub enum Remedy {
     },
 }
 
-/// Amount of `original` not yet refunded by approved refunds in `related`.
+/// What approved refunds in `related` have given back of `original`, in total. May
+/// exceed the original: that is a real overpayment to report, not a rounding matter.
+pub fn refunded_total(original: &Transaction, related: &[Transaction]) -> Result<Money, DomainError> {
+    let mut total = Money::zero(original.amount.currency());
+    for r in related {
+        if r.kind == TxnKind::Refund && r.outcome == Outcome::Approved && r.refers_to(original) {
+            total = total.checked_add(r.amount)?;
+        }
+    }
+    Ok(total)
+}
+
+/// Amount of `original` not yet refunded by approved refunds in `related` (zero when
+/// refunds already reach or exceed it).
 pub fn refundable_remainder(
     original: &Transaction,
     related: &[Transaction],
 ) -> Result<Money, DomainError> {
-    let mut left = original.amount;
-    for r in related {
-        if r.kind == TxnKind::Refund && r.outcome == Outcome::Approved && r.refers_to(original) {
-            left = left.checked_sub(r.amount)?;
-        }
-    }
+    let left = original
+        .amount
+        .checked_sub(refunded_total(original, related)?)?;
     Ok(if left.minor() < 0 {
         Money::zero(left.currency())
     } else {
         left
     })
+}
+
+/// Whether an approved transaction in `related` cancels `original` whole: a void,
+/// a reversal or a completion void.
+pub fn cancelled_by<'a>(
+    original: &Transaction,
+    related: impl IntoIterator<Item = &'a Transaction>,
+) -> Option<&'a Transaction> {
+    related.into_iter().find(|r| {
+        r.kind.cancels() && r.outcome == Outcome::Approved && r.refers_to(original)
+    })
+}
+
+/// The acquirer's business day (清算日) that `at` belongs to, for a day that starts at
+/// `cutoff` (日切). Only equality of business days matters: two times are in the same
+/// business day when they fall between the same two cutoffs.
+pub fn business_day(at: NaiveDateTime, cutoff: NaiveTime) -> NaiveDate {
+    (at - (cutoff - NaiveTime::MIN)).date()
 }
 
 /// Decides the remedy for `original`, asked at terminal `here`, given its batch and
@@ -62,6 +90,19 @@ pub fn remedy_for(
     batch: &Batch,
     here: &TerminalId,
     related: &[Transaction],
+) -> Result<Remedy, DomainError> {
+    remedy_within(original, batch, here, related, true)
+}
+
+/// As [`remedy_for`], knowing whether the acquirer's business day of the original is
+/// still the current one: a void needs both the open batch and the same business day;
+/// after the acquirer's cutoff it is declined even while the batch stays open.
+pub fn remedy_within(
+    original: &Transaction,
+    batch: &Batch,
+    here: &TerminalId,
+    related: &[Transaction],
+    same_business_day: bool,
 ) -> Result<Remedy, DomainError> {
     let moved_money = original.kind.is_debit() && original.outcome == Outcome::Approved;
     let reversed = related.iter().any(|r| {
@@ -78,10 +119,7 @@ pub fn remedy_for(
             kind: original.kind,
         });
     }
-    if related
-        .iter()
-        .any(|r| r.kind == TxnKind::Void && r.outcome == Outcome::Approved && r.refers_to(original))
-    {
+    if cancelled_by(original, related).is_some() {
         return Ok(Remedy::AlreadyVoided);
     }
     let refundable = refundable_remainder(original, related)?;
@@ -89,7 +127,7 @@ pub fn remedy_for(
         return Ok(Remedy::AlreadyRefunded);
     }
     let partially_refunded = refundable != original.amount;
-    if batch.is_open() && !partially_refunded {
+    if batch.is_open() && same_business_day && !partially_refunded {
         return Ok(if &original.terminal_id == here {
             Remedy::Void
         } else {
@@ -112,6 +150,30 @@ pub fn remedy_for(
     })
 }
 
+/// Whether `b` charges the same card the same amount as `a`, minutes apart, at the
+/// same terminal or merchant, both approved debits: the shape of a double charge.
+/// Cards match on the last four digits and, when both masks keep it, the BIN.
+pub fn same_charge_twice(a: &Transaction, b: &Transaction, window: TimeDelta) -> bool {
+    let debit = |t: &Transaction| t.kind.is_debit() && t.outcome == Outcome::Approved;
+    let same_card = match (&a.pan, &b.pan) {
+        (Some(p), Some(q)) => {
+            p.last4() == q.last4()
+                && match (p.bin(), q.bin()) {
+                    (Some(x), Some(y)) => x == y,
+                    _ => true,
+                }
+        }
+        _ => false,
+    };
+    debit(a)
+        && debit(b)
+        && same_card
+        && a.amount == b.amount
+        && (a.terminal_id == b.terminal_id || a.merchant_id == b.merchant_id)
+        && (a.occurred_at - b.occurred_at).abs() <= window
+        && a.key() != b.key()
+}
+
 /// Voucher (trace) numbers missing between those seen on one terminal: each gap as
 /// (first missing, last missing). Terminals number every transaction, so a hole means
 /// the mirror missed something. Holes wider than `MAX_GAP` are not reported: that is
@@ -127,7 +189,7 @@ pub struct TraceGaps {
 }
 
 impl TraceGaps {
-    const MAX_GAP: u32 = 10_000;
+    pub const MAX_GAP: u32 = 10_000;
 
     pub fn push(&mut self, n: u32) {
         match self.last {
@@ -145,6 +207,40 @@ impl TraceGaps {
     }
 }
 
+/// The run of voucher numbers missing around `asked` on one terminal, given the
+/// terminal's nearest recorded numbers below and above it and its lowest and highest
+/// overall. Counters wrap from 999999 to 000001, so the run may go through the wrap;
+/// a run wider than [`TraceGaps`]' limit is a late start, not a loss.
+pub fn hole_around(
+    asked: u32,
+    below: Option<u32>,
+    above: Option<u32>,
+    lowest: Option<u32>,
+    highest: Option<u32>,
+) -> Option<(u32, u32)> {
+    let prev = below.or(highest.filter(|&h| h > asked))?;
+    let next = above.or(lowest.filter(|&l| l < asked))?;
+    missing_between(prev, next)
+}
+
+/// The voucher numbers missing between two recorded ones that follow each other on a
+/// terminal (`next` below `prev` means the counter wrapped at 999999), or `None` when
+/// none are missing or the run is too wide to be a loss.
+pub fn missing_between(prev: u32, next: u32) -> Option<(u32, u32)> {
+    const TOP: u32 = 999_999;
+    let missing = if prev < next {
+        next - prev - 1
+    } else {
+        (TOP - prev) + next.saturating_sub(1)
+    };
+    if missing == 0 || missing > TraceGaps::MAX_GAP {
+        return None;
+    }
+    let from = if prev >= TOP { 1 } else { prev + 1 };
+    let to = if next <= 1 { TOP } else { next - 1 };
+    Some((from, to))
+}
+
 /// What a batch's settlement should report as debits, from the transactions seen:
 /// approved sales and completions that were not voided or reversed.
 pub fn expected_debits(batch: &[Transaction]) -> Result<(u32, Option<Money>), DomainError> {
@@ -154,12 +250,7 @@ pub fn expected_debits(batch: &[Transaction]) -> Result<(u32, Option<Money>), Do
         .iter()
         .filter(|t| t.kind.is_debit() && t.outcome == Outcome::Approved)
     {
-        let cancelled = batch.iter().any(|r| {
-            matches!(r.kind, TxnKind::Void | TxnKind::Reversal)
-                && r.outcome == Outcome::Approved
-                && r.refers_to(t)
-        });
-        if !cancelled {
+        if cancelled_by(t, batch).is_none() {
             count += 1;
             total = Some(match total {
                 Some(m) => m.checked_add(t.amount)?,
@@ -345,6 +436,46 @@ mod tests {
             trace_gaps(&[1, 999_999]),
             vec![],
             "a wrap or a late start is not a loss"
+        );
+    }
+
+    #[test]
+    fn holes_around_a_voucher_wrap_at_999999() {
+        assert_eq!(hole_around(4, Some(3), Some(6), Some(1), Some(7)), Some((4, 5)));
+        // The counter wrapped: 999998, 999999, [000001 asked], 000002.
+        assert_eq!(
+            hole_around(1, None, Some(2), Some(2), Some(999_999)),
+            Some((1, 1))
+        );
+        assert_eq!(
+            hole_around(999_999, Some(999_997), None, Some(1), Some(999_997)),
+            Some((999_998, 999_999))
+        );
+        // Too wide to be a loss: a journal started mid-stream.
+        assert_eq!(hole_around(50_000, Some(10), Some(90_000), Some(1), Some(90_000)), None);
+        assert_eq!(hole_around(5, None, Some(9), Some(9), Some(12)), None);
+        assert_eq!(hole_around(5, None, None, None, None), None);
+    }
+
+    #[test]
+    fn business_days_turn_at_the_cutoff() {
+        let eleven = NaiveTime::from_hms_opt(23, 0, 0).unwrap();
+        assert_eq!(
+            business_day(at("2026-11-20 22:59:00"), eleven),
+            business_day(at("2026-11-20 00:30:00"), eleven)
+        );
+        assert_ne!(
+            business_day(at("2026-11-20 22:59:00"), eleven),
+            business_day(at("2026-11-20 23:01:00"), eleven)
+        );
+        assert_eq!(
+            business_day(at("2026-11-20 23:01:00"), eleven),
+            business_day(at("2026-11-21 10:00:00"), eleven)
+        );
+        let midnight = NaiveTime::MIN;
+        assert_ne!(
+            business_day(at("2026-11-20 23:59:00"), midnight),
+            business_day(at("2026-11-21 00:01:00"), midnight)
         );
     }
 

@@ -42,6 +42,10 @@ str_enum!(
         PreAuth = "pre_auth",
         PreAuthCompletion = "pre_auth_completion",
         Reversal = "reversal",
+        // 预授权撤销: cancels a pre-authorisation, releasing the hold.
+        PreAuthCancel = "pre_auth_cancel",
+        // 预授权完成撤销: voids a completion (in the completion's open batch).
+        PreAuthCompletionVoid = "pre_auth_completion_void",
         BalanceInquiry = "balance_inquiry",
         Settlement = "settlement",
     }
@@ -53,6 +57,44 @@ impl TxnKind {
         matches!(self, TxnKind::Sale | TxnKind::PreAuthCompletion)
     }
 
+    /// Takes back (all or part of) an earlier transaction: the kinds `refers_to` links
+    /// to an original.
+    pub fn is_undo(&self) -> bool {
+        matches!(
+            self,
+            TxnKind::Void
+                | TxnKind::Refund
+                | TxnKind::Reversal
+                | TxnKind::PreAuthCancel
+                | TxnKind::PreAuthCompletionVoid
+        )
+    }
+
+    /// Cancels the original whole, inside the original's batch (a void, or the
+    /// terminal's automatic reversal), as opposed to a refund, which may come later.
+    pub fn cancels(&self) -> bool {
+        matches!(
+            self,
+            TxnKind::Void | TxnKind::Reversal | TxnKind::PreAuthCompletionVoid
+        )
+    }
+
+    /// The kind's name in running text: (Chinese, English).
+    pub fn words(&self) -> (&'static str, &'static str) {
+        match self {
+            TxnKind::Sale => ("消费", "sale"),
+            TxnKind::Void => ("撤销", "void"),
+            TxnKind::Refund => ("退货", "refund"),
+            TxnKind::PreAuth => ("预授权", "pre-authorisation"),
+            TxnKind::PreAuthCompletion => ("预授权完成", "pre-auth completion"),
+            TxnKind::Reversal => ("冲正", "reversal"),
+            TxnKind::PreAuthCancel => ("预授权撤销", "pre-auth cancellation"),
+            TxnKind::PreAuthCompletionVoid => ("预授权完成撤销", "completion void"),
+            TxnKind::BalanceInquiry => ("余额查询", "balance inquiry"),
+            TxnKind::Settlement => ("结算", "settlement"),
+        }
+    }
+
     /// 消费 SALE, 撤销 VOID …: the bilingual label a UnionPay slip prints.
     pub fn slip_label(&self) -> (&'static str, &'static str) {
         match self {
@@ -62,6 +104,8 @@ impl TxnKind {
             TxnKind::PreAuth => ("预授权", "PRE-AUTH"),
             TxnKind::PreAuthCompletion => ("预授权完成", "AUTH COMPLETE"),
             TxnKind::Reversal => ("冲正", "REVERSAL"),
+            TxnKind::PreAuthCancel => ("预授权撤销", "PRE-AUTH VOID"),
+            TxnKind::PreAuthCompletionVoid => ("预授权完成撤销", "AUTH COMPLETE VOID"),
             TxnKind::BalanceInquiry => ("余额查询", "BALANCE INQUIRY"),
             TxnKind::Settlement => ("结算", "SETTLEMENT"),
         }
@@ -78,6 +122,19 @@ str_enum!(
         Unknown = "unknown",
     }
 );
+
+impl Outcome {
+    /// The outcome in running text: (Chinese, English).
+    pub fn words(&self) -> (&'static str, &'static str) {
+        match self {
+            Outcome::Approved => ("成功", "approved"),
+            Outcome::Declined => ("被拒绝", "declined"),
+            Outcome::Reversed => ("已冲正", "reversed"),
+            Outcome::Voided => ("已撤销", "voided"),
+            Outcome::Unknown => ("结果未知", "outcome unknown"),
+        }
+    }
+}
 
 str_enum!(
     /// Card scheme (卡组织).
@@ -269,26 +326,43 @@ impl Transaction {
         }
     }
 
-    /// Whether `self` (a void, refund or reversal) points back at `original`.
+    /// Whether `self` points back at `original`: an undo (void, refund, reversal,
+    /// pre-auth cancellation, completion void) at what it takes back, or a completion
+    /// at its pre-authorisation.
+    ///
+    /// By RRN when both sides have one. Otherwise by terminal and original voucher,
+    /// scoped by the original date when `self` gives it, or else by the batch: voucher
+    /// numbers wrap at 999999 (and restart per batch on some terminals), so a number
+    /// alone may name a transaction of another day.
     pub fn refers_to(&self, original: &Transaction) -> bool {
-        if !matches!(
-            self.kind,
-            TxnKind::Void | TxnKind::Refund | TxnKind::Reversal
-        ) {
+        let target = match self.kind {
+            TxnKind::Void | TxnKind::Refund => original.kind.is_debit(),
+            TxnKind::Reversal => !matches!(
+                original.kind,
+                TxnKind::Reversal | TxnKind::Settlement | TxnKind::BalanceInquiry
+            ),
+            TxnKind::PreAuthCancel | TxnKind::PreAuthCompletion => {
+                original.kind == TxnKind::PreAuth
+            }
+            TxnKind::PreAuthCompletionVoid => original.kind == TxnKind::PreAuthCompletion,
+            _ => false,
+        };
+        if !target {
             return false;
         }
         if let (Some(r), Some(o)) = (&self.original_rrn, &original.rrn) {
             return r == o;
         }
-        match &self.original_trace_no {
-            Some(t) => {
-                *t == original.trace_no
-                    && self.terminal_id == original.terminal_id
-                    // A void lives in the same batch as its sale; a refund may not.
-                    && (self.kind != TxnKind::Void || self.batch_no == original.batch_no)
-            }
-            None => false,
-        }
+        let same_batch = self.batch_no == original.batch_no;
+        let in_scope = match self.original_date {
+            // A void or reversal lives in the same batch as its original, whatever
+            // else it says.
+            Some(d) => d == original.occurred_at.date() && (!self.kind.cancels() || same_batch),
+            None => same_batch,
+        };
+        self.original_trace_no.as_ref() == Some(&original.trace_no)
+            && self.terminal_id == original.terminal_id
+            && in_scope
     }
 }
 

@@ -522,6 +522,24 @@ impl Journal {
         ))
     }
 
+    /// The lowest and the highest voucher number recorded for `terminal`.
+    pub fn trace_range(
+        &self,
+        terminal: &TerminalId,
+    ) -> Result<(Option<TraceNo>, Option<TraceNo>), JournalError> {
+        let (lo, hi): (Option<String>, Option<String>) = self
+            .conn
+            .prepare_cached(
+                "SELECT min(trace_no), max(trace_no) FROM transactions WHERE terminal_id = ?1",
+            )?
+            .query_row([terminal.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let parse = |v: Option<String>| {
+            v.map(|s| TraceNo::new(&s).map_err(JournalError::from))
+                .transpose()
+        };
+        Ok((parse(lo)?, parse(hi)?))
+    }
+
     /// The transactions of `terminal` just before and just after `at`.
     pub fn time_neighbours(
         &self,

@@ -28,7 +28,7 @@ fn kind_of(class: u8, instr: u8) -> Option<TxnKind> {
         (0x06, 0x31) => TxnKind::Refund,
         (0x06, 0x22) => TxnKind::PreAuth,
         (0x06, 0x23 | 0x24) => TxnKind::PreAuthCompletion,
-        (0x06, 0x25) => TxnKind::Reversal,
+        (0x06, 0x25) => TxnKind::PreAuthCancel,
         _ => return None,
     })
 }

@@ -370,7 +370,7 @@ async fn a_pre_authorisation_is_taken_or_released_and_each_step_is_mirrored() {
         kinds,
         vec![
             (TxnKind::PreAuth, 30_000, None),
-            (TxnKind::Reversal, 30_000, Some("000002".into())),
+            (TxnKind::PreAuthCancel, 30_000, Some("000002".into())),
             (TxnKind::PreAuthCompletion, 42_000, Some("000001".into())),
             (TxnKind::PreAuth, 50_000, None),
         ]
