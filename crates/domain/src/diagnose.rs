@@ -457,7 +457,10 @@ fn undo(mut a: Answer, found: &Recorded) -> Diagnosis {
         ),
         TxnKind::Refund => {
             if let Some(o) = original {
-                let refunded = refunded_total(&o.txn, &a.related()).unwrap_or(u.amount);
+                // The asked refund counts with the others.
+                let mut all = a.related();
+                all.push(u.clone());
+                let refunded = refunded_total(&o.txn, &all).unwrap_or(u.amount);
                 if refunded.minor() > o.txn.amount.minor() {
                     return over_refunded(a, &o.txn, refunded);
                 }
