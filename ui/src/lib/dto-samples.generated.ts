@@ -158,7 +158,7 @@ export const home: Home = {
       "acquirer_ref": null,
       "due_on": "2026-11-29",
       "lookup": "{\"by\":\"voucher\",\"voucher\":\"000007\",\"terminal\":\"10000001\",\"batch\":null}",
-      "diagnosis": "{\"code\":\"DISPUTE_RESPOND\",\"complaint\":\"dispute\",\"title\":{\"zh\":\"交易成功：用证据回复调单\",\"en\":\"Approved: answer the dispute with evidence\"},\"explanation\":{\"zh\":\"终端记录这笔交易成功。请在期限内向收单机构提交持卡人签名的签购单和交易记录。\",\"en\":\"The terminal approved this transaction. Send the acquirer the slip signed by the cardholder and the transaction record before the deadline.\"},\"facts\":[{\"txn_id\":13,\"text\":{\"zh\":\"#13 终端 10000001 批次 000001 凭证号 000007 消费 RMB 255.05 2026-01-01 08:03:21 参考号 600000000012 结果 approved\",\"en\":\"#13 terminal 10000001 batch 000001 voucher 000007 SALE RMB 255.05 at 2026-01-01 08:03:21 RRN 600000000012 outcome approved\"}}],\"next_steps\":[{\"zh\":\"找出有持卡人签名的商户存根并拍照\",\"en\":\"Find the merchant copy signed by the cardholder and photograph it\"},{\"zh\":\"生成证据包并在期限内提交\",\"en\":\"Build the evidence pack and submit it before the deadline\"}],\"prepare\":[{\"zh\":\"商户号 898310048990001、终端号 10000001、批次号 000001、凭证号 000007、参考号 600000000012、授权码 907880、金额 RMB 255.05、交易时间 2026-01-01 08:03:21\",\"en\":\"merchant no. 898310048990001, terminal 10000001, batch 000001, voucher 000007, RRN 600000000012, auth code 907880, amount RMB 255.05, time 2026-01-01 08:03:21\"},{\"zh\":\"签购单（或本软件的重打印件）\",\"en\":\"The slip (or this reprint)\"}],\"remedy\":{\"remedy\":\"void\"}}",
+      "diagnosis": "{\"code\":\"DISPUTE_RESPOND\",\"complaint\":\"dispute\",\"title\":{\"zh\":\"交易成功：用证据回复调单\",\"en\":\"Approved: answer the dispute with evidence\"},\"explanation\":{\"zh\":\"终端记录这笔交易成功。请在期限内向收单机构提交持卡人签名的签购单和交易记录。\",\"en\":\"The terminal approved this transaction. Send the acquirer the slip signed by the cardholder and the transaction record before the deadline.\"},\"facts\":[{\"txn_id\":13,\"text\":{\"zh\":\"#13 终端 10000001 批次 000001 凭证号 000007 消费 255.05 元 2026-01-01 08:03:21 卡号后四位 0733 参考号 600000000012 结果：成功\",\"en\":\"#13 terminal 10000001 batch 000001 voucher 000007 sale RMB 255.05 at 2026-01-01 08:03:21 card …0733 RRN 600000000012 outcome: approved\"}}],\"next_steps\":[{\"zh\":\"找出有持卡人签名的商户存根并拍照\",\"en\":\"Find the merchant copy signed by the cardholder and photograph it\"},{\"zh\":\"生成证据包并在期限内提交\",\"en\":\"Build the evidence pack and submit it before the deadline\"}],\"prepare\":[{\"zh\":\"商户号 898310048990001、终端号 10000001、批次号 000001、凭证号 000007、参考号 600000000012、授权码 907880、金额 255.05 元、交易时间 2026-01-01 08:03:21\",\"en\":\"merchant no. 898310048990001, terminal 10000001, batch 000001, voucher 000007, RRN 600000000012, auth code 907880, amount RMB 255.05, time 2026-01-01 08:03:21\"},{\"zh\":\"签购单（或本软件的重打印件）\",\"en\":\"The slip (or this reprint)\"}],\"remedy\":{\"remedy\":\"refund\",\"rrn\":\"600000000012\",\"original_date\":\"2026-01-01\",\"refundable\":{\"minor\":25505,\"currency\":\"CNY\"}},\"needs_acquirer\":true,\"journal_decides\":true,\"checks\":[],\"warnings\":[]}",
       "days_left": 7
     }
   ],
@@ -258,8 +258,8 @@ export const diagnosis: Diagnosis = {
     {
       "txn_id": 13,
       "text": {
-        "zh": "#13 终端 10000001 批次 000001 凭证号 000007 消费 RMB 255.05 2026-01-01 08:03:21 参考号 600000000012 结果 approved",
-        "en": "#13 terminal 10000001 batch 000001 voucher 000007 SALE RMB 255.05 at 2026-01-01 08:03:21 RRN 600000000012 outcome approved"
+        "zh": "#13 终端 10000001 批次 000001 凭证号 000007 消费 255.05 元 2026-01-01 08:03:21 卡号后四位 0733 参考号 600000000012 结果：成功",
+        "en": "#13 terminal 10000001 batch 000001 voucher 000007 sale RMB 255.05 at 2026-01-01 08:03:21 card …0733 RRN 600000000012 outcome: approved"
       }
     }
   ],
@@ -275,7 +275,7 @@ export const diagnosis: Diagnosis = {
   ],
   "prepare": [
     {
-      "zh": "商户号 898310048990001、终端号 10000001、批次号 000001、凭证号 000007、参考号 600000000012、授权码 907880、金额 RMB 255.05、交易时间 2026-01-01 08:03:21",
+      "zh": "商户号 898310048990001、终端号 10000001、批次号 000001、凭证号 000007、参考号 600000000012、授权码 907880、金额 255.05 元、交易时间 2026-01-01 08:03:21",
       "en": "merchant no. 898310048990001, terminal 10000001, batch 000001, voucher 000007, RRN 600000000012, auth code 907880, amount RMB 255.05, time 2026-01-01 08:03:21"
     },
     {
@@ -284,8 +284,18 @@ export const diagnosis: Diagnosis = {
     }
   ],
   "remedy": {
-    "remedy": "void"
-  }
+    "remedy": "refund",
+    "rrn": "600000000012",
+    "original_date": "2026-01-01",
+    "refundable": {
+      "minor": 25505,
+      "currency": "CNY"
+    }
+  },
+  "needs_acquirer": true,
+  "journal_decides": true,
+  "checks": [],
+  "warnings": []
 };
 
 export const cases: CaseSummary[] = [
@@ -302,7 +312,7 @@ export const cases: CaseSummary[] = [
     "acquirer_ref": null,
     "due_on": "2026-11-29",
     "lookup": "{\"by\":\"voucher\",\"voucher\":\"000007\",\"terminal\":\"10000001\",\"batch\":null}",
-    "diagnosis": "{\"code\":\"DISPUTE_RESPOND\",\"complaint\":\"dispute\",\"title\":{\"zh\":\"交易成功：用证据回复调单\",\"en\":\"Approved: answer the dispute with evidence\"},\"explanation\":{\"zh\":\"终端记录这笔交易成功。请在期限内向收单机构提交持卡人签名的签购单和交易记录。\",\"en\":\"The terminal approved this transaction. Send the acquirer the slip signed by the cardholder and the transaction record before the deadline.\"},\"facts\":[{\"txn_id\":13,\"text\":{\"zh\":\"#13 终端 10000001 批次 000001 凭证号 000007 消费 RMB 255.05 2026-01-01 08:03:21 参考号 600000000012 结果 approved\",\"en\":\"#13 terminal 10000001 batch 000001 voucher 000007 SALE RMB 255.05 at 2026-01-01 08:03:21 RRN 600000000012 outcome approved\"}}],\"next_steps\":[{\"zh\":\"找出有持卡人签名的商户存根并拍照\",\"en\":\"Find the merchant copy signed by the cardholder and photograph it\"},{\"zh\":\"生成证据包并在期限内提交\",\"en\":\"Build the evidence pack and submit it before the deadline\"}],\"prepare\":[{\"zh\":\"商户号 898310048990001、终端号 10000001、批次号 000001、凭证号 000007、参考号 600000000012、授权码 907880、金额 RMB 255.05、交易时间 2026-01-01 08:03:21\",\"en\":\"merchant no. 898310048990001, terminal 10000001, batch 000001, voucher 000007, RRN 600000000012, auth code 907880, amount RMB 255.05, time 2026-01-01 08:03:21\"},{\"zh\":\"签购单（或本软件的重打印件）\",\"en\":\"The slip (or this reprint)\"}],\"remedy\":{\"remedy\":\"void\"}}",
+    "diagnosis": "{\"code\":\"DISPUTE_RESPOND\",\"complaint\":\"dispute\",\"title\":{\"zh\":\"交易成功：用证据回复调单\",\"en\":\"Approved: answer the dispute with evidence\"},\"explanation\":{\"zh\":\"终端记录这笔交易成功。请在期限内向收单机构提交持卡人签名的签购单和交易记录。\",\"en\":\"The terminal approved this transaction. Send the acquirer the slip signed by the cardholder and the transaction record before the deadline.\"},\"facts\":[{\"txn_id\":13,\"text\":{\"zh\":\"#13 终端 10000001 批次 000001 凭证号 000007 消费 255.05 元 2026-01-01 08:03:21 卡号后四位 0733 参考号 600000000012 结果：成功\",\"en\":\"#13 terminal 10000001 batch 000001 voucher 000007 sale RMB 255.05 at 2026-01-01 08:03:21 card …0733 RRN 600000000012 outcome: approved\"}}],\"next_steps\":[{\"zh\":\"找出有持卡人签名的商户存根并拍照\",\"en\":\"Find the merchant copy signed by the cardholder and photograph it\"},{\"zh\":\"生成证据包并在期限内提交\",\"en\":\"Build the evidence pack and submit it before the deadline\"}],\"prepare\":[{\"zh\":\"商户号 898310048990001、终端号 10000001、批次号 000001、凭证号 000007、参考号 600000000012、授权码 907880、金额 255.05 元、交易时间 2026-01-01 08:03:21\",\"en\":\"merchant no. 898310048990001, terminal 10000001, batch 000001, voucher 000007, RRN 600000000012, auth code 907880, amount RMB 255.05, time 2026-01-01 08:03:21\"},{\"zh\":\"签购单（或本软件的重打印件）\",\"en\":\"The slip (or this reprint)\"}],\"remedy\":{\"remedy\":\"refund\",\"rrn\":\"600000000012\",\"original_date\":\"2026-01-01\",\"refundable\":{\"minor\":25505,\"currency\":\"CNY\"}},\"needs_acquirer\":true,\"journal_decides\":true,\"checks\":[],\"warnings\":[]}",
     "days_left": 7
   }
 ];
@@ -323,8 +333,8 @@ export const contactPlan: ContactPlan = {
       {
         "txn_id": 13,
         "text": {
-          "zh": "#13 终端 10000001 批次 000001 凭证号 000007 消费 RMB 255.05 2026-01-01 08:03:21 参考号 600000000012 结果 approved",
-          "en": "#13 terminal 10000001 batch 000001 voucher 000007 SALE RMB 255.05 at 2026-01-01 08:03:21 RRN 600000000012 outcome approved"
+          "zh": "#13 终端 10000001 批次 000001 凭证号 000007 消费 255.05 元 2026-01-01 08:03:21 卡号后四位 0733 参考号 600000000012 结果：成功",
+          "en": "#13 terminal 10000001 batch 000001 voucher 000007 sale RMB 255.05 at 2026-01-01 08:03:21 card …0733 RRN 600000000012 outcome: approved"
         }
       }
     ],
@@ -340,7 +350,7 @@ export const contactPlan: ContactPlan = {
     ],
     "prepare": [
       {
-        "zh": "商户号 898310048990001、终端号 10000001、批次号 000001、凭证号 000007、参考号 600000000012、授权码 907880、金额 RMB 255.05、交易时间 2026-01-01 08:03:21",
+        "zh": "商户号 898310048990001、终端号 10000001、批次号 000001、凭证号 000007、参考号 600000000012、授权码 907880、金额 255.05 元、交易时间 2026-01-01 08:03:21",
         "en": "merchant no. 898310048990001, terminal 10000001, batch 000001, voucher 000007, RRN 600000000012, auth code 907880, amount RMB 255.05, time 2026-01-01 08:03:21"
       },
       {
@@ -349,8 +359,18 @@ export const contactPlan: ContactPlan = {
       }
     ],
     "remedy": {
-      "remedy": "void"
-    }
+      "remedy": "refund",
+      "rrn": "600000000012",
+      "original_date": "2026-01-01",
+      "refundable": {
+        "minor": 25505,
+        "currency": "CNY"
+      }
+    },
+    "needs_acquirer": true,
+    "journal_decides": true,
+    "checks": [],
+    "warnings": []
   },
   "acquirer": {
     "id": "cup",
@@ -380,7 +400,9 @@ export const contactPlan: ContactPlan = {
       }
     ],
     "response_days": 7,
-    "verified": false
+    "verified": false,
+    "cutoff": "23:00",
+    "pre_auth_hold_days": 30
   },
   "asks": [
     {
@@ -396,7 +418,7 @@ export const contactPlan: ContactPlan = {
       "en": "Copy of the business licence (for retrieval requests)"
     },
     {
-      "zh": "商户号 898310048990001、终端号 10000001、批次号 000001、凭证号 000007、参考号 600000000012、授权码 907880、金额 RMB 255.05、交易时间 2026-01-01 08:03:21",
+      "zh": "商户号 898310048990001、终端号 10000001、批次号 000001、凭证号 000007、参考号 600000000012、授权码 907880、金额 255.05 元、交易时间 2026-01-01 08:03:21",
       "en": "merchant no. 898310048990001, terminal 10000001, batch 000001, voucher 000007, RRN 600000000012, auth code 907880, amount RMB 255.05, time 2026-01-01 08:03:21"
     },
     {
@@ -409,8 +431,8 @@ export const contactPlan: ContactPlan = {
     "en": "(Call China UnionPay on 95516) Hello, this is the shop \"演示商店\", merchant no. 898310048990001. I am calling about a transaction: terminal 10000001, time 2026-01-01 08:03:21, amount RMB 255.05, voucher 000007, RRN 600000000012, auth code 907880. The problem: The cardholder disputes the charge. Our records say: Approved: answer the dispute with evidence. Please help me: Find the merchant copy signed by the cardholder and photograph it. Could you give me a case reference and the date I will get an answer?"
   },
   "letter": {
-    "zh": "致：中国银联\n日期：2026-11-22　本店案件编号：SK-1\n事由：交易核查申请（商户号 898310048990001）\n\n商户：演示商店\n商户号：898310048990001　终端号：10000001　批次号：000001　凭证号：000007\n参考号：600000000012　授权码：907880　卡号：552233******0733\n交易类型：消费　金额：RMB 255.05　交易时间：2026-01-01 08:03:21　结果：approved\n\n问题：持卡人对交易有争议（调单）\n核查结论（DISPUTE_RESPOND）：交易成功：用证据回复调单\n终端记录这笔交易成功。请在期限内向收单机构提交持卡人签名的签购单和交易记录。\n\n经过：\n- #13 终端 10000001 批次 000001 凭证号 000007 消费 RMB 255.05 2026-01-01 08:03:21 参考号 600000000012 结果 approved\n\n请求：\n- 找出有持卡人签名的商户存根并拍照\n- 生成证据包并在期限内提交\n\n附件：签购单重打印件、交易日志摘录、终端原始报文、完整性校验数据。\n联系人：王老板　电话：13800000000　邮箱：—　地址：—\n\n演示商店",
-    "en": "To: China UnionPay\nDate: 2026-11-22  Our case no.: SK-1\nSubject: transaction inquiry (merchant no. 898310048990001)\n\nMerchant: 演示商店\nMerchant no.: 898310048990001  Terminal no.: 10000001  Batch no.: 000001  Voucher no.: 000007\nRRN: 600000000012  Auth code: 907880  Card: 552233******0733\nType: SALE  Amount: RMB 255.05  Time: 2026-01-01 08:03:21  Outcome: approved\n\nProblem: The cardholder disputes the charge\nFinding (DISPUTE_RESPOND): Approved: answer the dispute with evidence\nThe terminal approved this transaction. Send the acquirer the slip signed by the cardholder and the transaction record before the deadline.\n\nTimeline:\n- #13 terminal 10000001 batch 000001 voucher 000007 SALE RMB 255.05 at 2026-01-01 08:03:21 RRN 600000000012 outcome approved\n\nRequested action:\n- Find the merchant copy signed by the cardholder and photograph it\n- Build the evidence pack and submit it before the deadline\n\nEnclosed: slip reprint, journal excerpt, the terminal's raw frames, integrity data.\nContact: 王老板  Phone: 13800000000  E-mail: —  Address: —\n\n演示商店"
+    "zh": "致：中国银联\n日期：2026-11-22　本店案件编号：SK-1\n事由：交易核查申请（商户号 898310048990001）\n\n商户：演示商店\n商户号：898310048990001　终端号：10000001　批次号：000001　凭证号：000007\n参考号：600000000012　授权码：907880　卡号：552233******0733\n交易类型：消费　金额：RMB 255.05　交易时间：2026-01-01 08:03:21　结果：approved\n\n问题：持卡人对交易有争议（调单）\n核查结论（DISPUTE_RESPOND）：交易成功：用证据回复调单\n终端记录这笔交易成功。请在期限内向收单机构提交持卡人签名的签购单和交易记录。\n\n经过：\n- #13 终端 10000001 批次 000001 凭证号 000007 消费 255.05 元 2026-01-01 08:03:21 卡号后四位 0733 参考号 600000000012 结果：成功\n\n请求：\n- 找出有持卡人签名的商户存根并拍照\n- 生成证据包并在期限内提交\n\n附件：签购单重打印件、交易日志摘录、终端原始报文、完整性校验数据。\n联系人：王老板　电话：13800000000　邮箱：—　地址：—\n\n演示商店",
+    "en": "To: China UnionPay\nDate: 2026-11-22  Our case no.: SK-1\nSubject: transaction inquiry (merchant no. 898310048990001)\n\nMerchant: 演示商店\nMerchant no.: 898310048990001  Terminal no.: 10000001  Batch no.: 000001  Voucher no.: 000007\nRRN: 600000000012  Auth code: 907880  Card: 552233******0733\nType: SALE  Amount: RMB 255.05  Time: 2026-01-01 08:03:21  Outcome: approved\n\nProblem: The cardholder disputes the charge\nFinding (DISPUTE_RESPOND): Approved: answer the dispute with evidence\nThe terminal approved this transaction. Send the acquirer the slip signed by the cardholder and the transaction record before the deadline.\n\nTimeline:\n- #13 terminal 10000001 batch 000001 voucher 000007 sale RMB 255.05 at 2026-01-01 08:03:21 card …0733 RRN 600000000012 outcome: approved\n\nRequested action:\n- Find the merchant copy signed by the cardholder and photograph it\n- Build the evidence pack and submit it before the deadline\n\nEnclosed: slip reprint, journal excerpt, the terminal's raw frames, integrity data.\nContact: 王老板  Phone: 13800000000  E-mail: —  Address: —\n\n演示商店"
   },
   "missing": [],
   "check_note": {
@@ -421,8 +443,8 @@ export const contactPlan: ContactPlan = {
 
 export const pack: PackReport = {
   "path": "/data/exports/SK-1-20261122-030000.zip",
-  "bytes": 114285,
-  "sha256": "5a9fc54d09ebfba7c239162f113db9b5e6ee058075b45c0a42fbc1d3f844085c",
+  "bytes": 115126,
+  "sha256": "85ac8c2fabdfe66d80e55a706cbed20a21a06f48ae4b17099c5c3be9651ccba7",
   "files": [
     "00_cover_letter.pdf",
     "01_slip_reprint.pdf",
@@ -480,7 +502,9 @@ export const acquirers: Acquirer[] = [
       }
     ],
     "response_days": 7,
-    "verified": false
+    "verified": false,
+    "cutoff": "23:00",
+    "pre_auth_hold_days": 30
   },
   {
     "id": "ums",
@@ -510,7 +534,9 @@ export const acquirers: Acquirer[] = [
       }
     ],
     "response_days": 7,
-    "verified": false
+    "verified": false,
+    "cutoff": "23:00",
+    "pre_auth_hold_days": 30
   },
   {
     "id": "lakala",
@@ -536,7 +562,9 @@ export const acquirers: Acquirer[] = [
       }
     ],
     "response_days": 7,
-    "verified": false
+    "verified": false,
+    "cutoff": "23:00",
+    "pre_auth_hold_days": 30
   },
   {
     "id": "allinpay",
@@ -562,7 +590,9 @@ export const acquirers: Acquirer[] = [
       }
     ],
     "response_days": 7,
-    "verified": false
+    "verified": false,
+    "cutoff": "23:00",
+    "pre_auth_hold_days": 30
   },
   {
     "id": "template",

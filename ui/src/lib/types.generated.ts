@@ -13,7 +13,16 @@ response_days: number,
 /**
  * False until the user has checked the entry against their contract.
  */
-verified: boolean, };
+verified: boolean, 
+/**
+ * When the acquirer's business day turns (日切), "HH:MM" local time; a void is
+ * possible only before it. Unset: local midnight.
+ */
+cutoff?: string | null, 
+/**
+ * Days a pre-authorisation holds money before it expires. Unset: 30.
+ */
+pre_auth_hold_days?: number | null, };
 
 /**
  * An error as the user sees it: `{code, message}` across IPC, one line in the CLI.
@@ -69,6 +78,12 @@ export type ChainRewrite = {
  * UTC, as stored.
  */
 at: string, reason: string, from_seq: number, head_seq: number, old_head: string, new_head: string, records: number, };
+
+/**
+ * A question that tells apart causes the journal cannot see, with what a "yes"
+ * means and who to call then.
+ */
+export type Check = { question: Text, if_yes: Text, call: Text, };
 
 /**
  * What the shop owner says is wrong.
@@ -132,12 +147,26 @@ export type Diagnosis = { code: DiagnosisCode, complaint: Complaint, title: Text
 /**
  * What to have ready when calling or writing to the acquirer.
  */
-prepare: Array<Text>, remedy?: Remedy | null, };
+prepare: Array<Text>, remedy?: Remedy | null, 
+/**
+ * Whether opening a case with the acquirer is the way on.
+ */
+needs_acquirer: boolean, 
+/**
+ * False when the journal alone cannot decide what happened: the `checks` then
+ * tell the possible causes apart.
+ */
+journal_decides: boolean, checks: Array<Check>, 
+/**
+ * Things the owner must see even though they are not the answer (refunds above
+ * the sale amount, a voucher repeated in several batches).
+ */
+warnings: Array<Text>, };
 
 /**
  * The stable answer codes. The UI and the docs key their texts on these.
  */
-export type DiagnosisCode = "VOIDABLE" | "SETTLED_USE_REFUND" | "ALREADY_VOIDED" | "ALREADY_REFUNDED" | "PARTIALLY_REFUNDED" | "REVERSED" | "DECLINED" | "OTHER_TERMINAL" | "NOT_IN_JOURNAL_TYPO" | "NOT_IN_JOURNAL_GAP" | "NOT_IN_JOURNAL" | "DUPLICATE_CHARGE" | "UNKNOWN_OUTCOME" | "RECEIPT_LOST" | "APPROVED_ASK_ACQUIRER" | "DISPUTE_RESPOND";
+export type DiagnosisCode = "VOIDABLE" | "SETTLED_USE_REFUND" | "ALREADY_VOIDED" | "ALREADY_REFUNDED" | "PARTIALLY_REFUNDED" | "REVERSED" | "DECLINED" | "OTHER_TERMINAL" | "NOT_IN_JOURNAL_TYPO" | "NOT_IN_JOURNAL_GAP" | "NOT_IN_JOURNAL" | "DUPLICATE_CHARGE" | "UNKNOWN_OUTCOME" | "RECEIPT_LOST" | "APPROVED_ASK_ACQUIRER" | "DISPUTE_RESPOND" | "IS_VOID" | "IS_REFUND" | "IS_REVERSAL" | "PRE_AUTH_OPEN" | "PRE_AUTH_COMPLETED" | "PRE_AUTH_CANCELLED" | "PRE_AUTH_EXPIRED" | "CHARGED_ONCE" | "OVER_REFUNDED" | "VOID_WINDOW_CLOSED" | "NOT_A_PAYMENT";
 
 export type Direction = "rx" | "tx";
 
@@ -495,7 +524,7 @@ export type TxnKey = { terminal_id: TerminalId, batch_no: BatchNo, trace_no: Tra
 /**
  * 交易类型 TRANS TYPE.
  */
-export type TxnKind = "sale" | "void" | "refund" | "pre_auth" | "pre_auth_completion" | "reversal" | "balance_inquiry" | "settlement";
+export type TxnKind = "sale" | "void" | "refund" | "pre_auth" | "pre_auth_completion" | "reversal" | "pre_auth_cancel" | "pre_auth_completion_void" | "balance_inquiry" | "settlement";
 
 export type TxnQuery = { voucher?: TraceNo | null, rrn?: Rrn | null, auth_code?: AuthCode | null, 
 /**

@@ -96,20 +96,42 @@ fn has_full_pan(text: &str) -> bool {
 fn diagnose_names_the_code_and_the_facts() {
     let d = Dir::new();
     let db = journal(&d);
-    let j = sk_json(
-        &db,
-        &[
-            "diagnose",
-            "--voucher",
-            "3",
-            "--terminal",
-            "10000002",
-            "--complaint",
-            "void-failed",
-        ],
-    );
+    let ask = [
+        "--json",
+        "diagnose",
+        "--voucher",
+        "3",
+        "--terminal",
+        "10000002",
+        "--complaint",
+        "void-failed",
+    ];
+    let at = |now: &str| {
+        let out = bin()
+            .env("SLIPKEEPER_NOW", now)
+            .arg("--db")
+            .arg(&db)
+            .args(ask)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // The demo's open batch is of 2026-01-01: voidable that evening, not after the
+    // acquirer's business day has turned (23:00 for 银联商务).
+    let (ok, out, _) = at("2026-01-01T20:00:00+08:00");
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(ok);
     assert_eq!(j["code"], "VOIDABLE");
     assert!(j["facts"][0]["txn_id"].as_i64().is_some());
+    let (_, out, _) = at("2026-01-02T09:00:00+08:00");
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(j["code"], "VOID_WINDOW_CLOSED", "{j}");
+    let (ok, _, err) = at("tomorrow");
+    assert!(!ok && err.contains("SLIPKEEPER_NOW") && err.contains("RFC 3339"), "{err}");
     let text = sk(
         &db,
         &["diagnose", "--voucher", "91", "--terminal", "10000002"],
