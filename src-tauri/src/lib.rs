@@ -3,9 +3,9 @@
 //! cross IPC as `{code, message}` (see `slipkeeper_app::AppError`).
 
 use slipkeeper_app::{
-    clock_from_env, Acquirer, App, AppError, CaseSummary, CaseView, ConnectRequest, ContactPlan, DataFolder,
-    ErrorCode, Home, LinkSlot, LinkStatus, Lookup, MerchantProfile, PackCheck, PackReport, Page,
-    Paper, PortInfo, Printers, ReconcileReport, SlipView, StatementReport,
+    clock_from_env, Acquirer, App, AppError, CaseSummary, CaseView, ConnectRequest, ContactPlan,
+    DataFolder, ErrorCode, Home, LinkSlot, LinkStatus, Lookup, MerchantProfile, PackCheck,
+    PackReport, Page, Paper, PortInfo, Printers, ReconcileReport, SlipView, StatementReport,
     TerminalOverview, TxnDetail, TxnQuery, TxnRow, VerifyReport,
 };
 use slipkeeper_domain::{Complaint, CopyType, Diagnosis, Discrepancy, TerminalId, TraceNo};

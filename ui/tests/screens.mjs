@@ -56,7 +56,32 @@ const diagnosis = {
   explanation: text("终端记录这笔交易成功。", "The terminal approved this transaction."),
   facts: [{ txn_id: 13, text: text("#13 终端 10000001 凭证号 000007", "#13 terminal 10000001 voucher 000007") }],
   next_steps: [text("生成证据包", "Build the evidence pack")], prepare: [text("签购单", "The slip")],
+  needs_acquirer: true, journal_decides: true, checks: [], warnings: [],
 };
+// Answers for the other kinds of question, as the core words them (voucher 11: an open
+// pre-authorisation; 12: one live charge; 13: settled, yet not at the acquirer).
+const preAuthOpen = {
+  ...diagnosis, code: "PRE_AUTH_OPEN", complaint: "charged_twice", needs_acquirer: false,
+  title: text("预授权：只是冻结，还不是扣款", "Pre-authorisation: a hold, not a charge"),
+  explanation: text("这笔预授权冻结了 500.00 元，但没有扣款。2026-12-20 前可以：做“预授权完成”收款；做“预授权撤销”释放冻结；或不操作，到期后自动释放。", "This pre-authorisation holds RMB 500.00 on the card; nothing is charged yet. Until 2026-12-20 you can: do a pre-auth completion to charge; cancel it (pre-auth cancellation) at the terminal to release the hold; or leave it to expire."),
+  facts: [{ txn_id: 21, text: text("#21 终端 10000001 批次 000001 凭证号 000011 预授权 500.00 元", "#21 terminal 10000001 batch 000001 voucher 000011 pre-authorisation RMB 500.00") }],
+  next_steps: [text("不收款：在终端上做预授权撤销，顾客的冻结会释放", "Not charging: cancel the pre-authorisation at the terminal so the hold is released")],
+  prepare: [],
+};
+const chargedOnce = {
+  ...diagnosis, code: "CHARGED_ONCE", complaint: "charged_twice", needs_acquirer: false,
+  title: text("只扣了一次款", "Charged once"),
+  explanation: text("日志里这张卡这个金额只有一笔有效扣款（凭证号 000012）。", "The journal shows one live charge to this card for this amount (voucher 000012)."),
+  next_steps: [text("不要撤销这笔：它是唯一的一笔真实付款", "Do not void it: it is the only real payment")],
+  prepare: [],
+  warnings: [text("凭证号 000012 在本终端的其他批次（000001）也出现过", "Voucher 000012 also appears in other batches of this terminal (000001)")],
+};
+const undecided = {
+  ...diagnosis, code: "APPROVED_ASK_ACQUIRER", complaint: "not_in_acquirer_back_end", journal_decides: false,
+  title: text("终端记录为成功：请收单机构核查", "Approved at the terminal: ask the acquirer to check"),
+  checks: [{ question: text("那笔交易前后，终端是否提示通讯失败、超时，或打出过冲正单？", "Around that payment, did the terminal show a communication error or timeout, or print a reversal (冲正) slip?"), if_yes: text("交易可能没有上送到收单机构（上送丢失）", "The payment may never have reached the acquirer (lost transmission)"), call: text("收单机构客服", "The acquirer's hotline") }],
+};
+const DIAGNOSES = { 11: preAuthOpen, 12: chargedOnce, 13: undecided };
 const acquirer = { id: "cup", name: text("中国银联", "China UnionPay"), hotline: "95516", dispute_email: "", portal: "", hours: text("7×24 小时", "24/7"), documents: [], response_days: 7, verified: false };
 const caseSummary = { id: 1, opened_at: "2026-11-22T03:00:00Z", updated_at: "2026-11-22T03:00:00Z", status: "open", complaint: "dispute", code: "DISPUTE_RESPOND", txn_id: 13, acquirer_id: "cup", acquirer_ref: null, due_on: "2026-11-29", days_left: 7 };
 const CONNECTED = { state: "connected", endpoint: "192.168.1.20:20007", reason: null, retry_in_ms: null, attempt: 0, progress: { since: "2026-11-22T01:00:00Z", at: "2026-11-22T01:10:00Z", exchanges: 40, frames: 400, bytes: 36880, transactions: 37 }, per_minute: 3.7, totals: { terminal: "52523535", batch: "000003", terminal_count: 37, terminal_minor: 412300, journal_count: 36, journal_minor: 400000, checked_at: "2026-11-22T01:00:00Z" }, error: null, demo: false, proxy: false, listening_on: null };
@@ -70,7 +95,7 @@ const answers = {
   reprint_pdf_preview: tinyPdf(),
   reprint_preview: [{ copy: "merchant", origin: "terminal", lines: ["重打印凭证 REPRINT / DUPLICATE", "凭证号 VOUCHER NO.: 000007"] }],
   reprint_pdf: "/tmp/exports/reprint-10000001-000007.pdf",
-  diagnose: diagnosis,
+  diagnose: (args) => DIAGNOSES[args.lookup.voucher] ?? diagnosis,
   acquirers: [acquirer],
   open_case: 1,
   open_case_from_discrepancy: 2,
@@ -218,6 +243,39 @@ try {
       const diag = calls.find((c) => c.cmd === "diagnose");
       if (JSON.stringify(diag.args) !== JSON.stringify({ complaint: "dispute", lookup: { by: "voucher", voucher: "7", terminal: "10000001" } }))
         throw new Error(`diagnose called with ${JSON.stringify(diag.args)}`);
+    });
+    const ask = async (complaint, value) => {
+      await page.click("[data-testid=nav-home]");
+      await page.click("[data-testid=nav-solver]");
+      await page.click(`[data-testid=complaint-${complaint}]`);
+      await page.fill("[data-testid=solver-value]", value);
+      await page.click("[data-testid=solver-diagnose]");
+    };
+    const zh = lang === "zh";
+    await check(`${lang}: a pre-authorisation is answered as a hold, with no case to open`, async () => {
+      await ask("charged_twice", "11");
+      const d = page.locator("[data-testid=diagnosis]");
+      await d.getByText(zh ? "只是冻结，还不是扣款" : "a hold, not a charge").first().waitFor({ timeout: 5000 });
+      await d.getByText(zh ? "做预授权撤销" : "cancel the pre-authorisation at the terminal").first().waitFor({ timeout: 5000 });
+      await page.getByText(zh ? "不需要联系收单机构" : "No need to contact the acquirer").first().waitFor({ timeout: 5000 });
+      if (await page.locator("[data-testid=solver-open-case]").count()) throw new Error("a hold offered a case with the acquirer");
+    });
+    await check(`${lang}: one live charge is said plainly, with the warning shown`, async () => {
+      await ask("charged_twice", "12");
+      const d = page.locator("[data-testid=diagnosis]");
+      await d.getByText(zh ? "只扣了一次款" : "Charged once").first().waitFor({ timeout: 5000 });
+      await d.getByText(zh ? "不要撤销这笔" : "Do not void it").first().waitFor({ timeout: 5000 });
+      await page.locator("[data-testid=diagnosis-warnings]").getByText(zh ? "其他批次" : "other batches").waitFor({ timeout: 5000 });
+      if (await page.locator("[data-testid=solver-open-case]").count()) throw new Error("one charge offered a case with the acquirer");
+    });
+    await check(`${lang}: when the journal cannot decide, the questions tell the causes apart`, async () => {
+      await ask("not_in_acquirer_back_end", "13");
+      await page.locator("[data-testid=undecided]").waitFor({ timeout: 5000 });
+      if (await page.locator("[data-testid=check-answer-0]").count()) throw new Error("an answer shown before the question was answered");
+      await page.click("[data-testid=check-yes-0]");
+      await page.locator("[data-testid=check-answer-0]").getByText(zh ? "上送丢失" : "lost transmission").waitFor({ timeout: 5000 });
+      await page.locator("[data-testid=check-answer-0]").getByText(zh ? "收单机构客服" : "The acquirer's hotline").waitFor({ timeout: 5000 });
+      await page.locator("[data-testid=solver-open-case]").waitFor({ timeout: 5000 });
     });
     await check(`${lang}: connecting to a LAN terminal sends its address to the core`, async () => {
       await page.click("[data-testid=nav-connect]");

@@ -2,8 +2,8 @@
 //! take. Shipped as data (assets/acquirers.json); the user's edits live in the journal.
 
 use crate::{App, AppError, ErrorCode};
-use serde::{Deserialize, Serialize};
 use chrono::NaiveTime;
+use serde::{Deserialize, Serialize};
 use slipkeeper_domain::{AcquirerRules, Text, Transaction};
 use std::path::Path;
 
@@ -160,7 +160,12 @@ impl App {
             documents: a.documents.clone(),
             response_days: a.response_days,
             verified: a.verified,
-            cutoff: a.cutoff.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned),
+            cutoff: a
+                .cutoff
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned),
             pre_auth_hold_days: a.pre_auth_hold_days,
         };
         let bad = |m: String| Err(AppError::new(ErrorCode::BadInput, m));
@@ -184,7 +189,9 @@ impl App {
                 ));
             }
         }
-        if a.pre_auth_hold_days.is_some_and(|d| !(1..=365).contains(&d)) {
+        if a.pre_auth_hold_days
+            .is_some_and(|d| !(1..=365).contains(&d))
+        {
             return bad(format!(
                 "acquirer {}: pre-authorisation hold of {} days — between 1 and 365",
                 a.id,

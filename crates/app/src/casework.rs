@@ -8,8 +8,8 @@ use slipkeeper_domain::{
     diagnose, hole_around, missing_between, AuthCode, BatchNo, Complaint, Diagnosis, Facts,
     Outcome, Recorded, Rrn, TerminalId, TraceNo, TxnKind, DUPLICATE_WINDOW,
 };
-use std::collections::BTreeSet;
 use slipkeeper_journal::{TxnQuery, TxnRow};
+use std::collections::BTreeSet;
 
 /// How the owner identifies the transaction.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,9 +114,10 @@ impl App {
             if facts.related.len() >= MAX_RELATED {
                 break;
             }
-            let known = facts.related_batches.iter().any(|b| {
-                b.terminal_id == r.txn.terminal_id && b.batch_no == r.txn.batch_no
-            });
+            let known = facts
+                .related_batches
+                .iter()
+                .any(|b| b.terminal_id == r.txn.terminal_id && b.batch_no == r.txn.batch_no);
             if !known {
                 facts
                     .related_batches
@@ -339,7 +340,14 @@ impl App {
                     if let Some((from, to)) =
                         hole_around(asked, n(&below), n(&above), n(&lowest), n(&highest))
                     {
-                        facts.gap = Some(Finding::Gap { terminal: t.to_string(), from, to }.text());
+                        facts.gap = Some(
+                            Finding::Gap {
+                                terminal: t.to_string(),
+                                from,
+                                to,
+                            }
+                            .text(),
+                        );
                         break;
                     }
                 }
@@ -387,9 +395,19 @@ impl App {
                     .collect();
                 for t in &terminals {
                     if let (Some(before), Some(after)) = self.journal.time_neighbours(t, *at)? {
-                        let (a, b) = (trace_number(&before.txn.trace_no), trace_number(&after.txn.trace_no));
+                        let (a, b) = (
+                            trace_number(&before.txn.trace_no),
+                            trace_number(&after.txn.trace_no),
+                        );
                         if let Some((from, to)) = missing_between(a, b) {
-                            facts.gap = Some(Finding::Gap { terminal: t.to_string(), from, to }.text());
+                            facts.gap = Some(
+                                Finding::Gap {
+                                    terminal: t.to_string(),
+                                    from,
+                                    to,
+                                }
+                                .text(),
+                            );
                             break;
                         }
                     }

@@ -92,7 +92,9 @@ pub fn clock_from_env() -> Result<EnvClock, AppError> {
             .map_err(|e| {
                 AppError::new(
                     ErrorCode::BadInput,
-                    format!("{NOW_VAR}={v:?}: {e}; expected RFC 3339, e.g. 2026-11-20T15:00:00+08:00"),
+                    format!(
+                        "{NOW_VAR}={v:?}: {e}; expected RFC 3339, e.g. 2026-11-20T15:00:00+08:00"
+                    ),
                 )
             }),
     }

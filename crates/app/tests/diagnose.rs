@@ -125,7 +125,8 @@ fn shop(txns: &[Transaction], settle: &[(&str, &str, u32)], now: &str) -> Shop {
             body: RecordBody::Settlement(Settlement {
                 terminal_id: TerminalId::new(term).unwrap(),
                 batch_no: BatchNo::new(b).unwrap(),
-                settled_at: at(12 * 60 + 30) + TimeDelta::days(i64::from(b.parse::<u8>().unwrap()) - 1),
+                settled_at: at(12 * 60 + 30)
+                    + TimeDelta::days(i64::from(b.parse::<u8>().unwrap()) - 1),
                 totals: Totals {
                     debit_count: count + extra,
                     debit_amount: Money::cny(total + i64::from(*extra) * 1_000),
@@ -253,211 +254,548 @@ fn scenarios() -> Vec<Scenario> {
     let completion = undo(K::PreAuthCompletion, &pre, 2, 60, 50_000);
     vec![
         // 1. The asked voucher's own kind and state come first.
-        s("the asked voucher is a void", vec![s1.clone(), undo(K::Void, &s1, 2, 3, 10_000)])
-            .ask(Other, voucher(2, Some(T1)))
-            .says(D::IsVoid, "凭证号 000001 的消费的撤销", "the void of sale 000001"),
-        s("voiding a void", vec![s1.clone(), undo(K::Void, &s1, 2, 3, 10_000)])
-            .ask(VoidFailed, voucher(2, Some(T1)))
-            .says(D::IsVoid, "撤销不能再撤销", "A void cannot be voided: to charge again, start a new sale"),
-        s("the asked voucher is a refund", vec![s1.clone(), batch(undo(K::Refund, &s1, 2, 900, 4_000), "2")])
-            .settled(T1, "1")
-            .ask(VoidFailed, voucher(2, Some(T1)))
-            .says(D::IsRefund, "还可退 60.00 元", "RMB 60.00 can still be refunded"),
-        s("the asked voucher is a reversal with its own number", vec![s1.clone(), {
-            let mut r = undo(K::Reversal, &s1, 5, 1, 10_000);
-            r.trace_no = TraceNo::new("5").unwrap();
-            r
-        }])
-            .ask(ChargedTwice, voucher(5, Some(T1)))
-            .says(D::IsReversal, "顾客没有被扣款", "the customer was not charged"),
-        s("an unknown outcome settled by a later reversal", vec![outcome(s1.clone(), Outcome::Unknown), undo(K::Reversal, &s1, 1, 1, 10_000)])
-            .ask(ChargedTwice, voucher(1, Some(T1)))
-            .says(D::Reversed, "终端当时没有给出结果，随后发出了冲正", "gave no result at the time and then reversed"),
-        s("an unknown outcome, nothing after it", vec![outcome(s1.clone(), Outcome::Unknown)])
-            .ask(ChargedTwice, voucher(1, Some(T1)))
-            .says(D::UnknownOutcome, "终端没有给出最终结果", "never reported a final result"),
-        s("a declined void leaves the sale to act on", vec![s1.clone(), outcome(undo(K::Void, &s1, 2, 3, 10_000), Outcome::Declined)])
-            .ask(VoidFailed, voucher(2, Some(T1)))
-            .says(D::Voidable, "原交易仍然有效", "the original still stands"),
-        s("a void with no final result", vec![s1.clone(), outcome(undo(K::Void, &s1, 2, 3, 10_000), Outcome::Unknown)])
-            .ask(VoidFailed, voucher(2, Some(T1)))
-            .says(D::UnknownOutcome, "凭证号 000001 的消费的撤销", "This is the void of sale 000001"),
-        s("the asked voucher cancels a pre-authorisation", vec![pre.clone(), undo(K::PreAuthCancel, &pre, 2, 30, 50_000)])
-            .ask(ChargedTwice, voucher(2, Some(T1)))
-            .says(D::IsVoid, "冻结的金额已释放", "the hold on the card is released"),
-        s("the asked voucher voids a completion", vec![pre.clone(), completion.clone(), undo(K::PreAuthCompletionVoid, &completion, 3, 70, 50_000)])
-            .ask(VoidFailed, voucher(3, Some(T1)))
-            .says(D::IsVoid, "这笔扣款取消了", "the charge is cancelled"),
-        s("a balance inquiry is no payment", vec![kind(sale(T1, 1, 0, 0), K::BalanceInquiry)])
-            .ask(ChargedTwice, voucher(1, Some(T1)))
-            .says(D::NotAPayment, "没有资金变动", "no money moved"),
+        s(
+            "the asked voucher is a void",
+            vec![s1.clone(), undo(K::Void, &s1, 2, 3, 10_000)],
+        )
+        .ask(Other, voucher(2, Some(T1)))
+        .says(
+            D::IsVoid,
+            "凭证号 000001 的消费的撤销",
+            "the void of sale 000001",
+        ),
+        s(
+            "voiding a void",
+            vec![s1.clone(), undo(K::Void, &s1, 2, 3, 10_000)],
+        )
+        .ask(VoidFailed, voucher(2, Some(T1)))
+        .says(
+            D::IsVoid,
+            "撤销不能再撤销",
+            "A void cannot be voided: to charge again, start a new sale",
+        ),
+        s(
+            "the asked voucher is a refund",
+            vec![s1.clone(), batch(undo(K::Refund, &s1, 2, 900, 4_000), "2")],
+        )
+        .settled(T1, "1")
+        .ask(VoidFailed, voucher(2, Some(T1)))
+        .says(
+            D::IsRefund,
+            "还可退 60.00 元",
+            "RMB 60.00 can still be refunded",
+        ),
+        s(
+            "the asked voucher is a reversal with its own number",
+            vec![s1.clone(), {
+                let mut r = undo(K::Reversal, &s1, 5, 1, 10_000);
+                r.trace_no = TraceNo::new("5").unwrap();
+                r
+            }],
+        )
+        .ask(ChargedTwice, voucher(5, Some(T1)))
+        .says(
+            D::IsReversal,
+            "顾客没有被扣款",
+            "the customer was not charged",
+        ),
+        s(
+            "an unknown outcome settled by a later reversal",
+            vec![
+                outcome(s1.clone(), Outcome::Unknown),
+                undo(K::Reversal, &s1, 1, 1, 10_000),
+            ],
+        )
+        .ask(ChargedTwice, voucher(1, Some(T1)))
+        .says(
+            D::Reversed,
+            "终端当时没有给出结果，随后发出了冲正",
+            "gave no result at the time and then reversed",
+        ),
+        s(
+            "an unknown outcome, nothing after it",
+            vec![outcome(s1.clone(), Outcome::Unknown)],
+        )
+        .ask(ChargedTwice, voucher(1, Some(T1)))
+        .says(
+            D::UnknownOutcome,
+            "终端没有给出最终结果",
+            "never reported a final result",
+        ),
+        s(
+            "a declined void leaves the sale to act on",
+            vec![
+                s1.clone(),
+                outcome(undo(K::Void, &s1, 2, 3, 10_000), Outcome::Declined),
+            ],
+        )
+        .ask(VoidFailed, voucher(2, Some(T1)))
+        .says(D::Voidable, "原交易仍然有效", "the original still stands"),
+        s(
+            "a void with no final result",
+            vec![
+                s1.clone(),
+                outcome(undo(K::Void, &s1, 2, 3, 10_000), Outcome::Unknown),
+            ],
+        )
+        .ask(VoidFailed, voucher(2, Some(T1)))
+        .says(
+            D::UnknownOutcome,
+            "凭证号 000001 的消费的撤销",
+            "This is the void of sale 000001",
+        ),
+        s(
+            "the asked voucher cancels a pre-authorisation",
+            vec![pre.clone(), undo(K::PreAuthCancel, &pre, 2, 30, 50_000)],
+        )
+        .ask(ChargedTwice, voucher(2, Some(T1)))
+        .says(
+            D::IsVoid,
+            "冻结的金额已释放",
+            "the hold on the card is released",
+        ),
+        s(
+            "the asked voucher voids a completion",
+            vec![
+                pre.clone(),
+                completion.clone(),
+                undo(K::PreAuthCompletionVoid, &completion, 3, 70, 50_000),
+            ],
+        )
+        .ask(VoidFailed, voucher(3, Some(T1)))
+        .says(D::IsVoid, "这笔扣款取消了", "the charge is cancelled"),
+        s(
+            "a balance inquiry is no payment",
+            vec![kind(sale(T1, 1, 0, 0), K::BalanceInquiry)],
+        )
+        .ask(ChargedTwice, voucher(1, Some(T1)))
+        .says(D::NotAPayment, "没有资金变动", "no money moved"),
         // 2. The pre-authorisation family.
         s("an open hold is not a charge", vec![pre.clone()])
             .ask(ChargedTwice, voucher(1, Some(T1)))
-            .says(D::PreAuthOpen, "只是冻结，还不是扣款", "a hold, not a charge"),
-        s("an open hold can be cancelled at the terminal", vec![pre.clone()])
-            .ask(VoidFailed, voucher(1, Some(T1)))
-            .says(D::PreAuthOpen, "做预授权撤销", "cancel the pre-authorisation at the terminal"),
-        s("a hold and its completion are one charge", vec![pre.clone(), completion.clone()])
-            .ask(ChargedTwice, voucher(1, Some(T1)))
-            .says(D::PreAuthCompleted, "这是一笔扣款，不是两笔", "that is one charge, not two"),
-        s("a completion for the hold's amount is no duplicate", vec![pre.clone(), completion.clone()])
-            .ask(ChargedTwice, voucher(2, Some(T1)))
-            .says(D::ChargedOnce, "唯一的一笔真实付款", "it is the only real payment"),
-        s("a cancelled hold", vec![pre.clone(), undo(K::PreAuthCancel, &pre, 2, 30, 50_000)])
-            .ask(ChargedTwice, voucher(1, Some(T1)))
-            .says(D::PreAuthCancelled, "冻结金额由发卡行释放", "the issuer releases the hold"),
+            .says(
+                D::PreAuthOpen,
+                "只是冻结，还不是扣款",
+                "a hold, not a charge",
+            ),
+        s(
+            "an open hold can be cancelled at the terminal",
+            vec![pre.clone()],
+        )
+        .ask(VoidFailed, voucher(1, Some(T1)))
+        .says(
+            D::PreAuthOpen,
+            "做预授权撤销",
+            "cancel the pre-authorisation at the terminal",
+        ),
+        s(
+            "a hold and its completion are one charge",
+            vec![pre.clone(), completion.clone()],
+        )
+        .ask(ChargedTwice, voucher(1, Some(T1)))
+        .says(
+            D::PreAuthCompleted,
+            "这是一笔扣款，不是两笔",
+            "that is one charge, not two",
+        ),
+        s(
+            "a completion for the hold's amount is no duplicate",
+            vec![pre.clone(), completion.clone()],
+        )
+        .ask(ChargedTwice, voucher(2, Some(T1)))
+        .says(
+            D::ChargedOnce,
+            "唯一的一笔真实付款",
+            "it is the only real payment",
+        ),
+        s(
+            "a cancelled hold",
+            vec![pre.clone(), undo(K::PreAuthCancel, &pre, 2, 30, 50_000)],
+        )
+        .ask(ChargedTwice, voucher(1, Some(T1)))
+        .says(
+            D::PreAuthCancelled,
+            "冻结金额由发卡行释放",
+            "the issuer releases the hold",
+        ),
         s("a hold past the acquirer's hold period", vec![pre.clone()])
             .now("2027-01-05T10:00:00+08:00")
             .ask(ChargedTwice, voucher(1, Some(T1)))
-            .says(D::PreAuthExpired, "预授权有效期 30 天：到 2026-12-20", "holds a pre-authorisation for 30 days: until 2026-12-20"),
-        s("a completion can be voided in its open batch", vec![pre.clone(), completion.clone()])
-            .ask(VoidFailed, voucher(2, Some(T1)))
-            .says(D::Voidable, "预授权完成撤销", "choose COMPLETION VOID"),
-        s("a voided completion leaves the hold open", vec![pre.clone(), completion.clone(), undo(K::PreAuthCompletionVoid, &completion, 3, 70, 50_000)])
-            .ask(ChargedTwice, voucher(1, Some(T1)))
-            .says(D::PreAuthOpen, "预授权完成撤销", "completion void"),
-        s("a declined hold holds nothing", vec![outcome(pre.clone(), Outcome::Declined)])
-            .ask(ChargedTwice, voucher(1, Some(T1)))
-            .says(D::Declined, "卡上没有冻结", "nothing is held"),
-        s("a reversed hold holds nothing", vec![pre.clone(), undo(K::Reversal, &pre, 1, 1, 50_000)])
-            .ask(ChargedTwice, voucher(1, Some(T1)))
-            .says(D::Reversed, "卡上不会有冻结", "nothing is held on the card"),
+            .says(
+                D::PreAuthExpired,
+                "预授权有效期 30 天：到 2026-12-20",
+                "holds a pre-authorisation for 30 days: until 2026-12-20",
+            ),
+        s(
+            "a completion can be voided in its open batch",
+            vec![pre.clone(), completion.clone()],
+        )
+        .ask(VoidFailed, voucher(2, Some(T1)))
+        .says(D::Voidable, "预授权完成撤销", "choose COMPLETION VOID"),
+        s(
+            "a voided completion leaves the hold open",
+            vec![
+                pre.clone(),
+                completion.clone(),
+                undo(K::PreAuthCompletionVoid, &completion, 3, 70, 50_000),
+            ],
+        )
+        .ask(ChargedTwice, voucher(1, Some(T1)))
+        .says(D::PreAuthOpen, "预授权完成撤销", "completion void"),
+        s(
+            "a declined hold holds nothing",
+            vec![outcome(pre.clone(), Outcome::Declined)],
+        )
+        .ask(ChargedTwice, voucher(1, Some(T1)))
+        .says(D::Declined, "卡上没有冻结", "nothing is held"),
+        s(
+            "a reversed hold holds nothing",
+            vec![pre.clone(), undo(K::Reversal, &pre, 1, 1, 50_000)],
+        )
+        .ask(ChargedTwice, voucher(1, Some(T1)))
+        .says(D::Reversed, "卡上不会有冻结", "nothing is held on the card"),
         // 3. Duplicate charges, strictly.
-        s("the same card charged twice minutes apart", vec![sale(T1, 1, 0, 2_500), sale(T1, 2, 2, 2_500)])
-            .ask(ChargedTwice, amount_at(2_500, 1))
-            .says(D::DuplicateCharge, "保留最早的一笔（凭证号 000001），只退回后面的：凭证号 000002", "Keep the first (voucher 000001) and give back only the later one(s): voucher 000002"),
-        s("asked about the second of two", vec![sale(T1, 1, 0, 2_500), sale(T1, 2, 2, 2_500)])
-            .ask(Dispute, voucher(2, Some(T1)))
-            .says(D::DuplicateCharge, "凭证号 000001", "Keep the first (voucher 000001)"),
-        s("two cards paying the same price", vec![sale(T1, 1, 0, 2_500), card(sale(T1, 2, 2, 2_500), "622588******9876")])
-            .ask(ChargedTwice, voucher(1, Some(T1)))
-            .says(D::ChargedOnce, "只有一笔有效扣款（凭证号 000001）", "one live charge to this card for this amount (voucher 000001)"),
-        s("same last four, another bank", vec![sale(T1, 1, 0, 2_500), card(sale(T1, 2, 2, 2_500), "436742******1234")])
-            .ask(ChargedTwice, voucher(1, Some(T1)))
-            .says(D::ChargedOnce, "唯一的一笔真实付款", "the only real payment"),
-        s("a sale and its own void", vec![s1.clone(), undo(K::Void, &s1, 2, 3, 10_000)])
-            .ask(ChargedTwice, voucher(1, Some(T1)))
-            .says(D::AlreadyVoided, "已经撤销", "already voided"),
-        s("a declined attempt, then the approved one", vec![outcome(sale(T1, 1, 0, 2_500), Outcome::Declined), sale(T1, 2, 1, 2_500)])
-            .ask(ChargedTwice, amount_at(2_500, 0))
-            .says(D::ChargedOnce, "被拒绝", "declined"),
-        s("a twin that was voided", vec![sale(T1, 1, 0, 2_500), sale(T1, 2, 2, 2_500), undo(K::Void, &sale(T1, 2, 2, 2_500), 3, 4, 2_500)])
-            .ask(ChargedTwice, voucher(1, Some(T1)))
-            .says(D::ChargedOnce, "不要撤销这笔", "Do not void it"),
-        s("the same amount hours apart", vec![sale(T1, 1, 0, 2_500), sale(T1, 2, 180, 2_500)])
-            .ask(ChargedTwice, voucher(1, Some(T1)))
-            .says(D::ChargedOnce, "凭证号 000001", "voucher 000001"),
+        s(
+            "the same card charged twice minutes apart",
+            vec![sale(T1, 1, 0, 2_500), sale(T1, 2, 2, 2_500)],
+        )
+        .ask(ChargedTwice, amount_at(2_500, 1))
+        .says(
+            D::DuplicateCharge,
+            "保留最早的一笔（凭证号 000001），只退回后面的：凭证号 000002",
+            "Keep the first (voucher 000001) and give back only the later one(s): voucher 000002",
+        ),
+        s(
+            "asked about the second of two",
+            vec![sale(T1, 1, 0, 2_500), sale(T1, 2, 2, 2_500)],
+        )
+        .ask(Dispute, voucher(2, Some(T1)))
+        .says(
+            D::DuplicateCharge,
+            "凭证号 000001",
+            "Keep the first (voucher 000001)",
+        ),
+        s(
+            "two cards paying the same price",
+            vec![
+                sale(T1, 1, 0, 2_500),
+                card(sale(T1, 2, 2, 2_500), "622588******9876"),
+            ],
+        )
+        .ask(ChargedTwice, voucher(1, Some(T1)))
+        .says(
+            D::ChargedOnce,
+            "只有一笔有效扣款（凭证号 000001）",
+            "one live charge to this card for this amount (voucher 000001)",
+        ),
+        s(
+            "same last four, another bank",
+            vec![
+                sale(T1, 1, 0, 2_500),
+                card(sale(T1, 2, 2, 2_500), "436742******1234"),
+            ],
+        )
+        .ask(ChargedTwice, voucher(1, Some(T1)))
+        .says(
+            D::ChargedOnce,
+            "唯一的一笔真实付款",
+            "the only real payment",
+        ),
+        s(
+            "a sale and its own void",
+            vec![s1.clone(), undo(K::Void, &s1, 2, 3, 10_000)],
+        )
+        .ask(ChargedTwice, voucher(1, Some(T1)))
+        .says(D::AlreadyVoided, "已经撤销", "already voided"),
+        s(
+            "a declined attempt, then the approved one",
+            vec![
+                outcome(sale(T1, 1, 0, 2_500), Outcome::Declined),
+                sale(T1, 2, 1, 2_500),
+            ],
+        )
+        .ask(ChargedTwice, amount_at(2_500, 0))
+        .says(D::ChargedOnce, "被拒绝", "declined"),
+        s(
+            "a twin that was voided",
+            vec![
+                sale(T1, 1, 0, 2_500),
+                sale(T1, 2, 2, 2_500),
+                undo(K::Void, &sale(T1, 2, 2, 2_500), 3, 4, 2_500),
+            ],
+        )
+        .ask(ChargedTwice, voucher(1, Some(T1)))
+        .says(D::ChargedOnce, "不要撤销这笔", "Do not void it"),
+        s(
+            "the same amount hours apart",
+            vec![sale(T1, 1, 0, 2_500), sale(T1, 2, 180, 2_500)],
+        )
+        .ask(ChargedTwice, voucher(1, Some(T1)))
+        .says(D::ChargedOnce, "凭证号 000001", "voucher 000001"),
         // 4. What a refund refers to.
-        s("a refund of another day's voucher with the same number", vec![sale(T1, 7, 0, 10_000), {
-            let mut r = batch(sale(T1, 8, 900, 10_000), "2");
-            r.kind = K::Refund;
-            r.rrn = None;
-            r.original_trace_no = Some(TraceNo::new("7").unwrap());
-            r.original_date = Some(chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap());
-            r
-        }])
-            .settled(T1, "1")
-            .ask(VoidFailed, voucher(7, Some(T1)))
-            .says(D::SettledUseRefund, "原交易不存在", "original transaction does not exist"),
-        s("refunds adding up to more than the sale", vec![s1.clone(), batch(undo(K::Refund, &s1, 2, 900, 6_000), "2"), batch(undo(K::Refund, &s1, 3, 901, 6_000), "2")])
-            .settled(T1, "1")
-            .ask(VoidFailed, voucher(1, Some(T1)))
-            .says(D::OverRefunded, "多退了 20.00 元", "RMB 20.00 too much"),
-        s("asked about the refund that went over", vec![s1.clone(), batch(undo(K::Refund, &s1, 2, 900, 6_000), "2"), batch(undo(K::Refund, &s1, 3, 901, 6_000), "2")])
-            .settled(T1, "1")
-            .ask(Other, voucher(3, Some(T1)))
-            .says(D::OverRefunded, "退货合计 120.00 元 比原交易 100.00 元 多 20.00 元", "Refunds total RMB 120.00, RMB 20.00 more than the original"),
-        s("fully refunded by RRN in a later batch", vec![s1.clone(), batch(undo(K::Refund, &s1, 2, 900, 10_000), "2")])
-            .settled(T1, "1")
-            .ask(VoidFailed, voucher(1, Some(T1)))
-            .says(D::AlreadyRefunded, "退货合计 100.00 元", "Refunds total RMB 100.00"),
-        s("partly refunded", vec![s1.clone(), batch(undo(K::Refund, &s1, 2, 900, 4_000), "2")])
-            .settled(T1, "1")
-            .ask(VoidFailed, voucher(1, Some(T1)))
-            .says(D::PartiallyRefunded, "还可退 60.00 元", "RMB 60.00 can still be refunded"),
+        s(
+            "a refund of another day's voucher with the same number",
+            vec![sale(T1, 7, 0, 10_000), {
+                let mut r = batch(sale(T1, 8, 900, 10_000), "2");
+                r.kind = K::Refund;
+                r.rrn = None;
+                r.original_trace_no = Some(TraceNo::new("7").unwrap());
+                r.original_date = Some(chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap());
+                r
+            }],
+        )
+        .settled(T1, "1")
+        .ask(VoidFailed, voucher(7, Some(T1)))
+        .says(
+            D::SettledUseRefund,
+            "原交易不存在",
+            "original transaction does not exist",
+        ),
+        s(
+            "refunds adding up to more than the sale",
+            vec![
+                s1.clone(),
+                batch(undo(K::Refund, &s1, 2, 900, 6_000), "2"),
+                batch(undo(K::Refund, &s1, 3, 901, 6_000), "2"),
+            ],
+        )
+        .settled(T1, "1")
+        .ask(VoidFailed, voucher(1, Some(T1)))
+        .says(D::OverRefunded, "多退了 20.00 元", "RMB 20.00 too much"),
+        s(
+            "asked about the refund that went over",
+            vec![
+                s1.clone(),
+                batch(undo(K::Refund, &s1, 2, 900, 6_000), "2"),
+                batch(undo(K::Refund, &s1, 3, 901, 6_000), "2"),
+            ],
+        )
+        .settled(T1, "1")
+        .ask(Other, voucher(3, Some(T1)))
+        .says(
+            D::OverRefunded,
+            "退货合计 120.00 元 比原交易 100.00 元 多 20.00 元",
+            "Refunds total RMB 120.00, RMB 20.00 more than the original",
+        ),
+        s(
+            "fully refunded by RRN in a later batch",
+            vec![s1.clone(), batch(undo(K::Refund, &s1, 2, 900, 10_000), "2")],
+        )
+        .settled(T1, "1")
+        .ask(VoidFailed, voucher(1, Some(T1)))
+        .says(
+            D::AlreadyRefunded,
+            "退货合计 100.00 元",
+            "Refunds total RMB 100.00",
+        ),
+        s(
+            "partly refunded",
+            vec![s1.clone(), batch(undo(K::Refund, &s1, 2, 900, 4_000), "2")],
+        )
+        .settled(T1, "1")
+        .ask(VoidFailed, voucher(1, Some(T1)))
+        .says(
+            D::PartiallyRefunded,
+            "还可退 60.00 元",
+            "RMB 60.00 can still be refunded",
+        ),
         // 5. The void window.
-        s("open batch, same business day", vec![s1.clone()])
-            .says(D::Voidable, "在终端 10000001 上选择“撤销”，输入凭证号 000001", "On terminal 10000001 choose VOID and enter voucher 000001"),
-        s("open batch, the acquirer's day has turned", vec![s1.clone()])
-            .now("2026-11-21T10:00:00+08:00")
-            .says(D::VoidWindowClosed, "日切时间 23:00", "business day turns at 23:00"),
-        s("after the cutoff, the next morning is the same business day", vec![sale(T1, 1, 13 * 60 + 30, 10_000)])
-            .now("2026-11-21T10:00:00+08:00")
-            .says(D::Voidable, "同一个营业日内", "the acquirer's business day has not turned"),
-        s("acquirer not known: local midnight", vec![{
-            let mut t = sale(T1, 1, 13 * 60 + 30, 10_000);
-            t.acquirer = None;
-            t
-        }])
-            .now("2026-11-21T00:30:00+08:00")
-            .says(D::VoidWindowClosed, "按本地零点", "local midnight"),
-        s("settled batch", vec![s1.clone()])
-            .settled(T1, "1")
-            .says(D::SettledUseRefund, "输入参考号 600000000001", "enter RRN 600000000001"),
-        s("settled, RRN never recorded", vec![{
-            let mut t = s1.clone();
-            t.rrn = None;
-            t
-        }])
-            .settled(T1, "1")
-            .says(D::SettledUseRefund, "按日期和凭证号查出参考号", "look it up by date and voucher"),
+        s("open batch, same business day", vec![s1.clone()]).says(
+            D::Voidable,
+            "在终端 10000001 上选择“撤销”，输入凭证号 000001",
+            "On terminal 10000001 choose VOID and enter voucher 000001",
+        ),
+        s(
+            "open batch, the acquirer's day has turned",
+            vec![s1.clone()],
+        )
+        .now("2026-11-21T10:00:00+08:00")
+        .says(
+            D::VoidWindowClosed,
+            "日切时间 23:00",
+            "business day turns at 23:00",
+        ),
+        s(
+            "after the cutoff, the next morning is the same business day",
+            vec![sale(T1, 1, 13 * 60 + 30, 10_000)],
+        )
+        .now("2026-11-21T10:00:00+08:00")
+        .says(
+            D::Voidable,
+            "同一个营业日内",
+            "the acquirer's business day has not turned",
+        ),
+        s(
+            "acquirer not known: local midnight",
+            vec![{
+                let mut t = sale(T1, 1, 13 * 60 + 30, 10_000);
+                t.acquirer = None;
+                t
+            }],
+        )
+        .now("2026-11-21T00:30:00+08:00")
+        .says(D::VoidWindowClosed, "按本地零点", "local midnight"),
+        s("settled batch", vec![s1.clone()]).settled(T1, "1").says(
+            D::SettledUseRefund,
+            "输入参考号 600000000001",
+            "enter RRN 600000000001",
+        ),
+        s(
+            "settled, RRN never recorded",
+            vec![{
+                let mut t = s1.clone();
+                t.rrn = None;
+                t
+            }],
+        )
+        .settled(T1, "1")
+        .says(
+            D::SettledUseRefund,
+            "按日期和凭证号查出参考号",
+            "look it up by date and voucher",
+        ),
         // 6. The same voucher more than once on one terminal.
-        s("the same voucher in a settled and the open batch", vec![sale(T1, 7, 0, 10_000), batch(sale(T1, 7, 300, 2_000), "2")])
-            .settled(T1, "1")
-            .ask(VoidFailed, voucher(7, Some(T1)))
-            .says(D::Voidable, "其他批次（000001）也出现过", "also appears in other batches of this terminal (000001)"),
+        s(
+            "the same voucher in a settled and the open batch",
+            vec![sale(T1, 7, 0, 10_000), batch(sale(T1, 7, 300, 2_000), "2")],
+        )
+        .settled(T1, "1")
+        .ask(VoidFailed, voucher(7, Some(T1)))
+        .says(
+            D::Voidable,
+            "其他批次（000001）也出现过",
+            "also appears in other batches of this terminal (000001)",
+        ),
         // 7. Gaps and totals for every kind of lookup.
-        s("a hole here outweighs the number on another terminal", vec![sale(T1, 1, 0, 100), sale(T1, 2, 1, 100), sale(T1, 3, 2, 100), sale(T1, 6, 5, 100), sale(T2, 4, 3, 700)])
-            .ask(NotInAcquirerBackEnd, voucher(4, Some(T1)))
-            .says(D::NotInJournalGap, "每台终端各自编号", "each terminal numbers its own"),
-        s("a hole through the 999999 wrap", vec![sale(T1, 999_998, 0, 100), sale(T1, 999_999, 1, 100), sale(T1, 2, 3, 100), sale(T1, 3, 4, 100)])
-            .ask(ReceiptLost, voucher(1, Some(T1)))
-            .says(D::NotInJournalGap, "缺少凭证号 000001", "voucher 000001 is missing"),
-        s("too wide to be a hole", vec![sale(T1, 1, 0, 100), sale(T1, 2, 1, 100), sale(T1, 90_000, 5, 100)])
-            .ask(ReceiptLost, voucher(50_000, Some(T1)))
-            .says(D::NotInJournal, "日志没有缺口", "The journal has no gap"),
-        s("a settlement that counted one more", vec![sale(T1, 1, 0, 100), sale(T1, 2, 1, 100), sale(T1, 3, 2, 100)])
-            .settled_short(T1, "1", 1)
-            .ask(ReceiptLost, voucher(4, Some(T1)))
-            .says(D::NotInJournalGap, "结算 4 笔消费", "settled 4 sales"),
+        s(
+            "a hole here outweighs the number on another terminal",
+            vec![
+                sale(T1, 1, 0, 100),
+                sale(T1, 2, 1, 100),
+                sale(T1, 3, 2, 100),
+                sale(T1, 6, 5, 100),
+                sale(T2, 4, 3, 700),
+            ],
+        )
+        .ask(NotInAcquirerBackEnd, voucher(4, Some(T1)))
+        .says(
+            D::NotInJournalGap,
+            "每台终端各自编号",
+            "each terminal numbers its own",
+        ),
+        s(
+            "a hole through the 999999 wrap",
+            vec![
+                sale(T1, 999_998, 0, 100),
+                sale(T1, 999_999, 1, 100),
+                sale(T1, 2, 3, 100),
+                sale(T1, 3, 4, 100),
+            ],
+        )
+        .ask(ReceiptLost, voucher(1, Some(T1)))
+        .says(
+            D::NotInJournalGap,
+            "缺少凭证号 000001",
+            "voucher 000001 is missing",
+        ),
+        s(
+            "too wide to be a hole",
+            vec![
+                sale(T1, 1, 0, 100),
+                sale(T1, 2, 1, 100),
+                sale(T1, 90_000, 5, 100),
+            ],
+        )
+        .ask(ReceiptLost, voucher(50_000, Some(T1)))
+        .says(D::NotInJournal, "日志没有缺口", "The journal has no gap"),
+        s(
+            "a settlement that counted one more",
+            vec![
+                sale(T1, 1, 0, 100),
+                sale(T1, 2, 1, 100),
+                sale(T1, 3, 2, 100),
+            ],
+        )
+        .settled_short(T1, "1", 1)
+        .ask(ReceiptLost, voucher(4, Some(T1)))
+        .says(D::NotInJournalGap, "结算 4 笔消费", "settled 4 sales"),
         s("another terminal, no hole here", vec![sale(T2, 5, 0, 700)])
             .ask(VoidFailed, voucher(5, Some(T1)))
-            .says(D::OtherTerminal, "终端 10000002 有", "terminal 10000002 does"),
-        s("a misread number", (1..=12).map(|i| sale(T1, i, i as i64, 100 * i as i64)).collect())
-            .ask(ReceiptLost, voucher(21, Some(T1)))
-            .says(D::NotInJournalTypo, "看错或输错", "misread or mistyped"),
+            .says(
+                D::OtherTerminal,
+                "终端 10000002 有",
+                "terminal 10000002 does",
+            ),
+        s(
+            "a misread number",
+            (1..=12)
+                .map(|i| sale(T1, i, i as i64, 100 * i as i64))
+                .collect(),
+        )
+        .ask(ReceiptLost, voucher(21, Some(T1)))
+        .says(D::NotInJournalTypo, "看错或输错", "misread or mistyped"),
         // 8. Lookup by amount and time.
-        s("the approved one, not the closer declined attempt", vec![outcome(sale(T1, 1, 0, 2_500), Outcome::Declined), sale(T1, 2, 3, 2_500)])
-            .ask(VoidFailed, amount_at(2_500, 0))
-            .says(D::Voidable, "输入凭证号 000002", "enter voucher 000002"),
-        s("only a declined attempt matches", vec![outcome(sale(T1, 1, 0, 2_500), Outcome::Declined)])
-            .ask(ChargedTwice, amount_at(2_500, 1))
-            .says(D::Declined, "没有发生资金变动", "No money moved"),
+        s(
+            "the approved one, not the closer declined attempt",
+            vec![
+                outcome(sale(T1, 1, 0, 2_500), Outcome::Declined),
+                sale(T1, 2, 3, 2_500),
+            ],
+        )
+        .ask(VoidFailed, amount_at(2_500, 0))
+        .says(D::Voidable, "输入凭证号 000002", "enter voucher 000002"),
+        s(
+            "only a declined attempt matches",
+            vec![outcome(sale(T1, 1, 0, 2_500), Outcome::Declined)],
+        )
+        .ask(ChargedTwice, amount_at(2_500, 1))
+        .says(D::Declined, "没有发生资金变动", "No money moved"),
         // 9. Causes outside the journal.
-        s("approved and settled, yet not at the acquirer", vec![s1.clone()])
-            .settled(T1, "1")
-            .now("2026-11-23T10:00:00+08:00")
-            .ask(NotInAcquirerBackEnd, voucher(1, Some(T1)))
-            .says(D::ApprovedAskAcquirer, "只看日志无法判断原因", "The journal alone cannot tell why"),
+        s(
+            "approved and settled, yet not at the acquirer",
+            vec![s1.clone()],
+        )
+        .settled(T1, "1")
+        .now("2026-11-23T10:00:00+08:00")
+        .ask(NotInAcquirerBackEnd, voucher(1, Some(T1)))
+        .says(
+            D::ApprovedAskAcquirer,
+            "只看日志无法判断原因",
+            "The journal alone cannot tell why",
+        ),
         s("approved today, batch open: T+1", vec![s1.clone()])
             .ask(NotInAcquirerBackEnd, voucher(1, Some(T1)))
-            .says(D::ApprovedAskAcquirer, "先在终端上结算，第二天再查", "settle at the terminal and check again tomorrow"),
-        s("nothing in the journal, asked why the acquirer lacks it", vec![sale(T1, 1, 0, 100)])
-            .ask(NotInAcquirerBackEnd, voucher(900, Some(T1)))
-            .says(D::NotInJournal, "打出过冲正单", "print a reversal"),
+            .says(
+                D::ApprovedAskAcquirer,
+                "先在终端上结算，第二天再查",
+                "settle at the terminal and check again tomorrow",
+            ),
+        s(
+            "nothing in the journal, asked why the acquirer lacks it",
+            vec![sale(T1, 1, 0, 100)],
+        )
+        .ask(NotInAcquirerBackEnd, voucher(900, Some(T1)))
+        .says(D::NotInJournal, "打出过冲正单", "print a reversal"),
         // The everyday answers stay as they were.
         s("a lost slip", vec![s1.clone()])
             .settled(T1, "1")
-            .ask(ReceiptLost, Lookup::Rrn { rrn: s1.rrn.clone().unwrap() })
+            .ask(
+                ReceiptLost,
+                Lookup::Rrn {
+                    rrn: s1.rrn.clone().unwrap(),
+                },
+            )
             .says(D::ReceiptLost, "重打印", "marked REPRINT"),
         s("a dispute", vec![s1.clone()])
             .settled(T1, "1")
             .ask(Dispute, voucher(1, None))
             .says(D::DisputeRespond, "持卡人签名", "signed by the cardholder"),
-        s("a declined sale", vec![outcome(s1.clone(), Outcome::Declined)])
-            .ask(ChargedTwice, voucher(1, Some(T1)))
-            .says(D::Declined, "发卡行拒绝", "The issuer declined it"),
+        s(
+            "a declined sale",
+            vec![outcome(s1.clone(), Outcome::Declined)],
+        )
+        .ask(ChargedTwice, voucher(1, Some(T1)))
+        .says(D::Declined, "发卡行拒绝", "The issuer declined it"),
     ]
 }
 
@@ -480,7 +818,11 @@ fn every_scenario_gets_its_code_and_says_why_in_both_languages() {
         assert_eq!(d.needs_acquirer, d.code.needs_acquirer(), "{}", c.name);
         if d.code == DiagnosisCode::IsReversal {
             let said = format!("{} {}", d.title.en, d.explanation.en);
-            assert!(!said.contains("approved"), "{}: a reversal is no approved payment: {said}", c.name);
+            assert!(
+                !said.contains("approved"),
+                "{}: a reversal is no approved payment: {said}",
+                c.name
+            );
         }
         seen.insert(c.code);
     }
@@ -538,4 +880,21 @@ fn a_voucher_in_two_settled_batches_asks_which_batch() {
         .unwrap();
     assert_eq!(d.code, DiagnosisCode::SettledUseRefund);
     assert!(d.facts[0].text.en.contains("RMB 20.00"), "{:?}", d.facts[0]);
+}
+
+#[test]
+fn the_readme_lists_every_code_with_one_line() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let listed: Vec<&str> = readme
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split_once('`').map(|(code, _)| code))
+        .filter(|c| c.chars().all(|ch| ch.is_ascii_uppercase() || ch == '_'))
+        .collect();
+    let mut want: Vec<&str> = DiagnosisCode::ALL.iter().map(|c| c.as_str()).collect();
+    let mut got = listed.clone();
+    want.sort_unstable();
+    got.sort_unstable();
+    assert_eq!(got, want, "README's table of diagnosis codes");
 }

@@ -197,7 +197,9 @@ impl<'a> Answer<'a> {
         self.f
             .related
             .iter()
-            .filter(|r| r.txn.kind == kind && r.txn.outcome == Outcome::Approved && r.txn.refers_to(x))
+            .filter(|r| {
+                r.txn.kind == kind && r.txn.outcome == Outcome::Approved && r.txn.refers_to(x)
+            })
             .collect()
     }
 
@@ -258,7 +260,11 @@ pub fn diagnose(complaint: Complaint, f: &Facts) -> Diagnosis {
     a.facts.push(fact(found));
     a.facts.extend(f.related.iter().map(fact));
     if !f.other_batches.is_empty() {
-        let batches: Vec<&str> = f.other_batches.iter().map(|r| r.txn.batch_no.as_str()).collect();
+        let batches: Vec<&str> = f
+            .other_batches
+            .iter()
+            .map(|r| r.txn.batch_no.as_str())
+            .collect();
         a.warnings.push(t(
             format!(
                 "凭证号 {} 在本终端的其他批次（{}）也出现过：这里说的是当前未结算批次 {} 里的那一笔。",
@@ -286,9 +292,14 @@ pub fn diagnose(complaint: Complaint, f: &Facts) -> Diagnosis {
                 t("这不是一笔付款", "This is not a payment"),
                 t(
                     format!("这是一笔{zh}，没有资金变动，不需要撤销或退货。"),
-                    format!("This is a {en}; no money moved and there is nothing to void or refund."),
+                    format!(
+                        "This is a {en}; no money moved and there is nothing to void or refund."
+                    ),
                 ),
-                vec![t("核对签购单上的凭证号，找出真正的那笔付款", "Check the voucher number on the slip and look up the actual payment")],
+                vec![t(
+                    "核对签购单上的凭证号，找出真正的那笔付款",
+                    "Check the voucher number on the slip and look up the actual payment",
+                )],
                 vec![],
                 None,
             )
@@ -303,7 +314,10 @@ fn not_found(mut a: Answer) -> Diagnosis {
         a.decides = false;
     }
     if let Some(gap) = &f.gap {
-        a.facts.push(note(t(format!("记录缺口：{}", gap.zh), format!("Recorded gap: {}", gap.en))));
+        a.facts.push(note(t(
+            format!("记录缺口：{}", gap.zh),
+            format!("Recorded gap: {}", gap.en),
+        )));
         if !f.elsewhere.is_empty() {
             // Each terminal counts its own vouchers: the same number elsewhere is
             // another payment, and the hole here is the better explanation.
@@ -388,8 +402,15 @@ fn undo(mut a: Answer, found: &Recorded) -> Diagnosis {
     let of = match original {
         Some(o) => named(&o.txn),
         None => {
-            let v = u.original_trace_no.as_ref().map(|v| v.as_str()).unwrap_or("—");
-            t(format!("凭证号 {v} 的原交易"), format!("the original voucher {v}"))
+            let v = u
+                .original_trace_no
+                .as_ref()
+                .map(|v| v.as_str())
+                .unwrap_or("—");
+            t(
+                format!("凭证号 {v} 的原交易"),
+                format!("the original voucher {v}"),
+            )
         }
     };
     match u.outcome {
@@ -418,8 +439,12 @@ fn undo(mut a: Answer, found: &Recorded) -> Diagnosis {
                     format!("你问的是对{}的{uzh}，但这笔{uzh}{ozh}，原交易仍然有效。下面是原交易的情况。", of.zh),
                     format!("This is the {uen} of {}, but it was {oen}: the original still stands. What follows is about the original.", of.en),
                 ));
-                let mut b = Answer { facts: vec![fact(o)], ..a };
-                b.facts.extend(b.f.related.iter().filter(|r| r.id != o.id).map(fact));
+                let mut b = Answer {
+                    facts: vec![fact(o)],
+                    ..a
+                };
+                b.facts
+                    .extend(b.f.related.iter().filter(|r| r.id != o.id).map(fact));
                 b.facts.push(fact(found));
                 return if o.txn.kind == TxnKind::PreAuth {
                     pre_auth(b, o)
@@ -543,19 +568,45 @@ fn over_refunded(a: Answer, o: &Transaction, refunded: Money) -> Diagnosis {
     let over = refunded.checked_sub(o.amount).unwrap_or(refunded);
     let mut a = a;
     a.warnings.push(t(
-        format!("退货合计 {} 比原交易 {} 多 {}", money_zh(refunded), money_zh(o.amount), money_zh(over)),
-        format!("Refunds total {refunded}, {over} more than the original {}", o.amount),
+        format!(
+            "退货合计 {} 比原交易 {} 多 {}",
+            money_zh(refunded),
+            money_zh(o.amount),
+            money_zh(over)
+        ),
+        format!(
+            "Refunds total {refunded}, {over} more than the original {}",
+            o.amount
+        ),
     ));
     a.done(
         D::OverRefunded,
         t("退款超过了原交易金额", "Refunded more than the sale"),
         t(
-            format!("{}金额 {}，但成功的退货合计 {}，多退了 {}。", named(o).zh, money_zh(o.amount), money_zh(refunded), money_zh(over)),
-            format!("{} was for {}, but approved refunds of it total {}: {} too much.", named(o).en, o.amount, refunded, over),
+            format!(
+                "{}金额 {}，但成功的退货合计 {}，多退了 {}。",
+                named(o).zh,
+                money_zh(o.amount),
+                money_zh(refunded),
+                money_zh(over)
+            ),
+            format!(
+                "{} was for {}, but approved refunds of it total {}: {} too much.",
+                named(o).en,
+                o.amount,
+                refunded,
+                over
+            ),
         ),
         vec![
-            t("核对退货单，确认是否重复退货", "Check the refund slips for a refund done twice"),
-            t("联系收单机构，确认每笔退货是否都已入账，并商量多退部分的处理", "Ask the acquirer whether every refund was booked, and how to recover the excess"),
+            t(
+                "核对退货单，确认是否重复退货",
+                "Check the refund slips for a refund done twice",
+            ),
+            t(
+                "联系收单机构，确认每笔退货是否都已入账，并商量多退部分的处理",
+                "Ask the acquirer whether every refund was booked, and how to recover the excess",
+            ),
         ],
         prepare_ids(o),
         None,
@@ -595,9 +646,18 @@ fn pre_auth(mut a: Answer, found: &Recorded) -> Diagnosis {
         Outcome::Declined => {
             return a.done(
                 D::Declined,
-                t("预授权被拒绝：没有冻结", "Pre-authorisation declined: nothing is held"),
-                t("发卡行拒绝了这笔预授权，卡上没有冻结。", "The issuer declined this pre-authorisation; nothing is held on the card."),
-                vec![t("如仍需冻结，重新做预授权", "To hold money, do a new pre-authorisation")],
+                t(
+                    "预授权被拒绝：没有冻结",
+                    "Pre-authorisation declined: nothing is held",
+                ),
+                t(
+                    "发卡行拒绝了这笔预授权，卡上没有冻结。",
+                    "The issuer declined this pre-authorisation; nothing is held on the card.",
+                ),
+                vec![t(
+                    "如仍需冻结，重新做预授权",
+                    "To hold money, do a new pre-authorisation",
+                )],
                 vec![],
                 None,
             );
@@ -652,15 +712,18 @@ fn pre_auth(mut a: Answer, found: &Recorded) -> Diagnosis {
     }
     let expires = p.occurred_at.date() + TimeDelta::days(i64::from(a.f.rules.pre_auth_hold_days));
     let days = a.f.rules.pre_auth_hold_days;
-    let whose = a
-        .f
-        .rules
-        .name
-        .clone()
-        .unwrap_or_else(|| t("收单机构（未知，按默认）", "the acquirer (not known: the default)"));
+    let whose = a.f.rules.name.clone().unwrap_or_else(|| {
+        t(
+            "收单机构（未知，按默认）",
+            "the acquirer (not known: the default)",
+        )
+    });
     a.facts.push(note(t(
         format!("{}的预授权有效期 {days} 天：到 {expires}", whose.zh),
-        format!("{} holds a pre-authorisation for {days} days: until {expires}", whose.en),
+        format!(
+            "{} holds a pre-authorisation for {days} days: until {expires}",
+            whose.en
+        ),
     )));
     if a.f.now.is_some_and(|now| now.date() > expires) {
         return a.done(
@@ -745,7 +808,10 @@ fn debit(mut a: Answer, found: &Recorded) -> Diagnosis {
                     "发卡行拒绝了这笔交易，没有发生资金变动，不需要撤销或退货。",
                     "The issuer declined it. No money moved; there is nothing to void or refund.",
                 ),
-                vec![t("如顾客仍要付款，请重新交易", "If the customer still wants to pay, start a new transaction")],
+                vec![t(
+                    "如顾客仍要付款，请重新交易",
+                    "If the customer still wants to pay, start a new transaction",
+                )],
                 vec![],
                 None,
             );
@@ -796,7 +862,10 @@ fn debit(mut a: Answer, found: &Recorded) -> Diagnosis {
         .filter(|d| d.id != found.id && same_charge_twice(x, &d.txn, DUPLICATE_WINDOW) && live(d))
         .collect();
     if !twins.is_empty()
-        && matches!(a.complaint, Complaint::ChargedTwice | Complaint::Dispute | Complaint::Other)
+        && matches!(
+            a.complaint,
+            Complaint::ChargedTwice | Complaint::Dispute | Complaint::Other
+        )
     {
         a.facts.extend(twins.iter().map(|d| fact(d)));
         let mut all: Vec<&Recorded> = twins.clone();
@@ -823,13 +892,12 @@ fn debit(mut a: Answer, found: &Recorded) -> Diagnosis {
         );
     }
     if matches!(a.complaint, Complaint::ChargedTwice) {
-        let attempts: Vec<&Recorded> = a
-            .f
-            .near
-            .iter()
-            .chain(a.f.duplicates.iter())
-            .filter(|r| r.id != found.id)
-            .collect();
+        let attempts: Vec<&Recorded> =
+            a.f.near
+                .iter()
+                .chain(a.f.duplicates.iter())
+                .filter(|r| r.id != found.id)
+                .collect();
         if !attempts.is_empty() {
             a.facts.push(note(t(
                 "同一时间前后的其他记录（被拒绝、已撤销或不是同一张卡），都不是第二笔扣款：",
@@ -861,7 +929,10 @@ fn debit(mut a: Answer, found: &Recorded) -> Diagnosis {
             None,
         );
     }
-    let here = a.f.asked_terminal.clone().unwrap_or_else(|| x.terminal_id.clone());
+    let here =
+        a.f.asked_terminal
+            .clone()
+            .unwrap_or_else(|| x.terminal_id.clone());
     let batch = a.batch_of(x);
     let same_day = a.same_business_day(x);
     let remedy = remedy_within(x, &batch, &here, &related, same_day).ok();

@@ -38,8 +38,9 @@ pub use pan::{
     digit_value, looks_like_pan, mask_pans, mask_pans_in_bytes, mask_pans_in_text, MaskedPan,
 };
 pub use rules::{
-    business_day, cancelled_by, expected_debits, hole_around, missing_between, refundable_remainder,
-    refunded_total, remedy_for, remedy_within, same_charge_twice, Remedy, TraceGaps,
+    business_day, cancelled_by, expected_debits, hole_around, missing_between,
+    refundable_remainder, refunded_total, remedy_for, remedy_within, same_charge_twice, Remedy,
+    TraceGaps,
 };
 pub use statement::{
     reconcile, settles, Discrepancy, DiscrepancyKind, Match, MatchRule, Reconciliation,

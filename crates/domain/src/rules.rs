@@ -39,7 +39,10 @@ pub enum Remedy {
 
 /// What approved refunds in `related` have given back of `original`, in total. May
 /// exceed the original: that is a real overpayment to report, not a rounding matter.
-pub fn refunded_total(original: &Transaction, related: &[Transaction]) -> Result<Money, DomainError> {
+pub fn refunded_total(
+    original: &Transaction,
+    related: &[Transaction],
+) -> Result<Money, DomainError> {
     let mut total = Money::zero(original.amount.currency());
     for r in related {
         if r.kind == TxnKind::Refund && r.outcome == Outcome::Approved && r.refers_to(original) {
@@ -71,9 +74,9 @@ pub fn cancelled_by<'a>(
     original: &Transaction,
     related: impl IntoIterator<Item = &'a Transaction>,
 ) -> Option<&'a Transaction> {
-    related.into_iter().find(|r| {
-        r.kind.cancels() && r.outcome == Outcome::Approved && r.refers_to(original)
-    })
+    related
+        .into_iter()
+        .find(|r| r.kind.cancels() && r.outcome == Outcome::Approved && r.refers_to(original))
 }
 
 /// The acquirer's business day (清算日) that `at` belongs to, for a day that starts at
@@ -441,7 +444,10 @@ mod tests {
 
     #[test]
     fn holes_around_a_voucher_wrap_at_999999() {
-        assert_eq!(hole_around(4, Some(3), Some(6), Some(1), Some(7)), Some((4, 5)));
+        assert_eq!(
+            hole_around(4, Some(3), Some(6), Some(1), Some(7)),
+            Some((4, 5))
+        );
         // The counter wrapped: 999998, 999999, [000001 asked], 000002.
         assert_eq!(
             hole_around(1, None, Some(2), Some(2), Some(999_999)),
@@ -452,7 +458,10 @@ mod tests {
             Some((999_998, 999_999))
         );
         // Too wide to be a loss: a journal started mid-stream.
-        assert_eq!(hole_around(50_000, Some(10), Some(90_000), Some(1), Some(90_000)), None);
+        assert_eq!(
+            hole_around(50_000, Some(10), Some(90_000), Some(1), Some(90_000)),
+            None
+        );
         assert_eq!(hole_around(5, None, Some(9), Some(9), Some(12)), None);
         assert_eq!(hole_around(5, None, None, None, None), None);
     }

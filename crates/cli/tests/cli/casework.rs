@@ -131,7 +131,10 @@ fn diagnose_names_the_code_and_the_facts() {
     let j: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(j["code"], "VOID_WINDOW_CLOSED", "{j}");
     let (ok, _, err) = at("tomorrow");
-    assert!(!ok && err.contains("SLIPKEEPER_NOW") && err.contains("RFC 3339"), "{err}");
+    assert!(
+        !ok && err.contains("SLIPKEEPER_NOW") && err.contains("RFC 3339"),
+        "{err}"
+    );
     let text = sk(
         &db,
         &["diagnose", "--voucher", "91", "--terminal", "10000002"],
