@@ -277,6 +277,15 @@ try {
       await page.locator("[data-testid=check-answer-0]").getByText(zh ? "收单机构客服" : "The acquirer's hotline").waitFor({ timeout: 5000 });
       await page.locator("[data-testid=solver-open-case]").waitFor({ timeout: 5000 });
     });
+    await check(`${lang}: a voucher in several batches is asked again with its batch`, async () => {
+      await ask("void_failed", "7");
+      await page.fill("[data-testid=solver-batch]", "000002");
+      await page.click("[data-testid=solver-diagnose]");
+      await page.locator("[data-testid=diagnosis]").waitFor({ timeout: 5000 });
+      const last = calls.filter((c) => c.cmd === "diagnose").pop();
+      if (JSON.stringify(last.args.lookup) !== JSON.stringify({ by: "voucher", voucher: "7", terminal: null, batch: "000002" }))
+        throw new Error(`diagnose called with ${JSON.stringify(last.args)}`);
+    });
     await check(`${lang}: connecting to a LAN terminal sends its address to the core`, async () => {
       await page.click("[data-testid=nav-connect]");
       await page.click("[data-testid=mode-lan]");
