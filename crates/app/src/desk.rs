@@ -159,17 +159,24 @@ impl App {
             let (path, clock) = (self.journal.path().to_owned(), self.clock.clone());
             let (findings, checking) = (self.findings.clone(), self.checking.clone());
             std::thread::spawn(move || {
-                if let Ok(journal) = slipkeeper_journal::Journal::open(&path) {
-                    // One pass over the journal: a small cache reads it just as fast.
-                    let _ = journal.limit_cache(4);
-                    let bg = App {
-                        journal,
-                        clock,
-                        findings,
-                        checking: checking.clone(),
-                    };
-                    // A failed check shows as no alerts; the next call tries again.
-                    let _ = bg.alerts();
+                match slipkeeper_journal::Journal::open(&path) {
+                    Err(e) => tracing::warn!(error = %e, "journal check: cannot open the journal"),
+                    Ok(journal) => {
+                        // One pass over the journal: a small cache reads it just as fast.
+                        if let Err(e) = journal.limit_cache(4) {
+                            tracing::debug!(error = %e, "journal check: cache not limited");
+                        }
+                        let bg = App {
+                            journal,
+                            clock,
+                            findings,
+                            checking: checking.clone(),
+                        };
+                        // A failed check shows as no alerts; the next call tries again.
+                        if let Err(e) = bg.alerts() {
+                            tracing::warn!(error = %e.message, "journal check failed");
+                        }
+                    }
                 }
                 checking.store(false, std::sync::atomic::Ordering::SeqCst);
             });

@@ -21,6 +21,7 @@ mod error;
 mod evidence;
 mod files;
 mod live;
+pub mod logs;
 mod printers;
 mod reconcile;
 mod reprint;

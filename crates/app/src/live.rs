@@ -154,6 +154,10 @@ impl LiveMirror {
                         },
                     ),
                 };
+                match &result {
+                    Ok(()) => tracing::info!("link stopped"),
+                    Err(e) => tracing::error!(error = %e.message, "link stopped with an error"),
+                }
                 update(&mut |s| {
                     s.state = "stopped".into();
                     s.error = result.as_ref().err().map(|e| e.message.clone());
@@ -201,7 +205,9 @@ impl Drop for LiveMirror {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(t) = self.thread.take() {
-            let _ = t.join();
+            if t.join().is_err() {
+                tracing::error!("the link's thread panicked");
+            }
         }
     }
 }

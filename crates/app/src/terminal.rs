@@ -370,7 +370,10 @@ impl App {
                 if let Some(t) = terminal_id_of(&ex) {
                     tid = Some(t);
                 }
-                let _ = self.store(tid.as_deref(), &[&ex]);
+                if let Err(e) = self.store(tid.as_deref(), &[&ex]) {
+                    // The spool holds the frames; they go in when the journal takes them.
+                    tracing::warn!(error = %e.message, "proxy: exchange not stored, kept in the spool");
+                }
             }
         }
         drop(relay);
@@ -422,7 +425,9 @@ impl App {
         while !stop.load(std::sync::atomic::Ordering::Relaxed) {
             if unindexed >= INDEX_AFTER {
                 // A terminal that never pauses still gets its slips indexed now and then.
-                let _ = self.index_search();
+                if let Err(e) = self.index_search() {
+                    tracing::warn!(error = %e.message, "search index not brought up to date");
+                }
                 unindexed = 0;
             }
             let ev = match rt.block_on(async { tokio::time::timeout(tick, events.recv()).await }) {
@@ -434,14 +439,19 @@ impl App {
                         // Quiet at the counter: index what came in. A failure here
                         // loses nothing (the slips are stored); the next quiet moment
                         // tries again.
-                        let _ = self.index_search();
+                        if let Err(e) = self.index_search() {
+                            tracing::warn!(error = %e.message, "search index not brought up to date");
+                        }
                         unindexed = 0;
                     }
                     continue; // look at `stop` again
                 }
             };
             match ev {
-                Event::State(s) => on_event(MirrorEvent::State(&s)),
+                Event::State(s) => {
+                    tracing::info!(state = ?s, "terminal link");
+                    on_event(MirrorEvent::State(&s))
+                }
                 Event::Exchange(ex, None) => {
                     if let Some(t) = terminal_id_of(&ex) {
                         tid = Some(t);
@@ -468,19 +478,29 @@ impl App {
                             unindexed += 1;
                             Ok(())
                         }
-                        Err(e) => batch
-                            .iter()
-                            .try_for_each(|x| self.spool_exchange(&mut spool, x))
-                            .map_err(|s| format!("{}; spool: {}", e.message, s.message)),
+                        Err(e) => {
+                            tracing::warn!(error = %e.message, "journal refused a checkpoint; spooling it");
+                            batch
+                                .iter()
+                                .try_for_each(|x| self.spool_exchange(&mut spool, x))
+                                .map_err(|s| {
+                                    tracing::error!(error = %e.message, spool = %s.message, "checkpoint neither stored nor spooled; the terminal will repeat it");
+                                    format!("{}; spool: {}", e.message, s.message)
+                                })
+                        }
                     };
                     pending.clear();
-                    let _ = commit.send(result);
+                    if commit.send(result).is_err() {
+                        tracing::warn!("the link went away before the commit was confirmed; the terminal will repeat the exchange");
+                    }
                 }
                 Event::Totals(ex) => {
                     if let Some(t) = terminal_id_of(&ex) {
                         tid = Some(t);
                     }
-                    let _ = self.store(tid.as_deref(), &[&ex]);
+                    if let Err(e) = self.store(tid.as_deref(), &[&ex]) {
+                        tracing::warn!(error = %e.message, "totals answer not stored");
+                    }
                     if let Some(check) = self.check_terminal_totals(tid.as_deref(), &ex)? {
                         on_event(MirrorEvent::Totals(&check));
                     }
@@ -489,7 +509,10 @@ impl App {
         }
         self.flush_pending(tid.as_deref(), &mut pending, &mut spool);
         service.abort();
-        let _ = self.index_search();
+        if let Err(e) = self.index_search() {
+            tracing::warn!(error = %e.message, "search index not brought up to date");
+        }
+        tracing::info!("mirror stopped");
         Ok(())
     }
 
@@ -504,10 +527,14 @@ impl App {
             return;
         }
         let batch: Vec<&Exchange> = pending.iter().collect();
-        if self.store(tid, &batch).is_err() {
+        if let Err(e) = self.store(tid, &batch) {
+            tracing::warn!(error = %e.message, exchanges = batch.len(), "journal refused exchanges; spooling them");
             for x in &batch {
-                // Nothing more can be done here; the checkpoints are stored or spooled.
-                let _ = self.spool_exchange(spool, x);
+                // Nothing more can be done here than say so; the checkpoints are
+                // stored or spooled already.
+                if let Err(s) = self.spool_exchange(spool, x) {
+                    tracing::error!(error = %s.message, "exchange neither stored nor spooled");
+                }
             }
         }
         pending.clear();
@@ -706,13 +733,15 @@ pub fn run_live_demo(
         let amount = if n % 20 == 7 { 1013 } else { 500 + h % 30_000 };
         if let Ok(mut a) = app.lock() {
             // A failed demo payment is shown by its absence; the demo keeps going.
-            let _ = a.terminal(
+            if let Err(e) = a.terminal(
                 addr,
                 TerminalCommand::DemoPayment {
                     amount_minor: amount,
                 },
                 0,
-            );
+            ) {
+                tracing::info!(error = %e.message, "demo payment not taken");
+            }
         }
         std::thread::sleep(every);
     }

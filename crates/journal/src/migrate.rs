@@ -24,6 +24,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         "0005_masking",
         include_str!("../migrations/0005_masking.sql"),
     ),
+    ("0006_links", include_str!("../migrations/0006_links.sql")),
 ];
 
 /// The schema version from which card data is masked at the journal's boundary; a

@@ -28,6 +28,33 @@ fn corrupt(what: &str, e: impl ToString) -> JournalError {
 }
 
 impl Journal {
+    /// The terminal links the service runs: (id, JSON), oldest first.
+    pub fn links(&self) -> Result<Vec<(i64, String)>, JournalError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, config FROM links ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Adds a link; returns its id.
+    pub fn add_link(
+        &self,
+        config: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<i64, JournalError> {
+        self.conn.execute(
+            "INSERT INTO links (config, updated_at) VALUES (?1, ?2)",
+            rusqlite::params![config, at.to_rfc3339()],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Removes a link; false when there was none with that id.
+    pub fn remove_link(&self, id: i64) -> Result<bool, JournalError> {
+        Ok(self.conn.execute("DELETE FROM links WHERE id = ?1", [id])? > 0)
+    }
+
     pub fn merchant_profile(&self) -> Result<MerchantProfile, JournalError> {
         let json: Option<String> = self
             .conn

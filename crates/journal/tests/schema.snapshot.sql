@@ -75,6 +75,12 @@ CREATE TABLE chain_rewrites (
     new_head    BLOB NOT NULL,
     records     INTEGER NOT NULL        -- records whose stored content changed
 ) STRICT;
+-- table links
+CREATE TABLE links (
+    id         INTEGER PRIMARY KEY,
+    config     TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
 -- table merchant_profile
 CREATE TABLE merchant_profile (
     id          INTEGER PRIMARY KEY CHECK (id = 1),

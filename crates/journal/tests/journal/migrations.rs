@@ -24,6 +24,10 @@ const RELEASED: &[(&str, &str)] = &[
         "0005_masking",
         include_str!("../../migrations/0005_masking.sql.sha256"),
     ),
+    (
+        "0006_links",
+        include_str!("../../migrations/0006_links.sql.sha256"),
+    ),
 ];
 
 #[test]
@@ -143,7 +147,7 @@ fn a_schema_1_journal_is_upgraded_in_place() {
     {
         let c = crate::raw(&path);
         c.execute_batch(
-            "DROP TABLE chain_rewrites; ALTER TABLE raw_frames DROP COLUMN masked;
+            "DROP TABLE links; DROP TABLE chain_rewrites; ALTER TABLE raw_frames DROP COLUMN masked;
              DROP INDEX transactions_amount;
              DROP TABLE case_events; DROP TABLE cases; DROP TABLE acquirers; DROP INDEX chain_record;
              DROP TABLE statement_mappings; DROP TABLE statement_lines; DROP TABLE statements;",
@@ -192,8 +196,10 @@ fn a_schema_4_journal_with_full_card_numbers(path: &std::path::Path, pan: &str) 
     frame.extend(hex::decode(pan).unwrap());
     c.execute("UPDATE raw_frames SET bytes = ?1 WHERE id = 1", [frame])
         .unwrap();
-    c.execute_batch("DROP TABLE chain_rewrites; ALTER TABLE raw_frames DROP COLUMN masked;")
-        .unwrap();
+    c.execute_batch(
+        "DROP TABLE links; DROP TABLE chain_rewrites; ALTER TABLE raw_frames DROP COLUMN masked;",
+    )
+    .unwrap();
     c.pragma_update(None, "user_version", 4).unwrap();
     drop(c);
     // The old build's chain over this content: the canonical lines, as exported.
@@ -206,12 +212,16 @@ fn a_schema_4_journal_with_full_card_numbers(path: &std::path::Path, pan: &str) 
             .unwrap();
         c.execute_batch("CREATE TABLE chain_rewrites (id INTEGER PRIMARY KEY, at TEXT NOT NULL, reason TEXT NOT NULL, from_seq INTEGER NOT NULL, head_seq INTEGER NOT NULL, old_head BLOB NOT NULL, new_head BLOB NOT NULL, records INTEGER NOT NULL) STRICT")
             .unwrap();
+        c.execute_batch("CREATE TABLE links (id INTEGER PRIMARY KEY, config TEXT NOT NULL, updated_at TEXT NOT NULL)")
+            .unwrap();
     }
     Journal::open(path).unwrap().export(&mut lines).unwrap();
     crate::write_chain(path, &lines);
     let c = crate::raw(path);
-    c.execute_batch("DROP TABLE chain_rewrites; ALTER TABLE raw_frames DROP COLUMN masked;")
-        .unwrap();
+    c.execute_batch(
+        "DROP TABLE links; DROP TABLE chain_rewrites; ALTER TABLE raw_frames DROP COLUMN masked;",
+    )
+    .unwrap();
     c.pragma_update(None, "user_version", 4).unwrap();
 }
 
