@@ -559,7 +559,7 @@ fn hex_bytes(s: &str) -> Result<Vec<u8>, String> {
     if let Some((i, c)) = digits.iter().find(|(_, c)| !c.is_ascii_hexdigit()) {
         return Err(format!("{c:?} at position {} is not a hex digit", i + 1));
     }
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return Err("odd number of hex digits".into());
     }
     Ok(digits

@@ -169,7 +169,7 @@ pub fn looks_like_pan(digits: &[u8]) -> bool {
         }
         sum += v;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Masks every full card number found in free text: 13–19 digits that

@@ -36,7 +36,7 @@ pub fn transaction(i: u64) -> Transaction {
         |n: u64| BatchNo::new(&(n / 1000 + 1).to_string()).unwrap_or_else(|_| unreachable!());
     let roll = h % 100;
     let kind = match roll {
-        0..=1 if j % 1000 > 0 => TxnKind::Void,
+        0..=1 if !j.is_multiple_of(1000) => TxnKind::Void,
         2..=4 if j > 20 => TxnKind::Refund,
         _ => TxnKind::Sale,
     };

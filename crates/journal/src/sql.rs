@@ -49,9 +49,9 @@ fn fast_time(t: &NaiveDateTime, sep: char, suffix: &str) -> Option<String> {
     two(&mut out, t.second());
     let (digits, value) = if nanos == 0 {
         (0, 0)
-    } else if nanos % 1_000_000 == 0 {
+    } else if nanos.is_multiple_of(1_000_000) {
         (3, nanos / 1_000_000)
-    } else if nanos % 1_000 == 0 {
+    } else if nanos.is_multiple_of(1_000) {
         (6, nanos / 1_000)
     } else {
         (9, nanos)

@@ -81,7 +81,7 @@ fn has_full_pan(text: &str) -> bool {
                         }
                     })
                     .sum();
-                if sum % 10 == 0 {
+                if sum.is_multiple_of(10) {
                     return true;
                 }
             }
