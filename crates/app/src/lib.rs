@@ -12,6 +12,7 @@
 //! ```
 
 mod acquirers;
+pub mod agent;
 mod cases;
 mod casework;
 mod check;
@@ -30,6 +31,7 @@ pub use live::{serial_ports, ConnectRequest, LinkSlot, LinkStatus, LiveMirror, P
 pub use printers::{Printers, RECEIPT_PORT};
 
 pub use acquirers::{directory_note, Acquirer};
+pub use agent::{SavedLink, ServiceLink, ServiceStatus};
 pub use cases::{missing_profile_fields, CaseSummary, CaseView, ContactPlan};
 pub use casework::Lookup;
 pub use check::Finding;
@@ -181,6 +183,7 @@ impl App {
 
     pub fn import(&mut self, file: &Path) -> Result<IngestReport, AppError> {
         let report = self.journal.import_file(file, self.clock.now())?;
+        tracing::info!(file = %file.display(), inserted = report.inserted, duplicates = report.duplicates, "journal file imported");
         self.index_search()?;
         Ok(report)
     }

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// What the Connect and Home screens show about the link.
-#[derive(ts_rs::TS, Clone, Debug, Default, Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, Default, Serialize, serde::Deserialize)]
 pub struct LinkStatus {
     /// "idle", "connecting", "connected", "disconnected" or "stopped"; a proxy is
     /// "starting" and then "listening".
@@ -363,7 +363,7 @@ impl LinkSlot {
 }
 
 /// How the Connect screen asks for a terminal.
-#[derive(Clone, Debug, serde::Deserialize, ts_rs::TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ConnectRequest {
     Lan {
@@ -395,6 +395,11 @@ fn host_of(host: &str) -> Result<&str, AppError> {
 }
 
 impl ConnectRequest {
+    /// Checks the request as connecting would, without connecting.
+    pub fn validate(&self) -> Result<(), AppError> {
+        self.job().map(|_| ())
+    }
+
     fn job(&self) -> Result<Job, AppError> {
         Ok(match self {
             ConnectRequest::Proxy {

@@ -131,6 +131,7 @@ impl App {
             &parsed.lines,
             self.clock.now(),
         )?;
+        tracing::info!(file = %name, mapping = %parsed.mapping_id, lines = parsed.lines.len(), "statement imported");
         Ok(StatementReport {
             file: name,
             mapping_id: parsed.mapping_id,

@@ -88,7 +88,7 @@ impl ConnectOptions {
 }
 
 /// Counts since the mirror started, for a progress line or bar.
-#[derive(ts_rs::TS, Clone, Debug, Default, Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, Default, Serialize, serde::Deserialize)]
 pub struct MirrorProgress {
     pub since: chrono::DateTime<chrono::Utc>,
     pub at: chrono::DateTime<chrono::Utc>,

@@ -23,6 +23,19 @@ pub struct Cli {
 #[allow(clippy::large_enum_variant)] // parsed once per run
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the link service in the foreground: every link of `slipkeeper link list`,
+    /// reconnecting, with a control channel on 127.0.0.1. What the OS starts.
+    Serve,
+    /// The link service: install it to start with the OS, start, stop, ask how it is.
+    Service {
+        #[command(subcommand)]
+        cmd: ServiceCmd,
+    },
+    /// The terminal links the service runs (mirrors and cash-register proxies).
+    Link {
+        #[command(subcommand)]
+        cmd: LinkCmd,
+    },
     /// Look at and check the journal.
     Journal {
         #[command(subcommand)]
@@ -626,4 +639,56 @@ pub fn complaint(s: &str) -> Result<slipkeeper_domain::Complaint, AppError> {
             "expected void-failed, receipt-lost, charged-twice, not-in-acquirer-back-end, dispute or other",
         )
     })
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServiceCmd {
+    /// Whether the service runs, and each link's state.
+    Status,
+    /// Start it (through systemd when it is installed there).
+    Start,
+    /// Stop it; the links stop with it.
+    Stop,
+    /// Have the OS start it at logon (systemd user unit) or at boot (--system).
+    Install {
+        /// A system unit for a headless box next to the terminal (run as root);
+        /// the service runs as --user.
+        #[arg(long)]
+        system: bool,
+        /// The account a system unit runs as.
+        #[arg(long, value_name = "NAME")]
+        user: Option<String>,
+        /// Write the unit only; do not enable or start it.
+        #[arg(long)]
+        no_enable: bool,
+    },
+    /// Remove what `install` wrote (and stop it).
+    Uninstall {
+        #[arg(long)]
+        system: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LinkCmd {
+    /// The configured links.
+    List,
+    /// Add a link: a terminal on the network or a serial line, or a proxy between a
+    /// cash register and its terminal. The running service picks it up.
+    Add {
+        /// The terminal on the network, HOST[:PORT] (port 20007 when none is given).
+        #[arg(long, value_name = "HOST[:PORT]", conflicts_with = "serial")]
+        tcp: Option<String>,
+        /// The terminal on a serial line or USB (e.g. /dev/ttyACM0, COM3).
+        #[arg(long, value_name = "DEVICE")]
+        serial: Option<String>,
+        #[arg(long, default_value_t = 9600)]
+        baud: u32,
+        /// Proxy mode: the cash register connects to this port on every interface,
+        /// and Slipkeeper relays to --tcp.
+        #[arg(long, value_name = "PORT", requires = "tcp")]
+        proxy_listen: Option<u16>,
+    },
+    /// Remove a link by its id (from `link list`).
+    Remove { id: i64 },
 }

@@ -13,6 +13,7 @@ mod args;
 mod cases;
 mod output;
 mod recon;
+mod service;
 
 use args::{Cli, Command, DbCmd, DemoCmd, Filters, JournalCmd, TerminalCmd};
 use clap::Parser;
@@ -73,11 +74,56 @@ impl Write for QuietStdout {
     }
 }
 
+/// Commands that change the journal or talk to a terminal log what they do into the
+/// journal's log folder; reading commands leave no trace (and run in folders they
+/// cannot write to).
+fn logs_to_file(c: &Command) -> bool {
+    matches!(
+        c,
+        Command::Import { .. }
+            | Command::Statement { .. }
+            | Command::Terminal { .. }
+            | Command::Connect { .. }
+            | Command::Proxy { .. }
+            | Command::Link { .. }
+            | Command::Db { .. }
+            | Command::Case { .. }
+            | Command::Evidence {
+                cmd: args::EvidenceCmd::Build { .. },
+            }
+            | Command::Demo {
+                cmd: DemoCmd::Seed { .. } | DemoCmd::Pay { .. },
+            }
+    )
+}
+
 fn run(cli: Cli) -> Result<ExitCode, AppError> {
-    let db = match cli.db {
-        Some(p) => p,
+    let db = match &cli.db {
+        Some(p) => p.clone(),
         None => slipkeeper_app::default_db_path()?,
     };
+    let folder_exists = db
+        .parent()
+        .is_none_or(|p| p.as_os_str().is_empty() || p.is_dir());
+    let _log = if logs_to_file(&cli.command) && folder_exists {
+        match slipkeeper_app::logs::start_logging(&db, "cli", "info") {
+            Ok(g) => Some(g),
+            Err(e) => {
+                eprintln!("slipkeeper: no log file: {}", e.message);
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let result = run_on(cli, db);
+    if let Err(e) = &result {
+        tracing::warn!(code = ?e.code, error = %e.message, "command failed");
+    }
+    result
+}
+
+fn run_on(cli: Cli, db: std::path::PathBuf) -> Result<ExitCode, AppError> {
     let out = output::Out { json: cli.json };
     // Checking an evidence pack needs no journal: anyone can run it on a pack.
     if let Command::Evidence {
@@ -125,6 +171,11 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
     // mistyped --db is an error, not a new empty journal that "verifies". Reading
     // commands take no write lock (they run beside a mirror, and on a journal in a
     // read-only folder).
+    match cli.command {
+        Command::Serve => return service::serve(&db, &out),
+        Command::Service { cmd } => return service::service(&db, &out, cmd),
+        _ => {}
+    }
     let clock = clock_from_env()?;
     let mut app = match &cli.command {
         Command::Import { .. }
@@ -132,6 +183,7 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
         | Command::Terminal { .. }
         | Command::Connect { .. }
         | Command::Proxy { .. }
+        | Command::Link { .. }
         | Command::Demo {
             cmd: DemoCmd::Seed { .. } | DemoCmd::Pay { .. },
         } => App::open(&db, clock)?,
@@ -147,6 +199,14 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
         _ => App::open_existing(&db, clock)?,
     };
     match cli.command {
+        Command::Link { cmd } => return service::link(&app, &db, &out, cmd),
+        // Answered before a journal is opened.
+        Command::Serve | Command::Service { .. } => {
+            return Err(AppError::new(
+                ErrorCode::Internal,
+                "service commands are answered before a journal is opened",
+            ))
+        }
         Command::Journal { cmd } => match cmd {
             JournalCmd::List { filters } => {
                 let page = app.search(&filters.query(None)?)?;

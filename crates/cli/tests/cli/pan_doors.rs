@@ -300,4 +300,19 @@ fn a_full_card_number_reaches_no_output_through_any_door() {
         }
         assert_clean(&name, &std::fs::read(&p).unwrap());
     }
+    // …and the log the writing commands kept, errors with the number in them included.
+    let logs: Vec<_> = std::fs::read_dir(d.p("logs"))
+        .expect("the writing commands keep a log")
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(!logs.is_empty(), "no log file");
+    let mut all = Vec::new();
+    for p in &logs {
+        all.extend(std::fs::read(p).unwrap());
+    }
+    assert!(
+        String::from_utf8_lossy(&all).contains("command failed"),
+        "the failed statement import is in the log"
+    );
+    assert_clean("the log", &all);
 }

@@ -1,0 +1,493 @@
+//! The link service: a headless process that owns every terminal link configured
+//! for a journal (mirrors and cash-register proxies), so that closing the window, a
+//! crash of the UI or a logout does not cut the counter off. One per journal (an
+//! exclusive lock beside it); the desktop and the CLI talk to it over a control
+//! channel on the loopback interface, authenticated by a token in a file only the
+//! user can read.
+//!
+//! Control channel: HTTP/1.1 on 127.0.0.1 (a port the OS picks), every request with
+//! `Authorization: Bearer <token>`; `GET /status`, `POST /reload` (re-read the links
+//! from the journal), `POST /stop`. Where to find it: `JOURNAL.service.json`
+//! (`{pid, port, token, started_at, version}`, mode 0600), removed on a clean stop.
+
+use crate::{App, AppError, Clock, ConnectRequest, ErrorCode, LinkSlot, LinkStatus};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// A link as saved in the journal, with its id.
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedLink {
+    pub id: i64,
+    pub link: ConnectRequest,
+}
+
+/// Where the running service can be reached.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceInfo {
+    pub pid: u32,
+    pub port: u16,
+    pub token: String,
+    pub started_at: DateTime<Utc>,
+    pub version: String,
+}
+
+/// What `GET /status` answers.
+#[derive(ts_rs::TS, Clone, Debug, Serialize, Deserialize)]
+pub struct ServiceStatus {
+    pub pid: u32,
+    pub version: String,
+    pub started_at: DateTime<Utc>,
+    pub journal: String,
+    pub links: Vec<ServiceLink>,
+}
+
+#[derive(ts_rs::TS, Clone, Debug, Serialize, Deserialize)]
+pub struct ServiceLink {
+    pub id: i64,
+    pub link: ConnectRequest,
+    pub status: LinkStatus,
+}
+
+/// `JOURNAL.service.json`: how to reach the service of the journal at `journal`.
+pub fn info_path(journal: &Path) -> PathBuf {
+    beside(journal, "service.json")
+}
+
+fn lock_path(journal: &Path) -> PathBuf {
+    beside(journal, "service.lock")
+}
+
+fn beside(journal: &Path, ext: &str) -> PathBuf {
+    let mut name = journal.file_name().unwrap_or_default().to_os_string();
+    name.push(".");
+    name.push(ext);
+    journal.with_file_name(name)
+}
+
+impl App {
+    /// The links the service runs for this journal.
+    pub fn links(&self) -> Result<Vec<SavedLink>, AppError> {
+        self.journal
+            .links()?
+            .into_iter()
+            .map(|(id, json)| {
+                let link = serde_json::from_str(&json).map_err(|e| {
+                    AppError::new(ErrorCode::Corrupt, format!("saved link {id}: {e}"))
+                })?;
+                Ok(SavedLink { id, link })
+            })
+            .collect()
+    }
+
+    /// Saves a link for the service (checked as the Connect screen checks it).
+    pub fn add_link(&self, link: &ConnectRequest) -> Result<SavedLink, AppError> {
+        link.validate()?;
+        let json = serde_json::to_string(link)
+            .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+        let id = self.journal.add_link(&json, self.clock.now())?;
+        tracing::info!(id, link = %json, "link saved");
+        Ok(SavedLink {
+            id,
+            link: link.clone(),
+        })
+    }
+
+    pub fn remove_link(&self, id: i64) -> Result<(), AppError> {
+        if !self.journal.remove_link(id)? {
+            return Err(AppError::new(
+                ErrorCode::NotFound,
+                format!("no link {id}; `slipkeeper link list` shows them"),
+            ));
+        }
+        tracing::info!(id, "link removed");
+        Ok(())
+    }
+}
+
+/// The service's links, each in its own slot (its own thread and journal connection).
+struct Running {
+    journal: PathBuf,
+    links: Vec<(SavedLink, LinkSlot)>,
+}
+
+impl Running {
+    /// Starts what is configured and not running; stops what is running and no longer
+    /// configured.
+    fn reconcile(&mut self, wanted: Vec<SavedLink>) {
+        self.links.retain(|(l, slot)| {
+            let keep = wanted.contains(l);
+            if !keep {
+                tracing::info!(id = l.id, "link no longer configured: stopping it");
+                if let Err(e) = slot.disconnect() {
+                    tracing::warn!(id = l.id, error = %e.message, "link did not stop cleanly");
+                }
+            }
+            keep
+        });
+        for l in wanted {
+            if self.links.iter().any(|(x, _)| *x == l) {
+                continue;
+            }
+            let slot = LinkSlot::new(&self.journal);
+            tracing::info!(id = l.id, link = ?l.link, "starting link");
+            if let Err(e) = slot.connect(&l.link) {
+                tracing::error!(id = l.id, error = %e.message, "link did not start");
+            }
+            self.links.push((l, slot));
+        }
+    }
+
+    fn status(&self, info: &ServiceInfo) -> ServiceStatus {
+        ServiceStatus {
+            pid: info.pid,
+            version: info.version.clone(),
+            started_at: info.started_at,
+            journal: self.journal.display().to_string(),
+            links: self
+                .links
+                .iter()
+                .map(|(l, slot)| ServiceLink {
+                    id: l.id,
+                    link: l.link.clone(),
+                    status: slot.status().unwrap_or_default(),
+                })
+                .collect(),
+        }
+    }
+}
+
+fn token() -> Result<String, AppError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        AppError::new(
+            ErrorCode::Internal,
+            format!("no randomness for the token: {e}"),
+        )
+    })?;
+    Ok(hex::encode(bytes))
+}
+
+/// Writes the file a client reads, readable by this user only.
+fn write_private(path: &Path, text: &str) -> Result<(), AppError> {
+    let tmp = path.with_extension("json.tmp");
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let mut f = o.open(&tmp).map_err(|e| AppError::io(&tmp, e))?;
+    f.write_all(text.as_bytes())
+        .and_then(|()| f.sync_all())
+        .map_err(|e| AppError::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| AppError::io(path, e))
+}
+
+/// Runs the service for the journal at `journal` until `stop` is set or a client
+/// asks it to stop. `on_ready` hears where it listens once the links are started.
+pub fn serve(
+    journal: &Path,
+    clock: impl Clock + Clone + 'static,
+    stop: &AtomicBool,
+    on_ready: impl FnOnce(&ServiceInfo),
+) -> Result<(), AppError> {
+    let lock_file = lock_path(journal);
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_file)
+        .map_err(|e| AppError::io(&lock_file, e))?;
+    if lock.try_lock().is_err() {
+        let running = std::fs::read_to_string(info_path(journal))
+            .ok()
+            .and_then(|t| serde_json::from_str::<ServiceInfo>(&t).ok())
+            .map(|i| format!(" (process {})", i.pid))
+            .unwrap_or_default();
+        return Err(AppError::new(
+            ErrorCode::BadInput,
+            format!(
+                "the service already runs for {}{running}; one per journal",
+                journal.display()
+            ),
+        ));
+    }
+    let app = App::open(journal, clock.clone())?;
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .map_err(|e| AppError::new(ErrorCode::Io, format!("control channel on 127.0.0.1: {e}")))?;
+    let info = ServiceInfo {
+        pid: std::process::id(),
+        port: listener
+            .local_addr()
+            .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?
+            .port(),
+        token: token()?,
+        started_at: clock.now(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    };
+    let mut running = Running {
+        journal: journal.to_owned(),
+        links: Vec::new(),
+    };
+    running.reconcile(app.links()?);
+    let json = serde_json::to_string(&info)
+        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+    write_private(&info_path(journal), &json)?;
+    tracing::info!(
+        port = info.port,
+        links = running.links.len(),
+        "service ready"
+    );
+    on_ready(&info);
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
+    let asked_to_stop = AtomicBool::new(false);
+    while !stop.load(Ordering::Relaxed) && !asked_to_stop.load(Ordering::Relaxed) {
+        match listener.accept() {
+            Ok((conn, _)) => {
+                if let Err(e) = handle(conn, &info, &mut running, &app, &asked_to_stop) {
+                    tracing::warn!(error = %e, "control request failed");
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(e) => tracing::warn!(error = %e, "control channel: accept failed"),
+        }
+    }
+    tracing::info!("service stopping");
+    running.reconcile(Vec::new());
+    if let Err(e) = std::fs::remove_file(info_path(journal)) {
+        tracing::warn!(error = %e, "service file not removed");
+    }
+    drop(lock);
+    Ok(())
+}
+
+fn respond(conn: &mut TcpStream, code: u16, body: &str) -> std::io::Result<()> {
+    let reason = match code {
+        200 => "OK",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        _ => "Error",
+    };
+    write!(
+        conn,
+        "HTTP/1.1 {code} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    conn.flush()
+}
+
+/// Constant-time comparison: the token must not leak through timing.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+fn handle(
+    mut conn: TcpStream,
+    info: &ServiceInfo,
+    running: &mut Running,
+    app: &App,
+    asked_to_stop: &AtomicBool,
+) -> std::io::Result<()> {
+    conn.set_nonblocking(false)?;
+    conn.set_read_timeout(Some(Duration::from_secs(2)))?;
+    let mut reader = BufReader::new(conn.try_clone()?.take(16 * 1024));
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    let mut authorised = false;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line.trim().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            if name.trim().eq_ignore_ascii_case("authorization") {
+                authorised = value
+                    .trim()
+                    .strip_prefix("Bearer ")
+                    .is_some_and(|t| same(t.trim(), &info.token));
+            }
+        }
+    }
+    let mut parts = request_line.split_whitespace();
+    let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    if !authorised {
+        tracing::warn!(
+            method,
+            path,
+            "control request without the right token refused"
+        );
+        return respond(
+            &mut conn,
+            401,
+            r#"{"code":"UNAUTHORIZED","message":"no or wrong token"}"#,
+        );
+    }
+    let status_json = |running: &Running| {
+        serde_json::to_string(&running.status(info)).unwrap_or_else(|_| "{}".into())
+    };
+    match (method, path) {
+        ("GET", "/status") => respond(&mut conn, 200, &status_json(running)),
+        ("POST", "/reload") => {
+            match app.links() {
+                Ok(links) => running.reconcile(links),
+                Err(e) => {
+                    let body = serde_json::json!({"code": e.code, "message": e.message});
+                    return respond(&mut conn, 500, &body.to_string());
+                }
+            }
+            respond(&mut conn, 200, &status_json(running))
+        }
+        ("POST", "/stop") => {
+            asked_to_stop.store(true, Ordering::Relaxed);
+            respond(&mut conn, 200, r#"{"stopping":true}"#)
+        }
+        _ => respond(
+            &mut conn,
+            404,
+            r#"{"code":"NOT_FOUND","message":"no such request"}"#,
+        ),
+    }
+}
+
+/// Sends one control request to the journal's service. `Ok(None)`: the service is not
+/// running (no service file, or nobody answers where it says).
+pub fn request(
+    journal: &Path,
+    method: &str,
+    path: &str,
+) -> Result<Option<serde_json::Value>, AppError> {
+    let file = info_path(journal);
+    let info: ServiceInfo = match std::fs::read_to_string(&file) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(AppError::io(&file, e)),
+        Ok(text) => serde_json::from_str(&text)
+            .map_err(|e| AppError::new(ErrorCode::Corrupt, format!("{}: {e}", file.display())))?,
+    };
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], info.port));
+    // A service killed without cleaning up leaves its file behind: nobody answers.
+    let Ok(mut conn) = TcpStream::connect_timeout(&addr, Duration::from_secs(2)) else {
+        return Ok(None);
+    };
+    let io = |e: std::io::Error| AppError::new(ErrorCode::Io, format!("service at {addr}: {e}"));
+    conn.set_read_timeout(Some(Duration::from_secs(10)))
+        .map_err(io)?;
+    write!(
+        conn,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        info.token
+    )
+    .map_err(io)?;
+    let mut text = String::new();
+    match conn.take(4 * 1024 * 1024).read_to_string(&mut text) {
+        // Stopping, or killed while the request waited: not running any more.
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return Ok(None),
+        Err(e) => return Err(io(e)),
+        Ok(0) => return Ok(None),
+        Ok(_) => {}
+    }
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let code: u16 = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let value: serde_json::Value = serde_json::from_str(body).map_err(|e| {
+        AppError::new(
+            ErrorCode::Internal,
+            format!("service at {addr} answered {code}: {e}"),
+        )
+    })?;
+    if code != 200 {
+        return Err(AppError::new(
+            ErrorCode::Internal,
+            format!(
+                "service at {addr} answered {code}: {}",
+                value["message"].as_str().unwrap_or("")
+            ),
+        ));
+    }
+    Ok(Some(value))
+}
+
+/// The service's status, or `None` when it is not running.
+pub fn service_status(journal: &Path) -> Result<Option<ServiceStatus>, AppError> {
+    request(journal, "GET", "/status")?
+        .map(|v| {
+            serde_json::from_value(v)
+                .map_err(|e| AppError::new(ErrorCode::Internal, format!("service status: {e}")))
+        })
+        .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::FixedClock;
+
+    #[test]
+    fn one_service_per_journal_and_a_token_for_every_request() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("j.db");
+        let stop = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let j = journal.clone();
+            let stop = &stop;
+            s.spawn(move || {
+                serve(&j, FixedClock::at("2026-11-22T03:00:00Z"), stop, |i| {
+                    tx.send(i.clone()).unwrap()
+                })
+                .unwrap()
+            });
+            let info = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+            let second = serve(
+                &journal,
+                FixedClock::at("2026-11-22T03:00:00Z"),
+                stop,
+                |_| {},
+            );
+            assert!(
+                second.unwrap_err().message.contains("already runs"),
+                "a second service for the same journal"
+            );
+            let st = service_status(&journal).unwrap().unwrap();
+            assert_eq!(st.pid, std::process::id());
+            assert!(st.links.is_empty());
+            // Without the token: refused.
+            let mut c = TcpStream::connect(("127.0.0.1", info.port)).unwrap();
+            c.write_all(b"GET /status HTTP/1.1\r\n\r\n").unwrap();
+            let mut out = String::new();
+            c.read_to_string(&mut out).unwrap();
+            assert!(out.starts_with("HTTP/1.1 401"), "{out}");
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(info_path(&journal))
+                    .unwrap()
+                    .permissions()
+                    .mode();
+                assert_eq!(mode & 0o077, 0, "the token file is the user's alone");
+            }
+            request(&journal, "POST", "/stop").unwrap().unwrap();
+        });
+        assert!(
+            !info_path(&journal).exists(),
+            "a clean stop removes the file"
+        );
+        assert!(service_status(&journal).unwrap().is_none());
+    }
+}
