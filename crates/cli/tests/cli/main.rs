@@ -9,6 +9,7 @@ mod mirror_kill;
 mod pan_doors;
 mod reconcile;
 mod reprint;
+mod service;
 mod terminal;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,254 @@
+//! The link service run as the OS runs it (`slipkeeper serve`, no display) against
+//! the simulator while customers pay: killed with SIGKILL mid-payment and started
+//! again, it loses and doubles nothing; one service per journal; `service stop`
+//! through the control channel; the systemd unit checked by `systemd-analyze verify`.
+
+use crate::{bin, sk, Child, Dir};
+use slipkeeper_termsim::{customer_flow, Faults, Shared, Terminal};
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+#[allow(clippy::disallowed_methods)] // the simulated terminal's wall clock
+fn shop_now() -> chrono::NaiveDateTime {
+    chrono::Local::now().naive_local()
+}
+
+type Row = (u32, u32, String, u64);
+
+fn journal(db: &Path) -> BTreeSet<Row> {
+    let out = sk(db, &["--json", "journal", "list", "--limit", "1000"]).ok();
+    let page: serde_json::Value = serde_json::from_str(&out.stdout()).unwrap();
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let t = &r["txn"];
+            (
+                t["batch_no"].as_str().unwrap().parse().unwrap(),
+                t["trace_no"].as_str().unwrap().parse().unwrap(),
+                t["kind"].as_str().unwrap().to_owned(),
+                t["amount"]["minor"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn ledger(sim: &Shared) -> BTreeSet<Row> {
+    sim.ledger()
+        .iter()
+        .map(|b| (b.batch_no, b.trace, b.kind.as_str().to_owned(), b.amount))
+        .collect()
+}
+
+fn serve(db: &Path) -> Child {
+    Child(
+        bin()
+            .env("SLIPKEEPER_LOG", "debug")
+            .arg("--db")
+            .arg(db)
+            .arg("serve")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    )
+}
+
+/// `service status --json` once its only link is connected.
+fn connected(db: &Path) -> serde_json::Value {
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        let out = bin()
+            .arg("--db")
+            .arg(db)
+            .args(["--json", "service", "status"])
+            .output()
+            .unwrap();
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&out.stdout) {
+            if v["status"]["links"][0]["status"]["state"] == "connected" {
+                return v;
+            }
+        }
+        assert!(Instant::now() < until, "the service's link did not come up");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn the_service_mirrors_survives_sigkill_and_stops_when_asked() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let sim = Shared::new(
+        Terminal::new("52523535", "898310048990001", 156),
+        Faults::default(),
+    );
+    let (addr, _server) = rt
+        .block_on(slipkeeper_termsim::serve_shared(
+            "127.0.0.1:0".parse().unwrap(),
+            sim.clone(),
+            shop_now,
+        ))
+        .unwrap();
+    let addr = addr.to_string();
+    let d = Dir::new();
+    let db = d.p("journal.db");
+    let added = sk(&db, &["link", "add", "--tcp", &addr]).ok().stdout();
+    assert!(added.contains("runs when the service starts"), "{added}");
+
+    let mut first = serve(&db);
+    let st = connected(&db);
+    assert_eq!(st["running"], true);
+    // One service per journal.
+    let second = bin().arg("--db").arg(&db).arg("serve").output().unwrap();
+    assert!(!second.status.success());
+    assert!(
+        String::from_utf8_lossy(&second.stderr).contains("already runs"),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+
+    // Customers pay; the service is killed in the middle of it.
+    // Forty customers, one every 100 ms.
+    let flow = rt.spawn(customer_flow(sim.clone(), 600, 40, 11));
+    let until = Instant::now() + Duration::from_secs(30);
+    while journal(&db).len() < 5 {
+        assert!(Instant::now() < until, "nothing mirrored");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    first.0.kill().unwrap(); // SIGKILL
+    first.0.wait().unwrap();
+    let status = bin()
+        .arg("--db")
+        .arg(&db)
+        .args(["service", "status"])
+        .output()
+        .unwrap();
+    assert_eq!(status.status.code(), Some(3), "killed: not running");
+
+    // Started again (as systemd's Restart=on-failure does): it catches up.
+    let mut again = serve(&db);
+    connected(&db);
+    let until = Instant::now() + Duration::from_secs(60);
+    let (mut have, mut want);
+    loop {
+        std::thread::sleep(Duration::from_millis(200));
+        let served = flow.is_finished() && sim.customers_waiting() == 0;
+        want = ledger(&sim);
+        have = journal(&db);
+        if (served && have == want) || Instant::now() > until {
+            break;
+        }
+    }
+    assert!(want.len() >= 30, "only {} bookings", want.len());
+    assert_eq!(
+        have,
+        want,
+        "missing {:?}, extra {:?}",
+        want.difference(&have).collect::<Vec<_>>(),
+        have.difference(&want).collect::<Vec<_>>()
+    );
+
+    let stopped = sk(&db, &["service", "stop"]).ok().stdout();
+    assert!(stopped.contains("service stopped"), "{stopped}");
+    let exit = again.0.wait().unwrap();
+    assert!(
+        exit.success(),
+        "a clean stop exits 0 ({exit}), so systemd leaves it stopped"
+    );
+    assert!(!slipkeeper_app::agent::info_path(&db).exists());
+    let v = sk(&db, &["journal", "verify"]).ok().stdout();
+    assert!(v.contains("journal verified"), "{v}");
+
+    // The service's log: what happened, and no card number in full.
+    let logs: Vec<_> = std::fs::read_dir(d.p("logs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("slipkeeper-service"))
+        .collect();
+    let text: String = logs
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    for said in [
+        "service ready",
+        "starting link",
+        "terminal link",
+        "service stopping",
+    ] {
+        assert!(text.contains(said), "{said:?} not in the log:\n{text}");
+    }
+    assert_eq!(
+        slipkeeper_domain::mask_pans(&text),
+        text,
+        "a card number in the log"
+    );
+}
+
+#[test]
+fn the_systemd_unit_verifies_and_uninstalls() {
+    let d = Dir::new();
+    let db = d.p("journal.db");
+    let config = d.p("config");
+    let out = bin()
+        .env("XDG_CONFIG_HOME", &config)
+        .arg("--db")
+        .arg(&db)
+        .args(["service", "install", "--no-enable"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let unit = config.join("systemd/user/slipkeeper.service");
+    let text = std::fs::read_to_string(&unit).unwrap();
+    assert!(
+        text.contains(" serve\n") && text.contains("Restart=on-failure"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("--db \"{}\"", db.display())),
+        "{text}"
+    );
+    let analyze = std::process::Command::new("systemd-analyze")
+        .arg("verify")
+        .arg(&unit)
+        .output();
+    match analyze {
+        Ok(a) => assert!(
+            a.status.success() && a.stderr.is_empty(),
+            "systemd-analyze verify: {}",
+            String::from_utf8_lossy(&a.stderr)
+        ),
+        Err(e) => eprintln!("systemd-analyze not here ({e}); the unit's text was checked"),
+    }
+    // A system unit needs the account it runs as.
+    let r = bin()
+        .env("XDG_CONFIG_HOME", &config)
+        .arg("--db")
+        .arg(&db)
+        .args(["service", "install", "--system", "--no-enable"])
+        .output()
+        .unwrap();
+    assert!(!r.status.success() && String::from_utf8_lossy(&r.stderr).contains("--user NAME"));
+    let out = bin()
+        .env("XDG_CONFIG_HOME", &config)
+        .arg("--db")
+        .arg(&db)
+        .args(["service", "uninstall"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!unit.exists());
+}
