@@ -31,7 +31,8 @@ pub enum TerminalCommand {
 /// What happened, for the user.
 #[derive(Clone, Debug, Serialize)]
 pub struct TerminalReport {
-    /// "completed", "aborted" or "acknowledged".
+    /// "completed", "aborted", "acknowledged", or "not_supported" for a status
+    /// enquiry the terminal refuses (it is there, but does not know the command).
     pub end: String,
     /// The terminal's result code when it aborted.
     pub result_code: Option<u8>,
@@ -625,6 +626,7 @@ impl App {
                     156,
                 ))
                 .await?;
+            let status = matches!(cmd, TerminalCommand::Status);
             let apdu: Apdu = match cmd {
                 TerminalCommand::Status => commands::status_enquiry(),
                 TerminalCommand::Totals => commands::turnover_totals(password),
@@ -635,10 +637,35 @@ impl App {
                     commands::authorisation(amount_minor, 156)
                 }
             };
-            let ex = link.command(&apdu).await?;
+            let ex = match link.command(&apdu).await {
+                Ok(ex) => Ok(ex),
+                // Some terminals know only registration, authorisation and end of
+                // day: "function not possible" to an enquiry still says it is there.
+                Err(LinkError::Refused(rc)) if status => Err(rc),
+                Err(e) => return Err(e),
+            };
             Ok::<_, LinkError>((reg, ex))
         })?;
-        self.mirror(&reg, &ex)
+        match ex {
+            Ok(ex) => self.mirror(&reg, &ex),
+            Err(rc) => {
+                tracing::info!(
+                    result_code = rc,
+                    "the terminal does not support the status enquiry"
+                );
+                let tid_text = terminal_id_of(&reg);
+                let (stored, _) = self.store(tid_text.as_deref(), &[&reg])?;
+                Ok(TerminalReport {
+                    end: "not_supported".to_owned(),
+                    result_code: Some(rc),
+                    terminal_id: tid_text,
+                    software: None,
+                    terminal_status: None,
+                    settled: false,
+                    stored,
+                })
+            }
+        }
     }
 
     fn mirror(&mut self, reg: &Exchange, ex: &Exchange) -> Result<TerminalReport, AppError> {

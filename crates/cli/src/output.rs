@@ -224,6 +224,11 @@ impl Out {
         }
         let tid = r.terminal_id.as_deref().unwrap_or("?");
         match (r.end.as_str(), r.result_code) {
+            ("not_supported", rc) => say!(
+                "terminal {tid}: there, but it does not support the status enquiry (result code {})",
+                rc.map(|c| format!("{c:02X}"))
+                    .unwrap_or_else(|| "none".into())
+            ),
             ("aborted", rc) => say!(
                 "terminal {tid}: refused or failed (result code {})",
                 rc.map(|c| format!("{c:02X}"))

@@ -346,10 +346,12 @@ where
                 }
             }
             _ = tokio::time::sleep(cfg.heartbeat) => {
-                // Dead-peer detection: a terminal that does not answer is gone.
-                run_command(&mut link, cfg, events, &commands::status_enquiry())
-                    .await
-                    .map_err(|e| (e, true))?;
+                // Dead-peer detection: a terminal that does not answer is gone. One
+                // that refuses the enquiry ("function not possible") has answered.
+                match run_command(&mut link, cfg, events, &commands::status_enquiry()).await {
+                    Ok(_) | Err(LinkError::Refused(_)) => {}
+                    Err(e) => return Err((e, true)),
+                }
             }
         }
     }

@@ -98,6 +98,9 @@ pub struct Terminal {
     /// Reverse a booking whose status information the ECR never acknowledged, as
     /// terminals do after their timeout (off by default).
     pub auto_reverse: bool,
+    /// Answers the status enquiry (05 01). Some terminals know only registration,
+    /// authorisation and end-of-day and refuse it with 0x83, "function not possible".
+    pub knows_status_enquiry: bool,
 }
 
 fn bcd(v: u64, len: usize) -> Vec<u8> {
@@ -144,6 +147,7 @@ impl Terminal {
             customers: Default::default(),
             generation: 0,
             auto_reverse: false,
+            knows_status_enquiry: true,
         }
     }
 
@@ -352,6 +356,9 @@ impl Terminal {
             Err(_) => return vec![Apdu::new(0x84, 0x9A, Vec::new())],
         };
         let ack = Apdu::ack();
+        if (cmd.class, cmd.instr) == (0x05, 0x01) && !self.knows_status_enquiry {
+            return vec![Apdu::new(0x84, RC_NOT_POSSIBLE, Vec::new())];
+        }
         let needs_registration = !matches!(
             (cmd.class, cmd.instr),
             (0x06, 0x00) | (0x05, 0x01) | (0x06, 0x02) | (0x06, 0x70)

@@ -14,7 +14,7 @@ fn now() -> chrono::NaiveDateTime {
 
 const USAGE: &str =
     "usage: slipkeeper-termsim [--listen HOST:PORT | --pty] [--tid TERMINAL_ID] [--vu MERCHANT_NO]
-    [--customers N] [--per-minute N] [--seed N] [--ledger FILE]
+    [--customers N] [--per-minute N] [--seed N] [--ledger FILE] [--no-status-enquiry]
     [--drop-within N] [--delay-p P] [--delay-ms N] [--silence-p P] [--corrupt-p P] [--nak-p P]
 
   --listen      TCP address to serve (default 127.0.0.1:20007; port 0 = any free port)
@@ -24,6 +24,7 @@ const USAGE: &str =
   --per-minute  how fast they come (default 30)
   --seed        seed of amounts and faults (default 1)
   --ledger      keep the terminal's own journal in FILE (batch, trace, kind, amount, receipt)
+  --no-status-enquiry  refuse 05 01 with 0x83, as terminals that know little do
   --drop-within close the line after a random number of frames up to N (each connection)
   --delay-p / --delay-ms   hold a frame back with probability P for N ms
   --silence-p   stop answering (line stays open) with probability P per frame
@@ -40,6 +41,7 @@ struct Opts {
     seed: u64,
     ledger: Option<std::path::PathBuf>,
     faults: Faults,
+    status_enquiry: bool,
 }
 
 fn parse() -> Result<Opts, String> {
@@ -53,11 +55,16 @@ fn parse() -> Result<Opts, String> {
         seed: 1,
         ledger: None,
         faults: Faults::default(),
+        status_enquiry: true,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         if a == "--pty" {
             o.pty = true;
+            continue;
+        }
+        if a == "--no-status-enquiry" {
+            o.status_enquiry = false;
             continue;
         }
         if a == "--help" || a == "-h" {
@@ -126,7 +133,9 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    let shared = Shared::new(Terminal::new(&o.tid, &o.vu, 156), o.faults.clone());
+    let mut terminal = Terminal::new(&o.tid, &o.vu, 156);
+    terminal.knows_status_enquiry = o.status_enquiry;
+    let shared = Shared::new(terminal, o.faults.clone());
     if let Some(p) = o.ledger.clone() {
         tokio::spawn(keep_ledger(shared.clone(), p));
     }

@@ -161,3 +161,83 @@ fn connect_mirrors_and_reconnects_when_the_terminal_returns() {
         "heartbeats were mirrored as raw frames: {v}"
     );
 }
+
+/// A terminal that knows only registration, authorisation and end-of-day: it refuses
+/// the status enquiry with 0x83 ("function not possible").
+#[test]
+fn a_terminal_without_the_status_enquiry_is_there_and_the_link_holds() {
+    use std::io::BufRead;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut t = slipkeeper_termsim::Terminal::new("52523535", "898310048990001", 156);
+    t.knows_status_enquiry = false;
+    let sim = slipkeeper_termsim::Shared::new(t, slipkeeper_termsim::Faults::default());
+    #[allow(clippy::disallowed_methods)] // the simulated terminal's wall clock
+    fn now() -> chrono::NaiveDateTime {
+        chrono::Local::now().naive_local()
+    }
+    let (addr, _server) = rt
+        .block_on(slipkeeper_termsim::serve_shared(
+            "127.0.0.1:0".parse().unwrap(),
+            sim,
+            now,
+        ))
+        .unwrap();
+    let addr = addr.to_string();
+    let d = Dir::new();
+    let db = d.p("j.db");
+    let r = sk(&db, &["terminal", "--tcp", &addr, "status"])
+        .ok()
+        .stdout();
+    assert!(
+        r.contains("there, but it does not support the status enquiry (result code 83)"),
+        "{r}"
+    );
+    let j = sk_json(&db, &["terminal", "--tcp", &addr, "status"]);
+    assert_eq!(j["end"], "not_supported");
+
+    // Heartbeats every 0.2 s, each refused: the link stays up.
+    let mut child = crate::Child(
+        crate::bin()
+            .arg("--db")
+            .arg(&db)
+            .args([
+                "connect",
+                "--tcp",
+                &addr,
+                "--heartbeat",
+                "0.2",
+                "--arm",
+                "0",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let out = child.0.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for l in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+            let _ = tx.send(l);
+        }
+    });
+    let mut lines = Vec::new();
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while std::time::Instant::now() < until {
+        if let Ok(l) = rx.recv_timeout(std::time::Duration::from_millis(100)) {
+            lines.push(l);
+        }
+    }
+    assert!(
+        lines.iter().any(|l| l.contains("connected to")),
+        "{lines:?}"
+    );
+    assert!(
+        !lines.iter().any(|l| l.contains("disconnected")),
+        "a refused heartbeat dropped the link: {lines:?}"
+    );
+}
