@@ -205,7 +205,10 @@ fn mime_of(name: &str) -> &'static str {
     }
 }
 
-fn zip_bytes(files: &[(String, Vec<u8>)], at: DateTime<Utc>) -> Result<Vec<u8>, AppError> {
+pub(crate) fn zip_bytes(
+    files: &[(String, Vec<u8>)],
+    at: DateTime<Utc>,
+) -> Result<Vec<u8>, AppError> {
     use zip::write::SimpleFileOptions;
     let t = at.naive_utc();
     let mtime = zip::DateTime::from_date_and_time(

@@ -26,6 +26,7 @@ pub mod logs;
 mod printers;
 mod reconcile;
 mod reprint;
+mod support;
 mod terminal;
 pub use live::{serial_ports, ConnectRequest, LinkSlot, LinkStatus, LiveMirror, PortInfo};
 pub use printers::{Printers, RECEIPT_PORT};
@@ -48,6 +49,7 @@ pub use slipkeeper_journal::{
 };
 pub use slipkeeper_journal::{MerchantProfile, TerminalOverview, VERIFY_LIMITS};
 pub use slipkeeper_slip::{Columns, Paper};
+pub use support::BundleReport;
 pub use terminal::{
     run_live_demo, start_demo_terminal, start_demo_terminal_on, ConnectOptions, DemoTerminal,
     MirrorEvent, MirrorProgress, TerminalCommand, TerminalReport, TotalsCheck,

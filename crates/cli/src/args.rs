@@ -36,6 +36,12 @@ pub enum Command {
         #[command(subcommand)]
         cmd: LinkCmd,
     },
+    /// For a support person: `support bundle OUT.zip` (logs, check and verify results,
+    /// versions, links; never slip text or card data).
+    Support {
+        #[command(subcommand)]
+        cmd: SupportCmd,
+    },
     /// Look at and check the journal.
     Journal {
         #[command(subcommand)]
@@ -691,4 +697,10 @@ pub enum LinkCmd {
     },
     /// Remove a link by its id (from `link list`).
     Remove { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SupportCmd {
+    /// Write the support bundle to OUT (a ZIP).
+    Bundle { out: PathBuf },
 }

@@ -200,6 +200,20 @@ fn run_on(cli: Cli, db: std::path::PathBuf) -> Result<ExitCode, AppError> {
     };
     match cli.command {
         Command::Link { cmd } => return service::link(&app, &db, &out, cmd),
+        Command::Support {
+            cmd: args::SupportCmd::Bundle { out: file },
+        } => {
+            let r = app.support_bundle(&file)?;
+            out.message(
+                &format!(
+                    "support bundle written: {} ({} bytes: {})",
+                    r.path,
+                    r.bytes,
+                    r.files.join(", ")
+                ),
+                serde_json::to_value(&r).unwrap_or_default(),
+            );
+        }
         // Answered before a journal is opened.
         Command::Serve | Command::Service { .. } => {
             return Err(AppError::new(

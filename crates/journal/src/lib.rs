@@ -157,6 +157,21 @@ impl Journal {
 
     /// How many records the chain holds: grows with every stored record, so anything
     /// derived from the records can be cached against it.
+    /// Raw frames exchanged with terminals per day (UTC) since `since`, for a support
+    /// bundle: how busy the link was, without what was said.
+    pub fn frames_per_day(
+        &self,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<(String, i64)>, JournalError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT substr(at, 1, 10), count(*) FROM raw_frames WHERE at >= ?1 GROUP BY 1 ORDER BY 1",
+        )?;
+        let rows = stmt.query_map([since.format("%Y-%m-%d").to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     pub fn records_stored(&self) -> Result<i64, JournalError> {
         Ok(chain::head(&self.conn)?.seq)
     }

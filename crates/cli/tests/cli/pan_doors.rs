@@ -315,4 +315,40 @@ fn a_full_card_number_reaches_no_output_through_any_door() {
         "the failed statement import is in the log"
     );
     assert_clean("the log", &all);
+
+    // The support bundle: logs, check, verify, versions; opened with python's zipfile.
+    let bundle = d.p("support.zip");
+    sk(&db, &["support", "bundle", bundle.to_str().unwrap()]).ok();
+    let listing = python(
+        "import sys, zipfile\n\
+         z = zipfile.ZipFile(sys.argv[1])\n\
+         assert z.testzip() is None\n\
+         for n in z.namelist(): sys.stdout.buffer.write(n.encode() + b'\\n')\n",
+        &bundle,
+    );
+    let names = String::from_utf8(listing).unwrap();
+    for want in [
+        "journal-check.txt",
+        "journal-verify.json",
+        "about.json",
+        "logs/slipkeeper-cli",
+    ] {
+        assert!(names.contains(want), "{want} not in the bundle: {names}");
+    }
+    let members = python(
+        "import sys, zipfile\n\
+         z = zipfile.ZipFile(sys.argv[1])\n\
+         for n in z.namelist():\n\
+         \x20   sys.stdout.buffer.write(z.read(n) + b'\\n')\n",
+        &bundle,
+    );
+    assert_clean("the support bundle", &members);
+    let text = String::from_utf8_lossy(&members);
+    for never in ["签购单", "MERCHANT NAME", "CARDHOLDER"] {
+        assert!(
+            !text.contains(never),
+            "slip text ({never}) in the support bundle"
+        );
+    }
+    assert!(text.contains("\"os\""), "the OS is named");
 }
