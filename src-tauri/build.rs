@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "unwatch_link",
     "connect_terminal",
     "connect_demo",
+    "start_service",
     "disconnect_terminal",
     "serial_ports",
     "verify_journal",

@@ -4,9 +4,9 @@
 
 use slipkeeper_app::{
     clock_from_env, Acquirer, App, AppError, CaseSummary, CaseView, ConnectRequest, ContactPlan,
-    DataFolder, ErrorCode, Home, LinkSlot, LinkStatus, Lookup, MerchantProfile, PackCheck,
-    PackReport, Page, Paper, PortInfo, Printers, ReconcileReport, SlipView, StatementReport,
-    TerminalOverview, TxnDetail, TxnQuery, TxnRow, VerifyReport,
+    DataFolder, ErrorCode, Home, LinkStatus, Lookup, MerchantProfile, PackCheck, PackReport, Page,
+    Paper, PortInfo, Printers, ReconcileReport, ServiceClient, SlipView, StatementReport,
+    SystemClock, TerminalOverview, TxnDetail, TxnQuery, TxnRow, VerifyReport,
 };
 use slipkeeper_domain::{Complaint, CopyType, Diagnosis, Discrepancy, TerminalId, TraceNo};
 use std::path::PathBuf;
@@ -113,8 +113,9 @@ async fn choose_path(
     .await
 }
 
-/// The terminal link, apart from the journal lock: connecting never blocks a screen.
-struct Link(Arc<LinkSlot>);
+/// The terminal link, run by the link service (the window is its client), apart from
+/// the journal lock: connecting never blocks a screen.
+struct Link(Arc<ServiceClient>);
 
 // Every command runs on Tauri's blocking pool, never on the window's main thread: a
 // plain `#[tauri::command]` runs there, and a search over a million rows, an evidence
@@ -122,9 +123,13 @@ struct Link(Arc<LinkSlot>);
 async fn off_main<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
-    tauri::async_runtime::spawn_blocking(f)
+    let result = tauri::async_runtime::spawn_blocking(f)
         .await
-        .map_err(|e| AppError::new(ErrorCode::Internal, format!("the command stopped: {e}")))?
+        .map_err(|e| AppError::new(ErrorCode::Internal, format!("the command stopped: {e}")))?;
+    if let Err(e) = &result {
+        tracing::warn!(code = ?e.code, error = %e.message, "a window command failed");
+    }
+    result
 }
 
 impl State {
@@ -149,7 +154,7 @@ fn locked(app: &Mutex<App>) -> Result<MutexGuard<'_, App>, AppError> {
 impl Link {
     async fn with<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&LinkSlot) -> Result<T, AppError> + Send + 'static,
+        f: impl FnOnce(&ServiceClient) -> Result<T, AppError> + Send + 'static,
     ) -> Result<T, AppError> {
         let link = self.0.clone();
         off_main(move || f(&link)).await
@@ -204,6 +209,12 @@ async fn connect_terminal(
     request: ConnectRequest,
 ) -> Result<LinkStatus, AppError> {
     link.with(move |l| l.connect(&request)).await
+}
+
+/// Starts the link service (Home offers it when the service is not running).
+#[tauri::command]
+async fn start_service(link: tauri::State<'_, Link>) -> Result<LinkStatus, AppError> {
+    link.with(|l| l.start()).await
 }
 
 #[tauri::command]
@@ -563,11 +574,30 @@ pub fn run() {
             std::process::exit(1);
         }
     };
+    let _log = match slipkeeper_app::logs::start_logging(&path, "desktop", "info") {
+        Ok(g) => Some(g),
+        Err(e) => {
+            eprintln!("slipkeeper: no log file: {}", e.message);
+            None
+        }
+    };
     let app = Arc::new(Mutex::new(app));
-    let link = Arc::new(LinkSlot::new(&path));
-    // `make run`: mirror the built-in demo terminal, customers paying live.
+    // The link service is the `slipkeeper` program installed beside this one.
+    let program = std::env::current_exe()
+        .map(|e| {
+            e.with_file_name(if cfg!(windows) {
+                "slipkeeper.exe"
+            } else {
+                "slipkeeper"
+            })
+        })
+        .unwrap_or_else(|_| PathBuf::from("slipkeeper"));
+    let link = Arc::new(ServiceClient::new(&path, &program, SystemClock));
+    // `make run`: the service mirrors the built-in demo terminal, customers paying
+    // live; it keeps doing so when the window closes.
     if std::env::var_os("SLIPKEEPER_DEMO").is_some() {
         if let Err(e) = link.connect_demo() {
+            tracing::error!(error = %e.message, "demo terminal");
             eprintln!("slipkeeper: demo terminal: {}", e.message);
         }
     }
@@ -587,6 +617,7 @@ pub fn run() {
             unwatch_link,
             connect_terminal,
             connect_demo,
+            start_service,
             disconnect_terminal,
             serial_ports,
             verify_journal,

@@ -224,6 +224,25 @@ try {
   // /title still answered, and the app's, the web process's and the driver's threads
   // all waited in poll(). A shorter script driving the same clicks never hung (6 runs).
   await wd("DELETE", s);
+
+  // The window is closed; the link service it started is not.
+  await check("with the window closed the service keeps mirroring, and the window opens again on it", async () => {
+    const db = ["--db", process.env.SLIPKEEPER_DB, "--json"];
+    const count = () => JSON.parse(run(process.env.SLIPKEEPER_CLI, [...db, "journal", "list", "--limit", "1"])).total;
+    const status = JSON.parse(run(process.env.SLIPKEEPER_CLI, [...db, "service", "status"]));
+    if (!status.running || status.status.links[0]?.link?.kind !== "demo") throw new Error(`service: ${JSON.stringify(status).slice(0, 300)}`);
+    const before = count();
+    await waitFor("a transaction mirrored while the window is closed", async () => count() > before, 40000);
+    const closed = count();
+    const again = await startSession(APP);
+    const a = `/session/${again.sessionId}`;
+    const total = async () => {
+      const el = (await wd("POST", `${a}/element`, { using: "css selector", value: "[data-testid=journal-total]" }))[ELEMENT];
+      return Number(await wd("GET", `${a}/element/${el}/text`));
+    };
+    await waitFor("the reopened window shows what was mirrored meanwhile", async () => (await total()) >= closed, 20000);
+    await wd("DELETE", a);
+  });
 } catch (e) {
   failed++;
   console.log(`FAILED - session: ${e.message}`);

@@ -105,6 +105,7 @@ const answers = {
   list_cases: [caseSummary],
   reconcile: { from: "2026-11-20T00:00:00", to: "2026-11-21T00:00:00", journal_transactions: 40, statement_lines: 40, matches: [], discrepancies: [{ kind: "missing_from_statement", txn_id: 13, at: "2026-11-20T08:03:21", amount_minor: 25505, detail: "terminal 10000001 voucher 000007 is not on the statement" }], totals: [{ day: "2026-11-20", terminal: "10000001", card_type: "unionpay", journal_count: 20, journal_minor: 100000, statement_count: 19, statement_minor: 74495, fee_minor: 447, net_minor: 74048, difference_minor: -25505 }] },
   link_status: () => link,
+  start_service: () => (link = CONNECTED),
   watch_link: null,
   unwatch_link: null,
   serial_ports: [{ path: "/dev/ttyACM0", description: "USB 079b:0028 Ingenico" }],
@@ -285,6 +286,15 @@ try {
       const last = calls.filter((c) => c.cmd === "diagnose").pop();
       if (JSON.stringify(last.args.lookup) !== JSON.stringify({ by: "voucher", voucher: "7", terminal: null, batch: "000002" }))
         throw new Error(`diagnose called with ${JSON.stringify(last.args)}`);
+    });
+    await check(`${lang}: Home says when the link service is not running, and starts it`, async () => {
+      link = { ...CONNECTING, state: "no_service", endpoint: "" };
+      await page.click("[data-testid=nav-connect]");
+      await page.click("[data-testid=nav-home]");
+      await page.locator("[data-testid=home-service-down]").getByText(lang === "zh" ? "后台同步服务没有运行" : "The link service is not running").waitFor({ timeout: 5000 });
+      await page.click("[data-testid=home-start-service]");
+      await page.locator("[data-testid=home-service-down]").waitFor({ state: "detached", timeout: 5000 });
+      if (!calls.some((c) => c.cmd === "start_service")) throw new Error("start_service was not called");
     });
     await check(`${lang}: connecting to a LAN terminal sends its address to the core`, async () => {
       await page.click("[data-testid=nav-connect]");

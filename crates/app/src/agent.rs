@@ -97,6 +97,21 @@ impl App {
         })
     }
 
+    /// Replaces every link with `links` (the desktop's Connect screen keeps one).
+    pub fn set_links(&self, links: &[ConnectRequest]) -> Result<(), AppError> {
+        let mut json = Vec::new();
+        for l in links {
+            l.validate()?;
+            json.push(
+                serde_json::to_string(l)
+                    .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?,
+            );
+        }
+        self.journal.set_links(&json, self.clock.now())?;
+        tracing::info!(links = ?json, "links replaced");
+        Ok(())
+    }
+
     pub fn remove_link(&self, id: i64) -> Result<(), AppError> {
         if !self.journal.remove_link(id)? {
             return Err(AppError::new(
@@ -431,6 +446,181 @@ pub fn service_status(journal: &Path) -> Result<Option<ServiceStatus>, AppError>
                 .map_err(|e| AppError::new(ErrorCode::Internal, format!("service status: {e}")))
         })
         .transpose()
+}
+
+/// The desktop's view of the terminal link when the service owns it: the same
+/// operations as [`LinkSlot`], carried out by the service of the journal (started
+/// when needed), so that closing the window leaves the link running.
+pub struct ServiceClient {
+    journal: PathBuf,
+    /// The `slipkeeper` program that runs the service (`slipkeeper serve`).
+    program: PathBuf,
+    clock: std::sync::Arc<dyn Clock>,
+    streaming: std::sync::atomic::AtomicU64,
+}
+
+/// How often a stream of the link's status asks the service.
+const POLL_EVERY: Duration = Duration::from_millis(300);
+
+impl ServiceClient {
+    pub fn new(journal: &Path, program: &Path, clock: impl Clock + 'static) -> ServiceClient {
+        ServiceClient {
+            journal: journal.to_owned(),
+            program: program.to_owned(),
+            clock: std::sync::Arc::new(clock),
+            streaming: Default::default(),
+        }
+    }
+
+    /// The link's status: the first configured link's, "idle" with none, and
+    /// "no_service" when the service is not running.
+    pub fn status(&self) -> Result<LinkStatus, AppError> {
+        Ok(match service_status(&self.journal)? {
+            None => LinkStatus {
+                state: "no_service".into(),
+                ..Default::default()
+            },
+            Some(s) => s
+                .links
+                .into_iter()
+                .next()
+                .map(|l| l.status)
+                .unwrap_or_else(|| LinkStatus {
+                    state: "idle".into(),
+                    ..Default::default()
+                }),
+        })
+    }
+
+    /// Starts the service unless it runs; waits until it answers.
+    pub fn start(&self) -> Result<LinkStatus, AppError> {
+        if service_status(&self.journal)?.is_none() {
+            let mut c = std::process::Command::new(&self.program);
+            c.arg("--db")
+                .arg(&self.journal)
+                .arg("serve")
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null());
+            #[cfg(unix)]
+            {
+                use std::os::unix::process::CommandExt;
+                // Its own process group: it outlives the window and its terminal.
+                c.process_group(0);
+            }
+            c.spawn().map_err(|e| {
+                AppError::new(
+                    ErrorCode::NotFound,
+                    format!(
+                        "the link service cannot start: {}: {e}",
+                        self.program.display()
+                    ),
+                )
+            })?;
+            tracing::info!(program = %self.program.display(), "link service started");
+            let until = std::time::Instant::now() + Duration::from_secs(15);
+            while service_status(&self.journal)?.is_none() {
+                if std::time::Instant::now() > until {
+                    return Err(AppError::new(
+                        ErrorCode::Internal,
+                        format!(
+                            "the link service did not come up; its log is in {}",
+                            crate::logs::log_dir(&self.journal).display()
+                        ),
+                    ));
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+        self.status()
+    }
+
+    fn configure(&self, links: &[ConnectRequest]) -> Result<LinkStatus, AppError> {
+        App::open(&self.journal, ClockRef(self.clock.clone()))?.set_links(links)?;
+        if service_status(&self.journal)?.is_some() {
+            request(&self.journal, "POST", "/reload")?;
+            self.status()
+        } else {
+            self.start()
+        }
+    }
+
+    /// Has the service link to the terminal asked for (instead of any other).
+    pub fn connect(&self, req: &ConnectRequest) -> Result<LinkStatus, AppError> {
+        self.configure(std::slice::from_ref(req))
+    }
+
+    pub fn connect_demo(&self) -> Result<LinkStatus, AppError> {
+        self.connect(&ConnectRequest::Demo)
+    }
+
+    /// Removes the link; the service keeps running, linked to nothing.
+    pub fn disconnect(&self) -> Result<LinkStatus, AppError> {
+        self.configure(&[])
+    }
+
+    /// Runs `f` with the service stopped (a restore must not interleave with a live
+    /// write), and starts it again afterwards if it ran.
+    pub fn paused<T>(&self, f: impl FnOnce() -> Result<T, AppError>) -> Result<T, AppError> {
+        let was_running = request(&self.journal, "POST", "/stop")?.is_some();
+        if was_running {
+            let until = std::time::Instant::now() + Duration::from_secs(15);
+            while service_status(&self.journal)?.is_some() && std::time::Instant::now() < until {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+        let out = f();
+        if was_running {
+            self.start()?;
+        }
+        out
+    }
+
+    /// Sends the link's status to `send` now and every [`POLL_EVERY`] while it
+    /// changes, until `send` says the receiver is gone, another stream starts, or
+    /// [`ServiceClient::stop_streaming`] with the same `token`. Blocks meanwhile.
+    pub fn stream(
+        &self,
+        token: u64,
+        mut send: impl FnMut(LinkStatus) -> bool,
+    ) -> Result<(), AppError> {
+        let me = token.max(1);
+        self.streaming.store(me, Ordering::SeqCst);
+        let mut last: Option<String> = None;
+        while self.streaming.load(Ordering::SeqCst) == me {
+            let s = self.status()?;
+            let now = serde_json::to_string(&s).unwrap_or_default();
+            if last.as_ref() != Some(&now) {
+                if !send(s) {
+                    return Ok(());
+                }
+                last = Some(now);
+            }
+            std::thread::sleep(POLL_EVERY);
+        }
+        Ok(())
+    }
+
+    pub fn stop_streaming(&self, token: u64) {
+        // Only the named stream: one started since is not touched.
+        let ended = self
+            .streaming
+            .compare_exchange(token.max(1), 0, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok();
+        tracing::debug!(token, ended, "link stream stopped");
+    }
+}
+
+/// A shared clock handed to an [`App`] opened for one call.
+struct ClockRef(std::sync::Arc<dyn Clock>);
+
+impl Clock for ClockRef {
+    fn now(&self) -> DateTime<Utc> {
+        self.0.now()
+    }
+    fn local_now(&self) -> chrono::NaiveDateTime {
+        self.0.local_now()
+    }
 }
 
 #[cfg(test)]

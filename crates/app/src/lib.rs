@@ -32,7 +32,7 @@ pub use live::{serial_ports, ConnectRequest, LinkSlot, LinkStatus, LiveMirror, P
 pub use printers::{Printers, RECEIPT_PORT};
 
 pub use acquirers::{directory_note, Acquirer};
-pub use agent::{SavedLink, ServiceLink, ServiceStatus};
+pub use agent::{SavedLink, ServiceClient, ServiceLink, ServiceStatus};
 pub use cases::{missing_profile_fields, CaseSummary, CaseView, ContactPlan};
 pub use casework::Lookup;
 pub use check::Finding;

@@ -307,6 +307,9 @@ impl LinkSlot {
 
     /// Stops the current mirror (if any) and mirrors the terminal asked for.
     pub fn connect(&self, req: &ConnectRequest) -> Result<LinkStatus, AppError> {
+        if *req == ConnectRequest::Demo {
+            return self.connect_demo();
+        }
         self.replace(req.job()?)
     }
 
@@ -381,6 +384,8 @@ pub enum ConnectRequest {
         host: String,
         port: Option<u16>,
     },
+    /// The built-in demo terminal, customers paying every few seconds.
+    Demo,
 }
 
 fn host_of(host: &str) -> Result<&str, AppError> {
@@ -397,7 +402,10 @@ fn host_of(host: &str) -> Result<&str, AppError> {
 impl ConnectRequest {
     /// Checks the request as connecting would, without connecting.
     pub fn validate(&self) -> Result<(), AppError> {
-        self.job().map(|_| ())
+        match self {
+            ConnectRequest::Demo => Ok(()),
+            _ => self.job().map(|_| ()),
+        }
     }
 
     fn job(&self) -> Result<Job, AppError> {
@@ -430,6 +438,12 @@ impl ConnectRequest {
                 return Err(AppError::new(
                     crate::ErrorCode::BadInput,
                     "a proxy relays between a cash register and a terminal; it is not a terminal address",
+                ))
+            }
+            ConnectRequest::Demo => {
+                return Err(AppError::new(
+                    crate::ErrorCode::BadInput,
+                    "the demo terminal is started by the link itself; it has no address",
                 ))
             }
         };

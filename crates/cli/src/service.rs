@@ -56,6 +56,7 @@ fn describe(link: &ConnectRequest) -> String {
             listen_port.unwrap_or(20007),
             port.unwrap_or(20007)
         ),
+        ConnectRequest::Demo => "mirror the built-in demo terminal".to_owned(),
     }
 }
 

@@ -50,6 +50,27 @@ impl Journal {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// Replaces every link with `configs`, in one transaction.
+    pub fn set_links(
+        &self,
+        configs: &[String],
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), JournalError> {
+        let tx = rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Immediate,
+        )?;
+        tx.execute("DELETE FROM links", [])?;
+        for c in configs {
+            tx.execute(
+                "INSERT INTO links (config, updated_at) VALUES (?1, ?2)",
+                rusqlite::params![c, at.to_rfc3339()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Removes a link; false when there was none with that id.
     pub fn remove_link(&self, id: i64) -> Result<bool, JournalError> {
         Ok(self.conn.execute("DELETE FROM links WHERE id = ?1", [id])? > 0)

@@ -69,6 +69,7 @@ export const ipc = {
   unwatchLink: (token: number) => call<null>("unwatch_link", { token }),
   connectTerminal: (request: ConnectRequest) => call<LinkStatus>("connect_terminal", { request }),
   connectDemo: () => call<LinkStatus>("connect_demo"),
+  startService: () => call<LinkStatus>("start_service"),
   disconnectTerminal: () => call<LinkStatus>("disconnect_terminal"),
   serialPorts: () => call<PortInfo[]>("serial_ports"),
   reprintPreview: (voucher_no: string, terminal_id: string | null, copy: string) =>

@@ -93,7 +93,7 @@ export type Complaint = "void_failed" | "receipt_lost" | "charged_twice" | "not_
 /**
  * How the Connect screen asks for a terminal.
  */
-export type ConnectRequest = { "kind": "lan", host: string, port: number | null, } | { "kind": "serial", path: string, baud: number | null, } | { "kind": "proxy", listen_port: number | null, host: string, port: number | null, };
+export type ConnectRequest = { "kind": "lan", host: string, port: number | null, } | { "kind": "serial", path: string, baud: number | null, } | { "kind": "proxy", listen_port: number | null, host: string, port: number | null, } | { "kind": "demo" };
 
 /**
  * What to say and write to the acquirer, prefilled.
