@@ -64,6 +64,9 @@ fn spool_error(e: slipkeeper_link::spool::SpoolError) -> AppError {
     AppError::new(ErrorCode::Io, e.to_string())
 }
 
+/// Exchanges a proxy holds in memory while the journal refuses them.
+const MAX_HELD_BACK: usize = 10_000;
+
 /// How to stay connected to a terminal in ECR mode.
 #[derive(Clone, Debug)]
 pub struct ConnectOptions {
@@ -308,12 +311,30 @@ impl App {
         let mut conns: std::collections::HashMap<u64, (Assembler, Option<String>)> =
             Default::default();
         let tick = std::time::Duration::from_millis(100);
+        // Exchanges the journal refused (locked, full, read-only), retried while the
+        // counter is quiet until it takes them; the spool has them too, for a restart.
+        let mut unstored: std::collections::VecDeque<(Option<String>, Exchange)> =
+            Default::default();
         while !stop.load(std::sync::atomic::Ordering::Relaxed) {
             let next = rt.block_on(async { tokio::time::timeout(tick, frames.recv()).await });
             let (conn, frame) = match next {
                 Ok(Some(f)) => f,
                 Ok(None) => break,
-                Err(_) => continue,
+                Err(_) => {
+                    while let Some((tid, ex)) = unstored.pop_front() {
+                        match self.store(tid.as_deref(), &[&ex]) {
+                            Ok((report, _)) => {
+                                progress.transactions += report.inserted_transactions;
+                                tracing::info!("proxy: a held-back exchange is stored now");
+                            }
+                            Err(_) => {
+                                unstored.push_front((tid, ex));
+                                break;
+                            }
+                        }
+                    }
+                    continue;
+                }
             };
             progress.frames += 1;
             progress.bytes += frame.bytes.len() as u64;
@@ -323,10 +344,18 @@ impl App {
                     *tid = Some(t);
                 }
                 progress.exchanges += 1;
-                // A journal that refuses now is tried again from the spool on the
-                // next start; the relay goes on either way.
-                if let Ok((report, _)) = self.store(tid.clone().as_deref(), &[&ex]) {
-                    progress.transactions += report.inserted_transactions;
+                // The relay goes on either way; a journal that refuses now is tried
+                // again when the line is quiet (and from the spool on the next start).
+                match self.store(tid.clone().as_deref(), &[&ex]) {
+                    Ok((report, _)) => progress.transactions += report.inserted_transactions,
+                    Err(e) => {
+                        tracing::warn!(error = %e.message, "proxy: journal refused an exchange; holding it back");
+                        if unstored.len() >= MAX_HELD_BACK {
+                            tracing::warn!("proxy: too many exchanges held back; the oldest waits in the spool for the next start");
+                            unstored.pop_front();
+                        }
+                        unstored.push_back((tid.clone(), ex));
+                    }
                 }
             }
             progress.at = self.clock.now();

@@ -252,3 +252,176 @@ fn the_systemd_unit_verifies_and_uninstalls() {
     );
     assert!(!unit.exists());
 }
+
+/// A payment from the cash register through the service's proxy; the register's
+/// answer.
+fn pay(
+    rt: &tokio::runtime::Runtime,
+    addr: &str,
+    minor: u64,
+) -> Result<slipkeeper_link::End, String> {
+    rt.block_on(async {
+        let clock: slipkeeper_link::Clock = std::sync::Arc::new(|| chrono::Utc::now());
+        let mut register = slipkeeper_link::Link::connect_tcp(addr, clock)
+            .await
+            .map_err(|e| e.to_string())?;
+        use slipkeeper_link::commands;
+        register
+            .command(&commands::registration(0, commands::MIRROR_CONFIG, 156))
+            .await
+            .map_err(|e| e.to_string())?;
+        let ex = register
+            .command(&commands::authorisation(minor, 156))
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(ex.end)
+    })
+}
+
+fn state(db: &Path) -> String {
+    let out = bin()
+        .arg("--db")
+        .arg(db)
+        .args(["--json", "service", "status"])
+        .output()
+        .unwrap();
+    serde_json::from_slice::<serde_json::Value>(&out.stdout)
+        .ok()
+        .and_then(|v| {
+            v["status"]["links"][0]["status"]["state"]
+                .as_str()
+                .map(str::to_owned)
+        })
+        .unwrap_or_default()
+}
+
+fn wait_until(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
+    let until = Instant::now() + Duration::from_secs(secs);
+    while !f() {
+        assert!(Instant::now() < until, "timed out: {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+#[allow(clippy::disallowed_methods)] // the register's wall clock
+fn the_proxy_relays_with_the_journal_locked_and_after_a_sigkill() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let sim = Shared::new(
+        Terminal::new("52523535", "898310048990001", 156),
+        Faults::default(),
+    );
+    let (pt, _server) = rt
+        .block_on(slipkeeper_termsim::serve_shared(
+            "127.0.0.1:0".parse().unwrap(),
+            sim.clone(),
+            shop_now,
+        ))
+        .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let register = format!("127.0.0.1:{port}");
+    let d = Dir::new();
+    let db = d.p("journal.db");
+    sk(
+        &db,
+        &[
+            "link",
+            "add",
+            "--tcp",
+            &pt.to_string(),
+            "--proxy-listen",
+            &port.to_string(),
+        ],
+    )
+    .ok();
+    let mut service = serve(&db);
+    wait_until("the proxy listens", 30, || state(&db) == "listening");
+    assert_eq!(
+        pay(&rt, &register, 1_000),
+        Ok(slipkeeper_link::End::Completed)
+    );
+    wait_until("the first payment is mirrored", 30, || {
+        journal(&db).len() == 1
+    });
+
+    // Another program holds the journal's write lock (python's sqlite3).
+    let mut lock = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3, sys\n\
+             c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)\n\
+             c.execute('BEGIN EXCLUSIVE')\n\
+             print('locked', flush=True)\n\
+             sys.stdin.read()\n",
+        ])
+        .arg(&db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(lock.stdout.as_mut().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    assert_eq!(line.trim(), "locked");
+    // The register still takes cards.
+    assert_eq!(
+        pay(&rt, &register, 2_000),
+        Ok(slipkeeper_link::End::Completed)
+    );
+    // Longer than the journal waits for a lock (5 s): the store fails meanwhile.
+    std::thread::sleep(Duration::from_secs(7));
+    drop(lock.stdin.take()); // released
+    lock.wait().unwrap();
+    let log = || -> String {
+        std::fs::read_dir(d.p("logs"))
+            .unwrap()
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .collect()
+    };
+    wait_until(
+        "what was held back is stored once the journal is free",
+        60,
+        || journal(&db).len() == 2 && log().contains("held-back exchange is stored now"),
+    );
+    assert!(log().contains("holding it back"), "{}", log());
+
+    // Killed in the middle of a payment, started again (as systemd does).
+    let inflight = {
+        let register = register.clone();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Runtime::new().unwrap();
+            pay(&rt, &register, 3_000)
+        })
+    };
+    std::thread::sleep(Duration::from_millis(30));
+    service.0.kill().unwrap();
+    service.0.wait().unwrap();
+    let _ = inflight.join().unwrap(); // cut off or through: the ledger says which
+    let _again = serve(&db);
+    wait_until("the proxy listens again", 30, || state(&db) == "listening");
+    assert_eq!(
+        pay(&rt, &register, 4_000),
+        Ok(slipkeeper_link::End::Completed)
+    );
+    let want = ledger(&sim);
+    wait_until(
+        "the journal holds the terminal's bookings, each once",
+        30,
+        || journal(&db) == want,
+    );
+    assert!(want.len() >= 3, "{want:?}");
+    let v = sk(&db, &["journal", "verify"]).ok().stdout();
+    assert!(v.contains("journal verified"), "{v}");
+    sk(&db, &["service", "stop"]).ok();
+}
