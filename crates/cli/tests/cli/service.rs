@@ -255,13 +255,14 @@ fn the_systemd_unit_verifies_and_uninstalls() {
 
 /// A payment from the cash register through the service's proxy; the register's
 /// answer.
+#[allow(clippy::disallowed_methods)] // the register's wall clock
 fn pay(
     rt: &tokio::runtime::Runtime,
     addr: &str,
     minor: u64,
 ) -> Result<slipkeeper_link::End, String> {
     rt.block_on(async {
-        let clock: slipkeeper_link::Clock = std::sync::Arc::new(|| chrono::Utc::now());
+        let clock: slipkeeper_link::Clock = std::sync::Arc::new(chrono::Utc::now);
         let mut register = slipkeeper_link::Link::connect_tcp(addr, clock)
             .await
             .map_err(|e| e.to_string())?;
@@ -304,7 +305,6 @@ fn wait_until(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
 }
 
 #[test]
-#[allow(clippy::disallowed_methods)] // the register's wall clock
 fn the_proxy_relays_with_the_journal_locked_and_after_a_sigkill() {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
