@@ -14,6 +14,8 @@ const COMMANDS: &[&str] = &[
     "connect_terminal",
     "connect_demo",
     "start_service",
+    "set_log_level",
+    "support_bundle",
     "disconnect_terminal",
     "serial_ports",
     "verify_journal",

@@ -3,10 +3,10 @@
 //! cross IPC as `{code, message}` (see `slipkeeper_app::AppError`).
 
 use slipkeeper_app::{
-    clock_from_env, Acquirer, App, AppError, CaseSummary, CaseView, ConnectRequest, ContactPlan,
-    DataFolder, ErrorCode, Home, LinkStatus, Lookup, MerchantProfile, PackCheck, PackReport, Page,
-    Paper, PortInfo, Printers, ReconcileReport, ServiceClient, SlipView, StatementReport,
-    SystemClock, TerminalOverview, TxnDetail, TxnQuery, TxnRow, VerifyReport,
+    clock_from_env, Acquirer, App, AppError, BundleReport, CaseSummary, CaseView, ConnectRequest,
+    ContactPlan, DataFolder, ErrorCode, Home, LinkStatus, Lookup, MerchantProfile, PackCheck,
+    PackReport, Page, Paper, PortInfo, Printers, ReconcileReport, ServiceClient, SlipView,
+    StatementReport, SystemClock, TerminalOverview, TxnDetail, TxnQuery, TxnRow, VerifyReport,
 };
 use slipkeeper_domain::{Complaint, CopyType, Diagnosis, Discrepancy, TerminalId, TraceNo};
 use std::path::PathBuf;
@@ -28,6 +28,7 @@ enum Purpose {
     Backup,
     Restore,
     Statement,
+    Bundle,
 }
 
 impl Chosen {
@@ -101,7 +102,7 @@ async fn choose_path(
     off_main(move || {
         let d = dialog(&window, &filters, default_path);
         let picked = match purpose {
-            Purpose::Backup => d.blocking_save_file(),
+            Purpose::Backup | Purpose::Bundle => d.blocking_save_file(),
             Purpose::Restore | Purpose::Statement => d.blocking_pick_file(),
         };
         let picked = picked.and_then(|p| p.into_path().ok());
@@ -209,6 +210,22 @@ async fn connect_terminal(
     request: ConnectRequest,
 ) -> Result<LinkStatus, AppError> {
     link.with(move |l| l.connect(&request)).await
+}
+
+#[tauri::command]
+async fn set_log_level(state: tauri::State<'_, State>, level: String) -> Result<(), AppError> {
+    state.with(move |app| app.set_log_level(&level)).await
+}
+
+/// Settings → "Save a support bundle", at the path picked in the save dialog.
+#[tauri::command]
+async fn support_bundle(
+    state: tauri::State<'_, State>,
+    chosen: tauri::State<'_, Arc<Chosen>>,
+    path: PathBuf,
+) -> Result<BundleReport, AppError> {
+    chosen.take(Purpose::Bundle, &path)?;
+    state.with(move |app| app.support_bundle(&path)).await
 }
 
 /// Starts the link service (Home offers it when the service is not running).
@@ -618,6 +635,8 @@ pub fn run() {
             connect_terminal,
             connect_demo,
             start_service,
+            set_log_level,
+            support_bundle,
             disconnect_terminal,
             serial_ports,
             verify_journal,

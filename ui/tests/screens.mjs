@@ -121,7 +121,9 @@ const answers = {
     { terminal_id: "10000001", batches: 3, open_batch: "000003", last_settled_at: "2026-11-21T23:00:00" },
     { terminal_id: "10000002", batches: 1, open_batch: "000001", last_settled_at: null },
   ],
-  data_folder: { journal: "/data/journal.db", folder: "/data", exports: "/data/exports", size_bytes: 52428800 },
+  data_folder: { journal: "/data/journal.db", folder: "/data", exports: "/data/exports", size_bytes: 52428800, logs: "/data/logs", log_level: "info" },
+  set_log_level: null,
+  support_bundle: (args) => ({ path: args.path, bytes: 4096, files: ["journal-check.txt", "about.json"] }),
   backup_journal: null,
   printers: { receipt: null, receipt_width_mm: 80, system: null },
   set_printers: (args) => ({ ...args.printers, receipt: args.printers.receipt ? `${args.printers.receipt}:9100` : null }),
@@ -132,7 +134,7 @@ const answers = {
   restore_journal: { checked: 4006, head: "ab", problems: [] },
   // The native pickers, shown by the shell: what the user would have chosen.
   choose_path: (args) =>
-    ({ backup: "/data/slipkeeper-backup-20261122.db", restore: "/backups/slipkeeper-backup-20261101.db", statement: "/data/statement-2026-11.csv" })[args.purpose],
+    ({ backup: "/data/slipkeeper-backup-20261122.db", restore: "/backups/slipkeeper-backup-20261101.db", statement: "/data/statement-2026-11.csv", bundle: "/data/slipkeeper-support-20261122.zip" })[args.purpose],
   import_statement: { file: "s.csv", mapping_id: "generic-zh", encoding: "gb18030", lines: 40, statement_id: 1, same_file: false, new_lines: 40, known_lines: 0 },
 };
 
@@ -287,6 +289,18 @@ try {
       if (JSON.stringify(last.args.lookup) !== JSON.stringify({ by: "voucher", voucher: "7", terminal: null, batch: "000002" }))
         throw new Error(`diagnose called with ${JSON.stringify(last.args)}`);
     });
+    await check(`${lang}: Settings sets the log level, opens the logs and saves a support bundle`, async () => {
+      await page.click("[data-testid=nav-settings]");
+      await page.selectOption("[data-testid=log-level]", "debug");
+      await page.locator("[data-testid=log-level-saved]").waitFor({ timeout: 5000 });
+      if (!calls.some((c) => c.cmd === "set_log_level" && c.args.level === "debug")) throw new Error("set_log_level not called with debug");
+      await page.click("[data-testid=logs-open]");
+      if (!calls.some((c) => c.cmd === "open_path" && c.args.path === "/data/logs")) throw new Error("the log folder was not opened");
+      await page.click("[data-testid=support-bundle]");
+      await page.locator("[data-testid=bundle-done]").getByText("slipkeeper-support-20261122.zip").waitFor({ timeout: 5000 });
+      const pick = calls.find((c) => c.cmd === "choose_path" && c.args.purpose === "bundle");
+      if (!/^\/data\/slipkeeper-support-\d{8}\.zip$/.test(pick?.args?.default_path ?? "")) throw new Error(`bundle dialog: ${JSON.stringify(pick?.args)}`);
+    });
     await check(`${lang}: Home says when the link service is not running, and starts it`, async () => {
       link = { ...CONNECTING, state: "no_service", endpoint: "" };
       await page.click("[data-testid=nav-connect]");
@@ -341,9 +355,10 @@ try {
       await page.locator("[data-testid=restore-done]").getByText("4006").waitFor({ timeout: 5000 });
       const r = calls.find((c) => c.cmd === "restore_journal");
       if (r?.args?.path !== "/backups/slipkeeper-backup-20261101.db") throw new Error(`restore_journal with ${JSON.stringify(r?.args)}`);
+      const opened = calls.filter((c) => c.cmd === "open_path").length;
       await page.click("[data-testid=data-open]");
-      await until(() => calls.some((c) => c.cmd === "open_path"));
-      const o = calls.find((c) => c.cmd === "open_path");
+      await until(() => calls.filter((c) => c.cmd === "open_path").length > opened);
+      const o = calls.filter((c) => c.cmd === "open_path").pop();
       if (o?.args?.path !== "/data") throw new Error(`open_path with ${JSON.stringify(o?.args)}`);
       await page.click("[data-testid=nav-reconcile]");
       await page.click("[data-testid=statement-choose]");

@@ -46,6 +46,10 @@ pub struct DataFolder {
     pub exports: PathBuf,
     /// The journal file and its write-ahead log, in bytes.
     pub size_bytes: u64,
+    /// Where the logs are (Settings opens it).
+    pub logs: PathBuf,
+    /// The level the logs are kept at.
+    pub log_level: String,
 }
 
 /// A slip for the in-app preview.
@@ -101,6 +105,8 @@ impl App {
             .map(|m| m.len())
             .sum();
         Ok(DataFolder {
+            logs: crate::logs::log_dir(&journal),
+            log_level: crate::logs::level(&journal),
             exports: self.exports_dir()?,
             journal,
             folder: self.folder(),

@@ -23,6 +23,37 @@ pub fn log_dir(journal: &Path) -> PathBuf {
         .join("logs")
 }
 
+/// The levels Settings offers, least to most said.
+pub const LEVELS: [&str; 5] = ["error", "warn", "info", "debug", "trace"];
+
+fn level_file(journal: &Path) -> PathBuf {
+    log_dir(journal).join("level")
+}
+
+/// The level chosen in Settings ("info" until one is).
+pub fn level(journal: &Path) -> String {
+    std::fs::read_to_string(level_file(journal))
+        .ok()
+        .map(|l| l.trim().to_owned())
+        .filter(|l| LEVELS.contains(&l.as_str()))
+        .unwrap_or_else(|| "info".to_owned())
+}
+
+/// Keeps `level` for the processes that start from now on (the service after its
+/// next start, the window after it opens again).
+pub fn set_level(journal: &Path, level: &str) -> Result<(), AppError> {
+    if !LEVELS.contains(&level) {
+        return Err(AppError::new(
+            ErrorCode::BadInput,
+            format!("log level {level:?}: one of {}", LEVELS.join(", ")),
+        ));
+    }
+    let dir = log_dir(journal);
+    std::fs::create_dir_all(&dir).map_err(|e| AppError::io(&dir, e))?;
+    let f = level_file(journal);
+    std::fs::write(&f, level).map_err(|e| AppError::io(&f, e))
+}
+
 /// Keeps the log writer's background thread alive; drop it last (it flushes).
 pub struct LogGuard(#[allow(dead_code)] tracing_appender::non_blocking::WorkerGuard);
 
@@ -72,7 +103,15 @@ pub fn start_logging(journal: &Path, who: &str, level: &str) -> Result<LogGuard,
         .build(&dir)
         .map_err(|e| AppError::new(ErrorCode::Io, format!("{}: {e}", dir.display())))?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
-    let level = std::env::var(LEVEL_VAR).unwrap_or_else(|_| level.to_owned());
+    // The variable wins, then the level chosen in Settings, then the caller's.
+    let chosen = std::fs::read_to_string(level_file(journal))
+        .ok()
+        .map(|l| l.trim().to_owned())
+        .filter(|l| LEVELS.contains(&l.as_str()));
+    let level = std::env::var(LEVEL_VAR)
+        .ok()
+        .or(chosen)
+        .unwrap_or_else(|| level.to_owned());
     let filter = tracing_subscriber::EnvFilter::try_new(format!(
         "{level},slipkeeper_app={level},slipkeeper_link={level},slipkeeper_journal={level}"
     ))

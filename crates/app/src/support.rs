@@ -47,6 +47,13 @@ fn tail(path: &Path) -> Result<Vec<u8>, AppError> {
 }
 
 impl App {
+    /// Sets the level the logs are kept at (see [`crate::logs::set_level`]).
+    pub fn set_log_level(&self, level: &str) -> Result<(), AppError> {
+        crate::logs::set_level(self.journal.path(), level)?;
+        tracing::info!(level, "log level set");
+        Ok(())
+    }
+
     /// Writes the support bundle of this journal to `out` (whole or not at all).
     pub fn support_bundle(&self, out: &Path) -> Result<BundleReport, AppError> {
         let journal = self.journal.path().to_owned();

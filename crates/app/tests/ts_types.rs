@@ -46,6 +46,7 @@ fn generated() -> String {
     d.visit::<CaseSummary>();
     d.visit::<ContactPlan>();
     d.visit::<PackReport>();
+    d.visit::<BundleReport>();
     d.visit::<PackCheck>();
     d.visit::<MerchantProfile>();
     d.visit::<Acquirer>();

@@ -710,7 +710,9 @@ export const dataFolder: DataFolder = {
   "journal": "/data/journal.db",
   "folder": "/data",
   "exports": "/data/exports",
-  "size_bytes": 1048576
+  "size_bytes": 1048576,
+  "logs": "/data/logs",
+  "log_level": "info"
 };
 
 export const idle: LinkStatus = {

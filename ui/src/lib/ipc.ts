@@ -17,6 +17,7 @@ import type {
   MerchantProfile,
   PackCheck,
   PackReport,
+  BundleReport,
   Page,
   PortInfo,
   Printers,
@@ -43,7 +44,7 @@ export type FileFilter = { name: string; extensions: string[] };
 
 /** What a picked path is for: the shell lets a backup be written, or a journal be
  * restored, only at a path the user picked in its dialog for that purpose. */
-export type Purpose = "backup" | "restore" | "statement";
+export type Purpose = "backup" | "restore" | "statement" | "bundle";
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -104,6 +105,8 @@ export const ipc = {
   dataFolder: () => call<DataFolder>("data_folder"),
   terminals: () => call<TerminalOverview[]>("terminals"),
   backupJournal: (path: string) => call<void>("backup_journal", { path }),
+  setLogLevel: (level: string) => call<void>("set_log_level", { level }),
+  supportBundle: (path: string) => call<BundleReport>("support_bundle", { path }),
   restoreJournal: (path: string) => call<VerifyReport>("restore_journal", { path }),
   /** The OS's file dialog, shown by the shell: "save as" for a backup, "open" for the
    * rest; null when the user cancels. */

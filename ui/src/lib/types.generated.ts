@@ -44,6 +44,11 @@ export type BatchNo = string;
 export type BatchState = { "state": "open" } | { "state": "settled", at: string, totals: Totals, };
 
 /**
+ * What `support_bundle` wrote.
+ */
+export type BundleReport = { path: string, bytes: number, files: Array<string>, };
+
+/**
  * Card scheme (卡组织).
  */
 export type CardScheme = "unionpay" | "visa" | "mastercard" | "jcb" | "amex" | "discover" | "diners" | "girocard" | "maestro" | "other";
@@ -141,7 +146,15 @@ exports: string,
 /**
  * The journal file and its write-ahead log, in bytes.
  */
-size_bytes: number, };
+size_bytes: number, 
+/**
+ * Where the logs are (Settings opens it).
+ */
+logs: string, 
+/**
+ * The level the logs are kept at.
+ */
+log_level: string, };
 
 export type Diagnosis = { code: DiagnosisCode, complaint: Complaint, title: Text, explanation: Text, facts: Array<Fact>, next_steps: Array<Text>, 
 /**
