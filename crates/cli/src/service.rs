@@ -240,12 +240,22 @@ pub fn service(db: &Path, out: &Out, cmd: ServiceCmd) -> Result<ExitCode, AppErr
             user,
             no_enable,
         } => {
-            #[cfg(not(target_os = "linux"))]
+            #[cfg(target_os = "macos")]
+            {
+                let _ = (system, user);
+                return install_launchd(db, out, no_enable);
+            }
+            #[cfg(windows)]
+            {
+                let _ = (system, user);
+                return install_task(db, out, no_enable);
+            }
+            #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
             {
                 let _ = (system, user, no_enable);
                 return Err(AppError::new(
                     ErrorCode::BadInput,
-                    "service install knows systemd (Linux) only so far; start the service with `slipkeeper service start` or at logon with `slipkeeper serve`",
+                    "service install knows systemd, launchd and the Windows Task Scheduler; start the service here with `slipkeeper serve`",
                 ));
             }
             #[cfg(target_os = "linux")]
@@ -304,6 +314,119 @@ pub fn service(db: &Path, out: &Out, cmd: ServiceCmd) -> Result<ExitCode, AppErr
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The launchd agent (macOS): started at logon, kept alive after a crash.
+// Built and tested everywhere; installed where the OS is.
+#[cfg_attr(not(any(target_os = "macos", windows)), allow(dead_code))]
+pub fn launchd_plist(exe: &Path, db: &Path) -> String {
+    let esc = |p: &Path| {
+        p.display()
+            .to_string()
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+  <key>Label</key><string>{LAUNCHD_LABEL}</string>
+  <key>ProgramArguments</key>
+  <array><string>{}</string><string>--db</string><string>{}</string><string>serve</string></array>
+  <key>RunAtLoad</key><true/>
+  <key>KeepAlive</key><dict><key>SuccessfulExit</key><false/></dict>
+</dict>
+</plist>
+"#,
+        esc(exe),
+        esc(db)
+    )
+}
+
+// Built and tested everywhere; installed where the OS is.
+#[cfg_attr(not(any(target_os = "macos", windows)), allow(dead_code))]
+const LAUNCHD_LABEL: &str = "com.slipkeeper.service";
+
+/// The Task Scheduler entry (Windows): `slipkeeper serve` at logon, restarted by
+/// the scheduler's own retry when it fails.
+// Built and tested everywhere; installed where the OS is.
+#[cfg_attr(not(any(target_os = "macos", windows)), allow(dead_code))]
+pub fn schtasks_args(exe: &Path, db: &Path) -> Vec<String> {
+    vec![
+        "/Create".into(),
+        "/F".into(),
+        "/SC".into(),
+        "ONLOGON".into(),
+        "/TN".into(),
+        "Slipkeeper link service".into(),
+        "/TR".into(),
+        format!("\"{}\" --db \"{}\" serve", exe.display(), db.display()),
+    ]
+}
+
+#[cfg(target_os = "macos")]
+fn install_launchd(db: &Path, out: &Out, no_enable: bool) -> Result<ExitCode, AppError> {
+    let exe = std::env::current_exe()
+        .map_err(|e| AppError::new(ErrorCode::Io, format!("where this program is: {e}")))?;
+    let db = std::path::absolute(db).map_err(|e| AppError::io(db, e))?;
+    let home =
+        std::env::var_os("HOME").ok_or_else(|| AppError::new(ErrorCode::NotFound, "no HOME"))?;
+    let path = PathBuf::from(home).join(format!("Library/LaunchAgents/{LAUNCHD_LABEL}.plist"));
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| AppError::io(dir, e))?;
+    }
+    std::fs::write(&path, launchd_plist(&exe, &db)).map_err(|e| AppError::io(&path, e))?;
+    let loaded = no_enable
+        || Command::new("launchctl")
+            .args(["load", "-w"])
+            .arg(&path)
+            .status()
+            .is_ok_and(|s| s.success());
+    out.message(
+        &format!(
+            "{}: {}",
+            path.display(),
+            if loaded {
+                "installed"
+            } else {
+                "written, but launchctl did not load it"
+            }
+        ),
+        serde_json::json!({"agent": path, "loaded": loaded && !no_enable}),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(windows)]
+fn install_task(db: &Path, out: &Out, no_enable: bool) -> Result<ExitCode, AppError> {
+    let exe = std::env::current_exe()
+        .map_err(|e| AppError::new(ErrorCode::Io, format!("where this program is: {e}")))?;
+    let db = std::path::absolute(db).map_err(|e| AppError::io(db, e))?;
+    let args = schtasks_args(&exe, &db);
+    if no_enable {
+        out.message(
+            &format!("schtasks {}", args.join(" ")),
+            serde_json::json!({"schtasks": args}),
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let ok = Command::new("schtasks")
+        .args(&args)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        return Err(AppError::new(
+            ErrorCode::Internal,
+            "schtasks did not create the task",
+        ));
+    }
+    out.message(
+        "installed: the service starts at every logon",
+        serde_json::json!({"task": args[5]}),
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Starts `slipkeeper serve` in the background, detached from this terminal.
@@ -410,4 +533,74 @@ pub fn link(app: &App, db: &Path, out: &Out, cmd: LinkCmd) -> Result<ExitCode, A
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_launchd_agent_is_a_property_list_plistlib_reads() {
+        let text = launchd_plist(
+            Path::new("/Applications/Slipkeeper & Co/slipkeeper"),
+            Path::new("/Users/a/j.db"),
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("a.plist");
+        std::fs::write(&f, text).unwrap();
+        let out = Command::new("python3")
+            .args([
+                "-c",
+                "import plistlib, sys, json; print(json.dumps(plistlib.load(open(sys.argv[1], 'rb'))))",
+            ])
+            .arg(&f)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["Label"], LAUNCHD_LABEL);
+        assert_eq!(
+            v["ProgramArguments"],
+            serde_json::json!([
+                "/Applications/Slipkeeper & Co/slipkeeper",
+                "--db",
+                "/Users/a/j.db",
+                "serve"
+            ])
+        );
+        assert_eq!(
+            v["KeepAlive"]["SuccessfulExit"], false,
+            "restarted after a crash, not after a stop"
+        );
+    }
+
+    #[test]
+    fn the_windows_task_runs_serve_at_logon() {
+        let a = schtasks_args(
+            Path::new(r"C:\Program Files\Slipkeeper\slipkeeper.exe"),
+            Path::new(r"C:\Users\a\j.db"),
+        );
+        assert_eq!(&a[2..4], ["/SC", "ONLOGON"]);
+        assert_eq!(
+            a[7],
+            r#""C:\Program Files\Slipkeeper\slipkeeper.exe" --db "C:\Users\a\j.db" serve"#
+        );
+    }
+
+    #[test]
+    fn the_systemd_unit_quotes_what_systemd_would_expand() {
+        let u = unit_text(
+            Path::new("/opt/sk/slipkeeper"),
+            Path::new("/srv/100%/$HOME/j.db"),
+            true,
+            Some("shop"),
+        );
+        assert!(u.contains("User=shop\n"), "{u}");
+        assert!(u.contains(r#"--db "/srv/100%%/$$HOME/j.db" serve"#), "{u}");
+        assert!(u.contains("WantedBy=multi-user.target"), "{u}");
+    }
 }
