@@ -147,11 +147,11 @@ mod tests {
     fn a_card_number_in_a_line_is_masked_on_its_way_to_disk() {
         let mut out = Vec::new();
         Masking(&mut out)
-            .write_all(b"frame 6225880212345678 stored\n")
+            .write_all(b"frame 6225880212345673 stored\n")
             .unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "frame 622588******5678 stored\n"
+            "frame 622588******5673 stored\n"
         );
     }
 }

@@ -1,0 +1,144 @@
+//! The link service: time from its start to the terminal link being up, and the
+//! latency its proxy adds per frame (the proxy as the service runs it: every frame
+//! spooled, every exchange stored into SQLite), against talking to the terminal
+//! directly. Idle memory is measured on the real process by `scripts/measure-service`.
+
+#![allow(clippy::unwrap_used)] // a benchmark: fail loudly
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use slipkeeper_app::agent::{request, serve, service_status};
+use slipkeeper_app::{App, ConnectRequest, LinkSlot, SystemClock};
+use slipkeeper_link::{commands, Link};
+use slipkeeper_termsim::Terminal;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[allow(clippy::disallowed_methods)] // the simulated terminal's wall clock
+fn shop_now() -> chrono::NaiveDateTime {
+    chrono::Local::now().naive_local()
+}
+
+fn link_clock() -> slipkeeper_link::Clock {
+    #[allow(clippy::disallowed_methods)] // frame times at the edge
+    Arc::new(chrono::Utc::now)
+}
+
+fn sim(rt: &tokio::runtime::Runtime) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
+    rt.block_on(slipkeeper_termsim::serve(
+        "127.0.0.1:0".parse().unwrap(),
+        Terminal::new("52523535", "898310048990001", 156),
+        shop_now,
+    ))
+    .unwrap()
+}
+
+/// From `serve` being called to its one link reporting "connected".
+fn start_to_link_up(pt: &str) -> Duration {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("j.db");
+    let (host, port) = pt.rsplit_once(':').unwrap();
+    App::open(&db, SystemClock)
+        .unwrap()
+        .add_link(&ConnectRequest::Lan {
+            host: host.to_owned(),
+            port: Some(port.parse().unwrap()),
+        })
+        .unwrap();
+    let stop = AtomicBool::new(false);
+    let mut took = Duration::ZERO;
+    std::thread::scope(|s| {
+        let start = Instant::now();
+        let (db2, stop) = (db.clone(), &stop);
+        s.spawn(move || serve(&db2, SystemClock, stop, |_| {}).unwrap());
+        loop {
+            let up = service_status(&db)
+                .ok()
+                .flatten()
+                .is_some_and(|st| st.links.first().is_some_and(|l| l.status.state == "connected"));
+            if up {
+                took = start.elapsed();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        request(&db, "POST", "/stop").unwrap();
+    });
+    took
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (pt, _s) = sim(&rt);
+    let pt = pt.to_string();
+    let mut g = c.benchmark_group("service");
+    g.sample_size(10);
+    g.bench_function("start_to_link_up", |b| {
+        b.iter_custom(|iters| (0..iters).map(|_| start_to_link_up(&pt)).sum())
+    });
+    g.finish();
+
+    // The proxy as the service runs it (LinkSlot: spool, store into SQLite), against
+    // a second simulator straight (a terminal serves one ECR connection at a time).
+    let (pt2, _s2) = sim(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    let slot = LinkSlot::new(&dir.path().join("j.db"));
+    let listen = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (host, port) = pt.rsplit_once(':').unwrap();
+    slot.connect(&ConnectRequest::Proxy {
+        listen_port: Some(listen),
+        host: host.to_owned(),
+        port: Some(port.parse().unwrap()),
+    })
+    .unwrap();
+    let until = Instant::now() + Duration::from_secs(10);
+    while slot.status().unwrap().state != "listening" {
+        assert!(Instant::now() < until, "the proxy did not start");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let (direct, proxied) = rt.block_on(async {
+        let mut a = Link::connect_tcp(&pt2.to_string(), link_clock())
+            .await
+            .unwrap();
+        let mut b = Link::connect_tcp(&format!("127.0.0.1:{listen}"), link_clock())
+            .await
+            .unwrap();
+        let (mut da, mut db) = (Vec::new(), Vec::new());
+        for _ in 0..2000 {
+            let t = Instant::now();
+            a.command(&commands::status_enquiry()).await.unwrap();
+            da.push(t.elapsed());
+            let t = Instant::now();
+            b.command(&commands::status_enquiry()).await.unwrap();
+            db.push(t.elapsed());
+        }
+        (da, db)
+    });
+    let pct = |v: &[Duration], p: f64| {
+        let mut s = v.to_vec();
+        s.sort();
+        s[((s.len() as f64 - 1.0) * p) as usize]
+    };
+    // Each status enquiry crosses the proxy as 4 frames (2 each way).
+    for (name, p) in [("median", 0.5), ("p99", 0.99)] {
+        let added = pct(&proxied, p).saturating_sub(pct(&direct, p));
+        eprintln!(
+            "service proxy: {name} status enquiry {:?} direct, {:?} through the service's proxy: {:?} added per frame",
+            pct(&direct, p),
+            pct(&proxied, p),
+            added / 4
+        );
+    }
+    slot.disconnect().unwrap();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
