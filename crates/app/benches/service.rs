@@ -52,10 +52,11 @@ fn start_to_link_up(pt: &str) -> Duration {
         let (db2, stop) = (db.clone(), &stop);
         s.spawn(move || serve(&db2, SystemClock, stop, |_| {}).unwrap());
         loop {
-            let up = service_status(&db)
-                .ok()
-                .flatten()
-                .is_some_and(|st| st.links.first().is_some_and(|l| l.status.state == "connected"));
+            let up = service_status(&db).ok().flatten().is_some_and(|st| {
+                st.links
+                    .first()
+                    .is_some_and(|l| l.status.state == "connected")
+            });
             if up {
                 took = start.elapsed();
                 break;

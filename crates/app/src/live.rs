@@ -38,8 +38,19 @@ pub struct LinkStatus {
 /// register and its terminal.
 #[derive(Clone, Debug)]
 enum Job {
-    Mirror { opts: ConnectOptions, demo: bool },
-    Proxy { listen: String, terminal: String },
+    Mirror {
+        opts: ConnectOptions,
+        demo: bool,
+    },
+    Proxy {
+        listen: String,
+        terminal: String,
+    },
+    ProxySerial {
+        register: String,
+        terminal: String,
+        baud: u32,
+    },
 }
 
 /// A counter bumped on every change of a link's status, for those waiting on it.
@@ -118,6 +129,12 @@ impl LiveMirror {
                 proxy: true,
                 ..Default::default()
             },
+            Job::ProxySerial { terminal, baud, .. } => LinkStatus {
+                state: "starting".into(),
+                endpoint: format!("{terminal} at {baud} baud"),
+                proxy: true,
+                ..Default::default()
+            },
         }));
         let thread = {
             let (stop, status) = (stop.clone(), status.clone());
@@ -144,6 +161,28 @@ impl LiveMirror {
                             update(&mut |s| {
                                 s.state = "listening".into();
                                 s.listening_on = Some(bound.to_owned());
+                            })
+                        },
+                        |p| {
+                            update(&mut |s| {
+                                s.per_minute = p.per_minute();
+                                s.progress = Some(p.clone());
+                            })
+                        },
+                    ),
+                    Job::ProxySerial {
+                        register,
+                        terminal,
+                        baud,
+                    } => app.run_proxy_serial_until(
+                        register,
+                        terminal,
+                        *baud,
+                        &stop,
+                        || {
+                            update(&mut |s| {
+                                s.state = "listening".into();
+                                s.listening_on = Some(register.clone());
                             })
                         },
                         |p| {
@@ -384,6 +423,13 @@ pub enum ConnectRequest {
         host: String,
         port: Option<u16>,
     },
+    /// Proxy mode on serial lines: the cash register's cable on `register`, the
+    /// terminal's on `terminal` (both at `baud`).
+    SerialProxy {
+        register: String,
+        terminal: String,
+        baud: Option<u32>,
+    },
     /// The built-in demo terminal, customers paying every few seconds.
     Demo,
 }
@@ -410,6 +456,24 @@ impl ConnectRequest {
 
     fn job(&self) -> Result<Job, AppError> {
         Ok(match self {
+            ConnectRequest::SerialProxy {
+                register,
+                terminal,
+                baud,
+            } => {
+                let (register, terminal) = (register.trim(), terminal.trim());
+                if register.is_empty() || terminal.is_empty() || register == terminal {
+                    return Err(AppError::new(
+                        crate::ErrorCode::BadInput,
+                        format!("a serial proxy needs two different ports: the register's ({register:?}) and the terminal's ({terminal:?})"),
+                    ));
+                }
+                Job::ProxySerial {
+                    register: register.to_owned(),
+                    terminal: terminal.to_owned(),
+                    baud: baud.unwrap_or(9600),
+                }
+            }
             ConnectRequest::Proxy {
                 listen_port,
                 host,
@@ -444,6 +508,12 @@ impl ConnectRequest {
                 return Err(AppError::new(
                     crate::ErrorCode::BadInput,
                     "the demo terminal is started by the link itself; it has no address",
+                ))
+            }
+            ConnectRequest::SerialProxy { .. } => {
+                return Err(AppError::new(
+                    crate::ErrorCode::BadInput,
+                    "a proxy relays between a cash register and a terminal; it is not a terminal address",
                 ))
             }
         };

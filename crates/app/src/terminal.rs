@@ -67,6 +67,50 @@ fn spool_error(e: slipkeeper_link::spool::SpoolError) -> AppError {
 /// Exchanges a proxy holds in memory while the journal refuses them.
 const MAX_HELD_BACK: usize = 10_000;
 
+/// Exchanges the journal refused (locked, full, read-only), retried while the
+/// counter is quiet until it takes them; the spool has them too, for a restart.
+#[derive(Default)]
+struct HeldBack(std::collections::VecDeque<(Option<String>, Exchange)>);
+
+impl HeldBack {
+    /// Stores `ex`, or holds it back if the journal refuses; the relay goes on either way.
+    fn store(
+        &mut self,
+        app: &mut App,
+        tid: Option<String>,
+        ex: Exchange,
+        progress: &mut MirrorProgress,
+    ) {
+        match app.store(tid.as_deref(), &[&ex]) {
+            Ok((report, _)) => progress.transactions += report.inserted_transactions,
+            Err(e) => {
+                tracing::warn!(error = %e.message, "proxy: journal refused an exchange; holding it back");
+                if self.0.len() >= MAX_HELD_BACK {
+                    tracing::warn!("proxy: too many exchanges held back; the oldest waits in the spool for the next start");
+                    self.0.pop_front();
+                }
+                self.0.push_back((tid, ex));
+            }
+        }
+    }
+
+    /// Tries again, oldest first, until the journal refuses one.
+    fn retry(&mut self, app: &mut App, progress: &mut MirrorProgress) {
+        while let Some((tid, ex)) = self.0.pop_front() {
+            match app.store(tid.as_deref(), &[&ex]) {
+                Ok((report, _)) => {
+                    progress.transactions += report.inserted_transactions;
+                    tracing::info!("proxy: a held-back exchange is stored now");
+                }
+                Err(_) => {
+                    self.0.push_front((tid, ex));
+                    return;
+                }
+            }
+        }
+    }
+}
+
 /// How to stay connected to a terminal in ECR mode.
 #[derive(Clone, Debug)]
 pub struct ConnectOptions {
@@ -311,28 +355,14 @@ impl App {
         let mut conns: std::collections::HashMap<u64, (Assembler, Option<String>)> =
             Default::default();
         let tick = std::time::Duration::from_millis(100);
-        // Exchanges the journal refused (locked, full, read-only), retried while the
-        // counter is quiet until it takes them; the spool has them too, for a restart.
-        let mut unstored: std::collections::VecDeque<(Option<String>, Exchange)> =
-            Default::default();
+        let mut held = HeldBack::default();
         while !stop.load(std::sync::atomic::Ordering::Relaxed) {
             let next = rt.block_on(async { tokio::time::timeout(tick, frames.recv()).await });
             let (conn, frame) = match next {
                 Ok(Some(f)) => f,
                 Ok(None) => break,
                 Err(_) => {
-                    while let Some((tid, ex)) = unstored.pop_front() {
-                        match self.store(tid.as_deref(), &[&ex]) {
-                            Ok((report, _)) => {
-                                progress.transactions += report.inserted_transactions;
-                                tracing::info!("proxy: a held-back exchange is stored now");
-                            }
-                            Err(_) => {
-                                unstored.push_front((tid, ex));
-                                break;
-                            }
-                        }
-                    }
+                    held.retry(self, &mut progress);
                     continue;
                 }
             };
@@ -344,19 +374,7 @@ impl App {
                     *tid = Some(t);
                 }
                 progress.exchanges += 1;
-                // The relay goes on either way; a journal that refuses now is tried
-                // again when the line is quiet (and from the spool on the next start).
-                match self.store(tid.clone().as_deref(), &[&ex]) {
-                    Ok((report, _)) => progress.transactions += report.inserted_transactions,
-                    Err(e) => {
-                        tracing::warn!(error = %e.message, "proxy: journal refused an exchange; holding it back");
-                        if unstored.len() >= MAX_HELD_BACK {
-                            tracing::warn!("proxy: too many exchanges held back; the oldest waits in the spool for the next start");
-                            unstored.pop_front();
-                        }
-                        unstored.push_back((tid.clone(), ex));
-                    }
-                }
+                held.store(self, tid.clone(), ex, &mut progress);
             }
             progress.at = self.clock.now();
             on_progress(&progress);
@@ -375,6 +393,20 @@ impl App {
         pt: &str,
         baud: u32,
         on_ready: impl FnOnce(),
+    ) -> Result<(), AppError> {
+        let never = std::sync::atomic::AtomicBool::new(false);
+        self.run_proxy_serial_until(ecr, pt, baud, &never, on_ready, |_| {})
+    }
+
+    /// [`App::run_proxy_serial`] until `stop` is set, with progress after each frame.
+    pub fn run_proxy_serial_until(
+        &mut self,
+        ecr: &str,
+        pt: &str,
+        baud: u32,
+        stop: &std::sync::atomic::AtomicBool,
+        on_ready: impl FnOnce(),
+        mut on_progress: impl FnMut(&MirrorProgress),
     ) -> Result<(), AppError> {
         self.drain_spool()?;
         let rt = runtime(tokio::runtime::Builder::new_multi_thread().worker_threads(2))?;
@@ -395,18 +427,38 @@ impl App {
         on_ready();
         let mut asm = Assembler::serial();
         let mut tid: Option<String> = None;
-        while let Some((_, frame)) = frames.blocking_recv() {
+        let now = self.clock.now();
+        let mut progress = MirrorProgress {
+            since: now,
+            at: now,
+            ..Default::default()
+        };
+        let mut held = HeldBack::default();
+        let tick = std::time::Duration::from_millis(100);
+        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            let next = rt.block_on(async { tokio::time::timeout(tick, frames.recv()).await });
+            let frame = match next {
+                Ok(Some((_, f))) => f,
+                Ok(None) => break,
+                Err(_) => {
+                    held.retry(self, &mut progress);
+                    continue;
+                }
+            };
+            progress.frames += 1;
+            progress.bytes += frame.bytes.len() as u64;
             for ex in asm.push(frame) {
                 if let Some(t) = terminal_id_of(&ex) {
                     tid = Some(t);
                 }
-                if let Err(e) = self.store(tid.as_deref(), &[&ex]) {
-                    // The spool holds the frames; they go in when the journal takes them.
-                    tracing::warn!(error = %e.message, "proxy: exchange not stored, kept in the spool");
-                }
+                progress.exchanges += 1;
+                held.store(self, tid.clone(), ex, &mut progress);
             }
+            progress.at = self.clock.now();
+            on_progress(&progress);
         }
         drop(relay);
+        drop(rt);
         Ok(())
     }
 

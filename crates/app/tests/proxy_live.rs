@@ -81,3 +81,74 @@ fn a_payment_from_the_cash_register_passes_the_proxy_and_is_mirrored() {
         .unwrap_err();
     assert_eq!(e.code, slipkeeper_app::ErrorCode::BadInput);
 }
+
+/// The serial proxy as the service runs it (a `SerialProxy` link): the cash register
+/// on one pseudo-terminal, the simulator on another; the register's payment goes
+/// through and is mirrored; stopping the link ends it.
+#[cfg(unix)]
+#[test]
+fn a_payment_over_serial_cables_passes_the_proxy_and_is_mirrored() {
+    use slipkeeper_link::{commands, End, Link};
+    use slipkeeper_termsim::{serve_serial, Faults, Shared, Terminal};
+    use tokio_serial::SerialPort;
+    #[allow(clippy::disallowed_methods)] // the simulated terminal's wall clock
+    fn shop_now() -> chrono::NaiveDateTime {
+        chrono::Local::now().naive_local()
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (register_end, register_dev, terminal_end, terminal_dev) = rt.block_on(async {
+        let pair = || {
+            let (master, slave) = tokio_serial::SerialStream::pair().unwrap();
+            let path = slave.name().unwrap();
+            // The slave fd may close: the path stays valid while the master is open.
+            std::mem::forget(slave);
+            (master, path)
+        };
+        let (a, ap) = pair();
+        let (b, bp) = pair();
+        (a, ap, b, bp)
+    });
+    let sim = Shared::new(
+        Terminal::new("52523535", "898310048990001", 156),
+        Faults::default(),
+    );
+    rt.spawn(serve_serial(terminal_end, sim.clone(), shop_now));
+    let dir = tempfile::tempdir().unwrap();
+    let slot = LinkSlot::new(&dir.path().join("journal.db"));
+    slot.connect(&ConnectRequest::SerialProxy {
+        register: register_dev.clone(),
+        terminal: terminal_dev,
+        baud: Some(9600),
+    })
+    .unwrap();
+    wait_for("the serial proxy to open its ports", || {
+        (slot.status().unwrap().state == "listening").then_some(())
+    });
+    #[allow(clippy::disallowed_methods)] // the register's wall clock
+    let clock: slipkeeper_link::Clock = std::sync::Arc::new(chrono::Utc::now);
+    let paid = rt.block_on(async {
+        let mut register = Link::serial(register_end, clock);
+        register.set_timeouts(Duration::from_secs(2), Duration::from_secs(5));
+        register
+            .command(&commands::registration(0, commands::MIRROR_CONFIG, 156))
+            .await
+            .unwrap();
+        register
+            .command(&commands::authorisation(4711, 156))
+            .await
+            .unwrap()
+    });
+    assert_eq!(paid.end, End::Completed);
+    let p = wait_for("the payment in the proxy's journal", || {
+        let p = slot.status().unwrap().progress?;
+        (p.transactions == 1).then_some(p)
+    });
+    assert!(p.frames > 0);
+    assert_eq!(sim.ledger().len(), 1);
+    let stopped = slot.disconnect().unwrap();
+    assert_eq!(stopped.state, "idle");
+}

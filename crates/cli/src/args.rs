@@ -694,6 +694,10 @@ pub enum LinkCmd {
         /// and Slipkeeper relays to --tcp.
         #[arg(long, value_name = "PORT", requires = "tcp")]
         proxy_listen: Option<u16>,
+        /// Proxy mode on serial lines: the cash register's cable on this port, the
+        /// terminal's on --serial.
+        #[arg(long, value_name = "DEVICE", requires = "serial")]
+        register_serial: Option<String>,
     },
     /// Remove a link by its id (from `link list`).
     Remove { id: i64 },

@@ -56,6 +56,14 @@ fn describe(link: &ConnectRequest) -> String {
             listen_port.unwrap_or(20007),
             port.unwrap_or(20007)
         ),
+        ConnectRequest::SerialProxy {
+            register,
+            terminal,
+            baud,
+        } => format!(
+            "proxy: cash register on {register} ↔ terminal on {terminal} at {} baud",
+            baud.unwrap_or(9600)
+        ),
         ConnectRequest::Demo => "mirror the built-in demo terminal".to_owned(),
     }
 }
@@ -472,6 +480,7 @@ pub fn link(app: &App, db: &Path, out: &Out, cmd: LinkCmd) -> Result<ExitCode, A
             serial,
             baud,
             proxy_listen,
+            register_serial,
         } => {
             let split = |hp: &str| -> Result<(String, Option<u16>), AppError> {
                 match hp.rsplit_once(':') {
@@ -485,6 +494,13 @@ pub fn link(app: &App, db: &Path, out: &Out, cmd: LinkCmd) -> Result<ExitCode, A
                 }
             };
             let link = match (tcp, serial, proxy_listen) {
+                (None, Some(terminal), None) if register_serial.is_some() => {
+                    ConnectRequest::SerialProxy {
+                        register: register_serial.unwrap_or_default(),
+                        terminal,
+                        baud: Some(baud),
+                    }
+                }
                 (Some(t), None, Some(listen)) => {
                     let (host, port) = split(&t)?;
                     ConnectRequest::Proxy {
@@ -504,7 +520,7 @@ pub fn link(app: &App, db: &Path, out: &Out, cmd: LinkCmd) -> Result<ExitCode, A
                 _ => {
                     return Err(AppError::new(
                         ErrorCode::BadInput,
-                        "say --tcp HOST[:PORT] (with --proxy-listen PORT for a proxy) or --serial DEVICE",
+                        "say --tcp HOST[:PORT] (with --proxy-listen PORT for a proxy) or --serial DEVICE (with --register-serial DEVICE for a proxy)",
                     ))
                 }
             };

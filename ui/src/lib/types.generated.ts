@@ -98,7 +98,7 @@ export type Complaint = "void_failed" | "receipt_lost" | "charged_twice" | "not_
 /**
  * How the Connect screen asks for a terminal.
  */
-export type ConnectRequest = { "kind": "lan", host: string, port: number | null, } | { "kind": "serial", path: string, baud: number | null, } | { "kind": "proxy", listen_port: number | null, host: string, port: number | null, } | { "kind": "demo" };
+export type ConnectRequest = { "kind": "lan", host: string, port: number | null, } | { "kind": "serial", path: string, baud: number | null, } | { "kind": "proxy", listen_port: number | null, host: string, port: number | null, } | { "kind": "serial_proxy", register: string, terminal: string, baud: number | null, } | { "kind": "demo" };
 
 /**
  * What to say and write to the acquirer, prefilled.
