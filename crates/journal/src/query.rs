@@ -527,12 +527,17 @@ impl Journal {
         &self,
         terminal: &TerminalId,
     ) -> Result<(Option<TraceNo>, Option<TraceNo>), JournalError> {
-        let (lo, hi): (Option<String>, Option<String>) = self
-            .conn
-            .prepare_cached(
-                "SELECT min(trace_no), max(trace_no) FROM transactions WHERE terminal_id = ?1",
-            )?
-            .query_row([terminal.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        // Walks the voucher-first unique index from either end and stops at the
+        // terminal's first row: min()/max() with a terminal filter would scan it all.
+        let one = |sql: &str| -> Result<Option<String>, JournalError> {
+            Ok(self
+                .conn
+                .prepare_cached(sql)?
+                .query_row([terminal.as_str()], |r| r.get(0))
+                .optional()?)
+        };
+        let lo = one("SELECT trace_no FROM transactions WHERE terminal_id = ?1 ORDER BY trace_no ASC LIMIT 1")?;
+        let hi = one("SELECT trace_no FROM transactions WHERE terminal_id = ?1 ORDER BY trace_no DESC LIMIT 1")?;
         let parse = |v: Option<String>| {
             v.map(|s| TraceNo::new(&s).map_err(JournalError::from))
                 .transpose()
