@@ -1,7 +1,7 @@
 // Drives the real Slipkeeper window through tauri-driver (W3C WebDriver), with no
 // client library: fetch is enough for the handful of endpoints used here.
 import { execFileSync, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ELEMENT, startSession, waitFor, wd } from "./wd.mjs";
 
@@ -242,6 +242,30 @@ try {
     };
     await waitFor("the reopened window shows what was mirrored meanwhile", async () => (await total()) >= closed, 20000);
     await wd("DELETE", a);
+  });
+
+  await check("the journal holds every booking of the demo terminal once, window closed or not", async () => {
+    const db = ["--db", process.env.SLIPKEEPER_DB, "--json"];
+    const key = (b) => `${b.batch}/${b.trace}/${b.kind}/${b.amount}`;
+    const ledger = () =>
+      readFileSync(process.env.SLIPKEEPER_DEMO_LEDGER, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => key(JSON.parse(l)));
+    const journal = () =>
+      JSON.parse(run(process.env.SLIPKEEPER_CLI, [...db, "journal", "list", "--terminal", "52523535", "--limit", "5000"])).items.map((r) =>
+        key({ batch: Number(r.txn.batch_no), trace: Number(r.txn.trace_no), kind: r.txn.kind, amount: r.txn.amount.minor }),
+      );
+    const booked = ledger();
+    if (booked.length < 3) throw new Error(`only ${booked.length} demo bookings`);
+    // Nothing lost: everything booked so far arrives.
+    await waitFor("every booking in the journal", () => booked.every((k) => journal().includes(k)), 30000);
+    // Nothing doubled, nothing invented.
+    const now = ledger();
+    const have = journal();
+    if (new Set(have).size !== have.length) throw new Error("a booking is in the journal twice");
+    const extra = have.filter((k) => !now.includes(k));
+    if (extra.length) throw new Error(`in the journal but not booked: ${extra.join(", ")}`);
   });
 } catch (e) {
   failed++;

@@ -536,7 +536,13 @@ impl ServiceClient {
     }
 
     fn configure(&self, links: &[ConnectRequest]) -> Result<LinkStatus, AppError> {
-        App::open(&self.journal, ClockRef(self.clock.clone()))?.set_links(links)?;
+        let app = App::open(&self.journal, ClockRef(self.clock.clone()))?;
+        let saved: Vec<ConnectRequest> = app.links()?.into_iter().map(|l| l.link).collect();
+        // The same links again (the window opened anew): left running as they are —
+        // a link restarted for nothing would drop its terminal for a moment.
+        if saved != links {
+            app.set_links(links)?;
+        }
         if service_status(&self.journal)?.is_some() {
             request(&self.journal, "POST", "/reload")?;
             self.status()
@@ -679,5 +685,73 @@ mod tests {
             "a clean stop removes the file"
         );
         assert!(service_status(&journal).unwrap().is_none());
+    }
+
+    #[test]
+    fn the_window_configures_the_services_link_and_starts_nothing_it_cannot() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("j.db");
+        let stop = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let (j, stop) = (journal.clone(), &stop);
+            s.spawn(move || {
+                serve(&j, FixedClock::at("2026-11-22T03:00:00Z"), stop, |_| {
+                    tx.send(()).unwrap()
+                })
+                .unwrap()
+            });
+            rx.recv_timeout(Duration::from_secs(10)).unwrap();
+            // The service runs: the client has nothing to start.
+            let client = ServiceClient::new(
+                &journal,
+                Path::new("/nonexistent/slipkeeper"),
+                FixedClock::at("2026-11-22T03:00:00Z"),
+            );
+            let lan = |port| ConnectRequest::Lan {
+                host: "127.0.0.1".into(),
+                port: Some(port),
+            };
+            // A failed assertion must not leave the service thread running.
+            struct StopOnDrop<'a>(&'a AtomicBool);
+            impl Drop for StopOnDrop<'_> {
+                fn drop(&mut self) {
+                    self.0.store(true, Ordering::Relaxed);
+                }
+            }
+            let _stop = StopOnDrop(stop);
+            let links = || -> Vec<(i64, ConnectRequest, DateTime<Utc>)> {
+                let started = service_status(&journal).unwrap().unwrap();
+                started
+                    .links
+                    .iter()
+                    .map(|l| (l.id, l.link.clone(), started.started_at))
+                    .collect()
+            };
+            client.connect(&lan(9)).unwrap();
+            let first = links();
+            assert_eq!(first.len(), 1);
+            assert_eq!(first[0].1, lan(9));
+            client.connect(&lan(9)).unwrap();
+            assert_eq!(links(), first, "the same link again: the same one runs");
+            client.connect(&lan(10)).unwrap();
+            assert_eq!(links()[0].1, lan(10), "another link replaces it");
+            client.disconnect().unwrap();
+            assert!(links().is_empty());
+            assert_eq!(client.status().unwrap().state, "idle");
+            request(&journal, "POST", "/stop").unwrap();
+        });
+        let client = ServiceClient::new(
+            &journal,
+            Path::new("/nonexistent/slipkeeper"),
+            FixedClock::at("2026-11-22T03:00:00Z"),
+        );
+        assert_eq!(client.status().unwrap().state, "no_service");
+        let e = client.start().unwrap_err();
+        assert!(
+            e.message.contains("/nonexistent/slipkeeper"),
+            "{}",
+            e.message
+        );
     }
 }

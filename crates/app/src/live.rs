@@ -364,6 +364,10 @@ impl LinkSlot {
             if demo.is_none() {
                 let d = crate::start_demo_terminal()?;
                 d.customers(15);
+                // For end-to-end tests: the terminal's own bookings, to compare with.
+                if let Some(p) = std::env::var_os("SLIPKEEPER_DEMO_LEDGER") {
+                    d.keep_ledger(p.into());
+                }
                 *demo = Some(d);
             }
             demo.as_ref().map(|d| d.addr.clone()).unwrap_or_default()

@@ -781,6 +781,36 @@ pub struct DemoTerminal {
 }
 
 impl DemoTerminal {
+    /// Writes the demo terminal's own bookings to `path` as they happen, one JSON line
+    /// each (`batch`, `trace`, `kind`, `amount`), replaced whole: what an end-to-end
+    /// test compares the journal with.
+    pub fn keep_ledger(&self, path: std::path::PathBuf) {
+        let term = self.terminal.clone();
+        self.runtime.spawn(async move {
+            let mut last = String::from("-");
+            loop {
+                let text: String = term
+                    .ledger()
+                    .iter()
+                    .map(|b| {
+                        format!(
+                            "{}\n",
+                            serde_json::json!({"batch": b.batch_no, "trace": b.trace, "kind": b.kind.as_str(), "amount": b.amount})
+                        )
+                    })
+                    .collect();
+                if text != last {
+                    let tmp = path.with_extension("tmp");
+                    match std::fs::write(&tmp, &text).and_then(|()| std::fs::rename(&tmp, &path)) {
+                        Ok(()) => last = text,
+                        Err(e) => tracing::warn!(error = %e, "demo ledger not written"),
+                    }
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        });
+    }
+
     /// Customers pay at the demo terminal's counter, `per_minute`, from now on.
     pub fn customers(&self, per_minute: u32) {
         self.runtime.spawn(slipkeeper_termsim::customer_flow(
