@@ -508,7 +508,7 @@ impl ServiceClient {
                 // Its own process group: it outlives the window and its terminal.
                 c.process_group(0);
             }
-            c.spawn().map_err(|e| {
+            let mut child = c.spawn().map_err(|e| {
                 AppError::new(
                     ErrorCode::NotFound,
                     format!(
@@ -517,6 +517,12 @@ impl ServiceClient {
                     ),
                 )
             })?;
+            // Reaped when it ends (stopped from the CLI while the window stays open),
+            // so it does not linger as a zombie of the window's process.
+            std::thread::spawn(move || match child.wait() {
+                Ok(status) => tracing::info!(%status, "link service ended"),
+                Err(e) => tracing::warn!(error = %e, "link service: wait failed"),
+            });
             tracing::info!(program = %self.program.display(), "link service started");
             let until = std::time::Instant::now() + Duration::from_secs(15);
             while service_status(&self.journal)?.is_none() {
