@@ -5,10 +5,13 @@
 
 #![allow(clippy::unwrap_used)] // a benchmark: fail loudly
 
+#[path = "support/latency.rs"]
+mod latency;
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use slipkeeper_app::agent::{request, serve, service_status};
 use slipkeeper_app::{App, ConnectRequest, LinkSlot, SystemClock};
-use slipkeeper_link::{commands, Link};
+use slipkeeper_link::Link;
 use slipkeeper_termsim::Terminal;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -112,32 +115,9 @@ fn bench(c: &mut Criterion) {
         let mut b = Link::connect_tcp(&format!("127.0.0.1:{listen}"), link_clock())
             .await
             .unwrap();
-        let (mut da, mut db) = (Vec::new(), Vec::new());
-        for _ in 0..2000 {
-            let t = Instant::now();
-            a.command(&commands::status_enquiry()).await.unwrap();
-            da.push(t.elapsed());
-            let t = Instant::now();
-            b.command(&commands::status_enquiry()).await.unwrap();
-            db.push(t.elapsed());
-        }
-        (da, db)
+        latency::alternate(&mut a, &mut b, 2000).await
     });
-    let pct = |v: &[Duration], p: f64| {
-        let mut s = v.to_vec();
-        s.sort();
-        s[((s.len() as f64 - 1.0) * p) as usize]
-    };
-    // Each status enquiry crosses the proxy as 4 frames (2 each way).
-    for (name, p) in [("median", 0.5), ("p99", 0.99)] {
-        let added = pct(&proxied, p).saturating_sub(pct(&direct, p));
-        eprintln!(
-            "service proxy: {name} status enquiry {:?} direct, {:?} through the service's proxy: {:?} added per frame",
-            pct(&direct, p),
-            pct(&proxied, p),
-            added / 4
-        );
-    }
+    latency::report("the service's proxy", &direct, &proxied);
     slot.disconnect().unwrap();
 }
 

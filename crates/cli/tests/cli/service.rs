@@ -3,17 +3,12 @@
 //! again, it loses and doubles nothing; one service per journal; `service stop`
 //! through the control channel; the systemd unit checked by `systemd-analyze verify`.
 
-use crate::{bin, sk, Child, Dir};
-use slipkeeper_termsim::{customer_flow, Faults, Shared, Terminal};
+use crate::{bin, sim_terminal, sk, terminal_52523535, Child, Dir, Sim};
+use slipkeeper_termsim::{customer_flow, Shared};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
-
-#[allow(clippy::disallowed_methods)] // the simulated terminal's wall clock
-fn shop_now() -> chrono::NaiveDateTime {
-    chrono::Local::now().naive_local()
-}
 
 type Row = (u32, u32, String, u64);
 
@@ -57,53 +52,23 @@ fn serve(db: &Path) -> Child {
     )
 }
 
-/// `service status --json` once its only link is connected.
-fn connected(db: &Path) -> serde_json::Value {
-    let until = Instant::now() + Duration::from_secs(30);
-    loop {
-        let out = bin()
-            .arg("--db")
-            .arg(db)
-            .args(["--json", "service", "status"])
-            .output()
-            .unwrap();
-        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&out.stdout) {
-            if v["status"]["links"][0]["status"]["state"] == "connected" {
-                return v;
-            }
-        }
-        assert!(Instant::now() < until, "the service's link did not come up");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+/// Waits until the service's only link is connected.
+fn connected(db: &Path) {
+    wait_until("the service's link to come up", 30, || {
+        state(db) == "connected"
+    });
 }
 
 #[test]
 fn the_service_mirrors_survives_sigkill_and_stops_when_asked() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let sim = Shared::new(
-        Terminal::new("52523535", "898310048990001", 156),
-        Faults::default(),
-    );
-    let (addr, _server) = rt
-        .block_on(slipkeeper_termsim::serve_shared(
-            "127.0.0.1:0".parse().unwrap(),
-            sim.clone(),
-            shop_now,
-        ))
-        .unwrap();
-    let addr = addr.to_string();
+    let Sim { rt, sim, addr, .. } = sim_terminal(terminal_52523535());
     let d = Dir::new();
     let db = d.p("journal.db");
     let added = sk(&db, &["link", "add", "--tcp", &addr]).ok().stdout();
     assert!(added.contains("runs when the service starts"), "{added}");
 
     let mut first = serve(&db);
-    let st = connected(&db);
-    assert_eq!(st["running"], true);
+    connected(&db);
     // One service per journal.
     let second = bin().arg("--db").arg(&db).arg("serve").output().unwrap();
     assert!(!second.status.success());
@@ -306,22 +271,9 @@ fn wait_until(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
 
 #[test]
 fn the_proxy_relays_with_the_journal_locked_and_after_a_sigkill() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let sim = Shared::new(
-        Terminal::new("52523535", "898310048990001", 156),
-        Faults::default(),
-    );
-    let (pt, _server) = rt
-        .block_on(slipkeeper_termsim::serve_shared(
-            "127.0.0.1:0".parse().unwrap(),
-            sim.clone(),
-            shop_now,
-        ))
-        .unwrap();
+    let Sim {
+        rt, sim, addr: pt, ..
+    } = sim_terminal(terminal_52523535());
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

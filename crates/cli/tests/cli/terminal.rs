@@ -167,26 +167,10 @@ fn connect_mirrors_and_reconnects_when_the_terminal_returns() {
 #[test]
 fn a_terminal_without_the_status_enquiry_is_there_and_the_link_holds() {
     use std::io::BufRead;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let mut t = slipkeeper_termsim::Terminal::new("52523535", "898310048990001", 156);
+    let mut t = crate::terminal_52523535();
     t.knows_status_enquiry = false;
-    let sim = slipkeeper_termsim::Shared::new(t, slipkeeper_termsim::Faults::default());
-    #[allow(clippy::disallowed_methods)] // the simulated terminal's wall clock
-    fn now() -> chrono::NaiveDateTime {
-        chrono::Local::now().naive_local()
-    }
-    let (addr, _server) = rt
-        .block_on(slipkeeper_termsim::serve_shared(
-            "127.0.0.1:0".parse().unwrap(),
-            sim,
-            now,
-        ))
-        .unwrap();
-    let addr = addr.to_string();
+    let sim = crate::sim_terminal(t);
+    let addr = sim.addr.clone();
     let d = Dir::new();
     let db = d.p("j.db");
     let r = sk(&db, &["terminal", "--tcp", &addr, "status"])
