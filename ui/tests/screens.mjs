@@ -108,7 +108,7 @@ const answers = {
   start_service: () => (link = CONNECTED),
   watch_link: null,
   unwatch_link: null,
-  serial_ports: [{ path: "/dev/ttyACM0", description: "USB 079b:0028 Ingenico" }],
+  serial_ports: [{ path: "/dev/ttyACM0", description: "USB 079b:0028 Ingenico" }, { path: "/dev/ttyUSB0", description: "USB 067b:2303 Prolific" }],
   // The link's state follows what the screen asked for last.
   connect_terminal: (args) =>
     (link =
@@ -310,13 +310,22 @@ try {
       await page.locator("[data-testid=home-service-down]").waitFor({ state: "detached", timeout: 5000 });
       if (!calls.some((c) => c.cmd === "start_service")) throw new Error("start_service was not called");
     });
+    await check(`${lang}: a serial proxy takes the terminal's and the register's ports`, async () => {
+      await page.click("[data-testid=nav-connect]");
+      await page.click("[data-testid=mode-serial_proxy]");
+      await page.locator("[data-testid=serial-proxy-register]").getByText("/dev/ttyUSB0", { exact: false }).waitFor({ state: "attached", timeout: 5000 });
+      await page.click("[data-testid=link-connect]");
+      const c = calls.filter((x) => x.cmd === "connect_terminal").pop();
+      if (JSON.stringify(c?.args) !== JSON.stringify({ request: { kind: "serial_proxy", register: "/dev/ttyUSB0", terminal: "/dev/ttyACM0", baud: 9600 } }))
+        throw new Error(`connect_terminal called with ${JSON.stringify(c?.args)}`);
+    });
     await check(`${lang}: connecting to a LAN terminal sends its address to the core`, async () => {
       await page.click("[data-testid=nav-connect]");
       await page.click("[data-testid=mode-lan]");
       await page.fill("[data-testid=lan-host]", "192.168.1.20");
       await page.click("[data-testid=link-connect]");
       await page.getByText(lang === "zh" ? "正在连接" : "Connecting", { exact: false }).first().waitFor({ timeout: 5000 });
-      const c = calls.find((x) => x.cmd === "connect_terminal");
+      const c = calls.filter((x) => x.cmd === "connect_terminal").pop();
       if (JSON.stringify(c?.args) !== JSON.stringify({ request: { kind: "lan", host: "192.168.1.20", port: 20007 } }))
         throw new Error(`connect_terminal called with ${JSON.stringify(c?.args)}`);
       await page.click("[data-testid=mode-serial]");
