@@ -568,6 +568,55 @@ fn journal_path() -> Result<PathBuf, AppError> {
     }
 }
 
+fn tray(app: &mut tauri::App, link: Arc<ServiceClient>) -> Result<(), Box<dyn std::error::Error>> {
+    use tauri::menu::{Menu, MenuItem};
+    use tauri::tray::TrayIconBuilder;
+    use tauri::Manager;
+    let open = MenuItem::with_id(app, "open", "打开 Slipkeeper / Open", true, None::<&str>)?;
+    let quit = MenuItem::with_id(
+        app,
+        "quit",
+        "退出窗口 / Quit the window",
+        true,
+        None::<&str>,
+    )?;
+    let menu = Menu::with_items(app, &[&open, &quit])?;
+    let mut builder = TrayIconBuilder::with_id("link")
+        .tooltip("Slipkeeper")
+        .menu(&menu)
+        .on_menu_event(|app, event| match event.id.as_ref() {
+            "open" => {
+                if let Some(w) = app.get_webview_window("main") {
+                    for r in [w.show(), w.unminimize(), w.set_focus()] {
+                        if let Err(e) = r {
+                            tracing::warn!(error = %e, "tray: the window did not come up");
+                        }
+                    }
+                }
+            }
+            "quit" => app.exit(0),
+            _ => {}
+        });
+    if let Some(icon) = app.default_window_icon() {
+        builder = builder.icon(icon.clone());
+    }
+    let tray = builder.build(app)?;
+    std::thread::spawn(move || loop {
+        let text = match link.status() {
+            Ok(s) => {
+                let t = s.summary();
+                format!("Slipkeeper — {} / {}", t.zh, t.en)
+            }
+            Err(e) => format!("Slipkeeper — {}", e.message),
+        };
+        if let Err(e) = tray.set_tooltip(Some(text)) {
+            tracing::debug!(error = %e, "tray tooltip");
+        }
+        std::thread::sleep(std::time::Duration::from_secs(5));
+    });
+    Ok(())
+}
+
 pub fn run() {
     // WebKitGTK's accelerated compositing doubles its web process (≈ 205 MB instead of
     // ≈ 106 MB PSS, measured on Debian 12 with WebKitGTK 2.50) for a UI of tables and
@@ -618,7 +667,11 @@ pub fn run() {
             eprintln!("slipkeeper: demo terminal: {}", e.message);
         }
     }
+    let tray_link = link.clone();
     let result = tauri::Builder::default()
+        // The tray icon: the link's state, Open and Quit (quitting the window leaves
+        // the link service running).
+        .setup(move |app| tray(app, tray_link))
         // Native file pickers (shown by the shell: choose_path) and opening files
         // with the OS (open_path); the window holds no permission of either plugin.
         .plugin(tauri_plugin_dialog::init())

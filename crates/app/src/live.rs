@@ -34,6 +34,23 @@ pub struct LinkStatus {
     pub listening_on: Option<String>,
 }
 
+impl LinkStatus {
+    /// One line for the tray icon: how the link is, in both languages.
+    pub fn summary(&self) -> slipkeeper_domain::Text {
+        let (zh, en) = match self.state.as_str() {
+            "connected" => ("已连接，正在同步", "connected, mirroring"),
+            "connecting" => ("正在连接", "connecting"),
+            "disconnected" => ("连接中断", "connection lost"),
+            "listening" => ("代理运行中", "proxy running"),
+            "starting" => ("正在启动", "starting"),
+            "stopped" => ("已停止", "stopped"),
+            "no_service" => ("后台同步服务未运行", "link service not running"),
+            _ => ("未连接", "not connected"),
+        };
+        slipkeeper_domain::Text::new(format!("终端：{zh}"), format!("Terminal: {en}"))
+    }
+}
+
 /// What runs in the background: a mirror of a terminal, or a proxy between a cash
 /// register and its terminal.
 #[derive(Clone, Debug)]
