@@ -2,6 +2,7 @@
 //! arguments, calls one function of `slipkeeper_app` and returns its result; errors
 //! cross IPC as `{code, message}` (see `slipkeeper_app::AppError`).
 
+use slipkeeper_app::window::Launch;
 use slipkeeper_app::{
     clock_from_env, Acquirer, App, AppError, BundleReport, CaseSummary, CaseView, ConnectRequest,
     ContactPlan, DataFolder, ErrorCode, Home, LinkStatus, Lookup, MerchantProfile, PackCheck,
@@ -568,10 +569,21 @@ fn journal_path() -> Result<PathBuf, AppError> {
     }
 }
 
+/// Brings the main window to the front (the tray's Open, a second launch).
+fn show_window(app: &tauri::AppHandle) {
+    use tauri::Manager;
+    if let Some(w) = app.get_webview_window("main") {
+        for r in [w.show(), w.unminimize(), w.set_focus()] {
+            if let Err(e) = r {
+                tracing::warn!(error = %e, "the window did not come forward");
+            }
+        }
+    }
+}
+
 fn tray(app: &mut tauri::App, link: Arc<ServiceClient>) -> Result<(), Box<dyn std::error::Error>> {
     use tauri::menu::{Menu, MenuItem};
     use tauri::tray::TrayIconBuilder;
-    use tauri::Manager;
     let open = MenuItem::with_id(app, "open", "打开 Slipkeeper / Open", true, None::<&str>)?;
     let quit = MenuItem::with_id(
         app,
@@ -585,15 +597,7 @@ fn tray(app: &mut tauri::App, link: Arc<ServiceClient>) -> Result<(), Box<dyn st
         .tooltip("Slipkeeper")
         .menu(&menu)
         .on_menu_event(|app, event| match event.id.as_ref() {
-            "open" => {
-                if let Some(w) = app.get_webview_window("main") {
-                    for r in [w.show(), w.unminimize(), w.set_focus()] {
-                        if let Err(e) = r {
-                            tracing::warn!(error = %e, "tray: the window did not come up");
-                        }
-                    }
-                }
-            }
+            "open" => show_window(app),
             "quit" => app.exit(0),
             _ => {}
         });
@@ -667,11 +671,36 @@ pub fn run() {
             eprintln!("slipkeeper: demo terminal: {}", e.message);
         }
     }
+    // One window per journal: a second launch brings this one forward and ends.
+    let (_claim, raised) = match slipkeeper_app::window::claim_window(&path) {
+        Ok(Launch::First(claim, raised)) => (Some(claim), Some(raised)),
+        Ok(Launch::Second { pid }) => {
+            tracing::info!(pid, "the window is open already; brought it forward");
+            eprintln!(
+                "slipkeeper: the window is open already (process {pid}); it comes to the front"
+            );
+            return;
+        }
+        Err(e) => {
+            tracing::warn!(error = %e.message, "no single-window guard");
+            (None, None)
+        }
+    };
     let tray_link = link.clone();
     let result = tauri::Builder::default()
         // The tray icon: the link's state, Open and Quit (quitting the window leaves
         // the link service running).
-        .setup(move |app| tray(app, tray_link))
+        .setup(move |app| {
+            if let Some(raised) = raised {
+                let handle = app.handle().clone();
+                std::thread::spawn(move || {
+                    for () in raised {
+                        show_window(&handle);
+                    }
+                });
+            }
+            tray(app, tray_link)
+        })
         // Native file pickers (shown by the shell: choose_path) and opening files
         // with the OS (open_path); the window holds no permission of either plugin.
         .plugin(tauri_plugin_dialog::init())

@@ -172,6 +172,15 @@ try {
     await shot("solver");
   });
 
+  await check("a second launch brings the open window forward and ends", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const r = spawnSync(APP, [], { env: process.env, encoding: "utf8", timeout: 30000 });
+    if (r.error) throw new Error(`the second launch did not end: ${r.error.message}`);
+    if (r.status !== 0 || !r.stderr.includes("open already")) throw new Error(`exit ${r.status}: ${r.stderr.slice(-300)}`);
+    // The first window still answers.
+    await waitFor("the first window", () => find("[data-testid=nav-home]"));
+  });
+
   await check("the page can call only Slipkeeper's commands, and write nowhere it was not given", async () => {
     // Each call from the page itself, as a script injected into it would make it.
     const attempt = (cmd, args) =>

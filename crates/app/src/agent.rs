@@ -176,7 +176,7 @@ impl Running {
     }
 }
 
-fn token() -> Result<String, AppError> {
+pub(crate) fn token() -> Result<String, AppError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| {
         AppError::new(
@@ -188,7 +188,7 @@ fn token() -> Result<String, AppError> {
 }
 
 /// Writes the file a client reads, readable by this user only.
-fn write_private(path: &Path, text: &str) -> Result<(), AppError> {
+pub(crate) fn write_private(path: &Path, text: &str) -> Result<(), AppError> {
     let tmp = path.with_extension("json.tmp");
     let mut o = std::fs::OpenOptions::new();
     o.write(true).create(true).truncate(true);
@@ -302,7 +302,7 @@ fn respond(conn: &mut TcpStream, code: u16, body: &str) -> std::io::Result<()> {
 }
 
 /// Constant-time comparison: the token must not leak through timing.
-fn same(a: &str, b: &str) -> bool {
+pub(crate) fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())

@@ -28,6 +28,7 @@ mod reconcile;
 mod reprint;
 mod support;
 mod terminal;
+pub mod window;
 pub use live::{serial_ports, ConnectRequest, LinkSlot, LinkStatus, LiveMirror, PortInfo};
 pub use printers::{Printers, RECEIPT_PORT};
 
