@@ -4,8 +4,11 @@
 
 #![allow(clippy::unwrap_used)] // a benchmark: fail loudly
 
+#[path = "support/clocks.rs"]
+mod clocks;
 #[path = "support/latency.rs"]
 mod latency;
+use clocks::{link_clock, shop_now};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use slipkeeper_app::{App, ConnectOptions, MirrorEvent, SystemClock};
@@ -13,18 +16,7 @@ use slipkeeper_link::service::Endpoint;
 use slipkeeper_link::{commands, Link};
 use slipkeeper_termsim::{Faults, Shared, Terminal};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-#[allow(clippy::disallowed_methods)] // the simulated terminal's wall clock
-fn shop_now() -> chrono::NaiveDateTime {
-    chrono::Local::now().naive_local()
-}
-
-fn link_clock() -> slipkeeper_link::Clock {
-    #[allow(clippy::disallowed_methods)] // frame times at the edge
-    Arc::new(chrono::Utc::now)
-}
 
 /// A simulated terminal on loopback with `n` customers already waiting at its counter.
 async fn counter_with(n: u64) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {

@@ -5,8 +5,11 @@
 
 #![allow(clippy::unwrap_used)] // a benchmark: fail loudly
 
+#[path = "support/clocks.rs"]
+mod clocks;
 #[path = "support/latency.rs"]
 mod latency;
+use clocks::{link_clock, shop_now};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use slipkeeper_app::agent::{request, serve, service_status};
@@ -14,18 +17,7 @@ use slipkeeper_app::{App, ConnectRequest, LinkSlot, SystemClock};
 use slipkeeper_link::Link;
 use slipkeeper_termsim::Terminal;
 use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-#[allow(clippy::disallowed_methods)] // the simulated terminal's wall clock
-fn shop_now() -> chrono::NaiveDateTime {
-    chrono::Local::now().naive_local()
-}
-
-fn link_clock() -> slipkeeper_link::Clock {
-    #[allow(clippy::disallowed_methods)] // frame times at the edge
-    Arc::new(chrono::Utc::now)
-}
 
 fn sim(rt: &tokio::runtime::Runtime) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
     rt.block_on(slipkeeper_termsim::serve(

@@ -74,10 +74,10 @@ impl Write for QuietStdout {
     }
 }
 
-/// Commands that change the journal or talk to a terminal log what they do into the
-/// journal's log folder; reading commands leave no trace (and run in folders they
-/// cannot write to).
-fn logs_to_file(c: &Command) -> bool {
+/// The commands that may start a journal — importing, seeding the demo, statements,
+/// linking to a terminal (a new shop's first command) — so that a mistyped --db is an
+/// error for every other command, not a new empty journal that "verifies".
+fn starts_journal(c: &Command) -> bool {
     matches!(
         c,
         Command::Import { .. }
@@ -86,15 +86,25 @@ fn logs_to_file(c: &Command) -> bool {
             | Command::Connect { .. }
             | Command::Proxy { .. }
             | Command::Link { .. }
-            | Command::Db { .. }
-            | Command::Case { .. }
-            | Command::Evidence {
-                cmd: args::EvidenceCmd::Build { .. },
-            }
             | Command::Demo {
                 cmd: DemoCmd::Seed { .. } | DemoCmd::Pay { .. },
             }
     )
+}
+
+/// Commands that change the journal or talk to a terminal log what they do into the
+/// journal's log folder; reading commands leave no trace (and run in folders they
+/// cannot write to).
+fn logs_to_file(c: &Command) -> bool {
+    starts_journal(c)
+        || matches!(
+            c,
+            Command::Db { .. }
+                | Command::Case { .. }
+                | Command::Evidence {
+                    cmd: args::EvidenceCmd::Build { .. },
+                }
+        )
 }
 
 fn run(cli: Cli) -> Result<ExitCode, AppError> {
@@ -166,27 +176,16 @@ fn run_on(cli: Cli, db: std::path::PathBuf) -> Result<ExitCode, AppError> {
     {
         return zvt_decode(hex, *serial);
     }
-    // Only the commands that start a journal may create one — importing, seeding the
-    // demo, statements, and linking to a terminal (a new shop's first command) — so a
-    // mistyped --db is an error, not a new empty journal that "verifies". Reading
-    // commands take no write lock (they run beside a mirror, and on a journal in a
-    // read-only folder).
     match cli.command {
         Command::Serve => return service::serve(&db, &out),
         Command::Service { cmd } => return service::service(&db, &out, cmd),
         _ => {}
     }
+    // Only `starts_journal` commands may create one. Reading commands take no write
+    // lock (they run beside a mirror, and on a journal in a read-only folder).
     let clock = clock_from_env()?;
     let mut app = match &cli.command {
-        Command::Import { .. }
-        | Command::Statement { .. }
-        | Command::Terminal { .. }
-        | Command::Connect { .. }
-        | Command::Proxy { .. }
-        | Command::Link { .. }
-        | Command::Demo {
-            cmd: DemoCmd::Seed { .. } | DemoCmd::Pay { .. },
-        } => App::open(&db, clock)?,
+        c if starts_journal(c) => App::open(&db, clock)?,
         Command::Journal {
             cmd:
                 JournalCmd::List { .. }
