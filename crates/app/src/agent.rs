@@ -62,7 +62,7 @@ fn lock_path(journal: &Path) -> PathBuf {
     beside(journal, "service.lock")
 }
 
-fn beside(journal: &Path, ext: &str) -> PathBuf {
+pub(crate) fn beside(journal: &Path, ext: &str) -> PathBuf {
     let mut name = journal.file_name().unwrap_or_default().to_os_string();
     name.push(".");
     name.push(ext);
@@ -495,28 +495,7 @@ impl ServiceClient {
     /// Starts the service unless it runs; waits until it answers.
     pub fn start(&self) -> Result<LinkStatus, AppError> {
         if service_status(&self.journal)?.is_none() {
-            let mut c = std::process::Command::new(&self.program);
-            c.arg("--db")
-                .arg(&self.journal)
-                .arg("serve")
-                .stdin(std::process::Stdio::null())
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null());
-            #[cfg(unix)]
-            {
-                use std::os::unix::process::CommandExt;
-                // Its own process group: it outlives the window and its terminal.
-                c.process_group(0);
-            }
-            let mut child = c.spawn().map_err(|e| {
-                AppError::new(
-                    ErrorCode::NotFound,
-                    format!(
-                        "the link service cannot start: {}: {e}",
-                        self.program.display()
-                    ),
-                )
-            })?;
+            let mut child = spawn_service(&self.program, &self.journal)?;
             // Reaped when it ends (stopped from the CLI while the window stays open),
             // so it does not linger as a zombie of the window's process.
             std::thread::spawn(move || match child.wait() {
@@ -621,6 +600,29 @@ impl ServiceClient {
             .is_ok();
         tracing::debug!(token, ended, "link stream stopped");
     }
+}
+
+/// Starts `program --db journal serve` in the background, in its own process group:
+/// it outlives whoever started it (the window, a terminal and its Ctrl-C).
+pub fn spawn_service(program: &Path, journal: &Path) -> Result<std::process::Child, AppError> {
+    let mut c = std::process::Command::new(program);
+    c.arg("--db")
+        .arg(journal)
+        .arg("serve")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        c.process_group(0);
+    }
+    c.spawn().map_err(|e| {
+        AppError::new(
+            ErrorCode::NotFound,
+            format!("the link service cannot start: {}: {e}", program.display()),
+        )
+    })
 }
 
 /// A shared clock handed to an [`App`] opened for one call.

@@ -3,6 +3,7 @@
 //! loopback listener with a token, as the service's control channel, takes the
 //! "come to the front" from the second launch. No D-Bus, the same on every OS.
 
+use crate::agent::beside;
 use crate::{AppError, ErrorCode};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -15,13 +16,6 @@ struct WindowInfo {
     pid: u32,
     port: u16,
     token: String,
-}
-
-fn beside(journal: &Path, ext: &str) -> PathBuf {
-    let mut name = journal.file_name().unwrap_or_default().to_os_string();
-    name.push(".");
-    name.push(ext);
-    journal.with_file_name(name)
 }
 
 /// Held while this process owns the window of the journal.

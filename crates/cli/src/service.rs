@@ -5,7 +5,7 @@ use crate::output::{print_json, Out};
 use slipkeeper_app::agent::{self, SavedLink, ServiceStatus};
 use slipkeeper_app::{clock_from_env, App, AppError, ConnectRequest, ErrorCode};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::{Command, ExitCode};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
@@ -200,7 +200,11 @@ pub fn service(db: &Path, out: &Out, cmd: ServiceCmd) -> Result<ExitCode, AppErr
             let managed = unit_path(false).is_ok_and(|p| p.exists())
                 && systemctl(false, &["start", UNIT]).is_ok();
             if !managed {
-                spawn_detached(db)?;
+                let exe = std::env::current_exe().map_err(|e| {
+                    AppError::new(ErrorCode::Io, format!("where this program is: {e}"))
+                })?;
+                // Not waited for: this command ends, the service runs on.
+                drop(agent::spawn_service(&exe, db)?);
             }
             match wait_for(db, true)? {
                 Some(s) => {
@@ -435,28 +439,6 @@ fn install_task(db: &Path, out: &Out, no_enable: bool) -> Result<ExitCode, AppEr
         serde_json::json!({"task": args[5]}),
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// Starts `slipkeeper serve` in the background, detached from this terminal.
-fn spawn_detached(db: &Path) -> Result<(), AppError> {
-    let exe = std::env::current_exe()
-        .map_err(|e| AppError::new(ErrorCode::Io, format!("where this program is: {e}")))?;
-    let mut c = Command::new(exe);
-    c.arg("--db")
-        .arg(db)
-        .arg("serve")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        // Its own process group: a Ctrl-C in this terminal does not reach it.
-        c.process_group(0);
-    }
-    c.spawn()
-        .map(drop)
-        .map_err(|e| AppError::new(ErrorCode::Io, format!("starting the service: {e}")))
 }
 
 fn link_line(l: &SavedLink) -> String {
