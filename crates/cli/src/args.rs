@@ -96,7 +96,7 @@ pub enum Command {
     /// ZVT tools for support.
     Zvt {
         #[command(subcommand)]
-        cmd: ZvtCmd,
+        cmd: crate::zvt::ZvtCmd,
     },
     /// Reprint slips, marked 重打印 REPRINT: one voucher, or every transaction from
     /// --from to --to; to a PDF, an ESC/POS printer, a system printer, or as text.
@@ -409,18 +409,6 @@ pub enum JournalCmd {
     Export {
         #[arg(long)]
         out: Option<PathBuf>,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ZvtCmd {
-    /// Decode frames pasted from a log: every field named, unknown ones shown raw.
-    Decode {
-        /// Hex of one frame each (spaces allowed inside quotes).
-        hex: Vec<String>,
-        /// The frames are serial (DLE STX … DLE ETX CRC).
-        #[arg(long)]
-        serial: bool,
     },
 }
 

@@ -14,6 +14,7 @@ mod cases;
 mod output;
 mod recon;
 mod service;
+mod zvt;
 
 use args::{Cli, Command, DbCmd, DemoCmd, Filters, JournalCmd, TerminalCmd};
 use clap::Parser;
@@ -170,11 +171,8 @@ fn run_on(cli: Cli, db: std::path::PathBuf) -> Result<ExitCode, AppError> {
             std::thread::park();
         }
     }
-    if let Command::Zvt {
-        cmd: args::ZvtCmd::Decode { hex, serial },
-    } = &cli.command
-    {
-        return zvt_decode(hex, *serial);
+    if let Command::Zvt { cmd } = cli.command {
+        return zvt::run(cmd, &out);
     }
     match cli.command {
         Command::Serve => return service::serve(&db, &out),
@@ -580,68 +578,6 @@ fn run_on(cli: Cli, db: std::path::PathBuf) -> Result<ExitCode, AppError> {
         | Command::Zvt { .. } => {}
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Decodes frames for a human: the message with its fields, or why it does not decode.
-fn zvt_decode(frames: &[String], serial: bool) -> Result<ExitCode, AppError> {
-    use slipkeeper_zvt::{serial as zserial, Apdu, Message};
-    let mut failed = false;
-    for (i, h) in frames.iter().enumerate() {
-        let clean: String = h.chars().filter(|c| !c.is_whitespace()).collect();
-        let result = hex_bytes(&clean)
-            .and_then(|b| {
-                if serial {
-                    zserial::deframe(&b).map_err(|e| e.to_string())
-                } else {
-                    Ok(b)
-                }
-            })
-            .and_then(|b| Apdu::decode_exact(&b).map_err(|e| e.to_string()))
-            .and_then(|a| {
-                Message::decode(&a).map_err(|e| format!("{:02X} {:02X}: {e}", a.class, a.instr))
-            });
-        match result {
-            Ok(m) => {
-                // Only the fields the frame carries: absent ones would bury the answer.
-                let full = format!("{m:#?}");
-                let shown: Vec<&str> = full
-                    .lines()
-                    .filter(|l| {
-                        !(l.ends_with(": None,") || l.ends_with(": false,") || l.ends_with(": [],"))
-                    })
-                    .collect();
-                say!("frame {}: {}", i + 1, shown.join("\n"));
-            }
-            Err(e) => {
-                failed = true;
-                say!("frame {} ({clean}): {e}", i + 1);
-            }
-        }
-    }
-    Ok(if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-/// Hex digits to bytes, by characters: anything pasted (full-width digits, Chinese
-/// text) is an error naming the character and where it is, never a panic.
-fn hex_bytes(s: &str) -> Result<Vec<u8>, String> {
-    let digits: Vec<(usize, char)> = s.chars().enumerate().collect();
-    if let Some((i, c)) = digits.iter().find(|(_, c)| !c.is_ascii_hexdigit()) {
-        return Err(format!("{c:?} at position {} is not a hex digit", i + 1));
-    }
-    if !digits.len().is_multiple_of(2) {
-        return Err("odd number of hex digits".into());
-    }
-    Ok(digits
-        .chunks(2)
-        .map(|p| {
-            let v = |c: char| c.to_digit(16).unwrap_or(0) as u8;
-            v(p[0].1) << 4 | v(p[1].1)
-        })
-        .collect())
 }
 
 impl Filters {

@@ -77,7 +77,30 @@ pub(crate) fn bmp_spans(
     data: &[u8],
     base: usize,
 ) -> Result<Vec<(u8, std::ops::Range<usize>)>, ZvtError> {
+    match bmp_walk(data, base) {
+        (spans, None) => Ok(spans),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// As far as the BMPs of `data` can be walked: the spans found, and why the walk
+/// stopped early, if it did (the decoder shows what it could read and the rest raw).
+pub(crate) fn bmp_walk(
+    data: &[u8],
+    base: usize,
+) -> (Vec<(u8, std::ops::Range<usize>)>, Option<ZvtError>) {
     let mut out = Vec::new();
+    match walk_into(data, base, &mut out) {
+        Ok(()) => (out, None),
+        Err(e) => (out, Some(e)),
+    }
+}
+
+fn walk_into(
+    data: &[u8],
+    base: usize,
+    out: &mut Vec<(u8, std::ops::Range<usize>)>,
+) -> Result<(), ZvtError> {
     let mut i = 0;
     while i < data.len() {
         let id = data[i];
@@ -125,7 +148,7 @@ pub(crate) fn bmp_spans(
         out.push((id, i + skip..i + skip + len));
         i += skip + len;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Encodes BMPs; variable lengths get their F-digit or BER prefix.

@@ -27,9 +27,11 @@
 mod apdu;
 mod bcd;
 mod bmp;
+pub mod describe;
 mod error;
 mod mask;
 mod message;
+pub mod names;
 pub mod serial;
 mod text;
 mod tlv;

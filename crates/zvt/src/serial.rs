@@ -50,7 +50,8 @@ pub fn crc16_kermit(bytes: &[u8]) -> u16 {
     })
 }
 
-fn crc_of(apdu: &[u8]) -> u16 {
+/// The frame CRC: over the un-stuffed APDU and the closing ETX.
+pub(crate) fn crc_of(apdu: &[u8]) -> u16 {
     let crc = crc16_kermit(apdu);
     (crc >> 8) ^ CRC_TABLE[usize::from((crc ^ u16::from(ETX)) & 0xFF)]
 }

@@ -11,6 +11,7 @@ mod reconcile;
 mod reprint;
 mod service;
 mod terminal;
+mod zvt;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
