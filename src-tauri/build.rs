@@ -6,7 +6,7 @@
 // which grants exactly these, one `allow-…` each: a command the page may call is one
 // listed here and there. tests/boundaries.rs keeps the three lists equal.
 const COMMANDS: &[&str] = &[
-    "list_transactions",
+    "search_journal",
     "transaction_detail",
     "link_status",
     "watch_link",
@@ -37,7 +37,6 @@ const COMMANDS: &[&str] = &[
     "diagnose",
     "open_case",
     "list_cases",
-    "case_view",
     "contact_plan",
     "build_evidence",
     "verify_evidence",

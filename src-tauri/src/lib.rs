@@ -4,10 +4,10 @@
 
 use slipkeeper_app::window::Launch;
 use slipkeeper_app::{
-    clock_from_env, Acquirer, App, AppError, BundleReport, CaseSummary, CaseView, ConnectRequest,
-    ContactPlan, DataFolder, ErrorCode, Home, LinkStatus, Lookup, MerchantProfile, PackCheck,
-    PackReport, Page, Paper, PortInfo, Printers, ReconcileReport, ServiceClient, SlipView,
-    StatementReport, SystemClock, TerminalOverview, TxnDetail, TxnQuery, TxnRow, VerifyReport,
+    clock_from_env, Acquirer, App, AppError, BundleReport, CaseSummary, ConnectRequest,
+    ContactPlan, DataFolder, ErrorCode, Home, JournalForm, LinkStatus, Lookup, MerchantProfile,
+    PackCheck, PackReport, Page, Paper, PortInfo, Printers, ReconcileReport, ServiceClient,
+    SlipView, StatementReport, SystemClock, TerminalOverview, TxnDetail, TxnRow, VerifyReport,
 };
 use slipkeeper_domain::{Complaint, CopyType, Diagnosis, Discrepancy, TerminalId, TraceNo};
 use std::path::PathBuf;
@@ -164,11 +164,11 @@ impl Link {
 }
 
 #[tauri::command]
-async fn list_transactions(
+async fn search_journal(
     state: tauri::State<'_, State>,
-    query: TxnQuery,
+    form: JournalForm,
 ) -> Result<Page<TxnRow>, AppError> {
-    state.with(move |app| app.search(&query)).await
+    state.with(move |app| app.search_form(&form)).await
 }
 
 #[tauri::command]
@@ -500,11 +500,6 @@ async fn list_cases(state: tauri::State<'_, State>) -> Result<Vec<CaseSummary>, 
 }
 
 #[tauri::command]
-async fn case_view(state: tauri::State<'_, State>, id: i64) -> Result<CaseView, AppError> {
-    state.with(move |app| app.case(id)).await
-}
-
-#[tauri::command]
 async fn contact_plan(state: tauri::State<'_, State>, id: i64) -> Result<ContactPlan, AppError> {
     state.with(move |app| app.contact_plan(id)).await
 }
@@ -709,7 +704,7 @@ pub fn run() {
         .manage(State(app))
         .manage(Link(link))
         .invoke_handler(tauri::generate_handler![
-            list_transactions,
+            search_journal,
             transaction_detail,
             link_status,
             watch_link,
@@ -740,7 +735,6 @@ pub fn run() {
             diagnose,
             open_case,
             list_cases,
-            case_view,
             contact_plan,
             build_evidence,
             verify_evidence,

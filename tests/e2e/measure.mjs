@@ -61,15 +61,15 @@ try {
 
   // Search-as-you-type: the query each input becomes, through the real IPC, timed in the page.
   const queries = {
-    "voucher 250000": { voucher: "250000", limit: 100 },
-    "RRN 600000246912": { rrn: "600000246912", limit: 100 },
-    "amount 12.34": { amount_minor: 1234, limit: 100 },
-    "slip text 'UnionPay'": { text: "UnionPay", limit: 100 },
+    "voucher 250000": { search: "250000", limit: 100 },
+    "RRN 600000246912": { search: "600000246912", limit: 100 },
+    "amount 12.34": { search: "12.34", limit: 100 },
+    "slip text 'UnionPay'": { search: "UnionPay", mode: "text", limit: 100 },
     "everything (no filter)": { limit: 100 },
   };
   for (const [name, query] of Object.entries(queries)) {
     const times = await wd("POST", `${s}/execute/async`, {
-      script: `const [query, done] = arguments; (async () => { const out = []; for (let i = 0; i < 15; i++) { const t = performance.now(); await window.__TAURI_INTERNALS__.invoke("list_transactions", { query }); out.push(performance.now() - t); } done(out); })();`,
+      script: `const [form, done] = arguments; (async () => { const out = []; for (let i = 0; i < 15; i++) { const t = performance.now(); await window.__TAURI_INTERNALS__.invoke("search_journal", { form }); out.push(performance.now() - t); } done(out); })();`,
       args: [query],
     });
     console.log(`search ${name}: median ${median(times).toFixed(1)} ms, max ${max(times).toFixed(1)} ms`);

@@ -114,6 +114,11 @@ try {
     }
     await type("[data-testid=search]", "no such slip text");
     await waitFor("0 transactions", async () => (await text("[data-testid=count]")).startsWith("0 transactions"));
+    // Letters in the batch filter: the core reads the form and names the field.
+    await type("[data-testid=filter-batch]", "abc");
+    await waitFor("the batch named", async () => (await textContent("[data-testid=error]")).includes("batch: \"abc\""));
+    const said = await textContent("[data-testid=error]");
+    if (/restart|重启/.test(said)) throw new Error(`a typo is called an internal error: ${said}`);
   });
 
   await check("a reprint is previewed and saved as a PDF that pdftotext reads", async () => {

@@ -89,7 +89,7 @@ const CONNECTING = { state: "connecting", endpoint: "192.168.1.20:20007", reason
 let link = CONNECTED;
 const answers = {
   home: { today: "2026-11-22", today_count: 3, today_minor: 45600, by_scheme: [{ scheme: "unionpay", count: 3, minor: 45600 }], journal_total: 2003, last_transaction_at: "2026-11-22T10:00:00", alerts: [{ zh: "终端 10000001：日志中缺少凭证号 000042", en: "terminal 10000001: voucher 000042 is missing from the journal" }], unknown_outcomes: 1, cases_due: [caseSummary] },
-  list_transactions: { total: 1, offset: 0, items: [row] },
+  search_journal: { total: 1, offset: 0, items: [row] },
   transaction_detail: { row, batch: { state: "open" }, slips: [{ copy: "merchant", origin: "terminal", lines: ["银联POS签购单", "凭证号 VOUCHER NO.: 000007"] }], related: [], frames: [{ direction: "rx", at: "2026-11-20T00:03:21Z", bytes: "040f" }] },
   verify_journal: { checked: 4006, head: "ab", problems: [] },
   reprint_pdf_preview: tinyPdf(),
@@ -159,7 +159,7 @@ const until = async (called) => {
 };
 // The answer of a journal of count() made-up transactions with ids 1…count(), newest
 // first: row i of the list of those up to id `top` is at(i, top), as the core answers.
-const mockedJournal = (count, at) => ({ query }) => {
+const mockedJournal = (count, at) => ({ form: query }) => {
   const top = Math.min(count(), query.upto_id ?? Infinity);
   const items = [];
   for (let i = query.offset; i < Math.min(top, query.offset + query.limit); i++) items.push(at(i, top));
@@ -184,7 +184,9 @@ try {
       calls.push({ cmd, args });
       if (!(cmd in answers)) throw new Error(`no mocked answer for ${cmd}`);
       const a = answers[cmd];
-      return typeof a === "function" ? a(args) : a;
+      const answer = typeof a === "function" ? a(args) : a;
+      // An answer { __error } is the core failing with that {code, message, field}.
+      return answer;
     });
     await page.addInitScript((l) => {
       localStorage.setItem("lang", l);
@@ -202,6 +204,7 @@ try {
             return new Promise(() => {}); // streams until the screen is left
           }
           const a = await window.__answer(cmd, args);
+          if (a && a.__error) throw a.__error;
           return cmd === "reprint_pdf_preview" ? Uint8Array.from(atob(a), (c) => c.charCodeAt(0)).buffer : a;
         },
         transformCallback: (cb) => {
@@ -431,20 +434,38 @@ try {
       await page.fill("[data-testid=filter-from]", "2026-11-01");
       await page.fill("[data-testid=filter-to]", "2026-11-30");
       const want = JSON.stringify({
-        query: { auth_code: "907880", from: "2026-11-01T00:00:00", to: "2026-12-01T00:00:00", terminal: "10000002", batch: "000001", outcome: "declined", offset: 0, limit: 100, upto_id: null },
+        form: { search: "907880", mode: "auth", from: "2026-11-01", to: "2026-11-30", terminal: "10000002", batch: "1", outcome: "declined", kind: null, offset: 0, limit: 100, upto_id: null },
       });
-      await until(() => calls.some((c) => c.cmd === "list_transactions" && JSON.stringify(c.args) === want));
-      const last = calls.filter((c) => c.cmd === "list_transactions").pop();
-      if (JSON.stringify(last?.args) !== want) throw new Error(`list_transactions with ${JSON.stringify(last?.args)}`);
+      await until(() => calls.some((c) => c.cmd === "search_journal" && JSON.stringify(c.args) === want));
+      const last = calls.filter((c) => c.cmd === "search_journal").pop();
+      if (JSON.stringify(last?.args) !== want) throw new Error(`search_journal with ${JSON.stringify(last?.args)}`);
+    });
+    await check(`${lang}: letters in the batch filter get a message naming the field`, async () => {
+      const saved = answers.search_journal;
+      // What the core answers (crates/app/src/forms.rs): BAD_INPUT about the field.
+      answers.search_journal = (args) =>
+        /\D/.test(args.form.batch) ? { __error: { code: "BAD_INPUT", message: `batch: "${args.form.batch}" is not a batch number (1 to 6 digits)`, field: "batch" } } : typeof saved === "function" ? saved(args) : saved;
+      try {
+        await page.fill("[data-testid=filter-batch]", "abc");
+        const box = page.locator("[data-testid=error]");
+        await box.getByText(lang === "zh" ? "批次号" : "Batch", { exact: true }).waitFor({ timeout: 5000 });
+        const said = await box.textContent();
+        if (!said.includes(lang === "zh" ? "输入有误" : "check what you entered")) throw new Error(`the message says ${said}`);
+        if (said.includes(lang === "zh" ? "重启" : "restart")) throw new Error(`a typo is called an internal error: ${said}`);
+        await page.fill("[data-testid=filter-batch]", "");
+        await page.locator("[data-testid=error]").waitFor({ state: "detached", timeout: 5000 });
+      } finally {
+        answers.search_journal = saved;
+      }
     });
     await check(`${lang}: the journal scrolls through a million transactions with only the rows in view in the page`, async () => {
       const N = 1_000_000;
-      const saved = answers.list_transactions;
+      const saved = answers.search_journal;
       // Row i of the journal, newest first, made up on demand.
       const at = (i) => ({ ...row, id: N - i, txn: { ...txn, trace_no: String(i % 1_000_000).padStart(6, "0"), rrn: `9${String(i).padStart(11, "0")}` } });
       const all = mockedJournal(() => N, at);
-      answers.list_transactions = (args) =>
-        args.query.rrn ? { total: 1, more: false, offset: 0, items: args.query.offset === 0 ? [at(0)] : [] } : all(args);
+      answers.search_journal = (args) =>
+        args.form.search ? { total: 1, more: false, offset: 0, items: args.form.offset === 0 ? [at(0)] : [] } : all(args);
       try {
         await page.click("[data-testid=nav-home]");
         await page.click("[data-testid=nav-journal]");
@@ -455,7 +476,7 @@ try {
         const before = calls.length;
         await scroller.evaluate((el) => (el.scrollTop = el.scrollHeight));
         await rowAt(N - 1).getByText("900000999999").waitFor({ timeout: 5000 });
-        const fetched = calls.slice(before).filter((c) => c.cmd === "list_transactions").map((c) => c.args.query.offset);
+        const fetched = calls.slice(before).filter((c) => c.cmd === "search_journal").map((c) => c.args.form.offset);
         if (fetched.length > 3 || fetched.some((o) => o < N - 300)) throw new Error(`jumping to the end fetched offsets ${fetched}`);
         const inPage = await page.locator("[data-testid=journal] tr.row").count();
         if (inPage > 80) throw new Error(`${inPage} rows in the page; only the rows in view belong there`);
@@ -476,15 +497,15 @@ try {
         await rowAt(0).getByText("900000000000").waitFor({ timeout: 5000 });
         if ((await page.locator("[data-testid=journal] tr.row").count()) !== 1) throw new Error("the one match is not the only row");
       } finally {
-        answers.list_transactions = saved;
+        answers.search_journal = saved;
       }
     });
     await check(`${lang}: new transactions appear at the top of the journal and later rows move down`, async () => {
       let n = 250;
-      const saved = answers.list_transactions;
+      const saved = answers.search_journal;
       // Newest first: row i of the list up to transaction `top` is transaction top - i.
       const at = (i, top) => ({ ...row, id: top - i, txn: { ...txn, trace_no: String(top - i).padStart(6, "0"), rrn: `8${String(top - i).padStart(11, "0")}` } });
-      answers.list_transactions = mockedJournal(() => n, at);
+      answers.search_journal = mockedJournal(() => n, at);
       try {
         await page.click("[data-testid=nav-home]");
         await page.click("[data-testid=nav-journal]");
@@ -509,7 +530,7 @@ try {
         const rrns = shown.map((t) => /8\d{11}/.exec(t)?.[0]).filter(Boolean);
         if (new Set(rrns).size !== rrns.length) throw new Error(`a transaction shows twice: ${rrns.join(" ")}`);
       } finally {
-        answers.list_transactions = saved;
+        answers.search_journal = saved;
       }
     });
     await check(`${lang}: a case is opened from a reconciliation discrepancy`, async () => {

@@ -26,6 +26,10 @@ pub enum ErrorCode {
 pub struct AppError {
     pub code: ErrorCode,
     pub message: String,
+    /// The form field or flag the error is about, when it is about one (`batch`, `from` …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub field: Option<String>,
 }
 
 impl AppError {
@@ -39,7 +43,14 @@ impl AppError {
                 std::borrow::Cow::Borrowed(_) => message,
                 std::borrow::Cow::Owned(m) => m,
             },
+            field: None,
         }
+    }
+
+    /// The same error, about `field`.
+    pub fn with_field(mut self, field: &str) -> Self {
+        self.field = Some(field.to_owned());
+        self
     }
 
     pub fn io(path: &Path, e: std::io::Error) -> Self {

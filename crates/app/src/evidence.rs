@@ -3,7 +3,6 @@
 //! `sha256sum -c MANIFEST.sha256`) and `slipkeeper evidence verify`.
 
 use crate::{missing_profile_fields, App, AppError, ErrorCode};
-use base64::Engine;
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -76,7 +75,7 @@ fn safe_stem(p: &Path) -> String {
         .unwrap_or_default()
         .chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
                 c
             } else {
                 '_'
@@ -132,27 +131,6 @@ fn excerpt_csv(rows: &[(&str, &TxnRow)]) -> String {
     out
 }
 
-/// RFC 2047 for a header with Chinese in it.
-fn mime_header(s: &str) -> String {
-    if s.is_ascii() {
-        s.to_owned()
-    } else {
-        format!(
-            "=?UTF-8?B?{}?=",
-            base64::engine::general_purpose::STANDARD.encode(s)
-        )
-    }
-}
-
-fn b64_lines(b: &[u8]) -> String {
-    let s = base64::engine::general_purpose::STANDARD.encode(b);
-    s.as_bytes()
-        .chunks(76)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .collect::<Vec<_>>()
-        .join("\r\n")
-}
-
 struct Eml<'a> {
     from: &'a str,
     to: &'a str,
@@ -163,34 +141,49 @@ struct Eml<'a> {
     attachments: &'a [(String, &'static str, Vec<u8>)],
 }
 
-fn eml(m: &Eml) -> Vec<u8> {
-    let boundary = format!("=_slipkeeper_{}", &sha(m.id.as_bytes())[..16]);
-    let mut s = String::new();
-    s.push_str(&format!("From: {}\r\n", m.from));
-    s.push_str(&format!("To: {}\r\n", m.to));
-    s.push_str(&format!("Subject: {}\r\n", mime_header(m.subject)));
-    s.push_str(&format!(
-        "Date: {}\r\n",
-        m.date.format("%a, %d %b %Y %H:%M:%S +0000")
-    ));
-    s.push_str(&format!("Message-ID: <{}@slipkeeper.invalid>\r\n", m.id));
-    // Mail programs open a message marked this way as a draft to review and send.
-    s.push_str("X-Unsent: 1\r\n");
-    s.push_str("MIME-Version: 1.0\r\n");
-    s.push_str(&format!(
-        "Content-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n"
-    ));
-    s.push_str(&format!("--{boundary}\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"));
-    s.push_str(&b64_lines(m.body.replace('\n', "\r\n").as_bytes()));
-    s.push_str("\r\n");
-    for (name, mime, bytes) in m.attachments {
-        s.push_str(&format!(
-            "--{boundary}\r\nContent-Type: {mime}; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n",
-            b64_lines(bytes)
-        ));
+/// An address header: a real address through the builder (RFC 5322), a group with no
+/// members ("undisclosed-recipients:;", when the owner has not said one) as written.
+fn address<'a>(
+    m: mail_builder::MessageBuilder<'a>,
+    name: &'static str,
+    value: &'a str,
+) -> mail_builder::MessageBuilder<'a> {
+    use mail_builder::headers::{address::Address, raw::Raw};
+    if value.ends_with(":;") {
+        m.header(name, Raw::new(value))
+    } else {
+        m.header(name, Address::new_address(None::<&str>, value))
     }
-    s.push_str(&format!("--{boundary}--\r\n"));
-    s.into_bytes()
+}
+
+/// The draft e-mail, built by a MIME library so that headers and Chinese attachment
+/// names are encoded by the RFCs (2047 for the subject, 2231 for file names). The
+/// boundary comes from the message id, so the same pack is the same bytes.
+fn eml(m: &Eml) -> Result<Vec<u8>, AppError> {
+    use mail_builder::headers::{content_type::ContentType, raw::Raw};
+    use mail_builder::mime::MimePart;
+    let boundary = format!("=_slipkeeper_{}", &sha(m.id.as_bytes())[..16]);
+    let body = m.body.replace('\n', "\r\n");
+    let mut parts = vec![MimePart::new("text/plain", body.as_str())];
+    for (name, mime, bytes) in m.attachments {
+        parts.push(MimePart::new(*mime, bytes.as_slice()).attachment(name.as_str()));
+    }
+    let root = MimePart::new(
+        ContentType::new("multipart/mixed").attribute("boundary", boundary.as_str()),
+        parts,
+    );
+    let message_id = format!("{}@slipkeeper.invalid", m.id);
+    let mut b = mail_builder::MessageBuilder::new();
+    b = address(b, "From", m.from);
+    b = address(b, "To", m.to);
+    b.subject(m.subject)
+        .date(m.date.timestamp())
+        .message_id(message_id.as_str())
+        // Mail programs open a message marked this way as a draft to review and send.
+        .header("X-Unsent", Raw::new("1"))
+        .body(root)
+        .write_to_vec()
+        .map_err(|e| AppError::new(ErrorCode::Internal, format!("draft e-mail: {e}")))
 }
 
 fn mime_of(name: &str) -> &'static str {
@@ -447,7 +440,7 @@ impl App {
             date: now,
             id: &format!("sk-{case_id}-{}", now.timestamp()),
             attachments: &mail_attachments,
-        });
+        })?;
         files.push(("draft.eml".into(), mail));
 
         let manifest: Vec<ManifestEntry> = files

@@ -21,6 +21,7 @@ mod desk;
 mod error;
 mod evidence;
 mod files;
+pub mod forms;
 mod live;
 pub mod logs;
 mod printers;
@@ -41,6 +42,7 @@ pub use clock::{clock_from_env, Clock, EnvClock, FixedClock, SystemClock, NOW_VA
 pub use desk::{copies, DataFolder, Home, SchemeTotal, SlipView};
 pub use error::{AppError, ErrorCode};
 pub use evidence::{verify_evidence, PackCheck, PackReport, MAX_ATTACHMENT};
+pub use forms::{JournalForm, SearchMode};
 pub use reconcile::{ReconcileReport, StatementReport};
 pub use reprint::{
     closest_vouchers, open_with_os, print_pdf_on_system_printer, EscposTarget, MAX_RANGE_SLIPS,
@@ -142,6 +144,11 @@ impl App {
 
     pub fn search(&self, q: &TxnQuery) -> Result<Page<TxnRow>, AppError> {
         Ok(self.journal.search(q)?)
+    }
+
+    /// The journal screen's form, read by [`JournalForm::query`] (errors name the field).
+    pub fn search_form(&self, form: &JournalForm) -> Result<Page<TxnRow>, AppError> {
+        self.search(&form.query()?)
     }
 
     pub fn detail(&self, id: i64) -> Result<TxnDetail, AppError> {

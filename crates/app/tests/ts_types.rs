@@ -36,6 +36,7 @@ fn generated() -> String {
     d.visit::<AppError>();
     d.visit::<Page<TxnRow>>();
     d.visit::<TxnQuery>();
+    d.visit::<JournalForm>();
     d.visit::<TxnDetail>();
     d.visit::<Home>();
     d.visit::<VerifyReport>();

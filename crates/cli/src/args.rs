@@ -1,9 +1,6 @@
-use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use clap::{Args, Parser, Subcommand};
 use slipkeeper_app::{AppError, ErrorCode, TxnQuery};
-use slipkeeper_domain::{
-    AuthCode, BatchNo, MerchantId, Money, Outcome, Rrn, TerminalId, TraceNo, TxnKind,
-};
+use slipkeeper_domain::{AuthCode, BatchNo, MerchantId, Rrn, TerminalId, TraceNo};
 use std::path::PathBuf;
 
 /// Slipkeeper (签购单管家): the card-terminal journal of your shop.
@@ -508,40 +505,24 @@ fn bad(field: &str, value: &str, why: &str) -> AppError {
     AppError::new(ErrorCode::BadInput, format!("--{field} {value:?}: {why}"))
 }
 
-/// Parses a date or a time; a bare date is the start of that day, or with `end` the
-/// start of the next one (so `--to 2026-11-20` includes all of the 20th).
-pub fn parse_when(field: &str, s: &str, end: bool) -> Result<NaiveDateTime, AppError> {
-    for f in [
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%dT%H:%M",
-    ] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
-            return Ok(t);
-        }
-    }
-    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| bad(field, s, "expected YYYY-MM-DD or \"YYYY-MM-DD HH:MM\""))?;
-    let start = d
-        .and_hms_opt(0, 0, 0)
-        .ok_or_else(|| bad(field, s, "not a date"))?;
-    Ok(if end {
-        start + TimeDelta::days(1)
-    } else {
-        start
-    })
-}
+pub use slipkeeper_app::forms::parse_when;
 
+/// The filter flags as a query, read by the same rules as the desktop's journal form.
 pub fn to_query(f: Filters, text: Option<String>) -> Result<TxnQuery, AppError> {
+    use slipkeeper_app::forms::{parse_amount, parse_kind, parse_last4, parse_outcome};
     Ok(TxnQuery {
         voucher: f.voucher,
         rrn: f.rrn,
         auth_code: f.auth,
-        last4: f.last4,
+        last4: f
+            .last4
+            .as_deref()
+            .map(|s| parse_last4("last4", s))
+            .transpose()?,
         amount_minor: f
             .amount
-            .map(|a| Money::parse_major(&a, "CNY").map(|m| m.minor()))
+            .as_deref()
+            .map(|a| parse_amount("amount", a))
             .transpose()?,
         from: f
             .from
@@ -559,23 +540,12 @@ pub fn to_query(f: Filters, text: Option<String>) -> Result<TxnQuery, AppError> 
         outcome: f
             .outcome
             .as_deref()
-            .map(|s| {
-                Outcome::parse(s).ok_or_else(|| {
-                    bad(
-                        "outcome",
-                        s,
-                        "expected approved, declined, reversed, voided or unknown",
-                    )
-                })
-            })
+            .map(|s| parse_outcome("outcome", s))
             .transpose()?,
         kind: f
             .kind
             .as_deref()
-            .map(|s| {
-                TxnKind::parse(s)
-                    .ok_or_else(|| bad("kind", s, "expected sale, void, refund, pre_auth, …"))
-            })
+            .map(|s| parse_kind("kind", s))
             .transpose()?,
         text,
         offset: f.offset,
@@ -585,6 +555,7 @@ pub fn to_query(f: Filters, text: Option<String>) -> Result<TxnQuery, AppError> 
 
 impl LookupArgs {
     pub fn to_lookup(&self) -> Result<slipkeeper_app::Lookup, AppError> {
+        use slipkeeper_app::forms::{field_error, parse_amount};
         use slipkeeper_app::Lookup;
         if let Some(v) = &self.voucher {
             return Ok(Lookup::Voucher {
@@ -605,13 +576,11 @@ impl LookupArgs {
         if let (Some(amount), Some(at)) = (&self.amount, &self.at) {
             if let Some(l) = &self.last4 {
                 if l.len() != 4 || !l.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(bad("last4", l, "expected four digits"));
+                    return Err(field_error("last4", l, "needs the card's last four digits"));
                 }
             }
             return Ok(Lookup::AmountTime {
-                amount_minor: Money::parse_major(amount, "CNY")
-                    .map_err(|e| bad("amount", amount, &e.to_string()))?
-                    .minor(),
+                amount_minor: parse_amount("amount", amount)?,
                 at: parse_when("at", at, false)?,
                 last4: self.last4.clone(),
                 terminal: self.terminal.clone(),

@@ -443,8 +443,8 @@ export const contactPlan: ContactPlan = {
 
 export const pack: PackReport = {
   "path": "/data/exports/SK-1-20261122-030000.zip",
-  "bytes": 115126,
-  "sha256": "85ac8c2fabdfe66d80e55a706cbed20a21a06f48ae4b17099c5c3be9651ccba7",
+  "bytes": 115086,
+  "sha256": "539d94fc90d18ec769913573b7bdfdbe3ccb6485e380ed63082345cab9c95f47",
   "files": [
     "00_cover_letter.pdf",
     "01_slip_reprint.pdf",

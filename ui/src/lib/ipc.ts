@@ -12,6 +12,7 @@ import type {
   Diagnosis,
   Discrepancy,
   Home,
+  JournalForm,
   LinkStatus,
   Lookup,
   MerchantProfile,
@@ -26,16 +27,19 @@ import type {
   StatementReport,
   TerminalOverview,
   TxnDetail,
-  TxnQuery,
   TxnRow,
   VerifyReport,
 } from "./types";
 
 export function toAppError(e: unknown): AppError {
   if (typeof e === "object" && e !== null && "code" in e && "message" in e) {
-    const { code, message } = e as AppError;
-    return { code, message };
+    const { code, message, field } = e as AppError;
+    return field ? { code, message, field } : { code, message };
   }
+  // The shell could not read an argument (a value of the wrong shape): the owner's
+  // input, not a fault of the program — name the argument.
+  const bad = typeof e === "string" ? /^invalid args `(\w+)`/.exec(e) : null;
+  if (bad) return { code: "BAD_INPUT", message: e as string, field: bad[1] };
   return { code: "INTERNAL", message: typeof e === "string" ? e : "unexpected error" };
 }
 
@@ -55,7 +59,7 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 }
 
 export const ipc = {
-  listTransactions: (query: TxnQuery) => call<Page<TxnRow>>("list_transactions", { query }),
+  searchJournal: (form: JournalForm) => call<Page<TxnRow>>("search_journal", { form }),
   transactionDetail: (id: number) => call<TxnDetail>("transaction_detail", { id }),
   verifyJournal: () => call<VerifyReport>("verify_journal"),
   home: () => call<Home>("home"),

@@ -27,7 +27,11 @@ pre_auth_hold_days?: number | null, };
 /**
  * An error as the user sees it: `{code, message}` across IPC, one line in the CLI.
  */
-export type AppError = { code: ErrorCode, message: string, };
+export type AppError = { code: ErrorCode, message: string, 
+/**
+ * The form field or flag the error is about, when it is about one (`batch`, `from` …).
+ */
+field?: string, };
 
 /**
  * 授权码 AUTH NO. (ISO 8583 field 38: 6 characters; some hosts send up to 8).
@@ -230,6 +234,24 @@ alerts: Array<Text>, unknown_outcomes: number, cases_due: Array<CaseSummary>,
 checking: boolean, };
 
 /**
+ * The journal screen's form as typed: the search box, its mode, and the filters.
+ * Empty strings are filters not set.
+ */
+export type JournalForm = { search: string, mode: SearchMode, 
+/**
+ * YYYY-MM-DD, inclusive.
+ */
+from: string, 
+/**
+ * YYYY-MM-DD, inclusive.
+ */
+to: string, terminal: string, batch: string, outcome: Outcome | null, kind: TxnKind | null, offset: number, limit: number, 
+/**
+ * The newest row the list is made of (see `Page::upto_id`).
+ */
+upto_id: number | null, };
+
+/**
  * What the Connect and Home screens show about the link.
  */
 export type LinkStatus = { 
@@ -417,6 +439,11 @@ export type Remedy = { "remedy": "void" } | { "remedy": "void_at_other_terminal"
 export type Rrn = string;
 
 export type SchemeTotal = { scheme: string, count: number, minor: number, };
+
+/**
+ * Which field the journal's search box searches.
+ */
+export type SearchMode = "auto" | "voucher" | "rrn" | "auth" | "last4" | "amount" | "text";
 
 /**
  * Where slip text came from: the terminal printed it, or Slipkeeper rebuilt it

@@ -196,11 +196,14 @@ fn a_case_and_its_evidence_pack_checked_by_independent_tools() {
 
     // Attachments: a photo is taken; a text file and an oversized file are not.
     let photo = d.p("signed slip.jpg");
+    // A photo named in Chinese keeps its name, encoded in the e-mail by RFC 2231.
+    let chinese = d.p("顾客签字.jpg");
     std::fs::write(
         &photo,
         [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F', 0],
     )
     .unwrap();
+    std::fs::copy(&photo, &chinese).unwrap();
     let notes = d.p("notes.txt");
     std::fs::write(&notes, "customer called twice").unwrap();
     let r = sk(
@@ -252,6 +255,8 @@ fn a_case_and_its_evidence_pack_checked_by_independent_tools() {
             pack.to_str().unwrap(),
             "--attach",
             photo.to_str().unwrap(),
+            "--attach",
+            chinese.to_str().unwrap(),
         ],
     )
     .ok();
@@ -305,9 +310,19 @@ fn a_case_and_its_evidence_pack_checked_by_independent_tools() {
     assert_eq!(lines[1], "1");
     assert!(lines[2].contains("致：银联商务"), "{py}");
     assert!(
-        lines[3].contains("00_cover_letter.pdf") && lines[3].contains("01_signed_slip.jpg"),
+        lines[3].contains("00_cover_letter.pdf")
+            && lines[3].contains("01_signed_slip.jpg")
+            && lines[3].contains("02_顾客签字.jpg"),
         "{py}"
     );
+    // Headers are ASCII on the wire: the Chinese name travels RFC 2231-encoded.
+    let raw = std::fs::read(x.join("draft.eml")).unwrap();
+    let head_lines: Vec<&[u8]> = raw
+        .split(|b| *b == b'\n')
+        .filter(|l| l.starts_with(b"Content-") || l.starts_with(b"Subject") || l.starts_with(b" "))
+        .collect();
+    assert!(head_lines.iter().all(|l| l.is_ascii()), "a header line is not ASCII");
+    assert!(String::from_utf8_lossy(&raw).contains("filename*"), "no RFC 2231 file name");
 
     // No full card number anywhere in the pack.
     for entry in std::fs::read_dir(&x).unwrap() {
