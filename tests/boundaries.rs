@@ -297,3 +297,88 @@ fn the_window_may_call_exactly_the_shells_commands() {
         "the capability grants other than the commands"
     );
 }
+
+/// Every command is declared once, in `slipkeeper_app::contract` (from which the UI's
+/// TypeScript `Commands` is generated): the shell's `#[tauri::command]` functions are
+/// exactly those, with the same argument names and types and the same result, and all
+/// take their arguments by their Rust names (`rename_all = "snake_case"`).
+#[test]
+fn the_shells_commands_are_the_contract() {
+    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src-tauri/src/lib.rs"))
+        .unwrap();
+    let norm = |s: &str| s.split_whitespace().collect::<String>();
+    /// (name, [(argument, type)], result), as the shell writes them.
+    type Command = (String, Vec<(String, String)>, String);
+    let mut shell: Vec<Command> = Vec::new();
+    for chunk in src.split("\n#[tauri::command").skip(1) {
+        assert!(
+            chunk.starts_with("(rename_all = \"snake_case\")]"),
+            "a command without rename_all = \"snake_case\": {}",
+            &chunk[..chunk.len().min(120)]
+        );
+        let sig = chunk.split("async fn ").nth(1).unwrap();
+        let name = sig.split('(').next().unwrap().trim().to_owned();
+        let params = sig.split_once('(').unwrap().1;
+        let params = &params[..params.find(") ->").unwrap()];
+        let ret = sig.split(") ->").nth(1).unwrap().split('{').next().unwrap();
+        let ret = norm(ret);
+        let ret = ret
+            .strip_prefix("Result<")
+            .and_then(|r| r.strip_suffix(",AppError>"))
+            .unwrap_or_else(|| panic!("{name} returns {ret}, not Result<_, AppError>"))
+            .to_owned();
+        // Split the parameters at top-level commas (types have <…, …>).
+        let (mut depth, mut cur, mut args) = (0, String::new(), Vec::new());
+        for c in params.chars() {
+            match c {
+                '<' => depth += 1,
+                '>' => depth -= 1,
+                ',' if depth == 0 => {
+                    args.push(std::mem::take(&mut cur));
+                    continue;
+                }
+                _ => {}
+            }
+            cur.push(c);
+        }
+        args.push(cur);
+        let args = args
+            .iter()
+            .filter(|a| !a.trim().is_empty())
+            .map(|a| {
+                let (n, t) = a.split_once(':').unwrap();
+                (n.trim().to_owned(), norm(t))
+            })
+            // What Tauri injects is not an argument from the page.
+            .filter(|(_, t)| !t.starts_with("tauri::State<") && t != "tauri::Window")
+            .collect();
+        shell.push((name, args, ret));
+    }
+    let contract = slipkeeper_app::contract::commands();
+    let names = |v: Vec<String>| v.into_iter().collect::<BTreeSet<_>>();
+    assert_eq!(
+        names(shell.iter().map(|c| c.0.clone()).collect()),
+        names(contract.iter().map(|c| c.name.to_owned()).collect()),
+        "the shell's commands and the contract's differ"
+    );
+    for (name, args, ret) in &shell {
+        let c = contract.iter().find(|c| c.name == name).unwrap();
+        let want: Vec<(String, String)> = c
+            .args
+            .iter()
+            .map(|a| {
+                (
+                    a.name.to_owned(),
+                    norm(a.rust).replace("Updates<", "tauri::ipc::Channel<"),
+                )
+            })
+            .collect();
+        assert_eq!(args, &want, "{name}: arguments differ from the contract");
+        let want_ret = match norm(c.result_rust).as_str() {
+            "Bytes" => "tauri::ipc::Response".to_owned(),
+            "()" => "()".to_owned(),
+            other => other.to_owned(),
+        };
+        assert_eq!(ret, &want_ret, "{name}: result differs from the contract");
+    }
+}

@@ -1,15 +1,18 @@
-//! The desktop shell: windows and commands, nothing else. Each command parses its
-//! arguments, calls one function of `slipkeeper_app` and returns its result; errors
-//! cross IPC as `{code, message}` (see `slipkeeper_app::AppError`).
+//! The desktop shell: windows and commands, nothing else. Each command is declared in
+//! `slipkeeper_app::contract` (name, argument and result types, generated into the
+//! UI's TypeScript); here it takes those typed arguments — parsing nothing — calls one
+//! function of `slipkeeper_app` and returns its result. Errors cross IPC as
+//! `{code, message, field}` (see `slipkeeper_app::AppError`).
 
 use slipkeeper_app::window::Launch;
 use slipkeeper_app::{
     clock_from_env, Acquirer, App, AppError, BundleReport, CaseSummary, ConnectRequest,
-    ContactPlan, DataFolder, ErrorCode, Home, JournalForm, LinkStatus, Lookup, MerchantProfile,
-    PackCheck, PackReport, Page, Paper, PortInfo, Printers, ReconcileReport, ServiceClient,
-    SlipView, StatementReport, SystemClock, TerminalOverview, TxnDetail, TxnRow, VerifyReport,
+    ContactPlan, DataFolder, ErrorCode, FileFilter, Home, JournalForm, LinkStatus, Lookup,
+    MerchantProfile, PackCheck, PackReport, Page, Paper, PortInfo, Printers, Purpose,
+    ReconcileReport, ServiceClient, SlipRequest, SlipView, StatementReport, SystemClock,
+    TerminalOverview, TxnDetail, TxnRow, VerifyReport,
 };
-use slipkeeper_domain::{Complaint, CopyType, Diagnosis, Discrepancy, TerminalId, TraceNo};
+use slipkeeper_domain::{Complaint, Diagnosis, Discrepancy};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tauri_plugin_opener::OpenerExt;
@@ -22,15 +25,6 @@ struct State(Arc<Mutex<App>>);
 /// used once.
 #[derive(Default)]
 struct Chosen(Mutex<std::collections::HashSet<(Purpose, PathBuf)>>);
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum Purpose {
-    Backup,
-    Restore,
-    Statement,
-    Bundle,
-}
 
 impl Chosen {
     fn remember(&self, purpose: Purpose, path: &std::path::Path) {
@@ -57,13 +51,6 @@ impl Chosen {
             ))
         }
     }
-}
-
-/// A filter of the file dialogs: a name and extensions without the dot.
-#[derive(serde::Deserialize)]
-struct FileFilter {
-    name: String,
-    extensions: Vec<String>,
 }
 
 fn dialog(
@@ -163,7 +150,7 @@ impl Link {
     }
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn search_journal(
     state: tauri::State<'_, State>,
     form: JournalForm,
@@ -171,7 +158,7 @@ async fn search_journal(
     state.with(move |app| app.search_form(&form)).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn transaction_detail(
     state: tauri::State<'_, State>,
     id: i64,
@@ -179,14 +166,14 @@ async fn transaction_detail(
     state.with(move |app| app.detail(id)).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn link_status(link: tauri::State<'_, Link>) -> Result<LinkStatus, AppError> {
     link.with(|l| l.status()).await
 }
 
 /// The link's status pushed to the page as it changes (the Connect screen's live
 /// progress), until `unwatch_link` or the next `watch_link`.
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn watch_link(
     link: tauri::State<'_, Link>,
     token: u64,
@@ -196,7 +183,7 @@ async fn watch_link(
         .await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn unwatch_link(link: tauri::State<'_, Link>, token: u64) -> Result<(), AppError> {
     link.with(move |l| {
         l.stop_streaming(token);
@@ -205,7 +192,7 @@ async fn unwatch_link(link: tauri::State<'_, Link>, token: u64) -> Result<(), Ap
     .await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn connect_terminal(
     link: tauri::State<'_, Link>,
     request: ConnectRequest,
@@ -213,13 +200,13 @@ async fn connect_terminal(
     link.with(move |l| l.connect(&request)).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn set_log_level(state: tauri::State<'_, State>, level: String) -> Result<(), AppError> {
     state.with(move |app| app.set_log_level(&level)).await
 }
 
 /// Settings → "Save a support bundle", at the path picked in the save dialog.
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn support_bundle(
     state: tauri::State<'_, State>,
     chosen: tauri::State<'_, Arc<Chosen>>,
@@ -230,67 +217,32 @@ async fn support_bundle(
 }
 
 /// Starts the link service (Home offers it when the service is not running).
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn start_service(link: tauri::State<'_, Link>) -> Result<LinkStatus, AppError> {
     link.with(|l| l.start()).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn connect_demo(link: tauri::State<'_, Link>) -> Result<LinkStatus, AppError> {
     link.with(|l| l.connect_demo()).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn disconnect_terminal(link: tauri::State<'_, Link>) -> Result<LinkStatus, AppError> {
     link.with(|l| l.disconnect()).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn serial_ports() -> Result<Vec<PortInfo>, AppError> {
     off_main(|| Ok(slipkeeper_app::serial_ports())).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn verify_journal(state: tauri::State<'_, State>) -> Result<VerifyReport, AppError> {
     state.with(move |app| app.verify()).await
 }
 
-fn bad(e: impl ToString) -> AppError {
-    AppError::new(ErrorCode::BadInput, e.to_string())
-}
-
-fn complaint(s: &str) -> Result<Complaint, AppError> {
-    Complaint::parse(s).ok_or_else(|| bad(format!("unknown complaint {s:?}")))
-}
-
-fn paper(s: &str) -> Result<Paper, AppError> {
-    Paper::parse(s).ok_or_else(|| bad(format!("paper {s:?}: expected 58mm, 80mm or a4")))
-}
-
-fn voucher(v: &str) -> Result<TraceNo, AppError> {
-    TraceNo::new(v).map_err(bad)
-}
-
-fn terminal(t: Option<String>) -> Result<Option<TerminalId>, AppError> {
-    t.filter(|s| !s.is_empty())
-        .map(|s| TerminalId::new(&s).map_err(bad))
-        .transpose()
-}
-
-/// The slips a reprint is about: voucher, terminal if given, copies.
-fn which_slips(
-    voucher_no: &str,
-    terminal_id: Option<String>,
-    copy: &str,
-) -> Result<(TraceNo, Option<TerminalId>, Vec<CopyType>), AppError> {
-    Ok((
-        voucher(voucher_no)?,
-        terminal(terminal_id)?,
-        slipkeeper_app::copies(copy)?,
-    ))
-}
-
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn home(state: tauri::State<'_, State>) -> Result<Home, AppError> {
     state.with(move |app| app.home_now()).await
 }
@@ -298,15 +250,10 @@ async fn home(state: tauri::State<'_, State>) -> Result<Home, AppError> {
 #[tauri::command(rename_all = "snake_case")]
 async fn reprint_preview(
     state: tauri::State<'_, State>,
-    voucher_no: String,
-    terminal_id: Option<String>,
-    copy: String,
+    request: SlipRequest,
 ) -> Result<Vec<SlipView>, AppError> {
     state
-        .with(move |app| {
-            let (v, t, c) = which_slips(&voucher_no, terminal_id, &copy)?;
-            app.reprint_preview(&v, t.as_ref(), &c)
-        })
+        .with(move |app| app.reprint_preview_for(&request))
         .await
 }
 
@@ -315,16 +262,11 @@ async fn reprint_preview(
 #[tauri::command(rename_all = "snake_case")]
 async fn reprint_pdf_preview(
     state: tauri::State<'_, State>,
-    voucher_no: String,
-    terminal_id: Option<String>,
-    copy: String,
-    paper_size: String,
+    request: SlipRequest,
+    paper: Paper,
 ) -> Result<tauri::ipc::Response, AppError> {
     state
-        .with(move |app| {
-            let (v, t, c) = which_slips(&voucher_no, terminal_id, &copy)?;
-            app.reprint_pdf_preview(&v, t.as_ref(), &c, paper(&paper_size)?)
-        })
+        .with(move |app| app.reprint_pdf_preview_for(&request, paper))
         .await
         .map(tauri::ipc::Response::new)
 }
@@ -332,52 +274,37 @@ async fn reprint_pdf_preview(
 #[tauri::command(rename_all = "snake_case")]
 async fn reprint_pdf(
     state: tauri::State<'_, State>,
-    voucher_no: String,
-    terminal_id: Option<String>,
-    copy: String,
-    paper_size: String,
+    request: SlipRequest,
+    paper: Paper,
 ) -> Result<PathBuf, AppError> {
     state
-        .with(move |app| {
-            let (v, t, c) = which_slips(&voucher_no, terminal_id, &copy)?;
-            app.reprint_to_exports(&v, t.as_ref(), &c, paper(&paper_size)?)
-        })
+        .with(move |app| app.reprint_pdf_for(&request, paper))
         .await
 }
 
 #[tauri::command(rename_all = "snake_case")]
 async fn reprint_print(
     state: tauri::State<'_, State>,
-    voucher_no: String,
-    terminal_id: Option<String>,
-    copy: String,
-    paper_size: String,
+    request: SlipRequest,
+    paper: Paper,
 ) -> Result<(), AppError> {
     state
-        .with(move |app| {
-            let (v, t, c) = which_slips(&voucher_no, terminal_id, &copy)?;
-            app.reprint_on_system_printer(&v, t.as_ref(), &c, paper(&paper_size)?)
-        })
+        .with(move |app| app.reprint_print_for(&request, paper))
         .await
 }
 
 #[tauri::command(rename_all = "snake_case")]
 async fn reprint_receipt(
     state: tauri::State<'_, State>,
-    voucher_no: String,
-    terminal_id: Option<String>,
-    copy: String,
+    request: SlipRequest,
 ) -> Result<usize, AppError> {
     state
-        .with(move |app| {
-            let (v, t, c) = which_slips(&voucher_no, terminal_id, &copy)?;
-            app.reprint_on_receipt_printer(&v, t.as_ref(), &c)
-        })
+        .with(move |app| app.reprint_receipt_for(&request))
         .await
 }
 
 /// Settings → acquirers: an entry checked against the shop's contract.
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn set_acquirer(
     state: tauri::State<'_, State>,
     acquirer: Acquirer,
@@ -385,12 +312,12 @@ async fn set_acquirer(
     state.with(move |app| app.set_acquirer(&acquirer)).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn printers(state: tauri::State<'_, State>) -> Result<Printers, AppError> {
     state.with(move |app| app.printers()).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn set_printers(
     state: tauri::State<'_, State>,
     printers: Printers,
@@ -400,7 +327,7 @@ async fn set_printers(
 
 /// Opens a reprint, an evidence pack or the data folder with the program the OS
 /// chooses — only files inside the data folder (see `App::openable`).
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn open_path(
     state: tauri::State<'_, State>,
     window: tauri::Window,
@@ -430,18 +357,18 @@ async fn open_case_from_discrepancy(
         .await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn terminals(state: tauri::State<'_, State>) -> Result<Vec<TerminalOverview>, AppError> {
     state.with(move |app| app.terminal_overview()).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn data_folder(state: tauri::State<'_, State>) -> Result<DataFolder, AppError> {
     state.with(move |app| app.data_folder()).await
 }
 
 /// Backs up to a path the user picked in the save dialog for it (`choose_path`).
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn backup_journal(
     state: tauri::State<'_, State>,
     chosen: tauri::State<'_, Arc<Chosen>>,
@@ -452,7 +379,7 @@ async fn backup_journal(
 }
 
 /// The terminal link pauses while the journal is replaced, then carries on.
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn restore_journal(
     state: tauri::State<'_, State>,
     link: tauri::State<'_, Link>,
@@ -464,62 +391,55 @@ async fn restore_journal(
     off_main(move || link.paused(|| locked(&app)?.restore(&path, false))).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn diagnose(
     state: tauri::State<'_, State>,
-    complaint: String,
+    complaint: Complaint,
     lookup: Lookup,
 ) -> Result<Diagnosis, AppError> {
     state
-        .with(move |app| app.diagnose(self::complaint(&complaint)?, &lookup))
+        .with(move |app| app.diagnose(complaint, &lookup))
         .await
 }
 
 #[tauri::command(rename_all = "snake_case")]
 async fn open_case(
     state: tauri::State<'_, State>,
-    complaint: String,
+    complaint: Complaint,
     lookup: Lookup,
     acquirer_id: Option<String>,
 ) -> Result<i64, AppError> {
     state
-        .with(move |app| {
-            app.open_case(
-                self::complaint(&complaint)?,
-                &lookup,
-                acquirer_id.as_deref(),
-                None,
-            )
-        })
+        .with(move |app| app.open_case(complaint, &lookup, acquirer_id.as_deref(), None))
         .await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn list_cases(state: tauri::State<'_, State>) -> Result<Vec<CaseSummary>, AppError> {
     state.with(move |app| app.cases()).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn contact_plan(state: tauri::State<'_, State>, id: i64) -> Result<ContactPlan, AppError> {
     state.with(move |app| app.contact_plan(id)).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn build_evidence(state: tauri::State<'_, State>, id: i64) -> Result<PackReport, AppError> {
     state.with(move |app| app.evidence_to_exports(id)).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn verify_evidence(path: PathBuf) -> Result<PackCheck, AppError> {
     off_main(move || slipkeeper_app::verify_evidence(&path)).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn merchant_profile(state: tauri::State<'_, State>) -> Result<MerchantProfile, AppError> {
     state.with(move |app| app.merchant_profile()).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn set_merchant_profile(
     state: tauri::State<'_, State>,
     profile: MerchantProfile,
@@ -529,12 +449,12 @@ async fn set_merchant_profile(
         .await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn acquirers(state: tauri::State<'_, State>) -> Result<Vec<Acquirer>, AppError> {
     state.with(move |app| app.acquirers()).await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn import_statement(
     state: tauri::State<'_, State>,
     path: PathBuf,
@@ -544,7 +464,7 @@ async fn import_statement(
         .await
 }
 
-#[tauri::command]
+#[tauri::command(rename_all = "snake_case")]
 async fn reconcile(state: tauri::State<'_, State>) -> Result<Option<ReconcileReport>, AppError> {
     state
         .with(move |app| {

@@ -392,7 +392,7 @@ try {
       await page.click("[data-testid=reprint-receipt]");
       await page.locator("[data-testid=reprint-printed]").waitFor({ timeout: 5000 });
       const r = calls.find((c) => c.cmd === "reprint_receipt");
-      if (JSON.stringify(r?.args) !== JSON.stringify({ voucher_no: "7", terminal_id: null, copy: "both" }))
+      if (JSON.stringify(r?.args) !== JSON.stringify({ request: { voucher_no: "7", terminal_id: null, copy: "both" } }))
         throw new Error(`reprint_receipt with ${JSON.stringify(r?.args)}`);
     });
     await check(`${lang}: an acquirer is checked against the contract and saved`, async () => {
@@ -548,7 +548,7 @@ try {
       await page.click("[data-testid=reprint-preview]");
       await page.locator("[data-testid=pdf-preview][data-pages='1'] canvas").waitFor({ timeout: 10000 });
       const c = calls.filter((x) => x.cmd === "reprint_pdf_preview").pop();
-      if (c?.args?.voucher_no !== "7" || c.args.paper_size !== "80mm") throw new Error(`reprint_pdf_preview with ${JSON.stringify(c?.args)}`);
+      if (c?.args?.request?.voucher_no !== "7" || c.args.paper !== "80mm") throw new Error(`reprint_pdf_preview with ${JSON.stringify(c?.args)}`);
       // The black bar of the PDF, drawn: dark pixels in the top part of the page.
       const dark = await page.evaluate(() => {
         const cv = document.querySelector("[data-testid=pdf-preview] canvas");
@@ -560,9 +560,9 @@ try {
       if (dark.n < (dark.w * dark.h) / 20) throw new Error(`the drawn page is nearly blank: ${JSON.stringify(dark)}`);
       // Another paper size: the preview is drawn again for it.
       await page.selectOption("[data-testid=reprint-paper]", "a4");
-      await until(() => calls.filter((x) => x.cmd === "reprint_pdf_preview").pop()?.args?.paper_size === "a4");
+      await until(() => calls.filter((x) => x.cmd === "reprint_pdf_preview").pop()?.args?.paper === "a4");
       const again = calls.filter((x) => x.cmd === "reprint_pdf_preview").pop();
-      if (again?.args?.paper_size !== "a4") throw new Error(`after choosing A4 the preview asked for ${JSON.stringify(again?.args)}`);
+      if (again?.args?.paper !== "a4") throw new Error(`after choosing A4 the preview asked for ${JSON.stringify(again?.args)}`);
       await page.locator("[data-testid=pdf-preview][data-pages='1'] canvas").waitFor({ timeout: 10000 });
       await page.screenshot({ path: `${OUT}reprint-pdf-${lang}.png` });
     });

@@ -20,7 +20,13 @@ struct Declarations(BTreeMap<String, String>);
 impl TypeVisitor for Declarations {
     fn visit<T: TS + 'static + ?Sized>(&mut self) {
         // Built-in types (string, number, arrays…) have no declaration of their own.
-        if T::output_path().is_none() || self.0.contains_key(&T::ident()) {
+        if T::output_path().is_none() {
+            // Vec<T>, Option<T>, Page<T>'s arguments …: declare what they hold.
+            T::visit_generics(self);
+            T::visit_dependencies(self);
+            return;
+        }
+        if self.0.contains_key(&T::ident()) {
             return;
         }
         let docs = T::docs().unwrap_or_default();
@@ -59,9 +65,12 @@ fn generated() -> String {
     d.visit::<DataFolder>();
     d.visit::<Printers>();
     d.visit::<TerminalOverview>();
+    // And everything the commands take and return (crates/app/src/contract.rs).
+    slipkeeper_app::contract::visit_types(&mut d);
     let mut out = String::from(
         "// Generated from the Rust DTOs by crates/app/tests/ts_types.rs (ts-rs); do not edit.\n\
-         // UPDATE_SNAPSHOTS=1 cargo test -p slipkeeper-app --test ts_types rewrites it.\n",
+         // UPDATE_SNAPSHOTS=1 cargo test -p slipkeeper-app --test ts_types rewrites it.\n\
+         import type { Channel } from \"@tauri-apps/api/core\";\n",
     );
     for decl in d.0.values() {
         out.push('\n');
@@ -71,6 +80,8 @@ fn generated() -> String {
         out.push_str(&decl.replace("bigint", "number"));
         out.push('\n');
     }
+    out.push('\n');
+    out.push_str(&slipkeeper_app::contract::typescript());
     out
 }
 

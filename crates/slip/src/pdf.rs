@@ -25,13 +25,16 @@ const FONT_MM: f32 = 2.0 * CELL_MM;
 const LINE_MM: f32 = 3.8;
 
 /// The paper a PDF is laid out for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 pub enum Paper {
     /// 58 mm roll, 32 cells per line, one slip per page.
+    #[serde(rename = "58mm")]
     Roll58,
     /// 80 mm roll, 48 cells per line, one slip per page.
+    #[serde(rename = "80mm")]
     Roll80,
     /// A4 portrait, three 32-cell columns of slips per page.
+    #[serde(rename = "a4")]
     A4,
 }
 

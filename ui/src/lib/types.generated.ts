@@ -1,5 +1,6 @@
 // Generated from the Rust DTOs by crates/app/tests/ts_types.rs (ts-rs); do not edit.
 // UPDATE_SNAPSHOTS=1 cargo test -p slipkeeper-app --test ts_types rewrites it.
+import type { Channel } from "@tauri-apps/api/core";
 
 export type Acquirer = { id: string, name: Text, hotline: string, dispute_email: string, portal: string, hours: Text, 
 /**
@@ -122,6 +123,11 @@ missing: Array<string>,
 check_note: Text, };
 
 /**
+ * Which copies of a slip: the merchant's, the cardholder's, or both.
+ */
+export type CopyChoice = "merchant" | "cardholder" | "both";
+
+/**
  * 商户存根 / 持卡人存根.
  */
 export type CopyType = "merchant" | "cardholder";
@@ -219,6 +225,11 @@ export type Fact = {
  * The journal's transaction id the fact is about, when there is one.
  */
 txn_id?: number | null, text: Text, };
+
+/**
+ * A filter of the file dialogs: a name and extensions without the dot.
+ */
+export type FileFilter = { name: string, extensions: Array<string>, };
 
 /**
  * The home screen.
@@ -364,6 +375,11 @@ more: boolean, offset: number,
 upto_id: number, items: Array<T>, };
 
 /**
+ * The paper a PDF is laid out for.
+ */
+export type Paper = "58mm" | "80mm" | "a4";
+
+/**
  * A serial port present on this computer.
  */
 export type PortInfo = { 
@@ -405,6 +421,13 @@ record: string,
 label: string, detail: string, };
 
 export type ProblemKind = "altered" | "removed" | "unreadable" | "chain_gap" | "unchained" | "inconsistent" | "damaged" | "truncated" | "anchor_mismatch";
+
+/**
+ * What a file picked in the OS's dialog is for: the shell lets a backup be written, a
+ * journal restored, a statement imported or a bundle saved only at a path the user
+ * picked for that purpose.
+ */
+export type Purpose = "backup" | "restore" | "statement" | "bundle";
 
 /**
  * Bytes exchanged with a terminal, linked to the transaction they produced if any.
@@ -450,6 +473,12 @@ export type SearchMode = "auto" | "voucher" | "rrn" | "auth" | "last4" | "amount
  * from the structured fields. A reprint says which.
  */
 export type SlipOrigin = "terminal" | "regenerated";
+
+/**
+ * The slips a reprint is about: a voucher, on a terminal when the voucher number is on
+ * more than one, and which copies.
+ */
+export type SlipRequest = { voucher_no: TraceNo, terminal_id: TerminalId | null, copy: CopyChoice, };
 
 /**
  * Printed text of one slip copy.
@@ -618,3 +647,87 @@ rewrites: Array<ChainRewrite>,
  * file beside the journal, e.g. a copy).
  */
 anchored: number | null, };
+
+/** Every command the shell answers (crates/app/src/contract.rs): its arguments and its result. */
+export interface Commands {
+  /** The OS's file dialog for a purpose; null when the user cancels. */
+  choose_path: { args: { purpose: Purpose; filters: Array<FileFilter>; default_path: string | null }; result: string | null };
+  /** The journal screen's form, read by the core; errors name the field. */
+  search_journal: { args: { form: JournalForm }; result: Page<TxnRow> };
+  /** One transaction with its slip, frames and history. */
+  transaction_detail: { args: { id: number }; result: TxnDetail };
+  /** The terminal link as the service reports it. */
+  link_status: { args: {}; result: LinkStatus };
+  /** The link's status pushed as it changes, under the caller's token. */
+  watch_link: { args: { token: number; updates: Channel<LinkStatus> }; result: null };
+  /** Ends the stream of that token. */
+  unwatch_link: { args: { token: number }; result: null };
+  /** Saves a link to the terminal and has the service start it. */
+  connect_terminal: { args: { request: ConnectRequest }; result: LinkStatus };
+  /** How much the logs keep: error, warn, info, debug or trace. */
+  set_log_level: { args: { level: string }; result: null };
+  /** A support bundle at the path picked for it. */
+  support_bundle: { args: { path: string }; result: BundleReport };
+  /** Starts the link service in the background. */
+  start_service: { args: {}; result: LinkStatus };
+  /** Links to the built-in demo terminal. */
+  connect_demo: { args: {}; result: LinkStatus };
+  /** Removes the link. */
+  disconnect_terminal: { args: {}; result: LinkStatus };
+  /** The serial ports of this PC. */
+  serial_ports: { args: {}; result: Array<PortInfo> };
+  /** Checks the journal's hash chain and every stored frame. */
+  verify_journal: { args: {}; result: VerifyReport };
+  /** Today's figures and the alerts. */
+  home: { args: {}; result: Home };
+  /** The slips of a voucher as text, marked as a reprint. */
+  reprint_preview: { args: { request: SlipRequest }; result: Array<SlipView> };
+  /** The reprint as a PDF, for the page to draw. */
+  reprint_pdf_preview: { args: { request: SlipRequest; paper: Paper }; result: ArrayBuffer };
+  /** The reprint saved as a PDF in the exports folder; its path. */
+  reprint_pdf: { args: { request: SlipRequest; paper: Paper }; result: string };
+  /** The reprint on the system printer. */
+  reprint_print: { args: { request: SlipRequest; paper: Paper }; result: null };
+  /** The reprint on the ESC/POS receipt printer; the bytes sent. */
+  reprint_receipt: { args: { request: SlipRequest }; result: number };
+  /** Saves an acquirer's contact data. */
+  set_acquirer: { args: { acquirer: Acquirer }; result: Acquirer };
+  /** The printers set up. */
+  printers: { args: {}; result: Printers };
+  /** Sets the printers up. */
+  set_printers: { args: { printers: Printers }; result: Printers };
+  /** Opens a file the app wrote (an export, a pack) in the OS. */
+  open_path: { args: { path: string }; result: null };
+  /** Opens a case from a reconciliation discrepancy; its id. */
+  open_case_from_discrepancy: { args: { discrepancy: Discrepancy; acquirer_id: string | null }; result: number };
+  /** The terminals the journal knows. */
+  terminals: { args: {}; result: Array<TerminalOverview> };
+  /** Where the journal and its folders are. */
+  data_folder: { args: {}; result: DataFolder };
+  /** A backup at the path picked for it. */
+  backup_journal: { args: { path: string }; result: null };
+  /** Restores the journal from the backup picked for it. */
+  restore_journal: { args: { path: string }; result: VerifyReport };
+  /** What happened to a voucher and what to do. */
+  diagnose: { args: { complaint: Complaint; lookup: Lookup }; result: Diagnosis };
+  /** Opens a case for a complaint about a transaction; its id. */
+  open_case: { args: { complaint: Complaint; lookup: Lookup; acquirer_id: string | null }; result: number };
+  /** Every case. */
+  list_cases: { args: {}; result: Array<CaseSummary> };
+  /** How to contact the acquirer about a case, with what and by when. */
+  contact_plan: { args: { id: number }; result: ContactPlan };
+  /** Builds the evidence pack of a case. */
+  build_evidence: { args: { id: number }; result: PackReport };
+  /** Checks every hash of an evidence pack. */
+  verify_evidence: { args: { path: string }; result: PackCheck };
+  /** The shop's details for letters and slips. */
+  merchant_profile: { args: {}; result: MerchantProfile };
+  /** Saves the shop's details. */
+  set_merchant_profile: { args: { profile: MerchantProfile }; result: null };
+  /** The acquirers Slipkeeper knows. */
+  acquirers: { args: {}; result: Array<Acquirer> };
+  /** Imports an acquirer's statement picked for it. */
+  import_statement: { args: { path: string }; result: StatementReport };
+  /** The journal against the imported statements. */
+  reconcile: { args: {}; result: ReconcileReport | null };
+}

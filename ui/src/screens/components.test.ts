@@ -49,7 +49,7 @@ describe("Journal", () => {
     };
     mockIPC((cmd, args) => {
       calls.push({ cmd, args });
-      if (cmd === "list_transactions") return { total: 1, more: false, offset: 0, items: [row] };
+      if (cmd === "search_journal") return { total: 1, more: false, offset: 0, items: [row] };
       if (cmd === "terminals") return [];
       throw new Error(`unexpected ${cmd}`);
     });
@@ -59,8 +59,11 @@ describe("Journal", () => {
     search.value = "255.05";
     search.dispatchEvent(new Event("input", { bubbles: true }));
     for (let i = 0; i < 50 && !target.querySelector("[data-testid=journal] tbody tr.row"); i++) await tick().then(() => new Promise((r) => setTimeout(r, 10)));
-    const last = calls.filter((x) => x.cmd === "list_transactions").pop();
-    expect(last?.args).toEqual({ query: { amount_minor: 25505, offset: 0, limit: 100, upto_id: null } });
+    const last = calls.filter((x) => x.cmd === "search_journal").pop();
+    // The form as typed: the core reads "255.05" as an amount (crates/app/src/forms.rs).
+    expect(last?.args).toEqual({
+      form: { search: "255.05", mode: "auto", from: "", to: "", terminal: "", batch: "", outcome: null, kind: null, offset: 0, limit: 100, upto_id: null },
+    });
     const text = target.querySelector("[data-testid=journal]")!.textContent!;
     expect(text).toContain("Refund");
     expect(text).toContain("000001 ✓");
@@ -81,8 +84,8 @@ describe("Journal", () => {
     // The first question ("1") is answered last, long after the second ("123").
     mockIPC(async (cmd, args) => {
       if (cmd === "terminals") return [];
-      if (cmd !== "list_transactions") throw new Error(`unexpected ${cmd}`);
-      const q = (args as { query: { voucher?: string } }).query;
+      if (cmd !== "search_journal") throw new Error(`unexpected ${cmd}`);
+      const q = { voucher: (args as { form: { search: string } }).form.search };
       if (q.voucher === "1") {
         await new Promise((r) => setTimeout(r, 150));
         return { total: 1, more: false, offset: 0, items: [row("000777", 777)] };

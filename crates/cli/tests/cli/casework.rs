@@ -321,8 +321,14 @@ fn a_case_and_its_evidence_pack_checked_by_independent_tools() {
         .split(|b| *b == b'\n')
         .filter(|l| l.starts_with(b"Content-") || l.starts_with(b"Subject") || l.starts_with(b" "))
         .collect();
-    assert!(head_lines.iter().all(|l| l.is_ascii()), "a header line is not ASCII");
-    assert!(String::from_utf8_lossy(&raw).contains("filename*"), "no RFC 2231 file name");
+    assert!(
+        head_lines.iter().all(|l| l.is_ascii()),
+        "a header line is not ASCII"
+    );
+    assert!(
+        String::from_utf8_lossy(&raw).contains("filename*"),
+        "no RFC 2231 file name"
+    );
 
     // No full card number anywhere in the pack.
     for entry in std::fs::read_dir(&x).unwrap() {
