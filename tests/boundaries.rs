@@ -382,3 +382,52 @@ fn the_shells_commands_are_the_contract() {
         assert_eq!(ret, &want_ret, "{name}: result differs from the contract");
     }
 }
+
+/// ZVT command codes are named in `slipkeeper_zvt::cmd`: no raw `(0x06, 0x..)` pair or
+/// `Apdu::new(0x06, …)` in the other crates' sources (only their tests' byte vectors).
+#[test]
+fn zvt_command_codes_are_named_in_the_codec() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut raw = Vec::new();
+    let mut seen = 0;
+    let mut stack = vec![
+        std::path::PathBuf::from(format!("{root}/crates")),
+        format!("{root}/src-tauri/src").into(),
+    ];
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            if p.ends_with("zvt")
+                || p.ends_with("tests")
+                || p.ends_with("benches")
+                || p.ends_with("target")
+            {
+                continue;
+            }
+            for e in std::fs::read_dir(&p).unwrap() {
+                stack.push(e.unwrap().path());
+            }
+        } else if p.extension().is_some_and(|e| e == "rs") {
+            seen += 1;
+            let src = std::fs::read_to_string(&p).unwrap();
+            for (n, line) in src.lines().enumerate() {
+                let l = line.replace(' ', "");
+                let pair = ["(0x04,0x", "(0x05,0x", "(0x06,0x", "(0x08,0x"]
+                    .iter()
+                    .any(|x| l.contains(x));
+                let new = [
+                    "Apdu::new(0x04",
+                    "Apdu::new(0x05",
+                    "Apdu::new(0x06",
+                    "Apdu::new(0x08",
+                ]
+                .iter()
+                .any(|x| l.contains(x));
+                if pair || new {
+                    raw.push(format!("{}:{}: {}", p.display(), n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(seen > 50, "only {seen} source files seen");
+    assert!(raw.is_empty(), "raw ZVT command codes:\n{}", raw.join("\n"));
+}

@@ -602,7 +602,15 @@ pub fn run() {
         }
     };
     let tray_link = link.clone();
+    let locale =
+        slipkeeper_app::window::locale_script(slipkeeper_app::window::os_language().as_deref());
     let result = tauri::Builder::default()
+        // The OS's language for the page's first start (ui/src/lib/i18n.svelte.ts).
+        .plugin(
+            tauri::plugin::Builder::<tauri::Wry>::new("os-locale")
+                .js_init_script(locale)
+                .build(),
+        )
         // The tray icon: the link's state, Open and Quit (quitting the window leaves
         // the link service running).
         .setup(move |app| {

@@ -440,6 +440,27 @@ try {
       const last = calls.filter((c) => c.cmd === "search_journal").pop();
       if (JSON.stringify(last?.args) !== want) throw new Error(`search_journal with ${JSON.stringify(last?.args)}`);
     });
+    await check(`${lang}: the journal fits a 1180 px window, and its date filters look empty until set`, async () => {
+      await page.setViewportSize({ width: 1180, height: 760 });
+      try {
+        await page.click("[data-testid=nav-home]");
+        await page.click("[data-testid=nav-journal]");
+        await page.locator("[data-testid=journal] tr.row").first().waitFor({ timeout: 5000 });
+        const fit = await page.evaluate(() => {
+          const sc = document.querySelector("[data-testid=journal-scroller]");
+          const last = [...document.querySelectorAll("[data-testid=journal] tr.row td")].pop();
+          return { scroll: sc.scrollWidth, client: sc.clientWidth, right: last.getBoundingClientRect().right, edge: sc.getBoundingClientRect().right };
+        });
+        if (fit.scroll > fit.client + 1 || fit.right > fit.edge + 1) throw new Error(`the table is cut: ${JSON.stringify(fit)}`);
+        const unset = async () => (await page.getAttribute("[data-testid=filter-from]", "class")).includes("unset");
+        if (!(await unset())) throw new Error("an empty date filter looks set");
+        await page.fill("[data-testid=filter-from]", "2026-11-01");
+        if (await unset()) throw new Error("a chosen date looks empty");
+        await page.fill("[data-testid=filter-from]", "");
+      } finally {
+        await page.setViewportSize({ width: 1280, height: 800 });
+      }
+    });
     await check(`${lang}: letters in the batch filter get a message naming the field`, async () => {
       const saved = answers.search_journal;
       // What the core answers (crates/app/src/forms.rs): BAD_INPUT about the field.

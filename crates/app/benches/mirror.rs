@@ -139,10 +139,10 @@ fn bench(c: &mut Criterion) {
         let mut l = Link::connect_tcp(&addr.to_string(), link_clock())
             .await
             .unwrap();
-        l.command(&commands::registration(0, commands::MIRROR_CONFIG, 156))
+        l.command(&commands::registration(0, commands::MIRROR_CONFIG, 156).unwrap())
             .await
             .unwrap();
-        l.command(&commands::armed_authorisation(5, 156))
+        l.command(&commands::armed_authorisation(5, 156).unwrap())
             .await
             .unwrap()
     });

@@ -187,7 +187,10 @@ impl App {
                 checking.store(false, std::sync::atomic::Ordering::SeqCst);
             });
         }
-        let checking = !fresh;
+        // "Checking the journal…" only while there is nothing to show yet: a journal a
+        // terminal keeps adding to is never "fresh", and an older answer shown while
+        // the next check runs is no reason to say so (it would never go away).
+        let checking = cached.is_none() && self.checking.load(std::sync::atomic::Ordering::SeqCst);
         let alerts = cached.map(|(_, a)| a).unwrap_or_default();
         self.home_with(alerts, checking)
     }

@@ -133,3 +133,35 @@ mod tests {
         assert!(matches!(claim_window(&j).unwrap(), Launch::First(..)));
     }
 }
+
+/// The OS's language ("zh-CN", "en-US"), when it says one.
+pub fn os_language() -> Option<String> {
+    sys_locale::get_locale()
+}
+
+/// A script run before the page, telling it the OS's language: the webview's own
+/// `navigator.language` does not follow the OS everywhere (WebKitGTK), and the window's
+/// first start should speak the shop owner's language. JSON keeps it a plain value.
+pub fn locale_script(lang: Option<&str>) -> String {
+    format!(
+        "window.__OS_LOCALE__ = {};",
+        serde_json::to_string(&lang).unwrap_or_else(|_| "null".into())
+    )
+}
+
+#[cfg(test)]
+mod locale_tests {
+    use super::locale_script;
+
+    #[test]
+    fn the_script_carries_the_language_as_a_json_value() {
+        assert_eq!(
+            locale_script(Some("zh-CN")),
+            "window.__OS_LOCALE__ = \"zh-CN\";"
+        );
+        assert_eq!(locale_script(None), "window.__OS_LOCALE__ = null;");
+        // Nothing the environment holds can become code.
+        let odd = locale_script(Some("\";alert(1)//"));
+        assert!(odd.starts_with("window.__OS_LOCALE__ = \"\\\";"), "{odd}");
+    }
+}

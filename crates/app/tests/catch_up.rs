@@ -51,12 +51,12 @@ fn bookings_made_while_nobody_mirrored_are_caught_up_or_reported() {
             .await
             .unwrap();
         other
-            .command(&slipkeeper_link::commands::registration(0, 0, 156))
+            .command(&slipkeeper_link::commands::registration(0, 0, 156).unwrap())
             .await
             .unwrap();
         for amount in [1000, 2000, 3000] {
             other
-                .command(&slipkeeper_link::commands::authorisation(amount, 156))
+                .command(&slipkeeper_link::commands::authorisation(amount, 156).unwrap())
                 .await
                 .unwrap();
         }

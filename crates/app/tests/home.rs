@@ -48,3 +48,41 @@ fn home_now_answers_at_once_and_the_alerts_follow() {
         later.alerts
     );
 }
+
+/// A journal a terminal keeps adding to is never "fresh": once one check has answered,
+/// Home shows that answer and stops saying it is checking, while the next check runs.
+#[test]
+fn checking_ends_while_transactions_keep_arriving() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(
+        &dir.path().join("j.db"),
+        FixedClock::at("2026-11-22T03:00:00Z"),
+    )
+    .unwrap();
+    app.seed_demo(20).unwrap();
+    assert!(app.home_now().unwrap().checking);
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-22T03:00:00Z")
+        .unwrap()
+        .to_utc();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut seen_done = false;
+    for n in 0..200u64 {
+        // One more transaction before every look, as a busy counter would.
+        app.journal_mut()
+            .ingest(&[Record {
+                body: RecordBody::Transaction(sample::transaction(1000 + n)),
+                recorded_at: at,
+            }])
+            .unwrap();
+        let h = app.home_now().unwrap();
+        if seen_done {
+            assert!(!h.checking, "checking again after an answer: {h:?}");
+        }
+        seen_done |= !h.checking;
+        if seen_done && n > 20 || std::time::Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(seen_done, "the check never ended");
+}

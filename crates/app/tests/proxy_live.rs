@@ -134,11 +134,11 @@ fn a_payment_over_serial_cables_passes_the_proxy_and_is_mirrored() {
         let mut register = Link::serial(register_end, clock);
         register.set_timeouts(Duration::from_secs(2), Duration::from_secs(5));
         register
-            .command(&commands::registration(0, commands::MIRROR_CONFIG, 156))
+            .command(&commands::registration(0, commands::MIRROR_CONFIG, 156).unwrap())
             .await
             .unwrap();
         register
-            .command(&commands::authorisation(4711, 156))
+            .command(&commands::authorisation(4711, 156).unwrap())
             .await
             .unwrap()
     });

@@ -53,11 +53,11 @@ fn a_payment_relayed_while_the_journal_was_away_is_stored_from_the_spool() {
         .unwrap();
         let mut register = Link::connect_tcp(&addr.to_string(), clock).await.unwrap();
         register
-            .command(&commands::registration(0, commands::MIRROR_CONFIG, 156))
+            .command(&commands::registration(0, commands::MIRROR_CONFIG, 156).unwrap())
             .await
             .unwrap();
         register
-            .command(&commands::authorisation(8800, 156))
+            .command(&commands::authorisation(8800, 156).unwrap())
             .await
             .unwrap()
     });

@@ -11,7 +11,7 @@ pub mod spool;
 
 use chrono::{DateTime, Utc};
 use slipkeeper_journal::Direction;
-use slipkeeper_zvt::{Apdu, Completion, Message, ZvtError};
+use slipkeeper_zvt::{cmd, Apdu, Completion, Message, ZvtError};
 use std::sync::Arc;
 use std::time::Duration;
 use thiserror::Error;
@@ -40,6 +40,10 @@ pub enum LinkError {
     Io(#[from] std::io::Error),
     #[error("the terminal sent bytes that are not ZVT: {0}")]
     Protocol(#[from] ZvtError),
+    /// A command Slipkeeper was asked to send cannot be built (a value too large for
+    /// its field): nothing was sent.
+    #[error("the command cannot be sent: {0}")]
+    Command(ZvtError),
     #[error("the terminal refused the command (code {0:02X})")]
     Refused(u8),
     /// The journal could not take what the terminal sent, so it was not acknowledged.
@@ -353,7 +357,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Link<S> {
             }
         }
         let mut messages = Vec::new();
-        if matches!((cmd.class, cmd.instr), (0x06, 0x02) | (0x06, 0xB0)) {
+        if matches!((cmd.class, cmd.instr), cmd::LOG_OFF | cmd::ECR_ABORT) {
             return Ok(Exchange {
                 command: cmd.clone(),
                 messages,

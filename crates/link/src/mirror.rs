@@ -6,7 +6,7 @@ use crate::{End, Exchange};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use slipkeeper_domain::*;
 use slipkeeper_journal::{RawFrame, Record, RecordBody, SlipRecord};
-use slipkeeper_zvt::{decode_text, Charset, Fields, Message, Tlv, TlvValue};
+use slipkeeper_zvt::{cmd, decode_text, Charset, Fields, Message, Tlv, TlvValue};
 
 /// Who and where: what the bytes themselves do not say.
 #[derive(Clone, Debug)]
@@ -23,12 +23,12 @@ pub struct Context {
 
 fn kind_of(class: u8, instr: u8) -> Option<TxnKind> {
     Some(match (class, instr) {
-        (0x06, 0x01) => TxnKind::Sale,
-        (0x06, 0x30) => TxnKind::Void,
-        (0x06, 0x31) => TxnKind::Refund,
-        (0x06, 0x22) => TxnKind::PreAuth,
-        (0x06, 0x23 | 0x24) => TxnKind::PreAuthCompletion,
-        (0x06, 0x25) => TxnKind::PreAuthCancel,
+        cmd::AUTHORISATION => TxnKind::Sale,
+        cmd::REVERSAL => TxnKind::Void,
+        cmd::REFUND => TxnKind::Refund,
+        cmd::PRE_AUTHORISATION => TxnKind::PreAuth,
+        cmd::PARTIAL_REVERSAL | cmd::BOOK_TOTAL => TxnKind::PreAuthCompletion,
+        cmd::PRE_AUTH_REVERSAL => TxnKind::PreAuthCancel,
         _ => return None,
     })
 }
@@ -252,7 +252,7 @@ pub fn records(ctx: &Context, ex: &Exchange, recorded_at: DateTime<Utc>) -> (Vec
             }
         })
         .collect();
-    let armed_idle = (ex.command.class, ex.command.instr) == (0x06, 0x01)
+    let armed_idle = (ex.command.class, ex.command.instr) == cmd::AUTHORISATION
         && matches!(ex.end, End::Aborted(_))
         && status.is_empty()
         && matches!(Message::decode(&ex.command), Ok(Message::Command { fields, .. }) if fields.amount.is_none());
@@ -262,7 +262,7 @@ pub fn records(ctx: &Context, ex: &Exchange, recorded_at: DateTime<Utc>) -> (Vec
         return (out, false);
     }
     let kind = kind_of(ex.command.class, ex.command.instr).or_else(|| {
-        ((ex.command.class, ex.command.instr) == (0x06, 0x20))
+        ((ex.command.class, ex.command.instr) == cmd::REPEAT_RECEIPT)
             .then(|| status.first().map(|f| repeated_kind(f, ex)))
             .flatten()
     });
@@ -271,7 +271,7 @@ pub fn records(ctx: &Context, ex: &Exchange, recorded_at: DateTime<Utc>) -> (Vec
             key = Some(t.key());
             out.push(rec(RecordBody::Transaction(t)));
         }
-    } else if (ex.command.class, ex.command.instr) == (0x06, 0x50) && ex.end == End::Completed {
+    } else if (ex.command.class, ex.command.instr) == cmd::END_OF_DAY && ex.end == End::Completed {
         if let Some(f) = status.first() {
             out.push(rec(RecordBody::Settlement(settlement(ctx, f))));
             settled = true;

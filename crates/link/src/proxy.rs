@@ -439,7 +439,9 @@ mod tests {
             0x22, 0xF0, 0xF8, 0x41, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
         ]);
         data.extend([0x0B, 0x00, 0x00, 0x42]);
-        Apdu::new(0x04, 0x0F, data).encode().unwrap()
+        Apdu::command(slipkeeper_zvt::cmd::STATUS_INFORMATION, data)
+            .encode()
+            .unwrap()
     }
 
     fn at() -> DateTime<Utc> {

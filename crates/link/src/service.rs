@@ -223,7 +223,9 @@ async fn check_totals<S>(
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
-    match link.command(&commands::turnover_totals(cfg.password)).await {
+    let totals =
+        commands::turnover_totals(cfg.password).map_err(|e| (LinkError::Command(e), true))?;
+    match link.command(&totals).await {
         Ok(ex) => {
             let _ = events.send(Event::Totals(ex));
             Ok(())
@@ -277,21 +279,17 @@ where
         .arm
         .map_or(crate::COMPLETION_TIMEOUT, |w| w + cfg.ack_timeout);
     link.set_timeouts(cfg.ack_timeout, completion);
-    let reg = commands::registration(cfg.password, cfg.config, cfg.currency);
+    let reg = commands::registration(cfg.password, cfg.config, cfg.currency)
+        .map_err(|e| (LinkError::Command(e), false))?;
     run_command(&mut link, cfg, events, &reg)
         .await
         .map_err(|e| (e, false))?;
     let _ = events.send(Event::State(State::Connected));
     if cfg.catch_up {
         // The booking a dropped link may have cut off is the terminal's last one.
-        match run_command(
-            &mut link,
-            cfg,
-            events,
-            &commands::repeat_receipt(cfg.password),
-        )
-        .await
-        {
+        let repeat =
+            commands::repeat_receipt(cfg.password).map_err(|e| (LinkError::Command(e), true))?;
+        match run_command(&mut link, cfg, events, &repeat).await {
             Ok(_) | Err(LinkError::Refused(_)) => {}
             Err(e) => return Err((e, true)),
         }
@@ -318,7 +316,8 @@ where
                 Err(mpsc::error::TryRecvError::Disconnected) => return Ok(()),
                 Err(mpsc::error::TryRecvError::Empty) => {
                     let secs = u8::try_from(wait.as_secs().max(1)).unwrap_or(u8::MAX);
-                    let arm = commands::armed_authorisation(secs, cfg.currency);
+                    let arm = commands::armed_authorisation(secs, cfg.currency)
+                        .map_err(|e| (LinkError::Command(e), true))?;
                     match run_command(&mut link, cfg, events, &arm).await {
                         Ok(_) => {
                             // Between customers, now and then: do the totals still agree?

@@ -56,7 +56,7 @@ async fn unregistered_commands_are_refused_and_status_works() {
     let addr = terminal().await;
     let mut l = connect(&addr).await;
     assert!(matches!(
-        l.command(&commands::end_of_day(0)).await,
+        l.command(&commands::end_of_day(0).unwrap()).await,
         Err(LinkError::Refused(0x83))
     ));
     let ex = l.command(&commands::status_enquiry()).await.unwrap();
@@ -68,11 +68,11 @@ async fn unregistered_commands_are_refused_and_status_works() {
 async fn a_payment_is_mirrored_with_its_slips_and_raw_frames() {
     let addr = terminal().await;
     let mut l = connect(&addr).await;
-    l.command(&commands::registration(0, commands::MIRROR_CONFIG, 156))
+    l.command(&commands::registration(0, commands::MIRROR_CONFIG, 156).unwrap())
         .await
         .unwrap();
     let ex = l
-        .command(&commands::authorisation(12345, 156))
+        .command(&commands::authorisation(12345, 156).unwrap())
         .await
         .unwrap();
     assert_eq!(ex.end, End::Completed);
@@ -144,7 +144,10 @@ async fn a_payment_is_mirrored_with_its_slips_and_raw_frames() {
     assert_eq!(d.frames.len(), 10);
     assert_eq!(
         d.frames[0].bytes,
-        commands::authorisation(12345, 156).encode().unwrap()
+        commands::authorisation(12345, 156)
+            .unwrap()
+            .encode()
+            .unwrap()
     );
     assert!(j.verify().unwrap().is_clean());
 }
@@ -153,11 +156,11 @@ async fn a_payment_is_mirrored_with_its_slips_and_raw_frames() {
 async fn a_decline_ends_in_an_abort_and_keeps_the_raw_frames() {
     let addr = terminal().await;
     let mut l = connect(&addr).await;
-    l.command(&commands::registration(0, commands::MIRROR_CONFIG, 156))
+    l.command(&commands::registration(0, commands::MIRROR_CONFIG, 156).unwrap())
         .await
         .unwrap();
     let ex = l
-        .command(&commands::authorisation(10013, 156))
+        .command(&commands::authorisation(10013, 156).unwrap())
         .await
         .unwrap();
     assert_eq!(ex.end, End::Aborted(Some(0x05)));
@@ -181,32 +184,32 @@ async fn after_end_of_day_a_void_is_refused_and_the_journal_says_refund() {
         j.ingest(&recs).unwrap();
         settled
     };
-    l.command(&commands::registration(0, commands::MIRROR_CONFIG, 156))
+    l.command(&commands::registration(0, commands::MIRROR_CONFIG, 156).unwrap())
         .await
         .unwrap();
     store(
-        &l.command(&commands::authorisation(5000, 156))
+        &l.command(&commands::authorisation(5000, 156).unwrap())
             .await
             .unwrap(),
         "1",
     );
     store(
-        &l.command(&commands::authorisation(7000, 156))
+        &l.command(&commands::authorisation(7000, 156).unwrap())
             .await
             .unwrap(),
         "1",
     );
 
     // Same batch: the void (ZVT reversal) of receipt 1 goes through.
-    let void = l.command(&commands::reversal(0, 1)).await.unwrap();
+    let void = l.command(&commands::reversal(0, 1).unwrap()).await.unwrap();
     assert_eq!(void.end, End::Completed);
     store(&void, "1");
 
-    let eod = l.command(&commands::end_of_day(0)).await.unwrap();
+    let eod = l.command(&commands::end_of_day(0).unwrap()).await.unwrap();
     assert!(store(&eod, "1"), "end-of-day settles the batch");
 
     // After settlement the terminal no longer knows receipt 2: 原交易不存在.
-    let late = l.command(&commands::reversal(0, 2)).await.unwrap();
+    let late = l.command(&commands::reversal(0, 2).unwrap()).await.unwrap();
     assert_eq!(late.end, End::Aborted(Some(0xB5)));
 
     let voided = j
@@ -290,7 +293,7 @@ async fn a_dropped_connection_mid_command_is_an_error_not_a_hang() {
     let mut l = Link::connect_tcp(&addr, clock).await.unwrap();
     l.set_timeouts(Duration::from_secs(2), Duration::from_secs(2));
     assert!(matches!(
-        l.command(&commands::authorisation(100, 156)).await,
+        l.command(&commands::authorisation(100, 156).unwrap()).await,
         Err(LinkError::Closed)
     ));
 }
@@ -315,13 +318,13 @@ async fn a_pre_authorisation_is_taken_or_released_and_each_step_is_mirrored() {
         let (recs, _) = mirror::records(&ctx("1"), ex, now());
         j.ingest(&recs).unwrap();
     };
-    l.command(&commands::registration(0, commands::MIRROR_CONFIG, 156))
+    l.command(&commands::registration(0, commands::MIRROR_CONFIG, 156).unwrap())
         .await
         .unwrap();
     // Two reservations: receipts 1 and 2.
     for amount in [50_000, 30_000] {
         let ex = l
-            .command(&commands::pre_authorisation(amount, 156))
+            .command(&commands::pre_authorisation(amount, 156).unwrap())
             .await
             .unwrap();
         assert_eq!(ex.end, End::Completed);
@@ -329,21 +332,27 @@ async fn a_pre_authorisation_is_taken_or_released_and_each_step_is_mirrored() {
     }
     // More than reserved is refused; the reservation stays open.
     assert_eq!(
-        l.command(&commands::book_total(1, 60_000))
+        l.command(&commands::book_total(1, 60_000).unwrap())
             .await
             .unwrap()
             .end,
         End::Aborted(Some(0xB7))
     );
-    let taken = l.command(&commands::book_total(1, 42_000)).await.unwrap();
+    let taken = l
+        .command(&commands::book_total(1, 42_000).unwrap())
+        .await
+        .unwrap();
     assert_eq!(taken.end, End::Completed);
     store(&taken);
-    let released = l.command(&commands::pre_auth_reversal(2)).await.unwrap();
+    let released = l
+        .command(&commands::pre_auth_reversal(2).unwrap())
+        .await
+        .unwrap();
     assert_eq!(released.end, End::Completed);
     store(&released);
     // Both closed now: nothing left to take or release.
     assert_eq!(
-        l.command(&commands::pre_auth_reversal(1))
+        l.command(&commands::pre_auth_reversal(1).unwrap())
             .await
             .unwrap()
             .end,
@@ -389,20 +398,25 @@ async fn a_terminal_reverses_a_booking_whose_status_information_is_not_acknowled
         .await
         .unwrap();
     let mut l = connect(&addr.to_string()).await;
-    l.command(&commands::registration(0, commands::MIRROR_CONFIG, 156))
+    l.command(&commands::registration(0, commands::MIRROR_CONFIG, 156).unwrap())
         .await
         .unwrap();
     drop(l);
     // A register that sends a payment, reads the answers and never acknowledges.
     let mut s = TcpStream::connect(addr).await.unwrap();
-    let reg = commands::registration(0, commands::MIRROR_CONFIG, 156);
+    let reg = commands::registration(0, commands::MIRROR_CONFIG, 156).unwrap();
     s.write_all(&reg.encode().unwrap()).await.unwrap();
     let mut buf = vec![0u8; 4096];
     let _ = tokio::time::timeout(Duration::from_millis(300), s.read(&mut buf)).await;
     s.write_all(&Apdu::ack().encode().unwrap()).await.unwrap();
-    s.write_all(&commands::authorisation(2500, 156).encode().unwrap())
-        .await
-        .unwrap();
+    s.write_all(
+        &commands::authorisation(2500, 156)
+            .unwrap()
+            .encode()
+            .unwrap(),
+    )
+    .await
+    .unwrap();
     // The terminal waits 5 s for the acknowledgement, then gives up and reverses.
     tokio::time::sleep(Duration::from_millis(5600)).await;
     let ledger = sim.ledger();

@@ -49,11 +49,11 @@ async fn the_register_pays_through_the_proxy_and_the_journal_mirrors_it() {
     let mut register = Link::connect_tcp(&addr.to_string(), clock()).await.unwrap();
     register.set_timeouts(Duration::from_secs(2), Duration::from_secs(5));
     register
-        .command(&commands::registration(0, commands::MIRROR_CONFIG, 156))
+        .command(&commands::registration(0, commands::MIRROR_CONFIG, 156).unwrap())
         .await
         .unwrap();
     let paid = register
-        .command(&commands::authorisation(8800, 156))
+        .command(&commands::authorisation(8800, 156).unwrap())
         .await
         .unwrap();
     assert_eq!(paid.end, End::Completed);
@@ -88,7 +88,7 @@ async fn the_register_pays_through_the_proxy_and_the_journal_mirrors_it() {
     );
     assert_eq!(exchanges.len(), 2, "registration and payment");
     let pay = &exchanges[1];
-    assert_eq!(pay.command, commands::authorisation(8800, 156));
+    assert_eq!(pay.command, commands::authorisation(8800, 156).unwrap());
     assert_eq!(pay.end, End::Completed);
     assert_eq!(
         pay.frames.len(),
@@ -146,13 +146,13 @@ async fn payments_go_through_when_the_recorder_is_gone() {
     let mut register = Link::connect_tcp(&addr.to_string(), clock()).await.unwrap();
     register.set_timeouts(Duration::from_secs(2), Duration::from_secs(5));
     register
-        .command(&commands::registration(0, commands::MIRROR_CONFIG, 156))
+        .command(&commands::registration(0, commands::MIRROR_CONFIG, 156).unwrap())
         .await
         .unwrap();
     for amount in [100, 200, 300] {
         assert_eq!(
             register
-                .command(&commands::authorisation(amount, 156))
+                .command(&commands::authorisation(amount, 156).unwrap())
                 .await
                 .unwrap()
                 .end,
@@ -219,11 +219,11 @@ async fn a_serial_proxy_relays_framed_bytes_unchanged_and_the_journal_mirrors_th
     let mut register = Link::serial(register_end, clock());
     register.set_timeouts(Duration::from_secs(2), Duration::from_secs(5));
     register
-        .command(&commands::registration(0, commands::MIRROR_CONFIG, 156))
+        .command(&commands::registration(0, commands::MIRROR_CONFIG, 156).unwrap())
         .await
         .unwrap();
     let paid = register
-        .command(&commands::authorisation(4711, 156))
+        .command(&commands::authorisation(4711, 156).unwrap())
         .await
         .unwrap();
     assert_eq!(paid.end, End::Completed);

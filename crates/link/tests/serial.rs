@@ -51,11 +51,11 @@ async fn a_payment_over_a_serial_pipe() {
     tokio::spawn(serial_terminal(b));
     let mut ecr = Link::serial(a, clock());
     ecr.set_timeouts(Duration::from_secs(2), Duration::from_secs(5));
-    ecr.command(&commands::registration(0, commands::MIRROR_CONFIG, 156))
+    ecr.command(&commands::registration(0, commands::MIRROR_CONFIG, 156).unwrap())
         .await
         .unwrap();
     let ex = ecr
-        .command(&commands::authorisation(4711, 156))
+        .command(&commands::authorisation(4711, 156).unwrap())
         .await
         .unwrap();
     assert_eq!(ex.end, End::Completed);
@@ -64,7 +64,10 @@ async fn a_payment_over_a_serial_pipe() {
     assert!(ex.frames.iter().all(|f| f.bytes.starts_with(&[0x10, 0x02])));
     assert_eq!(
         serial::deframe(&ex.frames[0].bytes).unwrap(),
-        commands::authorisation(4711, 156).encode().unwrap()
+        commands::authorisation(4711, 156)
+            .unwrap()
+            .encode()
+            .unwrap()
     );
 }
 
@@ -159,11 +162,11 @@ async fn a_payment_over_real_pseudo_terminals() {
     tokio::spawn(serial_terminal(pt_port));
     let mut ecr = Link::open_serial(&ecr_path, 9600, clock()).unwrap();
     ecr.set_timeouts(Duration::from_secs(3), Duration::from_secs(10));
-    ecr.command(&commands::registration(0, commands::MIRROR_CONFIG, 156))
+    ecr.command(&commands::registration(0, commands::MIRROR_CONFIG, 156).unwrap())
         .await
         .unwrap();
     let ex = ecr
-        .command(&commands::authorisation(1234, 156))
+        .command(&commands::authorisation(1234, 156).unwrap())
         .await
         .unwrap();
     assert_eq!(ex.end, End::Completed);

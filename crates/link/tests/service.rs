@@ -68,7 +68,7 @@ async fn reconnects_after_the_terminal_comes_back() {
     next_state(&mut ev, |s| *s == State::Connected).await;
     let (tx, rx) = oneshot::channel();
     req_tx
-        .send((commands::authorisation(1500, 156), tx))
+        .send((commands::authorisation(1500, 156).unwrap(), tx))
         .await
         .unwrap();
     assert_eq!(rx.await.unwrap().unwrap().end, End::Completed);

@@ -11,7 +11,7 @@
 //! .13 are declined (result 05), so tests can ask for a decline.
 
 use chrono::NaiveDateTime;
-use slipkeeper_zvt::{bcd_encode, encode_bmps, encode_tlvs, Apdu, Bmp, Message, Tlv};
+use slipkeeper_zvt::{bcd_encode, cmd, encode_bmps, encode_tlvs, Apdu, Bmp, Code, Message, Tlv};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -107,8 +107,13 @@ fn bcd(v: u64, len: usize) -> Vec<u8> {
     bcd_encode(v % 10u64.pow(2 * len as u32), len).unwrap_or_else(|| vec![0; len])
 }
 
-fn apdu(class: u8, instr: u8, bmps: &[Bmp]) -> Apdu {
-    Apdu::new(class, instr, encode_bmps(bmps).unwrap_or_default())
+/// A message of BMPs. A BMP this simulator built wrong is answered as what it is, a
+/// protocol error (`84 9A`), never as the message with its data left out.
+fn apdu(code: Code, bmps: &[Bmp]) -> Apdu {
+    match encode_bmps(bmps) {
+        Ok(data) => Apdu::command(code, data),
+        Err(_) => Apdu::new(0x84, 0x9A, Vec::new()),
+    }
 }
 
 fn b(id: u8, value: Vec<u8>) -> Bmp {
@@ -122,11 +127,11 @@ fn time_bmps(now: NaiveDateTime) -> Vec<Bmp> {
 }
 
 fn abort(rc: u8) -> Apdu {
-    Apdu::new(0x06, 0x1E, vec![rc])
+    Apdu::command(cmd::ABORT, vec![rc])
 }
 
 fn completion() -> Apdu {
-    Apdu::new(0x06, 0x0F, Vec::new())
+    Apdu::command(cmd::COMPLETION, Vec::new())
 }
 
 impl Terminal {
@@ -212,7 +217,7 @@ impl Terminal {
             Tlv::primitive(0x14, vec![0xFE]),
             Tlv::container(0x25, children),
         ];
-        apdu(0x06, 0xD3, &[b(0x06, encode_tlvs(&tlv))])
+        apdu(cmd::PRINT_TEXT_BLOCK, &[b(0x06, encode_tlvs(&tlv))])
     }
 
     fn slip_lines(&self, copy: &str, b: &Booking<'_>) -> Vec<String> {
@@ -252,7 +257,7 @@ impl Terminal {
                 self.tid(),
             ];
             bmps.extend(time_bmps(now));
-            return vec![apdu(0x04, 0x0F, &bmps), abort(RC_DECLINED)];
+            return vec![apdu(cmd::STATUS_INFORMATION, &bmps), abort(RC_DECLINED)];
         }
         self.trace += 1;
         self.receipt += 1;
@@ -293,7 +298,7 @@ impl Terminal {
             Kind::Reversal => "预授权撤销 PRE-AUTH VOID",
             Kind::Sale | Kind::Void => "消费 SALE",
         };
-        let status = apdu(0x04, 0x0F, &bmps);
+        let status = apdu(cmd::STATUS_INFORMATION, &bmps);
         self.last_status = Some(status.clone());
         let mut out = vec![status];
         let info = Booking {
@@ -345,7 +350,7 @@ impl Terminal {
         }
         bmps.push(b(0x60, t));
         bmps.push(self.tid());
-        apdu(0x04, 0x0F, &bmps)
+        apdu(cmd::STATUS_INFORMATION, &bmps)
     }
 
     /// The terminal's answer to one command from the ECR: first the acknowledgement,
@@ -356,24 +361,23 @@ impl Terminal {
             Err(_) => return vec![Apdu::new(0x84, 0x9A, Vec::new())],
         };
         let ack = Apdu::ack();
-        if (cmd.class, cmd.instr) == (0x05, 0x01) && !self.knows_status_enquiry {
+        if (cmd.class, cmd.instr) == cmd::STATUS_ENQUIRY && !self.knows_status_enquiry {
             return vec![Apdu::new(0x84, RC_NOT_POSSIBLE, Vec::new())];
         }
         let needs_registration = !matches!(
             (cmd.class, cmd.instr),
-            (0x06, 0x00) | (0x05, 0x01) | (0x06, 0x02) | (0x06, 0x70)
+            cmd::REGISTRATION | cmd::STATUS_ENQUIRY | cmd::LOG_OFF | cmd::DIAGNOSIS
         );
         if needs_registration && !self.registered {
             return vec![Apdu::new(0x84, RC_NOT_POSSIBLE, Vec::new())];
         }
         let mut out = vec![ack];
-        match (cmd.class, cmd.instr, msg) {
-            (0x06, 0x00, Message::Registration { config, .. }) => {
+        match (cmd.code(), msg) {
+            (cmd::REGISTRATION, Message::Registration { config, .. }) => {
                 self.registered = true;
                 self.config = config;
                 out.push(apdu(
-                    0x06,
-                    0x0F,
+                    cmd::COMPLETION,
                     &[
                         b(0x19, vec![0]),
                         self.tid(),
@@ -381,23 +385,23 @@ impl Terminal {
                     ],
                 ));
             }
-            (0x05, 0x01, _) => {
+            (cmd::STATUS_ENQUIRY, _) => {
                 let mut data = vec![0xF0, 0xF0, 0xF8];
                 data.extend(b"SIM-1.00");
                 data.push(0x00);
-                out.push(Apdu::new(0x06, 0x0F, data));
+                out.push(Apdu::command(cmd::COMPLETION, data));
             }
-            (0x06, 0x01, Message::Command { fields, .. }) => match fields.amount {
+            (cmd::AUTHORISATION, Message::Command { fields, .. }) => match fields.amount {
                 Some(a) if a > 0 => out.extend(self.book(a, false, now)),
                 // No amount: the cashier keys it in at the terminal.
                 None => out.extend(self.take_customer(now).unwrap_or_default()),
                 _ => out.push(abort(0x9A)),
             },
-            (0x06, 0x22, Message::Command { fields, .. }) => match fields.amount {
+            (cmd::PRE_AUTHORISATION, Message::Command { fields, .. }) => match fields.amount {
                 Some(a) if a > 0 => out.extend(self.book_as(a, Kind::PreAuth, None, now)),
                 _ => out.push(abort(0x9A)),
             },
-            (0x06, 0x24 | 0x25, Message::Command { fields, .. }) => {
+            (cmd::BOOK_TOTAL | cmd::PRE_AUTH_REVERSAL, Message::Command { fields, .. }) => {
                 let open = fields.receipt_no.and_then(|r| {
                     self.batch
                         .iter()
@@ -426,11 +430,11 @@ impl Terminal {
                     None => out.push(abort(0xB8)), // no such open pre-authorisation
                 }
             }
-            (0x06, 0x31, Message::WithPassword { fields, .. }) => match fields.amount {
+            (cmd::REFUND, Message::WithPassword { fields, .. }) => match fields.amount {
                 Some(a) if a > 0 => out.extend(self.book(a, true, now)),
                 _ => out.push(abort(0x9A)),
             },
-            (0x06, 0x30, Message::WithPassword { fields, .. }) => {
+            (cmd::REVERSAL, Message::WithPassword { fields, .. }) => {
                 let found = fields
                     .receipt_no
                     .and_then(|r| self.batch.iter().position(|x| x.receipt == r));
@@ -463,7 +467,7 @@ impl Terminal {
                             b(0x87, bcd(receipt.into(), 2)),
                             b(0x49, bcd(self.currency.into(), 2)),
                         ]);
-                        let status = apdu(0x04, 0x0F, &bmps);
+                        let status = apdu(cmd::STATUS_INFORMATION, &bmps);
                         self.last_status = Some(status.clone());
                         self.last_receipts.clear();
                         out.push(status);
@@ -473,7 +477,7 @@ impl Terminal {
                     _ => out.push(abort(RC_REVERSAL_NOT_POSSIBLE)),
                 }
             }
-            (0x06, 0x20, _) => match &self.last_status {
+            (cmd::REPEAT_RECEIPT, _) => match &self.last_status {
                 // Like some real terminals, the status information of the last booking
                 // comes with the copy of its receipts (FACTS.md §2: a client accepts it).
                 Some(status) => {
@@ -483,11 +487,11 @@ impl Terminal {
                 }
                 None => out.push(abort(RC_NOT_POSSIBLE)),
             },
-            (0x06, 0x10, _) => {
+            (cmd::TURNOVER_TOTALS, _) => {
                 out.push(self.totals(now));
                 out.push(completion());
             }
-            (0x06, 0x50, _) => {
+            (cmd::END_OF_DAY, _) => {
                 out.push(self.totals(now));
                 let lines = vec![
                     "结算 SETTLEMENT".to_owned(),
@@ -498,8 +502,8 @@ impl Terminal {
                 self.settled.append(&mut self.batch);
                 self.batch_no += 1;
             }
-            (0x06, 0x70, _) => out.push(completion()),
-            (0x06, 0x02, _) => self.registered = false,
+            (cmd::DIAGNOSIS, _) => out.push(completion()),
+            (cmd::LOG_OFF, _) => self.registered = false,
             _ => return vec![Apdu::new(0x84, RC_NOT_POSSIBLE, Vec::new())],
         }
         out
@@ -617,7 +621,7 @@ impl Shared {
 
 /// An authorisation without amount: the terminal waits for the cashier to key it in.
 pub fn is_armed(cmd: &Apdu) -> bool {
-    (cmd.class, cmd.instr) == (0x06, 0x01)
+    (cmd.class, cmd.instr) == cmd::AUTHORISATION
         && matches!(Message::decode(cmd), Ok(Message::Command { fields, .. }) if fields.amount.is_none())
 }
 
@@ -955,7 +959,7 @@ async fn serve_loop<P: Port>(
         for a in it {
             wire.write(&a).await?;
             if !wire.acknowledged().await {
-                if (a.class, a.instr) == (0x04, 0x0F) {
+                if (a.class, a.instr) == cmd::STATUS_INFORMATION {
                     if let Ok(mut t) = shared.terminal.lock() {
                         t.reverse_unacknowledged(clock());
                     }

@@ -14,6 +14,16 @@ impl Apdu {
         Apdu { class, instr, data }
     }
 
+    /// An APDU of the command `code` (see [`crate::names::cmd`]).
+    pub fn command(code: crate::names::Code, data: Vec<u8>) -> Apdu {
+        Apdu::new(code.0, code.1, data)
+    }
+
+    /// CLASS and INSTR, to compare with [`crate::names::cmd`].
+    pub fn code(&self) -> crate::names::Code {
+        (self.class, self.instr)
+    }
+
     /// `80 00 00`: positive acknowledgement.
     pub fn ack() -> Apdu {
         Apdu::new(0x80, 0x00, Vec::new())

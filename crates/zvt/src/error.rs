@@ -33,6 +33,12 @@ pub enum ZvtError {
     BadFrame(String),
     #[error("serial frame: CRC {got:04X} does not match the computed {expected:04X}")]
     Crc { expected: u16, got: u16 },
+    #[error("{field} {value} does not fit in {digits} BCD digits")]
+    TooLarge {
+        field: &'static str,
+        value: u64,
+        digits: usize,
+    },
     #[error("{class:02X} {instr:02X}: {reason}")]
     BadMessage {
         class: u8,

@@ -42,5 +42,6 @@ pub use bmp::{encode_bmps, parse_bmps, Bmp, Fields};
 pub use error::ZvtError;
 pub use mask::{mask_card_data, MaskedFrame};
 pub use message::{Completion, Message, PrintLine};
+pub use names::{cmd, Code};
 pub use text::{decode_text, Charset};
 pub use tlv::{encode_tlvs, parse_tlvs, Tlv, TlvValue};

@@ -4,7 +4,9 @@ import { messages, type Key, type Lang } from "./messages";
 function initial(): Lang {
   const saved = typeof localStorage !== "undefined" ? localStorage.getItem("lang") : null;
   if (saved === "zh" || saved === "en") return saved;
-  const nav = typeof navigator !== "undefined" ? navigator.language : "zh-CN";
+  // The OS's language as the shell tells it (src-tauri: os-locale), else the webview's.
+  const os = (globalThis as { __OS_LOCALE__?: string | null }).__OS_LOCALE__;
+  const nav = os ?? (typeof navigator !== "undefined" ? navigator.language : "zh-CN");
   return nav.toLowerCase().startsWith("zh") ? "zh" : "en";
 }
 

@@ -13,26 +13,24 @@ impl App {
         let rt = runtime(&mut tokio::runtime::Builder::new_current_thread())?;
         let clock = self.clock.clone();
         let link_clock: slipkeeper_link::Clock = Arc::new(move || clock.now());
+        // Built before connecting: a value that does not fit is said, nothing is sent.
+        let status = matches!(cmd, TerminalCommand::Status);
+        let apdu: Apdu = match cmd {
+            TerminalCommand::Status => Ok(commands::status_enquiry()),
+            TerminalCommand::Totals => commands::turnover_totals(password),
+            TerminalCommand::EndOfDay => commands::end_of_day(password),
+            TerminalCommand::RepeatReceipt => commands::repeat_receipt(password),
+            TerminalCommand::Diagnosis => Ok(commands::diagnosis()),
+            TerminalCommand::DemoPayment { amount_minor } => {
+                commands::authorisation(amount_minor, 156)
+            }
+        }
+        .map_err(LinkError::Command)?;
+        let register = commands::registration(password, commands::MIRROR_CONFIG, 156)
+            .map_err(LinkError::Command)?;
         let (reg, ex) = rt.block_on(async {
             let mut link = Link::connect_tcp(addr, link_clock).await?;
-            let reg = link
-                .command(&commands::registration(
-                    password,
-                    commands::MIRROR_CONFIG,
-                    156,
-                ))
-                .await?;
-            let status = matches!(cmd, TerminalCommand::Status);
-            let apdu: Apdu = match cmd {
-                TerminalCommand::Status => commands::status_enquiry(),
-                TerminalCommand::Totals => commands::turnover_totals(password),
-                TerminalCommand::EndOfDay => commands::end_of_day(password),
-                TerminalCommand::RepeatReceipt => commands::repeat_receipt(password),
-                TerminalCommand::Diagnosis => commands::diagnosis(),
-                TerminalCommand::DemoPayment { amount_minor } => {
-                    commands::authorisation(amount_minor, 156)
-                }
-            };
+            let reg = link.command(&register).await?;
             let ex = match link.command(&apdu).await {
                 Ok(ex) => Ok(ex),
                 // Some terminals know only registration, authorisation and end of

@@ -56,7 +56,7 @@ pub struct TerminalReport {
 impl From<LinkError> for AppError {
     fn from(e: LinkError) -> Self {
         let code = match e {
-            LinkError::Protocol(_) => ErrorCode::BadInput,
+            LinkError::Protocol(_) | LinkError::Command(_) => ErrorCode::BadInput,
             _ => ErrorCode::Io,
         };
         AppError::new(code, e.to_string())

@@ -233,11 +233,11 @@ fn pay(
             .map_err(|e| e.to_string())?;
         use slipkeeper_link::commands;
         register
-            .command(&commands::registration(0, commands::MIRROR_CONFIG, 156))
+            .command(&commands::registration(0, commands::MIRROR_CONFIG, 156).unwrap())
             .await
             .map_err(|e| e.to_string())?;
         let ex = register
-            .command(&commands::authorisation(minor, 156))
+            .command(&commands::authorisation(minor, 156).unwrap())
             .await
             .map_err(|e| e.to_string())?;
         Ok(ex.end)
