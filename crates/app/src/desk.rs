@@ -314,16 +314,3 @@ impl App {
         self.build_evidence(case_id, &[], &path)
     }
 }
-
-/// Parses what the UI sends as a copy choice.
-pub fn copies(choice: &str) -> Result<Vec<CopyType>, AppError> {
-    match choice {
-        "merchant" => Ok(vec![CopyType::Merchant]),
-        "cardholder" => Ok(vec![CopyType::Cardholder]),
-        "both" => Ok(vec![CopyType::Merchant, CopyType::Cardholder]),
-        other => Err(AppError::new(
-            ErrorCode::BadInput,
-            format!("copy {other:?}: expected merchant, cardholder or both"),
-        )),
-    }
-}

@@ -97,49 +97,7 @@ pub enum Command {
     },
     /// Reprint slips, marked 重打印 REPRINT: one voucher, or every transaction from
     /// --from to --to; to a PDF, an ESC/POS printer, a system printer, or as text.
-    Reprint {
-        /// The voucher number (凭证号) on the slip.
-        #[arg(required_unless_present = "from")]
-        voucher: Option<TraceNo>,
-        #[arg(long)]
-        terminal: Option<TerminalId>,
-        #[arg(long)]
-        batch: Option<BatchNo>,
-        /// Every transaction from this date or time (YYYY-MM-DD or "YYYY-MM-DD HH:MM").
-        #[arg(long, requires = "to", conflicts_with_all = ["voucher", "batch"])]
-        from: Option<String>,
-        /// To this date (inclusive, whole day) or time (exclusive).
-        #[arg(long, requires = "from")]
-        to: Option<String>,
-        /// merchant, cardholder or both.
-        #[arg(long, default_value = "both")]
-        copy: String,
-        /// Write a PDF here.
-        #[arg(long, value_name = "OUT.pdf")]
-        pdf: Option<PathBuf>,
-        /// PDF paper: 58mm, 80mm or a4 (several slips per page). Default: 80mm for one
-        /// voucher, a4 for a range.
-        #[arg(long)]
-        paper: Option<String>,
-        /// Print on a system printer (CUPS name; "default" for the default printer).
-        #[arg(long, value_name = "NAME")]
-        printer: Option<String>,
-        /// Open the PDF in the system's viewer afterwards.
-        #[arg(long, requires = "pdf")]
-        open: bool,
-        /// A network receipt printer, e.g. tcp://192.168.1.60:9100.
-        #[arg(long, value_name = "tcp://HOST:PORT")]
-        escpos: Option<String>,
-        /// A USB or serial receipt printer device, e.g. /dev/usb/lp0.
-        #[arg(long, value_name = "PATH")]
-        escpos_device: Option<PathBuf>,
-        /// ESC/POS paper width in characters: 32 (58 mm) or 48 (80 mm).
-        #[arg(long, default_value_t = 48)]
-        columns: u8,
-        /// Print the slip text here.
-        #[arg(long)]
-        text: bool,
-    },
+    Reprint(crate::reprint::ReprintArgs),
     /// Proxy mode: sit between the cash register and the terminal, relay every byte
     /// unchanged, and mirror each transaction into the journal. Runs until stopped.
     Proxy {

@@ -13,6 +13,7 @@ mod args;
 mod cases;
 mod output;
 mod recon;
+mod reprint;
 mod service;
 mod zvt;
 
@@ -323,120 +324,7 @@ fn run_on(cli: Cli, db: std::path::PathBuf) -> Result<ExitCode, AppError> {
                 return Ok(ExitCode::FAILURE);
             }
         }
-        Command::Reprint {
-            voucher,
-            terminal,
-            batch,
-            from,
-            to,
-            copy,
-            pdf,
-            paper,
-            printer,
-            open,
-            escpos,
-            escpos_device,
-            columns,
-            text,
-        } => {
-            use slipkeeper_domain::CopyType;
-            let copies = match copy.as_str() {
-                "merchant" => vec![CopyType::Merchant],
-                "cardholder" => vec![CopyType::Cardholder],
-                "both" => vec![CopyType::Merchant, CopyType::Cardholder],
-                other => {
-                    return Err(AppError::new(
-                        ErrorCode::BadInput,
-                        format!("--copy {other:?}: expected merchant, cardholder or both"),
-                    ))
-                }
-            };
-            let cols = match columns {
-                32 => slipkeeper_app::Columns::C32,
-                48 => slipkeeper_app::Columns::C48,
-                other => {
-                    return Err(AppError::new(
-                        ErrorCode::BadInput,
-                        format!("--columns {other}: expected 32 (58 mm) or 48 (80 mm)"),
-                    ))
-                }
-            };
-            let paper = match paper.as_deref() {
-                Some(p) => slipkeeper_app::Paper::parse(p).ok_or_else(|| {
-                    AppError::new(
-                        ErrorCode::BadInput,
-                        format!("--paper {p:?}: expected 58mm, 80mm or a4"),
-                    )
-                })?,
-                None if from.is_some() => slipkeeper_app::Paper::A4,
-                None => slipkeeper_app::Paper::Roll80,
-            };
-            let escpos = escpos
-                .map(|url| {
-                    url.strip_prefix("tcp://")
-                        .map(|a| slipkeeper_app::EscposTarget::Tcp(a.to_owned()))
-                        .ok_or_else(|| {
-                            AppError::new(
-                                ErrorCode::BadInput,
-                                format!("--escpos {url:?}: expected tcp://HOST:PORT"),
-                            )
-                        })
-                })
-                .transpose()?
-                .or(escpos_device.map(slipkeeper_app::EscposTarget::Device));
-            if pdf.is_none() && printer.is_none() && escpos.is_none() && !text {
-                return Err(AppError::new(
-                    ErrorCode::BadInput,
-                    "say where the reprint goes: --pdf OUT.pdf, --printer NAME, --escpos tcp://HOST:9100, --escpos-device PATH or --text",
-                ));
-            }
-            let slips = match (&voucher, &from, &to) {
-                (Some(v), _, _) => app.reprint(v, terminal.as_ref(), batch.as_ref(), &copies)?,
-                (None, Some(f), Some(t)) => app.reprint_range(
-                    args::parse_when("from", f, false)?,
-                    args::parse_when("to", t, true)?,
-                    terminal.as_ref(),
-                    &copies,
-                )?,
-                _ => {
-                    return Err(AppError::new(
-                        ErrorCode::BadInput,
-                        "give a voucher number, or --from and --to",
-                    ))
-                }
-            };
-            let mut done = Vec::new();
-            if let Some(path) = &pdf {
-                let n = app.save_pdf(&slips, paper, path)?;
-                done.push(format!("{} ({n} bytes)", path.display()));
-                if open {
-                    slipkeeper_app::open_with_os(path)?;
-                }
-            }
-            if let Some(name) = &printer {
-                let name = Some(name.as_str()).filter(|n| *n != "default");
-                app.print_on_system_printer(&slips, paper, name)?;
-                done.push(format!("printer {}", name.unwrap_or("(default)")));
-            }
-            if let Some(t) = &escpos {
-                let n = app.print_escpos(&slips, cols, t)?;
-                done.push(format!("receipt printer ({n} bytes)"));
-            }
-            if text {
-                for s in &slips {
-                    for l in &s.lines {
-                        say!("{}", l.text);
-                    }
-                    say!();
-                }
-            }
-            if !done.is_empty() {
-                out.message(
-                    &format!("{} slip(s) to {}", slips.len(), done.join(", ")),
-                    serde_json::json!({ "slips": slips.len(), "to": done }),
-                );
-            }
-        }
+        Command::Reprint(a) => reprint::run(&app, &out, a)?,
         Command::Statement { cmd } => recon::statement(&mut app, &out, cmd)?,
         Command::Diagnose { find, complaint } => cases::diagnose(&app, &out, &find, &complaint)?,
         Command::Contact => cases::contact(&mut app)?,

@@ -1,6 +1,6 @@
 //! `slipkeeper-termsim`: a ZVT terminal for trying Slipkeeper without hardware, over
 //! TCP or a pseudo-terminal, with customers at its counter and faults on its line.
-//! Run with `--help` for the options.
+//! Run with `--help` for the options (clap).
 
 use slipkeeper_termsim::{customer_flow, serve_shared, Faults, Shared, Terminal};
 use std::net::SocketAddr;
@@ -12,91 +12,79 @@ fn now() -> chrono::NaiveDateTime {
     chrono::Local::now().naive_local()
 }
 
-const USAGE: &str =
-    "usage: slipkeeper-termsim [--listen HOST:PORT | --pty] [--tid TERMINAL_ID] [--vu MERCHANT_NO]
-    [--customers N] [--per-minute N] [--seed N] [--ledger FILE] [--no-status-enquiry]
-    [--drop-within N] [--delay-p P] [--delay-ms N] [--silence-p P] [--corrupt-p P] [--nak-p P]
-
-  --listen      TCP address to serve (default 127.0.0.1:20007; port 0 = any free port)
-  --pty         serve on a new pseudo-terminal instead and print its path (Linux, macOS)
-  --customers   how many customers pay at the counter (amounts keyed in at the terminal;
-                the ECR must keep an authorisation without amount open), default 0
-  --per-minute  how fast they come (default 30)
-  --seed        seed of amounts and faults (default 1)
-  --ledger      keep the terminal's own journal in FILE (batch, trace, kind, amount, receipt)
-  --no-status-enquiry  refuse 05 01 with 0x83, as terminals that know little do
-  --drop-within close the line after a random number of frames up to N (each connection)
-  --delay-p / --delay-ms   hold a frame back with probability P for N ms
-  --silence-p   stop answering (line stays open) with probability P per frame
-  --corrupt-p   serial: flip a byte of a frame with probability P (the CRC catches it)
-  --nak-p       serial: answer a good frame with NAK with probability P";
-
+/// A ZVT payment terminal for trying Slipkeeper without hardware: over TCP or a
+/// pseudo-terminal, with customers at its counter and faults on its line.
+#[derive(Debug, clap::Parser)]
+#[command(name = "slipkeeper-termsim", version)]
 struct Opts {
-    listen: String,
+    /// TCP address to serve (port 0 = any free port).
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:20007")]
+    listen: SocketAddr,
+    /// Serve on a new pseudo-terminal instead and print its path (Linux, macOS).
+    #[arg(long)]
     pty: bool,
+    /// The terminal id it reports.
+    #[arg(long, value_name = "TERMINAL_ID", default_value = "52523535")]
     tid: String,
+    /// The merchant number (VU) it reports.
+    #[arg(long, value_name = "MERCHANT_NO", default_value = "898310048990001")]
     vu: String,
+    /// How many customers pay at the counter (amounts keyed in at the terminal; the ECR
+    /// must keep an authorisation without amount open).
+    #[arg(long, default_value_t = 0)]
     customers: u64,
+    /// How fast they come.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..))]
     per_minute: u32,
+    /// Seed of amounts and faults.
+    #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Keep the terminal's own journal in FILE (batch, trace, kind, amount, receipt).
+    #[arg(long, value_name = "FILE")]
     ledger: Option<std::path::PathBuf>,
-    faults: Faults,
-    status_enquiry: bool,
+    /// Refuse 05 01 with 0x83, as terminals that know little do.
+    #[arg(long)]
+    no_status_enquiry: bool,
+    /// Close the line after a random number of frames up to N (each connection).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    drop_within: Option<u32>,
+    /// Hold a frame back with probability P …
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = probability)]
+    delay_p: f64,
+    /// … for this many milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    delay_ms: u64,
+    /// Stop answering (the line stays open) with probability P per frame.
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = probability)]
+    silence_p: f64,
+    /// Serial: flip a byte of a frame with probability P (the CRC catches it).
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = probability)]
+    corrupt_p: f64,
+    /// Serial: answer a good frame with NAK with probability P.
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = probability)]
+    nak_p: f64,
 }
 
-fn parse() -> Result<Opts, String> {
-    let mut o = Opts {
-        listen: "127.0.0.1:20007".into(),
-        pty: false,
-        tid: "52523535".into(),
-        vu: "898310048990001".into(),
-        customers: 0,
-        per_minute: 30,
-        seed: 1,
-        ledger: None,
-        faults: Faults::default(),
-        status_enquiry: true,
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        if a == "--pty" {
-            o.pty = true;
-            continue;
-        }
-        if a == "--no-status-enquiry" {
-            o.status_enquiry = false;
-            continue;
-        }
-        if a == "--help" || a == "-h" {
-            println!("{USAGE}");
-            std::process::exit(0);
-        }
-        let v = args.next().ok_or_else(|| format!("{a} needs a value"))?;
-        let num = |what: &str| -> Result<f64, String> {
-            v.parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite() && *x >= 0.0)
-                .ok_or_else(|| format!("{what} {v:?}: expected a number ≥ 0"))
-        };
-        match a.as_str() {
-            "--listen" => o.listen = v,
-            "--tid" => o.tid = v,
-            "--vu" => o.vu = v,
-            "--customers" => o.customers = num(&a)? as u64,
-            "--per-minute" => o.per_minute = num(&a)?.max(1.0) as u32,
-            "--seed" => o.seed = num(&a)? as u64,
-            "--ledger" => o.ledger = Some(v.into()),
-            "--drop-within" => o.faults.drop_within = Some(num(&a)?.max(1.0) as u32),
-            "--delay-p" => o.faults.delay_p = num(&a)?,
-            "--delay-ms" => o.faults.delay = Duration::from_millis(num(&a)? as u64),
-            "--silence-p" => o.faults.silence_p = num(&a)?,
-            "--corrupt-p" => o.faults.corrupt_p = num(&a)?,
-            "--nak-p" => o.faults.nak_p = num(&a)?,
-            _ => return Err(format!("unknown option {a}")),
+/// A probability: a number from 0 to 1.
+fn probability(s: &str) -> Result<f64, String> {
+    s.parse::<f64>()
+        .ok()
+        .filter(|p| (0.0..=1.0).contains(p))
+        .ok_or_else(|| format!("{s:?}: expected a probability from 0 to 1"))
+}
+
+impl Opts {
+    fn faults(&self) -> Faults {
+        Faults {
+            seed: self.seed,
+            drop_within: self.drop_within,
+            delay_p: self.delay_p,
+            delay: Duration::from_millis(self.delay_ms),
+            silence_p: self.silence_p,
+            corrupt_p: self.corrupt_p,
+            nak_p: self.nak_p,
         }
     }
-    o.faults.seed = o.seed;
-    Ok(o)
 }
 
 /// Writes the ledger whenever it changes (to a temporary file, then renamed, so a
@@ -126,16 +114,10 @@ async fn keep_ledger(shared: Arc<Shared>, path: std::path::PathBuf) {
 
 #[tokio::main]
 async fn main() {
-    let o = match parse() {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("slipkeeper-termsim: {e}\n{USAGE}");
-            std::process::exit(2);
-        }
-    };
+    let o = <Opts as clap::Parser>::parse();
     let mut terminal = Terminal::new(&o.tid, &o.vu, 156);
-    terminal.knows_status_enquiry = o.status_enquiry;
-    let shared = Shared::new(terminal, o.faults.clone());
+    terminal.knows_status_enquiry = !o.no_status_enquiry;
+    let shared = Shared::new(terminal, o.faults());
     if let Some(p) = o.ledger.clone() {
         tokio::spawn(keep_ledger(shared.clone(), p));
     }
@@ -151,13 +133,7 @@ async fn main() {
         serve_pty(shared, &o.tid).await;
         return;
     }
-    let addr: SocketAddr = match o.listen.parse() {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("slipkeeper-termsim: --listen {:?}: {e}", o.listen);
-            std::process::exit(2);
-        }
-    };
+    let addr = o.listen;
     match serve_shared(addr, shared, now).await {
         Ok((bound, task)) => {
             println!("ZVT terminal {} listening on {bound}", o.tid);
