@@ -1,6 +1,8 @@
 //! A blank window of the same Tauri version, features and WebKit settings as the
-//! desktop app, and nothing else: the floor `scripts/measure-desktop` measures beside
-//! Slipkeeper to give its idle memory as a ratio (BENCHMARKS.md).
+//! desktop app, showing one static page and nothing else: the floor
+//! `scripts/measure-desktop` measures beside Slipkeeper to give its idle memory as a
+//! ratio (BENCHMARKS.md). Its page is `examples/blank/page/index.html`, served like the
+//! app's own files (`examples/blank/tauri.conf.json`).
 //!
 //!     cargo build --release --example blank_window
 
@@ -9,22 +11,9 @@ fn main() {
     if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
         std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
     }
-    let mut context = tauri::generate_context!();
-    // Not the app's window: one empty page.
-    context.config_mut().app.windows.clear();
-    let result = tauri::Builder::default()
-        .setup(|app| {
-            let url = "data:text/html,<!doctype html><title>blank</title><p>blank</p>"
-                .parse()
-                .map_err(|e| format!("{e}"))?;
-            tauri::WebviewWindowBuilder::new(app, "blank", tauri::WebviewUrl::External(url))
-                .title("blank")
-                .inner_size(1180.0, 760.0)
-                .build()?;
-            Ok(())
-        })
-        .run(context);
-    if let Err(e) = result {
+    if let Err(e) =
+        tauri::Builder::default().run(tauri::generate_context!("examples/blank/tauri.conf.json"))
+    {
         eprintln!("blank window: {e}");
         std::process::exit(1);
     }

@@ -7,8 +7,8 @@ use slipkeeper_app::{App, FixedClock};
 use slipkeeper_domain::sample;
 use slipkeeper_journal::{Record, RecordBody};
 
-#[test]
-fn home_now_answers_at_once_and_the_alerts_follow() {
+/// A shop with 20 demo transactions (the folder lives as long as the app is used).
+fn shop() -> (tempfile::TempDir, App) {
     let dir = tempfile::tempdir().unwrap();
     let mut app = App::open(
         &dir.path().join("j.db"),
@@ -16,6 +16,12 @@ fn home_now_answers_at_once_and_the_alerts_follow() {
     )
     .unwrap();
     app.seed_demo(20).unwrap();
+    (dir, app)
+}
+
+#[test]
+fn home_now_answers_at_once_and_the_alerts_follow() {
+    let (_dir, mut app) = shop();
     // A voucher far ahead of the others: the ones between are missing.
     let at = chrono::DateTime::parse_from_rfc3339("2026-11-22T03:00:00Z")
         .unwrap()
@@ -53,13 +59,7 @@ fn home_now_answers_at_once_and_the_alerts_follow() {
 /// Home shows that answer and stops saying it is checking, while the next check runs.
 #[test]
 fn checking_ends_while_transactions_keep_arriving() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut app = App::open(
-        &dir.path().join("j.db"),
-        FixedClock::at("2026-11-22T03:00:00Z"),
-    )
-    .unwrap();
-    app.seed_demo(20).unwrap();
+    let (_dir, mut app) = shop();
     assert!(app.home_now().unwrap().checking);
     let at = chrono::DateTime::parse_from_rfc3339("2026-11-22T03:00:00Z")
         .unwrap()

@@ -1,5 +1,5 @@
 use clap::{Args, Parser, Subcommand};
-use slipkeeper_app::{AppError, ErrorCode, TxnQuery};
+use slipkeeper_app::{AppError, ErrorCode};
 use slipkeeper_domain::{AuthCode, BatchNo, MerchantId, Rrn, TerminalId, TraceNo};
 use std::path::PathBuf;
 
@@ -42,7 +42,7 @@ pub enum Command {
     /// Look at and check the journal.
     Journal {
         #[command(subcommand)]
-        cmd: JournalCmd,
+        cmd: crate::journal::JournalCmd,
     },
     /// Import a JSON Lines file (the format `journal export` writes). All or nothing.
     Import { file: PathBuf },
@@ -148,8 +148,8 @@ pub enum Command {
         #[command(flatten)]
         find: LookupArgs,
         /// void-failed, receipt-lost, charged-twice, not-in-acquirer-back-end, dispute, other.
-        #[arg(long, default_value = "other")]
-        complaint: String,
+        #[arg(long, default_value = "other", value_parser = complaint)]
+        complaint: slipkeeper_domain::Complaint,
     },
     /// Step by step: the problem, the diagnosis, what the acquirer will ask, a phone
     /// script and a letter, the evidence pack, and a case to follow it up (interactive).
@@ -214,8 +214,9 @@ pub enum CaseCmd {
     New {
         #[command(flatten)]
         find: LookupArgs,
-        #[arg(long, default_value = "other")]
-        complaint: String,
+        /// void-failed, receipt-lost, charged-twice, not-in-acquirer-back-end, dispute, other.
+        #[arg(long, default_value = "other", value_parser = complaint)]
+        complaint: slipkeeper_domain::Complaint,
         /// Acquirer id (`acquirer list`).
         #[arg(long)]
         acquirer: Option<String>,
@@ -335,39 +336,6 @@ pub enum ReconcileCmd {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum JournalCmd {
-    /// List transactions, newest first.
-    List {
-        #[command(flatten)]
-        filters: Filters,
-    },
-    /// Search slip text (Chinese or English) and filter.
-    Search {
-        text: String,
-        #[command(flatten)]
-        filters: Filters,
-    },
-    /// Everything about a voucher (凭证号): slips, related voids/refunds, raw frames.
-    Show {
-        voucher: TraceNo,
-        #[arg(long)]
-        terminal: Option<TerminalId>,
-        #[arg(long)]
-        batch: Option<BatchNo>,
-    },
-    /// Check the hash chain: names any record altered, removed or added outside Slipkeeper.
-    Verify,
-    /// What the mirror may have missed: missing voucher numbers, settlements whose
-    /// totals disagree with the journal.
-    Check,
-    /// Write every record as JSON Lines (to stdout, or --out FILE).
-    Export {
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
-}
-
-#[derive(Debug, Subcommand)]
 pub enum TerminalCmd {
     /// Is the terminal there and ready?
     Status,
@@ -420,96 +388,7 @@ pub enum DemoCmd {
     },
 }
 
-#[derive(Debug, Args)]
-pub struct Filters {
-    /// Voucher number (凭证号).
-    #[arg(long)]
-    pub voucher: Option<TraceNo>,
-    /// Reference number (参考号).
-    #[arg(long)]
-    pub rrn: Option<Rrn>,
-    /// Authorisation code (授权码).
-    #[arg(long)]
-    pub auth: Option<AuthCode>,
-    /// Last four digits of the card.
-    #[arg(long)]
-    pub last4: Option<String>,
-    /// Amount in yuan, e.g. 12.50.
-    #[arg(long)]
-    pub amount: Option<String>,
-    /// From this date or time (YYYY-MM-DD or "YYYY-MM-DD HH:MM"), inclusive.
-    #[arg(long)]
-    pub from: Option<String>,
-    /// To this date (inclusive, whole day) or time (exclusive).
-    #[arg(long)]
-    pub to: Option<String>,
-    #[arg(long)]
-    pub terminal: Option<TerminalId>,
-    #[arg(long)]
-    pub batch: Option<BatchNo>,
-    /// approved, declined, reversed, voided or unknown.
-    #[arg(long)]
-    pub outcome: Option<String>,
-    /// sale, void, refund, pre_auth, pre_auth_completion, reversal, balance_inquiry, settlement.
-    #[arg(long)]
-    pub kind: Option<String>,
-    #[arg(long, default_value_t = 50)]
-    pub limit: u64,
-    #[arg(long, default_value_t = 0)]
-    pub offset: u64,
-}
-
-fn bad(field: &str, value: &str, why: &str) -> AppError {
-    AppError::new(ErrorCode::BadInput, format!("--{field} {value:?}: {why}"))
-}
-
 pub use slipkeeper_app::forms::parse_when;
-
-/// The filter flags as a query, read by the same rules as the desktop's journal form.
-pub fn to_query(f: Filters, text: Option<String>) -> Result<TxnQuery, AppError> {
-    use slipkeeper_app::forms::{parse_amount, parse_kind, parse_last4, parse_outcome};
-    Ok(TxnQuery {
-        voucher: f.voucher,
-        rrn: f.rrn,
-        auth_code: f.auth,
-        last4: f
-            .last4
-            .as_deref()
-            .map(|s| parse_last4("last4", s))
-            .transpose()?,
-        amount_minor: f
-            .amount
-            .as_deref()
-            .map(|a| parse_amount("amount", a))
-            .transpose()?,
-        from: f
-            .from
-            .as_deref()
-            .map(|s| parse_when("from", s, false))
-            .transpose()?,
-        to: f
-            .to
-            .as_deref()
-            .map(|s| parse_when("to", s, true))
-            .transpose()?,
-        terminal: f.terminal,
-        batch: f.batch,
-        upto_id: None,
-        outcome: f
-            .outcome
-            .as_deref()
-            .map(|s| parse_outcome("outcome", s))
-            .transpose()?,
-        kind: f
-            .kind
-            .as_deref()
-            .map(|s| parse_kind("kind", s))
-            .transpose()?,
-        text,
-        offset: f.offset,
-        limit: f.limit,
-    })
-}
 
 impl LookupArgs {
     pub fn to_lookup(&self) -> Result<slipkeeper_app::Lookup, AppError> {
@@ -551,14 +430,10 @@ impl LookupArgs {
     }
 }
 
-/// Accepts void-failed as well as void_failed.
-pub fn complaint(s: &str) -> Result<slipkeeper_domain::Complaint, AppError> {
+/// `--complaint`: void-failed as well as void_failed (the domain's own reading).
+pub fn complaint(s: &str) -> Result<slipkeeper_domain::Complaint, String> {
     slipkeeper_domain::Complaint::parse(&s.replace('-', "_")).ok_or_else(|| {
-        bad(
-            "complaint",
-            s,
-            "expected void-failed, receipt-lost, charged-twice, not-in-acquirer-back-end, dispute or other",
-        )
+        format!("{s:?}: expected void-failed, receipt-lost, charged-twice, not-in-acquirer-back-end, dispute or other")
     })
 }
 

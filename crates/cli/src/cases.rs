@@ -1,6 +1,6 @@
 //! `slipkeeper diagnose | contact | case | evidence | merchant | acquirer`.
 
-use crate::args::{complaint, AcquirerCmd, CaseCmd, EvidenceCmd, LookupArgs, MerchantCmd};
+use crate::args::{AcquirerCmd, CaseCmd, EvidenceCmd, LookupArgs, MerchantCmd};
 use crate::output::{print_json, Out};
 use slipkeeper_app::{App, AppError, CaseSummary, ContactPlan, ErrorCode, Lookup};
 use slipkeeper_domain::{CaseStatus, Complaint, Diagnosis};
@@ -38,8 +38,13 @@ pub fn print_diagnosis(d: &Diagnosis) {
     }
 }
 
-pub fn diagnose(app: &App, out: &Out, find: &LookupArgs, c: &str) -> Result<(), AppError> {
-    let d = app.diagnose(complaint(c)?, &find.to_lookup()?)?;
+pub fn diagnose(
+    app: &App,
+    out: &Out,
+    find: &LookupArgs,
+    c: slipkeeper_domain::Complaint,
+) -> Result<(), AppError> {
+    let d = app.diagnose(c, &find.to_lookup()?)?;
     if out.json {
         print_json(&json(&d));
     } else {
@@ -112,7 +117,7 @@ pub fn case(app: &mut App, out: &Out, cmd: CaseCmd) -> Result<(), AppError> {
             statement_line,
         } => {
             let lookup = find.to_lookup()?;
-            let id = app.open_case(complaint(&c)?, &lookup, acquirer.as_deref(), statement_line)?;
+            let id = app.open_case(c, &lookup, acquirer.as_deref(), statement_line)?;
             let v = app.case(id)?;
             out.message(
                 &format!("opened case SK-{id}: {}", case_line(&v.summary)),

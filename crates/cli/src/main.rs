@@ -11,15 +11,17 @@ macro_rules! say {
 
 mod args;
 mod cases;
+mod journal;
 mod output;
 mod recon;
 mod reprint;
 mod service;
 mod zvt;
 
-use args::{Cli, Command, DbCmd, DemoCmd, Filters, JournalCmd, TerminalCmd};
+use args::{Cli, Command, DbCmd, DemoCmd, TerminalCmd};
 use clap::Parser;
-use slipkeeper_app::{clock_from_env, App, AppError, ErrorCode, TerminalCommand, TxnQuery};
+use journal::JournalCmd;
+use slipkeeper_app::{clock_from_env, App, AppError, ErrorCode, TerminalCommand};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -61,7 +63,7 @@ pub(crate) fn quit_on_write_error(e: std::io::Error) -> ! {
 }
 
 /// Stdout for long outputs (exports): a reader gone away ends the program quietly.
-struct QuietStdout;
+pub(crate) struct QuietStdout;
 
 impl Write for QuietStdout {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -219,64 +221,7 @@ fn run_on(cli: Cli, db: std::path::PathBuf) -> Result<ExitCode, AppError> {
                 "service commands are answered before a journal is opened",
             ))
         }
-        Command::Journal { cmd } => match cmd {
-            JournalCmd::List { filters } => {
-                let page = app.search(&filters.query(None)?)?;
-                out.page(&page);
-            }
-            JournalCmd::Search { text, filters } => {
-                let page = app.search(&filters.query(Some(text))?)?;
-                out.page(&page);
-            }
-            JournalCmd::Show {
-                voucher,
-                terminal,
-                batch,
-            } => {
-                let details = app.by_voucher(&voucher, terminal.as_ref(), batch.as_ref())?;
-                out.details(&details);
-            }
-            JournalCmd::Check => {
-                let findings = app.check()?;
-                if out.json {
-                    say!(
-                        "{}",
-                        serde_json::to_string_pretty(&findings).unwrap_or_default()
-                    );
-                } else if findings.is_empty() {
-                    say!("nothing missing: voucher numbers are continuous and settlements agree");
-                } else {
-                    for f in &findings {
-                        say!("{f}");
-                    }
-                }
-                if !findings.is_empty() {
-                    return Ok(ExitCode::FAILURE);
-                }
-            }
-            JournalCmd::Verify => {
-                let report = app.verify()?;
-                out.verify(&report);
-                if !report.is_clean() {
-                    return Ok(ExitCode::FAILURE);
-                }
-            }
-            JournalCmd::Export { out: file } => match file {
-                Some(f) => {
-                    let n = app.export_to_file(&f)?;
-                    out.message(
-                        &format!("exported {n} records to {}", f.display()),
-                        serde_json::json!({ "exported": n }),
-                    );
-                }
-                None => {
-                    let mut w = std::io::BufWriter::new(QuietStdout);
-                    app.export(&mut w)?;
-                    w.flush()
-                        .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
-                }
-            },
-        },
+        Command::Journal { cmd } => return journal::run(&app, &out, cmd),
         Command::Import { file } => {
             let r = app.import(&file)?;
             out.ingest(&file, &r);
@@ -326,7 +271,7 @@ fn run_on(cli: Cli, db: std::path::PathBuf) -> Result<ExitCode, AppError> {
         }
         Command::Reprint(a) => reprint::run(&app, &out, a)?,
         Command::Statement { cmd } => recon::statement(&mut app, &out, cmd)?,
-        Command::Diagnose { find, complaint } => cases::diagnose(&app, &out, &find, &complaint)?,
+        Command::Diagnose { find, complaint } => cases::diagnose(&app, &out, &find, complaint)?,
         Command::Contact => cases::contact(&mut app)?,
         Command::Case { cmd } => cases::case(&mut app, &out, cmd)?,
         Command::Evidence { cmd } => cases::evidence(&mut app, &out, cmd)?,
@@ -466,10 +411,4 @@ fn run_on(cli: Cli, db: std::path::PathBuf) -> Result<ExitCode, AppError> {
         | Command::Zvt { .. } => {}
     }
     Ok(ExitCode::SUCCESS)
-}
-
-impl Filters {
-    fn query(self, text: Option<String>) -> Result<TxnQuery, AppError> {
-        args::to_query(self, text)
-    }
 }

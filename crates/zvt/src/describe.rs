@@ -408,6 +408,28 @@ fn rest(bytes: &[u8], name: &str) -> Field {
     }
 }
 
+/// A result code as a parameter: the code in hex and what it means.
+fn result_param(id: &str, name: &str, code: u8) -> Field {
+    param(
+        id,
+        name,
+        &[code],
+        Value::Number(u64::from(code)),
+        format!("{code:02X} {}", names::result_text(code)),
+    )
+}
+
+/// A time-out byte, in seconds.
+fn timeout_param(t: u8) -> Field {
+    param(
+        "timeout",
+        "time-out (s)",
+        &[t],
+        Value::Number(u64::from(t)),
+        format!("{t} s"),
+    )
+}
+
 fn byte_text(v: u8) -> String {
     format!("{v} (hex {v:02X})")
 }
@@ -429,13 +451,7 @@ fn message_fields(m: &Message, a: &Apdu, mut ctx: Ctx) -> Vec<Field> {
     let fields: Option<&Fields> = match m {
         Message::Ack(f) | Message::StatusInformation(f) | Message::PrintTextBlock(f) => Some(f),
         Message::Nack { code, fields } => {
-            out.push(param(
-                "error_code",
-                "error code",
-                &[*code],
-                Value::Number(u64::from(*code)),
-                format!("{code:02X} {}", names::result_text(*code)),
-            ));
+            out.push(result_param("error_code", "error code", *code));
             Some(fields)
         }
         Message::IntermediateStatus {
@@ -458,13 +474,7 @@ fn message_fields(m: &Message, a: &Apdu, mut ctx: Ctx) -> Vec<Field> {
                 format!("{status:02X} {meaning}"),
             ));
             if let Some(t) = timeout {
-                out.push(param(
-                    "timeout",
-                    "time-out (s)",
-                    &[*t],
-                    Value::Number(u64::from(*t)),
-                    format!("{t} s"),
-                ));
+                out.push(timeout_param(*t));
             }
             Some(fields)
         }
@@ -534,13 +544,7 @@ fn message_fields(m: &Message, a: &Apdu, mut ctx: Ctx) -> Vec<Field> {
             fields,
         } => {
             if let Some(rc) = result_code {
-                out.push(param(
-                    "result_code",
-                    "result code",
-                    &[*rc],
-                    Value::Number(u64::from(*rc)),
-                    format!("{rc:02X} {}", names::result_text(*rc)),
-                ));
+                out.push(result_param("result_code", "result code", *rc));
             }
             Some(fields)
         }
@@ -586,13 +590,7 @@ fn message_fields(m: &Message, a: &Apdu, mut ctx: Ctx) -> Vec<Field> {
         Message::Command { fields, .. } => {
             if ctx.code == cmd::READ_CARD {
                 if let Some(&t) = d.first() {
-                    out.push(param(
-                        "timeout",
-                        "time-out (s)",
-                        &[t],
-                        Value::Number(u64::from(t)),
-                        format!("{t} s"),
-                    ));
+                    out.push(timeout_param(t));
                 }
             }
             Some(fields)

@@ -9,23 +9,8 @@ use serde_json::Value;
 use slipkeeper_zvt::describe::{describe_frames, render_text, DecodeOptions};
 use slipkeeper_zvt::Charset;
 
-const FILES: [&str; 5] = [
-    "ecrterm",
-    "everest_zvt",
-    "kotlin_zvt_library",
-    "minlux_zvt",
-    "portalum_zvt",
-];
-
-fn vectors() -> Vec<Value> {
-    FILES
-        .iter()
-        .flat_map(|f| {
-            let path = format!("{}/tests/fixtures/{f}.json", env!("CARGO_MANIFEST_DIR"));
-            serde_json::from_str::<Vec<Value>>(&std::fs::read_to_string(path).unwrap()).unwrap()
-        })
-        .collect()
-}
+mod support;
+use support::vectors;
 
 fn options(v: &Value) -> DecodeOptions {
     let c = v["expect"]["charset"].as_str().unwrap_or("");

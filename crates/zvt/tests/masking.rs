@@ -4,31 +4,10 @@
 
 #![allow(clippy::unwrap_used)] // a test: fail loudly
 
-use serde_json::Value;
 use slipkeeper_zvt::{mask_card_data, serial, Apdu, Message};
 
-fn vectors() -> Vec<(String, bool, Vec<u8>)> {
-    [
-        "ecrterm",
-        "everest_zvt",
-        "kotlin_zvt_library",
-        "minlux_zvt",
-        "portalum_zvt",
-    ]
-    .iter()
-    .flat_map(|f| {
-        let path = format!("{}/tests/fixtures/{f}.json", env!("CARGO_MANIFEST_DIR"));
-        serde_json::from_str::<Vec<Value>>(&std::fs::read_to_string(path).unwrap()).unwrap()
-    })
-    .map(|v| {
-        (
-            v["id"].as_str().unwrap().to_owned(),
-            v["transport"] == "serial",
-            hex::decode(v["hex"].as_str().unwrap()).unwrap(),
-        )
-    })
-    .collect()
-}
+mod support;
+use support::vector_bytes as vectors;
 
 fn decode(serial_framed: bool, bytes: &[u8]) -> Option<Message> {
     let apdu = if serial_framed {

@@ -10,23 +10,8 @@ use slipkeeper_zvt::{
     TlvValue, ZvtError,
 };
 
-const FILES: [&str; 5] = [
-    "ecrterm",
-    "everest_zvt",
-    "kotlin_zvt_library",
-    "minlux_zvt",
-    "portalum_zvt",
-];
-
-fn vectors() -> Vec<Value> {
-    FILES
-        .iter()
-        .flat_map(|f| {
-            let path = format!("{}/tests/fixtures/{f}.json", env!("CARGO_MANIFEST_DIR"));
-            serde_json::from_str::<Vec<Value>>(&std::fs::read_to_string(path).unwrap()).unwrap()
-        })
-        .collect()
-}
+mod support;
+use support::vectors;
 
 fn charset_of(v: &Value) -> Charset {
     let c = v["expect"]["charset"].as_str().unwrap_or("");

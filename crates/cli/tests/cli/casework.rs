@@ -145,9 +145,10 @@ fn diagnose_names_the_code_and_the_facts() {
         text.contains("[NOT_IN_JOURNAL_TYPO]") && text.contains("000019"),
         "{text}"
     );
-    let r = sk(&db, &["diagnose", "--voucher", "3", "--complaint", "angry"]).fails();
+    let r = sk(&db, &["diagnose", "--voucher", "3", "--complaint", "angry"]).usage_error();
     assert!(
-        r.stderr().contains("--complaint \"angry\""),
+        r.stderr().contains("--complaint")
+            && r.stderr().contains("\"angry\": expected void-failed"),
         "{}",
         r.stderr()
     );

@@ -55,6 +55,11 @@ impl Run {
         assert!(!self.stderr().contains("panicked"), "{}", self.stderr());
         self
     }
+    /// A usage error (a flag's value clap refuses): exit 2, the flag named.
+    pub fn usage_error(self) -> Run {
+        assert_eq!(self.out.status.code(), Some(2), "{}", self.stderr());
+        self
+    }
 }
 
 pub fn sk(db: &Path, args: &[&str]) -> Run {

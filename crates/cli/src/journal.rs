@@ -1,0 +1,196 @@
+//! `slipkeeper journal …`: list, search, show, verify, check and export the journal.
+
+use crate::output::Out;
+use crate::QuietStdout;
+use clap::{Args, Subcommand};
+use slipkeeper_app::forms::parse_when;
+use slipkeeper_app::{App, AppError, ErrorCode, TxnQuery};
+use slipkeeper_domain::{AuthCode, BatchNo, Outcome, Rrn, TerminalId, TraceNo, TxnKind};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Subcommand)]
+pub enum JournalCmd {
+    /// List transactions, newest first.
+    List {
+        #[command(flatten)]
+        filters: Filters,
+    },
+    /// Search slip text (Chinese or English) and filter.
+    Search {
+        text: String,
+        #[command(flatten)]
+        filters: Filters,
+    },
+    /// Everything about a voucher (凭证号): slips, related voids/refunds, raw frames.
+    Show {
+        voucher: TraceNo,
+        #[arg(long)]
+        terminal: Option<TerminalId>,
+        #[arg(long)]
+        batch: Option<BatchNo>,
+    },
+    /// Check the hash chain: names any record altered, removed or added outside Slipkeeper.
+    Verify,
+    /// What the mirror may have missed: missing voucher numbers, settlements whose
+    /// totals disagree with the journal.
+    Check,
+    /// Write every record as JSON Lines (to stdout, or --out FILE).
+    Export {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct Filters {
+    /// Voucher number (凭证号).
+    #[arg(long)]
+    pub voucher: Option<TraceNo>,
+    /// Reference number (参考号).
+    #[arg(long)]
+    pub rrn: Option<Rrn>,
+    /// Authorisation code (授权码).
+    #[arg(long)]
+    pub auth: Option<AuthCode>,
+    /// Last four digits of the card.
+    #[arg(long)]
+    pub last4: Option<String>,
+    /// Amount in yuan, e.g. 12.50.
+    #[arg(long)]
+    pub amount: Option<String>,
+    /// From this date or time (YYYY-MM-DD or "YYYY-MM-DD HH:MM"), inclusive.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// To this date (inclusive, whole day) or time (exclusive).
+    #[arg(long)]
+    pub to: Option<String>,
+    #[arg(long)]
+    pub terminal: Option<TerminalId>,
+    #[arg(long)]
+    pub batch: Option<BatchNo>,
+    /// approved, declined, reversed, voided or unknown.
+    #[arg(long, value_parser = outcome)]
+    pub outcome: Option<Outcome>,
+    /// sale, void, refund, pre_auth, pre_auth_completion, reversal, balance_inquiry, settlement.
+    #[arg(long, value_parser = kind)]
+    pub kind: Option<TxnKind>,
+    #[arg(long, default_value_t = 50)]
+    pub limit: u64,
+    #[arg(long, default_value_t = 0)]
+    pub offset: u64,
+}
+
+/// `--outcome`, read as the window reads it.
+fn outcome(s: &str) -> Result<Outcome, String> {
+    slipkeeper_app::forms::parse_outcome("outcome", s).map_err(|e| e.message)
+}
+
+/// `--kind`, read as the window reads it.
+fn kind(s: &str) -> Result<TxnKind, String> {
+    slipkeeper_app::forms::parse_kind("kind", s).map_err(|e| e.message)
+}
+
+/// The filter flags as a query, read by the same rules as the desktop's journal form.
+pub fn to_query(f: Filters, text: Option<String>) -> Result<TxnQuery, AppError> {
+    use slipkeeper_app::forms::{parse_amount, parse_last4};
+    Ok(TxnQuery {
+        voucher: f.voucher,
+        rrn: f.rrn,
+        auth_code: f.auth,
+        last4: f
+            .last4
+            .as_deref()
+            .map(|s| parse_last4("last4", s))
+            .transpose()?,
+        amount_minor: f
+            .amount
+            .as_deref()
+            .map(|a| parse_amount("amount", a))
+            .transpose()?,
+        from: f
+            .from
+            .as_deref()
+            .map(|s| parse_when("from", s, false))
+            .transpose()?,
+        to: f
+            .to
+            .as_deref()
+            .map(|s| parse_when("to", s, true))
+            .transpose()?,
+        terminal: f.terminal,
+        batch: f.batch,
+        upto_id: None,
+        outcome: f.outcome,
+        kind: f.kind,
+        text,
+        offset: f.offset,
+        limit: f.limit,
+    })
+}
+
+impl Filters {
+    fn query(self, text: Option<String>) -> Result<TxnQuery, AppError> {
+        to_query(self, text)
+    }
+}
+
+pub fn run(app: &App, out: &Out, cmd: JournalCmd) -> Result<ExitCode, AppError> {
+    match cmd {
+        JournalCmd::List { filters } => {
+            let page = app.search(&filters.query(None)?)?;
+            out.page(&page);
+        }
+        JournalCmd::Search { text, filters } => {
+            let page = app.search(&filters.query(Some(text))?)?;
+            out.page(&page);
+        }
+        JournalCmd::Show {
+            voucher,
+            terminal,
+            batch,
+        } => {
+            let details = app.by_voucher(&voucher, terminal.as_ref(), batch.as_ref())?;
+            out.details(&details);
+        }
+        JournalCmd::Check => {
+            let findings = app.check()?;
+            if out.json {
+                crate::output::print_json(&findings);
+            } else if findings.is_empty() {
+                say!("nothing missing: voucher numbers are continuous and settlements agree");
+            } else {
+                for f in &findings {
+                    say!("{f}");
+                }
+            }
+            if !findings.is_empty() {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        JournalCmd::Verify => {
+            let report = app.verify()?;
+            out.verify(&report);
+            if !report.is_clean() {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        JournalCmd::Export { out: file } => match file {
+            Some(f) => {
+                let n = app.export_to_file(&f)?;
+                out.message(
+                    &format!("exported {n} records to {}", f.display()),
+                    serde_json::json!({ "exported": n }),
+                );
+            }
+            None => {
+                let mut w = std::io::BufWriter::new(QuietStdout);
+                app.export(&mut w)?;
+                w.flush()
+                    .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
+            }
+        },
+    }
+    Ok(ExitCode::SUCCESS)
+}
