@@ -786,6 +786,18 @@ fn mask_shown(s: &str) -> String {
     out
 }
 
+/// BCD digits kept as a string, shown through `show` (its fixed length is the BMP's);
+/// bytes that are not BCD as hex.
+fn bcd_shown(v: &[u8], show: impl Fn(&str) -> String) -> (Value, String) {
+    match bcd_digits(v, "digits") {
+        Ok(s) => {
+            let t = show(&s);
+            (Value::Text(s), t)
+        }
+        Err(_) => (Value::Null, format!("not BCD: {}", spaced(v))),
+    }
+}
+
 fn digits_or_hex(v: &[u8]) -> (Value, String) {
     match bcd_digits(v, "digits") {
         Ok(s) => (Value::Text(s.clone()), s),
@@ -826,27 +838,11 @@ fn bmp_field(b: &Bmp, ctx: Ctx) -> Field {
             Ok(n) => (Value::Number(n), money(n, ctx.currency)),
             Err(_) => (Value::Null, format!("not BCD: {}", spaced(v))),
         },
-        BmpFormat::Time => match bcd_digits(v, "time") {
-            Ok(s) => (
-                Value::Text(s.clone()),
-                format!("{}:{}:{}", &s[0..2], &s[2..4], &s[4..6]),
-            ),
-            Err(_) => (Value::Null, format!("not BCD: {}", spaced(v))),
-        },
-        BmpFormat::DateMmdd => match bcd_digits(v, "date") {
-            Ok(s) => (
-                Value::Text(s.clone()),
-                format!("month {}, day {}", &s[0..2], &s[2..4]),
-            ),
-            Err(_) => (Value::Null, format!("not BCD: {}", spaced(v))),
-        },
-        BmpFormat::DateYymmdd => match bcd_digits(v, "date") {
-            Ok(s) => (
-                Value::Text(s.clone()),
-                format!("20{}-{}-{}", &s[0..2], &s[2..4], &s[4..6]),
-            ),
-            Err(_) => (Value::Null, format!("not BCD: {}", spaced(v))),
-        },
+        BmpFormat::Time => bcd_shown(v, |s| format!("{}:{}:{}", &s[0..2], &s[2..4], &s[4..6])),
+        BmpFormat::DateMmdd => bcd_shown(v, |s| format!("month {}, day {}", &s[0..2], &s[2..4])),
+        BmpFormat::DateYymmdd => {
+            bcd_shown(v, |s| format!("20{}-{}-{}", &s[0..2], &s[2..4], &s[4..6]))
+        }
         BmpFormat::Expiry => match bcd_digits(v, "expiry") {
             Ok(s)
                 if matches!(

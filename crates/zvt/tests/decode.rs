@@ -13,16 +13,7 @@ mod support;
 use support::vectors;
 
 fn options(v: &Value) -> DecodeOptions {
-    let c = v["expect"]["charset"].as_str().unwrap_or("");
-    let charset = if c.contains("UTF-8") {
-        Charset::Utf8
-    } else if c.contains("8859-1") {
-        Charset::Iso8859(1)
-    } else if c.contains("7-bit") {
-        Charset::Zvt7
-    } else {
-        Charset::Cp437
-    };
+    let charset = support::charset_of(v);
     DecodeOptions {
         serial: v["transport"] == "serial",
         charset,

@@ -11,20 +11,7 @@ use slipkeeper_zvt::{
 };
 
 mod support;
-use support::vectors;
-
-fn charset_of(v: &Value) -> Charset {
-    let c = v["expect"]["charset"].as_str().unwrap_or("");
-    if c.contains("UTF-8") {
-        Charset::Utf8
-    } else if c.contains("8859-1") {
-        Charset::Iso8859(1)
-    } else if c.contains("7-bit") {
-        Charset::Zvt7
-    } else {
-        Charset::Cp437
-    }
-}
+use support::{charset_of, vectors};
 
 /// The BMP fields a message carries, whatever its kind.
 fn fields(m: &Message) -> Option<&Fields> {

@@ -4,6 +4,7 @@
 #![allow(dead_code, clippy::unwrap_used)] // each binary uses part of it; a test fails loudly
 
 use serde_json::Value;
+use slipkeeper_zvt::Charset;
 
 /// The vector files, one per public implementation they come from.
 pub const FILES: [&str; 5] = [
@@ -37,4 +38,18 @@ pub fn vector_bytes() -> Vec<(String, bool, Vec<u8>)> {
             )
         })
         .collect()
+}
+
+/// The character set a vector's text is in, by what its `expect.charset` says.
+pub fn charset_of(v: &Value) -> Charset {
+    let c = v["expect"]["charset"].as_str().unwrap_or("");
+    if c.contains("UTF-8") {
+        Charset::Utf8
+    } else if c.contains("8859-1") {
+        Charset::Iso8859(1)
+    } else if c.contains("7-bit") {
+        Charset::Zvt7
+    } else {
+        Charset::Cp437
+    }
 }
