@@ -34,39 +34,21 @@ impl App {
         let (_requests, req_rx) = tokio::sync::mpsc::channel(8);
         let (ev_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
         let service = rt.spawn(service::run(cfg, link_clock, req_rx, ev_tx));
-        let mut tid: Option<String> = None;
-        let mut progress = MirrorProgress {
-            since: self.clock.now(),
-            ..Default::default()
-        };
-        let mut spool: Option<Spool> = None;
-        // Whole exchanges add only the last acknowledgement to what their checkpoints
-        // stored; they wait here and go in with the next write (one commit, not two).
-        let mut pending: Vec<Exchange> = Vec::new();
-        // Checkpoints stored since the search index was last brought up to date.
-        let mut unindexed = 0u32;
+        let mut session = Session::new(self.clock.now());
         let tick = std::time::Duration::from_millis(200);
         while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-            if unindexed >= INDEX_AFTER {
+            if session.unindexed >= INDEX_AFTER {
                 // A terminal that never pauses still gets its slips indexed now and then.
-                if let Err(e) = self.index_search() {
-                    tracing::warn!(error = %e.message, "search index not brought up to date");
-                }
-                unindexed = 0;
+                session.index(self);
             }
             let ev = match rt.block_on(async { tokio::time::timeout(tick, events.recv()).await }) {
                 Ok(Some(ev)) => ev,
                 Ok(None) => break,
                 Err(_) => {
-                    self.flush_pending(tid.as_deref(), &mut pending, &mut spool);
-                    if unindexed > 0 {
-                        // Quiet at the counter: index what came in. A failure here
-                        // loses nothing (the slips are stored); the next quiet moment
-                        // tries again.
-                        if let Err(e) = self.index_search() {
-                            tracing::warn!(error = %e.message, "search index not brought up to date");
-                        }
-                        unindexed = 0;
+                    // Quiet at the counter: store what waits, index what came in.
+                    session.flush(self);
+                    if session.unindexed > 0 {
+                        session.index(self);
                     }
                     continue; // look at `stop` again
                 }
@@ -77,94 +59,34 @@ impl App {
                     on_event(MirrorEvent::State(&s))
                 }
                 Event::Exchange(ex, None) => {
-                    if let Some(t) = terminal_id_of(&ex) {
-                        tid = Some(t);
-                    }
-                    progress.exchanges += 1;
-                    progress.frames += ex.frames.len() as u64;
-                    progress.bytes += ex.frames.iter().map(|f| f.bytes.len() as u64).sum::<u64>();
-                    progress.at = self.clock.now();
-                    pending.push(ex);
-                    if pending.len() >= 64 {
-                        self.flush_pending(tid.as_deref(), &mut pending, &mut spool);
-                    }
-                    on_event(MirrorEvent::Progress(&progress));
+                    session.exchange(self, ex);
+                    on_event(MirrorEvent::Progress(&session.progress));
                 }
                 Event::Exchange(ex, Some(commit)) => {
-                    if let Some(t) = terminal_id_of(&ex) {
-                        tid = Some(t);
-                    }
-                    let mut batch: Vec<&Exchange> = pending.iter().collect();
-                    batch.push(&ex);
-                    let result = match self.store_unindexed(tid.as_deref(), &batch) {
-                        Ok((r, _)) => {
-                            progress.transactions += r.inserted_transactions;
-                            unindexed += 1;
-                            Ok(())
-                        }
-                        Err(e) => {
-                            tracing::warn!(error = %e.message, "journal refused a checkpoint; spooling it");
-                            batch
-                                .iter()
-                                .try_for_each(|x| self.spool_exchange(&mut spool, x))
-                                .map_err(|s| {
-                                    tracing::error!(error = %e.message, spool = %s.message, "checkpoint neither stored nor spooled; the terminal will repeat it");
-                                    format!("{}; spool: {}", e.message, s.message)
-                                })
-                        }
-                    };
-                    pending.clear();
+                    let result = session.checkpoint(self, ex);
                     if commit.send(result).is_err() {
                         tracing::warn!("the link went away before the commit was confirmed; the terminal will repeat the exchange");
                     }
                 }
                 Event::Totals(ex) => {
-                    if let Some(t) = terminal_id_of(&ex) {
-                        tid = Some(t);
-                    }
-                    if let Err(e) = self.store(tid.as_deref(), &[&ex]) {
-                        tracing::warn!(error = %e.message, "totals answer not stored");
-                    }
-                    if let Some(check) = self.check_terminal_totals(tid.as_deref(), &ex)? {
+                    if let Some(check) = session.totals(self, &ex)? {
                         on_event(MirrorEvent::Totals(&check));
                     }
                 }
             }
         }
-        self.flush_pending(tid.as_deref(), &mut pending, &mut spool);
+        session.flush(self);
         service.abort();
-        if let Err(e) = self.index_search() {
-            tracing::warn!(error = %e.message, "search index not brought up to date");
-        }
+        session.index(self);
         tracing::info!("mirror stopped");
         Ok(())
     }
 
-    /// Stores the whole exchanges held back; into the spool if the journal refuses.
-    fn flush_pending(
+    pub(super) fn spool_exchange(
         &mut self,
-        tid: Option<&str>,
-        pending: &mut Vec<Exchange>,
         spool: &mut Option<Spool>,
-    ) {
-        if pending.is_empty() {
-            return;
-        }
-        let batch: Vec<&Exchange> = pending.iter().collect();
-        if let Err(e) = self.store(tid, &batch) {
-            tracing::warn!(error = %e.message, exchanges = batch.len(), "journal refused exchanges; spooling them");
-            for x in &batch {
-                // Nothing more can be done here than say so; the checkpoints are
-                // stored or spooled already.
-                if let Err(s) = self.spool_exchange(spool, x) {
-                    tracing::error!(error = %s.message, "exchange neither stored nor spooled");
-                }
-            }
-        }
-        pending.clear();
-    }
-
-    fn spool_exchange(&mut self, spool: &mut Option<Spool>, ex: &Exchange) -> Result<(), AppError> {
+        ex: &Exchange,
+    ) -> Result<(), AppError> {
         if spool.is_none() {
             *spool = Some(Spool::open(&self.spool_path()).map_err(spool_error)?);
         }
@@ -228,5 +150,119 @@ impl App {
         }
         out.sort_by(|a, b| a.terminal.cmp(&b.terminal));
         Ok(out)
+    }
+}
+
+/// One mirror session's state: which terminal it is, how far it got, what waits to be
+/// stored, and the spool opened when the journal refused something.
+struct Session {
+    /// The terminal id, from the first exchange that names it.
+    tid: Option<String>,
+    progress: MirrorProgress,
+    /// Opened the first time the journal refuses a write.
+    spool: Option<Spool>,
+    /// Whole exchanges add only the last acknowledgement to what their checkpoints
+    /// stored; they wait here and go in with the next write (one commit, not two).
+    pending: Vec<Exchange>,
+    /// Checkpoints stored since the search index was last brought up to date.
+    unindexed: u32,
+}
+
+impl Session {
+    fn new(since: chrono::DateTime<chrono::Utc>) -> Session {
+        Session {
+            tid: None,
+            progress: MirrorProgress {
+                since,
+                ..Default::default()
+            },
+            spool: None,
+            pending: Vec::new(),
+            unindexed: 0,
+        }
+    }
+
+    fn learn_terminal(&mut self, ex: &Exchange) {
+        if let Some(t) = terminal_id_of(ex) {
+            self.tid = Some(t);
+        }
+    }
+
+    /// Brings the search index up to date. A failure loses nothing (the slips are
+    /// stored); the next quiet moment tries again.
+    fn index(&mut self, app: &mut App) {
+        if let Err(e) = app.index_search() {
+            tracing::warn!(error = %e.message, "search index not brought up to date");
+        }
+        self.unindexed = 0;
+    }
+
+    /// A whole exchange: counted, held back for the next write (or stored now when
+    /// many wait).
+    fn exchange(&mut self, app: &mut App, ex: Exchange) {
+        self.learn_terminal(&ex);
+        self.progress.exchanges += 1;
+        self.progress.frames += ex.frames.len() as u64;
+        self.progress.bytes += ex.frames.iter().map(|f| f.bytes.len() as u64).sum::<u64>();
+        self.progress.at = app.clock.now();
+        self.pending.push(ex);
+        if self.pending.len() >= 64 {
+            self.flush(app);
+        }
+    }
+
+    /// A checkpoint (status information, completion, abort) with what waits before it:
+    /// stored, or spooled; the answer goes to the link, which acknowledges only then.
+    fn checkpoint(&mut self, app: &mut App, ex: Exchange) -> Result<(), String> {
+        self.learn_terminal(&ex);
+        let mut batch: Vec<&Exchange> = self.pending.iter().collect();
+        batch.push(&ex);
+        let result = match app.store_unindexed(self.tid.as_deref(), &batch) {
+            Ok((r, _)) => {
+                self.progress.transactions += r.inserted_transactions;
+                self.unindexed += 1;
+                Ok(())
+            }
+            Err(e) => {
+                tracing::warn!(error = %e.message, "journal refused a checkpoint; spooling it");
+                batch
+                    .iter()
+                    .try_for_each(|x| app.spool_exchange(&mut self.spool, x))
+                    .map_err(|s| {
+                        tracing::error!(error = %e.message, spool = %s.message, "checkpoint neither stored nor spooled; the terminal will repeat it");
+                        format!("{}; spool: {}", e.message, s.message)
+                    })
+            }
+        };
+        self.pending.clear();
+        result
+    }
+
+    /// The terminal's turnover totals: stored, and compared with the open batch.
+    fn totals(&mut self, app: &mut App, ex: &Exchange) -> Result<Option<TotalsCheck>, AppError> {
+        self.learn_terminal(ex);
+        if let Err(e) = app.store(self.tid.as_deref(), &[ex]) {
+            tracing::warn!(error = %e.message, "totals answer not stored");
+        }
+        app.check_terminal_totals(self.tid.as_deref(), ex)
+    }
+
+    /// Stores the whole exchanges held back; into the spool if the journal refuses.
+    fn flush(&mut self, app: &mut App) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let batch: Vec<&Exchange> = self.pending.iter().collect();
+        if let Err(e) = app.store(self.tid.as_deref(), &batch) {
+            tracing::warn!(error = %e.message, exchanges = batch.len(), "journal refused exchanges; spooling them");
+            for x in &batch {
+                // Nothing more can be done here than say so; the checkpoints are
+                // stored or spooled already.
+                if let Err(s) = app.spool_exchange(&mut self.spool, x) {
+                    tracing::error!(error = %s.message, "exchange neither stored nor spooled");
+                }
+            }
+        }
+        self.pending.clear();
     }
 }
