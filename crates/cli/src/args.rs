@@ -65,31 +65,7 @@ pub enum Command {
     },
     /// ECR mode: stay connected to the terminal and mirror everything it says, until
     /// stopped (reconnects by itself).
-    Connect {
-        /// The terminal on the network (port 20007 when none is given).
-        #[arg(
-            long,
-            value_name = "HOST[:PORT]",
-            required_unless_present = "serial",
-            conflicts_with = "serial"
-        )]
-        tcp: Option<String>,
-        /// The terminal on a serial line or USB (e.g. /dev/ttyACM0, COM3).
-        #[arg(long, value_name = "DEVICE")]
-        serial: Option<String>,
-        #[arg(long, default_value_t = 9600)]
-        baud: u32,
-        /// Seconds of quiet before checking that the terminal still answers.
-        #[arg(long, default_value_t = 30.0)]
-        heartbeat: f64,
-        /// Keep the terminal armed for amounts keyed in at the counter, SECONDS per
-        /// wait; 0 when a cash register drives the terminal (heartbeats only).
-        #[arg(long, default_value_t = 20, value_name = "SECONDS")]
-        arm: u8,
-        /// Seconds to wait for the terminal's acknowledgement.
-        #[arg(long, default_value_t = 5.0)]
-        ack_timeout: f64,
-    },
+    Connect(crate::counter::ConnectArgs),
     /// ZVT tools for support.
     Zvt {
         #[command(subcommand)]
@@ -100,32 +76,7 @@ pub enum Command {
     Reprint(crate::reprint::ReprintArgs),
     /// Proxy mode: sit between the cash register and the terminal, relay every byte
     /// unchanged, and mirror each transaction into the journal. Runs until stopped.
-    Proxy {
-        /// Where the cash register connects (give it this address as its terminal).
-        #[arg(long, value_name = "HOST:PORT", default_value = "0.0.0.0:20007")]
-        listen: String,
-        /// The real terminal.
-        #[arg(
-            long,
-            value_name = "HOST:PORT",
-            required_unless_present = "terminal_serial"
-        )]
-        terminal: Option<String>,
-        /// Serial proxy: the serial port the cash register is cabled to.
-        #[arg(long, value_name = "DEVICE", requires = "terminal_serial")]
-        listen_serial: Option<String>,
-        /// Serial proxy: the serial port the terminal is cabled to.
-        #[arg(
-            long,
-            value_name = "DEVICE",
-            requires = "listen_serial",
-            conflicts_with = "terminal"
-        )]
-        terminal_serial: Option<String>,
-        /// Line speed of both serial ports.
-        #[arg(long, default_value_t = 9600)]
-        baud: u32,
-    },
+    Proxy(crate::counter::ProxyArgs),
     /// The acquirer's statements (对账单): import them, and manage column mappings.
     Statement {
         #[command(subcommand)]

@@ -11,6 +11,7 @@ macro_rules! say {
 
 mod args;
 mod cases;
+mod counter;
 mod journal;
 mod output;
 mod recon;
@@ -87,8 +88,8 @@ fn starts_journal(c: &Command) -> bool {
         Command::Import { .. }
             | Command::Statement { .. }
             | Command::Terminal { .. }
-            | Command::Connect { .. }
-            | Command::Proxy { .. }
+            | Command::Connect(_)
+            | Command::Proxy(_)
             | Command::Link { .. }
             | Command::Demo {
                 cmd: DemoCmd::Seed { .. } | DemoCmd::Pay { .. },
@@ -278,108 +279,8 @@ fn run_on(cli: Cli, db: std::path::PathBuf) -> Result<ExitCode, AppError> {
         Command::Merchant { cmd } => cases::merchant(&app, &out, cmd)?,
         Command::Acquirer { cmd } => cases::acquirer(&app, &out, cmd)?,
         Command::Reconcile { from, to, cmd } => recon::reconcile(&app, &out, from, to, cmd)?,
-        Command::Connect {
-            tcp,
-            serial,
-            baud,
-            heartbeat,
-            arm,
-            ack_timeout,
-        } => {
-            use slipkeeper_app::{ConnectOptions, MirrorEvent};
-            use slipkeeper_link::service::{Endpoint, State};
-            let seconds = |name: &str, v: f64| {
-                std::time::Duration::try_from_secs_f64(v)
-                    .ok()
-                    .filter(|d| !d.is_zero())
-                    .ok_or_else(|| {
-                        AppError::new(
-                            ErrorCode::BadInput,
-                            format!("--{name} {v}: expected seconds > 0"),
-                        )
-                    })
-            };
-            let endpoint = match (tcp, serial) {
-                (Some(t), _) => Endpoint::tcp(&t),
-                (None, Some(path)) => Endpoint::Serial { path, baud },
-                (None, None) => {
-                    return Err(AppError::new(
-                        ErrorCode::BadInput,
-                        "give --tcp HOST[:PORT] or --serial DEVICE",
-                    ))
-                }
-            };
-            let mut opts = ConnectOptions::new(endpoint.clone());
-            opts.heartbeat = seconds("heartbeat", heartbeat)?;
-            opts.ack_timeout = seconds("ack-timeout", ack_timeout)?;
-            opts.arm = (arm > 0).then(|| std::time::Duration::from_secs(arm.into()));
-            let stop = std::sync::atomic::AtomicBool::new(false);
-            let json = out.json;
-            app.connect(&opts, &stop, |ev| match ev {
-                MirrorEvent::State(State::Connecting { attempt }) => {
-                    say!("connecting to {endpoint} (attempt {})", attempt + 1)
-                }
-                MirrorEvent::State(State::Connected) => {
-                    say!("connected to {endpoint}; mirroring")
-                }
-                MirrorEvent::State(State::Disconnected { reason, retry_in }) => say!(
-                    "disconnected: {reason}; retrying in {:.1} s",
-                    retry_in.as_secs_f64()
-                ),
-                MirrorEvent::Progress(p) if json => {
-                    say!("{}", serde_json::to_string(p).unwrap_or_default())
-                }
-                MirrorEvent::Progress(p) => eprintln!(
-                    "{} transactions, {} exchanges, {} frames, {} bytes, {:.1} transactions/min",
-                    p.transactions,
-                    p.exchanges,
-                    p.frames,
-                    p.bytes,
-                    p.per_minute()
-                ),
-                MirrorEvent::Totals(c) if c.agrees() => eprintln!(
-                    "terminal {} batch {}: totals agree ({} sales, {}.{:02})",
-                    c.terminal,
-                    c.batch,
-                    c.terminal_count,
-                    c.terminal_minor / 100,
-                    c.terminal_minor % 100
-                ),
-                MirrorEvent::Totals(c) => eprintln!(
-                    "terminal {} batch {}: the terminal counts {} sales for {}.{:02}, the journal {} for {}.{:02}; run `slipkeeper journal verify` and see the home screen",
-                    c.terminal,
-                    c.batch,
-                    c.terminal_count,
-                    c.terminal_minor / 100,
-                    c.terminal_minor % 100,
-                    c.journal_count,
-                    c.journal_minor / 100,
-                    c.journal_minor % 100
-                ),
-            })?;
-        }
-        Command::Proxy {
-            listen,
-            terminal,
-            listen_serial,
-            terminal_serial,
-            baud,
-        } => match (terminal, listen_serial, terminal_serial) {
-            (_, Some(ecr), Some(pt)) => {
-                app.run_proxy_serial(&ecr, &pt, baud, || {
-                    say!("proxy relaying {ecr} (cash register) <-> {pt} (terminal) at {baud} baud");
-                })?;
-            }
-            (Some(terminal), _, _) => {
-                app.run_proxy(&listen, &terminal, |bound| {
-                    say!("proxy listening on {bound}, relaying to {terminal}");
-                })?;
-            }
-            _ => return Err(AppError::new(
-                ErrorCode::BadInput,
-                "give --terminal HOST:PORT, or --listen-serial DEVICE and --terminal-serial DEVICE",
-            )),
-        },
+        Command::Connect(a) => counter::connect(&mut app, &out, a)?,
+        Command::Proxy(a) => counter::proxy(&mut app, a)?,
         Command::Demo {
             cmd: DemoCmd::Pay { tcp, amount },
         } => {
