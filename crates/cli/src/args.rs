@@ -49,7 +49,7 @@ pub enum Command {
     /// Back up and restore the journal file.
     Db {
         #[command(subcommand)]
-        cmd: DbCmd,
+        cmd: crate::back_office::DbCmd,
     },
     /// Back-office commands to the counter terminal (ZVT over LAN); everything it
     /// answers is mirrored into the journal.
@@ -61,7 +61,7 @@ pub enum Command {
         #[arg(long, default_value_t = 0)]
         password: u32,
         #[command(subcommand)]
-        cmd: TerminalCmd,
+        cmd: crate::back_office::TerminalCmd,
     },
     /// ECR mode: stay connected to the terminal and mirror everything it says, until
     /// stopped (reconnects by itself).
@@ -283,35 +283,6 @@ pub enum ReconcileCmd {
     Export {
         #[arg(long, value_name = "OUT.csv")]
         csv: PathBuf,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum TerminalCmd {
-    /// Is the terminal there and ready?
-    Status,
-    /// Turnover totals of the open batch.
-    Totals,
-    /// Settle the batch (end-of-day, 结算).
-    Eod,
-    /// Print the last receipt again, and store it.
-    RepeatReceipt,
-    /// Terminal diagnosis.
-    Diagnosis,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum DbCmd {
-    /// Copy the journal to DEST, safely while it is in use.
-    Backup { dest: PathBuf },
-    /// Replace the journal with a backup. Refuses files that are not Slipkeeper
-    /// journals, and backups that do not verify (changed, damaged, or disagreeing with
-    /// this journal's anchors) unless --force.
-    Restore {
-        src: PathBuf,
-        /// Restore a backup that does not verify (its problems are printed after).
-        #[arg(long)]
-        force: bool,
     },
 }
 

@@ -10,6 +10,7 @@ macro_rules! say {
 }
 
 mod args;
+mod back_office;
 mod cases;
 mod counter;
 mod journal;
@@ -19,7 +20,7 @@ mod reprint;
 mod service;
 mod zvt;
 
-use args::{Cli, Command, DbCmd, DemoCmd, TerminalCmd};
+use args::{Cli, Command, DemoCmd};
 use clap::Parser;
 use journal::JournalCmd;
 use slipkeeper_app::{clock_from_env, App, AppError, ErrorCode, TerminalCommand};
@@ -227,29 +228,7 @@ fn run_on(cli: Cli, db: std::path::PathBuf) -> Result<ExitCode, AppError> {
             let r = app.import(&file)?;
             out.ingest(&file, &r);
         }
-        Command::Db { cmd } => match cmd {
-            DbCmd::Backup { dest } => {
-                app.backup(&dest)?;
-                out.message(
-                    &format!("backed up {} to {}", db.display(), dest.display()),
-                    serde_json::json!({ "backup": dest }),
-                );
-            }
-            DbCmd::Restore { src, force } => {
-                if force {
-                    eprintln!(
-                        "warning: --force restores the backup even if it does not verify; \
-                         the journal then holds whatever changes were made to it"
-                    );
-                }
-                let report = app.restore(&src, force)?;
-                out.message(
-                    &format!("restored {} from {}", db.display(), src.display()),
-                    serde_json::json!({ "restored": src }),
-                );
-                out.verify(&report);
-            }
-        },
+        Command::Db { cmd } => back_office::db(&mut app, &out, &db, cmd)?,
         Command::Demo {
             cmd: DemoCmd::Seed { count },
         } => {
@@ -257,18 +236,7 @@ fn run_on(cli: Cli, db: std::path::PathBuf) -> Result<ExitCode, AppError> {
             out.ingest(std::path::Path::new("demo"), &r);
         }
         Command::Terminal { tcp, password, cmd } => {
-            let c = match cmd {
-                TerminalCmd::Status => TerminalCommand::Status,
-                TerminalCmd::Totals => TerminalCommand::Totals,
-                TerminalCmd::Eod => TerminalCommand::EndOfDay,
-                TerminalCmd::RepeatReceipt => TerminalCommand::RepeatReceipt,
-                TerminalCmd::Diagnosis => TerminalCommand::Diagnosis,
-            };
-            let r = app.terminal(&tcp, c, password)?;
-            out.terminal(&r);
-            if r.end == "aborted" {
-                return Ok(ExitCode::FAILURE);
-            }
+            return back_office::terminal(&mut app, &out, &tcp, password, cmd)
         }
         Command::Reprint(a) => reprint::run(&app, &out, a)?,
         Command::Statement { cmd } => recon::statement(&mut app, &out, cmd)?,

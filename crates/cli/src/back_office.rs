@@ -1,0 +1,86 @@
+//! One-shot commands to the back office: `slipkeeper db backup|restore` (the journal
+//! file) and `slipkeeper terminal …` (a command to the counter terminal, mirrored).
+
+use crate::output::Out;
+use clap::Subcommand;
+use slipkeeper_app::{App, AppError, TerminalCommand};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, Subcommand)]
+pub enum TerminalCmd {
+    /// Is the terminal there and ready?
+    Status,
+    /// Turnover totals of the open batch.
+    Totals,
+    /// Settle the batch (end-of-day, 结算).
+    Eod,
+    /// Print the last receipt again, and store it.
+    RepeatReceipt,
+    /// Terminal diagnosis.
+    Diagnosis,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCmd {
+    /// Copy the journal to DEST, safely while it is in use.
+    Backup { dest: PathBuf },
+    /// Replace the journal with a backup. Refuses files that are not Slipkeeper
+    /// journals, and backups that do not verify (changed, damaged, or disagreeing with
+    /// this journal's anchors) unless --force.
+    Restore {
+        src: PathBuf,
+        /// Restore a backup that does not verify (its problems are printed after).
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+pub fn db(app: &mut App, out: &Out, db: &Path, cmd: DbCmd) -> Result<(), AppError> {
+    match cmd {
+        DbCmd::Backup { dest } => {
+            app.backup(&dest)?;
+            out.message(
+                &format!("backed up {} to {}", db.display(), dest.display()),
+                serde_json::json!({ "backup": dest }),
+            );
+        }
+        DbCmd::Restore { src, force } => {
+            if force {
+                eprintln!(
+                    "warning: --force restores the backup even if it does not verify; \
+                     the journal then holds whatever changes were made to it"
+                );
+            }
+            let report = app.restore(&src, force)?;
+            out.message(
+                &format!("restored {} from {}", db.display(), src.display()),
+                serde_json::json!({ "restored": src }),
+            );
+            out.verify(&report);
+        }
+    }
+    Ok(())
+}
+
+pub fn terminal(
+    app: &mut App,
+    out: &Out,
+    tcp: &str,
+    password: u32,
+    cmd: TerminalCmd,
+) -> Result<ExitCode, AppError> {
+    let c = match cmd {
+        TerminalCmd::Status => TerminalCommand::Status,
+        TerminalCmd::Totals => TerminalCommand::Totals,
+        TerminalCmd::Eod => TerminalCommand::EndOfDay,
+        TerminalCmd::RepeatReceipt => TerminalCommand::RepeatReceipt,
+        TerminalCmd::Diagnosis => TerminalCommand::Diagnosis,
+    };
+    let r = app.terminal(tcp, c, password)?;
+    out.terminal(&r);
+    if r.end == "aborted" {
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
