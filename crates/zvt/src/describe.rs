@@ -262,15 +262,9 @@ fn unframe(b: &[u8]) -> Result<(Vec<u8>, SerialFraming), String> {
 
 fn describe(index: usize, bytes: &[u8], serial: bool, cs: Charset, cs_source: &str) -> Frame {
     let mut frame = Frame {
-        index,
-        transport: "tcp",
-        serial: None,
-        hex: String::new(),
-        card_data_masked: false,
-        command: None,
         charset: format!("{} ({cs_source})", charset_name(cs)),
-        fields: Vec::new(),
         error: None,
+        ..Frame::unreadable(index, String::new())
     };
     let is_serial = serial || bytes.starts_with(&[DLE, STX]);
     let apdu_bytes = if is_serial {
