@@ -4,6 +4,7 @@
 //! function of `slipkeeper_app` and returns its result. Errors cross IPC as
 //! `{code, message, field}` (see `slipkeeper_app::AppError`).
 
+use slipkeeper_app::logs::LogLevel;
 use slipkeeper_app::window::Launch;
 use slipkeeper_app::{
     clock_from_env, Acquirer, App, AppError, BundleReport, CaseSummary, ConnectRequest,
@@ -201,8 +202,8 @@ async fn connect_terminal(
 }
 
 #[tauri::command(rename_all = "snake_case")]
-async fn set_log_level(state: tauri::State<'_, State>, level: String) -> Result<(), AppError> {
-    state.with(move |app| app.set_log_level(&level)).await
+async fn set_log_level(state: tauri::State<'_, State>, level: LogLevel) -> Result<(), AppError> {
+    state.with(move |app| app.set_log_level(level)).await
 }
 
 /// Settings → "Save a support bundle", at the path picked in the save dialog.

@@ -14,6 +14,8 @@ use ts_rs::{TypeVisitor, TS};
 
 // The types the commands name (kept in scope for the declaration below).
 #[allow(unused_imports)]
+use crate::logs::LogLevel;
+#[allow(unused_imports)]
 use crate::{
     Acquirer, AppError, BundleReport, CaseSummary, ConnectRequest, ContactPlan, DataFolder, Home,
     JournalForm, LinkStatus, Lookup, MerchantProfile, PackCheck, PackReport, Page, PortInfo,
@@ -172,7 +174,7 @@ contract! {
     /// Saves a link to the terminal and has the service start it.
     connect_terminal(request: ConnectRequest) -> LinkStatus;
     /// How much the logs keep: error, warn, info, debug or trace.
-    set_log_level(level: String) -> ();
+    set_log_level(level: LogLevel) -> ();
     /// A support bundle at the path picked for it.
     support_bundle(path: PathBuf) -> BundleReport;
     /// Starts the link service in the background.

@@ -39,19 +39,36 @@ pub fn level(journal: &Path) -> String {
         .unwrap_or_else(|| "info".to_owned())
 }
 
+/// How much the logs keep, from errors only to everything.
+#[derive(ts_rs::TS, Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+impl LogLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Error => "error",
+            LogLevel::Warn => "warn",
+            LogLevel::Info => "info",
+            LogLevel::Debug => "debug",
+            LogLevel::Trace => "trace",
+        }
+    }
+}
+
 /// Keeps `level` for the processes that start from now on (the service after its
 /// next start, the window after it opens again).
-pub fn set_level(journal: &Path, level: &str) -> Result<(), AppError> {
-    if !LEVELS.contains(&level) {
-        return Err(AppError::new(
-            ErrorCode::BadInput,
-            format!("log level {level:?}: one of {}", LEVELS.join(", ")),
-        ));
-    }
+pub fn set_level(journal: &Path, level: LogLevel) -> Result<(), AppError> {
     let dir = log_dir(journal);
     std::fs::create_dir_all(&dir).map_err(|e| AppError::io(&dir, e))?;
     let f = level_file(journal);
-    std::fs::write(&f, level).map_err(|e| AppError::io(&f, e))
+    std::fs::write(&f, level.as_str()).map_err(|e| AppError::io(&f, e))
 }
 
 /// Keeps the log writer's background thread alive; drop it last (it flushes).
@@ -153,5 +170,17 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "frame 622588******5673 stored\n"
         );
+    }
+
+    #[test]
+    fn the_level_chosen_is_kept_and_only_a_level_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("j.db");
+        assert_eq!(level(&journal), "info");
+        set_level(&journal, LogLevel::Debug).unwrap();
+        assert_eq!(level(&journal), "debug");
+        let l: LogLevel = serde_json::from_str("\"warn\"").unwrap();
+        assert_eq!(l.as_str(), "warn");
+        assert!(serde_json::from_str::<LogLevel>("\"loud\"").is_err());
     }
 }

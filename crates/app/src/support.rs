@@ -48,9 +48,9 @@ fn tail(path: &Path) -> Result<Vec<u8>, AppError> {
 
 impl App {
     /// Sets the level the logs are kept at (see [`crate::logs::set_level`]).
-    pub fn set_log_level(&self, level: &str) -> Result<(), AppError> {
+    pub fn set_log_level(&self, level: crate::logs::LogLevel) -> Result<(), AppError> {
         crate::logs::set_level(self.journal.path(), level)?;
-        tracing::info!(level, "log level set");
+        tracing::info!(level = level.as_str(), "log level set");
         Ok(())
     }
 

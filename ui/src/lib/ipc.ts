@@ -14,6 +14,7 @@ import type {
   FileFilter,
   JournalForm,
   LinkStatus,
+  LogLevel,
   Lookup,
   MerchantProfile,
   Paper,
@@ -104,7 +105,7 @@ export const ipc = {
   dataFolder: () => call("data_folder"),
   terminals: () => call("terminals"),
   backupJournal: (path: string) => call("backup_journal", { path }),
-  setLogLevel: (level: string) => call("set_log_level", { level }),
+  setLogLevel: (level: LogLevel) => call("set_log_level", { level }),
   supportBundle: (path: string) => call("support_bundle", { path }),
   restoreJournal: (path: string) => call("restore_journal", { path }),
   /** The OS's file dialog, shown by the shell: "save as" for a backup, "open" for the

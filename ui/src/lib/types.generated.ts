@@ -297,6 +297,11 @@ proxy: boolean,
 listening_on: string | null, };
 
 /**
+ * How much the logs keep, from errors only to everything.
+ */
+export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
+
+/**
  * How the owner identifies the transaction.
  */
 export type Lookup = { "by": "voucher", voucher: TraceNo, terminal?: TerminalId | null, batch?: BatchNo | null, } | { "by": "rrn", rrn: Rrn, } | { "by": "auth", auth: AuthCode, terminal?: TerminalId | null, } | { "by": "amount_time", amount_minor: number, at: string, last4?: string | null, terminal?: TerminalId | null, };
@@ -665,7 +670,7 @@ export interface Commands {
   /** Saves a link to the terminal and has the service start it. */
   connect_terminal: { args: { request: ConnectRequest }; result: LinkStatus };
   /** How much the logs keep: error, warn, info, debug or trace. */
-  set_log_level: { args: { level: string }; result: null };
+  set_log_level: { args: { level: LogLevel }; result: null };
   /** A support bundle at the path picked for it. */
   support_bundle: { args: { path: string }; result: BundleReport };
   /** Starts the link service in the background. */
