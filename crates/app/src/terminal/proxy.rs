@@ -98,39 +98,7 @@ impl App {
             ))
             .map_err(|e| AppError::new(ErrorCode::Io, format!("cannot listen on {listen}: {e}")))?;
         on_ready(&bound.to_string());
-        let now = self.clock.now();
-        let mut progress = MirrorProgress {
-            since: now,
-            at: now,
-            ..Default::default()
-        };
-        let mut conns: std::collections::HashMap<u64, (Assembler, Option<String>)> =
-            Default::default();
-        let tick = std::time::Duration::from_millis(100);
-        let mut held = HeldBack::default();
-        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-            let next = rt.block_on(async { tokio::time::timeout(tick, frames.recv()).await });
-            let (conn, frame) = match next {
-                Ok(Some(f)) => f,
-                Ok(None) => break,
-                Err(_) => {
-                    held.retry(self, &mut progress);
-                    continue;
-                }
-            };
-            progress.frames += 1;
-            progress.bytes += frame.bytes.len() as u64;
-            let (asm, tid) = conns.entry(conn).or_default();
-            for ex in asm.push(frame) {
-                if let Some(t) = terminal_id_of(&ex) {
-                    *tid = Some(t);
-                }
-                progress.exchanges += 1;
-                held.store(self, tid.clone(), ex, &mut progress);
-            }
-            progress.at = self.clock.now();
-            on_progress(&progress);
-        }
+        self.mirror_tapped(&rt, &mut frames, stop, Assembler::default, &mut on_progress);
         // Dropping the runtime closes the listener and every relayed connection.
         drop(rt);
         Ok(())
@@ -177,20 +145,37 @@ impl App {
             ))
         })?;
         on_ready();
-        let mut asm = Assembler::serial();
-        let mut tid: Option<String> = None;
+        self.mirror_tapped(&rt, &mut frames, stop, Assembler::serial, &mut on_progress);
+        drop(relay);
+        drop(rt);
+        Ok(())
+    }
+
+    /// Mirrors what a proxy taps until `stop` is set or the relay ends: each
+    /// connection's exchanges rebuilt by its own assembler (made by `assembler`), each
+    /// stored or held back and retried when the line is quiet, progress after each frame.
+    fn mirror_tapped(
+        &mut self,
+        rt: &tokio::runtime::Runtime,
+        frames: &mut tokio::sync::mpsc::UnboundedReceiver<(u64, slipkeeper_link::Frame)>,
+        stop: &std::sync::atomic::AtomicBool,
+        assembler: fn() -> Assembler,
+        on_progress: &mut impl FnMut(&MirrorProgress),
+    ) {
         let now = self.clock.now();
         let mut progress = MirrorProgress {
             since: now,
             at: now,
             ..Default::default()
         };
-        let mut held = HeldBack::default();
+        let mut conns: std::collections::HashMap<u64, (Assembler, Option<String>)> =
+            Default::default();
         let tick = std::time::Duration::from_millis(100);
+        let mut held = HeldBack::default();
         while !stop.load(std::sync::atomic::Ordering::Relaxed) {
             let next = rt.block_on(async { tokio::time::timeout(tick, frames.recv()).await });
-            let frame = match next {
-                Ok(Some((_, f))) => f,
+            let (conn, frame) = match next {
+                Ok(Some(f)) => f,
                 Ok(None) => break,
                 Err(_) => {
                     held.retry(self, &mut progress);
@@ -199,9 +184,10 @@ impl App {
             };
             progress.frames += 1;
             progress.bytes += frame.bytes.len() as u64;
+            let (asm, tid) = conns.entry(conn).or_insert_with(|| (assembler(), None));
             for ex in asm.push(frame) {
                 if let Some(t) = terminal_id_of(&ex) {
-                    tid = Some(t);
+                    *tid = Some(t);
                 }
                 progress.exchanges += 1;
                 held.store(self, tid.clone(), ex, &mut progress);
@@ -209,8 +195,5 @@ impl App {
             progress.at = self.clock.now();
             on_progress(&progress);
         }
-        drop(relay);
-        drop(rt);
-        Ok(())
     }
 }
