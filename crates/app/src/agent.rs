@@ -187,6 +187,18 @@ pub(crate) fn token() -> Result<String, AppError> {
     Ok(hex::encode(bytes))
 }
 
+/// A channel on 127.0.0.1 for a local client (`what` names it in errors): the
+/// listener, its port, and a fresh token the client must present.
+pub(crate) fn loopback(what: &str) -> Result<(TcpListener, u16, String), AppError> {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .map_err(|e| AppError::new(ErrorCode::Io, format!("{what} on 127.0.0.1: {e}")))?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| AppError::new(ErrorCode::Io, format!("{what}: {e}")))?
+        .port();
+    Ok((listener, port, token()?))
+}
+
 /// Writes the file a client reads, readable by this user only.
 pub(crate) fn write_private(path: &Path, text: &str) -> Result<(), AppError> {
     let tmp = path.with_extension("json.tmp");
@@ -234,15 +246,11 @@ pub fn serve(
         ));
     }
     let app = App::open(journal, clock.clone())?;
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .map_err(|e| AppError::new(ErrorCode::Io, format!("control channel on 127.0.0.1: {e}")))?;
+    let (listener, port, token) = loopback("control channel")?;
     let info = ServiceInfo {
         pid: std::process::id(),
-        port: listener
-            .local_addr()
-            .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?
-            .port(),
-        token: token()?,
+        port,
+        token,
         started_at: clock.now(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
     };

@@ -7,7 +7,7 @@ use crate::agent::beside;
 use crate::{AppError, ErrorCode};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -71,15 +71,11 @@ pub fn claim_window(journal: &Path) -> Result<Launch, AppError> {
             .map_err(|e| AppError::new(ErrorCode::Io, format!("the open window: {e}")))?;
         return Ok(Launch::Second { pid: info.pid });
     }
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .map_err(|e| AppError::new(ErrorCode::Io, format!("window channel: {e}")))?;
+    let (listener, port, token) = crate::agent::loopback("window channel")?;
     let info = WindowInfo {
         pid: std::process::id(),
-        port: listener
-            .local_addr()
-            .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?
-            .port(),
-        token: crate::agent::token()?,
+        port,
+        token,
     };
     let json = serde_json::to_string(&info)
         .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
