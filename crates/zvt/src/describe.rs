@@ -731,12 +731,8 @@ fn nibbles(v: &[u8]) -> String {
     s
 }
 
-fn is_printable_ascii(v: &[u8]) -> bool {
-    !v.is_empty() && v.iter().all(|b| (0x20..0x7F).contains(b))
-}
-
 fn card_value(v: &[u8]) -> (Value, String) {
-    let s = if is_printable_ascii(v) {
+    let s = if crate::mask::is_text(v) {
         String::from_utf8_lossy(v).into_owned()
     } else {
         nibbles(v)
@@ -753,7 +749,7 @@ fn mask_shown(s: &str) -> String {
     let (number, after) = s.split_at(cut);
     let digits = number.chars().filter(char::is_ascii_digit).count()
         + number.chars().filter(|c| *c == '*').count();
-    let head = 6.min(digits.saturating_sub(10));
+    let head = crate::mask::visible_head(digits);
     let tail_from = digits.saturating_sub(4);
     let mut k = 0;
     let mut out: String = number

@@ -162,11 +162,11 @@ fn mask_tlvs(data: &mut [u8]) -> bool {
 /// How many digits of an `n`-digit card number may show at the front (the last four
 /// always show): six, fewer for short numbers so that six stay hidden — the same rule
 /// as `MaskedPan`.
-fn visible_head(n: usize) -> usize {
+pub(crate) fn visible_head(n: usize) -> usize {
     6.min(n.saturating_sub(10))
 }
 
-fn is_text(v: &[u8]) -> bool {
+pub(crate) fn is_text(v: &[u8]) -> bool {
     !v.is_empty() && v.iter().all(|b| (0x20..0x7F).contains(b))
 }
 
