@@ -37,6 +37,8 @@ const COMMANDS: &[&str] = &[
     "diagnose",
     "open_case",
     "list_cases",
+    "acquirer_for",
+    "missing_profile",
     "contact_plan",
     "build_evidence",
     "verify_evidence",

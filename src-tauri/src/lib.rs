@@ -8,10 +8,10 @@ use slipkeeper_app::logs::LogLevel;
 use slipkeeper_app::window::Launch;
 use slipkeeper_app::{
     clock_from_env, Acquirer, App, AppError, BundleReport, CaseSummary, ConnectRequest,
-    ContactPlan, DataFolder, ErrorCode, FileFilter, Home, JournalForm, LinkStatus, Lookup,
-    MerchantProfile, PackCheck, PackReport, Page, Paper, PortInfo, Printers, Purpose,
-    ReconcileReport, ServiceClient, SlipRequest, SlipView, StatementReport, SystemClock,
-    TerminalOverview, TxnDetail, TxnRow, VerifyReport,
+    ContactPlan, DataFolder, ErrorCode, FileFilter, Found, Home, JournalForm, LinkStatus, Lookup,
+    MerchantProfile, PackCheck, PackReport, Paper, PortInfo, Printers, Purpose, ReconcileReport,
+    ServiceClient, SlipRequest, SlipView, StatementReport, SystemClock, TerminalOverview,
+    TxnDetail, VerifyReport,
 };
 use slipkeeper_domain::{Complaint, Diagnosis, Discrepancy};
 use std::path::PathBuf;
@@ -155,7 +155,7 @@ impl Link {
 async fn search_journal(
     state: tauri::State<'_, State>,
     form: JournalForm,
-) -> Result<Page<TxnRow>, AppError> {
+) -> Result<Found, AppError> {
     state.with(move |app| app.search_form(&form)).await
 }
 
@@ -416,6 +416,16 @@ async fn open_case(
 }
 
 #[tauri::command(rename_all = "snake_case")]
+async fn missing_profile(state: tauri::State<'_, State>) -> Result<Vec<String>, AppError> {
+    state.with(move |app| app.missing_profile()).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn acquirer_for(state: tauri::State<'_, State>, id: i64) -> Result<Option<String>, AppError> {
+    state.with(move |app| app.acquirer_for(id)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
 async fn list_cases(state: tauri::State<'_, State>) -> Result<Vec<CaseSummary>, AppError> {
     state.with(move |app| app.cases()).await
 }
@@ -664,6 +674,8 @@ pub fn run() {
             diagnose,
             open_case,
             list_cases,
+            acquirer_for,
+            missing_profile,
             contact_plan,
             build_evidence,
             verify_evidence,

@@ -81,6 +81,7 @@ const undecided = {
   title: text("终端记录为成功：请收单机构核查", "Approved at the terminal: ask the acquirer to check"),
   checks: [{ question: text("那笔交易前后，终端是否提示通讯失败、超时，或打出过冲正单？", "Around that payment, did the terminal show a communication error or timeout, or print a reversal (冲正) slip?"), if_yes: text("交易可能没有上送到收单机构（上送丢失）", "The payment may never have reached the acquirer (lost transmission)"), call: text("收单机构客服", "The acquirer's hotline") }],
 };
+const found = (items) => ({ total: items.length, more: false, offset: 0, upto_id: 300, items: items.map((i) => ({ ...i, matched: ["voucher"] })), read_as: ["voucher", "about_amount"], near: [], lookup: null });
 const DIAGNOSES = { 11: preAuthOpen, 12: chargedOnce, 13: undecided };
 const acquirer = { id: "cup", name: text("中国银联", "China UnionPay"), hotline: "95516", dispute_email: "", portal: "", hours: text("7×24 小时", "24/7"), documents: [], response_days: 7, verified: false };
 const caseSummary = { id: 1, opened_at: "2026-11-22T03:00:00Z", updated_at: "2026-11-22T03:00:00Z", status: "open", complaint: "dispute", code: "DISPUTE_RESPOND", txn_id: 13, acquirer_id: "cup", acquirer_ref: null, due_on: "2026-11-29", days_left: 7 };
@@ -89,13 +90,24 @@ const CONNECTING = { state: "connecting", endpoint: "192.168.1.20:20007", reason
 let link = CONNECTED;
 const answers = {
   home: { today: "2026-11-22", today_count: 3, today_minor: 45600, by_scheme: [{ scheme: "unionpay", count: 3, minor: 45600 }], journal_total: 2003, last_transaction_at: "2026-11-22T10:00:00", alerts: [{ zh: "终端 10000001：日志中缺少凭证号 000042", en: "terminal 10000001: voucher 000042 is missing from the journal" }], unknown_outcomes: 1, cases_due: [caseSummary] },
-  search_journal: { total: 1, offset: 0, items: [row] },
+  search_journal: (args) => {
+    // The forgiving search as the core answers it (crates/app/src/find.rs): a voucher
+    // typed in the problem solver is transaction 100 + its number; voucher 7 without a
+    // terminal is in two batches, a list to pick from.
+    const q = args.form.search.trim();
+    if (!/^\d+$/.test(q)) return found([row]);
+    const hit = (batch) => ({ ...row, id: 100 + Number(q), txn: { ...txn, trace_no: q.padStart(6, "0"), batch_no: batch } });
+    if (q === "255") return { ...found([hit("000001")]), near: [{ ...row, id: 400, matched: [], txn: { ...txn, amount: { minor: 25490, currency: "CNY" } } }] };
+    return found(q === "7" && !args.form.terminal ? [hit("000001"), { ...hit("000002"), id: 200 }] : [hit("000001")]);
+  },
+  acquirer_for: "cup",
+  missing_profile: [],
   transaction_detail: { row, batch: { state: "open" }, slips: [{ copy: "merchant", origin: "terminal", lines: ["银联POS签购单", "凭证号 VOUCHER NO.: 000007"] }], related: [], frames: [{ direction: "rx", at: "2026-11-20T00:03:21Z", bytes: "040f" }] },
   verify_journal: { checked: 4006, head: "ab", problems: [] },
   reprint_pdf_preview: tinyPdf(),
   reprint_preview: [{ copy: "merchant", origin: "terminal", lines: ["重打印凭证 REPRINT / DUPLICATE", "凭证号 VOUCHER NO.: 000007"] }],
   reprint_pdf: "/tmp/exports/reprint-10000001-000007.pdf",
-  diagnose: (args) => DIAGNOSES[args.lookup.voucher] ?? diagnosis,
+  diagnose: (args) => DIAGNOSES[args.lookup.by === "txn" ? args.lookup.id - 100 : args.lookup.voucher] ?? diagnosis,
   acquirers: [acquirer],
   open_case: 1,
   open_case_from_discrepancy: 2,
@@ -230,7 +242,7 @@ try {
         for (const bad of ["undefined", "NaN", "[object Object]"]) if (body.includes(bad)) throw new Error(`"${bad}" on screen`);
         // An untranslated key looks like "nav.home" or "solver.step1" (a file name in a
         // path, like "/data/journal.db", is not one).
-        const key = body.match(/(?<![\/\w])(?:app|nav|home|journal|reprint|solver|complaint|cases|status|reconcile|settings|error|common|kind|outcome|connect)\.[a-zA-Z_.]+\b/);
+        const key = body.match(/(?<![\/\w])(?:app|nav|home|journal|reprint|solver|complaint|cases|status|reconcile|settings|error|common|kind|outcome|connect|find|profile)\.[a-zA-Z_.]+\b/);
         if (key) throw new Error(`untranslated key ${key[0]}`);
         await page.screenshot({ path: `${OUT}${s.nav}-${lang}.png` });
       });
@@ -247,12 +259,13 @@ try {
       await page.click("[data-testid=solver-pack]");
       await page.locator("[data-testid=pack-verified]").waitFor({ timeout: 5000 });
       const diag = calls.find((c) => c.cmd === "diagnose");
-      if (JSON.stringify(diag.args) !== JSON.stringify({ complaint: "dispute", lookup: { by: "voucher", voucher: "7", terminal: "10000001" } }))
+      if (JSON.stringify(diag.args) !== JSON.stringify({ complaint: "dispute", lookup: { by: "txn", id: 107 } }))
         throw new Error(`diagnose called with ${JSON.stringify(diag.args)}`);
     });
     const ask = async (complaint, value) => {
       await page.click("[data-testid=nav-home]");
       await page.click("[data-testid=nav-solver]");
+      await page.click("[data-testid=solver-reset]");
       await page.click(`[data-testid=complaint-${complaint}]`);
       await page.fill("[data-testid=solver-value]", value);
       await page.click("[data-testid=solver-diagnose]");
@@ -283,14 +296,19 @@ try {
       await page.locator("[data-testid=check-answer-0]").getByText(zh ? "收单机构客服" : "The acquirer's hotline").waitFor({ timeout: 5000 });
       await page.locator("[data-testid=solver-open-case]").waitFor({ timeout: 5000 });
     });
-    await check(`${lang}: a voucher in several batches is asked again with its batch`, async () => {
+    await check(`${lang}: a voucher in several batches is a list to pick from, never a question about flags`, async () => {
       await ask("void_failed", "7");
-      await page.fill("[data-testid=solver-batch]", "000002");
-      await page.click("[data-testid=solver-diagnose]");
+      await page.locator("[data-testid=solver-found]").getByText(zh ? "请选出顾客说的那一笔" : "pick the one the customer means").waitFor({ timeout: 5000 });
+      if (await page.locator("[data-testid=diagnosis]").count()) throw new Error("diagnosed before a pick");
+      await page.click("[data-testid=hit-pick][data-batch='000002']");
       await page.locator("[data-testid=diagnosis]").waitFor({ timeout: 5000 });
       const last = calls.filter((c) => c.cmd === "diagnose").pop();
-      if (JSON.stringify(last.args.lookup) !== JSON.stringify({ by: "voucher", voucher: "7", terminal: null, batch: "000002" }))
-        throw new Error(`diagnose called with ${JSON.stringify(last.args)}`);
+      if (JSON.stringify(last.args.lookup) !== JSON.stringify({ by: "txn", id: 200 })) throw new Error(`diagnose called with ${JSON.stringify(last.args)}`);
+      // Away to Settings and back: the problem and its answer are still there.
+      await page.click("[data-testid=nav-settings]");
+      await page.click("[data-testid=nav-solver]");
+      await page.locator("[data-testid=diagnosis]").waitFor({ timeout: 5000 });
+      if ((await page.inputValue("[data-testid=solver-value]")) !== "7") throw new Error("the solver forgot what was typed");
     });
     await check(`${lang}: Settings sets the log level, opens the logs and saves a support bundle`, async () => {
       await page.click("[data-testid=nav-settings]");
@@ -434,11 +452,35 @@ try {
       await page.fill("[data-testid=filter-from]", "2026-11-01");
       await page.fill("[data-testid=filter-to]", "2026-11-30");
       const want = JSON.stringify({
-        form: { search: "907880", mode: "auth", from: "2026-11-01", to: "2026-11-30", terminal: "10000002", batch: "1", outcome: "declined", kind: null, offset: 0, limit: 100, upto_id: null },
+        form: { search: "907880", mode: "auth", from: "2026-11-01", to: "2026-11-30", terminal: "10000002", batch: "1", outcome: "declined", kind: null, around: "", offset: 0, limit: 100, upto_id: null },
       });
       await until(() => calls.some((c) => c.cmd === "search_journal" && JSON.stringify(c.args) === want));
       const last = calls.filter((c) => c.cmd === "search_journal").pop();
       if (JSON.stringify(last?.args) !== want) throw new Error(`search_journal with ${JSON.stringify(last?.args)}`);
+    });
+    await check(`${lang}: the journal says how it read the search box and offers close amounts`, async () => {
+      await page.click("[data-testid=nav-home]");
+      await page.click("[data-testid=nav-journal]");
+      await page.fill("[data-testid=search]", "255");
+      const read = page.locator("[data-testid=read-as]");
+      await read.getByText(zh ? "凭证号、金额（整数元）" : "voucher no.、amount (whole yuan)").waitFor({ timeout: 5000 });
+      await page.locator("[data-testid=near]").getByText("254.90").waitFor({ timeout: 5000 });
+      await page.locator("td.hit").first().waitFor({ timeout: 5000 });
+      await page.locator("[data-testid=near] button").first().click();
+      await page.locator("[data-testid=detail]").waitFor({ timeout: 5000 });
+      if (!calls.some((c) => c.cmd === "transaction_detail" && c.args.id === 400)) throw new Error("a near amount did not open its transaction");
+      await page.fill("[data-testid=search]", "");
+    });
+    await check(`${lang}: a reprint starts from what the owner remembers, picked from a list`, async () => {
+      await page.click("[data-testid=nav-reprint]");
+      await page.fill("[data-testid=reprint-find]", "7");
+      await page.click("[data-testid=reprint-find-go]");
+      await page.locator("[data-testid=hits]").getByText(zh ? "请选出顾客说的那一笔" : "pick the one the customer means").waitFor({ timeout: 5000 });
+      await page.click("[data-testid=hit-pick][data-batch='000002']");
+      await until(() => calls.some((c) => c.cmd === "reprint_preview" && c.args.request.voucher_no === "000007"));
+      const last = calls.filter((c) => c.cmd === "reprint_preview").pop();
+      if (last?.args.request.voucher_no !== "000007" || last?.args.request.terminal_id !== "10000001") throw new Error(`reprint_preview with ${JSON.stringify(last?.args)}`);
+      if ((await page.inputValue("[data-testid=reprint-voucher]")) !== "000007") throw new Error("the picked voucher is not in the form");
     });
     await check(`${lang}: the journal fits a 1180 px window, and its date filters look empty until set`, async () => {
       await page.setViewportSize({ width: 1180, height: 760 });

@@ -121,6 +121,20 @@ impl App {
             .unwrap_or_default())
     }
 
+    /// The directory entry the terminal named on a transaction (its acquirer field),
+    /// for the problem solver to preselect; None when no entry matches.
+    pub fn acquirer_for(&self, txn_id: i64) -> Result<Option<String>, AppError> {
+        let t = self.detail(txn_id)?.row.txn;
+        let Some(name) = t.acquirer.as_deref() else {
+            return Ok(None);
+        };
+        Ok(self
+            .acquirers()?
+            .into_iter()
+            .find(|a| a.id != "template" && a.named_by(name))
+            .map(|a| a.id))
+    }
+
     pub fn acquirer(&self, id: &str) -> Result<Acquirer, AppError> {
         self.acquirers()?
             .into_iter()

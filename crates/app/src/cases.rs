@@ -57,6 +57,15 @@ pub fn missing_profile_fields(p: &MerchantProfile) -> Vec<&'static str> {
 }
 
 impl App {
+    /// [`missing_profile_fields`] of the saved profile, for forms to ask before a case.
+    pub fn missing_profile(&self) -> Result<Vec<String>, AppError> {
+        let p = self.merchant_profile()?;
+        Ok(missing_profile_fields(&p)
+            .into_iter()
+            .map(str::to_owned)
+            .collect())
+    }
+
     fn summary(&self, case: CaseRow) -> CaseSummary {
         let today = self.clock.local_now().date();
         let days_left = case

@@ -44,6 +44,10 @@ pub enum Lookup {
         #[ts(optional = nullable)]
         terminal: Option<TerminalId>,
     },
+    /// One row the owner picked from a search's list.
+    Txn {
+        id: i64,
+    },
 }
 
 impl Lookup {
@@ -52,7 +56,7 @@ impl Lookup {
             Lookup::Voucher { terminal, .. }
             | Lookup::Auth { terminal, .. }
             | Lookup::AmountTime { terminal, .. } => terminal.as_ref(),
-            Lookup::Rrn { .. } => None,
+            Lookup::Rrn { .. } | Lookup::Txn { .. } => None,
         }
     }
 
@@ -61,6 +65,7 @@ impl Lookup {
             Lookup::Voucher { voucher, .. } => format!("voucher {voucher}"),
             Lookup::Rrn { rrn } => format!("RRN {rrn}"),
             Lookup::Auth { auth, .. } => format!("auth code {auth}"),
+            Lookup::Txn { id } => format!("transaction #{id}"),
             Lookup::AmountTime {
                 amount_minor, at, ..
             } => format!(
@@ -260,6 +265,7 @@ impl App {
                 v.sort_by_key(|r| (amount_rank(&r.txn), (r.txn.occurred_at - *at).abs(), r.id));
                 v
             }
+            Lookup::Txn { id } => vec![self.detail(*id)?.row],
         };
         let first = if amount_lookup {
             let mut it = found.into_iter();
@@ -423,7 +429,7 @@ impl App {
                     }
                 }
             }
-            Lookup::Rrn { .. } | Lookup::Auth { .. } => {}
+            Lookup::Rrn { .. } | Lookup::Auth { .. } | Lookup::Txn { .. } => {}
         }
         Ok(facts)
     }

@@ -17,8 +17,8 @@ use ts_rs::{TypeVisitor, TS};
 use crate::logs::LogLevel;
 #[allow(unused_imports)]
 use crate::{
-    Acquirer, AppError, BundleReport, CaseSummary, ConnectRequest, ContactPlan, DataFolder, Home,
-    JournalForm, LinkStatus, Lookup, MerchantProfile, PackCheck, PackReport, Page, PortInfo,
+    Acquirer, AppError, BundleReport, CaseSummary, ConnectRequest, ContactPlan, DataFolder, Found,
+    Home, JournalForm, LinkStatus, Lookup, MerchantProfile, PackCheck, PackReport, Page, PortInfo,
     Printers, ReconcileReport, SlipView, StatementReport, TerminalOverview, TxnDetail, TxnRow,
     VerifyReport,
 };
@@ -161,8 +161,8 @@ macro_rules! contract {
 contract! {
     /// The OS's file dialog for a purpose; null when the user cancels.
     choose_path(purpose: Purpose, filters: Vec<FileFilter>, default_path: Option<PathBuf>) -> Option<PathBuf>;
-    /// The journal screen's form, read by the core; errors name the field.
-    search_journal(form: JournalForm) -> Page<TxnRow>;
+    /// The journal's search, read forgivingly by the core (every field the text could be, near amounts).
+    search_journal(form: JournalForm) -> Found;
     /// One transaction with its slip, frames and history.
     transaction_detail(id: i64) -> TxnDetail;
     /// The terminal link as the service reports it.
@@ -233,8 +233,12 @@ contract! {
     merchant_profile() -> MerchantProfile;
     /// Saves the shop's details.
     set_merchant_profile(profile: MerchantProfile) -> ();
+    /// The shop's details a letter to the acquirer needs and the profile lacks.
+    missing_profile() -> Vec<String>;
     /// The acquirers Slipkeeper knows.
     acquirers() -> Vec<Acquirer>;
+    /// The acquirer the terminal named on a transaction, when the directory has it.
+    acquirer_for(id: i64) -> Option<String>;
     /// Imports an acquirer's statement picked for it.
     import_statement(path: PathBuf) -> StatementReport;
     /// The journal against the imported statements.

@@ -159,6 +159,9 @@ pub struct JournalForm {
     pub batch: String,
     pub outcome: Option<Outcome>,
     pub kind: Option<TxnKind>,
+    /// Roughly when: "13:00" (on the `from` day, else today) or "YYYY-MM-DD HH:MM";
+    /// the search then looks two hours either side and lists the closest first.
+    pub around: String,
     pub offset: u64,
     pub limit: u64,
     /// The newest row the list is made of (see `Page::upto_id`).

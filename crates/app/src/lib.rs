@@ -22,6 +22,7 @@ mod desk;
 mod error;
 mod evidence;
 mod files;
+pub mod find;
 pub mod forms;
 mod live;
 pub mod logs;
@@ -44,6 +45,7 @@ pub use contract::{CopyChoice, FileFilter, Purpose, SlipRequest};
 pub use desk::{DataFolder, Home, SchemeTotal, SlipView};
 pub use error::{AppError, ErrorCode};
 pub use evidence::{verify_evidence, PackCheck, PackReport, MAX_ATTACHMENT};
+pub use find::{Field, Found, Hit};
 pub use forms::{JournalForm, SearchMode};
 pub use reconcile::{ReconcileReport, StatementReport};
 pub use reprint::{
@@ -149,8 +151,8 @@ impl App {
     }
 
     /// The journal screen's form, read by [`JournalForm::query`] (errors name the field).
-    pub fn search_form(&self, form: &JournalForm) -> Result<Page<TxnRow>, AppError> {
-        self.search(&form.query()?)
+    pub fn search_form(&self, form: &JournalForm) -> Result<Found, AppError> {
+        self.find(form)
     }
 
     pub fn detail(&self, id: i64) -> Result<TxnDetail, AppError> {

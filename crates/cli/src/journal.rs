@@ -23,6 +23,25 @@ pub enum JournalCmd {
         #[command(flatten)]
         filters: Filters,
     },
+    /// Find a transaction as remembered: a voucher, the card's last four, an amount in
+    /// yuan ("255" is about 255 yuan, "255.31元" exact), an RRN or an auth code; each
+    /// match says what it matched, and amounts close to the one given are listed.
+    Find {
+        text: String,
+        /// Roughly when: "13:00" (today, or on --from's day) or "YYYY-MM-DD HH:MM".
+        #[arg(long)]
+        around: Option<String>,
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        terminal: Option<String>,
+        #[arg(long)]
+        batch: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
+    },
     /// Everything about a voucher (凭证号): slips, related voids/refunds, raw frames.
     Show {
         voucher: TraceNo,
@@ -125,6 +144,8 @@ pub fn to_query(f: Filters, text: Option<String>) -> Result<TxnQuery, AppError> 
         outcome: f.outcome,
         kind: f.kind,
         text,
+        amount_between: None,
+        any_of: Vec::new(),
         offset: f.offset,
         limit: f.limit,
     })
@@ -145,6 +166,27 @@ pub fn run(app: &App, out: &Out, cmd: JournalCmd) -> Result<ExitCode, AppError> 
         JournalCmd::Search { text, filters } => {
             let page = app.search(&filters.query(Some(text))?)?;
             out.page(&page);
+        }
+        JournalCmd::Find {
+            text,
+            around,
+            from,
+            to,
+            terminal,
+            batch,
+            limit,
+        } => {
+            let form = slipkeeper_app::JournalForm {
+                search: text,
+                around: around.unwrap_or_default(),
+                from: from.unwrap_or_default(),
+                to: to.unwrap_or_default(),
+                terminal: terminal.unwrap_or_default(),
+                batch: batch.unwrap_or_default(),
+                limit,
+                ..Default::default()
+            };
+            out.found(&app.find(&form)?);
         }
         JournalCmd::Show {
             voucher,

@@ -107,6 +107,44 @@ impl Out {
         );
     }
 
+    /// A forgiving search's answer: each row with what it matched, then the near amounts.
+    pub fn found(&self, f: &slipkeeper_app::Found) {
+        if self.json {
+            return print_json(f);
+        }
+        let field = |m: &slipkeeper_app::Field| match m {
+            slipkeeper_app::Field::Voucher => "凭证号 voucher",
+            slipkeeper_app::Field::Rrn => "参考号 RRN",
+            slipkeeper_app::Field::Auth => "授权码 auth",
+            slipkeeper_app::Field::Last4 => "卡号后四位 last 4",
+            slipkeeper_app::Field::Amount => "金额 amount",
+            slipkeeper_app::Field::AboutAmount => "约金额 about amount",
+            slipkeeper_app::Field::Text => "签购单文字 slip text",
+        };
+        let read: Vec<&str> = f.read_as.iter().map(field).collect();
+        say!("read as / 按: {}", read.join(", "));
+        let mut headers = HEADERS.to_vec();
+        headers.push("matched 匹配");
+        let rows: Vec<Vec<String>> = f
+            .page
+            .items
+            .iter()
+            .map(|h| {
+                let mut c = cells(&h.row);
+                c.push(h.matched.iter().map(field).collect::<Vec<_>>().join(", "));
+                c
+            })
+            .collect();
+        table(&headers, &rows);
+        say!("{} of {} found", f.page.items.len(), f.page.total);
+        if !f.near.is_empty() {
+            say!();
+            say!("close amounts / 相近金额:");
+            let rows: Vec<_> = f.near.iter().map(|h| cells(&h.row)).collect();
+            table(HEADERS, &rows);
+        }
+    }
+
     pub fn details(&self, ds: &[TxnDetail]) {
         if self.json {
             return print_json(ds);

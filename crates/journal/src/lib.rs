@@ -41,7 +41,7 @@ pub use error::{ImportError, JournalError};
 pub use ingest::IngestReport;
 pub use interchange::parse_line;
 pub use migrate::{migration_hashes, SCHEMA_VERSION};
-pub use query::{Page, TxnDetail, TxnQuery, TxnRow, MAX_PAGE};
+pub use query::{Page, Probe, TxnDetail, TxnQuery, TxnRow, MAX_PAGE};
 pub use record::{
     Direction, RawFrame, Record, RecordBody, SettlementRecord, SlipRecord, TxnRecord,
 };

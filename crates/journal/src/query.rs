@@ -22,6 +22,11 @@ pub struct TxnQuery {
     pub last4: Option<String>,
     /// Exact amount in minor units.
     pub amount_minor: Option<i64>,
+    /// Amount in minor units from the first to the second, both included.
+    pub amount_between: Option<(i64, i64)>,
+    /// Rows matching at least one of these: a search box's text read as every field
+    /// it could be. Empty: no such condition.
+    pub any_of: Vec<Probe>,
     /// Terminal local time, inclusive.
     pub from: Option<NaiveDateTime>,
     /// Terminal local time, exclusive.
@@ -38,6 +43,43 @@ pub struct TxnQuery {
     pub offset: u64,
     /// 0 means the default page size.
     pub limit: u64,
+}
+
+/// One reading of a searched text, for [`TxnQuery::any_of`].
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "field", content = "value", rename_all = "snake_case")]
+pub enum Probe {
+    Voucher(TraceNo),
+    Rrn(Rrn),
+    Auth(AuthCode),
+    /// The card's last four digits.
+    Last4(String),
+    /// An amount in minor units, from the first to the second, both included.
+    Amount(i64, i64),
+}
+
+impl Probe {
+    /// Whether `t` is what this reading looks for.
+    pub fn matches(&self, t: &Transaction) -> bool {
+        match self {
+            Probe::Voucher(v) => t.trace_no == *v,
+            Probe::Rrn(r) => t.rrn.as_ref() == Some(r),
+            Probe::Auth(a) => t.auth_code.as_ref() == Some(a),
+            Probe::Last4(l) => t.pan.as_ref().is_some_and(|p| p.last4() == l),
+            Probe::Amount(lo, hi) => (*lo..=*hi).contains(&t.amount.minor()),
+        }
+    }
+}
+
+fn check_last4(v: &str) -> Result<(), JournalError> {
+    if v.len() != 4 || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(JournalError::Invalid(DomainError::Invalid {
+            field: "last4",
+            value: v.to_owned(),
+            reason: "must be the last four digits of the card",
+        }));
+    }
+    Ok(())
 }
 
 pub const DEFAULT_PAGE: u64 = 50;
@@ -141,13 +183,7 @@ fn where_clause_with(q: &TxnQuery, plan: TextPlan) -> Result<(String, Vec<Value>
         eq("t.auth_code", text(v.as_str()));
     }
     if let Some(v) = &q.last4 {
-        if v.len() != 4 || !v.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(JournalError::Invalid(DomainError::Invalid {
-                field: "last4",
-                value: v.clone(),
-                reason: "must be the last four digits of the card",
-            }));
-        }
+        check_last4(v)?;
         eq("t.pan_last4", text(v));
     }
     if let Some(v) = q.amount_minor {
@@ -164,6 +200,43 @@ fn where_clause_with(q: &TxnQuery, plan: TextPlan) -> Result<(String, Vec<Value>
     }
     if let Some(v) = q.kind {
         eq("t.kind", text(v.as_str()));
+    }
+    if let Some((lo, hi)) = q.amount_between {
+        p.push(Value::Integer(lo));
+        p.push(Value::Integer(hi));
+        w.push(format!(
+            "t.amount_minor BETWEEN ?{} AND ?{}",
+            p.len() - 1,
+            p.len()
+        ));
+    }
+    if !q.any_of.is_empty() {
+        let mut any = Vec::new();
+        for probe in &q.any_of {
+            let mut one = |col: &str, v: Value| {
+                p.push(v);
+                any.push(format!("{col} = ?{}", p.len()));
+            };
+            match probe {
+                Probe::Voucher(v) => one("t.trace_no", text(v.as_str())),
+                Probe::Rrn(v) => one("t.rrn", text(v.as_str())),
+                Probe::Auth(v) => one("t.auth_code", text(v.as_str())),
+                Probe::Last4(v) => {
+                    check_last4(v)?;
+                    one("t.pan_last4", text(v))
+                }
+                Probe::Amount(lo, hi) => {
+                    p.push(Value::Integer(*lo));
+                    p.push(Value::Integer(*hi));
+                    any.push(format!(
+                        "t.amount_minor BETWEEN ?{} AND ?{}",
+                        p.len() - 1,
+                        p.len()
+                    ));
+                }
+            }
+        }
+        w.push(format!("({})", any.join(" OR ")));
     }
     if let Some(v) = &q.from {
         p.push(Value::Text(sql::local(v)));

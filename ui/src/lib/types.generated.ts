@@ -227,9 +227,53 @@ export type Fact = {
 txn_id?: number | null, text: Text, };
 
 /**
+ * What part of a transaction a search matched.
+ */
+export type Field = "voucher" | "rrn" | "auth" | "last4" | "amount" | "about_amount" | "text";
+
+/**
  * A filter of the file dialogs: a name and extensions without the dot.
  */
 export type FileFilter = { name: string, extensions: Array<string>, };
+
+/**
+ * The answer to a search: the page of matches, how the text was read, the amounts
+ * close to the one typed, and, when nothing matched, the lookup the text stands for
+ * (the problem solver diagnoses a voucher the journal lacks with it).
+ */
+export type Found = { 
+/**
+ * Each field the text was read as, in the order tried.
+ */
+read_as: Array<Field>, 
+/**
+ * Transactions whose amount is close to the one typed but not it, nearest first
+ * (only with the first page).
+ */
+near: Array<Hit>, lookup: Lookup | null, 
+/**
+ * Matching rows; for a text search at most [`TEXT_COUNT_CAP`] (see `more`).
+ */
+total: number, 
+/**
+ * The count stopped at the cap: there are more than `total`.
+ */
+more: boolean, offset: number, 
+/**
+ * The highest row id the answer covers: the query's own `upto_id`, or the newest
+ * row when it had none. Asking for the next pages with it keeps their offsets
+ * meaning the same rows while new transactions arrive.
+ */
+upto_id: number, items: Array<Hit>, };
+
+/**
+ * One transaction found, with what it matched.
+ */
+export type Hit = { matched: Array<Field>, id: number, txn: Transaction, recorded_at: string, 
+/**
+ * The batch has been settled: a void is no longer possible.
+ */
+settled: boolean, };
 
 /**
  * The home screen.
@@ -256,7 +300,12 @@ from: string,
 /**
  * YYYY-MM-DD, inclusive.
  */
-to: string, terminal: string, batch: string, outcome: Outcome | null, kind: TxnKind | null, offset: number, limit: number, 
+to: string, terminal: string, batch: string, outcome: Outcome | null, kind: TxnKind | null, 
+/**
+ * Roughly when: "13:00" (on the `from` day, else today) or "YYYY-MM-DD HH:MM";
+ * the search then looks two hours either side and lists the closest first.
+ */
+around: string, offset: number, limit: number, 
 /**
  * The newest row the list is made of (see `Page::upto_id`).
  */
@@ -304,7 +353,7 @@ export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
 /**
  * How the owner identifies the transaction.
  */
-export type Lookup = { "by": "voucher", voucher: TraceNo, terminal?: TerminalId | null, batch?: BatchNo | null, } | { "by": "rrn", rrn: Rrn, } | { "by": "auth", auth: AuthCode, terminal?: TerminalId | null, } | { "by": "amount_time", amount_minor: number, at: string, last4?: string | null, terminal?: TerminalId | null, };
+export type Lookup = { "by": "voucher", voucher: TraceNo, terminal?: TerminalId | null, batch?: BatchNo | null, } | { "by": "rrn", rrn: Rrn, } | { "by": "auth", auth: AuthCode, terminal?: TerminalId | null, } | { "by": "amount_time", amount_minor: number, at: string, last4?: string | null, terminal?: TerminalId | null, } | { "by": "txn", id: number, };
 
 /**
  * A card number with at most the first six and the last four digits visible,
@@ -414,6 +463,11 @@ receipt_width_mm: number,
  * The system printer for PDF reprints by name; none: the system's default printer.
  */
 system?: string | null, };
+
+/**
+ * One reading of a searched text, for [`TxnQuery::any_of`].
+ */
+export type Probe = { "field": "voucher", "value": TraceNo } | { "field": "rrn", "value": Rrn } | { "field": "auth", "value": AuthCode } | { "field": "last4", "value": string } | { "field": "amount", "value": [number, number] };
 
 export type Problem = { kind: ProblemKind, 
 /**
@@ -610,6 +664,15 @@ last4?: string | null,
  */
 amount_minor?: number | null, 
 /**
+ * Amount in minor units from the first to the second, both included.
+ */
+amount_between?: [number, number] | null, 
+/**
+ * Rows matching at least one of these: a search box's text read as every field
+ * it could be. Empty: no such condition.
+ */
+any_of: Array<Probe>, 
+/**
  * Terminal local time, inclusive.
  */
 from?: string | null, 
@@ -657,8 +720,8 @@ anchored: number | null, };
 export interface Commands {
   /** The OS's file dialog for a purpose; null when the user cancels. */
   choose_path: { args: { purpose: Purpose; filters: Array<FileFilter>; default_path: string | null }; result: string | null };
-  /** The journal screen's form, read by the core; errors name the field. */
-  search_journal: { args: { form: JournalForm }; result: Page<TxnRow> };
+  /** The journal's search, read forgivingly by the core (every field the text could be, near amounts). */
+  search_journal: { args: { form: JournalForm }; result: Found };
   /** One transaction with its slip, frames and history. */
   transaction_detail: { args: { id: number }; result: TxnDetail };
   /** The terminal link as the service reports it. */
@@ -729,8 +792,12 @@ export interface Commands {
   merchant_profile: { args: {}; result: MerchantProfile };
   /** Saves the shop's details. */
   set_merchant_profile: { args: { profile: MerchantProfile }; result: null };
+  /** The shop's details a letter to the acquirer needs and the profile lacks. */
+  missing_profile: { args: {}; result: Array<string> };
   /** The acquirers Slipkeeper knows. */
   acquirers: { args: {}; result: Array<Acquirer> };
+  /** The acquirer the terminal named on a transaction, when the directory has it. */
+  acquirer_for: { args: { id: number }; result: string | null };
   /** Imports an acquirer's statement picked for it. */
   import_statement: { args: { path: string }; result: StatementReport };
   /** The journal against the imported statements. */

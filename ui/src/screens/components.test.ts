@@ -60,9 +60,9 @@ describe("Journal", () => {
     search.dispatchEvent(new Event("input", { bubbles: true }));
     for (let i = 0; i < 50 && !target.querySelector("[data-testid=journal] tbody tr.row"); i++) await tick().then(() => new Promise((r) => setTimeout(r, 10)));
     const last = calls.filter((x) => x.cmd === "search_journal").pop();
-    // The form as typed: the core reads "255.05" as an amount (crates/app/src/forms.rs).
+    // The form as typed: the core reads "255.05" as an amount (crates/app/src/find.rs).
     expect(last?.args).toEqual({
-      form: { search: "255.05", mode: "auto", from: "", to: "", terminal: "", batch: "", outcome: null, kind: null, offset: 0, limit: 100, upto_id: null },
+      form: { search: "255.05", mode: "auto", from: "", to: "", terminal: "", batch: "", outcome: null, kind: null, around: "", offset: 0, limit: 100, upto_id: null },
     });
     const text = target.querySelector("[data-testid=journal]")!.textContent!;
     expect(text).toContain("Refund");

@@ -419,3 +419,42 @@ fn a_journal_in_a_read_only_folder_can_be_read() {
         }
     }
 }
+
+#[test]
+fn find_reads_what_the_owner_remembers_and_labels_each_match() {
+    let d = Dir::new();
+    let db = d.p("j.db");
+    let file = d.demo_file("demo.jsonl", 200);
+    sk(&db, &["import", file.to_str().unwrap()]).ok();
+    // A sale's amount in whole yuan: found with the amount labelled, the same as the
+    // window's search (one core function).
+    let sale = sk_json(&db, &["journal", "search", "REF NO.: 600000000033"]);
+    let minor = sale["items"][0]["txn"]["amount"]["minor"].as_i64().unwrap();
+    let yuan = (minor / 100).to_string();
+    let found = sk_json(&db, &["journal", "find", &yuan]);
+    let items = found["items"].as_array().unwrap();
+    let hit = items
+        .iter()
+        .find(|h| h["txn"]["rrn"] == "600000000033")
+        .unwrap_or_else(|| panic!("{found}"));
+    assert!(
+        hit["matched"]
+            .as_array()
+            .unwrap()
+            .contains(&"about_amount".into()),
+        "{hit}"
+    );
+    assert!(found["read_as"]
+        .as_array()
+        .unwrap()
+        .contains(&"about_amount".into()));
+    // Human output: the reading, the match column, and a close amount when the fen differ.
+    let exact = format!("{}.{:02}", minor / 100, (minor % 100 + 1) % 100);
+    let out = sk(&db, &["journal", "find", &exact]).ok().stdout();
+    assert!(out.contains("read as / 按: 金额 amount"), "{out}");
+    assert!(out.contains("close amounts / 相近金额"), "{out}");
+    assert!(out.contains("600000000033"), "{out}");
+    // A time that does not read names its flag.
+    let bad = sk(&db, &["journal", "find", "7", "--around", "lunch"]).fails();
+    assert!(bad.stderr().contains("around"), "{}", bad.stderr());
+}
