@@ -39,6 +39,8 @@ const COMMANDS: &[&str] = &[
     "list_cases",
     "acquirer_for",
     "missing_profile",
+    "case_page",
+    "update_case",
     "contact_plan",
     "build_evidence",
     "verify_evidence",

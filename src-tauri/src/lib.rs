@@ -7,11 +7,11 @@
 use slipkeeper_app::logs::LogLevel;
 use slipkeeper_app::window::Launch;
 use slipkeeper_app::{
-    clock_from_env, Acquirer, App, AppError, BundleReport, CaseSummary, ConnectRequest,
-    ContactPlan, DataFolder, ErrorCode, FileFilter, Found, Home, JournalForm, LinkStatus, Lookup,
-    MerchantProfile, PackCheck, PackReport, Paper, PortInfo, Printers, Purpose, ReconcileReport,
-    ServiceClient, SlipRequest, SlipView, StatementReport, SystemClock, TerminalOverview,
-    TxnDetail, VerifyReport,
+    clock_from_env, Acquirer, App, AppError, BundleReport, CasePage, CaseSummary, CaseUpdate,
+    ConnectRequest, ContactPlan, DataFolder, ErrorCode, FileFilter, Found, Home, JournalForm,
+    LinkStatus, Lookup, MerchantProfile, PackCheck, PackReport, Paper, PortInfo, Printers, Purpose,
+    ReconcileReport, ServiceClient, SlipRequest, SlipView, StatementReport, SystemClock,
+    TerminalOverview, TxnDetail, VerifyReport,
 };
 use slipkeeper_domain::{Complaint, Diagnosis, Discrepancy};
 use std::path::PathBuf;
@@ -416,6 +416,20 @@ async fn open_case(
 }
 
 #[tauri::command(rename_all = "snake_case")]
+async fn case_page(state: tauri::State<'_, State>, id: i64) -> Result<CasePage, AppError> {
+    state.with(move |app| app.case_page(id)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn update_case(
+    state: tauri::State<'_, State>,
+    id: i64,
+    update: CaseUpdate,
+) -> Result<CasePage, AppError> {
+    state.with(move |app| app.change_case(id, &update)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
 async fn missing_profile(state: tauri::State<'_, State>) -> Result<Vec<String>, AppError> {
     state.with(move |app| app.missing_profile()).await
 }
@@ -676,6 +690,8 @@ pub fn run() {
             list_cases,
             acquirer_for,
             missing_profile,
+            case_page,
+            update_case,
             contact_plan,
             build_evidence,
             verify_evidence,

@@ -181,6 +181,21 @@ try {
     await shot("solver");
   });
 
+  await check("the case is found under Cases and marked submitted, as the journal then says", async () => {
+    await click("[data-testid=nav-cases]");
+    const cases = JSON.parse(run(process.env.SLIPKEEPER_CLI, ["--db", process.env.SLIPKEEPER_DB, "--json", "case", "list"]));
+    const id = cases[cases.length - 1].id;
+    await click(`[data-testid=case-row-${id}]`);
+    await waitFor("the case page", async () => (await text("[data-testid=case-due]")).length > 0);
+    await type("[data-testid=case-note]", "called the acquirer");
+    await click("[data-testid=case-set-submitted]");
+    await waitFor("submitted", async () => (await text("[data-testid=case-history]")).includes("called the acquirer"));
+    const after = JSON.parse(run(process.env.SLIPKEEPER_CLI, ["--db", process.env.SLIPKEEPER_DB, "--json", "case", "list"]));
+    const c = after.find((x) => x.id === id);
+    if (c.status !== "submitted") throw new Error(`case ${id} is ${c.status}`);
+    await shot("case");
+  });
+
   await check("a second launch brings the open window forward and ends", async () => {
     const { spawnSync } = await import("node:child_process");
     const r = spawnSync(APP, [], { env: process.env, encoding: "utf8", timeout: 30000 });

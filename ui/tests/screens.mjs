@@ -88,6 +88,8 @@ const caseSummary = { id: 1, opened_at: "2026-11-22T03:00:00Z", updated_at: "202
 const CONNECTED = { state: "connected", endpoint: "192.168.1.20:20007", reason: null, retry_in_ms: null, attempt: 0, progress: { since: "2026-11-22T01:00:00Z", at: "2026-11-22T01:10:00Z", exchanges: 40, frames: 400, bytes: 36880, transactions: 37 }, per_minute: 3.7, totals: { terminal: "52523535", batch: "000003", terminal_count: 37, terminal_minor: 412300, journal_count: 36, journal_minor: 400000, checked_at: "2026-11-22T01:00:00Z" }, error: null, demo: false, proxy: false, listening_on: null };
 const CONNECTING = { state: "connecting", endpoint: "192.168.1.20:20007", reason: null, retry_in_ms: null, attempt: 0, progress: null, per_minute: 0, totals: null, error: null, demo: false, proxy: false, listening_on: null };
 let link = CONNECTED;
+const CASE_PAGE = { ...caseSummary, txn: row, events: [{ at: "2026-11-22T03:00:00Z", kind: "opened", text: "dispute" }], packs: ["/tmp/exports/SK-1.zip"], next: ["submitted", "waiting", "won", "lost", "withdrawn"] };
+let casePage = CASE_PAGE;
 const answers = {
   home: { today: "2026-11-22", today_count: 3, today_minor: 45600, by_scheme: [{ scheme: "unionpay", count: 3, minor: 45600 }], journal_total: 2003, last_transaction_at: "2026-11-22T10:00:00", alerts: [{ zh: "终端 10000001：日志中缺少凭证号 000042", en: "terminal 10000001: voucher 000042 is missing from the journal" }], unknown_outcomes: 1, cases_due: [caseSummary] },
   search_journal: (args) => {
@@ -115,6 +117,8 @@ const answers = {
   build_evidence: { path: "/tmp/exports/SK-1.zip", bytes: 114000, sha256: "00", files: ["00_cover_letter.pdf"] },
   verify_evidence: { files: 9, proofs: 2, problems: [] },
   list_cases: [caseSummary],
+  case_page: () => casePage,
+  update_case: (args) => (casePage = { ...casePage, status: args.update.status ?? casePage.status, next: args.update.status ? ["waiting", "won", "lost", "withdrawn"] : casePage.next, events: [...casePage.events, ...(args.update.status ? [{ at: "2026-11-22T04:00:00Z", kind: "status", text: args.update.status }] : []), ...(args.update.note ? [{ at: "2026-11-22T04:00:00Z", kind: "note", text: args.update.note }] : [])] }),
   reconcile: { from: "2026-11-20T00:00:00", to: "2026-11-21T00:00:00", journal_transactions: 40, statement_lines: 40, matches: [], discrepancies: [{ kind: "missing_from_statement", txn_id: 13, at: "2026-11-20T08:03:21", amount_minor: 25505, detail: "terminal 10000001 voucher 000007 is not on the statement" }], totals: [{ day: "2026-11-20", terminal: "10000001", card_type: "unionpay", journal_count: 20, journal_minor: 100000, statement_count: 19, statement_minor: 74495, fee_minor: 447, net_minor: 74048, difference_minor: -25505 }] },
   link_status: () => link,
   start_service: () => (link = CONNECTED),
@@ -149,6 +153,7 @@ const answers = {
     ({ backup: "/data/slipkeeper-backup-20261122.db", restore: "/backups/slipkeeper-backup-20261101.db", statement: "/data/statement-2026-11.csv", bundle: "/data/slipkeeper-support-20261122.zip" })[args.purpose],
   import_statement: { file: "s.csv", mapping_id: "generic-zh", encoding: "gb18030", lines: 40, statement_id: 1, same_file: false, new_lines: 40, known_lines: 0 },
 };
+CASE_PAGE.plan = answers.contact_plan;
 
 // What each screen must show, per language, after its first answers arrive.
 const SCREENS = [
@@ -157,7 +162,7 @@ const SCREENS = [
   { nav: "journal", id: "screen-journal", zh: ["1 笔交易", "600000000012"], en: ["1 transactions", "600000000012"] },
   { nav: "reprint", id: "screen-reprint", zh: ["凭证号", "保存 PDF"], en: ["Voucher no.", "Save PDF"] },
   { nav: "solver", id: "screen-solver", zh: ["出了什么问题", "撤销失败"], en: ["What is the problem", "Void failed"] },
-  { nav: "cases", id: "screen-cases", zh: ["SK-1", "待处理", "DISPUTE_RESPOND"], en: ["SK-1", "Open", "DISPUTE_RESPOND"] },
+  { nav: "cases", id: "screen-cases", zh: ["SK-1", "待处理", "中国银联", "2026-11-29（还剩 7 天）"], en: ["SK-1", "Open", "China UnionPay", "2026-11-29（7 days left）"] },
   { nav: "reconcile", id: "screen-reconcile", zh: ["日志有、对账单没有", "RMB -255.05"], en: ["In the journal, not on the statement", "RMB -255.05"] },
   { nav: "settings", id: "screen-settings", zh: ["商户资料", "中国银联", "95516", "/data/journal.db", "50.0 MB", "000003", "2026-11-21 23:00:00"], en: ["Shop details", "China UnionPay", "95516", "Open data folder", "Open batch", "10000002"] },
 ];
@@ -244,6 +249,9 @@ try {
         // path, like "/data/journal.db", is not one).
         const key = body.match(/(?<![\/\w])(?:app|nav|home|journal|reprint|solver|complaint|cases|status|reconcile|settings|error|common|kind|outcome|connect|find|profile)\.[a-zA-Z_.]+\b/);
         if (key) throw new Error(`untranslated key ${key[0]}`);
+        // Internal codes (DISPUTE_RESPOND, APPROVED_ASK_ACQUIRER) are not words for the owner.
+        const code = body.match(/\b[A-Z]{3,}_[A-Z_]{3,}\b/);
+        if (code) throw new Error(`internal code ${code[0]} on screen`);
         await page.screenshot({ path: `${OUT}${s.nav}-${lang}.png` });
       });
     }
@@ -481,6 +489,28 @@ try {
       const last = calls.filter((c) => c.cmd === "reprint_preview").pop();
       if (last?.args.request.voucher_no !== "000007" || last?.args.request.terminal_id !== "10000001") throw new Error(`reprint_preview with ${JSON.stringify(last?.args)}`);
       if ((await page.inputValue("[data-testid=reprint-voucher]")) !== "000007") throw new Error("the picked voucher is not in the form");
+    });
+    await check(`${lang}: a case opens from Home, shows its deadline and is marked submitted`, async () => {
+      casePage = CASE_PAGE;
+      await page.click("[data-testid=nav-home]");
+      await page.click("[data-testid=home-case-1]");
+      const due = page.locator("[data-testid=case-due]");
+      await due.getByText("2026-11-29").waitFor({ timeout: 5000 });
+      await due.getByText(zh ? "还剩 7 天" : "7 days left").waitFor({ timeout: 5000 });
+      await page.fill("[data-testid=case-note]", "已致电 95516");
+      await page.click("[data-testid=case-set-submitted]");
+      await page.locator("[data-testid=case-status]").getByText(zh ? "已提交" : "Submitted").waitFor({ timeout: 5000 });
+      await page.locator("[data-testid=case-history]").getByText("已致电 95516").waitFor({ timeout: 5000 });
+      const upd = calls.filter((c) => c.cmd === "update_case").pop();
+      if (JSON.stringify(upd?.args) !== JSON.stringify({ id: 1, update: { status: "submitted", note: "已致电 95516", acquirer_ref: null } })) throw new Error(`update_case with ${JSON.stringify(upd?.args)}`);
+      if (await page.locator("[data-testid=case-set-submitted]").count()) throw new Error("a submitted case offers to be submitted again");
+      await page.screenshot({ path: `${OUT}case-${lang}.png` });
+      // Back to the list, and the list opens the page too.
+      await page.click("[data-testid=case-back]");
+      await page.click("[data-testid=case-row-1]");
+      await page.locator("[data-testid=case-page]").waitFor({ timeout: 5000 });
+      await page.click("[data-testid=nav-cases]");
+      await page.locator("[data-testid=cases]").waitFor({ timeout: 5000 });
     });
     await check(`${lang}: the journal fits a 1180 px window, and its date filters look empty until set`, async () => {
       await page.setViewportSize({ width: 1180, height: 760 });

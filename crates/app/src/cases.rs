@@ -40,6 +40,34 @@ pub struct ContactPlan {
     pub check_note: Text,
 }
 
+/// A case as its page shows it: the transaction, the deadline, the letter and phone
+/// script, the packs built, the history, and the statuses it can move to.
+#[derive(ts_rs::TS, Clone, Debug, Serialize)]
+pub struct CasePage {
+    #[serde(flatten)]
+    pub summary: CaseSummary,
+    pub txn: Option<slipkeeper_journal::TxnRow>,
+    /// Oldest first.
+    pub events: Vec<CaseEvent>,
+    pub plan: ContactPlan,
+    /// Evidence packs built for the case and still on disk, newest first.
+    pub packs: Vec<std::path::PathBuf>,
+    /// Where the case can go from here ([`CaseStatus::can_become`]).
+    pub next: Vec<CaseStatus>,
+}
+
+/// A change the owner makes on a case's page; what is left out stays.
+#[derive(ts_rs::TS, Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default)]
+#[ts(optional_fields = nullable)]
+pub struct CaseUpdate {
+    pub status: Option<CaseStatus>,
+    /// A line for the history ("called 95516, ticket 2026-1203-17").
+    pub note: Option<String>,
+    /// The acquirer's own reference for the case.
+    pub acquirer_ref: Option<String>,
+}
+
 /// Profile fields a letter cannot go without.
 pub fn missing_profile_fields(p: &MerchantProfile) -> Vec<&'static str> {
     let mut v = Vec::new();
@@ -206,6 +234,57 @@ impl App {
 
     /// The guided contact for a case: what the acquirer will ask, a phone script and a
     /// letter with every identifier, and what is still missing from the profile.
+    /// Everything the case page shows.
+    pub fn case_page(&self, id: i64) -> Result<CasePage, AppError> {
+        let view = self.case(id)?;
+        let txn = view
+            .summary
+            .case
+            .txn_id
+            .map(|t| self.detail(t).map(|d| d.row))
+            .transpose()?;
+        // A pack event reads "<path> sha256 <digest>" (see `build_evidence`).
+        let mut packs: Vec<std::path::PathBuf> = view
+            .events
+            .iter()
+            .filter(|e| e.kind == "pack")
+            .filter_map(|e| e.text.rsplit_once(" sha256 ").map(|(p, _)| p.into()))
+            .filter(|p: &std::path::PathBuf| p.is_file())
+            .collect();
+        packs.reverse();
+        let status = view.summary.case.status;
+        Ok(CasePage {
+            plan: self.contact_plan(id)?,
+            next: CaseStatus::ALL
+                .into_iter()
+                .filter(|n| status.can_become(*n))
+                .collect(),
+            txn,
+            events: view.events,
+            packs,
+            summary: view.summary,
+        })
+    }
+
+    /// Applies a change from the case page; the page as it is after.
+    pub fn change_case(&mut self, id: i64, u: &CaseUpdate) -> Result<CasePage, AppError> {
+        let blank = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        let (note, reference) = (blank(&u.note), blank(&u.acquirer_ref));
+        if u.status.is_none() && note.is_none() && reference.is_none() {
+            return Err(AppError::new(
+                ErrorCode::BadInput,
+                "nothing to change: choose a status or write a note / 没有要修改的内容：请选择状态或填写备注",
+            ));
+        }
+        self.update_case(id, u.status, reference.as_deref(), None, note.as_deref())?;
+        self.case_page(id)
+    }
+
     pub fn contact_plan(&self, case_id: i64) -> Result<ContactPlan, AppError> {
         let view = self.case(case_id)?;
         let acquirer = match &view.summary.case.acquirer_id {

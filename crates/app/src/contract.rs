@@ -17,10 +17,10 @@ use ts_rs::{TypeVisitor, TS};
 use crate::logs::LogLevel;
 #[allow(unused_imports)]
 use crate::{
-    Acquirer, AppError, BundleReport, CaseSummary, ConnectRequest, ContactPlan, DataFolder, Found,
-    Home, JournalForm, LinkStatus, Lookup, MerchantProfile, PackCheck, PackReport, Page, PortInfo,
-    Printers, ReconcileReport, SlipView, StatementReport, TerminalOverview, TxnDetail, TxnRow,
-    VerifyReport,
+    Acquirer, AppError, BundleReport, CasePage, CaseSummary, CaseUpdate, ConnectRequest,
+    ContactPlan, DataFolder, Found, Home, JournalForm, LinkStatus, Lookup, MerchantProfile,
+    PackCheck, PackReport, Page, PortInfo, Printers, ReconcileReport, SlipView, StatementReport,
+    TerminalOverview, TxnDetail, TxnRow, VerifyReport,
 };
 #[allow(unused_imports)]
 use slipkeeper_domain::{Complaint, Diagnosis, Discrepancy};
@@ -223,6 +223,10 @@ contract! {
     open_case(complaint: Complaint, lookup: Lookup, acquirer_id: Option<String>) -> i64;
     /// Every case.
     list_cases() -> Vec<CaseSummary>;
+    /// A case's page: its transaction, deadline, letter, packs, history and next statuses.
+    case_page(id: i64) -> CasePage;
+    /// A status, note or acquirer reference set on a case; its page after.
+    update_case(id: i64, update: CaseUpdate) -> CasePage;
     /// How to contact the acquirer about a case, with what and by when.
     contact_plan(id: i64) -> ContactPlan;
     /// Builds the evidence pack of a case.

@@ -37,7 +37,7 @@ pub use printers::{Printers, RECEIPT_PORT};
 
 pub use acquirers::{directory_note, Acquirer};
 pub use agent::{SavedLink, ServiceClient, ServiceLink, ServiceStatus};
-pub use cases::{missing_profile_fields, CaseSummary, CaseView, ContactPlan};
+pub use cases::{missing_profile_fields, CasePage, CaseSummary, CaseUpdate, CaseView, ContactPlan};
 pub use casework::Lookup;
 pub use check::Finding;
 pub use clock::{clock_from_env, Clock, EnvClock, FixedClock, SystemClock, NOW_VAR};

@@ -198,3 +198,90 @@ fn a_fifo_is_refused_as_an_attachment() {
     assert!(e.message.contains("not an ordinary file"), "{}", e.message);
     assert!(!out.exists());
 }
+
+#[test]
+fn a_case_page_shows_the_case_and_takes_status_notes_and_packs() {
+    use slipkeeper_app::CaseUpdate;
+    use slipkeeper_domain::CaseStatus::*;
+    let (_dir, mut app) = shop();
+    let id = case_with_profile(&mut app);
+    let page = app.case_page(id).unwrap();
+    assert_eq!(page.summary.case.status, Open);
+    assert_eq!(page.summary.days_left, Some(7));
+    assert_eq!(
+        page.txn.as_ref().map(|t| t.txn.trace_no.as_str()),
+        Some("000007")
+    );
+    assert_eq!(page.next, vec![Submitted, Waiting, Won, Lost, Withdrawn]);
+    assert!(
+        page.plan.letter.zh.contains("000007"),
+        "{}",
+        page.plan.letter.zh
+    );
+    assert!(page.packs.is_empty());
+
+    // Submitted, with a note and the acquirer's reference: all in the history.
+    let page = app
+        .change_case(
+            id,
+            &CaseUpdate {
+                status: Some(Submitted),
+                note: Some("已致电 95516".into()),
+                acquirer_ref: Some("CUP-2026-1203-17".into()),
+            },
+        )
+        .unwrap();
+    assert_eq!(page.summary.case.status, Submitted);
+    assert_eq!(
+        page.summary.case.acquirer_ref.as_deref(),
+        Some("CUP-2026-1203-17")
+    );
+    assert_eq!(page.next, vec![Waiting, Won, Lost, Withdrawn]);
+    let kinds: Vec<(&str, &str)> = page
+        .events
+        .iter()
+        .map(|e| (e.kind.as_str(), e.text.as_str()))
+        .collect();
+    assert!(kinds.contains(&("status", "submitted")), "{kinds:?}");
+    assert!(kinds.contains(&("note", "已致电 95516")), "{kinds:?}");
+
+    // A pack built is listed, newest first, while it is on disk.
+    let first = app.evidence_to_exports(id).unwrap();
+    let page = app.case_page(id).unwrap();
+    assert_eq!(page.packs, vec![first.path.clone()]);
+    std::fs::remove_file(&first.path).unwrap();
+    assert!(app.case_page(id).unwrap().packs.is_empty());
+
+    // A note alone; nothing at all is refused; a resolved case moves no more.
+    app.change_case(
+        id,
+        &CaseUpdate {
+            note: Some("duplicate of another case".into()),
+            ..CaseUpdate::default()
+        },
+    )
+    .unwrap();
+    let e = app.change_case(id, &CaseUpdate::default()).unwrap_err();
+    assert_eq!(e.code, slipkeeper_app::ErrorCode::BadInput);
+    let page = app
+        .change_case(
+            id,
+            &CaseUpdate {
+                status: Some(Withdrawn),
+                ..CaseUpdate::default()
+            },
+        )
+        .unwrap();
+    assert!(page.next.is_empty());
+    assert_eq!(page.summary.days_left, None);
+    let e = app
+        .change_case(
+            id,
+            &CaseUpdate {
+                status: Some(Won),
+                ..CaseUpdate::default()
+            },
+        )
+        .unwrap_err();
+    assert_eq!(e.code, slipkeeper_app::ErrorCode::BadInput);
+}

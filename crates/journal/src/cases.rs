@@ -28,7 +28,7 @@ pub struct CaseRow {
     pub diagnosis: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CaseEvent {
     pub at: DateTime<Utc>,
     pub kind: String,

@@ -1,3 +1,4 @@
+import { t } from "./i18n.svelte";
 import type { Money } from "./types";
 
 const EXPONENT: Record<string, number> = { JPY: 0, KRW: 0 };
@@ -9,4 +10,9 @@ export function formatMoney(m: Money): string {
   const digits = Math.abs(m.minor).toString().padStart(exp + 1, "0");
   const major = exp === 0 ? digits : `${digits.slice(0, -exp)}.${digits.slice(-exp)}`;
   return `${m.currency === "CNY" ? "RMB" : m.currency} ${sign}${major}`;
+}
+
+/** "还剩 7 天" / "已逾期 2 天" from a case's days left (negative: overdue). */
+export function daysLeft(n: number): string {
+  return n < 0 ? t("cases.overdueN").replace("{n}", String(-n)) : t("cases.leftN").replace("{n}", String(n));
 }

@@ -6,6 +6,7 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import type {
   Acquirer,
   AppError,
+  CaseUpdate,
   Commands,
   Complaint,
   ConnectRequest,
@@ -99,6 +100,8 @@ export const ipc = {
   acquirers: () => call("acquirers"),
   acquirerFor: (id: number) => call("acquirer_for", { id }),
   missingProfile: () => call("missing_profile"),
+  casePage: (id: number) => call("case_page", { id }),
+  updateCase: (id: number, update: CaseUpdate) => call("update_case", { id, update }),
   setAcquirer: (acquirer: Acquirer) => call("set_acquirer", { acquirer }),
   importStatement: (path: string) => call("import_statement", { path }),
   reconcile: () => call("reconcile"),

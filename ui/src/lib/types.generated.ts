@@ -58,6 +58,38 @@ export type BundleReport = { path: string, bytes: number, files: Array<string>, 
  */
 export type CardScheme = "unionpay" | "visa" | "mastercard" | "jcb" | "amex" | "discover" | "diners" | "girocard" | "maestro" | "other";
 
+export type CaseEvent = { at: string, kind: string, text: string, };
+
+/**
+ * A case as its page shows it: the transaction, the deadline, the letter and phone
+ * script, the packs built, the history, and the statuses it can move to.
+ */
+export type CasePage = { txn: TxnRow | null, 
+/**
+ * Oldest first.
+ */
+events: Array<CaseEvent>, plan: ContactPlan, 
+/**
+ * Evidence packs built for the case and still on disk, newest first.
+ */
+packs: Array<string>, 
+/**
+ * Where the case can go from here ([`CaseStatus::can_become`]).
+ */
+next: Array<CaseStatus>, 
+/**
+ * Negative when overdue; None without a deadline or once resolved.
+ */
+days_left: number | null, id: number, opened_at: string, updated_at: string, status: CaseStatus, complaint: Complaint, code: string, txn_id: number | null, statement_line_id: number | null, acquirer_id: string | null, acquirer_ref: string | null, due_on: string | null, 
+/**
+ * JSON of how the transaction was identified.
+ */
+lookup: string, 
+/**
+ * JSON of the diagnosis when the case was opened.
+ */
+diagnosis: string, };
+
 /**
  * The state of a case with the acquirer.
  */
@@ -79,6 +111,19 @@ lookup: string,
  * JSON of the diagnosis when the case was opened.
  */
 diagnosis: string, };
+
+/**
+ * A change the owner makes on a case's page; what is left out stays.
+ */
+export type CaseUpdate = { status?: CaseStatus | null, 
+/**
+ * A line for the history ("called 95516, ticket 2026-1203-17").
+ */
+note?: string | null, 
+/**
+ * The acquirer's own reference for the case.
+ */
+acquirer_ref?: string | null, };
 
 /**
  * One recorded recomputation of the chain (table `chain_rewrites`).
@@ -782,6 +827,10 @@ export interface Commands {
   open_case: { args: { complaint: Complaint; lookup: Lookup; acquirer_id: string | null }; result: number };
   /** Every case. */
   list_cases: { args: {}; result: Array<CaseSummary> };
+  /** A case's page: its transaction, deadline, letter, packs, history and next statuses. */
+  case_page: { args: { id: number }; result: CasePage };
+  /** A status, note or acquirer reference set on a case; its page after. */
+  update_case: { args: { id: number; update: CaseUpdate }; result: CasePage };
   /** How to contact the acquirer about a case, with what and by when. */
   contact_plan: { args: { id: number }; result: ContactPlan };
   /** Builds the evidence pack of a case. */
