@@ -16,7 +16,7 @@ ui: bootstrap
 ## terminal running and demo payments arriving live.
 run: ui
 	cargo build $(CARGO_FLAGS) -p slipkeeper-cli -p slipkeeper-desktop
-	target/debug/slipkeeper --db $(DEMO_DB) demo seed --count 2000
+	target/debug/slipkeeper --db $(DEMO_DB) demo story
 	SLIPKEEPER_DB=$(DEMO_DB) SLIPKEEPER_DEMO=1 target/debug/slipkeeper-desktop
 
 ## Everything CI checks.

@@ -468,14 +468,7 @@ impl App {
         files.push(("MANIFEST.sha256".into(), sums.into_bytes()));
 
         let bytes = zip_bytes(&files, now)?;
-        let dir = out
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| AppError::io(dir, e))?;
-        tmp.write_all(&bytes).map_err(|e| AppError::io(out, e))?;
-        tmp.as_file().sync_all().map_err(|e| AppError::io(out, e))?;
-        tmp.persist(out).map_err(|e| AppError::io(out, e.error))?;
+        crate::files::write_atomic(out, &bytes)?;
         let digest = sha(&bytes);
         self.journal.add_case_event(
             case_id,

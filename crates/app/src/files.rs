@@ -59,6 +59,23 @@ pub(crate) fn read_limited(path: &Path, limit: u64, what: &str) -> Result<Vec<u8
     Ok(bytes)
 }
 
+/// Writes `bytes` to `path` whole or not at all: a temporary file beside it, synced,
+/// then renamed over it.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| AppError::io(dir, e))?;
+    tmp.write_all(bytes).map_err(|e| AppError::io(path, e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| AppError::io(path, e))?;
+    tmp.persist(path).map_err(|e| AppError::io(path, e.error))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -29,6 +29,7 @@ pub mod logs;
 mod printers;
 mod reconcile;
 mod reprint;
+mod story;
 mod support;
 mod terminal;
 pub mod window;
@@ -56,6 +57,7 @@ pub use slipkeeper_journal::{
 };
 pub use slipkeeper_journal::{MerchantProfile, TerminalOverview, VERIFY_LIMITS};
 pub use slipkeeper_slip::{Columns, Paper};
+pub use story::StoryReport;
 pub use support::BundleReport;
 pub use terminal::{
     run_live_demo, start_demo_terminal, start_demo_terminal_on, ConnectOptions, DemoTerminal,

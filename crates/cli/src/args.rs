@@ -293,6 +293,10 @@ pub enum DemoCmd {
         #[arg(long, default_value_t = 500)]
         count: u64,
     },
+    /// The demo shop's week as of today: two terminals, nightly settlements, today's
+    /// open batch, a failed void to try, a payment the mirror missed, and the
+    /// acquirer's statement saved in the exports folder (idempotent).
+    Story,
     /// Run the built-in demo terminal (a ZVT simulator) until interrupted.
     Terminal,
     /// Make a demo payment of AMOUNT yuan on a (demo) terminal.

@@ -93,7 +93,7 @@ fn starts_journal(c: &Command) -> bool {
             | Command::Proxy(_)
             | Command::Link { .. }
             | Command::Demo {
-                cmd: DemoCmd::Seed { .. } | DemoCmd::Pay { .. },
+                cmd: DemoCmd::Seed { .. } | DemoCmd::Pay { .. } | DemoCmd::Story,
             }
     )
 }
@@ -234,6 +234,24 @@ fn run_on(cli: Cli, db: std::path::PathBuf) -> Result<ExitCode, AppError> {
         } => {
             let r = app.seed_demo(count)?;
             out.ingest(std::path::Path::new("demo"), &r);
+        }
+        Command::Demo {
+            cmd: DemoCmd::Story,
+        } => {
+            let r = app.seed_story()?;
+            out.message(
+                &format!(
+                    "demo shop: {} transactions, {} settled batches\nstatement to reconcile: {}\ntry it: a customer wants voucher {} of terminal {} ({}, {}) voided — 撤销失败“原交易不存在”",
+                    r.transactions,
+                    r.settlements,
+                    r.statement.display(),
+                    r.try_voucher,
+                    r.try_terminal,
+                    r.try_amount,
+                    r.try_at
+                ),
+                serde_json::to_value(&r).unwrap_or_default(),
+            );
         }
         Command::Terminal { tcp, password, cmd } => {
             return back_office::terminal(&mut app, &out, &tcp, password, cmd)

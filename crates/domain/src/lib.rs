@@ -22,6 +22,7 @@ mod pan;
 mod rules;
 pub mod sample;
 mod statement;
+pub mod story;
 mod txn;
 
 pub use casework::{
