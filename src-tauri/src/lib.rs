@@ -7,11 +7,11 @@
 use slipkeeper_app::logs::LogLevel;
 use slipkeeper_app::window::Launch;
 use slipkeeper_app::{
-    clock_from_env, Acquirer, App, AppError, BundleReport, CasePage, CaseSummary, CaseUpdate,
-    ConnectRequest, ContactPlan, DataFolder, ErrorCode, FileFilter, Found, Home, JournalForm,
-    LinkStatus, Lookup, MerchantProfile, PackCheck, PackReport, Paper, PortInfo, Printers, Purpose,
-    ReconcileReport, ServiceClient, SlipRequest, SlipView, StatementReport, SystemClock,
-    TerminalOverview, TxnDetail, VerifyReport,
+    clock_from_env, Acquirer, App, AppError, BackupPlan, BackupStatus, BundleReport, CasePage,
+    CaseSummary, CaseUpdate, ConnectRequest, ContactPlan, DataFolder, ErrorCode, FileFilter, Found,
+    Home, JournalForm, LinkStatus, Lookup, MerchantProfile, PackCheck, PackReport, Paper, PortInfo,
+    Printers, Purpose, ReconcileReport, ServiceClient, SlipRequest, SlipView, StatementReport,
+    SystemClock, TerminalOverview, TxnDetail, VerifyReport,
 };
 use slipkeeper_domain::{Complaint, Diagnosis, Discrepancy};
 use std::path::PathBuf;
@@ -92,6 +92,7 @@ async fn choose_path(
         let d = dialog(&window, &filters, default_path);
         let picked = match purpose {
             Purpose::Backup | Purpose::Bundle => d.blocking_save_file(),
+            Purpose::BackupFolder => d.blocking_pick_folder(),
             Purpose::Restore | Purpose::Statement => d.blocking_pick_file(),
         };
         let picked = picked.and_then(|p| p.into_path().ok());
@@ -377,6 +378,40 @@ async fn backup_journal(
 ) -> Result<(), AppError> {
     chosen.take(Purpose::Backup, &path)?;
     state.with(move |app| app.backup(&path)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn backups(state: tauri::State<'_, State>) -> Result<BackupStatus, AppError> {
+    state.with(move |app| app.backups()).await
+}
+
+/// A folder other than the one already set must come from the folder dialog.
+#[tauri::command(rename_all = "snake_case")]
+async fn set_backup_plan(
+    state: tauri::State<'_, State>,
+    chosen: tauri::State<'_, Arc<Chosen>>,
+    plan: BackupPlan,
+) -> Result<BackupStatus, AppError> {
+    let chosen = chosen.inner().clone();
+    state
+        .with(move |app| {
+            if let Some(f) = plan
+                .folder
+                .as_ref()
+                .filter(|f| app.backups().ok().and_then(|b| b.plan.folder).as_ref() != Some(*f))
+            {
+                chosen.take(Purpose::BackupFolder, f)?;
+            }
+            app.set_backup_plan(&plan)
+        })
+        .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn backup_now(state: tauri::State<'_, State>) -> Result<BackupStatus, AppError> {
+    state
+        .with(move |app| app.backup_now().and_then(|_| app.backups()))
+        .await
 }
 
 /// The terminal link pauses while the journal is replaced, then carries on.
@@ -690,6 +725,9 @@ pub fn run() {
             list_cases,
             acquirer_for,
             missing_profile,
+            backups,
+            set_backup_plan,
+            backup_now,
             case_page,
             update_case,
             contact_plan,

@@ -185,6 +185,7 @@ try {
     await click("[data-testid=nav-cases]");
     const cases = JSON.parse(run(process.env.SLIPKEEPER_CLI, ["--db", process.env.SLIPKEEPER_DB, "--json", "case", "list"]));
     const id = cases[cases.length - 1].id;
+    await waitFor("the case listed", () => find(`[data-testid=case-open-${id}]`));
     await click(`[data-testid=case-open-${id}]`);
     await waitFor("the case page", async () => (await text("[data-testid=case-due]")).length > 0);
     await type("[data-testid=case-note]", "called the acquirer");

@@ -88,10 +88,11 @@ const caseSummary = { id: 1, opened_at: "2026-11-22T03:00:00Z", updated_at: "202
 const CONNECTED = { state: "connected", endpoint: "192.168.1.20:20007", reason: null, retry_in_ms: null, attempt: 0, progress: { since: "2026-11-22T01:00:00Z", at: "2026-11-22T01:10:00Z", exchanges: 40, frames: 400, bytes: 36880, transactions: 37 }, per_minute: 3.7, totals: { terminal: "52523535", batch: "000003", terminal_count: 37, terminal_minor: 412300, journal_count: 36, journal_minor: 400000, checked_at: "2026-11-22T01:00:00Z" }, error: null, demo: false, proxy: false, listening_on: null };
 const CONNECTING = { state: "connecting", endpoint: "192.168.1.20:20007", reason: null, retry_in_ms: null, attempt: 0, progress: null, per_minute: 0, totals: null, error: null, demo: false, proxy: false, listening_on: null };
 let link = CONNECTED;
+let backupStatus = { plan: { folder: null, keep: 7 }, last_at: null, last_path: null, last_error: null, since: null, overdue: false };
 const CASE_PAGE = { ...caseSummary, txn: row, events: [{ at: "2026-11-22T03:00:00Z", kind: "opened", text: "dispute" }], packs: ["/tmp/exports/SK-1.zip"], next: ["submitted", "waiting", "won", "lost", "withdrawn"] };
 let casePage = CASE_PAGE;
 const answers = {
-  home: { today: "2026-11-22", today_count: 3, today_minor: 45600, by_scheme: [{ scheme: "unionpay", count: 3, minor: 45600 }], journal_total: 2003, last_transaction_at: "2026-11-22T10:00:00", alerts: [{ zh: "终端 10000001：日志中缺少凭证号 000042", en: "terminal 10000001: voucher 000042 is missing from the journal" }], unknown_outcomes: 1, cases_due: [caseSummary] },
+  home: { today: "2026-11-22", today_count: 3, today_minor: 45600, by_scheme: [{ scheme: "unionpay", count: 3, minor: 45600 }], journal_total: 2003, last_transaction_at: "2026-11-22T10:00:00", alerts: [{ zh: "终端 10000001：日志中缺少凭证号 000042", en: "terminal 10000001: voucher 000042 is missing from the journal" }], unknown_outcomes: 1, cases_due: [caseSummary], checking: false, backup: { plan: { folder: null, keep: 7 }, last_at: null, last_path: null, last_error: null, since: null, overdue: false } },
   search_journal: (args) => {
     // The forgiving search as the core answers it (crates/app/src/find.rs): a voucher
     // typed in the problem solver is transaction 100 + its number; voucher 7 without a
@@ -150,7 +151,10 @@ const answers = {
   restore_journal: { checked: 4006, head: "ab", problems: [] },
   // The native pickers, shown by the shell: what the user would have chosen.
   choose_path: (args) =>
-    ({ backup: "/data/slipkeeper-backup-20261122.db", restore: "/backups/slipkeeper-backup-20261101.db", statement: "/data/statement-2026-11.csv", bundle: "/data/slipkeeper-support-20261122.zip" })[args.purpose],
+    ({ backup_folder: "/media/usb", backup: "/data/slipkeeper-backup-20261122.db", restore: "/backups/slipkeeper-backup-20261101.db", statement: "/data/statement-2026-11.csv", bundle: "/data/slipkeeper-support-20261122.zip" })[args.purpose],
+  backups: () => backupStatus,
+  set_backup_plan: (args) => (backupStatus = { ...backupStatus, plan: args.plan, since: "2026-11-22T03:00:00Z" }),
+  backup_now: () => (backupStatus = { ...backupStatus, last_at: "2026-11-22T03:05:00Z", last_path: "/media/usb/slipkeeper-backup-20261122-110500.db" }),
   import_statement: { file: "s.csv", mapping_id: "generic-zh", encoding: "gb18030", lines: 40, statement_id: 1, same_file: false, new_lines: 40, known_lines: 0 },
 };
 CASE_PAGE.plan = answers.contact_plan;
@@ -511,6 +515,18 @@ try {
       await page.locator("[data-testid=case-page]").waitFor({ timeout: 5000 });
       await page.click("[data-testid=nav-cases]");
       await page.locator("[data-testid=cases]").waitFor({ timeout: 5000 });
+    });
+    await check(`${lang}: automatic backups go to a folder picked in the dialog, and one is made now`, async () => {
+      backupStatus = { plan: { folder: null, keep: 7 }, last_at: null, last_path: null, last_error: null, since: null, overdue: false };
+      await page.click("[data-testid=nav-home]");
+      await page.locator("[data-testid=home-backup]").getByText(zh ? "从未" : "never").waitFor({ timeout: 5000 });
+      await page.click("[data-testid=home-backup-setup]");
+      await page.click("[data-testid=auto-backup-choose]");
+      await page.locator("[data-testid=auto-backup-folder]").getByText("/media/usb").waitFor({ timeout: 5000 });
+      const set = calls.filter((c) => c.cmd === "set_backup_plan").pop();
+      if (JSON.stringify(set?.args) !== JSON.stringify({ plan: { folder: "/media/usb", keep: 7 } })) throw new Error(`set_backup_plan with ${JSON.stringify(set?.args)}`);
+      await page.click("[data-testid=auto-backup-now]");
+      await page.locator("[data-testid=auto-backup-last]").getByText(/2026-11-22 \d\d:05/).waitFor({ timeout: 5000 });
     });
     await check(`${lang}: the journal fits a 1180 px window, and its date filters look empty until set`, async () => {
       await page.setViewportSize({ width: 1180, height: 760 });

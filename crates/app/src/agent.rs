@@ -216,6 +216,32 @@ pub(crate) fn write_private(path: &Path, text: &str) -> Result<(), AppError> {
     std::fs::rename(&tmp, path).map_err(|e| AppError::io(path, e))
 }
 
+/// How often the service looks whether a backup is due (one is made a day).
+pub const BACKUP_CHECK: Duration = Duration::from_secs(60);
+
+/// The automatic backups of the service: a look every [`BACKUP_CHECK`] (and at once on
+/// start) until `stopping`. Failures are logged and recorded for Home.
+fn backups(journal: &Path, clock: impl Clock + Clone + 'static, stopping: &dyn Fn() -> bool) {
+    let app = match App::open(journal, clock) {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::warn!(error = %e.message, "automatic backups: cannot open the journal");
+            return;
+        }
+    };
+    let mut next = std::time::Instant::now();
+    while !stopping() {
+        if std::time::Instant::now() >= next {
+            // `backup_if_due` logs and records its own failures.
+            if let Err(e) = app.backup_if_due() {
+                tracing::debug!(error = %e.message, "automatic backup not made");
+            }
+            next = std::time::Instant::now() + BACKUP_CHECK;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
 /// Runs the service for the journal at `journal` until `stop` is set or a client
 /// asks it to stop. `on_ready` hears where it listens once the links are started.
 pub fn serve(
@@ -272,19 +298,25 @@ pub fn serve(
         .set_nonblocking(true)
         .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
     let asked_to_stop = AtomicBool::new(false);
-    while !stop.load(Ordering::Relaxed) && !asked_to_stop.load(Ordering::Relaxed) {
-        match listener.accept() {
-            Ok((conn, _)) => {
-                if let Err(e) = handle(conn, &info, &mut running, &app, &asked_to_stop) {
-                    tracing::warn!(error = %e, "control request failed");
+    let stopping = || stop.load(Ordering::Relaxed) || asked_to_stop.load(Ordering::Relaxed);
+    std::thread::scope(|scope| {
+        // The daily backup beside the links, on a connection of its own: copying a
+        // large journal takes a while and must not hold up the control channel.
+        scope.spawn(|| backups(journal, clock.clone(), &stopping));
+        while !stopping() {
+            match listener.accept() {
+                Ok((conn, _)) => {
+                    if let Err(e) = handle(conn, &info, &mut running, &app, &asked_to_stop) {
+                        tracing::warn!(error = %e, "control request failed");
+                    }
                 }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(e) => tracing::warn!(error = %e, "control channel: accept failed"),
             }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            Err(e) => tracing::warn!(error = %e, "control channel: accept failed"),
         }
-    }
+    });
     tracing::info!("service stopping");
     running.reconcile(Vec::new());
     if let Err(e) = std::fs::remove_file(info_path(journal)) {

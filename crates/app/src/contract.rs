@@ -17,10 +17,10 @@ use ts_rs::{TypeVisitor, TS};
 use crate::logs::LogLevel;
 #[allow(unused_imports)]
 use crate::{
-    Acquirer, AppError, BundleReport, CasePage, CaseSummary, CaseUpdate, ConnectRequest,
-    ContactPlan, DataFolder, Found, Home, JournalForm, LinkStatus, Lookup, MerchantProfile,
-    PackCheck, PackReport, Page, PortInfo, Printers, ReconcileReport, SlipView, StatementReport,
-    TerminalOverview, TxnDetail, TxnRow, VerifyReport,
+    Acquirer, AppError, BackupPlan, BackupStatus, BundleReport, CasePage, CaseSummary, CaseUpdate,
+    ConnectRequest, ContactPlan, DataFolder, Found, Home, JournalForm, LinkStatus, Lookup,
+    MerchantProfile, PackCheck, PackReport, Page, PortInfo, Printers, ReconcileReport, SlipView,
+    StatementReport, TerminalOverview, TxnDetail, TxnRow, VerifyReport,
 };
 #[allow(unused_imports)]
 use slipkeeper_domain::{Complaint, Diagnosis, Discrepancy};
@@ -64,6 +64,8 @@ pub struct SlipRequest {
 #[serde(rename_all = "snake_case")]
 pub enum Purpose {
     Backup,
+    /// A folder for the automatic backups.
+    BackupFolder,
     Restore,
     Statement,
     Bundle,
@@ -215,6 +217,12 @@ contract! {
     data_folder() -> DataFolder;
     /// A backup at the path picked for it.
     backup_journal(path: PathBuf) -> ();
+    /// The automatic backups: where, how many, the last one.
+    backups() -> BackupStatus;
+    /// Sets the automatic backups (a new folder must have been picked in the dialog).
+    set_backup_plan(plan: BackupPlan) -> BackupStatus;
+    /// An automatic backup now, into the chosen folder.
+    backup_now() -> BackupStatus;
     /// Restores the journal from the backup picked for it.
     restore_journal(path: PathBuf) -> VerifyReport;
     /// What happened to a voucher and what to do.

@@ -33,6 +33,8 @@ pub struct Home {
     pub cases_due: Vec<CaseSummary>,
     /// The journal-wide checks are still running (alerts follow on a later call).
     pub checking: bool,
+    /// The automatic backups: the last one, and whether one is overdue.
+    pub backup: crate::BackupStatus,
 }
 
 /// Settings → data folder.
@@ -240,6 +242,11 @@ impl App {
             }
             q.offset += q.limit;
         }
+        // A backup that cannot be read is itself worth an alert, not a broken Home.
+        let backup = self.backups().unwrap_or_else(|e| crate::BackupStatus {
+            last_error: Some(e.message),
+            ..Default::default()
+        });
         Ok(Home {
             today,
             today_count: count,
@@ -254,10 +261,18 @@ impl App {
                 .collect(),
             journal_total: self.journal.transactions_stored()?,
             last_transaction_at: self.journal.newest_transaction_at()?,
-            alerts: alerts.findings.iter().map(Finding::text).collect(),
+            alerts: {
+                let mut v: Vec<slipkeeper_domain::Text> =
+                    alerts.findings.iter().map(Finding::text).collect();
+                if let Some(a) = backup_alert(&backup) {
+                    v.push(a);
+                }
+                v
+            },
             unknown_outcomes: alerts.unknown_outcomes,
             cases_due: self.cases_due(7)?,
             checking,
+            backup,
         })
     }
 
@@ -313,4 +328,29 @@ impl App {
         ));
         self.build_evidence(case_id, &[], &path)
     }
+}
+
+/// Home's alert about the automatic backups: the last one failed, or none for too long.
+fn backup_alert(b: &crate::BackupStatus) -> Option<slipkeeper_domain::Text> {
+    let days =
+        |at: Option<chrono::DateTime<chrono::Utc>>| at.map(|a| a.format("%Y-%m-%d").to_string());
+    if let Some(e) = &b.last_error {
+        return Some(slipkeeper_domain::Text::new(
+            format!("自动备份失败：{e}。请检查备份盘（U盘）是否插好，或在设置里另选文件夹。"),
+            format!("The automatic backup failed: {e}. Check that the backup disk (USB stick) is plugged in, or choose another folder in Settings."),
+        ));
+    }
+    if b.overdue {
+        return Some(match days(b.last_at) {
+            Some(d) => slipkeeper_domain::Text::new(
+                format!("已经两天多没有备份了（上次备份 {d}）。请确认签购单管家的后台服务在运行、备份盘已插好。"),
+                format!("No backup for more than two days (last one {d}). Check that Slipkeeper's service runs and the backup disk is plugged in."),
+            ),
+            None => slipkeeper_domain::Text::new(
+                "自动备份还没有做过一次。请确认签购单管家的后台服务在运行、备份盘已插好。",
+                "No automatic backup has been made yet. Check that Slipkeeper's service runs and the backup disk is plugged in.",
+            ),
+        });
+    }
+    None
 }

@@ -25,6 +25,18 @@ pub enum TerminalCmd {
 pub enum DbCmd {
     /// Copy the journal to DEST, safely while it is in use.
     Backup { dest: PathBuf },
+    /// Automatic daily backups by the service: show them, or set the folder (another
+    /// disk or a USB stick), the copies kept, or --off; --now makes one at once.
+    Auto {
+        #[arg(long)]
+        folder: Option<PathBuf>,
+        #[arg(long)]
+        keep: Option<u32>,
+        #[arg(long, conflicts_with = "folder")]
+        off: bool,
+        #[arg(long)]
+        now: bool,
+    },
     /// Replace the journal with a backup. Refuses files that are not Slipkeeper
     /// journals, and backups that do not verify (changed, damaged, or disagreeing with
     /// this journal's anchors) unless --force.
@@ -44,6 +56,47 @@ pub fn db(app: &mut App, out: &Out, db: &Path, cmd: DbCmd) -> Result<(), AppErro
                 &format!("backed up {} to {}", db.display(), dest.display()),
                 serde_json::json!({ "backup": dest }),
             );
+        }
+        DbCmd::Auto {
+            folder,
+            keep,
+            off,
+            now,
+        } => {
+            if folder.is_some() || keep.is_some() || off {
+                let mut plan = app.backups()?.plan;
+                if let Some(f) = folder {
+                    plan.folder = Some(f);
+                }
+                if off {
+                    plan.folder = None;
+                }
+                if let Some(k) = keep {
+                    plan.keep = k;
+                }
+                app.set_backup_plan(&plan)?;
+            }
+            if now {
+                app.backup_now()?;
+            }
+            let s = app.backups()?;
+            let text = format!(
+                "automatic backups: {}, keeping {}\nlast backup: {}{}",
+                s.plan
+                    .folder
+                    .as_ref()
+                    .map(|f| format!("to {}", f.display()))
+                    .unwrap_or_else(|| "off".into()),
+                s.plan.keep,
+                s.last_at
+                    .map(|t| t.to_rfc3339())
+                    .unwrap_or_else(|| "never".into()),
+                s.last_error
+                    .as_ref()
+                    .map(|e| format!("\nlast attempt failed: {e}"))
+                    .unwrap_or_default()
+            );
+            out.message(&text, serde_json::to_value(&s).unwrap_or_default());
         }
         DbCmd::Restore { src, force } => {
             if force {

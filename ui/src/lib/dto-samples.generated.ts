@@ -162,7 +162,17 @@ export const home: Home = {
       "days_left": 7
     }
   ],
-  "checking": false
+  "checking": false,
+  "backup": {
+    "plan": {
+      "folder": null,
+      "keep": 7
+    },
+    "last_at": null,
+    "last_path": null,
+    "last_error": null,
+    "overdue": false
+  }
 };
 
 export const verify: VerifyReport = {

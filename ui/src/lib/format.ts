@@ -16,3 +16,11 @@ export function formatMoney(m: Money): string {
 export function daysLeft(n: number): string {
   return n < 0 ? t("cases.overdueN").replace("{n}", String(-n)) : t("cases.leftN").replace("{n}", String(n));
 }
+
+/** An instant (RFC 3339, UTC) as the shop's wall clock: "2026-12-03 04:31", 24-hour. */
+export function localTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}

@@ -6,6 +6,7 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import type {
   Acquirer,
   AppError,
+  BackupPlan,
   CaseUpdate,
   Commands,
   Complaint,
@@ -100,6 +101,9 @@ export const ipc = {
   acquirers: () => call("acquirers"),
   acquirerFor: (id: number) => call("acquirer_for", { id }),
   missingProfile: () => call("missing_profile"),
+  backups: () => call("backups"),
+  setBackupPlan: (plan: BackupPlan) => call("set_backup_plan", { plan }),
+  backupNow: () => call("backup_now"),
   casePage: (id: number) => call("case_page", { id }),
   updateCase: (id: number, update: CaseUpdate) => call("update_case", { id, update }),
   setAcquirer: (acquirer: Acquirer) => call("set_acquirer", { acquirer }),

@@ -39,6 +39,36 @@ field?: string, };
  */
 export type AuthCode = string;
 
+/**
+ * Settings → automatic backups.
+ */
+export type BackupPlan = { 
+/**
+ * The folder the copies go to; none: no automatic backups.
+ */
+folder?: string | null, 
+/**
+ * How many copies to keep (1 to 365); older ones are removed.
+ */
+keep: number, };
+
+/**
+ * The plan, the last backup and whether one is due, for Settings and Home.
+ */
+export type BackupStatus = { plan: BackupPlan, 
+/**
+ * When the last backup was written, and where.
+ */
+last_at?: string | null, last_path?: string | null, 
+/**
+ * Why the last attempt failed (cleared by the next good one).
+ */
+last_error?: string | null, 
+/**
+ * More than [`BACKUP_OVERDUE`] without a good backup while a folder is set.
+ */
+overdue: boolean, };
+
 export type Batch = { terminal_id: TerminalId, batch_no: BatchNo, state: BatchState, };
 
 /**
@@ -331,7 +361,11 @@ alerts: Array<Text>, unknown_outcomes: number, cases_due: Array<CaseSummary>,
 /**
  * The journal-wide checks are still running (alerts follow on a later call).
  */
-checking: boolean, };
+checking: boolean, 
+/**
+ * The automatic backups: the last one, and whether one is overdue.
+ */
+backup: BackupStatus, };
 
 /**
  * The journal screen's form as typed: the search box, its mode, and the filters.
@@ -531,7 +565,7 @@ export type ProblemKind = "altered" | "removed" | "unreadable" | "chain_gap" | "
  * journal restored, a statement imported or a bundle saved only at a path the user
  * picked for that purpose.
  */
-export type Purpose = "backup" | "restore" | "statement" | "bundle";
+export type Purpose = "backup" | "backup_folder" | "restore" | "statement" | "bundle";
 
 /**
  * Bytes exchanged with a terminal, linked to the transaction they produced if any.
@@ -819,6 +853,12 @@ export interface Commands {
   data_folder: { args: {}; result: DataFolder };
   /** A backup at the path picked for it. */
   backup_journal: { args: { path: string }; result: null };
+  /** The automatic backups: where, how many, the last one. */
+  backups: { args: {}; result: BackupStatus };
+  /** Sets the automatic backups (a new folder must have been picked in the dialog). */
+  set_backup_plan: { args: { plan: BackupPlan }; result: BackupStatus };
+  /** An automatic backup now, into the chosen folder. */
+  backup_now: { args: {}; result: BackupStatus };
   /** Restores the journal from the backup picked for it. */
   restore_journal: { args: { path: string }; result: VerifyReport };
   /** What happened to a voucher and what to do. */
