@@ -162,12 +162,12 @@ CASE_PAGE.plan = answers.contact_plan;
 // What each screen must show, per language, after its first answers arrive.
 const SCREENS = [
   { nav: "home", id: "screen-home", zh: ["2003", "提醒", "今天", "终端: 已连接", "缺少凭证号 000042"], en: ["2003", "Alerts", "voucher 000042", "Terminal: Connected"] },
-  { nav: "connect", id: "screen-connect", zh: ["已连接，正在同步", "37", "RMB 4123.00", "本机日志 36"], en: ["Connected, mirroring", "37", "RMB 4123.00", "journal has 36"] },
+  { nav: "connect", id: "screen-connect", zh: ["已连接，正在同步", "37", "4123.00 元", "本机日志 36"], en: ["Connected, mirroring", "37", "RMB 4123.00", "journal has 36"] },
   { nav: "journal", id: "screen-journal", zh: ["1 笔交易", "600000000012"], en: ["1 transactions", "600000000012"] },
   { nav: "reprint", id: "screen-reprint", zh: ["凭证号", "保存 PDF"], en: ["Voucher no.", "Save PDF"] },
   { nav: "solver", id: "screen-solver", zh: ["出了什么问题", "撤销失败"], en: ["What is the problem", "Void failed"] },
   { nav: "cases", id: "screen-cases", zh: ["SK-1", "待处理", "中国银联", "2026-11-29（还剩 7 天）"], en: ["SK-1", "Open", "China UnionPay", "2026-11-29（7 days left）"] },
-  { nav: "reconcile", id: "screen-reconcile", zh: ["日志有、对账单没有", "RMB -255.05"], en: ["In the journal, not on the statement", "RMB -255.05"] },
+  { nav: "reconcile", id: "screen-reconcile", zh: ["日志有、对账单没有", "-255.05 元"], en: ["In the journal, not on the statement", "RMB -255.05"] },
   { nav: "settings", id: "screen-settings", zh: ["商户资料", "中国银联", "95516", "/data/journal.db", "50.0 MB", "000003", "2026-11-21 23:00:00"], en: ["Shop details", "China UnionPay", "95516", "Open data folder", "Open batch", "10000002"] },
 ];
 
@@ -549,6 +549,65 @@ try {
         await page.setViewportSize({ width: 1280, height: 800 });
       }
     });
+    for (const [width, height] of [
+      [1024, 700],
+      [1366, 768],
+    ]) {
+      await check(`${lang}: every screen fits ${width}×${height}: nothing runs off the edge, no control squeezed to a column`, async () => {
+        await page.setViewportSize({ width, height });
+        try {
+          for (const sc of SCREENS) {
+            await page.click(`[data-testid=nav-${sc.nav}]`);
+            await page.locator(`[data-testid=${sc.id}]`).waitFor({ timeout: 5000 });
+            await page.waitForTimeout(150);
+            const bad = await page.evaluate(() => {
+              const out = [];
+              const doc = document.documentElement;
+              if (doc.scrollWidth > doc.clientWidth + 1) out.push(`the page scrolls sideways (${doc.scrollWidth} > ${doc.clientWidth})`);
+              const main = document.querySelector("main");
+              // The content box: nothing may reach into main's own padding either.
+              const edge = main.getBoundingClientRect().right - parseFloat(getComputedStyle(main).paddingRight);
+              const name = (el) => `${el.tagName.toLowerCase()}${el.dataset.testid ? `[${el.dataset.testid}]` : ""} "${(el.textContent || el.value || "").trim().slice(0, 20)}"`;
+              for (const el of main.querySelectorAll("button, input, select, label, h3, h4, p, table")) {
+                const r = el.getBoundingClientRect();
+                if (r.width === 0 || r.height === 0) continue;
+                // Inside a box that scrolls on its own (the journal's table), a row may be wider.
+                let scrolls = false;
+                for (let a = el.parentElement; a && a !== main; a = a.parentElement) {
+                  const ox = getComputedStyle(a).overflowX;
+                  if (ox === "auto" || ox === "scroll") scrolls = true;
+                }
+                if (!scrolls && r.right > edge + 1) out.push(`${name(el)} runs past the edge (${Math.round(r.right)} > ${Math.round(edge)})`);
+                if (el.tagName === "BUTTON") {
+                  const line = parseFloat(getComputedStyle(el).lineHeight) || 20;
+                  if (r.height > line * 3.2 || r.width < 24) out.push(`${name(el)} squeezed to ${Math.round(r.width)}×${Math.round(r.height)}`);
+                }
+              }
+              return out;
+            });
+            if (bad.length) throw new Error(`${sc.nav} at ${width}×${height}: ${bad.slice(0, 4).join("; ")}`);
+            await page.screenshot({ path: `${OUT}${sc.nav}-${lang}-${width}.png` });
+          }
+          // The journal's detail panel is above the table's sticky header.
+          await page.click("[data-testid=nav-journal]");
+          await page.locator("[data-testid=journal] tr.row").first().click();
+          await page.locator("[data-testid=detail]").waitFor({ timeout: 5000 });
+          const over = await page.evaluate(() => {
+            const th = document.querySelector("[data-testid=journal] thead th:last-child").getBoundingClientRect();
+            const d = document.querySelector("[data-testid=detail]").getBoundingClientRect();
+            const x = Math.max(th.left, d.left) + 2;
+            const y = th.top + th.height / 2;
+            if (x > Math.min(th.right, d.right) || y < d.top || y > d.bottom) return null;
+            const top = document.elementFromPoint(x, y);
+            return top && !top.closest("[data-testid=detail]") ? top.tagName : null;
+          });
+          if (over) throw new Error(`the journal's header (${over}) paints over the detail panel`);
+          await page.click("[data-testid=detail-close]");
+        } finally {
+          await page.setViewportSize({ width: 1280, height: 800 });
+        }
+      });
+    }
     await check(`${lang}: letters in the batch filter get a message naming the field`, async () => {
       const saved = answers.search_journal;
       // What the core answers (crates/app/src/forms.rs): BAD_INPUT about the field.

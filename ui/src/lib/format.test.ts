@@ -1,13 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { formatMoney } from "./format";
+import { setLang } from "./i18n.svelte";
 import { toAppError } from "./ipc";
 
 describe("formatMoney", () => {
   it("formats fen exactly", () => {
+    setLang("en");
     expect(formatMoney({ minor: 1250, currency: "CNY" })).toBe("RMB 12.50");
     expect(formatMoney({ minor: 5, currency: "CNY" })).toBe("RMB 0.05");
     expect(formatMoney({ minor: -101, currency: "CNY" })).toBe("RMB -1.01");
     expect(formatMoney({ minor: 300, currency: "JPY" })).toBe("JPY 300");
+  });
+  it("writes yuan the Chinese way on the Chinese screens", () => {
+    setLang("zh");
+    expect(formatMoney({ minor: 25531, currency: "CNY" })).toBe("255.31 元");
+    expect(formatMoney({ minor: -101, currency: "CNY" })).toBe("-1.01 元");
+    setLang("en");
   });
 });
 
