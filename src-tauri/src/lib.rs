@@ -545,6 +545,50 @@ fn journal_path() -> Result<PathBuf, AppError> {
 }
 
 /// Brings the main window to the front (the tray's Open, a second launch).
+/// Opens the window at the size it was closed at, shrunk to fit this screen's work
+/// area (a 768-pixel screen with a taskbar must show the whole window).
+fn size_window(app: &tauri::App, journal: &std::path::Path) {
+    use tauri::Manager;
+    let Some(w) = app.get_webview_window("main") else {
+        return;
+    };
+    let work = match w.current_monitor() {
+        Ok(Some(m)) => {
+            let a = m.work_area().size.to_logical::<f64>(m.scale_factor());
+            (a.width, a.height)
+        }
+        // No monitor known (some virtual displays): the size as kept.
+        _ => (f64::MAX, f64::MAX),
+    };
+    let size = slipkeeper_app::window::fit_window(slipkeeper_app::window::kept_size(journal), work);
+    let r = w.set_size(tauri::LogicalSize::new(size.width, size.height));
+    let r = r.and_then(|()| if size.maximized { w.maximize() } else { Ok(()) });
+    if let Err(e) = r {
+        tracing::warn!(error = %e, "the window's size was not set");
+    }
+}
+
+/// Keeps the window's size for the next start.
+fn keep_window_size(w: &tauri::Window, journal: &std::path::Path) {
+    let size = w
+        .inner_size()
+        .and_then(|s| Ok((s, w.scale_factor()?, w.is_maximized()?)));
+    match size {
+        Ok((s, scale, maximized)) => {
+            let l = s.to_logical::<f64>(scale);
+            let kept = slipkeeper_app::window::WindowSize {
+                width: l.width,
+                height: l.height,
+                maximized,
+            };
+            if let Err(e) = slipkeeper_app::window::keep_size(journal, kept) {
+                tracing::warn!(error = %e.message, "the window's size was not kept");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "the window's size is unknown"),
+    }
+}
+
 fn show_window(app: &tauri::AppHandle) {
     use tauri::Manager;
     if let Some(w) = app.get_webview_window("main") {
@@ -662,6 +706,7 @@ pub fn run() {
         }
     };
     let tray_link = link.clone();
+    let (sized_journal, kept_journal) = (path.clone(), path.clone());
     let locale =
         slipkeeper_app::window::locale_script(slipkeeper_app::window::os_language().as_deref());
     let result = tauri::Builder::default()
@@ -674,6 +719,7 @@ pub fn run() {
         // The tray icon: the link's state, Open and Quit (quitting the window leaves
         // the link service running).
         .setup(move |app| {
+            size_window(app, &sized_journal);
             if let Some(raised) = raised {
                 let handle = app.handle().clone();
                 std::thread::spawn(move || {
@@ -686,6 +732,11 @@ pub fn run() {
         })
         // Native file pickers (shown by the shell: choose_path) and opening files
         // with the OS (open_path); the window holds no permission of either plugin.
+        .on_window_event(move |w, e| {
+            if matches!(e, tauri::WindowEvent::CloseRequested { .. }) {
+                keep_window_size(w, &kept_journal);
+            }
+        })
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .manage(Arc::new(Chosen::default()))

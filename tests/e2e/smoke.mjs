@@ -55,6 +55,12 @@ try {
   // English for stable assertions; the Chinese screens are shot too.
   await wd("POST", `${s}/execute/sync`, { script: "localStorage.setItem('lang','zh'); location.reload();", args: [] });
   await waitFor("home", () => find("[data-testid=screen-home]"));
+  await check("the window fits the screen it opens on", async () => {
+    const fit = await wd("POST", `${s}/execute/sync`, { script: "return [window.outerWidth, window.outerHeight, screen.availWidth, screen.availHeight];", args: [] });
+    const [w, h, sw, sh] = fit;
+    if (w > sw || h > sh || h < 500) throw new Error(`window ${w}×${h} on a ${sw}×${sh} screen`);
+  });
+
   await check("home shows the journal and today's figures (Chinese)", async () => {
     await waitFor("journal total", async () => Number(await text("[data-testid=journal-total]")) >= 500);
     await shot("home-zh");

@@ -145,6 +145,105 @@ pub fn locale_script(lang: Option<&str>) -> String {
     )
 }
 
+/// The window's size as the owner left it (logical pixels), kept beside the journal
+/// in `journal.db.window` so the window opens as it was closed.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WindowSize {
+    pub width: f64,
+    pub height: f64,
+    #[serde(default)]
+    pub maximized: bool,
+}
+
+/// The size the window opens at when none was kept: wide enough for the journal's
+/// nine columns, low enough for a 1366×768 screen with a taskbar.
+pub const FIRST_SIZE: WindowSize = WindowSize {
+    width: 1180.0,
+    height: 680.0,
+    maximized: false,
+};
+/// Below this the screens do not fit (tested at 1024×700 with room for the frame).
+pub const MIN_SIZE: (f64, f64) = (800.0, 520.0);
+
+/// The size to open at: the kept one (or [`FIRST_SIZE`]) shrunk to fit the screen's
+/// work area (`work` = its width and height without the taskbar, logical pixels) with
+/// room for the title bar, never below [`MIN_SIZE`].
+pub fn fit_window(kept: Option<WindowSize>, work: (f64, f64)) -> WindowSize {
+    // The title bar and frame the work area must also hold.
+    const FRAME: (f64, f64) = (16.0, 48.0);
+    let want = kept.unwrap_or(FIRST_SIZE);
+    let clamp = |v: f64, room: f64, min: f64| {
+        let v = if v.is_finite() { v } else { min };
+        v.min(room).max(min)
+    };
+    WindowSize {
+        width: clamp(want.width, work.0 - FRAME.0, MIN_SIZE.0),
+        height: clamp(want.height, work.1 - FRAME.1, MIN_SIZE.1),
+        maximized: want.maximized,
+    }
+}
+
+fn size_file(journal: &Path) -> PathBuf {
+    beside(journal, "window")
+}
+
+/// The size kept for the journal's window; None when none was (or it does not read).
+pub fn kept_size(journal: &Path) -> Option<WindowSize> {
+    let text = std::fs::read_to_string(size_file(journal)).ok()?;
+    match serde_json::from_str(&text) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            tracing::debug!(error = %e, "kept window size ignored");
+            None
+        }
+    }
+}
+
+/// Keeps the window's size for the next start.
+pub fn keep_size(journal: &Path, size: WindowSize) -> Result<(), AppError> {
+    let text = serde_json::to_string(&size)
+        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+    crate::files::write_atomic(&size_file(journal), text.as_bytes())
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    #[test]
+    fn the_window_fits_the_screen_it_opens_on_and_keeps_its_size() {
+        // 1366×768 with a 40 px taskbar: the first size is lowered to fit.
+        let w = fit_window(None, (1366.0, 728.0));
+        assert_eq!((w.width, w.height), (1180.0, 680.0));
+        let small = fit_window(None, (1024.0, 728.0));
+        assert_eq!((small.width, small.height), (1008.0, 680.0));
+        // A size kept on a big screen, opened on a small one.
+        let kept = WindowSize {
+            width: 1800.0,
+            height: 1000.0,
+            maximized: true,
+        };
+        let w = fit_window(Some(kept), (1366.0, 728.0));
+        assert_eq!((w.width, w.height, w.maximized), (1350.0, 680.0, true));
+        // Never below the smallest size the screens are made for, nor from nonsense.
+        let odd = WindowSize {
+            width: f64::NAN,
+            height: 10.0,
+            maximized: false,
+        };
+        assert_eq!(fit_window(Some(odd), (640.0, 480.0)).width, MIN_SIZE.0);
+        assert_eq!(fit_window(Some(odd), (1920.0, 1040.0)).height, MIN_SIZE.1);
+
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let journal = dir.path().join("journal.db");
+        assert_eq!(kept_size(&journal), None);
+        keep_size(&journal, kept).unwrap_or_else(|e| panic!("{}", e.message));
+        assert_eq!(kept_size(&journal), Some(kept));
+        std::fs::write(size_file(&journal), "{not json").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(kept_size(&journal), None);
+    }
+}
+
 #[cfg(test)]
 mod locale_tests {
     use super::locale_script;
