@@ -6,10 +6,13 @@ fonts-noto-cjk package. The monospaced face is chosen on purpose: a thermal slip
 grid of half-width (Latin) and full-width (Han) cells, and the PDF keeps that grid so
 the reprint lines up the way the terminal's paper did.
 
-The whole face is 16 MB; slips need far less. This keeps printable ASCII, Latin-1 (for
-ISO-8859 receipts), general punctuation, CJK symbols, full-width forms and every
-character of GB 2312 (all 6,763 Han characters of everyday Chinese). printpdf then
-subsets again per document, so a PDF carries only the glyphs it shows.
+The whole face is 16 MB with Japanese and Korean; slips need Chinese. This keeps
+printable ASCII, Latin-1 (for ISO-8859 receipts), general punctuation, CJK symbols,
+full-width forms, every character of GBK (GB 18030's two-byte part), every CJK
+Unified Ideograph of the BMP and of Extension A the face has (GB 18030's BMP Han
+characters: shop names, addresses and people's names use 喆, 堃, 犇 … beyond GB 2312),
+and the supplementary-plane ideographs it has (the common ones, 𠮷 and the like).
+printpdf then subsets again per document, so a PDF carries only the glyphs it shows.
 
 Reproducible: same Debian package + same fontTools -> same bytes.
     apt-get install fonts-noto-cjk && pip install 'fonttools==4.*'
@@ -34,15 +37,19 @@ def charset():
     cps |= set(range(0x3000, 0x3040))  # CJK symbols and punctuation
     cps |= set(range(0xFF00, 0xFFF0))  # full-width forms
     cps |= {0x00D7, 0x00F7, 0x2190, 0x2192, 0x2191, 0x2193, 0x25A0, 0x25A1, 0x2605, 0x2606, 0x20AC, 0x00A5}
-    # GB 2312: rows 0xA1-0xF7, cells 0xA1-0xFE; decoding each code point picks out
-    # exactly the characters the standard defines.
-    for hi in range(0xA1, 0xF8):
-        for lo in range(0xA1, 0xFF):
+    # GBK (GB 18030's two-byte part): lead 0x81-0xFE, trail 0x40-0xFE but 0x7F;
+    # decoding each code picks out exactly the characters the standard defines.
+    for hi in range(0x81, 0xFF):
+        for lo in [*range(0x40, 0x7F), *range(0x80, 0xFF)]:
             try:
-                ch = bytes([hi, lo]).decode("gb2312")
+                ch = bytes([hi, lo]).decode("gbk")
             except UnicodeDecodeError:
                 continue
             cps.add(ord(ch))
+    cps |= set(range(0x3400, 0x4DC0))  # CJK Extension A
+    cps |= set(range(0x4E00, 0xA000))  # CJK Unified Ideographs
+    cps |= set(range(0xF900, 0xFB00))  # CJK Compatibility Ideographs
+    cps |= set(range(0x20000, 0x32000))  # Extensions B to H: what the face has
     return sorted(cps)
 
 

@@ -224,3 +224,54 @@ fn grey(path: &Path) -> (u32, u32, Vec<u8>) {
     };
     (info.width, info.height, px)
 }
+
+/// Page 1 at 300 dpi in grey.
+fn render(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("s.pdf");
+    std::fs::write(&f, bytes).unwrap();
+    let prefix = dir.path().join("r");
+    run(
+        "pdftoppm",
+        &[
+            "-r",
+            "300",
+            "-gray",
+            "-png",
+            "-singlefile",
+            f.to_str().unwrap(),
+            prefix.to_str().unwrap(),
+        ],
+    );
+    grey(&dir.path().join("r.png"))
+}
+
+/// Shop, street and people's names use characters beyond GB 2312 (喆, 堃, 犇) and
+/// beyond the BMP (𠮷). Each comes back from the PDF's text, and each is drawn: its
+/// page differs from the same page with a character the font lacks (the empty box).
+#[test]
+fn names_beyond_gb2312_print_every_character() {
+    let t = sample::transaction(2);
+    let name = "喆堃犇鑫便利店𠮷";
+    let slip = |shop: &str| layout(&t, &[], CopyType::Merchant, Some(shop), reprint_time());
+    let bytes = pdf(&[slip(name)], Paper::Roll80);
+    let text = pdftotext(&bytes);
+    assert!(text.contains(name), "{text}");
+    assert!(bytes.len() <= 40 * 1024, "{} bytes", bytes.len());
+    // U+E000 (private use) is in no font: the reference for "not drawn".
+    let (w, h, missing) = render(&pdf(&[slip("店\u{E000}")], Paper::Roll80));
+    for ch in ["喆", "堃", "犇", "𠮷", "鑫"] {
+        let (w2, h2, page) = render(&pdf(&[slip(&format!("店{ch}"))], Paper::Roll80));
+        assert_eq!((w, h), (w2, h2));
+        let differing = page
+            .iter()
+            .zip(&missing)
+            .filter(|(a, b)| a.abs_diff(**b) > 96)
+            .count();
+        // A 3 mm glyph at 300 dpi is about 35 × 35 pixels.
+        assert!(
+            differing > 60,
+            "{ch} is drawn like a missing glyph ({differing} pixels differ)"
+        );
+    }
+}
