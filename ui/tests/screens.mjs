@@ -120,7 +120,7 @@ const answers = {
   list_cases: [caseSummary],
   case_page: () => casePage,
   update_case: (args) => (casePage = { ...casePage, status: args.update.status ?? casePage.status, next: args.update.status ? ["waiting", "won", "lost", "withdrawn"] : casePage.next, events: [...casePage.events, ...(args.update.status ? [{ at: "2026-11-22T04:00:00Z", kind: "status", text: args.update.status }] : []), ...(args.update.note ? [{ at: "2026-11-22T04:00:00Z", kind: "note", text: args.update.note }] : [])] }),
-  reconcile: { from: "2026-11-20T00:00:00", to: "2026-11-21T00:00:00", journal_transactions: 40, statement_lines: 40, matches: [], discrepancies: [{ kind: "missing_from_statement", txn_id: 13, at: "2026-11-20T08:03:21", amount_minor: 25505, detail: "terminal 10000001 voucher 000007 is not on the statement" }], totals: [{ day: "2026-11-20", terminal: "10000001", card_type: "unionpay", journal_count: 20, journal_minor: 100000, statement_count: 19, statement_minor: 74495, fee_minor: 447, net_minor: 74048, difference_minor: -25505 }] },
+  reconcile: { from: "2026-11-20T00:00:00", to: "2026-11-21T00:00:00", journal_transactions: 40, statement_lines: 40, matches: [], discrepancies: [{ kind: "missing_from_statement", txn_id: 13, at: "2026-11-20T08:03:21", amount_minor: 25505, detail: { zh: "终端 10000001 凭证号 000007：对账单上没有", en: "terminal 10000001 voucher 000007 is not on the statement" } }], totals: [{ day: "2026-11-20", terminal: "10000001", card_type: "unionpay", journal_count: 20, journal_minor: 100000, statement_count: 19, statement_minor: 74495, fee_minor: 447, net_minor: 74048, difference_minor: -25505 }] },
   link_status: () => link,
   start_service: () => (link = CONNECTED),
   watch_link: null,

@@ -302,7 +302,7 @@ impl App {
         let mut asks = acquirer.documents.clone();
         asks.extend(view.diagnosis.prepare.iter().cloned());
         Ok(ContactPlan {
-            phone_script: phone_script(&profile, txn.as_ref(), &view, &acquirer),
+            phone_script: phone_script(&profile, txn.as_ref(), &view),
             letter: letter(&profile, txn.as_ref(), &view, &acquirer, today),
             missing: missing_profile_fields(&profile),
             diagnosis: view.diagnosis,
@@ -329,6 +329,15 @@ fn or_dash(v: Option<&str>) -> &str {
     v.filter(|s| !s.trim().is_empty()).unwrap_or("—")
 }
 
+/// "255.31 元": money as the Chinese letter writes it.
+fn yuan_zh(t: &Transaction) -> String {
+    if t.amount.currency().as_str() == "CNY" {
+        format!("{} 元", t.amount.major_string())
+    } else {
+        t.amount.to_string()
+    }
+}
+
 fn txn_lines(t: &Transaction) -> (Vec<String>, Vec<String>) {
     let (kzh, ken) = t.kind.slip_label();
     let rrn = or_dash(t.rrn.as_ref().map(|r| r.as_str()));
@@ -343,7 +352,9 @@ fn txn_lines(t: &Transaction) -> (Vec<String>, Vec<String>) {
             format!("参考号：{rrn}　授权码：{auth}　卡号：{card}"),
             format!(
                 "交易类型：{kzh}　金额：{}　交易时间：{}　结果：{}",
-                t.amount, t.occurred_at, t.outcome
+                yuan_zh(t),
+                t.occurred_at,
+                t.outcome.words().0
             ),
         ],
         vec![
@@ -354,35 +365,27 @@ fn txn_lines(t: &Transaction) -> (Vec<String>, Vec<String>) {
             format!("RRN: {rrn}  Auth code: {auth}  Card: {card}"),
             format!(
                 "Type: {ken}  Amount: {}  Time: {}  Outcome: {}",
-                t.amount, t.occurred_at, t.outcome
+                t.amount,
+                t.occurred_at,
+                t.outcome.words().1
             ),
         ],
     )
 }
 
-fn phone_script(p: &MerchantProfile, t: Option<&Transaction>, v: &CaseView, a: &Acquirer) -> Text {
+/// What the owner says when the acquirer answers (whom to call is shown beside it).
+fn phone_script(p: &MerchantProfile, t: Option<&Transaction>, v: &CaseView) -> Text {
     let shop = or_dash(p.shop_name.as_deref());
     let mid = merchant_no(p, t).unwrap_or_else(|| "—".into());
     let c = v.summary.case.complaint.text();
-    let step_zh = v
-        .diagnosis
-        .next_steps
-        .first()
-        .map(|s| s.zh.clone())
-        .unwrap_or_default();
-    let step_en = v
-        .diagnosis
-        .next_steps
-        .first()
-        .map(|s| s.en.clone())
-        .unwrap_or_default();
+    let ask = v.summary.case.complaint.acquirer_request();
     let (tzh, ten) = match t {
         Some(t) => (
             format!(
                 "终端号 {}，交易时间 {}，金额 {}，凭证号 {}，参考号 {}，授权码 {}",
                 t.terminal_id,
                 t.occurred_at,
-                t.amount,
+                yuan_zh(t),
                 t.trace_no,
                 or_dash(t.rrn.as_ref().map(|r| r.as_str())),
                 or_dash(t.auth_code.as_ref().map(|r| r.as_str()))
@@ -404,12 +407,12 @@ fn phone_script(p: &MerchantProfile, t: Option<&Transaction>, v: &CaseView, a: &
     };
     Text::new(
         format!(
-            "（拨打 {} {}）您好，我是商户“{shop}”，商户号 {mid}。我想查询一笔交易：{tzh}。问题是：{}。系统判断：{}。请帮我：{step_zh}。请告诉我受理编号和答复时限。",
-            a.name.zh, or_dash(Some(&a.hotline)), c.zh, v.diagnosis.title.zh
+            "您好，我是商户“{shop}”，商户号 {mid}。我想查询一笔交易：{tzh}。情况是：{}；我们的记录显示：{}。{}请告诉我受理编号，以及什么时候能给答复。",
+            c.zh, v.diagnosis.title.zh, ask.zh
         ),
         format!(
-            "(Call {} on {}) Hello, this is the shop \"{shop}\", merchant no. {mid}. I am calling about a transaction: {ten}. The problem: {}. Our records say: {}. Please help me: {step_en}. Could you give me a case reference and the date I will get an answer?",
-            a.name.en, or_dash(Some(&a.hotline)), c.en, v.diagnosis.title.en
+            "Hello, this is the shop \"{shop}\", merchant no. {mid}. I am calling about a transaction: {ten}. What happened: {}; our records show: {}. {} Could you give me a case reference and the date I will get an answer?",
+            c.en, v.diagnosis.title.en, ask.en
         ),
     )
 }
@@ -433,8 +436,6 @@ fn letter(
     let c = v.summary.case.complaint.text();
     let facts_zh: Vec<String> = d.facts.iter().map(|f| format!("- {}", f.text.zh)).collect();
     let facts_en: Vec<String> = d.facts.iter().map(|f| format!("- {}", f.text.en)).collect();
-    let steps_zh: Vec<String> = d.next_steps.iter().map(|s| format!("- {}", s.zh)).collect();
-    let steps_en: Vec<String> = d.next_steps.iter().map(|s| format!("- {}", s.en)).collect();
     let contact_zh = format!(
         "联系人：{}　电话：{}　邮箱：{}　地址：{}",
         or_dash(p.contact_person.as_deref()),
@@ -462,20 +463,26 @@ fn letter(
         vec![
             String::new(),
             format!("问题：{}", c.zh),
-            format!("核查结论（{}）：{}", d.code.as_str(), d.title.zh),
+            format!("我们的核查：{}", d.title.zh),
             d.explanation.zh.clone(),
             String::new(),
             "经过：".into(),
         ],
         facts_zh,
-        vec![String::new(), "请求：".into()],
-        steps_zh,
+        vec![
+            String::new(),
+            "请求：".into(),
+            format!("- {}", v.summary.case.complaint.acquirer_request().zh),
+            "- 请告知受理编号和答复时限。".into(),
+        ],
         vec![
             String::new(),
             "附件：签购单重打印件、交易日志摘录、终端原始报文、完整性校验数据。".into(),
             contact_zh,
             String::new(),
             format!("{shop}"),
+            String::new(),
+            format!("（参考：签购单管家 {}）", d.code.as_str()),
         ],
     ]
     .concat()
@@ -492,14 +499,18 @@ fn letter(
         vec![
             String::new(),
             format!("Problem: {}", c.en),
-            format!("Finding ({}): {}", d.code.as_str(), d.title.en),
+            format!("Our check: {}", d.title.en),
             d.explanation.en.clone(),
             String::new(),
             "Timeline:".into(),
         ],
         facts_en,
-        vec![String::new(), "Requested action:".into()],
-        steps_en,
+        vec![
+            String::new(),
+            "Requested action:".into(),
+            format!("- {}", v.summary.case.complaint.acquirer_request().en),
+            "- Please give us a case reference and the date of your answer.".into(),
+        ],
         vec![
             String::new(),
             "Enclosed: slip reprint, journal excerpt, the terminal's raw frames, integrity data."
@@ -507,6 +518,8 @@ fn letter(
             contact_en,
             String::new(),
             format!("{shop}"),
+            String::new(),
+            format!("(Reference: Slipkeeper {})", d.code.as_str()),
         ],
     ]
     .concat()

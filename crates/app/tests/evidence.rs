@@ -285,3 +285,40 @@ fn a_case_page_shows_the_case_and_takes_status_notes_and_packs() {
         .unwrap_err();
     assert_eq!(e.code, slipkeeper_app::ErrorCode::BadInput);
 }
+
+#[test]
+fn the_letter_asks_the_acquirer_and_keeps_the_owners_steps_and_codes_out() {
+    let (_dir, mut app) = shop();
+    let id = case_with_profile(&mut app);
+    let plan = app.contact_plan(id).unwrap();
+    let letter = &plan.letter.zh;
+    let ask = Complaint::Dispute.acquirer_request();
+    assert!(
+        letter.contains(&format!("请求：\n- {}", ask.zh)),
+        "{letter}"
+    );
+    for step in &plan.diagnosis.next_steps {
+        assert!(
+            !letter.contains(&step.zh),
+            "the owner's step {:?} is in the letter",
+            step.zh
+        );
+    }
+    // Codes only on the reference line at the end; words in Chinese.
+    let code = plan.diagnosis.code.as_str();
+    let lines: Vec<&str> = letter.lines().collect();
+    let with_code: Vec<&&str> = lines.iter().filter(|l| l.contains(code)).collect();
+    assert_eq!(with_code, vec![lines.last().unwrap()], "{letter}");
+    assert!(letter.contains("结果：成功"), "{letter}");
+    for english in ["approved", "RMB", "(merchant)", "unionpay"] {
+        assert!(
+            !letter.contains(english),
+            "{english:?} in the Chinese letter:\n{letter}"
+        );
+    }
+    // The phone script is what the owner says: the same request, no stage directions.
+    let phone = &plan.phone_script.zh;
+    assert!(phone.starts_with("您好，我是商户"), "{phone}");
+    assert!(phone.contains(&ask.zh), "{phone}");
+    assert!(!phone.contains("致电") && !phone.contains(code), "{phone}");
+}

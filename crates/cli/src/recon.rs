@@ -120,7 +120,7 @@ pub fn reconcile(
     } else {
         say!("{} discrepancies:", r.result.discrepancies.len());
         for d in &r.result.discrepancies {
-            say!("  {:<22} {}", d.kind.as_str(), d.detail);
+            say!("  {:<22} {}", d.kind.as_str(), d.detail.en);
         }
     }
     say!("totals (day, terminal, card type: journal / statement / fee / difference):");

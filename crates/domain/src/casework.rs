@@ -74,6 +74,38 @@ impl Complaint {
             Complaint::Other => Text::new("其他问题", "Something else"),
         }
     }
+
+    /// What the shop asks the acquirer to do about it: the letter's request and what
+    /// the owner says on the phone. The owner's own steps (refund at the terminal…)
+    /// stay on the owner's screen, not in what the acquirer reads.
+    pub fn acquirer_request(self) -> Text {
+        match self {
+            Complaint::VoidFailed => Text::new(
+                "请核实这笔交易是否已经清算；如已清算，请协助办理退货，或告诉我们退货的办法。",
+                "Please confirm whether this transaction has been settled; if so, please help us refund it, or tell us how to.",
+            ),
+            Complaint::ReceiptLost => Text::new(
+                "请提供这笔交易的交易凭证（签购单影像或交易明细证明）。",
+                "Please provide proof of this transaction (an image of the slip or a transaction record).",
+            ),
+            Complaint::ChargedTwice => Text::new(
+                "请核查持卡人是否被重复扣款；如确有重复，请将多扣的款项退还持卡人。",
+                "Please check whether the cardholder was charged twice; if so, please return the extra charge to the cardholder.",
+            ),
+            Complaint::NotInAcquirerBackEnd => Text::new(
+                "请按参考号和凭证号在贵方系统中核查这笔交易是否已上送、是否已清算入账，并告知结果。",
+                "Please look this transaction up by its RRN and voucher number in your system: was it received, and was it settled to our account?",
+            ),
+            Complaint::Dispute => Text::new(
+                "请将本函及附件作为我方对这笔争议（调单）的答复材料，这笔交易真实有效，请予以维持。",
+                "Please take this letter and its enclosures as our answer to the dispute: the transaction is genuine and should stand.",
+            ),
+            Complaint::Other => Text::new(
+                "请协助核查这笔交易，并告知处理结果。",
+                "Please look into this transaction and tell us the outcome.",
+            ),
+        }
+    }
 }
 
 /// A sentence in both languages.

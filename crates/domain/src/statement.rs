@@ -137,7 +137,16 @@ pub struct Discrepancy {
     pub at: NaiveDateTime,
     /// Signed minor units of whichever side is known (the journal's when both are).
     pub amount_minor: i64,
-    pub detail: String,
+    /// What disagrees, in a sentence in both languages.
+    pub detail: crate::Text,
+}
+
+fn yuan(m: Money) -> String {
+    if m.currency().as_str() == "CNY" {
+        format!("{} 元", m.major_string())
+    } else {
+        m.to_string()
+    }
 }
 
 /// Totals for one day, terminal and card type, both sides side by side.
@@ -372,9 +381,17 @@ pub fn reconcile(
                 txn_id: Some(*txn_id),
                 at: t.occurred_at,
                 amount_minor: journal_minor,
-                detail: format!(
-                    "journal {} but statement line {} says {} ({reason})",
-                    t.amount, l.line_no, l.amount
+                detail: crate::Text::new(
+                    format!(
+                        "日志记的是 {}，对账单第 {} 行是 {}",
+                        yuan(t.amount),
+                        l.line_no,
+                        yuan(l.amount)
+                    ),
+                    format!(
+                        "journal {} but statement line {} says {} ({reason})",
+                        t.amount, l.line_no, l.amount
+                    ),
                 ),
             });
         }
@@ -385,11 +402,19 @@ pub fn reconcile(
                 txn_id: Some(*txn_id),
                 at: t.occurred_at,
                 amount_minor: journal_minor,
-                detail: format!(
-                    "journal {} but statement line {} says {} ({reason})",
-                    t.kind.as_str(),
-                    l.line_no,
-                    l.kind.as_str()
+                detail: crate::Text::new(
+                    format!(
+                        "日志记的是{}，对账单第 {} 行是{}",
+                        t.kind.words().0,
+                        l.line_no,
+                        l.kind.words().0
+                    ),
+                    format!(
+                        "journal {} but statement line {} says {} ({reason})",
+                        t.kind.as_str(),
+                        l.line_no,
+                        l.kind.as_str()
+                    ),
                 ),
             });
         }
@@ -411,14 +436,16 @@ pub fn reconcile(
             .terminal_id
             .as_ref()
             .is_some_and(|t| !known_terminals.contains(t));
-        let (kind, why) = if other {
+        let (kind, why_zh, why) = if other {
             (
                 DiscrepancyKind::OtherTerminal,
+                format!("终端 {terminal} 不是本软件同步的终端"),
                 format!("terminal {terminal} is not one Slipkeeper mirrors"),
             )
         } else {
             (
                 DiscrepancyKind::MissingFromJournal,
+                "本机日志没有这笔：可能是漏记，或当时终端连接断了".to_owned(),
                 "the mirror has no such transaction: a gap, or the link was down".to_owned(),
             )
         };
@@ -428,12 +455,21 @@ pub fn reconcile(
             txn_id: None,
             at: l.occurred_at,
             amount_minor: l.signed_minor(),
-            detail: format!(
-                "statement line {}: {} {} at {}; {why}",
-                l.line_no,
-                l.kind.as_str(),
-                l.amount,
-                l.occurred_at
+            detail: crate::Text::new(
+                format!(
+                    "对账单第 {} 行：{} {}，{}；{why_zh}",
+                    l.line_no,
+                    l.occurred_at,
+                    l.kind.words().0,
+                    yuan(l.amount)
+                ),
+                format!(
+                    "statement line {}: {} {} at {}; {why}",
+                    l.line_no,
+                    l.kind.as_str(),
+                    l.amount,
+                    l.occurred_at
+                ),
             ),
         });
     }
@@ -449,13 +485,23 @@ pub fn reconcile(
                 txn_id: Some(*txn_id),
                 at: t.occurred_at,
                 amount_minor: m,
-                detail: format!(
-                    "terminal {} voucher {}: {} {} at {} is not on the statement; the acquirer may not have received it",
-                    t.terminal_id,
-                    t.trace_no,
-                    t.kind.as_str(),
-                    t.amount,
-                    t.occurred_at
+                detail: crate::Text::new(
+                    format!(
+                        "终端 {} 凭证号 {}：{} {}，{}，对账单上没有；收单机构可能没有收到",
+                        t.terminal_id,
+                        t.trace_no,
+                        t.occurred_at,
+                        t.kind.words().0,
+                        yuan(t.amount)
+                    ),
+                    format!(
+                        "terminal {} voucher {}: {} {} at {} is not on the statement; the acquirer may not have received it",
+                        t.terminal_id,
+                        t.trace_no,
+                        t.kind.as_str(),
+                        t.amount,
+                        t.occurred_at
+                    ),
                 ),
             });
         }

@@ -92,9 +92,9 @@ fn a_sale_the_acquirer_never_received_is_missing_from_the_statement() {
     let (id, t) = txns.iter().find(|(_, t)| t.rrn == dropped.rrn).unwrap();
     assert_eq!(d.txn_id, Some(*id));
     assert!(
-        d.detail.contains(t.trace_no.as_str()) && d.detail.contains("not on the statement"),
+        d.detail.en.contains(t.trace_no.as_str()) && d.detail.en.contains("not on the statement"),
         "{}",
-        d.detail
+        d.detail.en
     );
     let diff: i64 = r.totals.iter().map(|t| t.difference_minor).sum();
     assert_eq!(
@@ -134,9 +134,9 @@ fn a_line_the_mirror_missed_and_a_line_from_another_terminal() {
         .find(|d| d.kind == DiscrepancyKind::OtherTerminal)
         .unwrap();
     assert!(
-        other.detail.contains("20000009") && other.detail.contains("line 91"),
+        other.detail.en.contains("20000009") && other.detail.en.contains("line 91"),
         "{}",
-        other.detail
+        other.detail.en
     );
 }
 

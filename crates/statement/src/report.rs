@@ -35,7 +35,7 @@ pub fn write_reconciliation_csv(r: &Reconciliation, out: &mut dyn Write) -> io::
             d.line_id.map(|v| v.to_string()).unwrap_or_default(),
             String::new(),
             String::new(),
-            d.detail.clone(),
+            d.detail.en.clone(),
         ])
         .map_err(io)?;
     }

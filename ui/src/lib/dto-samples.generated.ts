@@ -171,6 +171,7 @@ export const home: Home = {
     "last_at": null,
     "last_path": null,
     "last_error": null,
+    "since": null,
     "overdue": false
   }
 };
@@ -437,12 +438,12 @@ export const contactPlan: ContactPlan = {
     }
   ],
   "phone_script": {
-    "zh": "（拨打 中国银联 95516）您好，我是商户“演示商店”，商户号 898310048990001。我想查询一笔交易：终端号 10000001，交易时间 2026-01-01 08:03:21，金额 RMB 255.05，凭证号 000007，参考号 600000000012，授权码 907880。问题是：持卡人对交易有争议（调单）。系统判断：交易成功：用证据回复调单。请帮我：找出有持卡人签名的商户存根并拍照。请告诉我受理编号和答复时限。",
-    "en": "(Call China UnionPay on 95516) Hello, this is the shop \"演示商店\", merchant no. 898310048990001. I am calling about a transaction: terminal 10000001, time 2026-01-01 08:03:21, amount RMB 255.05, voucher 000007, RRN 600000000012, auth code 907880. The problem: The cardholder disputes the charge. Our records say: Approved: answer the dispute with evidence. Please help me: Find the merchant copy signed by the cardholder and photograph it. Could you give me a case reference and the date I will get an answer?"
+    "zh": "您好，我是商户“演示商店”，商户号 898310048990001。我想查询一笔交易：终端号 10000001，交易时间 2026-01-01 08:03:21，金额 255.05 元，凭证号 000007，参考号 600000000012，授权码 907880。情况是：持卡人对交易有争议（调单）；我们的记录显示：交易成功：用证据回复调单。请将本函及附件作为我方对这笔争议（调单）的答复材料，这笔交易真实有效，请予以维持。请告诉我受理编号，以及什么时候能给答复。",
+    "en": "Hello, this is the shop \"演示商店\", merchant no. 898310048990001. I am calling about a transaction: terminal 10000001, time 2026-01-01 08:03:21, amount RMB 255.05, voucher 000007, RRN 600000000012, auth code 907880. What happened: The cardholder disputes the charge; our records show: Approved: answer the dispute with evidence. Please take this letter and its enclosures as our answer to the dispute: the transaction is genuine and should stand. Could you give me a case reference and the date I will get an answer?"
   },
   "letter": {
-    "zh": "致：中国银联\n日期：2026-11-22　本店案件编号：SK-1\n事由：交易核查申请（商户号 898310048990001）\n\n商户：演示商店\n商户号：898310048990001　终端号：10000001　批次号：000001　凭证号：000007\n参考号：600000000012　授权码：907880　卡号：552233******0733\n交易类型：消费　金额：RMB 255.05　交易时间：2026-01-01 08:03:21　结果：approved\n\n问题：持卡人对交易有争议（调单）\n核查结论（DISPUTE_RESPOND）：交易成功：用证据回复调单\n终端记录这笔交易成功。请在期限内向收单机构提交持卡人签名的签购单和交易记录。\n\n经过：\n- #13 终端 10000001 批次 000001 凭证号 000007 消费 255.05 元 2026-01-01 08:03:21 卡号后四位 0733 参考号 600000000012 结果：成功\n\n请求：\n- 找出有持卡人签名的商户存根并拍照\n- 生成证据包并在期限内提交\n\n附件：签购单重打印件、交易日志摘录、终端原始报文、完整性校验数据。\n联系人：王老板　电话：13800000000　邮箱：—　地址：—\n\n演示商店",
-    "en": "To: China UnionPay\nDate: 2026-11-22  Our case no.: SK-1\nSubject: transaction inquiry (merchant no. 898310048990001)\n\nMerchant: 演示商店\nMerchant no.: 898310048990001  Terminal no.: 10000001  Batch no.: 000001  Voucher no.: 000007\nRRN: 600000000012  Auth code: 907880  Card: 552233******0733\nType: SALE  Amount: RMB 255.05  Time: 2026-01-01 08:03:21  Outcome: approved\n\nProblem: The cardholder disputes the charge\nFinding (DISPUTE_RESPOND): Approved: answer the dispute with evidence\nThe terminal approved this transaction. Send the acquirer the slip signed by the cardholder and the transaction record before the deadline.\n\nTimeline:\n- #13 terminal 10000001 batch 000001 voucher 000007 sale RMB 255.05 at 2026-01-01 08:03:21 card …0733 RRN 600000000012 outcome: approved\n\nRequested action:\n- Find the merchant copy signed by the cardholder and photograph it\n- Build the evidence pack and submit it before the deadline\n\nEnclosed: slip reprint, journal excerpt, the terminal's raw frames, integrity data.\nContact: 王老板  Phone: 13800000000  E-mail: —  Address: —\n\n演示商店"
+    "zh": "致：中国银联\n日期：2026-11-22　本店案件编号：SK-1\n事由：交易核查申请（商户号 898310048990001）\n\n商户：演示商店\n商户号：898310048990001　终端号：10000001　批次号：000001　凭证号：000007\n参考号：600000000012　授权码：907880　卡号：552233******0733\n交易类型：消费　金额：255.05 元　交易时间：2026-01-01 08:03:21　结果：成功\n\n问题：持卡人对交易有争议（调单）\n我们的核查：交易成功：用证据回复调单\n终端记录这笔交易成功。请在期限内向收单机构提交持卡人签名的签购单和交易记录。\n\n经过：\n- #13 终端 10000001 批次 000001 凭证号 000007 消费 255.05 元 2026-01-01 08:03:21 卡号后四位 0733 参考号 600000000012 结果：成功\n\n请求：\n- 请将本函及附件作为我方对这笔争议（调单）的答复材料，这笔交易真实有效，请予以维持。\n- 请告知受理编号和答复时限。\n\n附件：签购单重打印件、交易日志摘录、终端原始报文、完整性校验数据。\n联系人：王老板　电话：13800000000　邮箱：—　地址：—\n\n演示商店\n\n（参考：签购单管家 DISPUTE_RESPOND）",
+    "en": "To: China UnionPay\nDate: 2026-11-22  Our case no.: SK-1\nSubject: transaction inquiry (merchant no. 898310048990001)\n\nMerchant: 演示商店\nMerchant no.: 898310048990001  Terminal no.: 10000001  Batch no.: 000001  Voucher no.: 000007\nRRN: 600000000012  Auth code: 907880  Card: 552233******0733\nType: SALE  Amount: RMB 255.05  Time: 2026-01-01 08:03:21  Outcome: approved\n\nProblem: The cardholder disputes the charge\nOur check: Approved: answer the dispute with evidence\nThe terminal approved this transaction. Send the acquirer the slip signed by the cardholder and the transaction record before the deadline.\n\nTimeline:\n- #13 terminal 10000001 batch 000001 voucher 000007 sale RMB 255.05 at 2026-01-01 08:03:21 card …0733 RRN 600000000012 outcome: approved\n\nRequested action:\n- Please take this letter and its enclosures as our answer to the dispute: the transaction is genuine and should stand.\n- Please give us a case reference and the date of your answer.\n\nEnclosed: slip reprint, journal excerpt, the terminal's raw frames, integrity data.\nContact: 王老板  Phone: 13800000000  E-mail: —  Address: —\n\n演示商店\n\n(Reference: Slipkeeper DISPUTE_RESPOND)"
   },
   "missing": [],
   "check_note": {
@@ -453,8 +454,8 @@ export const contactPlan: ContactPlan = {
 
 export const pack: PackReport = {
   "path": "/data/exports/SK-1-20261122-030000.zip",
-  "bytes": 115086,
-  "sha256": "539d94fc90d18ec769913573b7bdfdbe3ccb6485e380ed63082345cab9c95f47",
+  "bytes": 121578,
+  "sha256": "b67005d4838a78f7f1296307fad6e9c30787a6f8a2b3e3fec133f79306df9baa",
   "files": [
     "00_cover_letter.pdf",
     "01_slip_reprint.pdf",
@@ -646,7 +647,10 @@ export const reconcile: ReconcileReport = {
       "line_id": 1,
       "at": "2026-11-20T08:00:00",
       "amount_minor": 1250,
-      "detail": "statement line 2: sale RMB 12.50 at 2026-11-20 08:00:00; the mirror has no such transaction: a gap, or the link was down"
+      "detail": {
+        "zh": "对账单第 2 行：2026-11-20 08:00:00 消费，12.50 元；本机日志没有这笔：可能是漏记，或当时终端连接断了",
+        "en": "statement line 2: sale RMB 12.50 at 2026-11-20 08:00:00; the mirror has no such transaction: a gap, or the link was down"
+      }
     }
   ],
   "totals": [

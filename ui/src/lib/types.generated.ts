@@ -65,6 +65,10 @@ last_at?: string | null, last_path?: string | null,
  */
 last_error?: string | null, 
 /**
+ * When the folder was chosen: no backup is overdue before two days after.
+ */
+since?: string | null, 
+/**
  * More than [`BACKUP_OVERDUE`] without a good backup while a folder is set.
  */
 overdue: boolean, };
@@ -276,7 +280,11 @@ at: string,
 /**
  * Signed minor units of whichever side is known (the journal's when both are).
  */
-amount_minor: number, detail: string, };
+amount_minor: number, 
+/**
+ * What disagrees, in a sentence in both languages.
+ */
+detail: Text, };
 
 export type DiscrepancyKind = "missing_from_statement" | "missing_from_journal" | "other_terminal" | "amount_mismatch" | "type_mismatch";
 

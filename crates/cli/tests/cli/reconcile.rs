@@ -110,7 +110,8 @@ fn import_a_gbk_statement_once_and_reconcile_it() {
         .find(|d| d["kind"] == "missing_from_statement")
         .unwrap();
     assert!(
-        missing["detail"].as_str().unwrap().contains(&skipped),
+        missing["detail"]["en"].as_str().unwrap().contains(&skipped)
+            && missing["detail"]["zh"].as_str().unwrap().contains(&skipped),
         "{missing}"
     );
     assert!(rec["matches"]
