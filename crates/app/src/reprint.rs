@@ -52,6 +52,26 @@ pub fn closest_vouchers(v: &TraceNo) -> Vec<TraceNo> {
 }
 
 impl App {
+    /// The shop name a rebuilt copy carries: the terminal's own (from the slip it
+    /// printed), else the profile's. Never blank: without either, nothing is printed
+    /// and the owner is sent to Settings.
+    fn merchant_name_for(
+        &self,
+        printed: &[slipkeeper_domain::SlipText],
+    ) -> Result<String, AppError> {
+        if let Some(n) = slipkeeper_slip::printed_merchant_name(printed) {
+            return Ok(n);
+        }
+        match self.journal.merchant_profile()?.shop_name {
+            Some(n) if !n.trim().is_empty() => Ok(n.trim().to_owned()),
+            _ => Err(AppError::new(
+                ErrorCode::BadInput,
+                "a slip needs the shop's name: fill it in under Settings → shop details; nothing was printed / 签购单上要有商户名称：请先在“设置 → 商户信息”里填写；没有打印",
+            )
+            .with_field("shop_name")),
+        }
+    }
+
     /// The reprinted slips of one voucher (narrowed by terminal and batch when given).
     pub fn reprint(
         &self,
@@ -81,26 +101,33 @@ impl App {
             Err(e) => return Err(e),
         };
         if found.len() > 1 {
-            let which: Vec<String> = found
+            let which: Vec<(String, String)> = found
                 .iter()
                 .map(|d| {
-                    format!(
-                        "terminal {} batch {}",
-                        d.row.txn.terminal_id, d.row.txn.batch_no
+                    let (t, b) = (&d.row.txn.terminal_id, &d.row.txn.batch_no);
+                    (
+                        format!("终端 {t} 批次 {b}"),
+                        format!("terminal {t} batch {b}"),
                     )
                 })
                 .collect();
+            let (zh, en): (Vec<String>, Vec<String>) = which.into_iter().unzip();
             return Err(AppError::new(
                 ErrorCode::BadInput,
-                format!("voucher {voucher} exists {} times ({}); choose with --terminal and --batch; nothing was printed", found.len(), which.join("; ")),
+                format!(
+                    "凭证号 {voucher} 有 {n} 笔（{}）：请用查找选出要重打印的那一笔 / voucher {voucher} exists {n} times ({}): pick the one to reprint (the terminal, and the batch); nothing was printed",
+                    zh.join("；"),
+                    en.join("; "),
+                    n = found.len()
+                ),
             ));
         }
         let d = &found[0];
-        let shop = self.journal.merchant_profile()?.shop_name;
+        let shop = self.merchant_name_for(&d.slips)?;
         let now = self.clock.local_now();
         Ok(copies
             .iter()
-            .map(|c| layout(&d.row.txn, &d.slips, *c, shop.as_deref(), now))
+            .map(|c| layout(&d.row.txn, &d.slips, *c, Some(&shop), now))
             .collect())
     }
 
@@ -148,13 +175,13 @@ impl App {
             ));
         }
         ids.reverse(); // search gives newest first
-        let shop = self.journal.merchant_profile()?.shop_name;
         let now = self.clock.local_now();
         let mut slips = Vec::with_capacity(ids.len() * copies.len());
         for id in ids {
             let d = self.detail(id)?;
+            let shop = self.merchant_name_for(&d.slips)?;
             for c in copies {
-                slips.push(layout(&d.row.txn, &d.slips, *c, shop.as_deref(), now));
+                slips.push(layout(&d.row.txn, &d.slips, *c, Some(&shop), now));
             }
         }
         Ok(slips)

@@ -76,8 +76,10 @@ fn a_letter_is_not_written_without_the_shops_details() {
     assert!(!out.exists());
     let plan = app.contact_plan(id).unwrap();
     assert_eq!(plan.missing, vec!["shop_name", "contact_person", "phone"]);
+    // Whom to call is shown beside the script; the script is what the owner says.
+    assert_eq!(plan.acquirer.hotline, "95516");
     assert!(
-        plan.phone_script.zh.contains("95516"),
+        plan.phone_script.zh.starts_with("您好"),
         "{}",
         plan.phone_script.zh
     );

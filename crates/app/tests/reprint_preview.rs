@@ -49,3 +49,93 @@ fn the_preview_is_the_pdf_that_is_saved() {
         .unwrap_err();
     assert!(e.message.contains("999998"), "{}", e.message);
 }
+
+/// Both copies carry one shop name, never a blank: the terminal's own (the name the
+/// acquirer has on file) when its slip has one, else the profile's; with neither,
+/// nothing is printed and the owner is sent to the shop details.
+#[test]
+fn a_reprint_never_goes_out_without_the_shops_name() {
+    use slipkeeper_app::MerchantProfile;
+    use slipkeeper_domain::{sample, SlipOrigin, SlipText};
+    use slipkeeper_journal::{Record, RecordBody, SlipRecord};
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(
+        &dir.path().join("j.db"),
+        FixedClock::at("2026-11-22T03:00:00Z"),
+    )
+    .unwrap();
+    let mut printed = sample::transaction(1);
+    printed.trace_no = TraceNo::new("101").unwrap();
+    let mut bare = sample::transaction(3);
+    bare.trace_no = TraceNo::new("103").unwrap();
+    let at = chrono::DateTime::UNIX_EPOCH;
+    let merchant_copy = SlipText::new(
+        CopyType::Merchant,
+        SlipOrigin::Terminal,
+        vec![
+            "银联POS签购单".into(),
+            "商户名称 MERCHANT NAME: 喆堃便利店".into(),
+            "凭证号 VOUCHER NO.: 000101".into(),
+        ],
+    );
+    app.journal_mut()
+        .ingest(&[
+            Record {
+                body: RecordBody::Transaction(printed.clone()),
+                recorded_at: at,
+            },
+            Record {
+                body: RecordBody::Slip(SlipRecord {
+                    txn: printed.key(),
+                    slip: merchant_copy,
+                }),
+                recorded_at: at,
+            },
+            Record {
+                body: RecordBody::Transaction(bare.clone()),
+                recorded_at: at,
+            },
+        ])
+        .unwrap();
+    let both = [CopyType::Merchant, CopyType::Cardholder];
+    let text = |v: &str, app: &App| -> Vec<String> {
+        app.reprint_preview(&TraceNo::new(v).unwrap(), Some(&printed.terminal_id), &both)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.lines.join("\n"))
+            .collect()
+    };
+    // No profile yet: the rebuilt cardholder copy takes the terminal's name.
+    let slips = text("101", &app);
+    assert!(slips.iter().all(|s| s.contains("喆堃便利店")), "{slips:#?}");
+    // Nothing printed by the terminal and no profile: refused, naming the field.
+    let e = app
+        .reprint_preview(
+            &TraceNo::new("103").unwrap(),
+            Some(&bare.terminal_id),
+            &both,
+        )
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("shop_name"));
+    assert!(e.message.contains("商户名称"), "{}", e.message);
+    // With the profile filled in, the profile's name; the terminal's still wins on 101.
+    app.set_merchant_profile(&MerchantProfile {
+        shop_name: Some("演示商店".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    let slips = text("103", &app);
+    assert!(
+        slips
+            .iter()
+            .all(|s| s.contains("商户名称 MERCHANT NAME: 演示商店")),
+        "{slips:#?}"
+    );
+    let slips = text("101", &app);
+    assert!(
+        slips
+            .iter()
+            .all(|s| s.contains("喆堃便利店") && !s.contains("演示商店")),
+        "{slips:#?}"
+    );
+}

@@ -43,6 +43,24 @@ fn opt(v: Option<&str>) -> &str {
     v.unwrap_or("")
 }
 
+/// The shop's name as the terminal printed it on any copy of the slip ("商户名称
+/// MERCHANT NAME: 喆堃便利店"), for rebuilding a copy the terminal's text is missing for:
+/// both copies then carry the same name, the one the acquirer has on file.
+pub fn printed_merchant_name(printed: &[SlipText]) -> Option<String> {
+    printed
+        .iter()
+        .filter(|s| s.origin == SlipOrigin::Terminal)
+        .flat_map(|s| s.lines.iter())
+        .find_map(|l| {
+            let upper = l.to_uppercase();
+            let at = l.find("商户名称").or_else(|| upper.find("MERCHANT NAME"))?;
+            let rest = &l[at..];
+            let (_, value) = rest.split_once([':', '：'])?;
+            let value = value.trim();
+            (!value.is_empty()).then(|| value.to_owned())
+        })
+}
+
 /// Lays out `copy` of `txn`. When the terminal's own text for that copy is known it is
 /// reproduced verbatim; otherwise the slip is rebuilt from the fields. `now` is the
 /// time of reprinting, printed on the slip.

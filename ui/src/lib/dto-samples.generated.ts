@@ -228,7 +228,7 @@ export const reprintPreview: SlipView[] = [
       "----------------",
       "银联POS签购单 UnionPay POS SLIP",
       "持卡人存根 CARDHOLDER COPY",
-      "商户名称 MERCHANT NAME: 演示商店",
+      "商户名称 MERCHANT NAME: 演示商店 DEMO SHOP",
       "商户编号 MERCHANT NO.: 898310048990001",
       "终端编号 TERMINAL NO.: 10000001",
       "操作员号 OPERATOR NO.: 01",
