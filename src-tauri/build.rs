@@ -39,6 +39,7 @@ const COMMANDS: &[&str] = &[
     "list_cases",
     "acquirer_for",
     "missing_profile",
+    "suggested_profile",
     "backups",
     "set_backup_plan",
     "backup_now",

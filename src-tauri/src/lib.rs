@@ -465,6 +465,11 @@ async fn update_case(
 }
 
 #[tauri::command(rename_all = "snake_case")]
+async fn suggested_profile(state: tauri::State<'_, State>) -> Result<MerchantProfile, AppError> {
+    state.with(move |app| app.suggested_profile()).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
 async fn missing_profile(state: tauri::State<'_, State>) -> Result<Vec<String>, AppError> {
     state.with(move |app| app.missing_profile()).await
 }
@@ -776,6 +781,7 @@ pub fn run() {
             list_cases,
             acquirer_for,
             missing_profile,
+            suggested_profile,
             backups,
             set_backup_plan,
             backup_now,

@@ -104,6 +104,7 @@ const answers = {
     return found(q === "7" && !args.form.terminal ? [hit("000001"), { ...hit("000002"), id: 200 }] : [hit("000001")]);
   },
   acquirer_for: "cup",
+  suggested_profile: { shop_name: "喆堃便利店", merchant_id: "898310048990001", address: null, contact_person: null, phone: null, email: null },
   missing_profile: [],
   transaction_detail: { row, batch: { state: "open" }, slips: [{ copy: "merchant", origin: "terminal", lines: ["银联POS签购单", "凭证号 VOUCHER NO.: 000007"] }], related: [], frames: [{ direction: "rx", at: "2026-11-20T00:03:21Z", bytes: "040f" }] },
   verify_journal: { checked: 4006, head: "ab", problems: [] },
@@ -251,7 +252,7 @@ try {
         for (const bad of ["undefined", "NaN", "[object Object]"]) if (body.includes(bad)) throw new Error(`"${bad}" on screen`);
         // An untranslated key looks like "nav.home" or "solver.step1" (a file name in a
         // path, like "/data/journal.db", is not one).
-        const key = body.match(/(?<![\/\w])(?:app|nav|home|journal|reprint|solver|complaint|cases|status|reconcile|settings|error|common|kind|outcome|connect|find|profile)\.[a-zA-Z_.]+\b/);
+        const key = body.match(/(?<![\/\w])(?:app|nav|home|journal|reprint|solver|complaint|cases|status|reconcile|settings|error|common|kind|outcome|connect|find|profile|welcome)\.[a-zA-Z_.]+\b/);
         if (key) throw new Error(`untranslated key ${key[0]}`);
         // Internal codes (DISPUTE_RESPOND, APPROVED_ASK_ACQUIRER) are not words for the owner.
         const code = body.match(/\b[A-Z]{3,}_[A-Z_]{3,}\b/);
@@ -527,6 +528,41 @@ try {
       if (JSON.stringify(set?.args) !== JSON.stringify({ plan: { folder: "/media/usb", keep: 7 } })) throw new Error(`set_backup_plan with ${JSON.stringify(set?.args)}`);
       await page.click("[data-testid=auto-backup-now]");
       await page.locator("[data-testid=auto-backup-last]").getByText(/2026-11-22 \d\d:05/).waitFor({ timeout: 5000 });
+    });
+    await check(`${lang}: the first start asks for the shop's details, prefilled from the slips`, async () => {
+      const saved = answers.merchant_profile;
+      answers.merchant_profile = { shop_name: null, merchant_id: null, address: null, contact_person: null, phone: null, email: null };
+      try {
+        await page.click("[data-testid=nav-settings]");
+        await page.click("[data-testid=nav-home]");
+        await page.locator("[data-testid=welcome]").waitFor({ timeout: 5000 });
+        if ((await page.inputValue("[data-testid=welcome-shop]")) !== "喆堃便利店") throw new Error("the shop name is not prefilled from the slips");
+        if ((await page.inputValue("[data-testid=welcome-merchant]")) !== "898310048990001") throw new Error("the merchant number is not prefilled");
+        await page.fill("[data-testid=welcome-contact]", "王老板");
+        await page.fill("[data-testid=welcome-phone]", "13800000000");
+        await page.click("[data-testid=welcome-save]");
+        await page.locator("[data-testid=welcome]").waitFor({ state: "detached", timeout: 5000 });
+        const set = calls.filter((c) => c.cmd === "set_merchant_profile").pop();
+        if (set?.args.profile.shop_name !== "喆堃便利店" || set?.args.profile.contact_person !== "王老板") throw new Error(`set_merchant_profile with ${JSON.stringify(set?.args)}`);
+      } finally {
+        answers.merchant_profile = saved;
+      }
+    });
+    await check(`${lang}: an error about a missing setting says so and leads to Settings`, async () => {
+      const saved = answers.reprint_receipt;
+      answers.reprint_receipt = { __error: { code: "NOT_SET_UP", message: "no receipt printer is set up yet / 还没有设置小票打印机", field: "receipt" } };
+      try {
+        await page.click("[data-testid=nav-reprint]");
+        await page.fill("[data-testid=reprint-voucher]", "7");
+        await page.click("[data-testid=reprint-receipt]");
+        const box = page.locator("[data-testid=error]");
+        await box.getByText(zh ? "还没有设置：" : "Not set up yet:").waitFor({ timeout: 5000 });
+        if ((await box.textContent()).match(/输入有误|Bad input|restart|重启/i)) throw new Error(`a missing printer reads as a mistake: ${await box.textContent()}`);
+        await page.click("[data-testid=error-fix]");
+        await page.locator("[data-testid=screen-settings]").waitFor({ timeout: 5000 });
+      } finally {
+        answers.reprint_receipt = saved;
+      }
     });
     await check(`${lang}: the journal fits a 1180 px window, and its date filters look empty until set`, async () => {
       await page.setViewportSize({ width: 1180, height: 760 });

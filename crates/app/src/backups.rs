@@ -181,10 +181,11 @@ impl App {
     pub fn backup_now(&self) -> Result<PathBuf, AppError> {
         let mut s = self.backups()?;
         let Some(folder) = s.plan.folder.clone() else {
-            return Err(bad(
-                "no backup folder is set: choose one in Settings / 还没有设置备份文件夹，请在设置里选择"
-                    .to_owned(),
-            ));
+            return Err(AppError::new(
+                ErrorCode::NotSetUp,
+                "no backup folder is set: choose one in Settings / 还没有设置备份文件夹，请在设置里选择",
+            )
+            .with_field("folder"));
         };
         let now = self.clock.now();
         let name = format!(

@@ -224,6 +224,26 @@ impl App {
         Ok(())
     }
 
+    /// The profile with what the slips already say filled in where it is empty, for
+    /// the first start: the merchant number and the shop's name from the newest
+    /// transaction and the slip its terminal printed. Nothing is saved.
+    pub fn suggested_profile(&self) -> Result<MerchantProfile, AppError> {
+        let mut p = self.merchant_profile()?;
+        let newest = self.search(&slipkeeper_journal::TxnQuery {
+            limit: 1,
+            ..Default::default()
+        })?;
+        if let Some(row) = newest.items.first() {
+            if p.merchant_id.is_none() {
+                p.merchant_id = Some(row.txn.merchant_id.clone());
+            }
+            if p.shop_name.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                p.shop_name = slipkeeper_slip::printed_merchant_name(&self.detail(row.id)?.slips);
+            }
+        }
+        Ok(p)
+    }
+
     pub fn merchant_profile(&self) -> Result<MerchantProfile, AppError> {
         Ok(self.journal.merchant_profile()?)
     }

@@ -245,6 +245,8 @@ contract! {
     merchant_profile() -> MerchantProfile;
     /// Saves the shop's details.
     set_merchant_profile(profile: MerchantProfile) -> ();
+    /// The shop's details with what the slips say filled in (first start).
+    suggested_profile() -> MerchantProfile;
     /// The shop's details a letter to the acquirer needs and the profile lacks.
     missing_profile() -> Vec<String>;
     /// The acquirers Slipkeeper knows.

@@ -14,6 +14,9 @@ pub enum ErrorCode {
     /// Bad input from the user or a file: the message says where.
     BadInput,
     NotFound,
+    /// Something the shop has not set up yet (the receipt printer, the shop's name,
+    /// a backup folder): not a mistake in what was typed. `field` names the setting.
+    NotSetUp,
     /// Stored data cannot be read back; run verify.
     Corrupt,
     Io,

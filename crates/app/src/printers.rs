@@ -122,7 +122,11 @@ impl Printers {
 
     fn receipt_target(&self) -> Result<(EscposTarget, Columns), AppError> {
         let r = self.receipt.as_deref().ok_or_else(|| {
-            bad("no receipt printer is set up yet: enter its address in Settings → Printers".into())
+            AppError::new(
+                ErrorCode::NotSetUp,
+                "no receipt printer is set up yet: enter its address in Settings → Printers / 还没有设置小票打印机：请在“设置 → 打印机”里填写它的地址",
+            )
+            .with_field("receipt")
         })?;
         let target = if is_device(r) {
             EscposTarget::Device(PathBuf::from(r))

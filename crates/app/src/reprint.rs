@@ -65,7 +65,7 @@ impl App {
         match self.journal.merchant_profile()?.shop_name {
             Some(n) if !n.trim().is_empty() => Ok(n.trim().to_owned()),
             _ => Err(AppError::new(
-                ErrorCode::BadInput,
+                ErrorCode::NotSetUp,
                 "a slip needs the shop's name: fill it in under Settings → shop details; nothing was printed / 签购单上要有商户名称：请先在“设置 → 商户信息”里填写；没有打印",
             )
             .with_field("shop_name")),

@@ -154,8 +154,15 @@ fn wrong_printer_settings_are_refused_and_nothing_is_stored() {
     let e = app
         .reprint_on_receipt_printer(&v, Some(&t), &CopyChoice::Merchant.copies())
         .unwrap_err();
-    assert_eq!(e.code, ErrorCode::BadInput);
-    assert!(e.message.contains("Settings"), "{}", e.message);
+    // No printer yet is a setting to make, not a typing mistake: its own code, and
+    // the setting named so the window can send the owner there.
+    assert_eq!(e.code, ErrorCode::NotSetUp);
+    assert_eq!(e.field.as_deref(), Some("receipt"));
+    assert!(
+        e.message.contains("Settings") && e.message.contains("打印机"),
+        "{}",
+        e.message
+    );
 
     let ip_only = app
         .set_printers(&Printers {

@@ -117,6 +117,7 @@ fn a_reprint_never_goes_out_without_the_shops_name() {
         )
         .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("shop_name"));
+    assert_eq!(e.code, slipkeeper_app::ErrorCode::NotSetUp);
     assert!(e.message.contains("商户名称"), "{}", e.message);
     // With the profile filled in, the profile's name; the terminal's still wins on 101.
     app.set_merchant_profile(&MerchantProfile {

@@ -78,6 +78,15 @@ fn the_demo_week_holds_every_situation_the_app_is_for() {
         .collect();
     assert_eq!(off.len(), 2, "{off:?}");
 
+    // The first start offers what the slips say, and saves nothing by itself.
+    let p = app.suggested_profile().unwrap();
+    assert_eq!(p.shop_name.as_deref(), Some("演示商店 DEMO SHOP"));
+    assert_eq!(
+        p.merchant_id.map(|m| m.to_string()).as_deref(),
+        Some(slipkeeper_domain::sample::MERCHANT)
+    );
+    assert_eq!(app.merchant_profile().unwrap().shop_name, None);
+
     // The same day again adds nothing.
     let again = app.seed_story().unwrap();
     assert_eq!(again.transactions, r.transactions);

@@ -101,6 +101,7 @@ export const ipc = {
   acquirers: () => call("acquirers"),
   acquirerFor: (id: number) => call("acquirer_for", { id }),
   missingProfile: () => call("missing_profile"),
+  suggestedProfile: () => call("suggested_profile"),
   backups: () => call("backups"),
   setBackupPlan: (plan: BackupPlan) => call("set_backup_plan", { plan }),
   backupNow: () => call("backup_now"),

@@ -296,7 +296,7 @@ export type EntryMode = "swipe" | "chip" | "contactless" | "manual";
 /**
  * What the UI can branch on. Add a code only when a caller needs to tell it apart.
  */
-export type ErrorCode = "NOT_A_JOURNAL" | "NEWER_SCHEMA" | "BAD_INPUT" | "NOT_FOUND" | "CORRUPT" | "IO" | "INTERNAL";
+export type ErrorCode = "NOT_A_JOURNAL" | "NEWER_SCHEMA" | "BAD_INPUT" | "NOT_FOUND" | "NOT_SET_UP" | "CORRUPT" | "IO" | "INTERNAL";
 
 /**
  * 有效期 EXP DATE as the card gives it: YYMM.
@@ -889,6 +889,8 @@ export interface Commands {
   merchant_profile: { args: {}; result: MerchantProfile };
   /** Saves the shop's details. */
   set_merchant_profile: { args: { profile: MerchantProfile }; result: null };
+  /** The shop's details with what the slips say filled in (first start). */
+  suggested_profile: { args: {}; result: MerchantProfile };
   /** The shop's details a letter to the acquirer needs and the profile lacks. */
   missing_profile: { args: {}; result: Array<string> };
   /** The acquirers Slipkeeper knows. */
