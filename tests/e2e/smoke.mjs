@@ -80,7 +80,8 @@ try {
     if (!(await text("[data-testid=link-state]")).includes("demo terminal")) throw new Error("the demo terminal is not named");
     let seen = "";
     await waitFor("a mirrored transaction", async () => {
-      seen = await text("[data-testid=screen-connect]");
+      // The counters sit behind the details toggle: read the page's text, not what shows.
+      seen = await textContent("[data-testid=screen-connect]");
       const m = seen.match(/Transactions mirrored\s*(\d+)/);
       return m && Number(m[1]) >= 1;
     }, 30000).catch((e) => {
@@ -88,7 +89,7 @@ try {
     });
     // Live: the count goes up on the screen as the demo terminal's customers pay (the
     // core pushes the link's status through a Channel; nothing here asks for it).
-    const mirrored = async () => Number((await text("[data-testid=screen-connect]")).match(/Transactions mirrored\s*(\d+)/)?.[1] ?? 0);
+    const mirrored = async () => Number((await textContent("[data-testid=screen-connect]")).match(/Transactions mirrored\s*(\d+)/)?.[1] ?? 0);
     const before = await mirrored();
     await waitFor("the count going up", async () => (await mirrored()) > before, 40000);
     await waitFor("the batch check", () => text("[data-testid=link-totals]"));

@@ -163,7 +163,7 @@ CASE_PAGE.plan = answers.contact_plan;
 // What each screen must show, per language, after its first answers arrive.
 const SCREENS = [
   { nav: "home", id: "screen-home", zh: ["2003", "提醒", "今天", "终端: 已连接", "缺少凭证号 000042"], en: ["2003", "Alerts", "voucher 000042", "Terminal: Connected"] },
-  { nav: "connect", id: "screen-connect", zh: ["已连接，正在同步", "37", "4123.00 元", "本机日志 36"], en: ["Connected, mirroring", "37", "RMB 4123.00", "journal has 36"] },
+  { nav: "connect", id: "screen-connect", zh: ["已连接，正在同步", "终端号 52523535", "终端记了 37 笔", "4123.00 元", "本机日志 36", "日志少了 1 笔"], en: ["Connected, mirroring", "Terminal 52523535", "counted 37", "RMB 4123.00", "journal has 36", "1 fewer"] },
   { nav: "journal", id: "screen-journal", zh: ["1 笔交易", "600000000012"], en: ["1 transactions", "600000000012"] },
   { nav: "reprint", id: "screen-reprint", zh: ["凭证号", "保存 PDF"], en: ["Voucher no.", "Save PDF"] },
   { nav: "solver", id: "screen-solver", zh: ["出了什么问题", "撤销失败"], en: ["What is the problem", "Void failed"] },
@@ -372,6 +372,9 @@ try {
       const polled = calls.filter((c) => c.cmd === "link_status").length;
       const progress = { ...CONNECTED.progress, transactions: 4321, frames: 43210 };
       await page.evaluate((p) => window.__pushLink({ ...p.s, progress: p.progress, per_minute: 12.5 }), { s: CONNECTED, progress });
+      // The link's counters are behind the details toggle, closed at first.
+      if (await page.locator("[data-testid=link-progress]").isVisible()) throw new Error("the protocol counters show without being asked for");
+      await page.click("[data-testid=link-details] summary");
       await page.locator("[data-testid=screen-connect]").getByText("4321").first().waitFor({ timeout: 5000 });
       await new Promise((r) => setTimeout(r, 1500));
       // Shown from the push; the screen did not go back to asking every second.
