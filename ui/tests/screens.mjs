@@ -567,6 +567,19 @@ try {
         answers.reprint_receipt = saved;
       }
     });
+    await check(`${lang}: Home says when the journal was last checked and that all is in order`, async () => {
+      const saved = answers.home;
+      answers.home = { ...saved, alerts: [], unknown_outcomes: 0, checked_at: "2026-11-22T04:31:00Z" };
+      try {
+        await page.click("[data-testid=nav-settings]");
+        await page.click("[data-testid=nav-home]");
+        const well = page.locator("[data-testid=home-all-well]");
+        await well.getByText(zh ? /上次检查 \d\d:31：/ : /Last checked \d\d:31:/).waitFor({ timeout: 5000 });
+        if (await page.locator("[data-testid=home-checking]").count()) throw new Error("still 'checking' with an answer on screen");
+      } finally {
+        answers.home = saved;
+      }
+    });
     await check(`${lang}: the journal fits a 1180 px window, and its date filters look empty until set`, async () => {
       await page.setViewportSize({ width: 1180, height: 760 });
       try {

@@ -10,6 +10,8 @@ use slipkeeper_domain::{expected_debits, BatchState, TraceGaps};
 pub(crate) struct Alerts {
     pub findings: Vec<Finding>,
     pub unknown_outcomes: u64,
+    /// When the journal was checked for them.
+    pub checked_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -118,6 +120,7 @@ impl App {
         let a = Alerts {
             findings: self.check()?,
             unknown_outcomes: unknown,
+            checked_at: Some(self.clock.now()),
         };
         if let Ok(mut cache) = self.findings.lock() {
             *cache = Some((stored, a.clone()));

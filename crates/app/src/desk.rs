@@ -33,6 +33,8 @@ pub struct Home {
     pub cases_due: Vec<CaseSummary>,
     /// The journal-wide checks are still running (alerts follow on a later call).
     pub checking: bool,
+    /// When the alerts were last worked out ("last checked 04:31: all in order").
+    pub checked_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The automatic backups: the last one, and whether one is overdue.
     pub backup: crate::BackupStatus,
 }
@@ -272,6 +274,7 @@ impl App {
             unknown_outcomes: alerts.unknown_outcomes,
             cases_due: self.cases_due(7)?,
             checking,
+            checked_at: alerts.checked_at,
             backup,
         })
     }

@@ -163,6 +163,7 @@ export const home: Home = {
     }
   ],
   "checking": false,
+  "checked_at": "2026-11-22T03:00:00Z",
   "backup": {
     "plan": {
       "folder": null,

@@ -371,6 +371,10 @@ alerts: Array<Text>, unknown_outcomes: number, cases_due: Array<CaseSummary>,
  */
 checking: boolean, 
 /**
+ * When the alerts were last worked out ("last checked 04:31: all in order").
+ */
+checked_at: string | null, 
+/**
  * The automatic backups: the last one, and whether one is overdue.
  */
 backup: BackupStatus, };
