@@ -129,6 +129,22 @@ try {
     if (/restart|重启/.test(said)) throw new Error(`a typo is called an internal error: ${said}`);
   });
 
+  await check("a slip is found by its amount as remembered (whole yuan) and reprinted", async () => {
+    const db = ["--db", process.env.SLIPKEEPER_DB, "--json"];
+    const shown = JSON.parse(run(process.env.SLIPKEEPER_CLI, [...db, "journal", "show", "7", "--terminal", "10000001"]));
+    const minor = shown[0].row.txn.amount.minor;
+    await click("[data-testid=nav-reprint]");
+    // "about 255": the yuan without the fen, as a customer remembers it.
+    await type("[data-testid=reprint-find]", String(Math.floor(minor / 100)));
+    await click("[data-testid=reprint-find-go]");
+    await waitFor("the slip found", async () =>
+      (await findAll("[data-testid=hit-pick][data-voucher='000007']")).length > 0 || (await textContent("[data-testid=slip]")).includes("000007"),
+    );
+    if ((await findAll("[data-testid=hit-pick][data-voucher='000007']")).length) await click("[data-testid=hit-pick][data-voucher='000007']");
+    await waitFor("its preview", async () => (await textContent("[data-testid=slip]")).includes("000007"));
+    await shot("reprint-found");
+  });
+
   await check("a reprint is previewed and saved as a PDF that pdftotext reads", async () => {
     await click("[data-testid=nav-reprint]");
     await type("[data-testid=reprint-voucher]", "7");
