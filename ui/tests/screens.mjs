@@ -426,7 +426,7 @@ try {
       await page.click("[data-testid=reprint-receipt]");
       await page.locator("[data-testid=reprint-printed]").waitFor({ timeout: 5000 });
       const r = calls.find((c) => c.cmd === "reprint_receipt");
-      if (JSON.stringify(r?.args) !== JSON.stringify({ request: { voucher_no: "7", terminal_id: null, copy: "both" } }))
+      if (JSON.stringify(r?.args) !== JSON.stringify({ request: { voucher_no: "7", terminal_id: null, batch_no: null, copy: "both" } }))
         throw new Error(`reprint_receipt with ${JSON.stringify(r?.args)}`);
     });
     await check(`${lang}: an acquirer is checked against the contract and saved`, async () => {
@@ -495,7 +495,9 @@ try {
       await page.click("[data-testid=hit-pick][data-batch='000002']");
       await until(() => calls.some((c) => c.cmd === "reprint_preview" && c.args.request.voucher_no === "000007"));
       const last = calls.filter((c) => c.cmd === "reprint_preview").pop();
-      if (last?.args.request.voucher_no !== "000007" || last?.args.request.terminal_id !== "10000001") throw new Error(`reprint_preview with ${JSON.stringify(last?.args)}`);
+      // The batch picked goes with it: a voucher number may be in more than one.
+      if (last?.args.request.voucher_no !== "000007" || last?.args.request.terminal_id !== "10000001" || last?.args.request.batch_no !== "000002")
+        throw new Error(`reprint_preview with ${JSON.stringify(last?.args)}`);
       if ((await page.inputValue("[data-testid=reprint-voucher]")) !== "000007") throw new Error("the picked voucher is not in the form");
     });
     await check(`${lang}: a case opens from Home, shows its deadline and is marked submitted`, async () => {

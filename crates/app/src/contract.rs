@@ -54,6 +54,10 @@ impl CopyChoice {
 pub struct SlipRequest {
     pub voucher_no: TraceNo,
     pub terminal_id: Option<TerminalId>,
+    /// The batch, when the voucher number is in more than one (a list picked from).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub batch_no: Option<slipkeeper_domain::BatchNo>,
     pub copy: CopyChoice,
 }
 
@@ -289,7 +293,12 @@ pub fn typescript() -> String {
 /// The reprint commands over a [`SlipRequest`], as the window asks for them.
 impl crate::App {
     pub fn reprint_preview_for(&self, r: &SlipRequest) -> Result<Vec<SlipView>, AppError> {
-        self.reprint_preview(&r.voucher_no, r.terminal_id.as_ref(), &r.copy.copies())
+        self.reprint_preview(
+            &r.voucher_no,
+            r.terminal_id.as_ref(),
+            r.batch_no.as_ref(),
+            &r.copy.copies(),
+        )
     }
 
     pub fn reprint_pdf_preview_for(
@@ -300,6 +309,7 @@ impl crate::App {
         self.reprint_pdf_preview(
             &r.voucher_no,
             r.terminal_id.as_ref(),
+            r.batch_no.as_ref(),
             &r.copy.copies(),
             paper,
         )
@@ -309,6 +319,7 @@ impl crate::App {
         self.reprint_to_exports(
             &r.voucher_no,
             r.terminal_id.as_ref(),
+            r.batch_no.as_ref(),
             &r.copy.copies(),
             paper,
         )
@@ -318,12 +329,18 @@ impl crate::App {
         self.reprint_on_system_printer(
             &r.voucher_no,
             r.terminal_id.as_ref(),
+            r.batch_no.as_ref(),
             &r.copy.copies(),
             paper,
         )
     }
 
     pub fn reprint_receipt_for(&self, r: &SlipRequest) -> Result<usize, AppError> {
-        self.reprint_on_receipt_printer(&r.voucher_no, r.terminal_id.as_ref(), &r.copy.copies())
+        self.reprint_on_receipt_printer(
+            &r.voucher_no,
+            r.terminal_id.as_ref(),
+            r.batch_no.as_ref(),
+            &r.copy.copies(),
+        )
     }
 }

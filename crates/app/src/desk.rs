@@ -284,10 +284,11 @@ impl App {
         &self,
         voucher: &slipkeeper_domain::TraceNo,
         terminal: Option<&slipkeeper_domain::TerminalId>,
+        batch: Option<&slipkeeper_domain::BatchNo>,
         copies: &[CopyType],
     ) -> Result<Vec<SlipView>, AppError> {
         Ok(self
-            .reprint(voucher, terminal, None, copies)?
+            .reprint(voucher, terminal, batch, copies)?
             .iter()
             .map(SlipView::from)
             .collect())
@@ -299,10 +300,11 @@ impl App {
         &self,
         voucher: &slipkeeper_domain::TraceNo,
         terminal: Option<&slipkeeper_domain::TerminalId>,
+        batch: Option<&slipkeeper_domain::BatchNo>,
         copies: &[CopyType],
         paper: slipkeeper_slip::Paper,
     ) -> Result<Vec<u8>, AppError> {
-        crate::reprint::pdf_bytes(&self.reprint(voucher, terminal, None, copies)?, paper)
+        crate::reprint::pdf_bytes(&self.reprint(voucher, terminal, batch, copies)?, paper)
     }
 
     /// Saves the reprint of a voucher as a PDF in the exports folder and returns its path.
@@ -310,10 +312,11 @@ impl App {
         &self,
         voucher: &slipkeeper_domain::TraceNo,
         terminal: Option<&slipkeeper_domain::TerminalId>,
+        batch: Option<&slipkeeper_domain::BatchNo>,
         copies: &[CopyType],
         paper: slipkeeper_slip::Paper,
     ) -> Result<PathBuf, AppError> {
-        let slips = self.reprint(voucher, terminal, None, copies)?;
+        let slips = self.reprint(voucher, terminal, batch, copies)?;
         let t = terminal.map(|t| t.as_str()).unwrap_or("any");
         let path = self.exports_dir()?.join(format!(
             "reprint-{t}-{voucher}-{}.pdf",

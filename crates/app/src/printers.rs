@@ -179,10 +179,11 @@ impl App {
         &self,
         voucher: &TraceNo,
         terminal: Option<&TerminalId>,
+        batch: Option<&slipkeeper_domain::BatchNo>,
         copies: &[CopyType],
     ) -> Result<usize, AppError> {
         let (target, cols) = self.printers()?.receipt_target()?;
-        let slips = self.reprint(voucher, terminal, None, copies)?;
+        let slips = self.reprint(voucher, terminal, batch, copies)?;
         self.print_escpos(&slips, cols, &target)
     }
 
@@ -191,11 +192,12 @@ impl App {
         &self,
         voucher: &TraceNo,
         terminal: Option<&TerminalId>,
+        batch: Option<&slipkeeper_domain::BatchNo>,
         copies: &[CopyType],
         paper: Paper,
     ) -> Result<(), AppError> {
         let printer = self.printers()?.system;
-        let slips = self.reprint(voucher, terminal, None, copies)?;
+        let slips = self.reprint(voucher, terminal, batch, copies)?;
         self.print_on_system_printer(&slips, paper, printer.as_deref())
     }
 }

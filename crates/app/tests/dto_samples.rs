@@ -88,7 +88,7 @@ fn the_ui_types_match_what_the_core_sends() {
             "reprintPreview",
             "SlipView[]",
             json(
-                &app.reprint_preview(&voucher, Some(&terminal), &CopyChoice::Both.copies())
+                &app.reprint_preview(&voucher, Some(&terminal), None, &CopyChoice::Both.copies())
                     .unwrap(),
                 d,
             ),

@@ -46,7 +46,7 @@ fn a_reprint_reaches_the_network_receipt_printer_whole() {
     });
     let (v, t) = voucher();
     let sent = app
-        .reprint_on_receipt_printer(&v, Some(&t), &CopyChoice::Merchant.copies())
+        .reprint_on_receipt_printer(&v, Some(&t), None, &CopyChoice::Merchant.copies())
         .unwrap();
     let bytes = received.join().unwrap();
     assert_eq!(sent, bytes.len(), "everything that was built arrived");
@@ -123,7 +123,7 @@ fn a_device_printer_gets_the_bytes_and_the_settings_survive_a_restart() {
         got
     });
     let n = app
-        .reprint_on_receipt_printer(&v, Some(&t), &CopyChoice::Both.copies())
+        .reprint_on_receipt_printer(&v, Some(&t), None, &CopyChoice::Both.copies())
         .unwrap();
     assert_eq!(reader.join().unwrap().len(), n);
 }
@@ -152,7 +152,7 @@ fn wrong_printer_settings_are_refused_and_nothing_is_stored() {
     let app = app(dir.path());
     let (v, t) = voucher();
     let e = app
-        .reprint_on_receipt_printer(&v, Some(&t), &CopyChoice::Merchant.copies())
+        .reprint_on_receipt_printer(&v, Some(&t), None, &CopyChoice::Merchant.copies())
         .unwrap_err();
     // No printer yet is a setting to make, not a typing mistake: its own code, and
     // the setting named so the window can send the owner there.
@@ -203,7 +203,7 @@ fn wrong_printer_settings_are_refused_and_nothing_is_stored() {
     })
     .unwrap();
     let e = app
-        .reprint_on_receipt_printer(&v, Some(&t), &CopyChoice::Merchant.copies())
+        .reprint_on_receipt_printer(&v, Some(&t), None, &CopyChoice::Merchant.copies())
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::Io);
     assert!(e.message.contains(&addr), "{}", e.message);

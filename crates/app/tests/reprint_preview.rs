@@ -21,11 +21,11 @@ fn the_preview_is_the_pdf_that_is_saved() {
     let t = Some(&t);
     let copies = [CopyType::Merchant, CopyType::Cardholder];
     let shown = app
-        .reprint_pdf_preview(&v, t, &copies, Paper::Roll80)
+        .reprint_pdf_preview(&v, t, None, &copies, Paper::Roll80)
         .unwrap();
     assert!(shown.starts_with(b"%PDF-"));
     let saved = app
-        .reprint_to_exports(&v, t, &copies, Paper::Roll80)
+        .reprint_to_exports(&v, t, None, &copies, Paper::Roll80)
         .unwrap();
     assert_eq!(std::fs::read(&saved).unwrap(), shown);
 
@@ -42,6 +42,7 @@ fn the_preview_is_the_pdf_that_is_saved() {
     let e = app
         .reprint_pdf_preview(
             &TraceNo::new("999998").unwrap(),
+            None,
             None,
             &copies,
             Paper::Roll80,
@@ -99,11 +100,16 @@ fn a_reprint_never_goes_out_without_the_shops_name() {
         .unwrap();
     let both = [CopyType::Merchant, CopyType::Cardholder];
     let text = |v: &str, app: &App| -> Vec<String> {
-        app.reprint_preview(&TraceNo::new(v).unwrap(), Some(&printed.terminal_id), &both)
-            .unwrap()
-            .into_iter()
-            .map(|s| s.lines.join("\n"))
-            .collect()
+        app.reprint_preview(
+            &TraceNo::new(v).unwrap(),
+            Some(&printed.terminal_id),
+            None,
+            &both,
+        )
+        .unwrap()
+        .into_iter()
+        .map(|s| s.lines.join("\n"))
+        .collect()
     };
     // No profile yet: the rebuilt cardholder copy takes the terminal's name.
     let slips = text("101", &app);
@@ -113,6 +119,7 @@ fn a_reprint_never_goes_out_without_the_shops_name() {
         .reprint_preview(
             &TraceNo::new("103").unwrap(),
             Some(&bare.terminal_id),
+            None,
             &both,
         )
         .unwrap_err();
@@ -139,4 +146,58 @@ fn a_reprint_never_goes_out_without_the_shops_name() {
             .all(|s| s.contains("喆堃便利店") && !s.contains("演示商店")),
         "{slips:#?}"
     );
+}
+
+/// A voucher number in two batches of one terminal (the counter wrapped, or counts per
+/// batch): without the batch the reprint asks which, with it the one picked prints.
+#[test]
+fn a_voucher_in_two_batches_reprints_the_one_picked() {
+    use slipkeeper_app::{CopyChoice, MerchantProfile, SlipRequest};
+    use slipkeeper_domain::{sample, BatchNo};
+    use slipkeeper_journal::{Record, RecordBody};
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(
+        &dir.path().join("j.db"),
+        FixedClock::at("2026-11-22T03:00:00Z"),
+    )
+    .unwrap();
+    app.set_merchant_profile(&MerchantProfile {
+        shop_name: Some("演示商店".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    let mut a = sample::transaction(0);
+    a.trace_no = TraceNo::new("42").unwrap();
+    a.batch_no = BatchNo::new("1").unwrap();
+    let mut b = a.clone();
+    b.batch_no = BatchNo::new("2").unwrap();
+    b.amount = slipkeeper_domain::Money::cny(7_700);
+    let at = chrono::DateTime::UNIX_EPOCH;
+    app.journal_mut()
+        .ingest(&[a.clone(), b.clone()].map(|t| Record {
+            body: RecordBody::Transaction(t),
+            recorded_at: at,
+        }))
+        .unwrap();
+    let mut r = SlipRequest {
+        voucher_no: a.trace_no.clone(),
+        terminal_id: Some(a.terminal_id.clone()),
+        batch_no: None,
+        copy: CopyChoice::Merchant,
+    };
+    let e = app.reprint_preview_for(&r).unwrap_err();
+    assert!(
+        e.message.contains("000001") && e.message.contains("000002"),
+        "{}",
+        e.message
+    );
+    assert!(
+        !e.message.contains("--"),
+        "no command-line flags in a window: {}",
+        e.message
+    );
+    r.batch_no = Some(b.batch_no.clone());
+    let slips = app.reprint_preview_for(&r).unwrap();
+    let text = slips[0].lines.join("\n");
+    assert!(text.contains("77.00") && text.contains("000002"), "{text}");
 }

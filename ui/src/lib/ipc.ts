@@ -55,7 +55,9 @@ async function call<K extends Command>(cmd: K, ...args: {} extends Args<K> ? [] 
   }
 }
 
-const slip = (voucher_no: string, terminal_id: string | null, copy: CopyChoice): SlipRequest => ({ voucher_no, terminal_id, copy });
+/** Which slip: the voucher, and its terminal and batch when the voucher number is on more than one. */
+export type SlipKey = { voucher_no: string; terminal_id: string | null; batch_no?: string | null };
+const slip = (key: SlipKey, copy: CopyChoice): SlipRequest => ({ ...key, copy });
 
 export const ipc = {
   searchJournal: (form: JournalForm) => call("search_journal", { form }),
@@ -76,17 +78,12 @@ export const ipc = {
   startService: () => call("start_service"),
   disconnectTerminal: () => call("disconnect_terminal"),
   serialPorts: () => call("serial_ports"),
-  reprintPreview: (voucher_no: string, terminal_id: string | null, copy: CopyChoice) =>
-    call("reprint_preview", { request: slip(voucher_no, terminal_id, copy) }),
+  reprintPreview: (key: SlipKey, copy: CopyChoice) => call("reprint_preview", { request: slip(key, copy) }),
   // Raw bytes, not JSON: the PDF the Reprint screen draws.
-  reprintPdfPreview: (voucher_no: string, terminal_id: string | null, copy: CopyChoice, paper: Paper) =>
-    call("reprint_pdf_preview", { request: slip(voucher_no, terminal_id, copy), paper }),
-  reprintPdf: (voucher_no: string, terminal_id: string | null, copy: CopyChoice, paper: Paper) =>
-    call("reprint_pdf", { request: slip(voucher_no, terminal_id, copy), paper }),
-  reprintPrint: (voucher_no: string, terminal_id: string | null, copy: CopyChoice, paper: Paper) =>
-    call("reprint_print", { request: slip(voucher_no, terminal_id, copy), paper }),
-  reprintReceipt: (voucher_no: string, terminal_id: string | null, copy: CopyChoice) =>
-    call("reprint_receipt", { request: slip(voucher_no, terminal_id, copy) }),
+  reprintPdfPreview: (key: SlipKey, copy: CopyChoice, paper: Paper) => call("reprint_pdf_preview", { request: slip(key, copy), paper }),
+  reprintPdf: (key: SlipKey, copy: CopyChoice, paper: Paper) => call("reprint_pdf", { request: slip(key, copy), paper }),
+  reprintPrint: (key: SlipKey, copy: CopyChoice, paper: Paper) => call("reprint_print", { request: slip(key, copy), paper }),
+  reprintReceipt: (key: SlipKey, copy: CopyChoice) => call("reprint_receipt", { request: slip(key, copy) }),
   printers: () => call("printers"),
   setPrinters: (printers: Printers) => call("set_printers", { printers }),
   openPath: (path: string) => call("open_path", { path }),

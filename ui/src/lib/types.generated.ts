@@ -628,7 +628,11 @@ export type SlipOrigin = "terminal" | "regenerated";
  * The slips a reprint is about: a voucher, on a terminal when the voucher number is on
  * more than one, and which copies.
  */
-export type SlipRequest = { voucher_no: TraceNo, terminal_id: TerminalId | null, copy: CopyChoice, };
+export type SlipRequest = { voucher_no: TraceNo, terminal_id: TerminalId | null, 
+/**
+ * The batch, when the voucher number is in more than one (a list picked from).
+ */
+batch_no?: BatchNo | null, copy: CopyChoice, };
 
 /**
  * Printed text of one slip copy.
