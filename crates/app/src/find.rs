@@ -143,6 +143,7 @@ fn parse_around(s: &str, day: chrono::NaiveDate) -> Result<NaiveDateTime, AppErr
             "around",
             s,
             "is not a time: expected HH:MM or YYYY-MM-DD HH:MM",
+            "不是时间，请写成 13:00 或 2026-11-20 13:00",
         )
     })
 }

@@ -9,9 +9,14 @@ use serde::{Deserialize, Serialize};
 use slipkeeper_domain::{AuthCode, BatchNo, Money, Outcome, Rrn, TerminalId, TraceNo, TxnKind};
 use slipkeeper_journal::TxnQuery;
 
-/// A bad value in a named field: `{code: BAD_INPUT, field, message}`.
-pub fn field_error(field: &str, value: &str, why: &str) -> AppError {
-    AppError::new(ErrorCode::BadInput, format!("{field}: {value:?} {why}")).with_field(field)
+/// A bad value in a named field: `{code: BAD_INPUT, field, message}`, the message in
+/// English and Chinese ("batch: "abc" is not a batch number … / “abc”不是批次号…").
+pub fn field_error(field: &str, value: &str, why: &str, why_zh: &str) -> AppError {
+    AppError::new(
+        ErrorCode::BadInput,
+        format!("{field}: {value:?} {why} / “{value}”{why_zh}"),
+    )
+    .with_field(field)
 }
 
 /// A date or a date and time. A bare date is the start of that day, or with `end` the
@@ -33,11 +38,12 @@ pub fn parse_when(field: &str, s: &str, end: bool) -> Result<NaiveDateTime, AppE
             field,
             s,
             "is not a date: expected YYYY-MM-DD or YYYY-MM-DD HH:MM",
+            "不是日期，请写成 2026-11-20 或 2026-11-20 13:00",
         )
     })?;
     let start = d
         .and_hms_opt(0, 0, 0)
-        .ok_or_else(|| field_error(field, s, "is not a date"))?;
+        .ok_or_else(|| field_error(field, s, "is not a date", "不是日期"))?;
     Ok(if end {
         start + TimeDelta::days(1)
     } else {
@@ -53,34 +59,62 @@ pub fn parse_amount(field: &str, s: &str) -> Result<i64, AppError> {
         .filter(|c| !matches!(c, ',' | '，' | '¥' | '￥' | '元' | ' '))
         .collect();
     let m = Money::parse_major(&t, "CNY").map_err(|e| match e {
-        slipkeeper_domain::DomainError::Invalid { reason, .. } => field_error(field, s, reason),
-        other => field_error(field, s, &other.to_string()),
+        slipkeeper_domain::DomainError::Invalid { reason, .. } => {
+            field_error(field, s, reason, "不是金额，请写成 255 或 255.31")
+        }
+        other => field_error(
+            field,
+            s,
+            &other.to_string(),
+            "不是金额，请写成 255 或 255.31",
+        ),
     })?;
     Ok(m.minor())
 }
 
 /// A voucher (trace) number: up to six digits, "42" is 000042.
 pub fn parse_voucher(field: &str, s: &str) -> Result<TraceNo, AppError> {
-    TraceNo::new(s).map_err(|_| field_error(field, s, "is not a voucher number (1 to 6 digits)"))
+    TraceNo::new(s).map_err(|_| {
+        field_error(
+            field,
+            s,
+            "is not a voucher number (1 to 6 digits)",
+            "不是凭证号（1 到 6 位数字）",
+        )
+    })
 }
 
 /// A batch number: up to six digits, "3" is 000003.
 pub fn parse_batch(field: &str, s: &str) -> Result<BatchNo, AppError> {
-    BatchNo::new(s).map_err(|_| field_error(field, s, "is not a batch number (1 to 6 digits)"))
+    BatchNo::new(s).map_err(|_| {
+        field_error(
+            field,
+            s,
+            "is not a batch number (1 to 6 digits)",
+            "不是批次号（1 到 6 位数字）",
+        )
+    })
 }
 
 /// A terminal id as printed on the slip (letters and digits, up to 16).
 pub fn parse_terminal(field: &str, s: &str) -> Result<TerminalId, AppError> {
-    TerminalId::new(s)
-        .map_err(|_| field_error(field, s, "is not a terminal number (letters and digits)"))
+    TerminalId::new(s).map_err(|_| {
+        field_error(
+            field,
+            s,
+            "is not a terminal number (letters and digits)",
+            "不是终端号（字母和数字）",
+        )
+    })
 }
 
 pub fn parse_rrn(field: &str, s: &str) -> Result<Rrn, AppError> {
-    Rrn::new(s).map_err(|_| field_error(field, s, "is not a reference number (RRN)"))
+    Rrn::new(s).map_err(|_| field_error(field, s, "is not a reference number (RRN)", "不是参考号"))
 }
 
 pub fn parse_auth(field: &str, s: &str) -> Result<AuthCode, AppError> {
-    AuthCode::new(s).map_err(|_| field_error(field, s, "is not an authorisation code"))
+    AuthCode::new(s)
+        .map_err(|_| field_error(field, s, "is not an authorisation code", "不是授权码"))
 }
 
 /// The last four digits of a card: "0733", or a masked number as a slip prints it
@@ -97,6 +131,7 @@ pub fn parse_last4(field: &str, s: &str) -> Result<String, AppError> {
             field,
             s,
             "needs the card's last four digits only",
+            "只要卡号的后四位",
         ));
     }
     Ok(tail
@@ -114,6 +149,7 @@ pub fn parse_outcome(field: &str, s: &str) -> Result<Outcome, AppError> {
             field,
             s,
             "is not an outcome: approved, declined, reversed, voided or unknown",
+            "不是交易结果",
         )
     })
 }
@@ -124,6 +160,7 @@ pub fn parse_kind(field: &str, s: &str) -> Result<TxnKind, AppError> {
             field,
             s,
             "is not a kind: sale, void, refund, pre_auth, pre_auth_completion, …",
+            "不是交易类型",
         )
     })
 }
@@ -390,6 +427,8 @@ mod tests {
                 "{}",
                 e.message
             );
+            // And in Chinese, for the window's Chinese screens.
+            assert!(e.message.contains(" / “") && e.message.contains('不'), "{}", e.message);
         }
     }
 }

@@ -339,7 +339,12 @@ impl LookupArgs {
         if let (Some(amount), Some(at)) = (&self.amount, &self.at) {
             if let Some(l) = &self.last4 {
                 if l.len() != 4 || !l.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(field_error("last4", l, "needs the card's last four digits"));
+                    return Err(field_error(
+                        "last4",
+                        l,
+                        "needs the card's last four digits",
+                        "只要卡号的后四位",
+                    ));
                 }
             }
             return Ok(Lookup::AmountTime {
