@@ -428,7 +428,11 @@ mod tests {
                 e.message
             );
             // And in Chinese, for the window's Chinese screens.
-            assert!(e.message.contains(" / “") && e.message.contains('不'), "{}", e.message);
+            assert!(
+                e.message.contains(" / “") && e.message.contains('不'),
+                "{}",
+                e.message
+            );
         }
     }
 }
