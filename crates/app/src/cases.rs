@@ -349,15 +349,6 @@ fn or_dash(v: Option<&str>) -> &str {
     v.filter(|s| !s.trim().is_empty()).unwrap_or("—")
 }
 
-/// "255.31 元": money as the Chinese letter writes it.
-fn yuan_zh(t: &Transaction) -> String {
-    if t.amount.currency().as_str() == "CNY" {
-        format!("{} 元", t.amount.major_string())
-    } else {
-        t.amount.to_string()
-    }
-}
-
 fn txn_lines(t: &Transaction) -> (Vec<String>, Vec<String>) {
     let (kzh, ken) = t.kind.slip_label();
     let rrn = or_dash(t.rrn.as_ref().map(|r| r.as_str()));
@@ -372,7 +363,7 @@ fn txn_lines(t: &Transaction) -> (Vec<String>, Vec<String>) {
             format!("参考号：{rrn}　授权码：{auth}　卡号：{card}"),
             format!(
                 "交易类型：{kzh}　金额：{}　交易时间：{}　结果：{}",
-                yuan_zh(t),
+                t.amount.zh_string(),
                 t.occurred_at,
                 t.outcome.words().0
             ),
@@ -405,7 +396,7 @@ fn phone_script(p: &MerchantProfile, t: Option<&Transaction>, v: &CaseView) -> T
                 "终端号 {}，交易时间 {}，金额 {}，凭证号 {}，参考号 {}，授权码 {}",
                 t.terminal_id,
                 t.occurred_at,
-                yuan_zh(t),
+                t.amount.zh_string(),
                 t.trace_no,
                 or_dash(t.rrn.as_ref().map(|r| r.as_str())),
                 or_dash(t.auth_code.as_ref().map(|r| r.as_str()))

@@ -23,14 +23,6 @@ fn t(zh: impl Into<String>, en: impl Into<String>) -> Text {
     Text::new(zh, en)
 }
 
-fn money_zh(m: Money) -> String {
-    if m.currency().as_str() == "CNY" {
-        format!("{} 元", m.major_string())
-    } else {
-        m.to_string()
-    }
-}
-
 fn describe(r: &Recorded) -> Text {
     let x = &r.txn;
     let (kzh, ken) = x.kind.words();
@@ -45,7 +37,7 @@ fn describe(r: &Recorded) -> Text {
             x.batch_no,
             x.trace_no,
             kzh,
-            money_zh(x.amount),
+            x.amount.zh_string(),
             x.occurred_at,
             card,
             rrn,
@@ -90,7 +82,7 @@ fn identifiers(x: &Transaction) -> Text {
             x.trace_no,
             rrn,
             auth,
-            money_zh(x.amount),
+            x.amount.zh_string(),
             x.occurred_at
         ),
         format!(
@@ -500,7 +492,7 @@ fn undo(mut a: Answer, found: &Recorded) -> Diagnosis {
                     t(
                         format!(
                             "你问的是对{}（{}）的退货，金额 {}。原交易已退合计 {}，还可退 {}。退货不能撤销：如果退错了，请顾客重新付款（做一笔新的消费）。",
-                            of.zh, o.txn.occurred_at.date(), money_zh(u.amount), money_zh(refunded), money_zh(left)
+                            of.zh, o.txn.occurred_at.date(), u.amount.zh_string(), refunded.zh_string(), left.zh_string()
                         ),
                         format!(
                             "This is a refund of {} ({}) for {}. Refunds of it total {}; {} can still be refunded. A refund cannot be voided: if it was a mistake, the customer pays again with a new sale.",
@@ -516,7 +508,7 @@ fn undo(mut a: Answer, found: &Recorded) -> Diagnosis {
                 D::IsRefund,
                 t("这是一笔退货", "This is a refund"),
                 t(
-                    format!("你问的是对{}的退货，金额 {}。日志里没有原交易，无法核对已退总额。退货不能撤销。", of.zh, money_zh(u.amount)),
+                    format!("你问的是对{}的退货，金额 {}。日志里没有原交易，无法核对已退总额。退货不能撤销。", of.zh, u.amount.zh_string()),
                     format!("This is a refund of {} for {}. The journal does not have the original, so the refunded total cannot be checked. A refund cannot be voided.", of.en, u.amount),
                 ),
                 vec![t("退款一般 3–15 个工作日到账", "Refunds usually reach the card in 3–15 working days")],
@@ -570,9 +562,9 @@ fn over_refunded(a: Answer, o: &Transaction, refunded: Money) -> Diagnosis {
     a.warnings.push(t(
         format!(
             "退货合计 {} 比原交易 {} 多 {}",
-            money_zh(refunded),
-            money_zh(o.amount),
-            money_zh(over)
+            refunded.zh_string(),
+            o.amount.zh_string(),
+            over.zh_string()
         ),
         format!(
             "Refunds total {refunded}, {over} more than the original {}",
@@ -586,9 +578,9 @@ fn over_refunded(a: Answer, o: &Transaction, refunded: Money) -> Diagnosis {
             format!(
                 "{}金额 {}，但成功的退货合计 {}，多退了 {}。",
                 named(o).zh,
-                money_zh(o.amount),
-                money_zh(refunded),
-                money_zh(over)
+                o.amount.zh_string(),
+                refunded.zh_string(),
+                over.zh_string()
             ),
             format!(
                 "{} was for {}, but approved refunds of it total {}: {} too much.",
@@ -692,7 +684,7 @@ fn pre_auth(mut a: Answer, found: &Recorded) -> Diagnosis {
                 format!(
                     "预授权只是冻结，不是扣款；真正的扣款是凭证号 {} 的预授权完成，金额 {}。{}",
                     c.txn.trace_no,
-                    money_zh(c.txn.amount),
+                    c.txn.amount.zh_string(),
                     if twice { "银行 App 可能同时显示冻结和扣款，冻结几天内会自动解除：这是一笔扣款，不是两笔。" } else { "" }
                 ),
                 format!(
@@ -742,7 +734,7 @@ fn pre_auth(mut a: Answer, found: &Recorded) -> Diagnosis {
         D::PreAuthOpen,
         t("预授权：只是冻结，还不是扣款", "Pre-authorisation: a hold, not a charge"),
         t(
-            format!("这笔预授权冻结了 {}，但没有扣款。{expires} 前可以：做“预授权完成”收款；做“预授权撤销”释放冻结；或不操作，到期后自动释放。", money_zh(p.amount)),
+            format!("这笔预授权冻结了 {}，但没有扣款。{expires} 前可以：做“预授权完成”收款；做“预授权撤销”释放冻结；或不操作，到期后自动释放。", p.amount.zh_string()),
             format!("This pre-authorisation holds {} on the card; nothing is charged yet. Until {expires} you can: do a pre-auth completion to charge; cancel it (pre-auth cancellation) at the terminal to release the hold; or leave it to expire.", p.amount),
         ),
         vec![
@@ -840,7 +832,7 @@ fn debit(mut a: Answer, found: &Recorded) -> Diagnosis {
             D::AlreadyRefunded,
             t("已经全额退货", "Already fully refunded"),
             t(
-                format!("退货合计 {}，等于原交易金额。退款一般 3–15 个工作日到账。", money_zh(refunded)),
+                format!("退货合计 {}，等于原交易金额。退款一般 3–15 个工作日到账。", refunded.zh_string()),
                 format!("Refunds total {refunded}, the whole amount. Refunds usually reach the card in 3–15 working days."),
             ),
             vec![t("把退货记录（见上）出示给顾客", "Show the customer the refund (listed above)")],
@@ -912,7 +904,7 @@ fn debit(mut a: Answer, found: &Recorded) -> Diagnosis {
                 format!(
                     "日志里这张卡这个金额只有一笔有效扣款（凭证号 {}）。{}",
                     x.trace_no,
-                    if refunded.minor() > 0 { format!("其中已退 {}。", money_zh(refunded)) } else { String::new() }
+                    if refunded.minor() > 0 { format!("其中已退 {}。", refunded.zh_string()) } else { String::new() }
                 ),
                 format!(
                     "The journal shows one live charge to this card for this amount (voucher {}).{}",
@@ -942,11 +934,15 @@ fn debit(mut a: Answer, found: &Recorded) -> Diagnosis {
             D::PartiallyRefunded,
             t("已部分退货", "Partially refunded"),
             t(
-                format!("已退 {}，还可退 {}。", money_zh(refunded), money_zh(left)),
+                format!(
+                    "已退 {}，还可退 {}。",
+                    refunded.zh_string(),
+                    left.zh_string()
+                ),
                 format!("{refunded} has been refunded; {left} can still be refunded."),
             ),
             vec![t(
-                format!("如需再退，做退货，金额不超过 {}", money_zh(left)),
+                format!("如需再退，做退货，金额不超过 {}", left.zh_string()),
                 format!("To refund more, do a refund of at most {left}"),
             )],
             prepare_ids(x),
@@ -1030,7 +1026,7 @@ fn debit(mut a: Answer, found: &Recorded) -> Diagnosis {
         }
         Some(Remedy::Refund { ref rrn, original_date, refundable }) => {
             let step = t(
-                format!("在终端上选择“退货”，输入参考号 {rrn}、原交易日期 {}，金额不超过 {}", original_date.format("%m%d"), money_zh(refundable)),
+                format!("在终端上选择“退货”，输入参考号 {rrn}、原交易日期 {}，金额不超过 {}", original_date.format("%m%d"), refundable.zh_string()),
                 format!("On the terminal choose REFUND, enter RRN {rrn}, original date {}, amount up to {refundable}", original_date.format("%m%d")),
             );
             let also = t("如终端不支持退货，联系收单机构办理", "If the terminal cannot refund, ask the acquirer to do it");
@@ -1079,7 +1075,7 @@ fn debit(mut a: Answer, found: &Recorded) -> Diagnosis {
                     format!("{} A refund needs the RRN, which the journal did not record: ask the acquirer to look it up by date and voucher.", why.en),
                 ),
                 vec![t(
-                    format!("联系收单机构，查询 {original_date} 凭证号 {} 的参考号，然后退货（不超过 {}）", x.trace_no, money_zh(refundable)),
+                    format!("联系收单机构，查询 {original_date} 凭证号 {} 的参考号，然后退货（不超过 {}）", x.trace_no, refundable.zh_string()),
                     format!("Ask the acquirer for the RRN of voucher {} on {original_date}, then refund (up to {refundable})", x.trace_no),
                 )],
                 prepare,

@@ -186,6 +186,15 @@ impl Money {
         Ok(())
     }
 
+    /// "255.31 元" as Chinese text writes yuan; other currencies as `Display` does.
+    pub fn zh_string(&self) -> String {
+        if self.currency.as_str() == "CNY" {
+            format!("{} 元", self.major_string())
+        } else {
+            self.to_string()
+        }
+    }
+
     /// "12.50" in major units, without the currency.
     pub fn major_string(&self) -> String {
         let exp = self.currency.exponent();

@@ -141,14 +141,6 @@ pub struct Discrepancy {
     pub detail: crate::Text,
 }
 
-fn yuan(m: Money) -> String {
-    if m.currency().as_str() == "CNY" {
-        format!("{} 元", m.major_string())
-    } else {
-        m.to_string()
-    }
-}
-
 /// Totals for one day, terminal and card type, both sides side by side.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TotalsRow {
@@ -384,9 +376,9 @@ pub fn reconcile(
                 detail: crate::Text::new(
                     format!(
                         "日志记的是 {}，对账单第 {} 行是 {}",
-                        yuan(t.amount),
+                        t.amount.zh_string(),
                         l.line_no,
-                        yuan(l.amount)
+                        l.amount.zh_string()
                     ),
                     format!(
                         "journal {} but statement line {} says {} ({reason})",
@@ -461,7 +453,7 @@ pub fn reconcile(
                     l.line_no,
                     l.occurred_at,
                     l.kind.words().0,
-                    yuan(l.amount)
+                    l.amount.zh_string()
                 ),
                 format!(
                     "statement line {}: {} {} at {}; {why}",
@@ -492,7 +484,7 @@ pub fn reconcile(
                         t.trace_no,
                         t.occurred_at,
                         t.kind.words().0,
-                        yuan(t.amount)
+                        t.amount.zh_string()
                     ),
                     format!(
                         "terminal {} voucher {}: {} {} at {} is not on the statement; the acquirer may not have received it",
