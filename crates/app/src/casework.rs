@@ -77,7 +77,7 @@ impl Lookup {
 }
 
 /// How far from the given time an amount lookup searches.
-const AROUND: TimeDelta = TimeDelta::minutes(15);
+pub(crate) const AROUND: TimeDelta = TimeDelta::minutes(15);
 /// How many records an answer takes into account around one transaction.
 const MAX_RELATED: usize = 100;
 
@@ -304,6 +304,9 @@ impl App {
                 self.add_related(&mut facts, id, first.id)?;
             }
             facts.rules = self.rules_for(&t)?;
+            facts.statement = self.witness_for_txn(&t)?.into_iter().collect();
+            facts.statement_covers =
+                self.statements_cover(t.occurred_at.date(), Some(&t.terminal_id))?;
             facts.found = Some(recorded(&first));
             return Ok(facts);
         }
@@ -430,6 +433,10 @@ impl App {
                 }
             }
             Lookup::Rrn { .. } | Lookup::Auth { .. } | Lookup::Txn { .. } => {}
+        }
+        facts.statement = self.witnesses_for_lookup(lookup)?;
+        if let Lookup::AmountTime { at, .. } = lookup {
+            facts.statement_covers = self.statements_cover(at.date(), asked_terminal.as_ref())?;
         }
         Ok(facts)
     }

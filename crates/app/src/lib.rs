@@ -34,6 +34,7 @@ mod story;
 mod support;
 mod terminal;
 pub mod window;
+mod witness;
 pub use live::{serial_ports, ConnectRequest, LinkSlot, LinkStatus, LiveMirror, PortInfo};
 pub use printers::{Printers, RECEIPT_PORT};
 

@@ -826,9 +826,14 @@ fn every_scenario_gets_its_code_and_says_why_in_both_languages() {
         }
         seen.insert(c.code);
     }
+    // Answers that need an imported statement have tests of their own below.
+    let with_statement = [
+        DiagnosisCode::OnAcquirerStatement,
+        DiagnosisCode::NotOnAcquirerStatement,
+    ];
     let missing: Vec<&str> = DiagnosisCode::ALL
         .iter()
-        .filter(|c| !seen.contains(c))
+        .filter(|c| !seen.contains(c) && !with_statement.contains(c))
         .map(|c| c.as_str())
         .collect();
     assert!(missing.is_empty(), "codes without a scenario: {missing:?}");
@@ -897,4 +902,162 @@ fn the_readme_lists_every_code_with_one_line() {
     want.sort_unstable();
     got.sort_unstable();
     assert_eq!(got, want, "README's table of diagnosis codes");
+}
+
+// The acquirer's statement as a second witness.
+
+/// Imports a statement (generic Chinese layout) with `rows` of
+/// (terminal, voucher, minutes, amount in yuan, rrn, type).
+fn import_statement(shop: &mut Shop, rows: &[(&str, u32, i64, &str, &str, &str)]) {
+    let mut csv =
+        String::from("终端编号,交易时间,卡号,交易金额,参考号,凭证号,授权码,交易类型,清算日期\n");
+    for (term, v, minutes, amount, rrn, kind) in rows {
+        csv.push_str(&format!(
+            "{term},{},622588******1234,{amount},{rrn},{v:06},A1B2C3,{kind},2026-11-21\n",
+            at(*minutes).format("%Y-%m-%d %H:%M:%S")
+        ));
+    }
+    let path = shop._dir.path().join("收单对账单1121.csv");
+    std::fs::write(&path, csv).unwrap();
+    shop.app.import_statement(&path, None, None).unwrap();
+}
+
+fn answer(shop: &Shop, complaint: Complaint, lookup: &Lookup) -> (Diagnosis, String, String) {
+    let d = shop.app.diagnose(complaint, lookup).unwrap();
+    let (zh, en) = (all_text(&d, true), all_text(&d, false));
+    (d, zh, en)
+}
+
+#[test]
+fn a_voucher_only_the_statement_has_is_answered_from_it_and_named_as_its_source() {
+    // No terminal link: the journal is empty; the statement has voucher 000123.
+    let mut shop = shop(&[], &[], EVENING);
+    import_statement(&mut shop, &[(T1, 123, 0, "255.31", "612345678901", "消费")]);
+    let (d, zh, en) = answer(&shop, Complaint::VoidFailed, &voucher(123, None));
+    assert_eq!(d.code, DiagnosisCode::SettledUseRefund, "{zh}");
+    assert!(
+        zh.contains("收单机构对账单 收单对账单1121.csv 第 2 行"),
+        "{zh}"
+    );
+    assert!(zh.contains("已于 2026-11-21 清算"), "{zh}");
+    assert!(
+        en.contains("612345678901") && en.contains("original date 1120"),
+        "{en}"
+    );
+    match d.remedy {
+        Some(slipkeeper_domain::Remedy::Refund {
+            rrn,
+            original_date,
+            refundable,
+        }) => {
+            assert_eq!(rrn.as_str(), "612345678901");
+            assert_eq!(original_date.to_string(), "2026-11-20");
+            assert_eq!(refundable, Money::cny(25_531));
+        }
+        other => panic!("a refund with the statement's RRN, not {other:?}"),
+    }
+    assert!(
+        d.facts.iter().any(|f| f.line_id.is_some()),
+        "the statement line is a fact the window can open"
+    );
+
+    let (d, zh, _) = answer(&shop, Complaint::ReceiptLost, &voucher(123, None));
+    assert_eq!(d.code, DiagnosisCode::ReceiptLost);
+    assert!(zh.contains("依据对账单重建"), "{zh}");
+
+    let (d, zh, _) = answer(&shop, Complaint::NotInAcquirerBackEnd, &voucher(123, None));
+    assert_eq!(d.code, DiagnosisCode::OnAcquirerStatement, "{zh}");
+    assert!(
+        d.journal_decides && d.checks.is_empty(),
+        "the statement decides"
+    );
+    assert!(
+        zh.contains("清算日期 2026-11-21") && zh.contains("612345678901"),
+        "{zh}"
+    );
+
+    // By amount and time too.
+    let (d, _, en) = answer(&shop, Complaint::VoidFailed, &amount_at(25_531, 5));
+    assert_eq!(d.code, DiagnosisCode::SettledUseRefund, "{en}");
+
+    // A voucher neither has stays "not in the journal".
+    let (d, ..) = answer(&shop, Complaint::VoidFailed, &voucher(999, None));
+    assert_eq!(d.code, DiagnosisCode::NotInJournal);
+}
+
+#[test]
+fn a_gap_the_statement_fills_is_said_to_be_filled() {
+    let txns = [
+        sale(T1, 1, 0, 1_000),
+        sale(T1, 2, 1, 1_000),
+        sale(T1, 4, 3, 1_000),
+    ];
+    let mut shop = shop(&txns, &[], EVENING);
+    let (d, ..) = answer(&shop, Complaint::VoidFailed, &voucher(3, Some(T1)));
+    assert_eq!(
+        d.code,
+        DiagnosisCode::NotInJournalGap,
+        "without the statement"
+    );
+    import_statement(&mut shop, &[(T1, 3, 2, "10.00", "699999999903", "消费")]);
+    let (d, zh, en) = answer(&shop, Complaint::VoidFailed, &voucher(3, Some(T1)));
+    assert_eq!(d.code, DiagnosisCode::SettledUseRefund, "{zh}");
+    assert!(
+        zh.contains("记录缺口") && zh.contains("对账单补上了这一笔"),
+        "{zh}"
+    );
+    assert!(en.contains("The statement fills it"), "{en}");
+}
+
+#[test]
+fn journal_and_statement_disagreeing_shows_both_and_who_the_acquirer_goes_by() {
+    let s1 = sale(T1, 1, 0, 10_000);
+    let rrn = s1.rrn.clone().unwrap();
+    let mut shop = shop(&[s1], &[(T1, "1", 0)], EVENING);
+    import_statement(&mut shop, &[(T1, 1, 1, "1000.00", rrn.as_str(), "消费")]);
+    let (d, zh, en) = answer(&shop, Complaint::ReceiptLost, &voucher(1, Some(T1)));
+    assert!(
+        zh.contains("金额：日志 100.00 元，对账单 1000.00 元")
+            && zh.contains("收单机构按它自己的记录"),
+        "{zh}"
+    );
+    assert!(
+        en.contains("amount: journal RMB 100.00, statement RMB 1000.00"),
+        "{en}"
+    );
+    assert_eq!(d.warnings.len(), 1);
+}
+
+#[test]
+fn not_in_the_acquirer_back_end_is_answered_by_the_statement_for_days_it_covers() {
+    let s1 = sale(T1, 1, 0, 10_000);
+    let s2 = sale(T1, 2, 10, 20_000);
+    let next_day = "2026-11-21T18:00:00+08:00";
+    let mut shop = shop(&[s1.clone(), s2], &[(T1, "1", 0)], next_day);
+    // Without a statement only questions can tell the causes apart.
+    let (d, ..) = answer(
+        &shop,
+        Complaint::NotInAcquirerBackEnd,
+        &voucher(1, Some(T1)),
+    );
+    assert_eq!(d.code, DiagnosisCode::ApprovedAskAcquirer);
+    assert!(!d.journal_decides);
+    // The statement for that day lists voucher 2 but not voucher 1: lost upload.
+    let rrn2 = sale(T1, 2, 10, 20_000).rrn.unwrap();
+    import_statement(&mut shop, &[(T1, 2, 10, "200.00", rrn2.as_str(), "消费")]);
+    let (d, zh, _) = answer(
+        &shop,
+        Complaint::NotInAcquirerBackEnd,
+        &voucher(1, Some(T1)),
+    );
+    assert_eq!(d.code, DiagnosisCode::NotOnAcquirerStatement, "{zh}");
+    assert!(d.needs_acquirer && d.journal_decides);
+    assert!(zh.contains(s1.rrn.unwrap().as_str()), "{zh}");
+    // Voucher 2 is on it: the acquirer has it.
+    let (d, zh, _) = answer(
+        &shop,
+        Complaint::NotInAcquirerBackEnd,
+        &voucher(2, Some(T1)),
+    );
+    assert_eq!(d.code, DiagnosisCode::OnAcquirerStatement, "{zh}");
 }

@@ -168,10 +168,16 @@ pub enum DiagnosisCode {
     VoidWindowClosed,
     /// A balance inquiry or settlement: no money moved.
     NotAPayment,
+    /// "Not in the acquirer's back end", but the acquirer's own statement lists it:
+    /// the acquirer has it; the back end's search hides it.
+    OnAcquirerStatement,
+    /// Approved at the terminal, yet the acquirer's statement for that day does not
+    /// list it: the acquirer never received it (lost upload).
+    NotOnAcquirerStatement,
 }
 
 impl DiagnosisCode {
-    pub const ALL: [DiagnosisCode; 27] = [
+    pub const ALL: [DiagnosisCode; 29] = [
         DiagnosisCode::Voidable,
         DiagnosisCode::SettledUseRefund,
         DiagnosisCode::AlreadyVoided,
@@ -199,6 +205,8 @@ impl DiagnosisCode {
         DiagnosisCode::OverRefunded,
         DiagnosisCode::VoidWindowClosed,
         DiagnosisCode::NotAPayment,
+        DiagnosisCode::OnAcquirerStatement,
+        DiagnosisCode::NotOnAcquirerStatement,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -230,6 +238,8 @@ impl DiagnosisCode {
             DiagnosisCode::OverRefunded => "OVER_REFUNDED",
             DiagnosisCode::VoidWindowClosed => "VOID_WINDOW_CLOSED",
             DiagnosisCode::NotAPayment => "NOT_A_PAYMENT",
+            DiagnosisCode::OnAcquirerStatement => "ON_ACQUIRER_STATEMENT",
+            DiagnosisCode::NotOnAcquirerStatement => "NOT_ON_ACQUIRER_STATEMENT",
         }
     }
 
@@ -246,6 +256,7 @@ impl DiagnosisCode {
                 | DiagnosisCode::Reversed
                 | DiagnosisCode::OverRefunded
                 | DiagnosisCode::VoidWindowClosed
+                | DiagnosisCode::NotOnAcquirerStatement
         )
     }
 }
@@ -312,6 +323,14 @@ pub struct Facts {
     /// The shop's local time when asked; `None` leaves out what depends on it.
     pub now: Option<NaiveDateTime>,
     pub rules: AcquirerRules,
+    /// The acquirer's statement lines for the voucher asked about (or for the
+    /// transaction found): a second witness, named as such in every answer.
+    #[serde(default)]
+    pub statement: Vec<crate::Witness>,
+    /// An imported statement covers the day (and terminal) asked about: a payment
+    /// missing from it is missing at the acquirer.
+    #[serde(default)]
+    pub statement_covers: bool,
 }
 
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -319,6 +338,9 @@ pub struct Fact {
     /// The journal's transaction id the fact is about, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub txn_id: Option<i64>,
+    /// The statement line the fact is about, when it is the acquirer's record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_id: Option<i64>,
     pub text: Text,
 }
 

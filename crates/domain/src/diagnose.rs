@@ -10,7 +10,7 @@
 use crate::casework::{Check, Diagnosis, DiagnosisCode, Fact, Facts, Recorded, Text};
 use crate::{
     business_day, cancelled_by, refunded_total, remedy_within, same_charge_twice, Batch,
-    BatchState, Complaint, Money, Outcome, Remedy, Transaction, TxnKind,
+    BatchState, Complaint, Money, Outcome, Remedy, Transaction, TxnKind, Witness,
 };
 use chrono::TimeDelta;
 
@@ -62,12 +62,25 @@ fn describe(r: &Recorded) -> Text {
 fn fact(r: &Recorded) -> Fact {
     Fact {
         txn_id: Some(r.id),
+        line_id: None,
         text: describe(r),
     }
 }
 
 fn note(text: Text) -> Fact {
-    Fact { txn_id: None, text }
+    Fact {
+        txn_id: None,
+        line_id: None,
+        text,
+    }
+}
+
+fn witness_fact(w: &Witness) -> Fact {
+    Fact {
+        txn_id: None,
+        line_id: Some(w.line_id),
+        text: w.describe(),
+    }
 }
 
 fn identifiers(x: &Transaction) -> Text {
@@ -247,9 +260,20 @@ pub fn diagnose(complaint: Complaint, f: &Facts) -> Diagnosis {
         decides: true,
     };
     let Some(found) = &f.found else {
-        return not_found(a);
+        return match f.statement.first() {
+            Some(w) => from_statement(a, w),
+            None => not_found(a),
+        };
     };
     a.facts.push(fact(found));
+    // The acquirer's own record, beside the journal's; where they disagree the
+    // acquirer goes by its record, and the owner should know before acting.
+    if let Some(w) = f.statement.first() {
+        a.facts.push(witness_fact(w));
+        if let Some(w) = disagreement(&found.txn, w) {
+            a.warnings.push(w);
+        }
+    }
     a.facts.extend(f.related.iter().map(fact));
     if !f.other_batches.is_empty() {
         let batches: Vec<&str> = f
@@ -304,6 +328,12 @@ fn not_found(mut a: Answer) -> Diagnosis {
     if matches!(a.complaint, Complaint::NotInAcquirerBackEnd) {
         a.checks = outside_checks();
         a.decides = false;
+    }
+    if f.statement_covers {
+        a.facts.push(note(t(
+            "收单机构已导入的对账单覆盖那一天，也没有列出这笔。",
+            "The acquirer's imported statement covers that day and does not list it either.",
+        )));
     }
     if let Some(gap) = &f.gap {
         a.facts.push(note(t(
@@ -961,6 +991,30 @@ fn debit(mut a: Answer, found: &Recorded) -> Diagnosis {
             )
         }
         Complaint::NotInAcquirerBackEnd => {
+            if let Some(w) = a.f.statement.first() {
+                return on_statement(a, w);
+            }
+            if a.f.statement_covers && !batch.is_open() {
+                let prepare = prepare_ids(x);
+                return a.done(
+                    D::NotOnAcquirerStatement,
+                    t("收单机构没有收到这笔", "The acquirer never received it"),
+                    t(
+                        format!("终端记录这笔交易成功、批次已结算，但收单机构那一天的对账单里没有它：交易没有上送到收单机构（上送丢失），这笔钱不会结算给本店。凭参考号 {} 和授权码 {} 请收单机构核查并补入账。",
+                            x.rrn.as_ref().map(|r| r.as_str()).unwrap_or("—"),
+                            x.auth_code.as_ref().map(|r| r.as_str()).unwrap_or("—")),
+                        format!("The terminal approved it and the batch is settled, but the acquirer's statement for that day does not list it: the payment never reached the acquirer (lost upload), and the shop will not be paid for it. Ask the acquirer to check and credit it by RRN {} and auth code {}.",
+                            x.rrn.as_ref().map(|r| r.as_str()).unwrap_or("—"),
+                            x.auth_code.as_ref().map(|r| r.as_str()).unwrap_or("—")),
+                    ),
+                    vec![
+                        t("联系收单机构，报参考号和授权码，说明对账单里没有这笔", "Contact the acquirer with the RRN and auth code, and say their statement lacks it"),
+                        t("发送证据包（信函、重打印件、日志摘录）", "Send the evidence pack (letter, reprint, journal excerpt)"),
+                    ],
+                    prepare,
+                    remedy,
+                );
+            }
             let open = batch.is_open();
             let today = a.f.now.is_some_and(|n| n.date() == x.occurred_at.date());
             a.checks = outside_checks();
@@ -1090,5 +1144,277 @@ fn debit(mut a: Answer, found: &Recorded) -> Diagnosis {
             vec![],
             remedy,
         ),
+    }
+}
+
+/// What the statement says that the journal does not: the owner sees both, and which
+/// the acquirer goes by.
+fn disagreement(x: &Transaction, w: &Witness) -> Option<Text> {
+    let l = &w.line;
+    let src = w.source();
+    let mut zh = Vec::new();
+    let mut en = Vec::new();
+    if l.amount != x.amount {
+        zh.push(format!(
+            "金额：日志 {}，对账单 {}",
+            x.amount.zh_string(),
+            l.amount.zh_string()
+        ));
+        en.push(format!(
+            "amount: journal {}, statement {}",
+            x.amount, l.amount
+        ));
+    }
+    if l.kind != x.kind {
+        let (jz, je) = x.kind.words();
+        let (sz, se) = l.kind.words();
+        zh.push(format!("类型：日志 {jz}，对账单 {sz}"));
+        en.push(format!("type: journal {je}, statement {se}"));
+    }
+    if x.outcome != Outcome::Approved {
+        let (oz, oe) = x.outcome.words();
+        zh.push(format!("结果：日志 {oz}，对账单已列出（收单机构已入账）"));
+        en.push(format!(
+            "outcome: journal {oe}, statement lists it (the acquirer booked it)"
+        ));
+    }
+    if zh.is_empty() {
+        return None;
+    }
+    Some(t(
+        format!("日志和{}不一致（{}）。收单机构按它自己的记录（对账单）结算和处理。", src.zh, zh.join("；")),
+        format!("The journal and {} disagree ({}). The acquirer settles and decides by its own record, the statement.", src.en, en.join("; ")),
+    ))
+}
+
+/// "Not in the acquirer's back end", answered by the acquirer's own statement.
+fn on_statement(mut a: Answer, w: &Witness) -> Diagnosis {
+    let l = &w.line;
+    let src = w.source();
+    let rrn = l.rrn.as_ref().map(|r| r.as_str()).unwrap_or("—");
+    let day = l.settle_date.unwrap_or(l.occurred_at.date());
+    a.checks.clear();
+    a.decides = true;
+    a.done(
+        D::OnAcquirerStatement,
+        t("收单机构有这笔：在对账单上", "The acquirer has it: it is on their statement"),
+        t(
+            format!("{}列出了这笔交易，收单机构已经收到并清算。后台查不到，多半是查询条件的问题：按清算日期 {day} 和参考号 {rrn} 再查；部分后台按日期范围或操作员权限限制查询。", src.zh),
+            format!("{} lists this payment: the acquirer received and settled it. If their back end does not show it, the search is the likely cause: search by settlement date {day} and RRN {rrn}; some back ends limit searches by date range or user role.", src.en),
+        ),
+        vec![
+            t(format!("在收单机构后台按清算日期 {day}、参考号 {rrn} 查询"), format!("Search the acquirer's back end by settlement date {day} and RRN {rrn}")),
+            t("仍查不到时，把对账单这一行告诉收单机构客服", "If it still does not show, read this statement line to the acquirer's hotline"),
+        ],
+        vec![],
+        None,
+    )
+}
+
+/// The journal lacks the voucher but the acquirer's statement has it: answer from the
+/// statement, named as the source in every sentence that depends on it.
+fn from_statement(mut a: Answer, w: &Witness) -> Diagnosis {
+    let f = a.f;
+    let l = &w.line;
+    let src = w.source();
+    for other in &f.statement {
+        a.facts.push(witness_fact(other));
+    }
+    match &f.gap {
+        Some(gap) => a.facts.push(note(t(
+            format!("记录缺口：{}。对账单补上了这一笔：镜像漏掉的交易收单机构有记录。", gap.zh),
+            format!("Recorded gap: {}. The statement fills it: the acquirer has the payment the mirror missed.", gap.en),
+        ))),
+        None => a.facts.push(note(t(
+            "本机日志没有这笔（终端没有连接本软件，或当时没有记录到）；下面的回答依据收单机构的对账单。",
+            "The journal does not have it (the terminal is not linked to Slipkeeper, or it was not recorded then); this answer goes by the acquirer's statement.",
+        ))),
+    }
+    a.decides = true;
+    let (kzh, ken) = l.kind.words();
+    let voucher = l.trace_no.as_ref().map(|v| v.as_str()).unwrap_or("—");
+    let rrn = l.rrn.clone();
+    let settled_zh = l
+        .settle_date
+        .map(|d| format!("已于 {d} 清算"))
+        .unwrap_or_else(|| "已经清算".into());
+    let settled_en = l
+        .settle_date
+        .map(|d| format!("was settled on {d}"))
+        .unwrap_or_else(|| "was settled".into());
+    match l.kind {
+        TxnKind::Void | TxnKind::PreAuthCancel | TxnKind::PreAuthCompletionVoid => {
+            return a.done(
+                D::IsVoid,
+                t("这是一笔撤销", "This is a void"),
+                t(format!("{}显示凭证号 {voucher} 是一笔{kzh}：钱已经退回顾客，不能再撤销。", src.zh), format!("{} shows voucher {voucher} is a {ken}: the money went back to the customer; it cannot be voided again.", src.en)),
+                vec![t("找出它撤销的那笔原交易再看", "Look up the original it voided")],
+                vec![],
+                None,
+            );
+        }
+        TxnKind::Refund => {
+            return a.done(
+                D::IsRefund,
+                t("这是一笔退货", "This is a refund"),
+                t(format!("{}显示凭证号 {voucher} 是一笔退货，{settled_zh}。退款一般 3–15 个工作日到账。", src.zh), format!("{} shows voucher {voucher} is a refund that {settled_en}. Refunds usually reach the card in 3–15 working days.", src.en)),
+                vec![t("把对账单这一行出示给顾客", "Show the customer this statement line")],
+                vec![],
+                None,
+            );
+        }
+        TxnKind::Reversal => {
+            return a.done(
+                D::IsReversal,
+                t("这是一笔冲正", "This is a reversal"),
+                t(format!("{}显示这是一笔冲正：原交易已撤回，顾客没有被扣款。", src.zh), format!("{} shows a reversal: the original was taken back; the customer was not charged.", src.en)),
+                vec![t("告诉顾客冻结金额会自动解除", "Tell the customer the hold will be released automatically")],
+                vec![],
+                None,
+            );
+        }
+        TxnKind::Sale | TxnKind::PreAuthCompletion => {}
+        _ => {
+            return a.done(
+                D::NotAPayment,
+                t("这不是一笔付款", "This is not a payment"),
+                t(
+                    format!("{}显示这是一笔{kzh}，不需要撤销或退货。", src.zh),
+                    format!(
+                        "{} shows a {ken}; there is nothing to void or refund.",
+                        src.en
+                    ),
+                ),
+                vec![t(
+                    "核对签购单上的凭证号，找出真正的那笔付款",
+                    "Check the voucher number on the slip and look up the actual payment",
+                )],
+                vec![],
+                None,
+            );
+        }
+    }
+    let ids = t(
+        format!(
+            "商户号 {}、终端号 {}、凭证号 {voucher}、参考号 {}、授权码 {}、金额 {}、交易时间 {}（据{}）",
+            l.merchant_id.as_ref().map(|v| v.as_str()).unwrap_or("—"),
+            l.terminal_id.as_ref().map(|v| v.as_str()).unwrap_or("—"),
+            rrn.as_ref().map(|v| v.as_str()).unwrap_or("—"),
+            l.auth_code.as_ref().map(|v| v.as_str()).unwrap_or("—"),
+            l.amount.zh_string(),
+            l.occurred_at,
+            src.zh
+        ),
+        format!(
+            "merchant no. {}, terminal {}, voucher {voucher}, RRN {}, auth code {}, amount {}, time {} (per {})",
+            l.merchant_id.as_ref().map(|v| v.as_str()).unwrap_or("—"),
+            l.terminal_id.as_ref().map(|v| v.as_str()).unwrap_or("—"),
+            rrn.as_ref().map(|v| v.as_str()).unwrap_or("—"),
+            l.auth_code.as_ref().map(|v| v.as_str()).unwrap_or("—"),
+            l.amount,
+            l.occurred_at,
+            src.en
+        ),
+    );
+    let rebuilt = t("依据对账单重建的签购单（本软件可打印，注明不是终端重打印）", "The slip rebuilt from the statement (Slipkeeper prints it, marked as not a terminal reprint)");
+    match a.complaint {
+        Complaint::NotInAcquirerBackEnd => on_statement(a, w),
+        Complaint::ReceiptLost => a.done(
+            D::ReceiptLost,
+            t("按收单机构的记录补一张签购单", "Print a slip from the acquirer's record"),
+            t(
+                format!("本机日志没有这笔，但{}有：交易成功，{settled_zh}。可以打印一张依据对账单重建的签购单，上面注明来源，不是终端重打印。", src.zh),
+                format!("The journal does not have it, but {} does: approved, and it {settled_en}. Print a slip rebuilt from the statement; it names its source and is not a terminal reprint.", src.en),
+            ),
+            vec![t("打印依据对账单重建的签购单", "Print the slip rebuilt from the statement")],
+            vec![ids, rebuilt],
+            None,
+        ),
+        Complaint::Dispute => a.done(
+            D::DisputeRespond,
+            t("收单机构有这笔：用证据回复调单", "The acquirer has it: answer the dispute with evidence"),
+            t(
+                format!("{}列出这笔交易成功。请在期限内提交持卡人签名的商户存根；本机日志没有终端原始记录，对账单这一行和重建的签购单作为补充。", src.zh),
+                format!("{} lists this payment as approved. Send the merchant copy signed by the cardholder before the deadline; the journal has no terminal record, so the statement line and the rebuilt slip go with it.", src.en),
+            ),
+            vec![
+                t("找出有持卡人签名的商户存根并拍照", "Find the merchant copy signed by the cardholder and photograph it"),
+                t("生成证据包并在期限内提交", "Build the evidence pack and submit it before the deadline"),
+            ],
+            vec![ids, rebuilt],
+            None,
+        ),
+        Complaint::ChargedTwice => {
+            let twins: Vec<&Witness> = f
+                .statement
+                .iter()
+                .filter(|o| {
+                    o.line_id != w.line_id
+                        && o.line.kind.is_debit()
+                        && o.line.amount == l.amount
+                        && o.line.last4().is_some()
+                        && o.line.last4() == l.last4()
+                        && (o.line.occurred_at - l.occurred_at).abs() <= DUPLICATE_WINDOW
+                })
+                .collect();
+            if twins.is_empty() {
+                a.done(
+                    D::ChargedOnce,
+                    t("收单机构只记了一笔", "The acquirer booked it once"),
+                    t(format!("{}里这张卡这个金额只有一笔扣款。", src.zh), format!("{} shows one charge to this card for this amount.", src.en)),
+                    vec![t("请顾客看银行账单：被拒绝的尝试或预授权可能短时间显示为冻结，会自动消失", "Ask the customer to check the bank statement: a declined attempt or a hold may show as pending for a while and disappears by itself")],
+                    vec![],
+                    None,
+                )
+            } else {
+                a.done(
+                    D::DuplicateCharge,
+                    t("重复扣款：对账单上同一张卡同一金额两笔", "Duplicate charge: the statement shows the same card and amount twice"),
+                    t(format!("{}列出 {} 笔同一张卡、同金额、相隔几分钟的扣款。保留最早的一笔，对后面的做退货。", src.zh, twins.len() + 1), format!("{} lists {} charges to the same card for the same amount, minutes apart. Keep the first and refund the later one(s).", src.en, twins.len() + 1)),
+                    vec![t("对后面那笔做退货（需要它的参考号和日期），或联系收单机构", "Refund the later one (it needs its RRN and date), or contact the acquirer")],
+                    vec![ids],
+                    None,
+                )
+            }
+        }
+        Complaint::Other => a.done(
+            D::NotInJournalGap,
+            t("本机日志漏了这笔，收单机构有记录", "The journal lacks it; the acquirer has it"),
+            t(
+                format!("本机日志没有这笔（终端没有连接本软件，或镜像漏掉了），但{}有：这笔{kzh}成功，{settled_zh}。不需要处理；顾客要退款时，凭对账单上的参考号做退货。", src.zh),
+                format!("The journal does not have it (the terminal is not linked, or the mirror missed it), but {} does: this {ken} was approved and {settled_en}. Nothing to do; if the customer wants the money back, refund with the statement's RRN.", src.en),
+            ),
+            vec![t("需要时打印依据对账单重建的签购单", "Print the slip rebuilt from the statement when needed")],
+            vec![ids, rebuilt],
+            None,
+        ),
+        Complaint::VoidFailed => {
+            let original_date = l.occurred_at.date();
+            let remedy = match rrn {
+                Some(rrn) => Remedy::Refund { rrn, original_date, refundable: l.amount },
+                None => Remedy::RefundNeedsRrn { original_date, refundable: l.amount },
+            };
+            let step = match &remedy {
+                Remedy::Refund { rrn, .. } => t(
+                    format!("在终端上选择“退货”，输入参考号 {rrn}、原交易日期 {}，金额不超过 {}", original_date.format("%m%d"), l.amount.zh_string()),
+                    format!("On the terminal choose REFUND, enter RRN {rrn}, original date {}, amount up to {}", original_date.format("%m%d"), l.amount),
+                ),
+                _ => t(
+                    format!("对账单没有参考号：请收单机构查出 {original_date} 凭证号 {voucher} 的参考号，再退货"),
+                    format!("The statement has no RRN: ask the acquirer for the RRN of voucher {voucher} on {original_date}, then refund"),
+                ),
+            };
+            a.done(
+                D::SettledUseRefund,
+                t("已结算：不能撤销，请做退货", "Settled: void is impossible, do a refund"),
+                t(
+                    format!("本机日志没有这笔，但{}有：这笔{kzh}{settled_zh}，终端里已没有原交易，所以撤销会提示“原交易不存在”。请改做“退货”。", src.zh),
+                    format!("The journal does not have it, but {} does: this {ken} {settled_en}, so the terminal no longer holds the original and a void answers \"original transaction does not exist\". Do a refund instead.", src.en),
+                ),
+                vec![step, t("如终端不支持退货，联系收单机构办理", "If the terminal cannot refund, ask the acquirer to do it")],
+                vec![ids],
+                Some(remedy),
+            )
+        }
     }
 }

@@ -45,7 +45,7 @@ pub use rules::{
 };
 pub use statement::{
     reconcile, settles, Discrepancy, DiscrepancyKind, Match, MatchRule, Reconciliation,
-    StatementLine, TotalsRow, TIME_WINDOW,
+    StatementLine, TotalsRow, Witness, TIME_WINDOW,
 };
 pub use txn::{
     Batch, BatchState, CardScheme, CopyType, EntryMode, Expiry, Link, Outcome, Settlement,

@@ -44,6 +44,65 @@ pub struct StatementLine {
     pub card_type: Option<String>,
 }
 
+/// A statement line as a witness in an answer: what the acquirer listed, and where.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Witness {
+    pub line_id: i64,
+    /// The statement file's name, without its folder.
+    pub file_name: String,
+    /// The day the file was imported, shop time.
+    pub imported_on: NaiveDate,
+    pub line: StatementLine,
+}
+
+impl Witness {
+    /// "收单机构对账单 a.csv 第 7 行（2026-12-02 导入）".
+    pub fn source(&self) -> crate::Text {
+        crate::Text::new(
+            format!(
+                "收单机构对账单 {} 第 {} 行（{} 导入）",
+                self.file_name, self.line.line_no, self.imported_on
+            ),
+            format!(
+                "the acquirer's statement {}, line {} (imported {})",
+                self.file_name, self.line.line_no, self.imported_on
+            ),
+        )
+    }
+
+    /// What the line says, in the words of a journal fact.
+    pub fn describe(&self) -> crate::Text {
+        let l = &self.line;
+        let (kzh, ken) = l.kind.words();
+        let o = |v: Option<&str>| v.unwrap_or("—").to_owned();
+        let terminal = o(l.terminal_id.as_ref().map(|v| v.as_str()));
+        let voucher = o(l.trace_no.as_ref().map(|v| v.as_str()));
+        let rrn = o(l.rrn.as_ref().map(|v| v.as_str()));
+        let card = l.last4().unwrap_or_else(|| "—".into());
+        let settled_zh = l
+            .settle_date
+            .map(|d| format!(" 清算日 {d}"))
+            .unwrap_or_default();
+        let settled_en = l
+            .settle_date
+            .map(|d| format!(" settled {d}"))
+            .unwrap_or_default();
+        let src = self.source();
+        crate::Text::new(
+            format!(
+                "{}：终端 {terminal} 凭证号 {voucher} {kzh} {} {} 卡号后四位 {card} 参考号 {rrn}{settled_zh}",
+                src.zh,
+                l.amount.zh_string(),
+                l.occurred_at
+            ),
+            format!(
+                "{}: terminal {terminal} voucher {voucher} {ken} {} at {} card …{card} RRN {rrn}{settled_en}",
+                src.en, l.amount, l.occurred_at
+            ),
+        )
+    }
+}
+
 impl StatementLine {
     /// The last four digits of the card, when the statement shows them.
     pub fn last4(&self) -> Option<String> {

@@ -46,7 +46,7 @@ pub use record::{
     Direction, RawFrame, Record, RecordBody, SettlementRecord, SlipRecord, TxnRecord,
 };
 pub use settings::{MerchantProfile, TerminalOverview};
-pub use statements::{StatementFile, StatementImport};
+pub use statements::{LineQuery, StatementFile, StatementImport, StoredLine};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use std::path::{Path, PathBuf};

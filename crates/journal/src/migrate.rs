@@ -25,6 +25,10 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0005_masking.sql"),
     ),
     ("0006_links", include_str!("../migrations/0006_links.sql")),
+    (
+        "0007_statement_witness",
+        include_str!("../migrations/0007_statement_witness.sql"),
+    ),
 ];
 
 /// The schema version from which card data is masked at the journal's boundary; a

@@ -1,10 +1,12 @@
 //! Acquirer statements: imported whole or not at all, never twice.
 
+use crate::query::Probe;
 use crate::sql::{local, utc};
 use crate::{Journal, JournalError};
 use chrono::{DateTime, NaiveDateTime, Utc};
+use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, TransactionBehavior};
-use slipkeeper_domain::{StatementLine, TerminalId, Transaction};
+use slipkeeper_domain::{AuthCode, Rrn, StatementLine, TerminalId, TraceNo, Transaction};
 use std::collections::HashSet;
 
 /// What importing one statement file did.
@@ -54,6 +56,35 @@ fn line_key(l: &StatementLine) -> String {
     .join("|")
 }
 
+/// What to look statement lines up by: every field given must match.
+#[derive(Clone, Debug, Default)]
+pub struct LineQuery {
+    pub terminal: Option<TerminalId>,
+    pub voucher: Option<TraceNo>,
+    pub rrn: Option<Rrn>,
+    pub auth_code: Option<AuthCode>,
+    pub last4: Option<String>,
+    pub amount_minor: Option<i64>,
+    /// Lines matching at least one of these (a search box read every way it could be).
+    pub any_of: Vec<Probe>,
+    /// Terminal local time, inclusive.
+    pub from: Option<NaiveDateTime>,
+    /// Terminal local time, exclusive.
+    pub to: Option<NaiveDateTime>,
+    /// 0 means 200.
+    pub limit: u64,
+}
+
+/// A stored statement line with the file it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredLine {
+    pub id: i64,
+    pub statement_id: i64,
+    pub file_name: String,
+    pub imported_at: DateTime<Utc>,
+    pub line: StatementLine,
+}
+
 impl Journal {
     /// Stores a parsed statement in one transaction: all its lines or none.
     pub fn import_statement(
@@ -92,8 +123,10 @@ impl Journal {
         let (mut new_lines, mut known_lines) = (0, 0);
         {
             let mut ins = tx.prepare_cached(
-                "INSERT INTO statement_lines (statement_id, line_key, occurred_at, line)
-                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT (line_key) DO NOTHING",
+                "INSERT INTO statement_lines (statement_id, line_key, occurred_at, line,
+                     terminal_id, trace_no, rrn, auth_code, last4, amount_minor, kind)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                 ON CONFLICT (line_key) DO NOTHING",
             )?;
             for l in lines {
                 let json = serde_json::to_string(l)
@@ -102,7 +135,14 @@ impl Journal {
                     id,
                     line_key(l),
                     local(&l.occurred_at),
-                    crate::scrub::json(json)
+                    crate::scrub::json(json),
+                    l.terminal_id.as_ref().map(|v| v.as_str()),
+                    l.trace_no.as_ref().map(|v| v.as_str()),
+                    l.rrn.as_ref().map(|v| v.as_str()),
+                    l.auth_code.as_ref().map(|v| v.as_str()),
+                    l.last4(),
+                    l.amount.minor(),
+                    l.kind.as_str(),
                 ])? {
                     0 => known_lines += 1,
                     _ => new_lines += 1,
@@ -173,6 +213,127 @@ impl Journal {
             out.push((id, line));
         }
         Ok(out)
+    }
+
+    /// Statement lines matching `q`, oldest first, each with the file it came from.
+    pub fn find_statement_lines(&self, q: &LineQuery) -> Result<Vec<StoredLine>, JournalError> {
+        let mut w: Vec<String> = Vec::new();
+        let mut p: Vec<Value> = Vec::new();
+        let text = |v: &str| Value::Text(v.to_owned());
+        let mut eq = |col: &str, v: Value, w: &mut Vec<String>| {
+            p.push(v);
+            w.push(format!("{col} = ?{}", p.len()));
+        };
+        if let Some(v) = &q.terminal {
+            eq("l.terminal_id", text(v.as_str()), &mut w);
+        }
+        if let Some(v) = &q.voucher {
+            eq("l.trace_no", text(v.as_str()), &mut w);
+        }
+        if let Some(v) = &q.rrn {
+            eq("l.rrn", text(v.as_str()), &mut w);
+        }
+        if let Some(v) = &q.auth_code {
+            eq("l.auth_code", text(v.as_str()), &mut w);
+        }
+        if let Some(v) = &q.last4 {
+            eq("l.last4", text(v), &mut w);
+        }
+        if let Some(v) = q.amount_minor {
+            eq("l.amount_minor", Value::Integer(v), &mut w);
+        }
+        if !q.any_of.is_empty() {
+            let mut any = Vec::new();
+            for probe in &q.any_of {
+                let (col, lo, hi) = match probe {
+                    Probe::Voucher(v) => ("l.trace_no", text(v.as_str()), None),
+                    Probe::Rrn(v) => ("l.rrn", text(v.as_str()), None),
+                    Probe::Auth(v) => ("l.auth_code", text(v.as_str()), None),
+                    Probe::Last4(v) => ("l.last4", text(v), None),
+                    Probe::Amount(lo, hi) => (
+                        "l.amount_minor",
+                        Value::Integer(*lo),
+                        Some(Value::Integer(*hi)),
+                    ),
+                };
+                p.push(lo);
+                match hi {
+                    None => any.push(format!("{col} = ?{}", p.len())),
+                    Some(hi) => {
+                        p.push(hi);
+                        any.push(format!("{col} BETWEEN ?{} AND ?{}", p.len() - 1, p.len()));
+                    }
+                }
+            }
+            w.push(format!("({})", any.join(" OR ")));
+        }
+        if let Some(v) = &q.from {
+            p.push(Value::Text(local(v)));
+            w.push(format!("l.occurred_at >= ?{}", p.len()));
+        }
+        if let Some(v) = &q.to {
+            p.push(Value::Text(local(v)));
+            w.push(format!("l.occurred_at < ?{}", p.len()));
+        }
+        let filter = if w.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", w.join(" AND "))
+        };
+        let limit = if q.limit == 0 {
+            200
+        } else {
+            q.limit.min(10_000)
+        };
+        let sql = format!(
+            "SELECT l.id, l.statement_id, s.file_name, s.imported_at, l.line
+             FROM statement_lines l JOIN statements s ON s.id = l.statement_id
+             {filter} ORDER BY l.occurred_at, l.id LIMIT {limit}"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(p), |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, statement_id, file_name, at, json) = row?;
+            let line = serde_json::from_str(&json)
+                .map_err(|e| corrupt(format!("statement line #{id}"), e))?;
+            let imported_at = NaiveDateTime::parse_from_str(&at, crate::sql::UTC_TIME)
+                .map_err(|e| corrupt(format!("statement #{statement_id}"), e))?
+                .and_utc();
+            out.push(StoredLine {
+                id,
+                statement_id,
+                file_name,
+                imported_at,
+                line,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Whether any imported statement has a line with `from <= time < to` (for the
+    /// terminal, when given: lines that name no terminal count for every terminal).
+    /// A statement that covers a day and lacks a payment says the acquirer lacks it.
+    pub fn statements_cover(
+        &self,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+        terminal: Option<&TerminalId>,
+    ) -> Result<bool, JournalError> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM statement_lines WHERE occurred_at >= ?1 AND occurred_at < ?2
+                 AND (?3 IS NULL OR terminal_id IS NULL OR terminal_id = ?3))",
+            rusqlite::params![local(&from), local(&to), terminal.map(|t| t.as_str())],
+            |r| r.get(0),
+        )?)
     }
 
     /// The earliest and latest time on any imported statement line.

@@ -4,8 +4,18 @@ CREATE INDEX case_events_case ON case_events (case_id, id);
 CREATE INDEX cases_due ON cases (status, due_on);
 -- index chain_record
 CREATE INDEX chain_record ON chain (kind, row_id);
+-- index statement_lines_amount
+CREATE INDEX statement_lines_amount ON statement_lines (amount_minor, occurred_at);
+-- index statement_lines_auth
+CREATE INDEX statement_lines_auth ON statement_lines (auth_code);
+-- index statement_lines_last4
+CREATE INDEX statement_lines_last4 ON statement_lines (last4, occurred_at);
+-- index statement_lines_rrn
+CREATE INDEX statement_lines_rrn ON statement_lines (rrn);
 -- index statement_lines_time
 CREATE INDEX statement_lines_time ON statement_lines (occurred_at);
+-- index statement_lines_trace
+CREATE INDEX statement_lines_trace ON statement_lines (trace_no, terminal_id);
 -- index transactions_amount
 CREATE INDEX transactions_amount ON transactions (amount_minor, occurred_at);
 -- index transactions_auth
@@ -146,7 +156,7 @@ CREATE TABLE statement_lines (
     line_key      TEXT NOT NULL UNIQUE,
     occurred_at   TEXT NOT NULL,      -- terminal local time, as transactions.occurred_at
     line          TEXT NOT NULL       -- JSON of domain::StatementLine
-) STRICT;
+, terminal_id TEXT, trace_no TEXT, rrn TEXT, auth_code TEXT, last4 TEXT, amount_minor INTEGER, kind TEXT) STRICT;
 -- table statement_mappings
 CREATE TABLE statement_mappings (
     id       TEXT PRIMARY KEY,

@@ -268,7 +268,7 @@ warnings: Array<Text>, };
 /**
  * The stable answer codes. The UI and the docs key their texts on these.
  */
-export type DiagnosisCode = "VOIDABLE" | "SETTLED_USE_REFUND" | "ALREADY_VOIDED" | "ALREADY_REFUNDED" | "PARTIALLY_REFUNDED" | "REVERSED" | "DECLINED" | "OTHER_TERMINAL" | "NOT_IN_JOURNAL_TYPO" | "NOT_IN_JOURNAL_GAP" | "NOT_IN_JOURNAL" | "DUPLICATE_CHARGE" | "UNKNOWN_OUTCOME" | "RECEIPT_LOST" | "APPROVED_ASK_ACQUIRER" | "DISPUTE_RESPOND" | "IS_VOID" | "IS_REFUND" | "IS_REVERSAL" | "PRE_AUTH_OPEN" | "PRE_AUTH_COMPLETED" | "PRE_AUTH_CANCELLED" | "PRE_AUTH_EXPIRED" | "CHARGED_ONCE" | "OVER_REFUNDED" | "VOID_WINDOW_CLOSED" | "NOT_A_PAYMENT";
+export type DiagnosisCode = "VOIDABLE" | "SETTLED_USE_REFUND" | "ALREADY_VOIDED" | "ALREADY_REFUNDED" | "PARTIALLY_REFUNDED" | "REVERSED" | "DECLINED" | "OTHER_TERMINAL" | "NOT_IN_JOURNAL_TYPO" | "NOT_IN_JOURNAL_GAP" | "NOT_IN_JOURNAL" | "DUPLICATE_CHARGE" | "UNKNOWN_OUTCOME" | "RECEIPT_LOST" | "APPROVED_ASK_ACQUIRER" | "DISPUTE_RESPOND" | "IS_VOID" | "IS_REFUND" | "IS_REVERSAL" | "PRE_AUTH_OPEN" | "PRE_AUTH_COMPLETED" | "PRE_AUTH_CANCELLED" | "PRE_AUTH_EXPIRED" | "CHARGED_ONCE" | "OVER_REFUNDED" | "VOID_WINDOW_CLOSED" | "NOT_A_PAYMENT" | "ON_ACQUIRER_STATEMENT" | "NOT_ON_ACQUIRER_STATEMENT";
 
 export type Direction = "rx" | "tx";
 
@@ -307,7 +307,11 @@ export type Fact = {
 /**
  * The journal's transaction id the fact is about, when there is one.
  */
-txn_id?: number | null, text: Text, };
+txn_id?: number | null, 
+/**
+ * The statement line the fact is about, when it is the acquirer's record.
+ */
+line_id?: number | null, text: Text, };
 
 /**
  * What part of a transaction a search matched.

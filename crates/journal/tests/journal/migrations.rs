@@ -28,6 +28,10 @@ const RELEASED: &[(&str, &str)] = &[
         "0006_links",
         include_str!("../../migrations/0006_links.sql.sha256"),
     ),
+    (
+        "0007_statement_witness",
+        include_str!("../../migrations/0007_statement_witness.sql.sha256"),
+    ),
 ];
 
 #[test]
@@ -173,6 +177,14 @@ fn a_schema_1_journal_is_upgraded_in_place() {
     );
 }
 
+/// Undoes schema 7 (statement lines' lookup columns).
+const WITHOUT_SCHEMA_7: &str = "DROP INDEX statement_lines_trace; DROP INDEX statement_lines_rrn;
+    DROP INDEX statement_lines_auth; DROP INDEX statement_lines_last4; DROP INDEX statement_lines_amount;
+    ALTER TABLE statement_lines DROP COLUMN terminal_id; ALTER TABLE statement_lines DROP COLUMN trace_no;
+    ALTER TABLE statement_lines DROP COLUMN rrn; ALTER TABLE statement_lines DROP COLUMN auth_code;
+    ALTER TABLE statement_lines DROP COLUMN last4; ALTER TABLE statement_lines DROP COLUMN amount_minor;
+    ALTER TABLE statement_lines DROP COLUMN kind;";
+
 /// Makes `path` (a current journal) look like one written by schema 4, before card data
 /// was masked at the boundary: slip #1 holds a full card number, raw frame #1 one in
 /// BMP 22, and the chain is recomputed over that content as the old build did.
@@ -196,9 +208,10 @@ fn a_schema_4_journal_with_full_card_numbers(path: &std::path::Path, pan: &str) 
     frame.extend(hex::decode(pan).unwrap());
     c.execute("UPDATE raw_frames SET bytes = ?1 WHERE id = 1", [frame])
         .unwrap();
-    c.execute_batch(
-        "DROP TABLE links; DROP TABLE chain_rewrites; ALTER TABLE raw_frames DROP COLUMN masked;",
-    )
+    c.execute_batch(&format!(
+        "DROP TABLE links; DROP TABLE chain_rewrites; ALTER TABLE raw_frames DROP COLUMN masked; {}",
+        WITHOUT_SCHEMA_7
+    ))
     .unwrap();
     c.pragma_update(None, "user_version", 4).unwrap();
     drop(c);
@@ -214,13 +227,16 @@ fn a_schema_4_journal_with_full_card_numbers(path: &std::path::Path, pan: &str) 
             .unwrap();
         c.execute_batch("CREATE TABLE links (id INTEGER PRIMARY KEY, config TEXT NOT NULL, updated_at TEXT NOT NULL)")
             .unwrap();
+        c.execute_batch(include_str!("../../migrations/0007_statement_witness.sql"))
+            .unwrap();
     }
     Journal::open(path).unwrap().export(&mut lines).unwrap();
     crate::write_chain(path, &lines);
     let c = crate::raw(path);
-    c.execute_batch(
-        "DROP TABLE links; DROP TABLE chain_rewrites; ALTER TABLE raw_frames DROP COLUMN masked;",
-    )
+    c.execute_batch(&format!(
+        "DROP TABLE links; DROP TABLE chain_rewrites; ALTER TABLE raw_frames DROP COLUMN masked; {}",
+        WITHOUT_SCHEMA_7
+    ))
     .unwrap();
     c.pragma_update(None, "user_version", 4).unwrap();
 }
@@ -286,4 +302,82 @@ fn a_schema_4_journal_is_masked_and_re_chained_with_its_reason() {
     );
     let bcd = hex::decode(pan).unwrap();
     assert!(!after.windows(bcd.len()).any(|w| w == &bcd[..]), "BCD");
+}
+
+/// Statement lines imported before schema 7 are found by voucher, RRN, card and
+/// amount after the upgrade: the migration fills the new columns from the JSON.
+#[test]
+fn a_schema_6_journals_statement_lines_are_searchable_after_the_upgrade() {
+    use slipkeeper_domain::{Money, StatementLine, TxnKind};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v6.db");
+    let line = StatementLine {
+        line_no: 2,
+        merchant_id: None,
+        terminal_id: Some("10000001".parse().unwrap()),
+        occurred_at: chrono::NaiveDate::from_ymd_opt(2026, 11, 20)
+            .unwrap()
+            .and_hms_opt(12, 57, 0)
+            .unwrap(),
+        card: Some("622588******1234".into()),
+        amount: Money::cny(25_531),
+        fee: None,
+        net: None,
+        rrn: Some("612345678901".parse().unwrap()),
+        trace_no: Some("000123".parse().unwrap()),
+        auth_code: Some("A1B2C3".parse().unwrap()),
+        kind: TxnKind::Sale,
+        settle_date: None,
+        card_type: None,
+    };
+    {
+        let mut j = Journal::open(&path).unwrap();
+        j.import_statement(
+            "s.csv",
+            "ab",
+            "generic-zh",
+            None,
+            std::slice::from_ref(&line),
+            crate::now(),
+        )
+        .unwrap();
+    }
+    {
+        let c = crate::raw(&path);
+        c.execute_batch(WITHOUT_SCHEMA_7).unwrap();
+        c.pragma_update(None, "user_version", 6).unwrap();
+    }
+    let j = Journal::open(&path).unwrap();
+    assert_eq!(j.schema_version().unwrap(), SCHEMA_VERSION);
+    let by = |q: slipkeeper_journal::LineQuery| j.find_statement_lines(&q).unwrap();
+    let found = by(slipkeeper_journal::LineQuery {
+        voucher: line.trace_no.clone(),
+        terminal: line.terminal_id.clone(),
+        ..Default::default()
+    });
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].line, line);
+    assert_eq!(found[0].file_name, "s.csv");
+    for q in [
+        slipkeeper_journal::LineQuery {
+            rrn: line.rrn.clone(),
+            ..Default::default()
+        },
+        slipkeeper_journal::LineQuery {
+            last4: Some("1234".into()),
+            amount_minor: Some(25_531),
+            ..Default::default()
+        },
+        slipkeeper_journal::LineQuery {
+            auth_code: line.auth_code.clone(),
+            ..Default::default()
+        },
+    ] {
+        assert_eq!(by(q.clone()).len(), 1, "{q:?}");
+    }
+    assert!(by(slipkeeper_journal::LineQuery {
+        last4: Some("9999".into()),
+        ..Default::default()
+    })
+    .is_empty());
 }
