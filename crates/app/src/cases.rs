@@ -114,28 +114,11 @@ impl App {
     ) -> Result<i64, AppError> {
         let mut facts = self.facts(lookup)?;
         if let Some(id) = statement_line_id {
-            // The acquirer's statement lists it: if the journal does not, that is a hole
-            // in the mirror, not a payment made elsewhere.
-            let (line, file) = self.journal.statement_line(id)?;
-            if facts.found.is_none() && facts.gap.is_none() {
-                let (kzh, ken) = line.kind.words();
-                facts.gap = Some(Text::new(
-                    format!(
-                        "收单机构对账单 {file}（第 {} 行）列有一笔 {} {}（{}），日志里没有",
-                        line.line_no,
-                        kzh,
-                        line.amount,
-                        line.occurred_at
-                    ),
-                    format!(
-                        "the acquirer's statement {file} (line {}) lists a {} of {} at {} that the journal does not have",
-                        line.line_no,
-                        ken,
-                        line.amount,
-                        line.occurred_at
-                    ),
-                ));
-            }
+            // The line the case is about is the acquirer's word on it, first among the
+            // statement's witnesses.
+            facts.statement.retain(|w| w.line_id != id);
+            let line = self.journal.statement_line_by_id(id)?;
+            facts.statement.insert(0, self.witness(line));
         }
         let diagnosis = slipkeeper_domain::diagnose(complaint, &facts);
         let acquirer = acquirer_id.map(|id| self.acquirer(id)).transpose()?;
@@ -155,7 +138,10 @@ impl App {
                 complaint,
                 code: diagnosis.code.as_str().to_owned(),
                 txn_id,
-                statement_line_id,
+                // The statement line the answer went by travels with the case (and
+                // its evidence pack), whether or not the case was opened from it.
+                statement_line_id: statement_line_id
+                    .or_else(|| diagnosis.facts.iter().find_map(|f| f.line_id)),
                 acquirer_id: acquirer.map(|a| a.id),
                 due_on,
                 lookup: to_json(lookup)?,

@@ -58,6 +58,11 @@ pub struct SlipRequest {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub batch_no: Option<slipkeeper_domain::BatchNo>,
+    /// A line of the acquirer's statement to rebuild the slip from (a payment the
+    /// journal has no record of); the voucher is then only for the file's name.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub line_id: Option<i64>,
     pub copy: CopyChoice,
 }
 
@@ -292,13 +297,21 @@ pub fn typescript() -> String {
 
 /// The reprint commands over a [`SlipRequest`], as the window asks for them.
 impl crate::App {
+    /// The slips a request is about: a statement line's, or a voucher's.
+    fn slips_for(&self, r: &SlipRequest) -> Result<Vec<slipkeeper_slip::Slip>, AppError> {
+        match r.line_id {
+            Some(id) => self.reprint_statement_line(id, &r.copy.copies()),
+            None => self.reprint(
+                &r.voucher_no,
+                r.terminal_id.as_ref(),
+                r.batch_no.as_ref(),
+                &r.copy.copies(),
+            ),
+        }
+    }
+
     pub fn reprint_preview_for(&self, r: &SlipRequest) -> Result<Vec<SlipView>, AppError> {
-        self.reprint_preview(
-            &r.voucher_no,
-            r.terminal_id.as_ref(),
-            r.batch_no.as_ref(),
-            &r.copy.copies(),
-        )
+        Ok(self.slips_for(r)?.iter().map(SlipView::from).collect())
     }
 
     pub fn reprint_pdf_preview_for(
@@ -306,41 +319,28 @@ impl crate::App {
         r: &SlipRequest,
         paper: Paper,
     ) -> Result<Vec<u8>, AppError> {
-        self.reprint_pdf_preview(
-            &r.voucher_no,
-            r.terminal_id.as_ref(),
-            r.batch_no.as_ref(),
-            &r.copy.copies(),
-            paper,
-        )
+        crate::reprint::pdf_bytes(&self.slips_for(r)?, paper)
     }
 
     pub fn reprint_pdf_for(&self, r: &SlipRequest, paper: Paper) -> Result<PathBuf, AppError> {
-        self.reprint_to_exports(
-            &r.voucher_no,
-            r.terminal_id.as_ref(),
-            r.batch_no.as_ref(),
-            &r.copy.copies(),
-            paper,
-        )
+        let slips = self.slips_for(r)?;
+        let t = r.terminal_id.as_ref().map(|t| t.as_str()).unwrap_or("any");
+        let path = self.exports_dir()?.join(format!(
+            "reprint-{t}-{}-{}.pdf",
+            r.voucher_no,
+            self.clock.local_now().format("%Y%m%d-%H%M%S")
+        ));
+        self.save_pdf(&slips, paper, &path)?;
+        Ok(path)
     }
 
     pub fn reprint_print_for(&self, r: &SlipRequest, paper: Paper) -> Result<(), AppError> {
-        self.reprint_on_system_printer(
-            &r.voucher_no,
-            r.terminal_id.as_ref(),
-            r.batch_no.as_ref(),
-            &r.copy.copies(),
-            paper,
-        )
+        let printer = self.printers()?.system;
+        self.print_on_system_printer(&self.slips_for(r)?, paper, printer.as_deref())
     }
 
     pub fn reprint_receipt_for(&self, r: &SlipRequest) -> Result<usize, AppError> {
-        self.reprint_on_receipt_printer(
-            &r.voucher_no,
-            r.terminal_id.as_ref(),
-            r.batch_no.as_ref(),
-            &r.copy.copies(),
-        )
+        let (target, cols) = self.printers()?.receipt_target()?;
+        self.print_escpos(&self.slips_for(r)?, cols, &target)
     }
 }

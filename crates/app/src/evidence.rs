@@ -389,6 +389,22 @@ impl App {
                 "02_statement_line.json".into(),
                 serde_json::to_vec_pretty(&doc).map_err(internal)?,
             ));
+            // No journal record to reprint: the slip rebuilt from the acquirer's own
+            // line, titled as such and naming the file and line.
+            if detail.is_none() {
+                let w = self.witness(self.journal.statement_line_by_id(id)?);
+                let slips =
+                    self.statement_line_slips(&w, &[CopyType::Merchant, CopyType::Cardholder])?;
+                let mut pdf = Vec::new();
+                write_pdf(
+                    &slips,
+                    Paper::Roll80,
+                    "Slipkeeper slip rebuilt from the acquirer's statement",
+                    &mut pdf,
+                )
+                .map_err(internal)?;
+                files.push(("01_slip_from_statement.pdf".into(), pdf));
+            }
         }
         let integrity = serde_json::json!({
             "algorithm": "hash = SHA-256(bytes of prev_hash, hex-decoded || UTF-8 bytes of line)",

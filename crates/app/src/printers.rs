@@ -120,7 +120,7 @@ impl Printers {
         })
     }
 
-    fn receipt_target(&self) -> Result<(EscposTarget, Columns), AppError> {
+    pub(crate) fn receipt_target(&self) -> Result<(EscposTarget, Columns), AppError> {
         let r = self.receipt.as_deref().ok_or_else(|| {
             AppError::new(
                 ErrorCode::NotSetUp,

@@ -83,6 +83,14 @@ impl App {
         let found = match self.by_voucher(voucher, terminal, batch) {
             Ok(f) => f,
             Err(e) if e.code == ErrorCode::NotFound => {
+                // The acquirer's record, when the journal has none (no terminal link,
+                // or the mirror missed it): a slip rebuilt from the statement. A batch
+                // picked from a list means a journal row; statements name no batch.
+                if batch.is_none() {
+                    if let Some(slips) = self.statement_slips(voucher, terminal, copies)? {
+                        return Ok(slips);
+                    }
+                }
                 let near: Vec<String> = closest_vouchers(voucher)
                     .into_iter()
                     .filter(|c| self.by_voucher(c, terminal, batch).is_ok())
@@ -129,6 +137,81 @@ impl App {
             .iter()
             .map(|c| layout(&d.row.txn, &d.slips, *c, Some(&shop), now))
             .collect())
+    }
+
+    /// The slips rebuilt from the statement line for `voucher`, when an imported
+    /// statement has exactly one; `None` when none has it.
+    fn statement_slips(
+        &self,
+        voucher: &TraceNo,
+        terminal: Option<&TerminalId>,
+        copies: &[CopyType],
+    ) -> Result<Option<Vec<Slip>>, AppError> {
+        let lines = self
+            .journal
+            .find_statement_lines(&slipkeeper_journal::LineQuery {
+                voucher: Some(voucher.clone()),
+                terminal: terminal.cloned(),
+                limit: 20,
+                ..Default::default()
+            })?;
+        match lines.len() {
+            0 => Ok(None),
+            1 => {
+                let w = self.witness(lines.into_iter().next().expect("one line"));
+                Ok(Some(self.statement_line_slips(&w, copies)?))
+            }
+            n => {
+                let which: Vec<String> = lines
+                    .iter()
+                    .map(|l| {
+                        format!(
+                            "{} {}",
+                            l.line
+                                .terminal_id
+                                .as_ref()
+                                .map(|t| t.as_str())
+                                .unwrap_or("—"),
+                            l.line.occurred_at.format("%Y-%m-%d %H:%M")
+                        )
+                    })
+                    .collect();
+                Err(AppError::new(
+                    ErrorCode::BadInput,
+                    format!(
+                        "凭证号 {voucher} 在收单机构对账单上有 {n} 笔（{}）：请在日志页的对账单结果里选出要打印的那一笔 / voucher {voucher} is on the acquirer's statements {n} times ({}): pick the one to print from the statement results on the journal screen; nothing was printed",
+                        which.join("；"),
+                        which.join("; ")
+                    ),
+                ))
+            }
+        }
+    }
+
+    /// The slips rebuilt from one statement line: the shop's name from the profile
+    /// (a statement carries none the slip could print).
+    pub(crate) fn statement_line_slips(
+        &self,
+        w: &slipkeeper_domain::Witness,
+        copies: &[CopyType],
+    ) -> Result<Vec<Slip>, AppError> {
+        let shop = self.merchant_name_for(&[])?;
+        let now = self.clock.local_now();
+        Ok(copies
+            .iter()
+            .map(|c| slipkeeper_slip::layout_statement(w, *c, Some(&shop), now))
+            .collect())
+    }
+
+    /// The slips rebuilt from statement line `line_id`.
+    pub fn reprint_statement_line(
+        &self,
+        line_id: i64,
+        copies: &[CopyType],
+    ) -> Result<Vec<Slip>, AppError> {
+        let line = self.journal.statement_line_by_id(line_id)?;
+        let w = self.witness(line);
+        self.statement_line_slips(&w, copies)
     }
 
     /// Every transaction with `from <= time < to` (terminal local time), oldest first,

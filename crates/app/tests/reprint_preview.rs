@@ -183,6 +183,7 @@ fn a_voucher_in_two_batches_reprints_the_one_picked() {
         voucher_no: a.trace_no.clone(),
         terminal_id: Some(a.terminal_id.clone()),
         batch_no: None,
+        line_id: None,
         copy: CopyChoice::Merchant,
     };
     let e = app.reprint_preview_for(&r).unwrap_err();

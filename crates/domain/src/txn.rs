@@ -182,11 +182,13 @@ str_enum!(
 );
 
 str_enum!(
-    /// Where slip text came from: the terminal printed it, or Slipkeeper rebuilt it
-    /// from the structured fields. A reprint says which.
+    /// Where slip text came from: the terminal printed it, Slipkeeper rebuilt it from
+    /// the structured fields, or from a line of the acquirer's statement (the journal
+    /// has no record). A reprint says which.
     SlipOrigin {
         Terminal = "terminal",
         Regenerated = "regenerated",
+        Statement = "statement",
     }
 );
 

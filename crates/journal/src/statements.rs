@@ -319,6 +319,34 @@ impl Journal {
         Ok(out)
     }
 
+    /// One stored line with the file it came from.
+    pub fn statement_line_by_id(&self, id: i64) -> Result<StoredLine, JournalError> {
+        let (statement_id, file_name, at, json): (i64, String, String, String) = self
+            .conn
+            .query_row(
+                "SELECT l.statement_id, s.file_name, s.imported_at, l.line
+                 FROM statement_lines l JOIN statements s ON s.id = l.statement_id WHERE l.id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?
+            .ok_or_else(|| JournalError::NotFound {
+                what: format!("statement line #{id}"),
+            })?;
+        let line =
+            serde_json::from_str(&json).map_err(|e| corrupt(format!("statement line #{id}"), e))?;
+        let imported_at = NaiveDateTime::parse_from_str(&at, crate::sql::UTC_TIME)
+            .map_err(|e| corrupt(format!("statement #{statement_id}"), e))?
+            .and_utc();
+        Ok(StoredLine {
+            id,
+            statement_id,
+            file_name,
+            imported_at,
+            line,
+        })
+    }
+
     /// Whether any imported statement has a line with `from <= time < to` (for the
     /// terminal, when given: lines that name no terminal count for every terminal).
     /// A statement that covers a day and lacks a payment says the acquirer lacks it.

@@ -1,5 +1,7 @@
 use chrono::NaiveDateTime;
-use slipkeeper_domain::{mask_pans_in_text, CopyType, SlipOrigin, SlipText, Transaction, TxnKind};
+use slipkeeper_domain::{
+    mask_pans_in_text, CopyType, SlipOrigin, SlipText, Transaction, TxnKind, Witness,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Align {
@@ -175,4 +177,99 @@ fn regenerated(t: &Transaction, copy: CopyType, merchant_name: Option<&str>) -> 
         Line::plain("I ACKNOWLEDGE SATISFACTORY RECEIPT OF RELATIVE GOODS/SERVICES"),
     ]);
     v
+}
+
+/// A slip rebuilt from a line of the acquirer's statement, for a payment the journal
+/// has no record of. Titled as what it is at the top and the foot — the acquirer's
+/// record, not a terminal reprint — with the file and line it came from.
+pub fn layout_statement(
+    w: &Witness,
+    copy: CopyType,
+    merchant_name: Option<&str>,
+    now: NaiveDateTime,
+) -> Slip {
+    let l = &w.line;
+    let mark = vec![
+        Line::title("依据收单机构对账单重建"),
+        Line::title("REBUILT FROM THE ACQUIRER'S STATEMENT"),
+        Line::plain("非终端重打印 NOT A TERMINAL REPRINT"),
+        Line::plain(format!(
+            "来源 SOURCE: {} 第 {} 行 LINE {}",
+            w.file_name, l.line_no, l.line_no
+        )),
+        Line {
+            text: format!("打印时间 PRINTED: {}", now.format("%Y-%m-%d %H:%M:%S")),
+            align: Align::Center,
+            bold: false,
+        },
+    ];
+    let o = |v: Option<&str>| v.unwrap_or("").to_owned();
+    let (zh, en) = l.kind.slip_label();
+    let mut lines = mark.clone();
+    lines.push(Line::plain("-".repeat(16)));
+    lines.extend([
+        Line::title("收单机构交易记录 ACQUIRER'S RECORD"),
+        Line::title(match copy {
+            CopyType::Merchant => "商户存根 MERCHANT COPY",
+            CopyType::Cardholder => "持卡人存根 CARDHOLDER COPY",
+        }),
+        Line::plain(format!("商户名称 MERCHANT NAME: {}", opt(merchant_name))),
+        Line::plain(format!(
+            "商户编号 MERCHANT NO.: {}",
+            o(l.merchant_id.as_ref().map(|v| v.as_str()))
+        )),
+        Line::plain(format!(
+            "终端编号 TERMINAL NO.: {}",
+            o(l.terminal_id.as_ref().map(|v| v.as_str()))
+        )),
+        // The statement prints the card masked; mask again so no import path can
+        // put a full number on paper.
+        Line::plain(format!(
+            "卡号 CARD NO.: {}",
+            mask_pans_in_text(&o(l.card.as_deref()))
+        )),
+        Line::plain(format!(
+            "卡类型 CARD TYPE: {}",
+            mask_pans_in_text(&o(l.card_type.as_deref()))
+        )),
+        Line {
+            text: format!("交易类型 TRANS TYPE: {zh} {en}"),
+            align: Align::Left,
+            bold: true,
+        },
+        Line::plain(format!(
+            "凭证号 VOUCHER NO.: {}",
+            o(l.trace_no.as_ref().map(|v| v.as_str()))
+        )),
+        Line::plain(format!(
+            "授权码 AUTH NO.: {}",
+            o(l.auth_code.as_ref().map(|v| v.as_str()))
+        )),
+        Line::plain(format!(
+            "参考号 REF NO.: {}",
+            o(l.rrn.as_ref().map(|v| v.as_str()))
+        )),
+        Line::plain(format!(
+            "日期/时间 DATE/TIME: {}",
+            l.occurred_at.format("%Y/%m/%d %H:%M:%S")
+        )),
+        Line {
+            text: format!("金额 AMOUNT: {}", l.amount),
+            align: Align::Left,
+            bold: true,
+        },
+    ]);
+    if let Some(d) = l.settle_date {
+        lines.push(Line::plain(format!(
+            "清算日期 SETTLED: {}",
+            d.format("%Y/%m/%d")
+        )));
+    }
+    lines.push(Line::plain("-".repeat(16)));
+    lines.extend(mark);
+    Slip {
+        copy,
+        origin: SlipOrigin::Statement,
+        lines,
+    }
 }

@@ -11,5 +11,5 @@ mod pdf;
 mod text;
 
 pub use escpos::{write_escpos, Columns};
-pub use layout::{layout, printed_merchant_name, Align, Line, Slip};
+pub use layout::{layout, layout_statement, printed_merchant_name, Align, Line, Slip};
 pub use pdf::{warm_up, write_document_pdf, write_pdf, Paper};

@@ -623,10 +623,11 @@ export type SchemeTotal = { scheme: string, count: number, minor: number, };
 export type SearchMode = "auto" | "voucher" | "rrn" | "auth" | "last4" | "amount" | "text";
 
 /**
- * Where slip text came from: the terminal printed it, or Slipkeeper rebuilt it
- * from the structured fields. A reprint says which.
+ * Where slip text came from: the terminal printed it, Slipkeeper rebuilt it from
+ * the structured fields, or from a line of the acquirer's statement (the journal
+ * has no record). A reprint says which.
  */
-export type SlipOrigin = "terminal" | "regenerated";
+export type SlipOrigin = "terminal" | "regenerated" | "statement";
 
 /**
  * The slips a reprint is about: a voucher, on a terminal when the voucher number is on
@@ -636,7 +637,12 @@ export type SlipRequest = { voucher_no: TraceNo, terminal_id: TerminalId | null,
 /**
  * The batch, when the voucher number is in more than one (a list picked from).
  */
-batch_no?: BatchNo | null, copy: CopyChoice, };
+batch_no?: BatchNo | null, 
+/**
+ * A line of the acquirer's statement to rebuild the slip from (a payment the
+ * journal has no record of); the voucher is then only for the file's name.
+ */
+line_id?: number | null, copy: CopyChoice, };
 
 /**
  * Printed text of one slip copy.

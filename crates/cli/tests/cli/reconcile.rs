@@ -328,6 +328,32 @@ fn a_line_missing_from_the_journal_becomes_a_case_with_its_statement_line() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["line"]["rrn"], "699999999999", "{doc}");
     assert!(doc["file"].as_str().unwrap().ends_with("statement.csv"));
+    // No journal record to reprint: the pack's slip is rebuilt from the statement line.
+    let x = d.p("x");
+    std::fs::create_dir_all(&x).unwrap();
+    assert!(Command::new("unzip")
+        .arg("-q")
+        .arg(&pack)
+        .arg("-d")
+        .arg(&x)
+        .status()
+        .unwrap()
+        .success());
+    assert!(!x.join("01_slip_reprint.pdf").exists());
+    let out = Command::new("pdftotext")
+        .arg(x.join("01_slip_from_statement.pdf"))
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for s in [
+        "依据收单机构对账单重建",
+        "NOT A TERMINAL REPRINT",
+        "statement.csv",
+        "699999999999",
+    ] {
+        assert!(text.contains(s), "{s:?} missing from {text}");
+    }
     sk(&db, &["evidence", "verify", pack.to_str().unwrap()]).ok();
 }
 

@@ -309,3 +309,83 @@ fn escpos_over_a_serial_line_arrives_byte_for_byte() {
     }
     assert!(decoded.contains("凭证号 VOUCHER NO.: 000002"));
 }
+
+/// A shop whose terminal has no link: the journal holds no transactions, the
+/// acquirer's statement does. The slip is rebuilt from the statement line, titled as
+/// such with its file and line, on PDF, as text and on an ESC/POS printer.
+#[test]
+fn a_slip_only_the_statement_has_is_rebuilt_from_it_and_says_so() {
+    use std::io::Read;
+    let d = Dir::new();
+    let db = d.p("j.db");
+    let statement = d.p("收单对账单1121.csv");
+    std::fs::write(
+        &statement,
+        "终端编号,交易时间,卡号,交易金额,参考号,凭证号,授权码,交易类型,清算日期\n\
+         10000001,2026-11-20 12:57:03,622588******1234,255.31,612345678901,000123,A1B2C3,消费,2026-11-21\n",
+    )
+    .unwrap();
+    sk(&db, &["statement", "import", statement.to_str().unwrap()]).ok();
+    // Without a shop name a slip would go out blank: nothing is printed.
+    let r = sk(&db, &["reprint", "123", "--text"]).fails();
+    assert!(r.stderr().contains("商户名称"), "{}", r.stderr());
+    sk(&db, &["merchant", "set", "--shop-name", "演示商店"]).ok();
+
+    let pdf = d.p("slip.pdf");
+    sk(&db, &["reprint", "123", "--pdf", pdf.to_str().unwrap()]).ok();
+    let text = pdftotext(&pdf);
+    for s in [
+        "依据收单机构对账单重建",
+        "REBUILT FROM THE ACQUIRER'S STATEMENT",
+        "非终端重打印 NOT A TERMINAL REPRINT",
+        "来源 SOURCE: 收单对账单1121.csv 第 2 行 LINE 2",
+        "商户名称 MERCHANT NAME: 演示商店",
+        "参考号 REF NO.: 612345678901",
+        "凭证号 VOUCHER NO.: 000123",
+        "卡号 CARD NO.: 622588******1234",
+        "清算日期 SETTLED: 2026/11/21",
+        "商户存根 MERCHANT COPY",
+        "持卡人存根 CARDHOLDER COPY",
+    ] {
+        assert!(text.contains(s), "{s:?} missing from {text}");
+    }
+    assert!(
+        !text.contains("REPRINT / DUPLICATE"),
+        "not passed off as a terminal reprint: {text}"
+    );
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let printer = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut got = Vec::new();
+        s.read_to_end(&mut got).unwrap();
+        got
+    });
+    sk(
+        &db,
+        &[
+            "reprint",
+            "123",
+            "--copy",
+            "cardholder",
+            "--escpos",
+            &format!("tcp://127.0.0.1:{port}"),
+        ],
+    )
+    .ok();
+    let got = printer.join().unwrap();
+    let (decoded, _, bad) = encoding_rs::GB18030.decode(&got);
+    assert!(!bad);
+    for s in [
+        "依据收单机构对账单重建",
+        "收单对账单1121.csv",
+        "612345678901",
+    ] {
+        assert!(decoded.contains(s), "{s:?} missing from the printed bytes");
+    }
+
+    // A voucher neither journal nor statement has still prints nothing.
+    let r = sk(&db, &["reprint", "124", "--text"]).fails();
+    assert!(r.stderr().contains("nothing was printed"), "{}", r.stderr());
+}
