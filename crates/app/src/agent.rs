@@ -219,10 +219,11 @@ pub(crate) fn write_private(path: &Path, text: &str) -> Result<(), AppError> {
 /// How often the service looks whether a backup is due (one is made a day).
 pub const BACKUP_CHECK: Duration = Duration::from_secs(60);
 
-/// The automatic backups of the service: a look every [`BACKUP_CHECK`] (and at once on
-/// start) until `stopping`. Failures are logged and recorded for Home.
+/// The service's chores: the automatic backups, a look every [`BACKUP_CHECK`], and the
+/// statements folder, every [`crate::watch::WATCH_CHECK`] (both at once on start),
+/// until `stopping`. Failures are logged and recorded for Home.
 fn backups(journal: &Path, clock: impl Clock + Clone + 'static, stopping: &dyn Fn() -> bool) {
-    let app = match App::open(journal, clock) {
+    let mut app = match App::open(journal, clock) {
         Ok(a) => a,
         Err(e) => {
             tracing::warn!(error = %e.message, "automatic backups: cannot open the journal");
@@ -230,6 +231,7 @@ fn backups(journal: &Path, clock: impl Clock + Clone + 'static, stopping: &dyn F
         }
     };
     let mut next = std::time::Instant::now();
+    let mut next_watch = next;
     while !stopping() {
         if std::time::Instant::now() >= next {
             // `backup_if_due` logs and records its own failures.
@@ -237,6 +239,13 @@ fn backups(journal: &Path, clock: impl Clock + Clone + 'static, stopping: &dyn F
                 tracing::debug!(error = %e.message, "automatic backup not made");
             }
             next = std::time::Instant::now() + BACKUP_CHECK;
+        }
+        if std::time::Instant::now() >= next_watch {
+            // `scan_watch_folder` logs each file and records failures for Home.
+            if let Err(e) = app.scan_watch_folder() {
+                tracing::warn!(error = %e.message, "statements folder not read");
+            }
+            next_watch = std::time::Instant::now() + crate::watch::WATCH_CHECK;
         }
         std::thread::sleep(Duration::from_millis(200));
     }

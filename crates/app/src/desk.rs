@@ -37,6 +37,10 @@ pub struct Home {
     pub checked_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The automatic backups: the last one, and whether one is overdue.
     pub backup: crate::BackupStatus,
+    /// The newest day an imported statement of the acquirer speaks of.
+    pub latest_statement: Option<chrono::NaiveDate>,
+    /// The folder statements are imported from as they appear, when one is watched.
+    pub watch: crate::WatchStatus,
 }
 
 /// Settings → data folder.
@@ -249,6 +253,11 @@ impl App {
             last_error: Some(e.message),
             ..Default::default()
         });
+        let watch = self.watch_status().unwrap_or_else(|e| crate::WatchStatus {
+            last_error: Some(e.message),
+            ..Default::default()
+        });
+        let latest_statement = self.latest_statement_day()?;
         Ok(Home {
             today,
             today_count: count,
@@ -269,6 +278,9 @@ impl App {
                 if let Some(a) = backup_alert(&backup) {
                     v.push(a);
                 }
+                if let Some(a) = crate::watch::statement_alert(&watch, latest_statement, today) {
+                    v.push(a);
+                }
                 v
             },
             unknown_outcomes: alerts.unknown_outcomes,
@@ -276,6 +288,8 @@ impl App {
             checking,
             checked_at: alerts.checked_at,
             backup,
+            latest_statement,
+            watch,
         })
     }
 

@@ -54,7 +54,41 @@ pub struct Found {
     /// (only with the first page).
     pub near: Vec<Hit>,
     pub lookup: Option<Lookup>,
+    /// Lines of the acquirer's imported statements matching the same search that the
+    /// journal has no transaction for (a shop without a terminal link, a payment the
+    /// mirror missed), newest first (only with the first page).
+    pub statement: Vec<StatementRow>,
 }
+
+/// A statement line listed beside the journal's transactions, with its source.
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StatementRow {
+    pub line_id: i64,
+    /// The statement file, without its folder.
+    pub file_name: String,
+    pub line_no: u32,
+    pub imported_on: chrono::NaiveDate,
+    #[ts(optional = nullable)]
+    pub terminal_id: Option<slipkeeper_domain::TerminalId>,
+    #[ts(optional = nullable)]
+    pub voucher: Option<TraceNo>,
+    #[ts(optional = nullable)]
+    pub rrn: Option<Rrn>,
+    #[ts(optional = nullable)]
+    pub auth_code: Option<AuthCode>,
+    /// The card as the statement prints it (masked).
+    #[ts(optional = nullable)]
+    pub card: Option<String>,
+    pub kind: slipkeeper_domain::TxnKind,
+    pub amount: slipkeeper_domain::Money,
+    pub occurred_at: NaiveDateTime,
+    #[ts(optional = nullable)]
+    pub settle_date: Option<chrono::NaiveDate>,
+    pub matched: Vec<Field>,
+}
+
+/// How many statement lines a search lists.
+pub const STATEMENT_ROWS: u64 = 50;
 
 /// How far either side of "around 13:00" a search looks.
 pub const AROUND: TimeDelta = TimeDelta::hours(2);
@@ -244,6 +278,11 @@ impl App {
             }
             _ => Vec::new(),
         };
+        let statement = if form.offset == 0 && q.text.is_none() {
+            self.statement_rows(&q, &probes, around)?
+        } else {
+            Vec::new()
+        };
         let lookup = if page.total == 0 {
             self.lookup_for(&probes, &q, around)
         } else {
@@ -260,7 +299,99 @@ impl App {
             read_as,
             near,
             lookup,
+            statement,
         })
+    }
+
+    /// The statement lines for a search, minus those the journal has (by RRN, else
+    /// by terminal, voucher and day).
+    fn statement_rows(
+        &self,
+        q: &slipkeeper_journal::TxnQuery,
+        probes: &[(Probe, Field)],
+        around: Option<NaiveDateTime>,
+    ) -> Result<Vec<StatementRow>, AppError> {
+        if q.rrn.is_some() || q.voucher.is_some() || q.auth_code.is_some() || q.batch.is_some() {
+            // The strict modes and the batch filter speak of journal rows.
+            return Ok(Vec::new());
+        }
+        let lines = self
+            .journal
+            .find_statement_lines(&slipkeeper_journal::LineQuery {
+                terminal: q.terminal.clone(),
+                any_of: probes.iter().map(|(p, _)| p.clone()).collect(),
+                from: q.from,
+                to: q.to,
+                limit: STATEMENT_ROWS * 2,
+                newest_first: true,
+                ..Default::default()
+            })?;
+        let mut out = Vec::new();
+        for s in lines {
+            if out.len() as u64 >= STATEMENT_ROWS {
+                break;
+            }
+            if self.journal_has(&s.line)? {
+                continue;
+            }
+            let w = self.witness(s);
+            let l = &w.line;
+            let matched = probes
+                .iter()
+                .filter(|(p, _)| match p {
+                    Probe::Voucher(v) => l.trace_no.as_ref() == Some(v),
+                    Probe::Rrn(r) => l.rrn.as_ref() == Some(r),
+                    Probe::Auth(a) => l.auth_code.as_ref() == Some(a),
+                    Probe::Last4(x) => l.last4().as_deref() == Some(x.as_str()),
+                    Probe::Amount(lo, hi) => (*lo..=*hi).contains(&l.amount.minor()),
+                })
+                .map(|(_, f)| *f)
+                .collect();
+            out.push(StatementRow {
+                line_id: w.line_id,
+                file_name: w.file_name,
+                line_no: l.line_no,
+                imported_on: w.imported_on,
+                terminal_id: l.terminal_id.clone(),
+                voucher: l.trace_no.clone(),
+                rrn: l.rrn.clone(),
+                auth_code: l.auth_code.clone(),
+                card: l.card.clone(),
+                kind: l.kind,
+                amount: l.amount,
+                occurred_at: l.occurred_at,
+                settle_date: l.settle_date,
+                matched,
+            });
+        }
+        if let Some(at) = around {
+            out.sort_by_key(|r| (r.occurred_at - at).abs());
+        }
+        Ok(out)
+    }
+
+    /// Whether the journal has the transaction a statement line speaks of.
+    fn journal_has(&self, l: &slipkeeper_domain::StatementLine) -> Result<bool, AppError> {
+        let q = match (&l.rrn, &l.trace_no, &l.terminal_id) {
+            (Some(rrn), ..) => slipkeeper_journal::TxnQuery {
+                rrn: Some(rrn.clone()),
+                limit: 1,
+                ..Default::default()
+            },
+            (None, Some(v), Some(t)) => {
+                let day = l.occurred_at.date().and_time(NaiveTime::MIN);
+                slipkeeper_journal::TxnQuery {
+                    voucher: Some(v.clone()),
+                    terminal: Some(t.clone()),
+                    from: Some(day - TimeDelta::days(1)),
+                    to: Some(day + TimeDelta::days(2)),
+                    limit: 1,
+                    ..Default::default()
+                }
+            }
+            _ => return Ok(false),
+        };
+        Ok(self.journal.search(&q)?.total > 0)
     }
 
     /// `Some(readings)` when the box is read forgivingly (auto or amount mode with

@@ -33,6 +33,7 @@ mod reprint;
 mod story;
 mod support;
 mod terminal;
+pub mod watch;
 pub mod window;
 mod witness;
 pub use live::{serial_ports, ConnectRequest, LinkSlot, LinkStatus, LiveMirror, PortInfo};
@@ -49,7 +50,7 @@ pub use contract::{CopyChoice, FileFilter, Purpose, SlipRequest};
 pub use desk::{DataFolder, Home, SchemeTotal, SlipView};
 pub use error::{AppError, ErrorCode};
 pub use evidence::{verify_evidence, PackCheck, PackReport, MAX_ATTACHMENT};
-pub use find::{Field, Found, Hit};
+pub use find::{Field, Found, Hit, StatementRow};
 pub use forms::{JournalForm, SearchMode};
 pub use reconcile::{ReconcileReport, StatementReport};
 pub use reprint::{
@@ -66,6 +67,7 @@ pub use terminal::{
     run_live_demo, start_demo_terminal, start_demo_terminal_on, ConnectOptions, DemoTerminal,
     MirrorEvent, MirrorProgress, TerminalCommand, TerminalReport, TotalsCheck,
 };
+pub use watch::{WatchStatus, WatchedImport};
 
 use slipkeeper_domain::{sample, BatchNo, CopyType, TerminalId, TraceNo};
 use slipkeeper_journal::{Journal, Record, RecordBody, SlipRecord};

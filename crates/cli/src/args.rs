@@ -275,6 +275,19 @@ pub enum StatementCmd {
     },
     /// Save a mapping (JSON, as `propose` prints) for later imports.
     SaveMapping { file: PathBuf },
+    /// A folder (e.g. Downloads) from which the link service imports new statement
+    /// files as they appear; without arguments, shows the folder and what it did last.
+    Watch {
+        /// The folder to watch.
+        #[arg(conflicts_with = "off")]
+        folder: Option<PathBuf>,
+        /// Stop watching.
+        #[arg(long)]
+        off: bool,
+        /// Import what is new in the folder now, once.
+        #[arg(long)]
+        scan: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -143,6 +143,40 @@ impl Out {
             let rows: Vec<_> = f.near.iter().map(|h| cells(&h.row)).collect();
             table(HEADERS, &rows);
         }
+        if !f.statement.is_empty() {
+            say!();
+            say!("on the acquirer's statements, not in the journal / 收单机构对账单上有、日志里没有:");
+            let o = |v: Option<&str>| v.unwrap_or("—").to_owned();
+            let rows: Vec<Vec<String>> = f
+                .statement
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.occurred_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                        o(r.terminal_id.as_ref().map(|v| v.as_str())),
+                        o(r.voucher.as_ref().map(|v| v.as_str())),
+                        r.kind.as_str().to_owned(),
+                        r.amount.major_string(),
+                        o(r.rrn.as_ref().map(|v| v.as_str())),
+                        format!("{} #{}", r.file_name, r.line_no),
+                        r.matched.iter().map(field).collect::<Vec<_>>().join(", "),
+                    ]
+                })
+                .collect();
+            table(
+                &[
+                    "time 时间",
+                    "terminal 终端",
+                    "voucher 凭证号",
+                    "type 类型",
+                    "amount 金额",
+                    "RRN 参考号",
+                    "source 来源",
+                    "matched 匹配",
+                ],
+                &rows,
+            );
+        }
     }
 
     pub fn details(&self, ds: &[TxnDetail]) {

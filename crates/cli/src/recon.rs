@@ -52,6 +52,43 @@ pub fn statement(app: &mut App, out: &Out, cmd: StatementCmd) -> Result<(), AppE
             let m = app.propose_statement_mapping(&file, &id)?;
             print_json(&serde_json::to_value(&m).unwrap_or_default());
         }
+        StatementCmd::Watch { folder, off, scan } => {
+            if off {
+                app.set_watch_folder(None)?;
+            } else if let Some(f) = &folder {
+                app.set_watch_folder(Some(f))?;
+            }
+            let imported = if scan {
+                app.scan_watch_folder()?
+            } else {
+                Vec::new()
+            };
+            let w = app.watch_status()?;
+            if out.json {
+                print_json(&serde_json::json!({ "watch": w, "imported": imported }));
+            } else {
+                match &w.folder {
+                    Some(f) => say!("watching {} for statements", f.display()),
+                    None => {
+                        say!("no statements folder is watched: slipkeeper statement watch FOLDER")
+                    }
+                }
+                for r in &imported {
+                    say!("{}", r.summary());
+                }
+                if let Some(i) = &w.last_import {
+                    say!(
+                        "last imported: {} ({} new lines, {})",
+                        i.file,
+                        i.new_lines,
+                        i.at.format("%Y-%m-%d %H:%M UTC")
+                    );
+                }
+                if let Some(e) = &w.last_error {
+                    say!("last problem: {e}");
+                }
+            }
+        }
         StatementCmd::SaveMapping { file } => {
             let m = app.save_statement_mapping(&file)?;
             out.message(

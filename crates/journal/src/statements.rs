@@ -73,6 +73,8 @@ pub struct LineQuery {
     pub to: Option<NaiveDateTime>,
     /// 0 means 200.
     pub limit: u64,
+    /// Newest first (a list to browse) instead of oldest first.
+    pub newest_first: bool,
 }
 
 /// A stored statement line with the file it came from.
@@ -288,7 +290,8 @@ impl Journal {
         let sql = format!(
             "SELECT l.id, l.statement_id, s.file_name, s.imported_at, l.line
              FROM statement_lines l JOIN statements s ON s.id = l.statement_id
-             {filter} ORDER BY l.occurred_at, l.id LIMIT {limit}"
+             {filter} ORDER BY l.occurred_at {dir}, l.id {dir} LIMIT {limit}",
+            dir = if q.newest_first { "DESC" } else { "ASC" }
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(p), |r| {

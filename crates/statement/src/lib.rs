@@ -25,6 +25,9 @@ pub struct StatementError {
     pub row: Option<u32>,
     pub column: Option<String>,
     pub message: String,
+    /// No row of the file looks like a statement header: not a statement at all
+    /// (a watched folder holds other files too), rather than a broken one.
+    pub not_a_statement: bool,
 }
 
 impl fmt::Display for StatementError {
@@ -53,6 +56,7 @@ mod display_tests {
             row: Some(3),
             column: Some("卡号".into()),
             message: "\"6225880212345673\" is not an amount".into(),
+            not_a_statement: false,
         };
         assert_eq!(
             e.to_string(),

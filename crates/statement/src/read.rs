@@ -75,6 +75,7 @@ pub fn parse(
         row,
         column,
         message,
+        not_a_statement: false,
     };
     if bytes.len() as u64 > limits::FILE_BYTES {
         return Err(err(
@@ -102,14 +103,17 @@ pub fn parse(
     });
     let Some((mapping, header_at)) = found else {
         let wanted: Vec<String> = mappings.iter().map(|m| m.required_names()).collect();
-        return Err(err(
+        return Err(StatementError {
+            not_a_statement: true,
+            ..err(
             None,
             None,
             format!(
                 "no header row found in the first {HEADER_SEARCH_ROWS} rows (looked for {}); choose a mapping with --mapping, or run `slipkeeper statement propose` on the file",
                 wanted.join("; or ")
             ),
-        ));
+        )
+        });
     };
     let header = &rows[header_at];
     let at = mapping.locate(&header.cells);

@@ -174,6 +174,14 @@ export const home: Home = {
     "last_error": null,
     "since": null,
     "overdue": false
+  },
+  "latest_statement": "2026-11-20",
+  "watch": {
+    "folder": null,
+    "last_scan_at": null,
+    "last_import": null,
+    "last_error": null,
+    "seen": {}
   }
 };
 

@@ -339,6 +339,12 @@ read_as: Array<Field>,
  */
 near: Array<Hit>, lookup: Lookup | null, 
 /**
+ * Lines of the acquirer's imported statements matching the same search that the
+ * journal has no transaction for (a shop without a terminal link, a payment the
+ * mirror missed), newest first (only with the first page).
+ */
+statement: Array<StatementRow>, 
+/**
  * Matching rows; for a text search at most [`TEXT_COUNT_CAP`] (see `more`).
  */
 total: number, 
@@ -381,7 +387,15 @@ checked_at: string | null,
 /**
  * The automatic backups: the last one, and whether one is overdue.
  */
-backup: BackupStatus, };
+backup: BackupStatus, 
+/**
+ * The newest day an imported statement of the acquirer speaks of.
+ */
+latest_statement: string | null, 
+/**
+ * The folder statements are imported from as they appear, when one is watched.
+ */
+watch: WatchStatus, };
 
 /**
  * The journal screen's form as typed: the search box, its mode, and the filters.
@@ -672,6 +686,19 @@ same_file: boolean, new_lines: number,
 known_lines: number, };
 
 /**
+ * A statement line listed beside the journal's transactions, with its source.
+ */
+export type StatementRow = { line_id: number, 
+/**
+ * The statement file, without its folder.
+ */
+file_name: string, line_no: number, imported_on: string, terminal_id?: TerminalId | null, voucher?: TraceNo | null, rrn?: Rrn | null, auth_code?: AuthCode | null, 
+/**
+ * The card as the statement prints it (masked).
+ */
+card?: string | null, kind: TxnKind, amount: Money, occurred_at: string, settle_date?: string | null, matched: Array<Field>, };
+
+/**
  * 终端号 TERMINAL NO. (UnionPay: 8 characters; ZVT terminal id: 8 digits).
  */
 export type TerminalId = string;
@@ -820,6 +847,24 @@ rewrites: Array<ChainRewrite>,
  * file beside the journal, e.g. a copy).
  */
 anchored: number | null, };
+
+/**
+ * Settings → statements folder, and what it did last.
+ */
+export type WatchStatus = { 
+/**
+ * The folder watched; none: no folder is watched.
+ */
+folder?: string | null, last_scan_at?: string | null, last_import?: WatchedImport | null, 
+/**
+ * A statement in the folder that does not read: file, row and column.
+ */
+last_error?: string | null, };
+
+/**
+ * The last statement the folder brought in.
+ */
+export type WatchedImport = { file: string, at: string, new_lines: number, };
 
 /** Every command the shell answers (crates/app/src/contract.rs): its arguments and its result. */
 export interface Commands {

@@ -425,3 +425,98 @@ fn the_service_makes_the_daily_backup_by_itself_and_a_restore_from_it_verifies()
     let list = sk(&db, &["journal", "list", "--limit", "1"]).ok().stdout();
     assert!(list.contains("of 30 shown"), "{list}");
 }
+
+/// A shop without a terminal link: statements downloaded into the watched folder are
+/// imported by the service as they appear — other files passed over, a broken
+/// statement reported, the same file twice importing nothing — and the journal's find
+/// lists their lines with the file they came from.
+#[test]
+fn the_service_imports_statements_dropped_into_the_watched_folder() {
+    let d = Dir::new();
+    let db = d.p("journal.db");
+    let downloads = tempfile::tempdir().unwrap();
+    let statement = "终端编号,交易时间,卡号,交易金额,参考号,凭证号,授权码,交易类型,清算日期\n\
+         10000001,2026-11-20 12:57:03,622588******1234,255.31,612345678901,000123,A1B2C3,消费,2026-11-21\n";
+    // Already there before the folder is chosen: imported too.
+    std::fs::write(downloads.path().join("notes.txt"), "shopping list\nmilk\n").unwrap();
+    std::fs::write(downloads.path().join("交易明细20261120.csv"), statement).unwrap();
+    let set = sk(
+        &db,
+        &["statement", "watch", downloads.path().to_str().unwrap()],
+    )
+    .ok()
+    .stdout();
+    assert!(set.contains("watching"), "{set}");
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    let age = |p: &std::path::Path| {
+        std::fs::File::options()
+            .write(true)
+            .open(p)
+            .unwrap()
+            .set_modified(old)
+            .unwrap()
+    };
+    age(&downloads.path().join("notes.txt"));
+    age(&downloads.path().join("交易明细20261120.csv"));
+
+    let service = serve(&db);
+    let found = |text: &str| {
+        let j: serde_json::Value =
+            serde_json::from_str(&sk(&db, &["--json", "journal", "find", text]).ok().stdout())
+                .unwrap();
+        j["statement"].as_array().unwrap().clone()
+    };
+    wait_until("the service's import", 30, || !found("255.31").is_empty());
+    let rows = found("255.31");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["file_name"], "交易明细20261120.csv");
+    assert_eq!(rows[0]["rrn"], "612345678901");
+    let human = sk(&db, &["journal", "find", "000123"]).ok().stdout();
+    assert!(
+        human.contains("收单机构对账单上有") && human.contains("交易明细20261120.csv #2"),
+        "{human}"
+    );
+
+    // The same file again under another name: nothing new. A broken statement: one
+    // clear line, kept until the file changes.
+    let copy = downloads.path().join("交易明细20261120(1).csv");
+    std::fs::write(&copy, statement).unwrap();
+    age(&copy);
+    let broken = downloads.path().join("交易明细20261121.csv");
+    std::fs::write(
+        &broken,
+        "终端编号,交易时间,卡号,交易金额,参考号,凭证号,授权码,交易类型,清算日期\n\
+         10000001,2026-11-21 09:00:00,622588******1234,abc,612345678902,000124,A1B2C3,消费,2026-11-22\n",
+    )
+    .unwrap();
+    age(&broken);
+    let status = || -> serde_json::Value {
+        serde_json::from_str(&sk(&db, &["--json", "statement", "watch"]).ok().stdout()).unwrap()
+    };
+    wait_until("the service to read the broken file", 30, || {
+        status()["watch"]["last_error"].is_string()
+    });
+    drop(service);
+    let s = status();
+    let err = s["watch"]["last_error"].as_str().unwrap();
+    assert!(err.contains("交易明细20261121.csv:2:交易金额"), "{err}");
+    let list = sk(&db, &["--json", "statement", "list"]).ok().stdout();
+    let files: serde_json::Value = serde_json::from_str(&list).unwrap();
+    assert_eq!(
+        files.as_array().unwrap().len(),
+        1,
+        "one statement stored: {files}"
+    );
+    assert_eq!(found("255.31").len(), 1, "nothing doubled");
+
+    // A scan on demand sees nothing new; --off stops watching.
+    let again: serde_json::Value = serde_json::from_str(
+        &sk(&db, &["--json", "statement", "watch", "--scan"])
+            .ok()
+            .stdout(),
+    )
+    .unwrap();
+    assert_eq!(again["imported"].as_array().unwrap().len(), 0, "{again}");
+    sk(&db, &["statement", "watch", "--off"]).ok();
+    assert!(status()["watch"]["folder"].is_null());
+}
