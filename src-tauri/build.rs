@@ -43,6 +43,8 @@ const COMMANDS: &[&str] = &[
     "backups",
     "set_backup_plan",
     "backup_now",
+    "watch_status",
+    "set_watch_folder",
     "case_page",
     "update_case",
     "contact_plan",

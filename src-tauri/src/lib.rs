@@ -11,7 +11,7 @@ use slipkeeper_app::{
     CaseSummary, CaseUpdate, ConnectRequest, ContactPlan, DataFolder, ErrorCode, FileFilter, Found,
     Home, JournalForm, LinkStatus, Lookup, MerchantProfile, PackCheck, PackReport, Paper, PortInfo,
     Printers, Purpose, ReconcileReport, ServiceClient, SlipRequest, SlipView, StatementReport,
-    SystemClock, TerminalOverview, TxnDetail, VerifyReport,
+    SystemClock, TerminalOverview, TxnDetail, VerifyReport, WatchStatus,
 };
 use slipkeeper_domain::{Complaint, Diagnosis, Discrepancy};
 use std::path::PathBuf;
@@ -92,7 +92,7 @@ async fn choose_path(
         let d = dialog(&window, &filters, default_path);
         let picked = match purpose {
             Purpose::Backup | Purpose::Bundle => d.blocking_save_file(),
-            Purpose::BackupFolder => d.blocking_pick_folder(),
+            Purpose::BackupFolder | Purpose::StatementFolder => d.blocking_pick_folder(),
             Purpose::Restore | Purpose::Statement => d.blocking_pick_file(),
         };
         let picked = picked.and_then(|p| p.into_path().ok());
@@ -403,6 +403,35 @@ async fn set_backup_plan(
                 chosen.take(Purpose::BackupFolder, f)?;
             }
             app.set_backup_plan(&plan)
+        })
+        .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn watch_status(state: tauri::State<'_, State>) -> Result<WatchStatus, AppError> {
+    state.with(move |app| app.watch_status()).await
+}
+
+/// A folder other than the one already watched must come from the folder dialog.
+#[tauri::command(rename_all = "snake_case")]
+async fn set_watch_folder(
+    state: tauri::State<'_, State>,
+    chosen: tauri::State<'_, Arc<Chosen>>,
+    folder: Option<PathBuf>,
+) -> Result<WatchStatus, AppError> {
+    let chosen = chosen.inner().clone();
+    state
+        .with(move |app| {
+            if let Some(f) = folder
+                .as_ref()
+                .filter(|f| app.watch_status().ok().and_then(|w| w.folder).as_ref() != Some(*f))
+            {
+                chosen.take(Purpose::StatementFolder, f)?;
+            }
+            app.set_watch_folder(folder.as_deref())?;
+            // What is already there comes in now, not at the service's next look.
+            app.scan_watch_folder()?;
+            app.watch_status()
         })
         .await
 }
@@ -784,6 +813,8 @@ pub fn run() {
             suggested_profile,
             backups,
             set_backup_plan,
+            watch_status,
+            set_watch_folder,
             backup_now,
             case_page,
             update_case,

@@ -81,7 +81,10 @@ const undecided = {
   title: text("终端记录为成功：请收单机构核查", "Approved at the terminal: ask the acquirer to check"),
   checks: [{ question: text("那笔交易前后，终端是否提示通讯失败、超时，或打出过冲正单？", "Around that payment, did the terminal show a communication error or timeout, or print a reversal (冲正) slip?"), if_yes: text("交易可能没有上送到收单机构（上送丢失）", "The payment may never have reached the acquirer (lost transmission)"), call: text("收单机构客服", "The acquirer's hotline") }],
 };
-const found = (items) => ({ total: items.length, more: false, offset: 0, upto_id: 300, items: items.map((i) => ({ ...i, matched: ["voucher"] })), read_as: ["voucher", "about_amount"], near: [], lookup: null });
+const found = (items) => ({ total: items.length, more: false, offset: 0, upto_id: 300, items: items.map((i) => ({ ...i, matched: ["voucher"] })), read_as: ["voucher", "about_amount"], near: [], lookup: null, statement: [] });
+// A payment only the acquirer's statement has (a shop without a terminal link).
+const statementRow = { line_id: 77, file_name: "交易明细1121.csv", line_no: 2, imported_on: "2026-11-22", terminal_id: "10000001", voucher: "000999", rrn: "612345678901", auth_code: "A1B2C3", card: "622588******1234", kind: "sale", amount: { minor: 25531, currency: "CNY" }, occurred_at: "2026-11-20T12:57:03", settle_date: "2026-11-21", matched: ["voucher"] };
+let watchStatus = { folder: null, last_scan_at: null, last_import: null, last_error: null };
 const DIAGNOSES = { 11: preAuthOpen, 12: chargedOnce, 13: undecided };
 const acquirer = { id: "cup", name: text("中国银联", "China UnionPay"), hotline: "95516", dispute_email: "", portal: "", hours: text("7×24 小时", "24/7"), documents: [], response_days: 7, verified: false };
 const caseSummary = { id: 1, opened_at: "2026-11-22T03:00:00Z", updated_at: "2026-11-22T03:00:00Z", status: "open", complaint: "dispute", code: "DISPUTE_RESPOND", txn_id: 13, acquirer_id: "cup", acquirer_ref: null, due_on: "2026-11-29", days_left: 7 };
@@ -92,7 +95,7 @@ let backupStatus = { plan: { folder: null, keep: 7 }, last_at: null, last_path: 
 const CASE_PAGE = { ...caseSummary, txn: row, events: [{ at: "2026-11-22T03:00:00Z", kind: "opened", text: "dispute" }], packs: ["/tmp/exports/SK-1.zip"], next: ["submitted", "waiting", "won", "lost", "withdrawn"] };
 let casePage = CASE_PAGE;
 const answers = {
-  home: { today: "2026-11-22", today_count: 3, today_minor: 45600, by_scheme: [{ scheme: "unionpay", count: 3, minor: 45600 }], journal_total: 2003, last_transaction_at: "2026-11-22T10:00:00", alerts: [{ zh: "终端 10000001：日志中缺少凭证号 000042", en: "terminal 10000001: voucher 000042 is missing from the journal" }], unknown_outcomes: 1, cases_due: [caseSummary], checking: false, backup: { plan: { folder: null, keep: 7 }, last_at: null, last_path: null, last_error: null, since: null, overdue: false } },
+  home: { today: "2026-11-22", today_count: 3, today_minor: 45600, by_scheme: [{ scheme: "unionpay", count: 3, minor: 45600 }], journal_total: 2003, last_transaction_at: "2026-11-22T10:00:00", alerts: [{ zh: "终端 10000001：日志中缺少凭证号 000042", en: "terminal 10000001: voucher 000042 is missing from the journal" }], unknown_outcomes: 1, cases_due: [caseSummary], checking: false, backup: { plan: { folder: null, keep: 7 }, last_at: null, last_path: null, last_error: null, since: null, overdue: false }, latest_statement: "2026-11-21", watch: { folder: null, last_scan_at: null, last_import: null, last_error: null } },
   search_journal: (args) => {
     // The forgiving search as the core answers it (crates/app/src/find.rs): a voucher
     // typed in the problem solver is transaction 100 + its number; voucher 7 without a
@@ -100,6 +103,7 @@ const answers = {
     const q = args.form.search.trim();
     if (!/^\d+$/.test(q)) return found([row]);
     const hit = (batch) => ({ ...row, id: 100 + Number(q), txn: { ...txn, trace_no: q.padStart(6, "0"), batch_no: batch } });
+    if (q === "999") return { ...found([]), statement: [statementRow] };
     if (q === "255") return { ...found([hit("000001")]), near: [{ ...row, id: 400, matched: [], txn: { ...txn, amount: { minor: 25490, currency: "CNY" } } }] };
     return found(q === "7" && !args.form.terminal ? [hit("000001"), { ...hit("000002"), id: 200 }] : [hit("000001")]);
   },
@@ -152,8 +156,10 @@ const answers = {
   restore_journal: { checked: 4006, head: "ab", problems: [] },
   // The native pickers, shown by the shell: what the user would have chosen.
   choose_path: (args) =>
-    ({ backup_folder: "/media/usb", backup: "/data/slipkeeper-backup-20261122.db", restore: "/backups/slipkeeper-backup-20261101.db", statement: "/data/statement-2026-11.csv", bundle: "/data/slipkeeper-support-20261122.zip" })[args.purpose],
+    ({ statement_folder: "/home/shop/Downloads", backup_folder: "/media/usb", backup: "/data/slipkeeper-backup-20261122.db", restore: "/backups/slipkeeper-backup-20261101.db", statement: "/data/statement-2026-11.csv", bundle: "/data/slipkeeper-support-20261122.zip" })[args.purpose],
   backups: () => backupStatus,
+  watch_status: () => watchStatus,
+  set_watch_folder: (args) => (watchStatus = { ...watchStatus, folder: args.folder, last_import: args.folder ? { file: "交易明细1121.csv", at: "2026-11-22T03:00:00Z", new_lines: 40 } : null }),
   set_backup_plan: (args) => (backupStatus = { ...backupStatus, plan: args.plan, since: "2026-11-22T03:00:00Z" }),
   backup_now: () => (backupStatus = { ...backupStatus, last_at: "2026-11-22T03:05:00Z", last_path: "/media/usb/slipkeeper-backup-20261122-110500.db" }),
   import_statement: { file: "s.csv", mapping_id: "generic-zh", encoding: "gb18030", lines: 40, statement_id: 1, same_file: false, new_lines: 40, known_lines: 0 },
@@ -426,7 +432,7 @@ try {
       await page.click("[data-testid=reprint-receipt]");
       await page.locator("[data-testid=reprint-printed]").waitFor({ timeout: 5000 });
       const r = calls.find((c) => c.cmd === "reprint_receipt");
-      if (JSON.stringify(r?.args) !== JSON.stringify({ request: { voucher_no: "7", terminal_id: null, batch_no: null, copy: "both" } }))
+      if (JSON.stringify(r?.args) !== JSON.stringify({ request: { voucher_no: "7", terminal_id: null, batch_no: null, line_id: null, copy: "both" } }))
         throw new Error(`reprint_receipt with ${JSON.stringify(r?.args)}`);
     });
     await check(`${lang}: an acquirer is checked against the contract and saved`, async () => {
@@ -552,6 +558,49 @@ try {
       } finally {
         answers.merchant_profile = saved;
       }
+    });
+    await check(`${lang}: a shop whose terminal cannot be connected picks its statements folder on the first start`, async () => {
+      const saved = answers.merchant_profile;
+      answers.merchant_profile = { shop_name: null, merchant_id: null, address: null, contact_person: null, phone: null, email: null };
+      watchStatus = { folder: null, last_scan_at: null, last_import: null, last_error: null };
+      try {
+        await page.click("[data-testid=nav-settings]");
+        await page.click("[data-testid=nav-home]");
+        await page.click("[data-testid=welcome-no-link]");
+        await page.click("[data-testid=welcome] [data-testid=watch-choose]");
+        await page.locator("[data-testid=welcome] [data-testid=watch-folder]").getByText("/home/shop/Downloads").waitFor({ timeout: 5000 });
+        await page.locator("[data-testid=welcome] [data-testid=watch-last]").getByText("交易明细1121.csv").waitFor({ timeout: 5000 });
+        const set = calls.filter((c) => c.cmd === "set_watch_folder").pop();
+        if (set?.args.folder !== "/home/shop/Downloads") throw new Error(`set_watch_folder with ${JSON.stringify(set?.args)}`);
+        const pick = calls.filter((c) => c.cmd === "choose_path").pop();
+        if (pick?.args.purpose !== "statement_folder") throw new Error(`the folder was not picked for statements: ${JSON.stringify(pick?.args)}`);
+      } finally {
+        answers.merchant_profile = saved;
+      }
+      await page.click("[data-testid=nav-settings]");
+      await page.click("[data-testid=nav-home]");
+      await page.locator("[data-testid=home-statement]").getByText("2026-11-21").waitFor({ timeout: 5000 });
+    });
+    await check(`${lang}: the journal lists a payment only the acquirer's statement has, with its source, and prints the slip rebuilt from it`, async () => {
+      await page.click("[data-testid=nav-journal]");
+      await page.fill("[data-testid=search]", "999");
+      const rows = page.locator("[data-testid=journal-statement] [data-testid=statement-row]");
+      await rows.first().waitFor({ timeout: 5000 });
+      const text = await rows.first().textContent();
+      for (const want of ["交易明细1121.csv #2", "612345678901", "000999"]) if (!text.includes(want)) throw new Error(`${want} missing from ${text}`);
+      await page.click("[data-testid=statement-print]");
+      await page.locator("[data-testid=screen-reprint]").waitFor({ timeout: 5000 });
+      await page.click("[data-testid=reprint-preview]");
+      await until(() => calls.some((c) => c.cmd === "reprint_preview" && c.args.request.line_id === 77));
+      await page.locator("[data-testid=reprint-from-statement]").waitFor({ timeout: 5000 });
+      // Typing another voucher forgets the statement line.
+      await page.fill("[data-testid=reprint-voucher]", "7");
+      await page.click("[data-testid=reprint-preview]");
+      await until(() => calls.filter((c) => c.cmd === "reprint_preview").pop()?.args.request.voucher_no === "7");
+      const last = calls.filter((c) => c.cmd === "reprint_preview").pop();
+      if (last?.args.request.line_id !== null) throw new Error(`reprint_preview with ${JSON.stringify(last?.args)}`);
+      await page.click("[data-testid=nav-journal]");
+      await page.fill("[data-testid=search]", "");
     });
     await check(`${lang}: an error about a missing setting says so and leads to Settings`, async () => {
       const saved = answers.reprint_receipt;

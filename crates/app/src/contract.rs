@@ -20,7 +20,7 @@ use crate::{
     Acquirer, AppError, BackupPlan, BackupStatus, BundleReport, CasePage, CaseSummary, CaseUpdate,
     ConnectRequest, ContactPlan, DataFolder, Found, Home, JournalForm, LinkStatus, Lookup,
     MerchantProfile, PackCheck, PackReport, Page, PortInfo, Printers, ReconcileReport, SlipView,
-    StatementReport, TerminalOverview, TxnDetail, TxnRow, VerifyReport,
+    StatementReport, TerminalOverview, TxnDetail, TxnRow, VerifyReport, WatchStatus,
 };
 #[allow(unused_imports)]
 use slipkeeper_domain::{Complaint, Diagnosis, Discrepancy};
@@ -75,6 +75,8 @@ pub enum Purpose {
     Backup,
     /// A folder for the automatic backups.
     BackupFolder,
+    /// A folder statements are imported from as they appear (e.g. Downloads).
+    StatementFolder,
     Restore,
     Statement,
     Bundle,
@@ -232,6 +234,10 @@ contract! {
     set_backup_plan(plan: BackupPlan) -> BackupStatus;
     /// An automatic backup now, into the chosen folder.
     backup_now() -> BackupStatus;
+    /// The statements folder and what it imported last.
+    watch_status() -> WatchStatus;
+    /// Watches a folder for statements (one picked in the dialog), or none; imports what is there.
+    set_watch_folder(folder: Option<PathBuf>) -> WatchStatus;
     /// Restores the journal from the backup picked for it.
     restore_journal(path: PathBuf) -> VerifyReport;
     /// What happened to a voucher and what to do.

@@ -49,8 +49,15 @@ pub struct WatchStatus {
     pub last_import: Option<WatchedImport>,
     /// A statement in the folder that does not read: file, row and column.
     pub last_error: Option<String>,
-    #[ts(skip)]
-    pub seen: BTreeMap<String, Seen>,
+}
+
+/// `statements-watch.json`: the status, and the files looked at (not for the window).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct Stored {
+    #[serde(flatten)]
+    status: WatchStatus,
+    #[serde(default)]
+    seen: BTreeMap<String, Seen>,
 }
 
 fn bad(message: String) -> AppError {
@@ -82,6 +89,10 @@ impl App {
 
     /// The watched folder and what it did last.
     pub fn watch_status(&self) -> Result<WatchStatus, AppError> {
+        Ok(self.stored_watch()?.status)
+    }
+
+    fn stored_watch(&self) -> Result<Stored, AppError> {
         let file = self.watch_file();
         match std::fs::read_to_string(&file) {
             Ok(text) => serde_json::from_str(&text).map_err(|e| {
@@ -90,12 +101,12 @@ impl App {
                     file.display()
                 ))
             }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(WatchStatus::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Stored::default()),
             Err(e) => Err(AppError::io(&file, e)),
         }
     }
 
-    fn save_watch(&self, s: &WatchStatus) -> Result<(), AppError> {
+    fn save_watch(&self, s: &Stored) -> Result<(), AppError> {
         let text = serde_json::to_string_pretty(s)
             .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
         crate::files::write_atomic(&self.watch_file(), text.as_bytes())
@@ -104,7 +115,8 @@ impl App {
     /// Sets the folder to watch (checked: it must exist and be a folder); None stops
     /// watching.
     pub fn set_watch_folder(&self, folder: Option<&Path>) -> Result<WatchStatus, AppError> {
-        let mut s = self.watch_status()?;
+        let mut stored = self.stored_watch()?;
+        let s = &mut stored.status;
         if let Some(f) = folder {
             let real = f.canonicalize().map_err(|e| {
                 bad(format!(
@@ -120,32 +132,32 @@ impl App {
                 );
             }
             if s.folder.as_deref() != Some(real.as_path()) {
-                s.seen.clear();
+                stored.seen.clear();
                 s.last_error = None;
             }
             s.folder = Some(real);
         } else {
             s.folder = None;
         }
-        self.save_watch(&s)?;
-        Ok(s)
+        self.save_watch(&stored)?;
+        Ok(stored.status)
     }
 
     /// Imports the statements that appeared or changed in the watched folder since the
     /// last look; the reports of those that brought something in. Nothing to do
     /// without a folder.
     pub fn scan_watch_folder(&mut self) -> Result<Vec<crate::StatementReport>, AppError> {
-        let mut s = self.watch_status()?;
-        let Some(folder) = s.folder.clone() else {
+        let mut stored = self.stored_watch()?;
+        let Some(folder) = stored.status.folder.clone() else {
             return Ok(Vec::new());
         };
         let entries = match std::fs::read_dir(&folder) {
             Ok(e) => e,
             Err(e) => {
                 let err = AppError::io(&folder, e);
-                s.last_error = Some(err.message.clone());
-                s.last_scan_at = Some(self.clock.now());
-                self.save_watch(&s)?;
+                stored.status.last_error = Some(err.message.clone());
+                stored.status.last_scan_at = Some(self.clock.now());
+                self.save_watch(&stored)?;
                 return Err(err);
             }
         };
@@ -178,7 +190,7 @@ impl App {
                 len: meta.len(),
                 modified: modified_secs(&meta),
             };
-            if s.seen.get(&name) == Some(&seen) {
+            if stored.seen.get(&name) == Some(&seen) {
                 continue;
             }
             files.push((name, path, seen));
@@ -190,13 +202,13 @@ impl App {
                 Ok(Some(report)) => {
                     tracing::info!(file = %name, new_lines = report.import.new_lines, "statement imported from the watched folder");
                     if !report.import.same_file {
-                        s.last_import = Some(WatchedImport {
+                        stored.status.last_import = Some(WatchedImport {
                             file: name.clone(),
                             at: self.clock.now(),
                             new_lines: report.import.new_lines,
                         });
                         // A good statement clears the complaint about a bad one.
-                        s.last_error = None;
+                        stored.status.last_error = None;
                     }
                     out.push(report);
                 }
@@ -205,13 +217,13 @@ impl App {
                 }
                 Err(e) => {
                     tracing::warn!(file = %name, error = %e.message, "watched folder: statement not imported");
-                    s.last_error = Some(e.message);
+                    stored.status.last_error = Some(e.message);
                 }
             }
-            s.seen.insert(name, seen);
+            stored.seen.insert(name, seen);
         }
-        s.last_scan_at = Some(self.clock.now());
-        self.save_watch(&s)?;
+        stored.status.last_scan_at = Some(self.clock.now());
+        self.save_watch(&stored)?;
         Ok(out)
     }
 

@@ -180,8 +180,7 @@ export const home: Home = {
     "folder": null,
     "last_scan_at": null,
     "last_import": null,
-    "last_error": null,
-    "seen": {}
+    "last_error": null
   }
 };
 

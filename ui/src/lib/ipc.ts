@@ -56,7 +56,7 @@ async function call<K extends Command>(cmd: K, ...args: {} extends Args<K> ? [] 
 }
 
 /** Which slip: the voucher, and its terminal and batch when the voucher number is on more than one. */
-export type SlipKey = { voucher_no: string; terminal_id: string | null; batch_no?: string | null };
+export type SlipKey = { voucher_no: string; terminal_id: string | null; batch_no?: string | null; line_id?: number | null };
 const slip = (key: SlipKey, copy: CopyChoice): SlipRequest => ({ ...key, copy });
 
 export const ipc = {
@@ -102,6 +102,8 @@ export const ipc = {
   backups: () => call("backups"),
   setBackupPlan: (plan: BackupPlan) => call("set_backup_plan", { plan }),
   backupNow: () => call("backup_now"),
+  watchStatus: () => call("watch_status"),
+  setWatchFolder: (folder: string | null) => call("set_watch_folder", { folder }),
   casePage: (id: number) => call("case_page", { id }),
   updateCase: (id: number, update: CaseUpdate) => call("update_case", { id, update }),
   setAcquirer: (acquirer: Acquirer) => call("set_acquirer", { acquirer }),

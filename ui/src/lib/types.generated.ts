@@ -595,7 +595,7 @@ export type ProblemKind = "altered" | "removed" | "unreadable" | "chain_gap" | "
  * journal restored, a statement imported or a bundle saved only at a path the user
  * picked for that purpose.
  */
-export type Purpose = "backup" | "backup_folder" | "restore" | "statement" | "bundle";
+export type Purpose = "backup" | "backup_folder" | "statement_folder" | "restore" | "statement" | "bundle";
 
 /**
  * Bytes exchanged with a terminal, linked to the transaction they produced if any.
@@ -930,6 +930,10 @@ export interface Commands {
   set_backup_plan: { args: { plan: BackupPlan }; result: BackupStatus };
   /** An automatic backup now, into the chosen folder. */
   backup_now: { args: {}; result: BackupStatus };
+  /** The statements folder and what it imported last. */
+  watch_status: { args: {}; result: WatchStatus };
+  /** Watches a folder for statements (one picked in the dialog), or none; imports what is there. */
+  set_watch_folder: { args: { folder: string | null }; result: WatchStatus };
   /** Restores the journal from the backup picked for it. */
   restore_journal: { args: { path: string }; result: VerifyReport };
   /** What happened to a voucher and what to do. */
