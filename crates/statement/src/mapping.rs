@@ -80,9 +80,32 @@ pub struct Mapping {
     pub currency: String,
     /// The statement's words for transaction types → sale, void, refund, …
     pub types: BTreeMap<String, String>,
+    /// Header texts that must all be in the header row for this mapping to be chosen
+    /// by itself: an acquirer's own layout is told apart from the generic ones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signature: Vec<String>,
+    /// Cell values that mean "none" ("*" where a field does not apply).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blank: Vec<String>,
+    /// Type words of rows that are no transaction (a refund still in progress, one
+    /// that failed): such rows are passed over.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skip_types: Vec<String>,
+    /// Rows are kept only when the named column holds one of the values (card payments
+    /// in a file that also lists QR-code payments).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub only_when: BTreeMap<String, Vec<String>>,
+    /// First-cell texts that end the detail (a summary block below it), besides
+    /// 合计, 总计, 小计 and Total.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub footer: Vec<String>,
 }
 
-const BUILTIN: [&str; 3] = [
+/// Acquirers' own layouts first: each has a signature the generic ones lack, and the
+/// first mapping whose header a file has is the one used.
+const BUILTIN: [&str; 5] = [
+    include_str!("../../../assets/statement-mappings/allinpay-pos.json"),
+    include_str!("../../../assets/statement-mappings/leshua-trade.json"),
     include_str!("../../../assets/statement-mappings/generic-zh.json"),
     include_str!("../../../assets/statement-mappings/generic-en.json"),
     include_str!("../../../assets/statement-mappings/fen-compact.json"),
@@ -100,7 +123,7 @@ pub fn builtin(id: &str) -> Option<Mapping> {
     builtin_mappings().into_iter().find(|m| m.id == id)
 }
 
-fn norm(s: &str) -> String {
+pub(crate) fn norm(s: &str) -> String {
     s.trim_start_matches('\u{feff}')
         .chars()
         .filter(|c| !c.is_whitespace())
@@ -130,11 +153,14 @@ impl Mapping {
         out
     }
 
-    /// Whether a header row has what a statement line needs: an amount and a time.
+    /// Whether a header row has what a statement line needs (an amount and a time)
+    /// and this mapping's signature.
     pub fn is_header(&self, header: &[String]) -> bool {
         let at = self.locate(header);
+        let cells: Vec<String> = header.iter().map(|h| norm(h)).collect();
         at.contains_key(&Field::Amount)
             && (at.contains_key(&Field::Datetime) || at.contains_key(&Field::Date))
+            && self.signature.iter().all(|s| cells.contains(&norm(s)))
     }
 
     /// The header texts this mapping needs at the least, for error messages.
@@ -145,12 +171,11 @@ impl Mapping {
                 .map(|v| v.join("/"))
                 .unwrap_or_default()
         };
-        format!(
-            "{} and {} (or {})",
-            names(Field::Amount),
-            names(Field::Datetime),
-            names(Field::Date)
-        )
+        let when: Vec<String> = [names(Field::Datetime), names(Field::Date)]
+            .into_iter()
+            .filter(|n| !n.is_empty())
+            .collect();
+        format!("{} and {}", names(Field::Amount), when.join(" or "))
     }
 
     /// Checks a user-supplied mapping before it is used or stored.
@@ -247,6 +272,11 @@ pub fn propose(id: &str, header: &[String]) -> Option<Mapping> {
         },
         currency: "CNY".into(),
         types: all.iter().flat_map(|m| m.types.clone()).collect(),
+        signature: Vec::new(),
+        blank: merged(|m| &m.blank),
+        skip_types: merged(|m| &m.skip_types),
+        only_when: BTreeMap::new(),
+        footer: merged(|m| &m.footer),
     };
     mapping.validate().ok().map(|_| mapping)
 }

@@ -64,6 +64,90 @@ struct Row {
     cells: Vec<String>,
 }
 
+/// A header: its cells, the row number of its (last) row, and where the detail
+/// starts.
+struct Header {
+    no: u32,
+    cells: Vec<String>,
+    next: usize,
+}
+
+/// A cell as the statement means it: spaces and the text guards exports put in front
+/// of numbers (`123, '000123) removed.
+fn clean(c: &str) -> &str {
+    c.trim().trim_start_matches(['`', '\'']).trim()
+}
+
+/// The rows near the top that may be the header: each row on its own, and each row
+/// with the one below it, for spreadsheets whose header spans two rows (a merged
+/// group title above the column names; a name merged down over both rows stays in
+/// the upper one).
+fn header_candidates(rows: &[Row]) -> Vec<Header> {
+    let top = &rows[..rows.len().min(HEADER_SEARCH_ROWS)];
+    let mut out = Vec::new();
+    for (i, r) in top.iter().enumerate() {
+        out.push(Header {
+            no: r.no,
+            cells: r.cells.clone(),
+            next: i + 1,
+        });
+        if let Some(below) = rows.get(i + 1) {
+            let n = r.cells.len().max(below.cells.len());
+            let cells = (0..n)
+                .map(|c| {
+                    let lower = below.cells.get(c).map(|s| s.trim()).unwrap_or("");
+                    if lower.is_empty() {
+                        r.cells.get(c).cloned().unwrap_or_default()
+                    } else {
+                        lower.to_owned()
+                    }
+                })
+                .collect();
+            out.push(Header {
+                no: below.no,
+                cells,
+                next: i + 2,
+            });
+        }
+    }
+    out
+}
+
+/// ": the most header-like row (3) has 日期, 金额, 备注" for an error about a file no
+/// mapping fits, so the owner sees what the file calls its columns.
+fn found_columns(rows: &[Row]) -> String {
+    // Column names are words: the first row with the most cells holding no digit.
+    let words = |r: &Row| {
+        r.cells
+            .iter()
+            .filter(|c| !clean(c).is_empty() && !clean(c).bytes().any(|b| b.is_ascii_digit()))
+            .count()
+    };
+    let mut best: Option<&Row> = None;
+    for r in rows.iter().take(HEADER_SEARCH_ROWS) {
+        if best.is_none_or(|b| words(r) > words(b)) {
+            best = Some(r);
+        }
+    }
+    match best {
+        Some(r) if words(r) >= 2 => {
+            let names: Vec<&str> = r
+                .cells
+                .iter()
+                .map(|c| clean(c))
+                .filter(|c| !c.is_empty())
+                .take(40)
+                .collect();
+            format!(
+                "; the file's columns (row {}) are: {}",
+                r.no,
+                names.join(", ")
+            )
+        }
+        _ => "; the file has no row of column names".to_owned(),
+    }
+}
+
 /// Reads a statement with the first of `mappings` whose header row the file has.
 pub fn parse(
     bytes: &[u8],
@@ -95,13 +179,22 @@ pub fn parse(
         }
         Format::Xlsx => (xlsx_rows(bytes).map_err(|m| err(None, None, m))?, "xlsx"),
     };
+    let candidates = header_candidates(&rows);
     let found = mappings.iter().find_map(|m| {
-        rows.iter()
-            .take(HEADER_SEARCH_ROWS)
-            .position(|r| m.is_header(&r.cells))
-            .map(|i| (m, i))
+        let k = candidates.iter().position(|c| m.is_header(&c.cells))?;
+        // A group title row ("金额" over 交易金额 and 手续费), alone or with a title
+        // line above it, can pass for a header; with the row below it, the header
+        // names more columns. Of the first match and the two after it, the one naming
+        // the most columns is the header (the first of equals).
+        let mut best = &candidates[k];
+        for c in candidates.iter().skip(k + 1).take(2) {
+            if m.is_header(&c.cells) && m.locate(&c.cells).len() > m.locate(&best.cells).len() {
+                best = c;
+            }
+        }
+        Some((m, best))
     });
-    let Some((mapping, header_at)) = found else {
+    let Some((mapping, header)) = found else {
         let wanted: Vec<String> = mappings.iter().map(|m| m.required_names()).collect();
         return Err(StatementError {
             not_a_statement: true,
@@ -109,30 +202,58 @@ pub fn parse(
             None,
             None,
             format!(
-                "no header row found in the first {HEADER_SEARCH_ROWS} rows (looked for {}); choose a mapping with --mapping, or run `slipkeeper statement propose` on the file",
-                wanted.join("; or ")
+                "no header row found in the first {HEADER_SEARCH_ROWS} rows (looked for {}){}; choose a mapping with --mapping, or run `slipkeeper statement propose` on the file",
+                wanted.join("; or "),
+                found_columns(&rows)
             ),
         )
         });
     };
-    let header = &rows[header_at];
     let at = mapping.locate(&header.cells);
     let names: BTreeMap<Field, String> = at
         .iter()
         .map(|(f, i)| (*f, header.cells[*i].trim().to_owned()))
         .collect();
     let mut lines = Vec::new();
-    for row in &rows[header_at + 1..] {
+    let only: Vec<(usize, &Vec<String>)> = mapping
+        .only_when
+        .iter()
+        .filter_map(|(name, values)| {
+            let n = crate::mapping::norm(name);
+            header
+                .cells
+                .iter()
+                .position(|c| crate::mapping::norm(c) == n)
+                .map(|i| (i, values))
+        })
+        .collect();
+    for row in &rows[header.next..] {
         if row.cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        // A totals line ends the detail: 合计 / 总计 / Total in the first cell.
-        let first = row.cells.first().map(|c| c.trim()).unwrap_or("");
+        // A totals line ends the detail: 合计 / 总计 / Total in the first cell, or a
+        // summary block the mapping names.
+        let first = clean(row.cells.first().map(String::as_str).unwrap_or(""));
         if ["合计", "总计", "小计", "Total", "TOTAL"]
             .iter()
+            .copied()
+            .chain(mapping.footer.iter().map(String::as_str))
             .any(|t| first.starts_with(t))
         {
             break;
+        }
+        if only.iter().any(|(i, values)| {
+            !values
+                .iter()
+                .any(|v| row.cells.get(*i).is_some_and(|c| clean(c) == v.as_str()))
+        }) {
+            continue;
+        }
+        if let Some(&i) = at.get(&Field::Type) {
+            let word = row.cells.get(i).map(|c| clean(c)).unwrap_or("");
+            if mapping.skip_types.iter().any(|s| s == word) {
+                continue;
+            }
         }
         if matches!(Format::sniff(bytes), Format::Csv) && row.cells.len() != header.cells.len() {
             return Err(err(
@@ -375,8 +496,8 @@ fn read_line(
     let cell = |f: Field| -> Option<&str> {
         at.get(&f)
             .and_then(|&i| row.cells.get(i))
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
+            .map(|s| clean(s))
+            .filter(|s| !s.is_empty() && !m.blank.iter().any(|b| b == s))
     };
     let money = |f: Field| -> Result<Option<Money>, FieldError> {
         cell(f)
@@ -415,7 +536,7 @@ fn read_line(
         None => TxnKind::Sale,
     };
     // Spreadsheets keep leading zeros behind an apostrophe ('000123).
-    let text = |f: Field| cell(f).map(|v| v.trim_start_matches('\'').to_owned());
+    let text = |f: Field| cell(f).map(str::to_owned);
     let merchant_id = text(Field::MerchantId)
         .map(|v| MerchantId::new(&v).map_err(|e| (Field::MerchantId, e.to_string())))
         .transpose()?;
@@ -571,7 +692,19 @@ pub fn propose_for_file(bytes: &[u8], id: &str) -> Option<crate::Mapping> {
         Format::Csv => csv_rows(&decode(bytes).0).ok()?,
         Format::Xlsx => xlsx_rows(bytes).ok()?,
     };
-    rows.iter()
-        .take(HEADER_SEARCH_ROWS)
-        .find_map(|r| crate::propose(id, &r.cells))
+    // As for a parse: of the first header-like candidate and the two after it, the
+    // one naming the most columns.
+    let candidates = header_candidates(&rows);
+    let k = candidates
+        .iter()
+        .position(|h| crate::propose(id, &h.cells).is_some())?;
+    candidates
+        .iter()
+        .skip(k)
+        .take(3)
+        .filter_map(|h| crate::propose(id, &h.cells))
+        .fold(None, |best: Option<crate::Mapping>, m| match best {
+            Some(b) if b.columns.len() >= m.columns.len() => Some(b),
+            _ => Some(m),
+        })
 }

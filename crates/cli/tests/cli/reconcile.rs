@@ -398,3 +398,36 @@ fn hostile_statement_files_are_one_line_each_in_bounded_memory() {
         r.stderr()
     );
 }
+
+/// Acquirers' own layouts are recognised by themselves; a file no mapping fits is
+/// one line naming the columns it has.
+#[test]
+fn acquirer_layouts_import_by_themselves_and_an_unknown_file_names_its_columns() {
+    let d = crate::Dir::new();
+    let db = d.p("j.db");
+    let leshua = d.p("5800_trade_new_20261121.txt");
+    std::fs::write(
+        &leshua,
+        "记录类型,编号,交易时间,订单号,商户号,费率(万分之一),交易金额(分),手续费(分),结算金额(分),资金流向,交易类型,支付方式,卡类型,商户优惠类型,参考号,凭证号,终端号\n\
+         BV,1,2026-11-2012:57:03,1807311607130501,5800108650,38,25531,97,25434,进账,消费,刷卡支付,信用卡,标准类,612345678901,000123,10000001\n\
+         BV,2,2026-11-2013:00:00,1807311607130502,5800108650,38,1500,6,1494,进账,消费,微信支付,*,标准类,*,*,*\n",
+    )
+    .unwrap();
+    let j = crate::sk_json(&db, &["statement", "import", leshua.to_str().unwrap()]);
+    assert_eq!(j["mapping_id"], "leshua-trade", "{j}");
+    assert_eq!(j["lines"], 1, "the QR-code row is no card payment: {j}");
+    let found = crate::sk_json(&db, &["journal", "find", "255.31"]);
+    assert_eq!(found["statement"][0]["voucher"], "000123", "{found}");
+
+    let bank = d.p("bank.csv");
+    std::fs::write(&bank, "日期,收入,备注\n2026-11-20,255.31,午饭\n").unwrap();
+    let r = crate::sk(&db, &["statement", "import", bank.to_str().unwrap()]).fails();
+    assert!(
+        r.stderr()
+            .contains("the file's columns (row 1) are: 日期, 收入, 备注"),
+        "{}",
+        r.stderr()
+    );
+    let p = crate::sk_json(&db, &["statement", "propose", leshua.to_str().unwrap()]);
+    assert_eq!(p["amount_unit"], "fen", "{p}");
+}
