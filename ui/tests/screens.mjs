@@ -588,6 +588,12 @@ try {
       await rows.first().waitFor({ timeout: 5000 });
       const text = await rows.first().textContent();
       for (const want of ["交易明细1121.csv #2", "612345678901", "000999"]) if (!text.includes(want)) throw new Error(`${want} missing from ${text}`);
+      // The line wraps inside the window: nothing of it (its source) needs scrolling sideways.
+      const cut = await page.evaluate(() => {
+        const box = document.querySelector("[data-testid=journal-statement]").getBoundingClientRect();
+        return [...document.querySelectorAll("[data-testid=statement-row] > *")].some((e) => e.getBoundingClientRect().right > box.right + 1);
+      });
+      if (cut) throw new Error("a statement line runs past the edge of its box");
       await page.click("[data-testid=statement-print]");
       await page.locator("[data-testid=screen-reprint]").waitFor({ timeout: 5000 });
       await page.click("[data-testid=reprint-preview]");
