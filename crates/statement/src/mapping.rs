@@ -99,13 +99,18 @@ pub struct Mapping {
     /// 合计, 总计, 小计 and Total.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub footer: Vec<String>,
+    /// Header texts of a refund's own amount, for files whose amount column holds the
+    /// original order's amount on refund rows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refund_amount: Vec<String>,
 }
 
 /// Acquirers' own layouts first: each has a signature the generic ones lack, and the
 /// first mapping whose header a file has is the one used.
-const BUILTIN: [&str; 5] = [
+const BUILTIN: [&str; 6] = [
     include_str!("../../../assets/statement-mappings/allinpay-pos.json"),
     include_str!("../../../assets/statement-mappings/leshua-trade.json"),
+    include_str!("../../../assets/statement-mappings/wechatpay-trade.json"),
     include_str!("../../../assets/statement-mappings/generic-zh.json"),
     include_str!("../../../assets/statement-mappings/generic-en.json"),
     include_str!("../../../assets/statement-mappings/fen-compact.json"),
@@ -277,6 +282,7 @@ pub fn propose(id: &str, header: &[String]) -> Option<Mapping> {
         skip_types: merged(|m| &m.skip_types),
         only_when: BTreeMap::new(),
         footer: merged(|m| &m.footer),
+        refund_amount: Vec::new(),
     };
     mapping.validate().ok().map(|_| mapping)
 }

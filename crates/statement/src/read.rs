@@ -227,6 +227,13 @@ pub fn parse(
                 .map(|i| (i, values))
         })
         .collect();
+    let refund_at = mapping.refund_amount.iter().find_map(|name| {
+        let n = crate::mapping::norm(name);
+        header
+            .cells
+            .iter()
+            .position(|c| crate::mapping::norm(c) == n)
+    });
     for row in &rows[header.next..] {
         if row.cells.iter().all(|c| c.trim().is_empty()) {
             continue;
@@ -267,7 +274,7 @@ pub fn parse(
                 ),
             ));
         }
-        let line = read_line(mapping, &at, row)
+        let line = read_line(mapping, &at, refund_at, row)
             .map_err(|(field, m)| err(Some(row.no), names.get(&field).cloned(), m))?;
         lines.push(line);
     }
@@ -491,6 +498,7 @@ type FieldError = (Field, String);
 fn read_line(
     m: &Mapping,
     at: &BTreeMap<Field, usize>,
+    refund_at: Option<usize>,
     row: &Row,
 ) -> Result<StatementLine, FieldError> {
     let cell = |f: Field| -> Option<&str> {
@@ -534,6 +542,19 @@ fn read_line(
         // Without a type column, a negative amount is money going back.
         None if negative => TxnKind::Refund,
         None => TxnKind::Sale,
+    };
+    // A refund's own amount, where the file keeps it apart from the order's.
+    let refund = refund_at
+        .filter(|_| kind == TxnKind::Refund)
+        .and_then(|i| row.cells.get(i))
+        .map(|c| clean(c))
+        .filter(|c| !c.is_empty());
+    let amount_v = match refund {
+        Some(v) => {
+            let r = amount(v, m).map_err(|e| (Field::Amount, e))?;
+            Money::new(r.minor().abs(), r.currency())
+        }
+        None => amount_v,
     };
     // Spreadsheets keep leading zeros behind an apostrophe ('000123).
     let text = |f: Field| cell(f).map(str::to_owned);

@@ -303,3 +303,42 @@ fn a_file_no_mapping_fits_names_the_columns_it_has() {
         "{said}"
     );
 }
+
+#[test]
+fn wechat_pay_trade_bill_with_text_guards_refund_amounts_and_a_summary() {
+    let header = "交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注";
+    let row = |time: &str, state: &str, order: &str, refund: &str| {
+        format!("`{time},`wx0000000000000000,`1900000109,`0,`casher001,`4200000000202611200000000001,`SK20261120001,`oUpF8uMuAJO_M2pxb1Q9zNjWeS6o,`MICROPAY,`{state},`OTHERS,`CNY,`{order},`0.00,`0,`0,`{refund},`0.00,`,`,`商品,`,`0.15000,`0.60%,`{order},`{refund},`")
+    };
+    let text = [
+        header.to_owned(),
+        row("2026-11-20 12:57:03", "SUCCESS", "255.31", "0.00"),
+        row("2026-11-20 13:20:00", "REFUND", "255.31", "55.31"),
+        "总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额".to_owned(),
+        "`2,`200.00,`55.31,`0.00,`0.15000,`510.62,`55.31".to_owned(),
+    ]
+    .join("\r\n");
+    let p = parse(text.as_bytes(), "All2026-11-20.csv", &builtin_mappings()).unwrap();
+    assert_eq!(p.mapping_id, "wechatpay-trade");
+    assert_eq!(
+        p.lines.len(),
+        2,
+        "the summary block is not read as transactions"
+    );
+    assert_eq!(
+        p.lines[0].occurred_at.to_string(),
+        "2026-11-20 12:57:03",
+        "the ` guard dropped"
+    );
+    assert_eq!(p.lines[0].amount.minor(), 25_531);
+    assert_eq!(p.lines[1].kind, TxnKind::Refund);
+    assert_eq!(
+        p.lines[1].amount.minor(),
+        5_531,
+        "the refund's own amount, not the order's"
+    );
+    assert_eq!(
+        p.lines[0].merchant_id.as_ref().unwrap().as_str(),
+        "1900000109"
+    );
+}
