@@ -290,6 +290,14 @@ try {
       await page.click("[data-testid=solver-diagnose]");
     };
     const zh = lang === "zh";
+    await check(`${lang}: a voucher only the acquirer's statement has is diagnosed by its RRN`, async () => {
+      const before = calls.length;
+      await ask("void_failed", "999");
+      await until(() => calls.slice(before).some((c) => c.cmd === "diagnose"));
+      const diag = calls.slice(before).find((c) => c.cmd === "diagnose");
+      if (JSON.stringify(diag.args) !== JSON.stringify({ complaint: "void_failed", lookup: { by: "rrn", rrn: "612345678901" } }))
+        throw new Error(`diagnose called with ${JSON.stringify(diag.args)}`);
+    });
     await check(`${lang}: a pre-authorisation is answered as a hold, with no case to open`, async () => {
       await ask("charged_twice", "11");
       const d = page.locator("[data-testid=diagnosis]");
