@@ -4,7 +4,7 @@
 DEMO_DB := $(CURDIR)/.demo/journal.db
 CARGO_FLAGS := --locked
 
-.PHONY: run test bundle bootstrap ui lint rust-test ui-test e2e bench
+.PHONY: run test bundle package-test bootstrap ui lint rust-test ui-test e2e bench
 
 bootstrap:
 	@scripts/bootstrap
@@ -20,7 +20,7 @@ run: ui
 	SLIPKEEPER_DB=$(DEMO_DB) SLIPKEEPER_DEMO=1 target/debug/slipkeeper-desktop
 
 ## Everything CI checks.
-test: ui lint rust-test ui-test e2e
+test: ui lint rust-test ui-test e2e package-test
 
 lint: bootstrap
 	cargo fmt --all --check
@@ -37,9 +37,29 @@ ui-test: ui
 e2e: ui
 	tests/e2e/run
 
-## Installers the Tauri bundler offers on this platform (.deb and AppImage on Linux).
+## The .deb (Linux; .msi/NSIS and .dmg on their platforms from the same config): the
+## UI built once (`ui`), the CLI and link service beside the desktop app. PROFILE=debug
+## makes a quick one for the package tests.
+PROFILE ?= release
+BUNDLES ?= deb
+TAURI_PROFILE = $(if $(filter debug,$(PROFILE)),--debug,)
+VERSION = $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 bundle: ui
-	ui/node_modules/.bin/tauri build
+	cargo build $(CARGO_FLAGS) $(if $(filter debug,$(PROFILE)),,--release) -p slipkeeper-cli
+	mkdir -p target/package && cp target/$(PROFILE)/slipkeeper target/package/slipkeeper
+	ui/node_modules/.bin/tauri build $(TAURI_PROFILE) --no-bundle
+	# Installed programs carry no symbol tables (Debian policy; lintian checks it).
+	strip --strip-unneeded target/package/slipkeeper target/$(PROFILE)/slipkeeper-desktop
+	# Debian's changelog for a native package, at the version Cargo.toml sets.
+	printf 'slipkeeper (%s) unstable; urgency=medium\n\n  * Release %s.\n\n -- Slipkeeper <support@slipkeeper.app>  %s\n' \
+	  "$(VERSION)" "$(VERSION)" "$$(date -R -u -d @$$(git log -1 --format=%ct 2>/dev/null || date +%s))" \
+	  | gzip -n -9 > target/package/changelog.gz
+	ui/node_modules/.bin/tauri bundle $(TAURI_PROFILE) --bundles $(BUNDLES)
+
+## The package as a shop would get it, tested (tests/package/run).
+package-test:
+	$(MAKE) bundle PROFILE=debug
+	tests/package/run target/debug/bundle/deb/*.deb
 
 ## Criterion benchmarks (numbers go into BENCHMARKS.md).
 bench:
