@@ -77,6 +77,33 @@ pub struct LineQuery {
     pub newest_first: bool,
 }
 
+/// The columns [`stored_row`] reads: a line and the file it came from.
+const STORED_LINE: &str = "SELECT l.id, l.statement_id, s.file_name, s.imported_at, l.line
+     FROM statement_lines l JOIN statements s ON s.id = l.statement_id";
+
+type StoredRow = (i64, i64, String, String, String);
+
+fn stored_row(r: &rusqlite::Row) -> rusqlite::Result<StoredRow> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+}
+
+fn stored_line(
+    (id, statement_id, file_name, at, json): StoredRow,
+) -> Result<StoredLine, JournalError> {
+    let line =
+        serde_json::from_str(&json).map_err(|e| corrupt(format!("statement line #{id}"), e))?;
+    let imported_at = NaiveDateTime::parse_from_str(&at, crate::sql::UTC_TIME)
+        .map_err(|e| corrupt(format!("statement #{statement_id}"), e))?
+        .and_utc();
+    Ok(StoredLine {
+        id,
+        statement_id,
+        file_name,
+        imported_at,
+        line,
+    })
+}
+
 /// A stored statement line with the file it came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredLine {
@@ -288,66 +315,24 @@ impl Journal {
             q.limit.min(10_000)
         };
         let sql = format!(
-            "SELECT l.id, l.statement_id, s.file_name, s.imported_at, l.line
-             FROM statement_lines l JOIN statements s ON s.id = l.statement_id
-             {filter} ORDER BY l.occurred_at {dir}, l.id {dir} LIMIT {limit}",
+            "{STORED_LINE} {filter} ORDER BY l.occurred_at {dir}, l.id {dir} LIMIT {limit}",
             dir = if q.newest_first { "DESC" } else { "ASC" }
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(p), |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, statement_id, file_name, at, json) = row?;
-            let line = serde_json::from_str(&json)
-                .map_err(|e| corrupt(format!("statement line #{id}"), e))?;
-            let imported_at = NaiveDateTime::parse_from_str(&at, crate::sql::UTC_TIME)
-                .map_err(|e| corrupt(format!("statement #{statement_id}"), e))?
-                .and_utc();
-            out.push(StoredLine {
-                id,
-                statement_id,
-                file_name,
-                imported_at,
-                line,
-            });
-        }
-        Ok(out)
+        let rows = stmt.query_map(rusqlite::params_from_iter(p), stored_row)?;
+        rows.map(|r| stored_line(r?)).collect()
     }
 
     /// One stored line with the file it came from.
     pub fn statement_line_by_id(&self, id: i64) -> Result<StoredLine, JournalError> {
-        let (statement_id, file_name, at, json): (i64, String, String, String) = self
+        let row = self
             .conn
-            .query_row(
-                "SELECT l.statement_id, s.file_name, s.imported_at, l.line
-                 FROM statement_lines l JOIN statements s ON s.id = l.statement_id WHERE l.id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
+            .query_row(&format!("{STORED_LINE} WHERE l.id = ?1"), [id], stored_row)
             .optional()?
             .ok_or_else(|| JournalError::NotFound {
                 what: format!("statement line #{id}"),
             })?;
-        let line =
-            serde_json::from_str(&json).map_err(|e| corrupt(format!("statement line #{id}"), e))?;
-        let imported_at = NaiveDateTime::parse_from_str(&at, crate::sql::UTC_TIME)
-            .map_err(|e| corrupt(format!("statement #{statement_id}"), e))?
-            .and_utc();
-        Ok(StoredLine {
-            id,
-            statement_id,
-            file_name,
-            imported_at,
-            line,
-        })
+        stored_line(row)
     }
 
     /// Whether any imported statement has a line with `from <= time < to` (for the
