@@ -383,8 +383,8 @@ impl App {
         // The acquirer's own statement line, when the case came from a reconciliation:
         // with or without a journal transaction (a line the mirror never saw has none).
         if let Some(id) = view.summary.case.statement_line_id {
-            let (line, file) = self.journal.statement_line(id)?;
-            let doc = serde_json::json!({ "statement_line_id": id, "file": file, "line": line });
+            let stored = self.journal.statement_line_by_id(id)?;
+            let doc = serde_json::json!({ "statement_line_id": id, "file": &stored.file_name, "line": &stored.line });
             files.push((
                 "02_statement_line.json".into(),
                 serde_json::to_vec_pretty(&doc).map_err(internal)?,
@@ -392,7 +392,7 @@ impl App {
             // No journal record to reprint: the slip rebuilt from the acquirer's own
             // line, titled as such and naming the file and line.
             if detail.is_none() {
-                let w = self.witness(self.journal.statement_line_by_id(id)?);
+                let w = self.witness(stored);
                 let slips =
                     self.statement_line_slips(&w, &[CopyType::Merchant, CopyType::Cardholder])?;
                 let mut pdf = Vec::new();

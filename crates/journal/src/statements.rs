@@ -371,20 +371,8 @@ impl Journal {
 
     /// One statement line and the name of the file it came from.
     pub fn statement_line(&self, id: i64) -> Result<(StatementLine, String), JournalError> {
-        let (json, file): (String, String) = self
-            .conn
-            .query_row(
-                "SELECT l.line, s.file_name FROM statement_lines l JOIN statements s ON s.id = l.statement_id WHERE l.id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?
-            .ok_or_else(|| JournalError::NotFound {
-                what: format!("statement line #{id}"),
-            })?;
-        let line =
-            serde_json::from_str(&json).map_err(|e| corrupt(format!("statement line #{id}"), e))?;
-        Ok((line, file))
+        let s = self.statement_line_by_id(id)?;
+        Ok((s.line, s.file_name))
     }
 
     /// Every transaction with `from <= time < to`, oldest first, with its id: the
