@@ -122,6 +122,26 @@ fn only_the_journal_names_rusqlite() {
 }
 
 #[test]
+fn only_the_head_office_crate_names_postgres() {
+    let g = graph();
+    for m in g.member_names() {
+        let d = g.direct(&m);
+        let names_it = ["postgres", "tokio-postgres", "postgres-types"]
+            .iter()
+            .any(|p| d.contains(*p));
+        assert_eq!(
+            names_it,
+            m == "slipkeeper-hq",
+            "{m}: only slipkeeper-hq may depend on the PostgreSQL client"
+        );
+    }
+    // The journal, and so a shop's mirror, never links the PostgreSQL client.
+    assert!(!g
+        .transitive("slipkeeper-journal")
+        .contains("tokio-postgres"));
+}
+
+#[test]
 fn only_the_shell_names_tauri() {
     let g = graph();
     for m in g.member_names() {

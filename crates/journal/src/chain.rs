@@ -102,6 +102,85 @@ pub(crate) fn append(
     Ok(())
 }
 
+/// One chain entry with the canonical line it hashes: what a shop sends to head office,
+/// which recomputes `hash` from the previous entry's hash and `line`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainedRecord {
+    pub seq: i64,
+    pub kind: String,
+    pub label: String,
+    pub hash: [u8; 32],
+    pub line: String,
+}
+
+/// The hash of chain entry `seq` (the genesis hash for 0), None when there is no such
+/// entry.
+pub(crate) fn hash_at(conn: &Connection, seq: i64) -> Result<Option<[u8; 32]>, JournalError> {
+    if seq == 0 {
+        return Ok(Some(GENESIS));
+    }
+    let h = conn
+        .prepare_cached("SELECT hash FROM chain WHERE seq = ?1")?
+        .query_row([seq], |r| r.get::<_, Vec<u8>>(0))
+        .optional()?;
+    Ok(h.and_then(|h| to32(&h)))
+}
+
+/// Up to `limit` chain entries after `after`, in order, each with its record's line.
+/// Each is checked against its predecessor as it is read: what leaves the shop must be
+/// the chain as recorded, so a record changed or missing here is an error naming the
+/// entry, never sent.
+pub(crate) fn entries_after(
+    conn: &Connection,
+    after: i64,
+    limit: usize,
+) -> Result<Vec<ChainedRecord>, JournalError> {
+    let broken = |seq: i64, why: &str| JournalError::Corrupt {
+        what: format!("chain entry {seq}"),
+        reason: format!("{why}; run `slipkeeper journal verify`"),
+    };
+    let mut prev = hash_at(conn, after)?.ok_or_else(|| broken(after, "it is missing"))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, kind, row_id, label, hash FROM chain WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+    )?;
+    let rows = stmt
+        .query_map(rusqlite::params![after, limit as i64], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Vec<u8>>(4)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (expected, (seq, kind, row_id, label, hash)) in (after + 1..).zip(rows) {
+        if seq != expected {
+            return Err(broken(expected, "it was removed from the chain"));
+        }
+        let hash = to32(&hash).ok_or_else(|| broken(seq, "its hash is not 32 bytes"))?;
+        let rec = sql::load_record(conn, &kind, row_id)?
+            .ok_or_else(|| broken(seq, &format!("its {kind} #{row_id} was removed")))?;
+        let line = rec.to_line();
+        if link(&prev, &line) != hash {
+            return Err(broken(
+                seq,
+                &format!("its {kind} #{row_id} no longer matches its hash"),
+            ));
+        }
+        prev = hash;
+        out.push(ChainedRecord {
+            seq,
+            kind,
+            label,
+            hash,
+            line,
+        });
+    }
+    Ok(out)
+}
+
 #[derive(ts_rs::TS, Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProblemKind {

@@ -437,6 +437,22 @@ impl Journal {
         chain::verify(&self.conn, Some(&self.path))
     }
 
+    /// Up to `limit` chain entries after entry `after`, each with the canonical line
+    /// it hashes and checked against its predecessor: what a shop sends to head
+    /// office. A record changed or removed since it was chained is an error.
+    pub fn chained_after(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<crate::ChainedRecord>, JournalError> {
+        chain::entries_after(&self.conn, after, limit)
+    }
+
+    /// The hash of chain entry `seq` (32 zero bytes for 0); None past the head.
+    pub fn chain_hash_at(&self, seq: i64) -> Result<Option<[u8; 32]>, JournalError> {
+        chain::hash_at(&self.conn, seq)
+    }
+
     /// Writes the chain's head to the anchors file after a commit that moved it.
     pub(crate) fn anchor(&self) -> Result<(), JournalError> {
         crate::anchors::append(&self.path, (&chain::head(&self.conn)?).into())

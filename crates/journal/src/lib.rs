@@ -36,7 +36,7 @@ mod sql;
 mod statements;
 
 pub use cases::{check_proof, CaseEvent, CaseRow, ChainProof, NewCase};
-pub use chain::{ChainRewrite, Problem, ProblemKind, VerifyReport, VERIFY_LIMITS};
+pub use chain::{ChainRewrite, ChainedRecord, Problem, ProblemKind, VerifyReport, VERIFY_LIMITS};
 pub use error::{ImportError, JournalError};
 pub use ingest::IngestReport;
 pub use interchange::parse_line;

@@ -256,3 +256,40 @@ fn a_flipped_byte_in_an_index_is_found() {
         r.problems
     );
 }
+
+// What a shop sends to head office is the chain as recorded: each entry's line hashes
+// onto the one before, and an entry changed since is an error naming it, never sent.
+#[test]
+fn chained_entries_are_read_in_order_and_checked() {
+    use sha2::{Digest, Sha256};
+    let f = filled(10);
+    let first = f.journal.chained_after(0, 7).unwrap();
+    let rest = f.journal.chained_after(7, 100).unwrap();
+    assert_eq!(first.len(), 7);
+    assert_eq!(rest.len(), 13);
+    let mut prev = [0u8; 32];
+    for (i, e) in first.iter().chain(&rest).enumerate() {
+        assert_eq!(e.seq, i as i64 + 1);
+        let mut h = Sha256::new();
+        h.update(prev);
+        h.update(e.line.as_bytes());
+        let want: [u8; 32] = h.finalize().into();
+        assert_eq!(want, e.hash, "entry {}", e.seq);
+        prev = e.hash;
+    }
+    assert_eq!(f.journal.chain_hash_at(20).unwrap(), Some(prev));
+    assert_eq!(hex::encode(prev), f.journal.verify().unwrap().head);
+    assert_eq!(f.journal.chain_hash_at(21).unwrap(), None);
+    assert!(f.journal.chained_after(20, 5).unwrap().is_empty());
+
+    raw(&f.path())
+        .execute("UPDATE transactions SET amount_minor = 1 WHERE id = 4", [])
+        .unwrap();
+    // Entries before it still read; the batch holding it does not.
+    assert_eq!(f.journal.chained_after(0, 6).unwrap().len(), 6);
+    let e = f.journal.chained_after(0, 100).unwrap_err().to_string();
+    assert!(
+        e.contains("chain entry 7") && e.contains("journal verify"),
+        "{e}"
+    );
+}
