@@ -20,6 +20,8 @@ pub enum ErrorCode {
     /// Stored data cannot be read back; run verify.
     Corrupt,
     Io,
+    /// Head office's database could not be reached or refused (the message says which).
+    HeadOffice,
     Internal,
 }
 

@@ -25,6 +25,7 @@ mod evidence;
 mod files;
 pub mod find;
 pub mod forms;
+pub mod head_office;
 mod live;
 pub mod logs;
 mod printers;

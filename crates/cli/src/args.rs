@@ -13,6 +13,11 @@ pub struct Cli {
     /// Machine-readable JSON output (errors as {"code","message"} on stderr).
     #[arg(long, global = true)]
     pub json: bool,
+    /// Head office's database (postgres://USER@HOST/DB[?sslmode=require&sslrootcert=FILE]):
+    /// for `hq`, `sync` and `journal list|search` across every shop. The password comes
+    /// from SLIPKEEPER_HQ_PASSWORD, so it is not kept in shell history or files.
+    #[arg(long, global = true, env = "SLIPKEEPER_HQ", value_name = "URL")]
+    pub hq: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -38,6 +43,22 @@ pub enum Command {
     Support {
         #[command(subcommand)]
         cmd: SupportCmd,
+    },
+    /// Head office (a chain's PostgreSQL): set it up, add shops and readers, list
+    /// shops, verify every shop's chain. Needs --hq.
+    Hq {
+        #[command(subcommand)]
+        cmd: crate::hq::HqCmd,
+    },
+    /// Send this journal's records to head office (--hq): what it lacks, in batches,
+    /// resumable; with --every, keep sending until stopped.
+    Sync {
+        /// Send again every this many seconds, until stopped.
+        #[arg(long, value_name = "SECONDS")]
+        every: Option<u64>,
+        /// Records per batch (one transaction at head office each).
+        #[arg(long, default_value_t = slipkeeper_app::head_office::DEFAULT_BATCH)]
+        batch: usize,
     },
     /// Look at and check the journal.
     Journal {

@@ -99,6 +99,9 @@ pub struct Filters {
     pub limit: u64,
     #[arg(long, default_value_t = 0)]
     pub offset: u64,
+    /// At head office (--hq): only this shop's transactions.
+    #[arg(long)]
+    pub shop: Option<String>,
 }
 
 /// `--outcome`, read as the window reads it.
@@ -153,6 +156,13 @@ pub fn to_query(f: Filters, text: Option<String>) -> Result<TxnQuery, AppError> 
 
 impl Filters {
     fn query(self, text: Option<String>) -> Result<TxnQuery, AppError> {
+        if self.shop.is_some() {
+            return Err(AppError::new(
+                ErrorCode::BadInput,
+                "--shop picks a shop at head office: give --hq too (this journal is one shop's)",
+            )
+            .with_field("shop"));
+        }
         to_query(self, text)
     }
 }

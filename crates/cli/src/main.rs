@@ -13,6 +13,7 @@ mod args;
 mod back_office;
 mod cases;
 mod counter;
+mod hq;
 mod journal;
 mod output;
 mod recon;
@@ -106,6 +107,7 @@ fn logs_to_file(c: &Command) -> bool {
         || matches!(
             c,
             Command::Db { .. }
+                | Command::Sync { .. }
                 | Command::Case { .. }
                 | Command::Evidence {
                     cmd: args::EvidenceCmd::Build { .. },
@@ -179,6 +181,17 @@ fn run_on(cli: Cli, db: std::path::PathBuf) -> Result<ExitCode, AppError> {
     if let Command::Zvt { cmd } = cli.command {
         return zvt::run(cmd, &out);
     }
+    // Head office needs no local journal (sync only reads one).
+    match cli.command {
+        Command::Hq { cmd } => return hq::run(cli.hq.as_deref(), &out, cmd),
+        Command::Sync { every, batch } => {
+            return hq::sync(cli.hq.as_deref(), &db, &out, every, batch)
+        }
+        Command::Journal { cmd } if cli.hq.is_some() => {
+            return hq::journal(cli.hq.as_deref().unwrap_or_default(), &out, cmd)
+        }
+        _ => {}
+    }
     match cli.command {
         Command::Serve => return service::serve(&db, &out),
         Command::Service { cmd } => return service::service(&db, &out, cmd),
@@ -217,7 +230,7 @@ fn run_on(cli: Cli, db: std::path::PathBuf) -> Result<ExitCode, AppError> {
             );
         }
         // Answered before a journal is opened.
-        Command::Serve | Command::Service { .. } => {
+        Command::Serve | Command::Service { .. } | Command::Hq { .. } | Command::Sync { .. } => {
             return Err(AppError::new(
                 ErrorCode::Internal,
                 "service commands are answered before a journal is opened",

@@ -296,7 +296,7 @@ export type EntryMode = "swipe" | "chip" | "contactless" | "manual";
 /**
  * What the UI can branch on. Add a code only when a caller needs to tell it apart.
  */
-export type ErrorCode = "NOT_A_JOURNAL" | "NEWER_SCHEMA" | "BAD_INPUT" | "NOT_FOUND" | "NOT_SET_UP" | "CORRUPT" | "IO" | "INTERNAL";
+export type ErrorCode = "NOT_A_JOURNAL" | "NEWER_SCHEMA" | "BAD_INPUT" | "NOT_FOUND" | "NOT_SET_UP" | "CORRUPT" | "IO" | "HEAD_OFFICE" | "INTERNAL";
 
 /**
  * 有效期 EXP DATE as the card gives it: YYMM.

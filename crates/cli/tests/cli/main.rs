@@ -4,6 +4,7 @@
 
 mod casework;
 mod faults;
+mod head_office;
 mod journal;
 mod mirror_kill;
 mod pan_doors;

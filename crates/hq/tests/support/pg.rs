@@ -232,12 +232,27 @@ impl Cluster {
         self.url(ADMIN, ADMIN_PASSWORD, db)
     }
 
-    /// A new, empty database owned by the administrator.
+    /// A new, empty database owned by the administrator (through `createdb`, so a
+    /// test needs no PostgreSQL client library of its own).
     pub fn create_db(&self, name: &str) {
-        let mut c =
-            postgres::Client::connect(&self.admin_url("postgres"), postgres::NoTls).unwrap();
-        c.batch_execute(&format!("CREATE DATABASE \"{name}\""))
+        let out = Command::new(self.bin.join("createdb"))
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                ADMIN,
+                name,
+            ])
+            .env("PGPASSWORD", ADMIN_PASSWORD)
+            .output()
             .unwrap();
+        assert!(
+            out.status.success(),
+            "createdb: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 

@@ -1,0 +1,262 @@
+//! `slipkeeper hq …` (head office), `slipkeeper sync` (a shop sends its journal) and
+//! `slipkeeper --hq URL journal list|search` (search every shop).
+
+use crate::journal::{Filters, JournalCmd};
+use crate::output::{print_json, Out};
+use clap::Subcommand;
+use slipkeeper_app::head_office::{self, HeadOffice};
+use slipkeeper_app::{AppError, ErrorCode};
+use std::io::BufRead;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Debug, Subcommand)]
+pub enum HqCmd {
+    /// Create or update head office's tables and roles (run once, as the database's owner).
+    Init,
+    /// Add a shop and the login role it sends with; prints the password once (or reads
+    /// it from stdin with --password-stdin).
+    AddShop {
+        /// 1–40 lower-case letters, digits, '-' or '_', e.g. nanjing-rd.
+        id: String,
+        /// The shop's name as head office calls it, e.g. 南京路店.
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Add a login role that reads every shop and changes nothing (an owner, an accountant).
+    AddReader {
+        role: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// The shops, how much each has sent and when last.
+    Shops,
+    /// Re-check every shop's hash chain as head office holds it (exit 1 on a problem).
+    Verify {
+        #[arg(long)]
+        shop: Option<String>,
+    },
+}
+
+fn need_hq(hq: Option<&str>) -> Result<&str, AppError> {
+    hq.ok_or_else(|| {
+        AppError::new(
+            ErrorCode::BadInput,
+            "say where head office is: --hq postgres://USER@HOST/DATABASE (or SLIPKEEPER_HQ)",
+        )
+        .with_field("hq")
+    })
+}
+
+fn password(from_stdin: bool) -> Result<(String, bool), AppError> {
+    if !from_stdin {
+        return Ok((head_office::new_password()?, true));
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| AppError::new(ErrorCode::Io, format!("stdin: {e}")))?;
+    Ok((line.trim_end_matches(['\r', '\n']).to_owned(), false))
+}
+
+pub fn run(hq: Option<&str>, out: &Out, cmd: HqCmd) -> Result<ExitCode, AppError> {
+    let mut h = HeadOffice::connect(need_hq(hq)?)?;
+    match cmd {
+        HqCmd::Init => {
+            let applied = h.init()?;
+            out.message(
+                &if applied.is_empty() {
+                    "head office's schema is up to date".to_owned()
+                } else {
+                    format!(
+                        "head office's schema created or updated: {}",
+                        applied.join(", ")
+                    )
+                },
+                serde_json::json!({ "applied": applied }),
+            );
+        }
+        HqCmd::AddShop {
+            id,
+            name,
+            password_stdin,
+        } => {
+            let (pw, made) = password(password_stdin)?;
+            let role = h.add_shop(&id, &name, &pw)?;
+            let shown = if made { Some(pw.as_str()) } else { None };
+            out.message(
+                &match shown {
+                    Some(pw) => format!(
+                        "shop {id} ({name}) added; it sends as role {role} with password {pw}\n\
+                         (shown once: give it to the shop, which runs `slipkeeper --hq postgres://{role}@HOST/DB sync`\n\
+                         with the password in SLIPKEEPER_HQ_PASSWORD)"
+                    ),
+                    None => format!("shop {id} ({name}) added; it sends as role {role}"),
+                },
+                serde_json::json!({ "shop_id": id, "name": name, "role": role, "password": shown }),
+            );
+        }
+        HqCmd::AddReader {
+            role,
+            password_stdin,
+        } => {
+            let (pw, made) = password(password_stdin)?;
+            h.add_reader(&role, &pw)?;
+            let shown = if made { Some(pw.as_str()) } else { None };
+            out.message(
+                &match shown {
+                    Some(pw) => format!("reader {role} added, password {pw} (shown once)"),
+                    None => format!("reader {role} added"),
+                },
+                serde_json::json!({ "role": role, "password": shown }),
+            );
+        }
+        HqCmd::Shops => {
+            let shops = h.shops()?;
+            if out.json {
+                print_json(&shops);
+            } else {
+                for s in &shops {
+                    say!(
+                        "{}  {}  {} records, {} transactions, last received {}",
+                        s.shop_id,
+                        s.name,
+                        s.records,
+                        s.transactions,
+                        s.last_received_at
+                            .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+                            .unwrap_or_else(|| "never".into())
+                    );
+                }
+            }
+        }
+        HqCmd::Verify { shop } => {
+            let checks = h.verify(shop.as_deref())?;
+            let clean = checks.iter().all(|c| c.is_clean());
+            if out.json {
+                print_json(&checks);
+            } else {
+                for c in &checks {
+                    say!(
+                        "{} ({}): {} entries, head {}: {}",
+                        c.shop_id,
+                        c.name,
+                        c.checked,
+                        c.head,
+                        if c.is_clean() {
+                            "verified".to_owned()
+                        } else {
+                            format!("{} problem(s)", c.problems.len())
+                        }
+                    );
+                    for p in &c.problems {
+                        say!("  {p}");
+                    }
+                }
+            }
+            if !clean {
+                return Ok(ExitCode::from(1));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `slipkeeper --hq URL sync [--every SECONDS]`.
+pub fn sync(
+    hq: Option<&str>,
+    db: &Path,
+    out: &Out,
+    every: Option<u64>,
+    batch: usize,
+) -> Result<ExitCode, AppError> {
+    let url = need_hq(hq)?;
+    let Some(every) = every else {
+        let r = HeadOffice::connect(url)?.sync(db, batch)?;
+        out.message(
+            &format!(
+                "shop {}: sent {} record(s); head office holds {} of {}",
+                r.shop_id, r.sent, r.head_office_seq, r.journal_seq
+            ),
+            serde_json::to_value(&r).unwrap_or_default(),
+        );
+        return Ok(ExitCode::SUCCESS);
+    };
+    // Runs until stopped (Ctrl-C, SIGTERM, the service manager): a batch is one
+    // transaction at head office, so ending mid-way sends nothing half.
+    head_office::sync_forever(
+        db,
+        url,
+        batch,
+        Duration::from_secs(every.max(1)),
+        &|| false,
+        &mut |r| match r {
+            Ok(r) if r.sent > 0 => out.message(
+                &format!(
+                    "shop {}: sent {}; head office holds {} of {}",
+                    r.shop_id, r.sent, r.head_office_seq, r.journal_seq
+                ),
+                serde_json::to_value(r).unwrap_or_default(),
+            ),
+            Ok(_) => {}
+            Err(e) => eprintln!("slipkeeper: sync: {} (retrying)", e.message),
+        },
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--hq URL journal list|search`: every shop's transactions, each with its shop.
+pub fn journal(hq: &str, out: &Out, cmd: JournalCmd) -> Result<ExitCode, AppError> {
+    let (q, shop) = match cmd {
+        JournalCmd::List { filters } => {
+            let shop = filters.shop.clone();
+            (to_query(filters)?, shop)
+        }
+        JournalCmd::Search { text, filters } => {
+            let shop = filters.shop.clone();
+            (head_office::text_query(&text, to_query(filters)?), shop)
+        }
+        _ => {
+            return Err(AppError::new(
+                ErrorCode::BadInput,
+                "at head office, `journal list` and `journal search` are available; the other journal commands work on a shop's journal (--db)",
+            )
+            .with_field("hq"))
+        }
+    };
+    let rows = HeadOffice::connect(hq)?.search(&q, shop.as_deref())?;
+    if out.json {
+        print_json(&rows);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if rows.is_empty() {
+        say!("no transactions found at head office");
+    }
+    for r in &rows {
+        say!(
+            "{}  {}  {}  terminal {} batch {} voucher {}  {} {}  {}.{:02} {}  RRN {}  card {}",
+            r.shop_id,
+            r.shop_name,
+            r.occurred_at.format("%Y-%m-%d %H:%M:%S"),
+            r.terminal_id,
+            r.batch_no,
+            r.trace_no,
+            r.kind,
+            r.outcome,
+            r.amount_minor / 100,
+            (r.amount_minor % 100).abs(),
+            r.currency,
+            r.rrn.as_deref().unwrap_or("-"),
+            r.pan.as_deref().unwrap_or("-"),
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn to_query(f: Filters) -> Result<slipkeeper_app::TxnQuery, AppError> {
+    crate::journal::to_query(f, None)
+}
