@@ -162,3 +162,162 @@ pub fn new_password() -> Result<String, AppError> {
     })?;
     Ok(hex::encode(bytes))
 }
+
+/// How far around the transactions found a diagnosis at head office gathers the
+/// shop's records: voids and refunds of older sales, later voids, batches settled
+/// days later.
+const GATHER: chrono::TimeDelta = chrono::TimeDelta::days(45);
+
+/// A diagnosis made at head office, naming the shop.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ShopDiagnosis {
+    pub shop_id: String,
+    pub shop_name: String,
+    pub diagnosis: slipkeeper_domain::Diagnosis,
+}
+
+impl HeadOffice {
+    /// Diagnoses a transaction of one shop as the shop itself would: the shop's
+    /// records around it are copied into a temporary journal and the same diagnosis
+    /// runs there, so head office and shop never answer differently. Found in several
+    /// shops and `shop` not given: the shops are named and one must be chosen.
+    pub fn diagnose(
+        &mut self,
+        shop: Option<&str>,
+        complaint: slipkeeper_domain::Complaint,
+        lookup: &crate::Lookup,
+        clock: impl crate::Clock + 'static,
+    ) -> Result<ShopDiagnosis, AppError> {
+        use crate::Lookup;
+        let mut q = TxnQuery {
+            limit: 500,
+            ..TxnQuery::default()
+        };
+        match lookup {
+            Lookup::Voucher {
+                voucher,
+                terminal,
+                batch,
+            } => {
+                q.voucher = Some(voucher.clone());
+                q.terminal = terminal.clone();
+                q.batch = batch.clone();
+            }
+            Lookup::Rrn { rrn } => q.rrn = Some(rrn.clone()),
+            Lookup::Auth { auth, terminal } => {
+                q.auth_code = Some(auth.clone());
+                q.terminal = terminal.clone();
+            }
+            Lookup::AmountTime {
+                amount_minor,
+                at,
+                last4,
+                terminal,
+            } => {
+                q.amount_minor = Some(*amount_minor);
+                q.from = Some(*at - crate::casework::AROUND);
+                q.to = Some(*at + crate::casework::AROUND);
+                q.last4 = last4.clone();
+                q.terminal = terminal.clone();
+            }
+            Lookup::Txn { .. } => {
+                return Err(AppError::new(
+                    ErrorCode::BadInput,
+                    "at head office, look a transaction up by voucher, RRN, auth code or amount and time",
+                ))
+            }
+        }
+        let rows = self.search(&q, shop)?;
+        let mut shops: Vec<(&str, &str)> = rows
+            .iter()
+            .map(|r| (r.shop_id.as_str(), r.shop_name.as_str()))
+            .collect();
+        shops.sort();
+        shops.dedup();
+        let (shop_id, shop_name) = match (shops.as_slice(), shop) {
+            ([one], _) => (one.0.to_owned(), one.1.to_owned()),
+            ([], Some(s)) => {
+                let name = self
+                    .shops()?
+                    .into_iter()
+                    .find(|x| x.shop_id == s)
+                    .map(|x| x.name)
+                    .ok_or_else(|| {
+                        AppError::new(ErrorCode::NotFound, format!("head office has no shop {s:?}"))
+                            .with_field("shop")
+                    })?;
+                (s.to_owned(), name)
+            }
+            ([], None) => {
+                return Err(AppError::new(
+                    ErrorCode::NotFound,
+                    "no shop has sent such a transaction to head office; name the shop with --shop to diagnose it from that shop's records",
+                ))
+            }
+            (many, _) => {
+                let names: Vec<String> = many.iter().map(|(id, n)| format!("{n} ({id})")).collect();
+                return Err(AppError::new(
+                    ErrorCode::BadInput,
+                    format!(
+                        "found in {} shops: {}; say which with --shop",
+                        many.len(),
+                        names.join(", ")
+                    ),
+                )
+                .with_field("shop"));
+            }
+        };
+        let dir = tempfile::tempdir().map_err(|e| {
+            AppError::new(
+                ErrorCode::Io,
+                format!("a temporary folder for the diagnosis: {e}"),
+            )
+        })?;
+        let file = dir.path().join("shop.jsonl");
+        let mut out = Vec::new();
+        let mut terminals: Vec<&str> = rows.iter().map(|r| r.terminal_id.as_str()).collect();
+        terminals.sort();
+        terminals.dedup();
+        for t in terminals {
+            let on_t = rows.iter().filter(|r| r.terminal_id == t);
+            let first = on_t.clone().map(|r| r.occurred_at).min();
+            let last = on_t.map(|r| r.occurred_at).max();
+            let (Some(first), Some(last)) = (first, last) else {
+                continue;
+            };
+            for line in slipkeeper_hq::office::lines_around(
+                &mut self.client,
+                &shop_id,
+                t,
+                first - GATHER,
+                last + GATHER,
+                last + GATHER * 2,
+            )? {
+                out.extend_from_slice(line.as_bytes());
+                out.push(b'\n');
+            }
+        }
+        std::fs::write(&file, &out).map_err(|e| AppError::io(&file, e))?;
+        let mut app = crate::App::open(&dir.path().join("shop.db"), clock)?;
+        if !out.is_empty() {
+            app.import(&file)?;
+        }
+        let mut diagnosis = app.diagnose(complaint, lookup)?;
+        // Row ids of the temporary journal mean nothing at head office or at the shop.
+        for f in &mut diagnosis.facts {
+            if let Some(id) = f.txn_id.take() {
+                let tag = format!("#{id} ");
+                for t in [&mut f.text.zh, &mut f.text.en] {
+                    if let Some(rest) = t.strip_prefix(&tag) {
+                        *t = rest.to_owned();
+                    }
+                }
+            }
+        }
+        Ok(ShopDiagnosis {
+            shop_id,
+            shop_name,
+            diagnosis,
+        })
+    }
+}

@@ -122,6 +122,9 @@ pub enum Command {
         /// void-failed, receipt-lost, charged-twice, not-in-acquirer-back-end, dispute, other.
         #[arg(long, default_value = "other", value_parser = complaint)]
         complaint: slipkeeper_domain::Complaint,
+        /// At head office (--hq): the shop, when the transaction is found in several.
+        #[arg(long)]
+        shop: Option<String>,
     },
     /// Step by step: the problem, the diagnosis, what the acquirer will ask, a phone
     /// script and a letter, the evidence pack, and a case to follow it up (interactive).

@@ -260,3 +260,23 @@ pub fn journal(hq: &str, out: &Out, cmd: JournalCmd) -> Result<ExitCode, AppErro
 fn to_query(f: Filters) -> Result<slipkeeper_app::TxnQuery, AppError> {
     crate::journal::to_query(f, None)
 }
+
+/// `--hq URL diagnose … [--shop ID]`: one shop's transaction, diagnosed from that
+/// shop's records as the shop would, with the shop named.
+pub fn diagnose(
+    hq: &str,
+    out: &Out,
+    find: &crate::args::LookupArgs,
+    complaint: slipkeeper_domain::Complaint,
+    shop: Option<&str>,
+) -> Result<ExitCode, AppError> {
+    let clock = slipkeeper_app::clock_from_env()?;
+    let d = HeadOffice::connect(hq)?.diagnose(shop, complaint, &find.to_lookup()?, clock)?;
+    if out.json {
+        print_json(&d);
+    } else {
+        say!("店铺 Shop: {} ({})", d.shop_name, d.shop_id);
+        crate::cases::print_diagnosis(&d.diagnosis);
+    }
+    Ok(ExitCode::SUCCESS)
+}

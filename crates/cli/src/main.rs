@@ -190,6 +190,14 @@ fn run_on(cli: Cli, db: std::path::PathBuf) -> Result<ExitCode, AppError> {
         Command::Journal { cmd } if cli.hq.is_some() => {
             return hq::journal(cli.hq.as_deref().unwrap_or_default(), &out, cmd)
         }
+        Command::Diagnose {
+            find,
+            complaint,
+            shop,
+        } if cli.hq.is_some() => {
+            let url = cli.hq.as_deref().unwrap_or_default();
+            return hq::diagnose(url, &out, &find, complaint, shop.as_deref());
+        }
         _ => {}
     }
     match cli.command {
@@ -271,7 +279,20 @@ fn run_on(cli: Cli, db: std::path::PathBuf) -> Result<ExitCode, AppError> {
         }
         Command::Reprint(a) => reprint::run(&app, &out, a)?,
         Command::Statement { cmd } => recon::statement(&mut app, &out, cmd)?,
-        Command::Diagnose { find, complaint } => cases::diagnose(&app, &out, &find, complaint)?,
+        Command::Diagnose {
+            find,
+            complaint,
+            shop,
+        } => {
+            if shop.is_some() {
+                return Err(AppError::new(
+                    ErrorCode::BadInput,
+                    "--shop picks a shop at head office: give --hq too (this journal is one shop's)",
+                )
+                .with_field("shop"));
+            }
+            cases::diagnose(&app, &out, &find, complaint)?
+        }
         Command::Contact => cases::contact(&mut app)?,
         Command::Case { cmd } => cases::case(&mut app, &out, cmd)?,
         Command::Evidence { cmd } => cases::evidence(&mut app, &out, cmd)?,

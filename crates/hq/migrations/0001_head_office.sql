@@ -71,37 +71,73 @@ CREATE TABLE settlements (
 );
 CREATE INDEX settlements_batch ON settlements (shop_id, terminal_id, batch_no);
 
--- The shop a login role sends for. SECURITY DEFINER: shops cannot read `shops`.
-CREATE FUNCTION shop_of(role text) RETURNS text
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT
-    AS $$ SELECT shop_id FROM shops WHERE role_name = role $$;
+-- Which transaction each slip belongs to: what a diagnosis at head office gathers.
+CREATE TABLE slips (
+    shop_id     text NOT NULL,
+    seq         bigint NOT NULL,
+    terminal_id text NOT NULL,
+    batch_no    text NOT NULL,
+    trace_no    text NOT NULL,
+    kind        text NOT NULL,
+    PRIMARY KEY (shop_id, seq),
+    FOREIGN KEY (shop_id, seq) REFERENCES records
+);
+CREATE INDEX slips_txn ON slips (shop_id, terminal_id, batch_no, trace_no);
 
--- A record must follow from the one before it: a shop cannot leave a hole or send a
--- line its hash does not cover.
-CREATE FUNCTION records_chain() RETURNS trigger
-    LANGUAGE plpgsql SET search_path FROM CURRENT
+-- Checked per batch (a statement-level trigger over the inserted rows): every record
+-- must follow from the one before it, so a shop cannot leave a hole or send a line its
+-- hash does not cover; then the searched rows are derived from the lines. SECURITY
+-- DEFINER: shops cannot write the derived tables themselves.
+CREATE FUNCTION records_arrived() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT
     AS $$
 DECLARE
-    prev bytea;
+    bad record;
 BEGIN
-    IF NEW.seq = 1 THEN
-        prev := decode(repeat('00', 32), 'hex');
-    ELSE
-        SELECT hash INTO prev FROM records WHERE shop_id = NEW.shop_id AND seq = NEW.seq - 1;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'shop %: record % arrived before record %', NEW.shop_id, NEW.seq, NEW.seq - 1
-                USING ERRCODE = 'P0001';
+    SELECT n.shop_id, n.seq, (n.seq > 1 AND p.hash IS NULL) AS missing INTO bad
+    FROM new_rows n
+    LEFT JOIN records p ON p.shop_id = n.shop_id AND p.seq = n.seq - 1
+    WHERE (n.seq > 1 AND p.hash IS NULL)
+       OR sha256(CASE WHEN n.seq = 1 THEN decode(repeat('00', 32), 'hex') ELSE p.hash END
+                 || convert_to(n.line, 'UTF8')) <> n.hash
+    ORDER BY n.shop_id, n.seq
+    LIMIT 1;
+    IF FOUND THEN
+        IF bad.missing THEN
+            RAISE EXCEPTION 'shop %: record % arrived before record %', bad.shop_id, bad.seq, bad.seq - 1;
+        ELSE
+            RAISE EXCEPTION 'shop %: record % does not follow from record % (its hash does not cover its line)',
+                bad.shop_id, bad.seq, bad.seq - 1;
         END IF;
     END IF;
-    IF sha256(prev || convert_to(NEW.line, 'UTF8')) <> NEW.hash THEN
-        RAISE EXCEPTION 'shop %: record % does not follow from record % (its hash does not cover its line)',
-            NEW.shop_id, NEW.seq, NEW.seq - 1
-            USING ERRCODE = 'P0001';
-    END IF;
-    RETURN NEW;
+    -- Each line is parsed once (a function in FROM), not once per column.
+    INSERT INTO transactions
+    SELECT n.shop_id, n.seq, x.terminal_id, x.merchant_id, x.batch_no, x.trace_no, x.kind,
+           x.outcome, (x.amount ->> 'minor')::bigint, x.amount ->> 'currency', x.occurred_at,
+           x.rrn, x.auth_code, x.pan, right(x.pan, 4)
+    FROM new_rows n,
+         jsonb_to_record(n.line::jsonb -> 'data') AS x(
+             terminal_id text, merchant_id text, batch_no text, trace_no text, kind text,
+             outcome text, amount jsonb, occurred_at timestamp, rrn text, auth_code text,
+             pan text)
+    WHERE n.kind = 'transaction';
+    INSERT INTO settlements
+    SELECT n.shop_id, n.seq, x.terminal_id, x.batch_no, x.settled_at
+    FROM new_rows n,
+         jsonb_to_record(n.line::jsonb -> 'data') AS x(
+             terminal_id text, batch_no text, settled_at timestamp)
+    WHERE n.kind = 'settlement';
+    INSERT INTO slips
+    SELECT n.shop_id, n.seq, x.terminal_id, x.batch_no, x.trace_no, x.kind
+    FROM new_rows n,
+         jsonb_to_record(n.line::jsonb -> 'data' -> 'txn') AS x(
+             terminal_id text, batch_no text, trace_no text, kind text)
+    WHERE n.kind = 'slip';
+    RETURN NULL;
 END $$;
-CREATE TRIGGER records_chain BEFORE INSERT ON records
-    FOR EACH ROW EXECUTE FUNCTION records_chain();
+CREATE TRIGGER records_arrived AFTER INSERT ON records
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION records_arrived();
 
 CREATE FUNCTION records_append_only() RETURNS trigger
     LANGUAGE plpgsql
@@ -114,40 +150,19 @@ CREATE TRIGGER records_append_only BEFORE UPDATE OR DELETE ON records
 CREATE TRIGGER records_no_truncate BEFORE TRUNCATE ON records
     FOR EACH STATEMENT EXECUTE FUNCTION records_append_only();
 
--- Derived rows, written with the owner's rights (shops cannot write them directly).
-CREATE FUNCTION records_derive() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT
-    AS $$
-DECLARE
-    d jsonb;
-BEGIN
-    IF NEW.kind = 'transaction' THEN
-        d := NEW.line::jsonb -> 'data';
-        INSERT INTO transactions VALUES (
-            NEW.shop_id, NEW.seq,
-            d ->> 'terminal_id', d ->> 'merchant_id', d ->> 'batch_no', d ->> 'trace_no',
-            d ->> 'kind', d ->> 'outcome',
-            (d -> 'amount' ->> 'minor')::bigint, d -> 'amount' ->> 'currency',
-            (d ->> 'occurred_at')::timestamp,
-            d ->> 'rrn', d ->> 'auth_code', d ->> 'pan', right(d ->> 'pan', 4));
-    ELSIF NEW.kind = 'settlement' THEN
-        d := NEW.line::jsonb -> 'data';
-        INSERT INTO settlements VALUES (
-            NEW.shop_id, NEW.seq, d ->> 'terminal_id', d ->> 'batch_no',
-            (d ->> 'settled_at')::timestamp);
-    END IF;
-    RETURN NULL;
-END $$;
-CREATE TRIGGER records_derive AFTER INSERT ON records
-    FOR EACH ROW EXECUTE FUNCTION records_derive();
+-- A shop's role sees its own row of `shops` only: the policies below find its shop
+-- with one lookup per statement (an init plan), not one per row.
+ALTER TABLE shops ENABLE ROW LEVEL SECURITY;
+CREATE POLICY shop_sees_itself ON shops FOR SELECT TO slipkeeper_shop
+    USING (role_name = current_user);
+CREATE POLICY office_reads ON shops FOR SELECT TO slipkeeper_office USING (true);
 
 ALTER TABLE records ENABLE ROW LEVEL SECURITY;
 CREATE POLICY shop_own_rows ON records TO slipkeeper_shop
-    USING (shop_id = shop_of(current_user::text))
-    WITH CHECK (shop_id = shop_of(current_user::text));
+    USING (shop_id = (SELECT s.shop_id FROM shops s WHERE s.role_name = current_user))
+    WITH CHECK (shop_id = (SELECT s.shop_id FROM shops s WHERE s.role_name = current_user));
 CREATE POLICY office_reads ON records FOR SELECT TO slipkeeper_office USING (true);
 
-REVOKE ALL ON FUNCTION shop_of(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION shop_of(text) TO slipkeeper_shop, slipkeeper_office;
+GRANT SELECT ON shops TO slipkeeper_shop;
 GRANT SELECT, INSERT ON records TO slipkeeper_shop;
-GRANT SELECT ON shops, records, transactions, settlements TO slipkeeper_office;
+GRANT SELECT ON shops, records, transactions, settlements, slips TO slipkeeper_office;

@@ -442,3 +442,34 @@ fn verify_shop(client: &mut Client, shop_id: &str, name: String) -> Result<ShopC
         problems,
     })
 }
+
+/// The lines of `shop`'s records a diagnosis of something on `terminal` between
+/// `from` and `to` needs: its transactions from a while before to a while after (the
+/// originals of voids and refunds, later voids, the batch around it), their slips, and
+/// the terminal's settlements up to `settled_to`. In chain order.
+pub fn lines_around(
+    client: &mut Client,
+    shop: &str,
+    terminal: &str,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    settled_to: NaiveDateTime,
+) -> Result<Vec<String>, HqError> {
+    let rows = client.query(
+        "WITH t AS (
+             SELECT seq, terminal_id, batch_no, trace_no, kind FROM transactions
+             WHERE shop_id = $1 AND terminal_id = $2 AND occurred_at BETWEEN $3 AND $4)
+         SELECT r.line FROM records r
+         WHERE r.shop_id = $1 AND r.seq IN (
+               SELECT seq FROM t
+               UNION ALL
+               SELECT s.seq FROM slips s JOIN t USING (terminal_id, batch_no, trace_no, kind)
+               WHERE s.shop_id = $1
+               UNION ALL
+               SELECT seq FROM settlements
+               WHERE shop_id = $1 AND terminal_id = $2 AND settled_at BETWEEN $3 AND $5)
+         ORDER BY r.seq",
+        &[&shop, &terminal, &from, &to, &settled_to],
+    )?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}

@@ -33,7 +33,7 @@ pub type SyncProgress<'a> = dyn FnMut(&SyncReport) + 'a;
 /// The shop the connection's login role sends for.
 pub fn shop_of(client: &mut Client) -> Result<String, HqError> {
     let row = client.query_one(
-        "SELECT shop_of(current_user::text), current_user::text",
+        "SELECT (SELECT shop_id FROM shops WHERE role_name = current_user), current_user::text",
         &[],
     )?;
     match row.get::<_, Option<String>>(0) {

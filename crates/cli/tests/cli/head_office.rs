@@ -218,6 +218,63 @@ fn a_chain_of_shops_joins_head_office_and_is_searched_and_verified() {
     ));
     assert_eq!(v[0]["head"], local["head"]);
 
+    // A diagnosis at head office: found in three shops, one must be named; then the
+    // same answer as the shop's own.
+    let args = [
+        "diagnose",
+        "--voucher",
+        "000003",
+        "--terminal",
+        "10000001",
+        "--complaint",
+        "void-failed",
+    ];
+    let r = run(&args, &admin, None, None).fails();
+    assert!(
+        r.stderr().contains("3 shops") && r.stderr().contains("--shop"),
+        "{}",
+        r.stderr()
+    );
+    let mut with_shop = vec!["--json"];
+    with_shop.extend(args);
+    with_shop.extend(["--shop", "huaihai-rd"]);
+    let at_hq = json(run(&with_shop, &admin, None, None));
+    assert_eq!(at_hq["shop_name"], "淮海路店");
+    let mut local_args = vec!["diagnose"];
+    local_args.extend(&args[1..]);
+    let at_shop = crate::sk_json(&hq.db("huaihai-rd"), &local_args);
+    assert_eq!(
+        at_hq["diagnosis"]["code"], at_shop["code"],
+        "{at_hq}\n{at_shop}"
+    );
+    // The same facts, less the shop journal's row numbers ("#5 terminal …").
+    let texts = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let en = f["text"]["en"].as_str().unwrap();
+                match en.strip_prefix('#') {
+                    Some(rest) => rest.split_once(' ').unwrap().1.to_owned(),
+                    None => en.to_owned(),
+                }
+            })
+            .collect()
+    };
+    assert_eq!(
+        texts(&at_hq["diagnosis"]["facts"]),
+        texts(&at_shop["facts"])
+    );
+    assert!(at_hq["diagnosis"]["facts"][0].get("txn_id").is_none());
+    let mut human = args.to_vec();
+    human.extend(["--shop", "huaihai-rd"]);
+    let r = run(&human, &admin, None, None).ok();
+    assert!(
+        r.stdout().starts_with("店铺 Shop: 淮海路店 (huaihai-rd)"),
+        "{}",
+        r.stdout()
+    );
+
     // --shop without --hq is a mistake, named.
     let r = crate::sk(&hq.db("xujiahui"), &["journal", "list", "--shop", "x"]).fails();
     assert!(r.stderr().contains("--hq"), "{}", r.stderr());

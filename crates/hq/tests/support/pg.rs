@@ -60,7 +60,14 @@ fn free_port() -> u16 {
 }
 
 impl Cluster {
+    /// A cluster for tests: no fsync (it is thrown away).
     pub fn start() -> Cluster {
+        Cluster::start_with(false)
+    }
+
+    /// `durable`: fsync and synchronous commit on, as a real head office runs (for
+    /// benchmarks).
+    pub fn start_with(durable: bool) -> Cluster {
         let bin = bin_dir();
         let dir = tempfile::Builder::new()
             .prefix("slipkeeper-pg-")
@@ -166,11 +173,16 @@ impl Cluster {
             ],
         );
         let opts = format!(
-            "-c listen_addresses=127.0.0.1 -p {} -k {} -c ssl=on -c ssl_cert_file={} -c ssl_key_file={} -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+            "-c listen_addresses=127.0.0.1 -p {} -k {} -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}{}",
             c.port,
             c.path().display(),
             c.path().join("server.crt").display(),
             c.path().join("server.key").display(),
+            if durable {
+                " -c shared_buffers=512MB -c max_wal_size=4GB"
+            } else {
+                " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            }
         );
         let log = c.path().join("server.log");
         c.run(
