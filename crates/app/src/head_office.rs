@@ -321,3 +321,181 @@ impl HeadOffice {
         })
     }
 }
+
+/// A shop as a reconciliation at head office names it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ShopRef {
+    pub shop_id: String,
+    pub shop_name: String,
+}
+
+/// One shop's share of a statement: its terminals' totals on both sides.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ShopTotals {
+    pub shop_id: String,
+    pub shop_name: String,
+    pub merchant_ids: Vec<String>,
+    pub terminals: Vec<String>,
+    pub journal_count: u64,
+    pub journal_minor: i64,
+    pub statement_count: u64,
+    pub statement_minor: i64,
+    /// statement − journal.
+    pub difference_minor: i64,
+    pub discrepancies: u64,
+}
+
+/// A statement covering several shops (several merchant numbers), reconciled against
+/// every shop's journal at head office.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ShopsReconciliation {
+    /// Statement lines paired with a shop's transaction.
+    pub matched: u64,
+    /// As a shop's reconciliation reads, over all shops (row ids and the list of
+    /// matches left out: they were those of a temporary journal).
+    pub report: crate::ReconcileReport,
+    /// The shop of each discrepancy, in the same order (None: a terminal no shop has
+    /// sent anything from).
+    pub discrepancy_shops: Vec<Option<ShopRef>>,
+    /// Per shop, and a last row for terminals no shop has sent.
+    pub shops: Vec<ShopTotals>,
+}
+
+impl HeadOffice {
+    /// Imports the acquirer's statement file(s) into a temporary journal together with
+    /// every shop's transactions of the period they cover (or `period`), reconciles
+    /// them as a shop would, and splits the result by shop through the terminals.
+    pub fn reconcile(
+        &mut self,
+        files: &[std::path::PathBuf],
+        mapping: Option<&str>,
+        acquirer: Option<&str>,
+        period: Option<(chrono::NaiveDateTime, chrono::NaiveDateTime)>,
+        clock: impl crate::Clock + 'static,
+    ) -> Result<ShopsReconciliation, AppError> {
+        if files.is_empty() {
+            return Err(AppError::new(
+                ErrorCode::BadInput,
+                "at head office, give the acquirer's statement with --statement FILE",
+            )
+            .with_field("statement"));
+        }
+        let dir = tempfile::tempdir().map_err(|e| {
+            AppError::new(
+                ErrorCode::Io,
+                format!("a temporary folder for the reconciliation: {e}"),
+            )
+        })?;
+        let mut app = crate::App::open(&dir.path().join("all-shops.db"), clock)?;
+        for f in files {
+            app.import_statement(f, mapping, acquirer)?;
+        }
+        let (from, to) = match period {
+            Some(p) => p,
+            None => app.statement_period()?.ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::BadInput,
+                    "the statement has no lines to reconcile",
+                )
+            })?,
+        };
+        let lines = slipkeeper_hq::office::lines_between(&mut self.client, from, to)?;
+        let terminals = slipkeeper_hq::office::terminal_shops(&mut self.client, from, to)?;
+        let file = dir.path().join("all-shops.jsonl");
+        let mut bytes = Vec::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
+        for l in &lines {
+            bytes.extend_from_slice(l.as_bytes());
+            bytes.push(b'\n');
+        }
+        std::fs::write(&file, &bytes).map_err(|e| AppError::io(&file, e))?;
+        if !lines.is_empty() {
+            app.import(&file).map_err(|e| {
+                AppError::new(
+                    e.code,
+                    format!(
+                        "the shops' records cannot be put side by side (two shops with the same terminal number?): {}",
+                        e.message
+                    ),
+                )
+            })?;
+        }
+        let mut report = app.reconcile(from, to)?;
+        let shop_of = |terminal: &str| -> Option<ShopRef> {
+            terminals
+                .iter()
+                .find(|(t, ..)| t == terminal)
+                .map(|(_, id, name, _)| ShopRef {
+                    shop_id: id.clone(),
+                    shop_name: name.clone(),
+                })
+        };
+        let mut discrepancy_shops = Vec::new();
+        for d in &mut report.result.discrepancies {
+            let terminal = match (d.txn_id.take(), d.line_id.take()) {
+                (Some(id), _) => Some(app.detail(id)?.row.txn.terminal_id.to_string()),
+                (None, Some(id)) => app
+                    .journal()
+                    .statement_line(id)?
+                    .0
+                    .terminal_id
+                    .map(|t| t.to_string()),
+                (None, None) => None,
+            };
+            discrepancy_shops.push(terminal.as_deref().and_then(shop_of));
+        }
+        // Pairs of row ids of a temporary journal mean nothing after it is gone: kept
+        // as a count.
+        let matched = report.result.matches.len() as u64;
+        report.result.matches.clear();
+        let mut shops: Vec<ShopTotals> = Vec::new();
+        for row in &report.result.totals {
+            let who = shop_of(&row.terminal);
+            let (id, name) = match &who {
+                Some(s) => (s.shop_id.clone(), s.shop_name.clone()),
+                None => (String::new(), "(no shop)".to_owned()),
+            };
+            let i = match shops.iter().position(|s| s.shop_id == id) {
+                Some(i) => i,
+                None => {
+                    shops.push(ShopTotals {
+                        shop_id: id.clone(),
+                        shop_name: name,
+                        ..ShopTotals::default()
+                    });
+                    shops.len() - 1
+                }
+            };
+            let s = &mut shops[i];
+            if !s.terminals.contains(&row.terminal) {
+                s.terminals.push(row.terminal.clone());
+            }
+            s.journal_count += row.journal_count;
+            s.journal_minor += row.journal_minor;
+            s.statement_count += row.statement_count;
+            s.statement_minor += row.statement_minor;
+            s.difference_minor += row.difference_minor;
+        }
+        for s in &mut shops {
+            s.merchant_ids = terminals
+                .iter()
+                .filter(|(_, id, ..)| *id == s.shop_id)
+                .map(|(.., m)| m.clone())
+                .collect();
+            s.merchant_ids.sort();
+            s.merchant_ids.dedup();
+            s.discrepancies = discrepancy_shops
+                .iter()
+                .filter(|d| d.as_ref().map(|x| x.shop_id.as_str()).unwrap_or("") == s.shop_id)
+                .count() as u64;
+        }
+        shops.sort_by(|a, b| {
+            (a.shop_id.is_empty(), &a.shop_id).cmp(&(b.shop_id.is_empty(), &b.shop_id))
+        });
+        Ok(ShopsReconciliation {
+            matched,
+            report,
+            discrepancy_shops,
+            shops,
+        })
+    }
+}

@@ -112,6 +112,16 @@ pub enum Command {
         /// To this date (inclusive) or time (default: their end).
         #[arg(long)]
         to: Option<String>,
+        /// At head office (--hq): the acquirer's statement file(s), covering any number
+        /// of shops and merchant numbers.
+        #[arg(long, value_name = "FILE")]
+        statement: Vec<PathBuf>,
+        /// At head office: the statement's column mapping (as `statement import`).
+        #[arg(long)]
+        mapping: Option<String>,
+        /// At head office: the acquirer (as `statement import`).
+        #[arg(long)]
+        acquirer: Option<String>,
         #[command(subcommand)]
         cmd: Option<ReconcileCmd>,
     },

@@ -280,3 +280,66 @@ pub fn diagnose(
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `--hq URL reconcile --statement FILE…`: the acquirer's statement against every
+/// shop's transactions, split by shop.
+pub fn reconcile(
+    hq: &str,
+    out: &Out,
+    files: &[std::path::PathBuf],
+    mapping: Option<&str>,
+    acquirer: Option<&str>,
+    period: Option<(chrono::NaiveDateTime, chrono::NaiveDateTime)>,
+) -> Result<ExitCode, AppError> {
+    let clock = slipkeeper_app::clock_from_env()?;
+    let r = HeadOffice::connect(hq)?.reconcile(files, mapping, acquirer, period, clock)?;
+    if out.json {
+        print_json(&r);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let yuan = |m: i64| slipkeeper_domain::Money::cny(m).major_string();
+    say!(
+        "{} to {}: {} transactions from the shops, {} statement lines, {} matched",
+        r.report.from,
+        r.report.to,
+        r.report.journal_transactions,
+        r.report.statement_lines,
+        r.matched
+    );
+    say!("by shop (transactions / statement lines, amounts, difference, discrepancies):");
+    for s in &r.shops {
+        say!(
+            "  {:<12} {}  merchant {}  terminals {}: {} × {} / {} × {}, difference {}, {} discrepancies",
+            if s.shop_id.is_empty() { "-" } else { &s.shop_id },
+            s.shop_name,
+            if s.merchant_ids.is_empty() { "-".to_owned() } else { s.merchant_ids.join(", ") },
+            s.terminals.join(", "),
+            s.journal_count,
+            yuan(s.journal_minor),
+            s.statement_count,
+            yuan(s.statement_minor),
+            yuan(s.difference_minor),
+            s.discrepancies
+        );
+    }
+    if r.report.result.discrepancies.is_empty() {
+        say!("no discrepancies");
+    } else {
+        say!("{} discrepancies:", r.report.result.discrepancies.len());
+        for (d, shop) in r
+            .report
+            .result
+            .discrepancies
+            .iter()
+            .zip(&r.discrepancy_shops)
+        {
+            say!(
+                "  {:<12} {:<22} {}",
+                shop.as_ref().map(|s| s.shop_id.as_str()).unwrap_or("-"),
+                d.kind.as_str(),
+                d.detail.en
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

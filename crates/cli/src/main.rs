@@ -190,6 +190,25 @@ fn run_on(cli: Cli, db: std::path::PathBuf) -> Result<ExitCode, AppError> {
         Command::Journal { cmd } if cli.hq.is_some() => {
             return hq::journal(cli.hq.as_deref().unwrap_or_default(), &out, cmd)
         }
+        Command::Reconcile {
+            from,
+            to,
+            statement,
+            mapping,
+            acquirer,
+            cmd: None,
+        } if cli.hq.is_some() => {
+            let url = cli.hq.as_deref().unwrap_or_default();
+            let period = recon::period(from, to)?;
+            return hq::reconcile(
+                url,
+                &out,
+                &statement,
+                mapping.as_deref(),
+                acquirer.as_deref(),
+                period,
+            );
+        }
         Command::Diagnose {
             find,
             complaint,
@@ -298,7 +317,23 @@ fn run_on(cli: Cli, db: std::path::PathBuf) -> Result<ExitCode, AppError> {
         Command::Evidence { cmd } => cases::evidence(&mut app, &out, cmd)?,
         Command::Merchant { cmd } => cases::merchant(&app, &out, cmd)?,
         Command::Acquirer { cmd } => cases::acquirer(&app, &out, cmd)?,
-        Command::Reconcile { from, to, cmd } => recon::reconcile(&app, &out, from, to, cmd)?,
+        Command::Reconcile {
+            from,
+            to,
+            cmd,
+            statement,
+            mapping,
+            acquirer,
+        } => {
+            if !statement.is_empty() || mapping.is_some() || acquirer.is_some() {
+                return Err(AppError::new(
+                    ErrorCode::BadInput,
+                    "--statement, --mapping and --acquirer are for head office (--hq); here, import the statement with `statement import FILE` first",
+                )
+                .with_field("statement"));
+            }
+            recon::reconcile(&app, &out, from, to, cmd)?
+        }
         Command::Connect(a) => counter::connect(&mut app, &out, a)?,
         Command::Proxy(a) => counter::proxy(&mut app, a)?,
         Command::Demo {

@@ -100,6 +100,24 @@ pub fn statement(app: &mut App, out: &Out, cmd: StatementCmd) -> Result<(), AppE
     Ok(())
 }
 
+/// `--from`/`--to` read as a period: both, or neither (None).
+pub fn period(
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<Option<(chrono::NaiveDateTime, chrono::NaiveDateTime)>, AppError> {
+    match (from, to) {
+        (Some(f), Some(t)) => Ok(Some((
+            parse_when("from", &f, false)?,
+            parse_when("to", &t, true)?,
+        ))),
+        (None, None) => Ok(None),
+        _ => Err(AppError::new(
+            ErrorCode::BadInput,
+            "give both --from and --to, or neither (the statements' own period)",
+        )),
+    }
+}
+
 pub fn reconcile(
     app: &App,
     out: &Out,
@@ -107,20 +125,14 @@ pub fn reconcile(
     to: Option<String>,
     cmd: Option<ReconcileCmd>,
 ) -> Result<(), AppError> {
-    let (from, to) = match (from, to) {
-        (Some(f), Some(t)) => (parse_when("from", &f, false)?, parse_when("to", &t, true)?),
-        (None, None) => app.statement_period()?.ok_or_else(|| {
+    let (from, to) = match period(from, to)? {
+        Some(p) => p,
+        None => app.statement_period()?.ok_or_else(|| {
             AppError::new(
                 ErrorCode::NotFound,
                 "no statement imported yet: slipkeeper statement import FILE",
             )
         })?,
-        _ => {
-            return Err(AppError::new(
-                ErrorCode::BadInput,
-                "give both --from and --to, or neither (the statements' own period)",
-            ))
-        }
     };
     let r = app.reconcile(from, to)?;
     if let Some(ReconcileCmd::Export { csv }) = cmd {

@@ -473,3 +473,42 @@ pub fn lines_around(
     )?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
+
+/// Every shop's transactions and settlements between `from` and `to` (lines, in each
+/// shop's chain order): what a statement covering several shops is reconciled with.
+pub fn lines_between(
+    client: &mut Client,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> Result<Vec<String>, HqError> {
+    let rows = client.query(
+        "SELECT r.line FROM records r
+         JOIN (SELECT shop_id, seq FROM transactions WHERE occurred_at >= $1 AND occurred_at < $2
+               UNION ALL
+               SELECT shop_id, seq FROM settlements WHERE settled_at >= $1 AND settled_at < $2) w
+           USING (shop_id, seq)
+         ORDER BY r.shop_id, r.seq",
+        &[&from, &to],
+    )?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+/// Which shop each terminal that did business between `from` and `to` belongs to:
+/// (terminal, shop id, shop name, merchant number).
+pub fn terminal_shops(
+    client: &mut Client,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> Result<Vec<(String, String, String, String)>, HqError> {
+    let rows = client.query(
+        "SELECT DISTINCT t.terminal_id, t.shop_id, s.name, t.merchant_id
+         FROM transactions t JOIN shops s USING (shop_id)
+         WHERE t.occurred_at >= $1 AND t.occurred_at < $2
+         ORDER BY 1, 2",
+        &[&from, &to],
+    )?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect())
+}

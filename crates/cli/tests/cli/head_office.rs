@@ -279,3 +279,160 @@ fn a_chain_of_shops_joins_head_office_and_is_searched_and_verified() {
     let r = crate::sk(&hq.db("xujiahui"), &["journal", "list", "--shop", "x"]).fails();
     assert!(r.stderr().contains("--hq"), "{}", r.stderr());
 }
+
+/// A GBK statement of every approved sale of the given journals, less the `skip`-th
+/// of the last one, plus a line from a terminal no shop has; returns the skipped
+/// voucher's amount.
+fn statement(dbs: &[std::path::PathBuf], skip: usize) -> (Vec<u8>, i64) {
+    let mut rows = vec![
+        "对账单 STATEMENT".to_owned(),
+        "商户编号,终端编号,交易时间,卡号,交易金额,手续费,参考号,凭证号,交易类型".to_owned(),
+    ];
+    let mut skipped = 0;
+    for (k, db) in dbs.iter().enumerate() {
+        let listed = crate::sk_json(db, &["journal", "list", "--limit", "1000"]);
+        let sales = listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|it| &it["txn"])
+            .filter(|t| t["outcome"] == "approved" && t["kind"] == "sale");
+        for (i, t) in sales.enumerate() {
+            let minor = t["amount"]["minor"].as_i64().unwrap();
+            if k == dbs.len() - 1 && i == skip {
+                skipped = minor;
+                continue;
+            }
+            rows.push(format!(
+                "{},{},{},{},{}.{:02},{:.2},{},{},消费",
+                t["merchant_id"].as_str().unwrap(),
+                t["terminal_id"].as_str().unwrap(),
+                t["occurred_at"].as_str().unwrap().replace('T', " "),
+                t["pan"].as_str().unwrap_or(""),
+                minor / 100,
+                minor % 100,
+                minor as f64 * 0.006 / 100.0,
+                t["rrn"].as_str().unwrap_or(""),
+                t["trace_no"].as_str().unwrap(),
+            ));
+        }
+    }
+    rows.push("898310048999999,29999999,2026-01-01 08:03:00,622202******0128,88.88,0.53,699999999999,888888,消费".into());
+    let text = rows.join("\r\n") + "\r\n";
+    (encoding_rs::GBK.encode(&text).0.into_owned(), skipped)
+}
+
+#[test]
+fn a_statement_of_several_shops_is_reconciled_at_head_office() {
+    let cluster = pg::Cluster::start();
+    cluster.create_db("hq");
+    let hq = Hq {
+        cluster,
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let admin = hq.admin();
+    run(&["hq", "init"], &admin, None, None).ok();
+    let demo = hq.dir.path().join("demo.jsonl");
+    crate::bin()
+        .args(["demo", "jsonl", "--count", "30", "--out"])
+        .arg(&demo)
+        .status()
+        .unwrap();
+    let demo = std::fs::read_to_string(&demo).unwrap();
+    let mut dbs = Vec::new();
+    for (k, (id, name)) in [("shop-a", "甲店"), ("shop-b", "乙店")].iter().enumerate() {
+        let pw = format!("{id}-password-1");
+        run(
+            &["hq", "add-shop", id, "--name", name, "--password-stdin"],
+            &admin,
+            None,
+            Some(&pw),
+        )
+        .ok();
+        // Each shop its own terminals and merchant number, as acquirers assign them.
+        let lines = demo
+            .replace(
+                "\"terminal_id\":\"1000000",
+                &format!("\"terminal_id\":\"2{k}00000"),
+            )
+            .replace(
+                "\"merchant_id\":\"898310048990001\"",
+                &format!("\"merchant_id\":\"89831004899000{k}\""),
+            );
+        let file = hq.dir.path().join(format!("{id}.jsonl"));
+        std::fs::write(&file, lines).unwrap();
+        let db = hq.db(id);
+        crate::sk(&db, &["import", file.to_str().unwrap()]).ok();
+        run(
+            &["--db", db.to_str().unwrap(), "sync"],
+            &hq.shop_url(id),
+            Some(&pw),
+            None,
+        )
+        .ok();
+        dbs.push(db);
+    }
+    let (bytes, skipped) = statement(&dbs, 3);
+    let file = hq.dir.path().join("statement.csv");
+    std::fs::write(&file, bytes).unwrap();
+    let f = file.to_str().unwrap();
+    let v = json(run(
+        &[
+            "--json",
+            "reconcile",
+            "--statement",
+            f,
+            "--acquirer",
+            "银联商务",
+        ],
+        &admin,
+        None,
+        None,
+    ));
+    let shops = v["shops"].as_array().unwrap();
+    assert_eq!(shops.len(), 3, "{v}");
+    let (a, b, none) = (&shops[0], &shops[1], &shops[2]);
+    assert_eq!(
+        (a["shop_id"].as_str(), b["shop_id"].as_str()),
+        (Some("shop-a"), Some("shop-b"))
+    );
+    assert_eq!(a["merchant_ids"], serde_json::json!(["898310048990000"]));
+    assert_eq!(b["merchant_ids"], serde_json::json!(["898310048990001"]));
+    assert_eq!(a["statement_minor"], a["journal_minor"], "{a}");
+    assert_eq!(a["discrepancies"], 0, "{v}");
+    assert_eq!(
+        b["journal_minor"].as_i64().unwrap() - b["statement_minor"].as_i64().unwrap(),
+        skipped,
+        "{b}"
+    );
+    assert_eq!(b["discrepancies"], 1, "{v}");
+    assert_eq!(none["shop_id"], "");
+    assert_eq!(none["terminals"], serde_json::json!(["29999999"]));
+    assert_eq!(none["discrepancies"], 1);
+    // Each discrepancy is named with its shop, none with a temporary row id.
+    let ds = v["report"]["discrepancies"].as_array().unwrap();
+    assert_eq!(ds.len(), 2, "{v}");
+    assert!(ds
+        .iter()
+        .all(|d| d.get("txn_id").is_none() && d.get("line_id").is_none()));
+    let named: Vec<&serde_json::Value> =
+        v["discrepancy_shops"].as_array().unwrap().iter().collect();
+    assert!(named.iter().any(|s| s["shop_id"] == "shop-b"), "{v}");
+    assert!(named.iter().any(|s| s.is_null()), "{v}");
+    // The human form names the shops.
+    let r = run(
+        &["reconcile", "--statement", f, "--acquirer", "银联商务"],
+        &admin,
+        None,
+        None,
+    )
+    .ok();
+    assert!(
+        r.stdout().contains("乙店") && r.stdout().contains("甲店"),
+        "{}",
+        r.stdout()
+    );
+    // Not at a shop: the flag says where it belongs.
+    let r = crate::sk(&dbs[0], &["reconcile", "--statement", f]).fails();
+    assert!(r.stderr().contains("--hq"), "{}", r.stderr());
+}
