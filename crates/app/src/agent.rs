@@ -312,6 +312,9 @@ pub fn serve(
         // The daily backup beside the links, on a connection of its own: copying a
         // large journal takes a while and must not hold up the control channel.
         scope.spawn(|| backups(journal, clock.clone(), &stopping));
+        // Sending to head office, when the shop joined one: on its own thread, so a
+        // slow or unreachable head office holds up nothing else.
+        scope.spawn(|| crate::head_office::keep_sending(journal, &stopping));
         while !stopping() {
             match listener.accept() {
                 Ok((conn, _)) => {

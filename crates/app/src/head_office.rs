@@ -499,3 +499,201 @@ impl HeadOffice {
         })
     }
 }
+
+/// Head office's password for `user` at `address`, kept in the OS keyring (the
+/// Secret Service on Linux, the Keychain on macOS, the Credential Manager on Windows),
+/// never in a file Slipkeeper writes.
+pub mod secret {
+    use crate::{AppError, ErrorCode};
+
+    const SERVICE: &str = "slipkeeper-head-office";
+
+    fn entry(account: &str) -> Result<keyring::Entry, AppError> {
+        keyring::Entry::new(SERVICE, account).map_err(|e| unavailable(&e))
+    }
+
+    fn unavailable(e: &keyring::Error) -> AppError {
+        AppError::new(
+            ErrorCode::NotSetUp,
+            format!(
+                "the OS keyring cannot keep head office's password ({e}); unlock your desktop's keyring (on Linux a Secret Service such as GNOME Keyring), or give the password in SLIPKEEPER_HQ_PASSWORD"
+            ),
+        )
+        .with_field("hq")
+    }
+
+    pub fn store(account: &str, password: &str) -> Result<(), AppError> {
+        entry(account)?
+            .set_password(password)
+            .map_err(|e| unavailable(&e))
+    }
+
+    /// None when nothing is kept for `account`.
+    pub fn load(account: &str) -> Result<Option<String>, AppError> {
+        match entry(account)?.get_password() {
+            Ok(p) => Ok(Some(p)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(unavailable(&e)),
+        }
+    }
+
+    pub fn forget(account: &str) -> Result<(), AppError> {
+        match entry(account)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(unavailable(&e)),
+        }
+    }
+}
+
+/// What a shop that joined head office keeps beside its journal
+/// (`JOURNAL.head-office.json`): the address without its password (that is in the OS
+/// keyring) and how often the link service sends.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Joined {
+    /// The address as given, less its password.
+    pub address: String,
+    /// The key of the password in the OS keyring.
+    pub account: String,
+    pub shop_id: String,
+    pub every_seconds: u64,
+}
+
+/// How often the link service sends to head office unless told otherwise.
+pub const DEFAULT_EVERY: u64 = 60;
+
+pub fn joined_path(journal: &Path) -> std::path::PathBuf {
+    let mut name = journal
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".head-office.json");
+    journal.with_file_name(name)
+}
+
+/// The shop's head office, when it joined one.
+pub fn joined(journal: &Path) -> Result<Option<Joined>, AppError> {
+    let path = joined_path(journal);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| AppError::new(ErrorCode::Corrupt, format!("{}: {e}", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(AppError::io(&path, e)),
+    }
+}
+
+/// The keyring key of `address`'s password: the user and where.
+fn account_of(a: &HqAddress) -> String {
+    let shown = a.shown();
+    let tail = shown.split_once('@').map(|(_, t)| t).unwrap_or(shown);
+    let tail = tail.split('?').next().unwrap_or(tail);
+    format!("{}@{tail}", a.user())
+}
+
+/// Joins head office as the shop whose role `url` names: checks the address and
+/// password by connecting, then keeps the address beside the journal and the
+/// password in the OS keyring. From then on `sync` and the link service need neither.
+pub fn join(journal: &Path, url: &str, every_seconds: u64) -> Result<Joined, AppError> {
+    let a = address(url)?;
+    if !a.has_password() {
+        return Err(AppError::new(
+            ErrorCode::BadInput,
+            format!("the shop's password is needed once to join: give it in {PASSWORD_ENV}"),
+        )
+        .with_field("hq"));
+    }
+    let mut client = slipkeeper_hq::connect(&a)?;
+    let shop_id = sync::shop_of(&mut client)?;
+    let password = std::env::var(PASSWORD_ENV)
+        .ok()
+        .filter(|p| !p.is_empty())
+        .or_else(|| url::Url::parse(url).ok()?.password().map(str::to_owned))
+        .unwrap_or_default();
+    let account = account_of(&a);
+    secret::store(&account, &password)?;
+    let j = Joined {
+        address: slipkeeper_hq::redact(url).replace(":***@", "@"),
+        account,
+        shop_id,
+        every_seconds: every_seconds.max(1),
+    };
+    let text = serde_json::to_string_pretty(&j)
+        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+    let path = joined_path(journal);
+    std::fs::write(&path, text).map_err(|e| AppError::io(&path, e))?;
+    tracing::info!(shop = %j.shop_id, hq = %j.address, "joined head office");
+    Ok(j)
+}
+
+/// Leaves head office: the address and the kept password are removed (what head
+/// office has stays there).
+pub fn leave(journal: &Path) -> Result<bool, AppError> {
+    let Some(j) = joined(journal)? else {
+        return Ok(false);
+    };
+    secret::forget(&j.account)?;
+    let path = joined_path(journal);
+    std::fs::remove_file(&path).map_err(|e| AppError::io(&path, e))?;
+    Ok(true)
+}
+
+impl HeadOffice {
+    /// Connects to the head office the shop joined, with the password from
+    /// [`PASSWORD_ENV`] or else the OS keyring.
+    pub fn connect_joined(journal: &Path) -> Result<HeadOffice, AppError> {
+        let j = joined(journal)?.ok_or_else(|| {
+            AppError::new(
+                ErrorCode::NotSetUp,
+                "this shop has not joined a head office: slipkeeper --hq URL hq join (or give --hq)",
+            )
+            .with_field("hq")
+        })?;
+        let mut a = address(&j.address)?;
+        if !a.has_password() {
+            let pw = secret::load(&j.account)?.ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::NotSetUp,
+                    format!(
+                        "the OS keyring holds no password for {}: join again (slipkeeper --hq URL hq join)",
+                        j.account
+                    ),
+                )
+                .with_field("hq")
+            })?;
+            a = a.with_password(&pw);
+        }
+        let client = slipkeeper_hq::connect(&a)?;
+        Ok(HeadOffice { client, address: a })
+    }
+}
+
+/// The link service's part: while the shop has joined a head office, send to it every
+/// `every_seconds`; failures are logged and tried again next time. Reads the joining
+/// afresh each round, so `hq join`/`hq leave` take effect without a restart.
+pub fn keep_sending(journal: &Path, stopping: &dyn Fn() -> bool) {
+    let mut next = std::time::Instant::now();
+    while !stopping() {
+        if std::time::Instant::now() >= next {
+            let every = match joined(journal) {
+                Ok(Some(j)) => {
+                    match HeadOffice::connect_joined(journal)
+                        .and_then(|mut h| h.sync(journal, DEFAULT_BATCH))
+                    {
+                        Ok(_) => {}
+                        Err(e) => {
+                            tracing::warn!(code = ?e.code, error = %e.message, "sending to head office failed; trying again later")
+                        }
+                    }
+                    j.every_seconds
+                }
+                Ok(None) => DEFAULT_EVERY,
+                Err(e) => {
+                    tracing::warn!(error = %e.message, "head office settings unreadable");
+                    DEFAULT_EVERY
+                }
+            };
+            next = std::time::Instant::now() + Duration::from_secs(every);
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}

@@ -50,8 +50,9 @@ pub enum Command {
         #[command(subcommand)]
         cmd: crate::hq::HqCmd,
     },
-    /// Send this journal's records to head office (--hq): what it lacks, in batches,
-    /// resumable; with --every, keep sending until stopped.
+    /// Send this journal's records to head office (--hq, or the one joined with `hq
+    /// join`): what it lacks, in batches, resumable; with --every, keep sending until
+    /// stopped (the link service does this by itself for a shop that joined).
     Sync {
         /// Send again every this many seconds, until stopped.
         #[arg(long, value_name = "SECONDS")]

@@ -39,6 +39,18 @@ pub enum HqCmd {
         #[arg(long)]
         shop: Option<String>,
     },
+    /// At a shop: join head office with the role and password it gave (the password
+    /// in SLIPKEEPER_HQ_PASSWORD, once). The address is kept beside the journal, the
+    /// password in the OS keyring; the link service then sends by itself.
+    Join {
+        /// How often the link service sends.
+        #[arg(long, value_name = "SECONDS", default_value_t = slipkeeper_app::head_office::DEFAULT_EVERY)]
+        every: u64,
+    },
+    /// At a shop: stop sending to head office; the kept address and password go.
+    Leave,
+    /// At a shop: the head office it joined, if any.
+    Joined,
 }
 
 fn need_hq(hq: Option<&str>) -> Result<&str, AppError> {
@@ -63,9 +75,50 @@ fn password(from_stdin: bool) -> Result<(String, bool), AppError> {
     Ok((line.trim_end_matches(['\r', '\n']).to_owned(), false))
 }
 
-pub fn run(hq: Option<&str>, out: &Out, cmd: HqCmd) -> Result<ExitCode, AppError> {
+pub fn run(hq: Option<&str>, db: &Path, out: &Out, cmd: HqCmd) -> Result<ExitCode, AppError> {
+    match cmd {
+        HqCmd::Join { every } => {
+            let j = head_office::join(db, need_hq(hq)?, every)?;
+            out.message(
+                &format!(
+                    "joined head office {} as shop {}; the link service sends every {} s (slipkeeper service start), or run `slipkeeper sync`",
+                    j.address, j.shop_id, j.every_seconds
+                ),
+                serde_json::to_value(&j).unwrap_or_default(),
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        HqCmd::Leave => {
+            let left = head_office::leave(db)?;
+            out.message(
+                if left {
+                    "left head office: nothing more is sent; what it has stays there"
+                } else {
+                    "this shop had not joined a head office"
+                },
+                serde_json::json!({ "left": left }),
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        HqCmd::Joined => {
+            let j = head_office::joined(db)?;
+            match (&j, out.json) {
+                (_, true) => print_json(&j),
+                (Some(j), false) => say!(
+                    "shop {} sends to {} every {} s",
+                    j.shop_id,
+                    j.address,
+                    j.every_seconds
+                ),
+                (None, false) => say!("this shop has not joined a head office"),
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
+    }
     let mut h = HeadOffice::connect(need_hq(hq)?)?;
     match cmd {
+        HqCmd::Join { .. } | HqCmd::Leave | HqCmd::Joined => {}
         HqCmd::Init => {
             let applied = h.init()?;
             out.message(
@@ -174,9 +227,12 @@ pub fn sync(
     every: Option<u64>,
     batch: usize,
 ) -> Result<ExitCode, AppError> {
-    let url = need_hq(hq)?;
     let Some(every) = every else {
-        let r = HeadOffice::connect(url)?.sync(db, batch)?;
+        let mut h = match hq {
+            Some(url) => HeadOffice::connect(url)?,
+            None => HeadOffice::connect_joined(db)?,
+        };
+        let r = h.sync(db, batch)?;
         out.message(
             &format!(
                 "shop {}: sent {} record(s); head office holds {} of {}",
@@ -186,6 +242,7 @@ pub fn sync(
         );
         return Ok(ExitCode::SUCCESS);
     };
+    let url = need_hq(hq)?;
     // Runs until stopped (Ctrl-C, SIGTERM, the service manager): a batch is one
     // transaction at head office, so ending mid-way sends nothing half.
     head_office::sync_forever(

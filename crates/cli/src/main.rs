@@ -183,7 +183,7 @@ fn run_on(cli: Cli, db: std::path::PathBuf) -> Result<ExitCode, AppError> {
     }
     // Head office needs no local journal (sync only reads one).
     match cli.command {
-        Command::Hq { cmd } => return hq::run(cli.hq.as_deref(), &out, cmd),
+        Command::Hq { cmd } => return hq::run(cli.hq.as_deref(), &db, &out, cmd),
         Command::Sync { every, batch } => {
             return hq::sync(cli.hq.as_deref(), &db, &out, every, batch)
         }

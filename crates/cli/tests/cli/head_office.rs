@@ -436,3 +436,151 @@ fn a_statement_of_several_shops_is_reconciled_at_head_office() {
     let r = crate::sk(&dbs[0], &["reconcile", "--statement", f]).fails();
     assert!(r.stderr().contains("--hq"), "{}", r.stderr());
 }
+
+/// Runs the CLI inside a D-Bus session with GNOME Keyring unlocked (the Secret
+/// Service a desktop session has), its keyrings in `keyrings`: sessions come and go,
+/// the keyring file stays, as across a shop's logins.
+fn in_desktop_session(
+    keyrings: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> std::process::Command {
+    let mut c = std::process::Command::new("dbus-run-session");
+    c.args([
+        "--",
+        "sh",
+        "-c",
+        "printf %s keyring-unlock | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec \"$@\"",
+        "sh",
+    ])
+    .arg(env!("CARGO_BIN_EXE_slipkeeper"))
+    .args(args)
+    .env("XDG_DATA_HOME", keyrings)
+    .env_remove("SLIPKEEPER_HQ_PASSWORD");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c
+}
+
+fn output(mut c: std::process::Command) -> crate::Run {
+    crate::Run {
+        out: c.output().unwrap(),
+    }
+}
+
+#[test]
+fn a_shop_joins_once_and_its_link_service_sends_by_itself() {
+    let cluster = pg::Cluster::start();
+    cluster.create_db("hq");
+    let hq = Hq {
+        cluster,
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let admin = hq.admin();
+    run(&["hq", "init"], &admin, None, None).ok();
+    let pw = "corner-shop-password";
+    run(
+        &[
+            "hq",
+            "add-shop",
+            "corner",
+            "--name",
+            "街角店",
+            "--password-stdin",
+        ],
+        &admin,
+        None,
+        Some(pw),
+    )
+    .ok();
+    let keyrings = hq.dir.path().join("keyrings");
+    std::fs::create_dir_all(&keyrings).unwrap();
+    let db = hq.db("corner");
+    let dbs = db.to_str().unwrap();
+    seeded(hq.dir.path(), "corner", 10);
+
+    // Joining needs the password once, then keeps it in the keyring, not beside the journal.
+    let url = hq.shop_url("corner");
+    let r = output(in_desktop_session(
+        &keyrings,
+        &["--db", dbs, "--hq", &url, "hq", "join", "--every", "1"],
+        &[("SLIPKEEPER_HQ_PASSWORD", pw)],
+    ))
+    .ok();
+    assert!(r.stdout().contains("shop corner"), "{}", r.stdout());
+    let kept = std::fs::read_to_string(hq.dir.path().join("corner.db.head-office.json")).unwrap();
+    assert!(kept.contains("slipkeeper_shop_corner@127.0.0.1"), "{kept}");
+    assert!(!kept.contains(pw), "{kept}");
+    assert!(keyrings
+        .join("keyrings")
+        .read_dir()
+        .unwrap()
+        .next()
+        .is_some());
+
+    // A later session, no password given: it comes from the keyring.
+    let r = output(in_desktop_session(
+        &keyrings,
+        &["--db", dbs, "--json", "sync"],
+        &[],
+    ))
+    .ok();
+    let v: serde_json::Value = serde_json::from_slice(&r.out.stdout).unwrap();
+    assert!(v["sent"].as_i64().unwrap() > 0, "{v}");
+    // Without a keyring (no desktop session), the message says what to do.
+    let r = crate::bin()
+        .args(["--db", dbs, "sync"])
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("SLIPKEEPER_HQ_PASSWORD")
+        .env("XDG_DATA_HOME", &keyrings)
+        .output()
+        .unwrap();
+    let r = crate::Run { out: r }.fails();
+    assert!(
+        r.stderr().contains("keyring") && r.stderr().contains("SLIPKEEPER_HQ_PASSWORD"),
+        "{}",
+        r.stderr()
+    );
+
+    // The link service sends what the shop records next, by itself.
+    let mut service = in_desktop_session(&keyrings, &["--db", dbs, "serve"], &[])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    crate::sk(&db, &["demo", "seed", "--count", "25"]).ok();
+    let local = crate::sk_json(&db, &["journal", "verify"]);
+    let want = local["checked"].as_i64().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut held = 0;
+    while std::time::Instant::now() < deadline {
+        let v = json(run(&["--json", "hq", "shops"], &admin, None, None));
+        held = v[0]["records"].as_i64().unwrap();
+        if held == want {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    crate::sk(&db, &["service", "stop"]).ok();
+    let _ = service.wait();
+    assert_eq!(held, want, "the service did not send everything");
+    let v = json(run(
+        &["--json", "hq", "verify", "--shop", "corner"],
+        &admin,
+        None,
+        None,
+    ));
+    assert_eq!(v[0]["head"], local["head"]);
+
+    // Leaving forgets the address and the password.
+    output(in_desktop_session(
+        &keyrings,
+        &["--db", dbs, "hq", "leave"],
+        &[],
+    ))
+    .ok();
+    assert!(!hq.dir.path().join("corner.db.head-office.json").exists());
+    let r = output(in_desktop_session(&keyrings, &["--db", dbs, "sync"], &[])).fails();
+    assert!(r.stderr().contains("not joined"), "{}", r.stderr());
+}
