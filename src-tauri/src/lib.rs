@@ -4,6 +4,7 @@
 //! function of `slipkeeper_app` and returns its result. Errors cross IPC as
 //! `{code, message, field}` (see `slipkeeper_app::AppError`).
 
+use slipkeeper_app::head_office::{HqRow, Joined};
 use slipkeeper_app::logs::LogLevel;
 use slipkeeper_app::window::Launch;
 use slipkeeper_app::{
@@ -437,6 +438,40 @@ async fn set_watch_folder(
 }
 
 #[tauri::command(rename_all = "snake_case")]
+async fn head_office(state: tauri::State<'_, State>) -> Result<Option<Joined>, AppError> {
+    state.with(move |app| app.head_office()).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn join_head_office(
+    state: tauri::State<'_, State>,
+    address: String,
+    password: String,
+    every_seconds: u64,
+) -> Result<Joined, AppError> {
+    state
+        .with(move |app| app.join_head_office(&address, &password, every_seconds))
+        .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn leave_head_office(state: tauri::State<'_, State>) -> Result<bool, AppError> {
+    state.with(move |app| app.leave_head_office()).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn search_head_office(
+    state: tauri::State<'_, State>,
+    address: String,
+    password: String,
+    text: String,
+) -> Result<Vec<HqRow>, AppError> {
+    state
+        .with(move |app| app.search_head_office(&address, &password, &text))
+        .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
 async fn backup_now(state: tauri::State<'_, State>) -> Result<BackupStatus, AppError> {
     state
         .with(move |app| app.backup_now().and_then(|_| app.backups()))
@@ -815,6 +850,10 @@ pub fn run() {
             set_backup_plan,
             watch_status,
             set_watch_folder,
+            head_office,
+            join_head_office,
+            leave_head_office,
+            search_head_office,
             backup_now,
             case_page,
             update_case,

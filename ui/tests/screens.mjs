@@ -94,6 +94,7 @@ let link = CONNECTED;
 let backupStatus = { plan: { folder: null, keep: 7 }, last_at: null, last_path: null, last_error: null, since: null, overdue: false };
 const CASE_PAGE = { ...caseSummary, txn: row, events: [{ at: "2026-11-22T03:00:00Z", kind: "opened", text: "dispute" }], packs: ["/tmp/exports/SK-1.zip"], next: ["submitted", "waiting", "won", "lost", "withdrawn"] };
 let casePage = CASE_PAGE;
+let hqJoined = null;
 const answers = {
   home: { today: "2026-11-22", today_count: 3, today_minor: 45600, by_scheme: [{ scheme: "unionpay", count: 3, minor: 45600 }], journal_total: 2003, last_transaction_at: "2026-11-22T10:00:00", alerts: [{ zh: "终端 10000001：日志中缺少凭证号 000042", en: "terminal 10000001: voucher 000042 is missing from the journal" }], unknown_outcomes: 1, cases_due: [caseSummary], checking: false, backup: { plan: { folder: null, keep: 7 }, last_at: null, last_path: null, last_error: null, since: null, overdue: false }, latest_statement: "2026-11-21", watch: { folder: null, last_scan_at: null, last_import: null, last_error: null } },
   search_journal: (args) => {
@@ -159,6 +160,21 @@ const answers = {
     ({ statement_folder: "/home/shop/Downloads", backup_folder: "/media/usb", backup: "/data/slipkeeper-backup-20261122.db", restore: "/backups/slipkeeper-backup-20261101.db", statement: "/data/statement-2026-11.csv", bundle: "/data/slipkeeper-support-20261122.zip" })[args.purpose],
   backups: () => backupStatus,
   watch_status: () => watchStatus,
+  // Head office (crates/app/src/head_office.rs): not joined at first; joining answers
+  // with the shop the role sends for; a search finds voucher 000123 in two shops.
+  head_office: () => hqJoined,
+  join_head_office: (args) =>
+    args.password
+      ? (hqJoined = { address: args.address, account: "slipkeeper_shop_nanjing-rd@hq.example:5432/slipkeeper", shop_id: "nanjing-rd", every_seconds: args.every_seconds })
+      : { __error: { code: "BAD_INPUT", message: "the shop's password is needed once to join", field: "password" } },
+  leave_head_office: () => ((hqJoined = null), true),
+  search_head_office: (args) =>
+    args.text === "000123"
+      ? [
+          { shop_id: "nanjing-rd", shop_name: "南京路店", seq: 7, terminal_id: "20000001", merchant_id: "898310048990001", batch_no: "000004", trace_no: "000123", kind: "sale", outcome: "approved", amount_minor: 25531, currency: "CNY", occurred_at: "2026-11-20T12:57:00", rrn: "600000000123", auth_code: "123456", pan: "622588******5715" },
+          { shop_id: "xujiahui", shop_name: "徐家汇店", seq: 9, terminal_id: "21000001", merchant_id: "898310048990002", batch_no: "000002", trace_no: "000123", kind: "sale", outcome: "approved", amount_minor: 1800, currency: "CNY", occurred_at: "2026-11-19T09:12:00", rrn: "610000000123", auth_code: "654321", pan: null },
+        ]
+      : [],
   set_watch_folder: (args) => (watchStatus = { ...watchStatus, folder: args.folder, last_import: args.folder ? { file: "交易明细1121.csv", at: "2026-11-22T03:00:00Z", new_lines: 40 } : null }),
   set_backup_plan: (args) => (backupStatus = { ...backupStatus, plan: args.plan, since: "2026-11-22T03:00:00Z" }),
   backup_now: () => (backupStatus = { ...backupStatus, last_at: "2026-11-22T03:05:00Z", last_path: "/media/usb/slipkeeper-backup-20261122-110500.db" }),
@@ -336,6 +352,36 @@ try {
       await page.click("[data-testid=nav-solver]");
       await page.locator("[data-testid=diagnosis]").waitFor({ timeout: 5000 });
       if ((await page.inputValue("[data-testid=solver-value]")) !== "7") throw new Error("the solver forgot what was typed");
+    });
+    await check(`${lang}: Settings joins head office, leaves it, and searches every shop`, async () => {
+      await page.click("[data-testid=nav-settings]");
+      await page.locator("[data-testid=hq-not-joined]").waitFor({ timeout: 5000 });
+      await page.fill("[data-testid=hq-address]", "postgres://slipkeeper_shop_nanjing-rd@hq.example/slipkeeper?sslmode=require");
+      await page.click("[data-testid=hq-join]");
+      await page.locator("[data-testid=head-office] .error, [data-testid=head-office] [role=alert]").first().waitFor({ timeout: 5000 });
+      await page.fill("[data-testid=hq-password]", "shop-password-1");
+      await page.fill("[data-testid=hq-every]", "30");
+      await page.click("[data-testid=hq-join]");
+      await page.locator("[data-testid=hq-joined] b").getByText("nanjing-rd").waitFor({ timeout: 5000 });
+      const join = calls.filter((c) => c.cmd === "join_head_office").pop();
+      if (join?.args.password !== "shop-password-1" || join?.args.every_seconds !== 30) throw new Error(`join_head_office with ${JSON.stringify(join?.args)}`);
+      if ((await page.locator("[data-testid=hq-joined]").innerText()).includes("shop-password-1")) throw new Error("the password is shown");
+      await page.click("[data-testid=hq-leave]");
+      await page.locator("[data-testid=hq-not-joined]").waitFor({ timeout: 5000 });
+      await page.fill("[data-testid=hq-reader-address]", "postgres://owner@hq.example/slipkeeper");
+      await page.fill("[data-testid=hq-reader-password]", "owner-password-1");
+      await page.fill("[data-testid=hq-search-text]", "000123");
+      await page.click("[data-testid=hq-search]");
+      const rows = page.locator("[data-testid=hq-rows] tbody tr");
+      await rows.first().waitFor({ timeout: 5000 });
+      if ((await rows.count()) !== 2) throw new Error(`${await rows.count()} rows`);
+      const text = await page.locator("[data-testid=hq-rows]").innerText();
+      for (const want of ["南京路店", "徐家汇店", "622588******5715", lang === "zh" ? "255.31 元" : "RMB 255.31"]) if (!text.includes(want)) throw new Error(`"${want}" not in ${text}`);
+      const q = calls.filter((c) => c.cmd === "search_head_office").pop();
+      if (q?.args.password !== "owner-password-1" || q?.args.text !== "000123") throw new Error(`search_head_office with ${JSON.stringify(q?.args)}`);
+      await page.fill("[data-testid=hq-search-text]", "999999");
+      await page.click("[data-testid=hq-search]");
+      await page.locator("[data-testid=hq-none]").waitFor({ timeout: 5000 });
     });
     await check(`${lang}: Settings sets the log level, opens the logs and saves a support bundle`, async () => {
       await page.click("[data-testid=nav-settings]");

@@ -14,6 +14,8 @@ use ts_rs::{TypeVisitor, TS};
 
 // The types the commands name (kept in scope for the declaration below).
 #[allow(unused_imports)]
+use crate::head_office::Joined;
+#[allow(unused_imports)]
 use crate::logs::LogLevel;
 #[allow(unused_imports)]
 use crate::{
@@ -24,6 +26,8 @@ use crate::{
 };
 #[allow(unused_imports)]
 use slipkeeper_domain::{Complaint, Diagnosis, Discrepancy};
+#[allow(unused_imports)]
+use slipkeeper_hq::HqRow;
 #[allow(unused_imports)]
 use slipkeeper_slip::Paper;
 #[allow(unused_imports)]
@@ -238,6 +242,14 @@ contract! {
     watch_status() -> WatchStatus;
     /// Watches a folder for statements (one picked in the dialog), or none; imports what is there.
     set_watch_folder(folder: Option<PathBuf>) -> WatchStatus;
+    /// The head office this shop joined, if any.
+    head_office() -> Option<Joined>;
+    /// Joins head office as a shop (checked by connecting; the password goes to the OS keyring).
+    join_head_office(address: String, password: String, every_seconds: u64) -> Joined;
+    /// Stops sending to head office; whether the shop had joined one.
+    leave_head_office() -> bool;
+    /// Every shop's transactions at head office that the search text could mean.
+    search_head_office(address: String, password: String, text: String) -> Vec<HqRow>;
     /// Restores the journal from the backup picked for it.
     restore_journal(path: PathBuf) -> VerifyReport;
     /// What happened to a voucher and what to do.

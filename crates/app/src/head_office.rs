@@ -4,12 +4,13 @@
 //! `SLIPKEEPER_HQ_PASSWORD` when the address carries none.
 
 use crate::{AppError, ErrorCode};
-use slipkeeper_hq::{office, sync, HqAddress, HqError, HqRow, ShopCheck, ShopInfo, SyncReport};
+use slipkeeper_hq::{office, sync, HqAddress, HqError, ShopCheck, ShopInfo, SyncReport};
 use slipkeeper_journal::{Journal, TxnQuery};
 use std::path::Path;
 use std::time::Duration;
 
 pub use slipkeeper_hq::sync::DEFAULT_BATCH;
+pub use slipkeeper_hq::HqRow;
 
 /// The environment variable a password is read from when the address has none.
 pub const PASSWORD_ENV: &str = "SLIPKEEPER_HQ_PASSWORD";
@@ -548,7 +549,7 @@ pub mod secret {
 /// What a shop that joined head office keeps beside its journal
 /// (`JOURNAL.head-office.json`): the address without its password (that is in the OS
 /// keyring) and how often the link service sends.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Joined {
     /// The address as given, less its password.
     pub address: String,
@@ -593,20 +594,29 @@ fn account_of(a: &HqAddress) -> String {
 /// Joins head office as the shop whose role `url` names: checks the address and
 /// password by connecting, then keeps the address beside the journal and the
 /// password in the OS keyring. From then on `sync` and the link service need neither.
-pub fn join(journal: &Path, url: &str, every_seconds: u64) -> Result<Joined, AppError> {
-    let a = address(url)?;
+pub fn join(
+    journal: &Path,
+    url: &str,
+    password: Option<&str>,
+    every_seconds: u64,
+) -> Result<Joined, AppError> {
+    let mut a = address(url)?;
+    if let Some(p) = password.filter(|p| !p.is_empty()) {
+        a = a.with_password(p);
+    }
     if !a.has_password() {
         return Err(AppError::new(
             ErrorCode::BadInput,
             format!("the shop's password is needed once to join: give it in {PASSWORD_ENV}"),
         )
-        .with_field("hq"));
+        .with_field("password"));
     }
     let mut client = slipkeeper_hq::connect(&a)?;
     let shop_id = sync::shop_of(&mut client)?;
-    let password = std::env::var(PASSWORD_ENV)
-        .ok()
+    let password = password
         .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .or_else(|| std::env::var(PASSWORD_ENV).ok().filter(|p| !p.is_empty()))
         .or_else(|| url::Url::parse(url).ok()?.password().map(str::to_owned))
         .unwrap_or_default();
     let account = account_of(&a);
@@ -695,5 +705,57 @@ pub fn keep_sending(journal: &Path, stopping: &dyn Fn() -> bool) {
             next = std::time::Instant::now() + Duration::from_secs(every);
         }
         std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+impl crate::App {
+    /// The head office this shop joined, if any.
+    pub fn head_office(&self) -> Result<Option<Joined>, AppError> {
+        joined(self.journal().path())
+    }
+
+    /// Joins head office; the password goes to the OS keyring.
+    pub fn join_head_office(
+        &self,
+        address: &str,
+        password: &str,
+        every_seconds: u64,
+    ) -> Result<Joined, AppError> {
+        join(
+            self.journal().path(),
+            address,
+            Some(password),
+            every_seconds,
+        )
+    }
+
+    /// Stops sending to head office; whether the shop had joined one.
+    pub fn leave_head_office(&self) -> Result<bool, AppError> {
+        leave(self.journal().path())
+    }
+
+    /// Every shop's transactions at head office that the search text could mean
+    /// (voucher, card's last four, amount, RRN, auth code), newest first.
+    pub fn search_head_office(
+        &self,
+        address: &str,
+        password: &str,
+        text: &str,
+    ) -> Result<Vec<HqRow>, AppError> {
+        let mut a = self::address(address)?;
+        if !password.is_empty() {
+            a = a.with_password(password);
+        }
+        let client = slipkeeper_hq::connect(&a)?;
+        let mut h = HeadOffice { client, address: a };
+        let q = text_query(text, TxnQuery::default());
+        if q.any_of.is_empty() {
+            return Err(AppError::new(
+                ErrorCode::BadInput,
+                "type a voucher, the card's last four, an amount, an RRN or an auth code",
+            )
+            .with_field("search"));
+        }
+        h.search(&q, None)
     }
 }

@@ -78,7 +78,7 @@ fn password(from_stdin: bool) -> Result<(String, bool), AppError> {
 pub fn run(hq: Option<&str>, db: &Path, out: &Out, cmd: HqCmd) -> Result<ExitCode, AppError> {
     match cmd {
         HqCmd::Join { every } => {
-            let j = head_office::join(db, need_hq(hq)?, every)?;
+            let j = head_office::join(db, need_hq(hq)?, None, every)?;
             out.message(
                 &format!(
                     "joined head office {} as shop {}; the link service sends every {} s (slipkeeper service start), or run `slipkeeper sync`",

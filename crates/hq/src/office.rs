@@ -127,7 +127,7 @@ pub fn shops(client: &mut Client) -> Result<Vec<ShopInfo>, HqError> {
 }
 
 /// One transaction found at head office, with the shop it came from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct HqRow {
     pub shop_id: String,
     pub shop_name: String,

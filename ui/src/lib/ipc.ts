@@ -104,6 +104,11 @@ export const ipc = {
   backupNow: () => call("backup_now"),
   watchStatus: () => call("watch_status"),
   setWatchFolder: (folder: string | null) => call("set_watch_folder", { folder }),
+  headOffice: () => call("head_office"),
+  joinHeadOffice: (address: string, password: string, every_seconds: number) =>
+    call("join_head_office", { address, password, every_seconds }),
+  leaveHeadOffice: () => call("leave_head_office"),
+  searchHeadOffice: (address: string, password: string, text: string) => call("search_head_office", { address, password, text }),
   casePage: (id: number) => call("case_page", { id }),
   updateCase: (id: number, update: CaseUpdate) => call("update_case", { id, update }),
   setAcquirer: (acquirer: Acquirer) => call("set_acquirer", { acquirer }),

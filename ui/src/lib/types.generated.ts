@@ -398,6 +398,34 @@ latest_statement: string | null,
 watch: WatchStatus, };
 
 /**
+ * One transaction found at head office, with the shop it came from.
+ */
+export type HqRow = { shop_id: string, shop_name: string, 
+/**
+ * The entry of the shop's chain that holds it.
+ */
+seq: number, terminal_id: string, merchant_id: string, batch_no: string, trace_no: string, kind: string, outcome: string, amount_minor: number, currency: string, occurred_at: string, rrn: string | null, auth_code: string | null, 
+/**
+ * Masked as stored by the shop (first 6, last 4 at most).
+ */
+pan: string | null, };
+
+/**
+ * What a shop that joined head office keeps beside its journal
+ * (`JOURNAL.head-office.json`): the address without its password (that is in the OS
+ * keyring) and how often the link service sends.
+ */
+export type Joined = { 
+/**
+ * The address as given, less its password.
+ */
+address: string, 
+/**
+ * The key of the password in the OS keyring.
+ */
+account: string, shop_id: string, every_seconds: number, };
+
+/**
  * The journal screen's form as typed: the search box, its mode, and the filters.
  * Empty strings are filters not set.
  */
@@ -934,6 +962,14 @@ export interface Commands {
   watch_status: { args: {}; result: WatchStatus };
   /** Watches a folder for statements (one picked in the dialog), or none; imports what is there. */
   set_watch_folder: { args: { folder: string | null }; result: WatchStatus };
+  /** The head office this shop joined, if any. */
+  head_office: { args: {}; result: Joined | null };
+  /** Joins head office as a shop (checked by connecting; the password goes to the OS keyring). */
+  join_head_office: { args: { address: string; password: string; every_seconds: number }; result: Joined };
+  /** Stops sending to head office; whether the shop had joined one. */
+  leave_head_office: { args: {}; result: boolean };
+  /** Every shop's transactions at head office that the search text could mean. */
+  search_head_office: { args: { address: string; password: string; text: string }; result: Array<HqRow> };
   /** Restores the journal from the backup picked for it. */
   restore_journal: { args: { path: string }; result: VerifyReport };
   /** What happened to a voucher and what to do. */

@@ -1,0 +1,78 @@
+//! What the window asks of head office, against a throwaway PostgreSQL cluster: a
+//! search across shops by the text typed, and errors that name the field and never
+//! the password.
+
+#![allow(clippy::unwrap_used)]
+
+#[path = "../../hq/tests/support/pg.rs"]
+mod pg;
+
+use slipkeeper_app::head_office::HeadOffice;
+use slipkeeper_app::{App, ErrorCode, FixedClock};
+
+#[test]
+fn the_window_searches_every_shop_by_what_was_typed() {
+    let cluster = pg::Cluster::start();
+    cluster.create_db("hq");
+    let admin_url = cluster.admin_url("hq");
+    let mut admin = HeadOffice::connect(&admin_url).unwrap();
+    admin.init().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (id, name) in [("east", "东店"), ("west", "西店")] {
+        let pw = format!("{id}-password-1");
+        admin.add_shop(id, name, &pw).unwrap();
+        let db = dir.path().join(format!("{id}.db"));
+        let mut app = App::open(&db, FixedClock::at("2026-11-20T15:00:00+08:00")).unwrap();
+        app.seed_demo(20).unwrap();
+        let url = cluster.url(&format!("slipkeeper_shop_{id}"), &pw, "hq");
+        let r = HeadOffice::connect(&url).unwrap().sync(&db, 7).unwrap();
+        assert_eq!(r.head_office_seq, r.journal_seq);
+    }
+    admin.add_reader("owner", "owner-password-1").unwrap();
+    let app = App::open(
+        &dir.path().join("office.db"),
+        FixedClock::at("2026-11-20T15:00:00+08:00"),
+    )
+    .unwrap();
+    let reader = format!(
+        "postgres://owner@127.0.0.1:{}/hq?sslmode=disable",
+        cluster.port
+    );
+    // "000001" is a voucher (and could be an amount): both shops' vouchers come back.
+    let rows = app
+        .search_head_office(&reader, "owner-password-1", "000001")
+        .unwrap();
+    let mut shops: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.trace_no == "000001")
+        .map(|r| r.shop_name.as_str())
+        .collect();
+    shops.sort();
+    shops.dedup();
+    assert_eq!(shops, ["东店", "西店"]);
+    // Letters mean nothing: the search box is named.
+    let e = app
+        .search_head_office(&reader, "owner-password-1", "abc")
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::BadInput, Some("search"))
+    );
+    // A wrong password: head office refused, the password not repeated.
+    let e = app
+        .search_head_office(&reader, "wrong-password-9", "000001")
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::HeadOffice, "{e:?}");
+    assert!(!e.message.contains("wrong-password-9"), "{}", e.message);
+    // An address that is not one: the field is named.
+    let e = app
+        .search_head_office("hq.example", "x", "000001")
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::BadInput, Some("hq"))
+    );
+    // Not joined: the window says so.
+    assert_eq!(app.head_office().unwrap(), None);
+    assert!(!app.leave_head_office().unwrap());
+}
