@@ -4,7 +4,7 @@
 //! function of `slipkeeper_app` and returns its result. Errors cross IPC as
 //! `{code, message, field}` (see `slipkeeper_app::AppError`).
 
-use slipkeeper_app::head_office::{HqRow, Joined};
+use slipkeeper_app::head_office::{HqCase, HqRow, Joined, ShopDiagnosis, ShopsReconciliation};
 use slipkeeper_app::logs::LogLevel;
 use slipkeeper_app::window::Launch;
 use slipkeeper_app::{
@@ -472,6 +472,47 @@ async fn search_head_office(
 }
 
 #[tauri::command(rename_all = "snake_case")]
+async fn diagnose_at_head_office(
+    state: tauri::State<'_, State>,
+    address: String,
+    password: String,
+    shop_id: String,
+    complaint: Complaint,
+    lookup: Lookup,
+) -> Result<ShopDiagnosis, AppError> {
+    state
+        .with(move |app| {
+            app.diagnose_at_head_office(&address, &password, &shop_id, complaint, &lookup)
+        })
+        .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn head_office_cases(
+    state: tauri::State<'_, State>,
+    address: String,
+    password: String,
+    due_within: Option<i64>,
+) -> Result<Vec<HqCase>, AppError> {
+    state
+        .with(move |app| app.head_office_cases(&address, &password, due_within))
+        .await
+}
+
+/// Reads the statement file picked in the dialog (as `import_statement` does).
+#[tauri::command(rename_all = "snake_case")]
+async fn reconcile_at_head_office(
+    state: tauri::State<'_, State>,
+    address: String,
+    password: String,
+    path: PathBuf,
+) -> Result<ShopsReconciliation, AppError> {
+    state
+        .with(move |app| app.reconcile_at_head_office(&address, &password, &[path]))
+        .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
 async fn backup_now(state: tauri::State<'_, State>) -> Result<BackupStatus, AppError> {
     state
         .with(move |app| app.backup_now().and_then(|_| app.backups()))
@@ -854,6 +895,9 @@ pub fn run() {
             join_head_office,
             leave_head_office,
             search_head_office,
+            diagnose_at_head_office,
+            head_office_cases,
+            reconcile_at_head_office,
             backup_now,
             case_page,
             update_case,

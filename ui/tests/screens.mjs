@@ -168,6 +168,19 @@ const answers = {
       ? (hqJoined = { address: args.address, account: "slipkeeper_shop_nanjing-rd@hq.example:5432/slipkeeper", shop_id: "nanjing-rd", every_seconds: args.every_seconds })
       : { __error: { code: "BAD_INPUT", message: "the shop's password is needed once to join", field: "password" } },
   leave_head_office: () => ((hqJoined = null), true),
+  diagnose_at_head_office: (args) => ({ shop_id: args.shop_id, shop_name: args.shop_id === "xujiahui" ? "徐家汇店" : "南京路店", diagnosis }),
+  head_office_cases: () => [
+    { shop_id: "xujiahui", shop_name: "徐家汇店", case_id: 3, status: "submitted", complaint: "void_failed", code: "SETTLED_USE_REFUND", acquirer_id: "ums", acquirer_ref: "UMS-77", due_on: "2026-11-29", opened_at: "2026-11-20T03:00:00Z", updated_at: "2026-11-21T03:00:00Z", lookup: { by: "voucher", voucher: "000123" } },
+  ],
+  reconcile_at_head_office: () => ({
+    matched: 58,
+    report: { from: "2026-11-21T00:00:00", to: "2026-11-22T00:00:00", journal_transactions: 59, statement_lines: 59, matches: [], discrepancies: [], totals: [] },
+    discrepancy_shops: [],
+    shops: [
+      { shop_id: "nanjing-rd", shop_name: "南京路店", merchant_ids: ["898310048990001"], terminals: ["20000001"], journal_count: 30, journal_minor: 300000, statement_count: 30, statement_minor: 300000, difference_minor: 0, discrepancies: 0 },
+      { shop_id: "xujiahui", shop_name: "徐家汇店", merchant_ids: ["898310048990002"], terminals: ["21000001"], journal_count: 29, journal_minor: 290000, statement_count: 28, statement_minor: 281100, difference_minor: -8900, discrepancies: 1 },
+    ],
+  }),
   search_head_office: (args) =>
     args.text === "000123"
       ? [
@@ -379,6 +392,21 @@ try {
       for (const want of ["南京路店", "徐家汇店", "622588******5715", lang === "zh" ? "255.31 元" : "RMB 255.31"]) if (!text.includes(want)) throw new Error(`"${want}" not in ${text}`);
       const q = calls.filter((c) => c.cmd === "search_head_office").pop();
       if (q?.args.password !== "owner-password-1" || q?.args.text !== "000123") throw new Error(`search_head_office with ${JSON.stringify(q?.args)}`);
+      // A row diagnosed at head office names its shop and asks for that shop's voucher.
+      await page.locator("[data-testid=hq-diagnose]").nth(1).click();
+      await page.locator("[data-testid=hq-diagnosis]").getByText("徐家汇店").waitFor({ timeout: 5000 });
+      const d = calls.filter((c) => c.cmd === "diagnose_at_head_office").pop();
+      if (d?.args.shop_id !== "xujiahui" || d?.args.lookup?.voucher !== "000123" || d?.args.lookup?.terminal !== "21000001") throw new Error(`diagnose_at_head_office with ${JSON.stringify(d?.args)}`);
+      await page.click("[data-testid=hq-cases]");
+      const caseText = await page.locator("[data-testid=hq-case-rows]").innerText();
+      for (const want of ["徐家汇店", "#3", "2026-11-29", lang === "zh" ? "撤销失败" : "Void failed"]) if (!caseText.includes(want)) throw new Error(`"${want}" not in ${caseText}`);
+      await page.click("[data-testid=hq-reconcile]");
+      const totals = await page.locator("[data-testid=hq-shop-totals]").innerText();
+      for (const want of ["南京路店", "898310048990002", lang === "zh" ? "-89.00 元" : "RMB -89.00"]) if (!totals.includes(want)) throw new Error(`"${want}" not in ${totals}`);
+      const pickStatement = calls.filter((c) => c.cmd === "choose_path").pop();
+      if (pickStatement?.args.purpose !== "statement") throw new Error(`the statement was not picked: ${JSON.stringify(pickStatement?.args)}`);
+      const rec = calls.filter((c) => c.cmd === "reconcile_at_head_office").pop();
+      if (rec?.args.path !== "/data/statement-2026-11.csv") throw new Error(`reconcile_at_head_office with ${JSON.stringify(rec?.args)}`);
       await page.fill("[data-testid=hq-search-text]", "999999");
       await page.click("[data-testid=hq-search]");
       await page.locator("[data-testid=hq-none]").waitFor({ timeout: 5000 });

@@ -15,6 +15,17 @@ pub trait Clock: Send + Sync {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemClock;
 
+/// A clock shared between an app and what it opens for a moment (a temporary journal
+/// for head office): the same "now" and the same local time.
+impl Clock for std::sync::Arc<dyn Clock> {
+    fn now(&self) -> DateTime<Utc> {
+        self.as_ref().now()
+    }
+    fn local_now(&self) -> chrono::NaiveDateTime {
+        self.as_ref().local_now()
+    }
+}
+
 impl Clock for SystemClock {
     #[allow(clippy::disallowed_methods)] // the one place the real clock is read
     fn now(&self) -> DateTime<Utc> {

@@ -14,7 +14,7 @@ use ts_rs::{TypeVisitor, TS};
 
 // The types the commands name (kept in scope for the declaration below).
 #[allow(unused_imports)]
-use crate::head_office::Joined;
+use crate::head_office::{HqCase, Joined, ShopDiagnosis, ShopsReconciliation};
 #[allow(unused_imports)]
 use crate::logs::LogLevel;
 #[allow(unused_imports)]
@@ -250,6 +250,12 @@ contract! {
     leave_head_office() -> bool;
     /// Every shop's transactions at head office that the search text could mean.
     search_head_office(address: String, password: String, text: String) -> Vec<HqRow>;
+    /// One shop's transaction diagnosed at head office from that shop's records.
+    diagnose_at_head_office(address: String, password: String, shop_id: String, complaint: Complaint, lookup: Lookup) -> ShopDiagnosis;
+    /// Every shop's cases at head office, soonest deadline first.
+    head_office_cases(address: String, password: String, due_within: Option<i64>) -> Vec<HqCase>;
+    /// The acquirer's statement (a file picked in the dialog) against every shop, split by shop.
+    reconcile_at_head_office(address: String, password: String, path: PathBuf) -> ShopsReconciliation;
     /// Restores the journal from the backup picked for it.
     restore_journal(path: PathBuf) -> VerifyReport;
     /// What happened to a voucher and what to do.

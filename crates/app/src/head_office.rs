@@ -3,12 +3,13 @@
 //! The password never needs to be written into a file: it comes from
 //! `SLIPKEEPER_HQ_PASSWORD` when the address carries none.
 
-use crate::{AppError, ErrorCode};
+use crate::{AppError, Clock, ErrorCode};
 use slipkeeper_hq::{office, sync, HqAddress, HqError, ShopCheck, ShopInfo, SyncReport};
 use slipkeeper_journal::{Journal, TxnQuery};
 use std::path::Path;
 use std::time::Duration;
 
+pub use slipkeeper_hq::office::HqCase;
 pub use slipkeeper_hq::sync::DEFAULT_BATCH;
 pub use slipkeeper_hq::HqRow;
 
@@ -53,6 +54,16 @@ impl std::fmt::Debug for HeadOffice {
 }
 
 impl HeadOffice {
+    /// Connects with a password given apart from the address (a window's field).
+    pub fn connect_with(url: &str, password: &str) -> Result<HeadOffice, AppError> {
+        let mut a = address(url)?;
+        if !password.is_empty() {
+            a = a.with_password(password);
+        }
+        let client = slipkeeper_hq::connect(&a)?;
+        Ok(HeadOffice { client, address: a })
+    }
+
     pub fn connect(url: &str) -> Result<HeadOffice, AppError> {
         let address = address(url)?;
         let client = slipkeeper_hq::connect(&address)?;
@@ -80,6 +91,17 @@ impl HeadOffice {
 
     pub fn verify(&mut self, shop: Option<&str>) -> Result<Vec<ShopCheck>, AppError> {
         Ok(office::verify(&mut self.client, shop)?)
+    }
+
+    /// Every shop's cases, soonest deadline first; `due_within` days of `today`: only
+    /// those still open and due by then (or overdue).
+    pub fn cases(
+        &mut self,
+        due_within: Option<i64>,
+        today: chrono::NaiveDate,
+    ) -> Result<Vec<slipkeeper_hq::office::HqCase>, AppError> {
+        let by = due_within.map(|d| today + chrono::TimeDelta::days(d));
+        Ok(office::cases(&mut self.client, None, by)?)
     }
 
     pub fn search(&mut self, q: &TxnQuery, shop: Option<&str>) -> Result<Vec<HqRow>, AppError> {
@@ -170,7 +192,7 @@ pub fn new_password() -> Result<String, AppError> {
 const GATHER: chrono::TimeDelta = chrono::TimeDelta::days(45);
 
 /// A diagnosis made at head office, naming the shop.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, serde::Serialize)]
 pub struct ShopDiagnosis {
     pub shop_id: String,
     pub shop_name: String,
@@ -324,14 +346,14 @@ impl HeadOffice {
 }
 
 /// A shop as a reconciliation at head office names it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct ShopRef {
     pub shop_id: String,
     pub shop_name: String,
 }
 
 /// One shop's share of a statement: its terminals' totals on both sides.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ShopTotals {
     pub shop_id: String,
     pub shop_name: String,
@@ -348,7 +370,7 @@ pub struct ShopTotals {
 
 /// A statement covering several shops (several merchant numbers), reconciled against
 /// every shop's journal at head office.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(ts_rs::TS, Clone, Debug, serde::Serialize)]
 pub struct ShopsReconciliation {
     /// Statement lines paired with a shop's transaction.
     pub matched: u64,
@@ -742,12 +764,7 @@ impl crate::App {
         password: &str,
         text: &str,
     ) -> Result<Vec<HqRow>, AppError> {
-        let mut a = self::address(address)?;
-        if !password.is_empty() {
-            a = a.with_password(password);
-        }
-        let client = slipkeeper_hq::connect(&a)?;
-        let mut h = HeadOffice { client, address: a };
+        let mut h = HeadOffice::connect_with(address, password)?;
         let q = text_query(text, TxnQuery::default());
         if q.any_of.is_empty() {
             return Err(AppError::new(
@@ -757,5 +774,49 @@ impl crate::App {
             .with_field("search"));
         }
         h.search(&q, None)
+    }
+
+    /// One shop's transaction diagnosed at head office, as the shop would.
+    pub fn diagnose_at_head_office(
+        &self,
+        address: &str,
+        password: &str,
+        shop_id: &str,
+        complaint: slipkeeper_domain::Complaint,
+        lookup: &crate::Lookup,
+    ) -> Result<ShopDiagnosis, AppError> {
+        HeadOffice::connect_with(address, password)?.diagnose(
+            Some(shop_id),
+            complaint,
+            lookup,
+            self.clock.clone(),
+        )
+    }
+
+    /// Every shop's cases at head office, soonest deadline first.
+    pub fn head_office_cases(
+        &self,
+        address: &str,
+        password: &str,
+        due_within: Option<i64>,
+    ) -> Result<Vec<HqCase>, AppError> {
+        let today = self.clock.local_now().date();
+        HeadOffice::connect_with(address, password)?.cases(due_within, today)
+    }
+
+    /// The acquirer's statement file(s) against every shop, split by shop.
+    pub fn reconcile_at_head_office(
+        &self,
+        address: &str,
+        password: &str,
+        paths: &[std::path::PathBuf],
+    ) -> Result<ShopsReconciliation, AppError> {
+        HeadOffice::connect_with(address, password)?.reconcile(
+            paths,
+            None,
+            None,
+            None,
+            self.clock.clone(),
+        )
     }
 }

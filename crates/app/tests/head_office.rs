@@ -8,7 +8,8 @@
 mod pg;
 
 use slipkeeper_app::head_office::HeadOffice;
-use slipkeeper_app::{App, ErrorCode, FixedClock};
+use slipkeeper_app::{App, ErrorCode, FixedClock, Lookup};
+use slipkeeper_domain::{Complaint, TerminalId, TraceNo};
 
 #[test]
 fn the_window_searches_every_shop_by_what_was_typed() {
@@ -24,6 +25,10 @@ fn the_window_searches_every_shop_by_what_was_typed() {
         let db = dir.path().join(format!("{id}.db"));
         let mut app = App::open(&db, FixedClock::at("2026-11-20T15:00:00+08:00")).unwrap();
         app.seed_demo(20).unwrap();
+        if id == "west" {
+            app.open_case(Complaint::VoidFailed, &voucher_1(), None, None)
+                .unwrap();
+        }
         let url = cluster.url(&format!("slipkeeper_shop_{id}"), &pw, "hq");
         let r = HeadOffice::connect(&url).unwrap().sync(&db, 7).unwrap();
         assert_eq!(r.head_office_seq, r.journal_seq);
@@ -72,7 +77,43 @@ fn the_window_searches_every_shop_by_what_was_typed() {
         (e.code, e.field.as_deref()),
         (ErrorCode::BadInput, Some("hq"))
     );
+    // A row diagnosed at head office: the shop's own answer, the shop named.
+    let d = app
+        .diagnose_at_head_office(
+            &reader,
+            "owner-password-1",
+            "west",
+            Complaint::VoidFailed,
+            &voucher_1(),
+        )
+        .unwrap();
+    assert_eq!(d.shop_name, "西店");
+    let west = App::open(
+        &dir.path().join("west.db"),
+        FixedClock::at("2026-11-20T15:00:00+08:00"),
+    )
+    .unwrap();
+    let local = west.diagnose(Complaint::VoidFailed, &voucher_1()).unwrap();
+    assert_eq!(d.diagnosis.code, local.code);
+    assert_eq!(d.diagnosis.next_steps, local.next_steps);
+    // West's case, as head office has it.
+    let cases = app
+        .head_office_cases(&reader, "owner-password-1", None)
+        .unwrap();
+    assert_eq!(cases.len(), 1, "{cases:?}");
+    assert_eq!(
+        (cases[0].shop_name.as_str(), cases[0].status.as_str()),
+        ("西店", "open")
+    );
     // Not joined: the window says so.
     assert_eq!(app.head_office().unwrap(), None);
     assert!(!app.leave_head_office().unwrap());
+}
+
+fn voucher_1() -> Lookup {
+    Lookup::Voucher {
+        voucher: TraceNo::new("000001").unwrap(),
+        terminal: Some(TerminalId::new("10000001").unwrap()),
+        batch: None,
+    }
 }

@@ -400,3 +400,45 @@ pub fn reconcile(
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `--hq URL case list [--due-within DAYS]`: every shop's cases, soonest deadline first.
+pub fn cases(hq: &str, out: &Out, due_within: Option<i64>) -> Result<ExitCode, AppError> {
+    use slipkeeper_app::Clock;
+    let today = slipkeeper_app::clock_from_env()?.local_now().date();
+    let cases = HeadOffice::connect(hq)?.cases(due_within, today)?;
+    if out.json {
+        print_json(&cases);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if cases.is_empty() {
+        say!("no cases at head office");
+    }
+    for c in &cases {
+        let due = match c.due_on {
+            Some(d) => {
+                let left = (d - today).num_days();
+                if left < 0 {
+                    format!("due {d}, overdue by {} day(s)", -left)
+                } else {
+                    format!("due {d}, {left} day(s) left")
+                }
+            }
+            None => "no deadline".to_owned(),
+        };
+        say!(
+            "{} {}  case #{}  {}  {}  {}  {}{}",
+            c.shop_id,
+            c.shop_name,
+            c.case_id,
+            c.status,
+            c.complaint,
+            c.code,
+            due,
+            c.acquirer_ref
+                .as_deref()
+                .map(|r| format!("  acquirer ref {r}"))
+                .unwrap_or_default()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -190,6 +190,11 @@ fn run_on(cli: Cli, db: std::path::PathBuf) -> Result<ExitCode, AppError> {
         Command::Journal { cmd } if cli.hq.is_some() => {
             return hq::journal(cli.hq.as_deref().unwrap_or_default(), &out, cmd)
         }
+        Command::Case {
+            cmd: args::CaseCmd::List { due_within },
+        } if cli.hq.is_some() => {
+            return hq::cases(cli.hq.as_deref().unwrap_or_default(), &out, due_within);
+        }
         Command::Reconcile {
             from,
             to,

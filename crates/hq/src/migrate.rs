@@ -7,10 +7,13 @@ use sha2::{Digest, Sha256};
 
 /// (name, SQL). Append only: a released entry never changes (tests pin its hash, and
 /// `migrate` refuses a database whose applied entry hashes differently).
-pub const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_head_office",
-    include_str!("../migrations/0001_head_office.sql"),
-)];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_head_office",
+        include_str!("../migrations/0001_head_office.sql"),
+    ),
+    ("0002_cases", include_str!("../migrations/0002_cases.sql")),
+];
 
 /// An arbitrary constant naming this schema's advisory lock.
 const LOCK: i64 = 0x5_1195_0ffe;

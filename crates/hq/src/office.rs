@@ -512,3 +512,59 @@ pub fn terminal_shops(
         .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
         .collect())
 }
+
+/// One shop's case as head office last received it.
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Serialize)]
+pub struct HqCase {
+    pub shop_id: String,
+    pub shop_name: String,
+    pub case_id: i64,
+    pub status: String,
+    pub complaint: String,
+    /// The diagnosis code the case was opened with.
+    pub code: String,
+    pub acquirer_id: Option<String>,
+    pub acquirer_ref: Option<String>,
+    pub due_on: Option<chrono::NaiveDate>,
+    pub opened_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// How the shop identified the transaction (voucher, RRN, …).
+    #[ts(type = "unknown")]
+    pub lookup: serde_json::Value,
+}
+
+/// Every shop's cases (or `shop`'s), soonest deadline first; with `open_due_by`, only
+/// cases still open (not won, lost or withdrawn) due by that day or without a date.
+pub fn cases(
+    client: &mut Client,
+    shop: Option<&str>,
+    open_due_by: Option<chrono::NaiveDate>,
+) -> Result<Vec<HqCase>, HqError> {
+    let rows = client.query(
+        "SELECT c.shop_id, s.name, c.case_id, c.status, c.complaint, c.code, c.acquirer_id,
+                c.acquirer_ref, c.due_on, c.opened_at, c.updated_at, c.lookup
+         FROM cases c JOIN shops s USING (shop_id)
+         WHERE ($1::text IS NULL OR c.shop_id = $1)
+           AND ($2::date IS NULL OR (c.status IN ('open', 'submitted', 'waiting')
+                                     AND (c.due_on IS NULL OR c.due_on <= $2)))
+         ORDER BY c.due_on NULLS LAST, c.shop_id, c.case_id",
+        &[&shop, &open_due_by],
+    )?;
+    Ok(rows
+        .iter()
+        .map(|r| HqCase {
+            shop_id: r.get(0),
+            shop_name: r.get(1),
+            case_id: r.get(2),
+            status: r.get(3),
+            complaint: r.get(4),
+            code: r.get(5),
+            acquirer_id: r.get(6),
+            acquirer_ref: r.get(7),
+            due_on: r.get(8),
+            opened_at: r.get(9),
+            updated_at: r.get(10),
+            lookup: r.get(11),
+        })
+        .collect())
+}

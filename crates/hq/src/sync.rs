@@ -26,6 +26,8 @@ pub struct SyncReport {
     pub head_office_seq: i64,
     /// The newest entry of the journal when the run ended.
     pub journal_seq: i64,
+    /// Cases new or changed since head office last had them.
+    pub cases: u64,
 }
 
 pub type SyncProgress<'a> = dyn FnMut(&SyncReport) + 'a;
@@ -113,5 +115,47 @@ pub fn sync(
         progress(&report);
     }
     report.journal_seq = report.journal_seq.max(at);
+    report.cases = send_cases(journal, client, &shop)?;
     Ok(report)
+}
+
+/// The shop's cases, each sent when head office lacks it or has an older copy (cases
+/// are few: all are compared every run). Returns how many were new or newer.
+fn send_cases(journal: &Journal, client: &mut Client, shop: &str) -> Result<u64, HqError> {
+    let cases = journal.cases()?;
+    if cases.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = client.transaction()?;
+    let upsert = tx.prepare(
+        "INSERT INTO cases (shop_id, case_id, opened_at, updated_at, status, complaint, code,
+                            acquirer_id, acquirer_ref, due_on, lookup)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::text::jsonb)
+         ON CONFLICT (shop_id, case_id) DO UPDATE SET
+             updated_at = EXCLUDED.updated_at, status = EXCLUDED.status,
+             acquirer_id = EXCLUDED.acquirer_id, acquirer_ref = EXCLUDED.acquirer_ref,
+             due_on = EXCLUDED.due_on, received_at = now()
+         WHERE cases.updated_at < EXCLUDED.updated_at",
+    )?;
+    let mut sent = 0;
+    for c in &cases {
+        sent += tx.execute(
+            &upsert,
+            &[
+                &shop,
+                &c.id,
+                &c.opened_at,
+                &c.updated_at,
+                &c.status.as_str(),
+                &c.complaint.as_str(),
+                &c.code,
+                &c.acquirer_id,
+                &c.acquirer_ref,
+                &c.due_on,
+                &slipkeeper_domain::mask_pans_in_text(&c.lookup),
+            ],
+        )?;
+    }
+    tx.commit()?;
+    Ok(sent)
 }

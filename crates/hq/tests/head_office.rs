@@ -69,7 +69,7 @@ impl HeadOffice {
         let mut admin = ho.admin();
         assert_eq!(
             slipkeeper_hq::migrate(&mut admin).unwrap(),
-            ["0001_head_office"]
+            ["0001_head_office", "0002_cases"]
         );
         // A second run applies nothing.
         assert!(slipkeeper_hq::migrate(&mut admin).unwrap().is_empty());
@@ -569,6 +569,41 @@ fn connections_cut_mid_batch_lose_and_double_nothing() {
         .remove(0);
     assert!(check.is_clean(), "{check:?} (seed {seed})");
     assert_eq!(check.head, j.verify().unwrap().head);
+}
+
+#[test]
+fn a_head_office_of_an_older_schema_is_brought_up_to_date() {
+    let cluster = pg::Cluster::start();
+    cluster.create_db("hq");
+    let connect =
+        || slipkeeper_hq::connect(&HqAddress::parse(&cluster.admin_url("hq")).unwrap()).unwrap();
+    // As the first release left it: migration 1 only, recorded with its hash.
+    let mut c = connect();
+    let (name, sql) = slipkeeper_hq::MIGRATIONS[0];
+    c.batch_execute(sql).unwrap();
+    c.batch_execute(
+        "CREATE TABLE hq_migrations (version integer PRIMARY KEY, name text NOT NULL,
+         sha256 text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
+    )
+    .unwrap();
+    let hash = &slipkeeper_hq::migration_hashes()[0].1;
+    c.execute(
+        "INSERT INTO hq_migrations (version, name, sha256) VALUES (1, $1, $2)",
+        &[&name, hash],
+    )
+    .unwrap();
+    assert_eq!(slipkeeper_hq::migrate(&mut c).unwrap(), ["0002_cases"]);
+    // A migration changed by hand is refused, naming it.
+    c.execute(
+        "UPDATE hq_migrations SET sha256 = 'x' WHERE version = 1",
+        &[],
+    )
+    .unwrap();
+    let e = slipkeeper_hq::migrate(&mut c).unwrap_err().to_string();
+    assert!(
+        e.contains("0001_head_office") && e.contains("changed by hand"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -109,6 +109,10 @@ export const ipc = {
     call("join_head_office", { address, password, every_seconds }),
   leaveHeadOffice: () => call("leave_head_office"),
   searchHeadOffice: (address: string, password: string, text: string) => call("search_head_office", { address, password, text }),
+  diagnoseAtHeadOffice: (address: string, password: string, shop_id: string, complaint: Complaint, lookup: Lookup) =>
+    call("diagnose_at_head_office", { address, password, shop_id, complaint, lookup }),
+  headOfficeCases: (address: string, password: string, due_within: number | null) => call("head_office_cases", { address, password, due_within }),
+  reconcileAtHeadOffice: (address: string, password: string, path: string) => call("reconcile_at_head_office", { address, password, path }),
   casePage: (id: number) => call("case_page", { id }),
   updateCase: (id: number, update: CaseUpdate) => call("update_case", { id, update }),
   setAcquirer: (acquirer: Acquirer) => call("set_acquirer", { acquirer }),

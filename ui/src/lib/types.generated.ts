@@ -398,6 +398,19 @@ latest_statement: string | null,
 watch: WatchStatus, };
 
 /**
+ * One shop's case as head office last received it.
+ */
+export type HqCase = { shop_id: string, shop_name: string, case_id: number, status: string, complaint: string, 
+/**
+ * The diagnosis code the case was opened with.
+ */
+code: string, acquirer_id: string | null, acquirer_ref: string | null, due_on: string | null, opened_at: string, updated_at: string, 
+/**
+ * How the shop identified the transaction (voucher, RRN, …).
+ */
+lookup: unknown, };
+
+/**
  * One transaction found at head office, with the shop it came from.
  */
 export type HqRow = { shop_id: string, shop_name: string, 
@@ -663,6 +676,49 @@ export type SchemeTotal = { scheme: string, count: number, minor: number, };
  * Which field the journal's search box searches.
  */
 export type SearchMode = "auto" | "voucher" | "rrn" | "auth" | "last4" | "amount" | "text";
+
+/**
+ * A diagnosis made at head office, naming the shop.
+ */
+export type ShopDiagnosis = { shop_id: string, shop_name: string, diagnosis: Diagnosis, };
+
+/**
+ * A shop as a reconciliation at head office names it.
+ */
+export type ShopRef = { shop_id: string, shop_name: string, };
+
+/**
+ * One shop's share of a statement: its terminals' totals on both sides.
+ */
+export type ShopTotals = { shop_id: string, shop_name: string, merchant_ids: Array<string>, terminals: Array<string>, journal_count: number, journal_minor: number, statement_count: number, statement_minor: number, 
+/**
+ * statement − journal.
+ */
+difference_minor: number, discrepancies: number, };
+
+/**
+ * A statement covering several shops (several merchant numbers), reconciled against
+ * every shop's journal at head office.
+ */
+export type ShopsReconciliation = { 
+/**
+ * Statement lines paired with a shop's transaction.
+ */
+matched: number, 
+/**
+ * As a shop's reconciliation reads, over all shops (row ids and the list of
+ * matches left out: they were those of a temporary journal).
+ */
+report: ReconcileReport, 
+/**
+ * The shop of each discrepancy, in the same order (None: a terminal no shop has
+ * sent anything from).
+ */
+discrepancy_shops: Array<ShopRef | null>, 
+/**
+ * Per shop, and a last row for terminals no shop has sent.
+ */
+shops: Array<ShopTotals>, };
 
 /**
  * Where slip text came from: the terminal printed it, Slipkeeper rebuilt it from
@@ -970,6 +1026,12 @@ export interface Commands {
   leave_head_office: { args: {}; result: boolean };
   /** Every shop's transactions at head office that the search text could mean. */
   search_head_office: { args: { address: string; password: string; text: string }; result: Array<HqRow> };
+  /** One shop's transaction diagnosed at head office from that shop's records. */
+  diagnose_at_head_office: { args: { address: string; password: string; shop_id: string; complaint: Complaint; lookup: Lookup }; result: ShopDiagnosis };
+  /** Every shop's cases at head office, soonest deadline first. */
+  head_office_cases: { args: { address: string; password: string; due_within: number | null }; result: Array<HqCase> };
+  /** The acquirer's statement (a file picked in the dialog) against every shop, split by shop. */
+  reconcile_at_head_office: { args: { address: string; password: string; path: string }; result: ShopsReconciliation };
   /** Restores the journal from the backup picked for it. */
   restore_journal: { args: { path: string }; result: VerifyReport };
   /** What happened to a voucher and what to do. */

@@ -275,6 +275,76 @@ fn a_chain_of_shops_joins_head_office_and_is_searched_and_verified() {
         r.stdout()
     );
 
+    // A case opened at a shop reaches head office with the next sync, and so does its
+    // change of status: one case, the newer copy.
+    let (id, pw) = &passwords[1];
+    let db = hq.db(id);
+    let dbs = db.to_str().unwrap();
+    crate::sk(
+        &db,
+        &[
+            "case",
+            "new",
+            "--voucher",
+            "000003",
+            "--terminal",
+            "10000001",
+            "--complaint",
+            "void-failed",
+        ],
+    )
+    .ok();
+    let v = json(run(
+        &["--db", dbs, "--json", "sync"],
+        &hq.shop_url(id),
+        Some(pw),
+        None,
+    ));
+    assert_eq!(v["cases"], 1, "{v}");
+    let cases = json(run(&["--json", "case", "list"], &admin, None, None));
+    assert_eq!(cases.as_array().unwrap().len(), 1, "{cases}");
+    assert_eq!(cases[0]["shop_name"], "淮海路店");
+    assert_eq!(cases[0]["status"], "open");
+    assert_eq!(cases[0]["complaint"], "void_failed");
+    let case_id = cases[0]["case_id"].as_i64().unwrap().to_string();
+    crate::sk(
+        &db,
+        &[
+            "case",
+            "update",
+            &case_id,
+            "--status",
+            "submitted",
+            "--ref",
+            "UMS-2026-77",
+        ],
+    )
+    .ok();
+    let v = json(run(
+        &["--db", dbs, "--json", "sync"],
+        &hq.shop_url(id),
+        Some(pw),
+        None,
+    ));
+    assert_eq!(v["cases"], 1, "{v}");
+    let v = json(run(
+        &["--db", dbs, "--json", "sync"],
+        &hq.shop_url(id),
+        Some(pw),
+        None,
+    ));
+    assert_eq!(v["cases"], 0, "nothing changed: {v}");
+    let cases = json(run(&["--json", "case", "list"], &admin, None, None));
+    assert_eq!(cases.as_array().unwrap().len(), 1, "{cases}");
+    assert_eq!(cases[0]["status"], "submitted");
+    assert_eq!(cases[0]["acquirer_ref"], "UMS-2026-77");
+    let r = run(&["case", "list", "--due-within", "365"], &admin, None, None).ok();
+    assert!(
+        r.stdout().contains("淮海路店") && r.stdout().contains("UMS-2026-77"),
+        "{}",
+        r.stdout()
+    );
+
     // --shop without --hq is a mistake, named.
     let r = crate::sk(&hq.db("xujiahui"), &["journal", "list", "--shop", "x"]).fails();
     assert!(r.stderr().contains("--hq"), "{}", r.stderr());
