@@ -426,12 +426,36 @@ fn verify_shop(client: &mut Client, shop_id: &str, name: String) -> Result<ShopC
              ORDER BY r.seq",
         &[&shop_id],
     )?;
-    for r in derived {
+    // The same for settlements and slips: each such record has its row, saying what
+    // the line says.
+    let others = client.query(
+        "SELECT r.seq, r.label FROM records r
+         CROSS JOIN LATERAL (SELECT r.line::jsonb -> 'data' AS d) j
+         LEFT JOIN settlements s ON s.shop_id = r.shop_id AND s.seq = r.seq
+         WHERE r.shop_id = $1 AND r.kind = 'settlement'
+           AND (s.seq IS NULL
+                OR (s.terminal_id, s.batch_no, s.settled_at)
+                   IS DISTINCT FROM
+                   (j.d ->> 'terminal_id', j.d ->> 'batch_no', (j.d ->> 'settled_at')::timestamp))
+         UNION ALL
+         SELECT r.seq, r.label FROM records r
+         CROSS JOIN LATERAL (SELECT r.line::jsonb -> 'data' -> 'txn' AS k) j
+         LEFT JOIN slips s ON s.shop_id = r.shop_id AND s.seq = r.seq
+         WHERE r.shop_id = $1 AND r.kind = 'slip'
+           AND (s.seq IS NULL
+                OR (s.terminal_id, s.batch_no, s.trace_no, s.kind)
+                   IS DISTINCT FROM
+                   (j.k ->> 'terminal_id', j.k ->> 'batch_no', j.k ->> 'trace_no', j.k ->> 'kind'))
+         ORDER BY 1",
+        &[&shop_id],
+    )?;
+    for r in derived.into_iter().chain(others) {
         problems.push(Problem {
             kind: ProblemKind::Inconsistent,
             record: format!("{shop_id} entry {}", r.get::<_, i64>(0)),
             label: r.get(1),
-            detail: "the searched transaction row differs from the record (a search finds the wrong thing)".into(),
+            detail: "the searched row differs from the record (a search finds the wrong thing)"
+                .into(),
         });
     }
     Ok(ShopCheck {

@@ -223,6 +223,14 @@ fn each_shop_writes_and_reads_only_its_own_rows() {
         let msg = e.as_db_error().unwrap().message().to_owned();
         assert!(msg.contains("permission denied"), "{sql}: {msg}");
     }
+    // Nor file a case in A's name.
+    let e = shop_b
+        .batch_execute(
+            "INSERT INTO cases (shop_id, case_id, opened_at, updated_at, status, complaint, code, lookup)
+             VALUES ('nanjing-rd', 1, now(), now(), 'open', 'other', 'X', '{}')",
+        )
+        .unwrap_err();
+    assert!(db_msg(&e).contains("row-level security"), "{}", db_msg(&e));
     // Of the shops, B sees itself.
     let shops: Vec<String> = shop_b
         .query("SELECT shop_id FROM shops", &[])
@@ -359,6 +367,7 @@ fn verify_finds_what_was_changed_at_head_office() {
               WHERE shop_id = 'nanjing-rd' AND seq = 3;
              DELETE FROM records WHERE shop_id = 'nanjing-rd' AND seq = 8;
              UPDATE transactions SET pan_last4 = '0000' WHERE shop_id = 'huaihai-rd' AND seq = 5;
+             UPDATE slips SET trace_no = '999999' WHERE shop_id = 'huaihai-rd' AND seq = 6;
              SET session_replication_role = origin;",
         )
         .unwrap();
@@ -378,9 +387,20 @@ fn verify_finds_what_was_changed_at_head_office() {
         "{kinds:?}"
     );
     let b = checks.iter().find(|c| c.shop_id == "huaihai-rd").unwrap();
-    assert_eq!(b.problems.len(), 1, "{:?}", b.problems);
-    assert_eq!(b.problems[0].kind, ProblemKind::Inconsistent);
-    assert_eq!(b.problems[0].record, "huaihai-rd entry 5");
+    let named: Vec<(ProblemKind, &str)> = b
+        .problems
+        .iter()
+        .map(|p| (p.kind, p.record.as_str()))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            (ProblemKind::Inconsistent, "huaihai-rd entry 5"),
+            (ProblemKind::Inconsistent, "huaihai-rd entry 6")
+        ],
+        "{:?}",
+        b.problems
+    );
     let c = checks.iter().find(|c| c.shop_id == "xujiahui").unwrap();
     assert!(c.is_clean() && c.checked == 0);
 }
