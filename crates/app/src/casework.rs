@@ -78,6 +78,45 @@ impl Lookup {
 
 /// How far from the given time an amount lookup searches.
 pub(crate) const AROUND: TimeDelta = TimeDelta::minutes(15);
+
+impl Lookup {
+    /// The journal query this lookup stands for (None for a transaction picked by its
+    /// row id): the one reading of a lookup, used by the diagnosis here and at head
+    /// office. An amount is looked for within [`AROUND`] of the time given.
+    pub(crate) fn query(&self) -> Option<TxnQuery> {
+        let mut q = TxnQuery::default();
+        match self {
+            Lookup::Voucher {
+                voucher,
+                terminal,
+                batch,
+            } => {
+                q.voucher = Some(voucher.clone());
+                q.terminal = terminal.clone();
+                q.batch = batch.clone();
+            }
+            Lookup::Rrn { rrn } => q.rrn = Some(rrn.clone()),
+            Lookup::Auth { auth, terminal } => {
+                q.auth_code = Some(auth.clone());
+                q.terminal = terminal.clone();
+            }
+            Lookup::AmountTime {
+                amount_minor,
+                at,
+                last4,
+                terminal,
+            } => {
+                q.amount_minor = Some(*amount_minor);
+                q.from = Some(*at - AROUND);
+                q.to = Some(*at + AROUND);
+                q.last4 = last4.clone();
+                q.terminal = terminal.clone();
+            }
+            Lookup::Txn { .. } => return None,
+        }
+        Some(q)
+    }
+}
 /// How many records an answer takes into account around one transaction.
 const MAX_RELATED: usize = 100;
 
@@ -229,43 +268,13 @@ impl App {
         };
         let amount_lookup = matches!(lookup, Lookup::AmountTime { .. });
         let found: Vec<TxnRow> = match lookup {
-            Lookup::Voucher {
-                voucher,
-                terminal,
-                batch,
-            } => self.all(TxnQuery {
-                voucher: Some(voucher.clone()),
-                terminal: terminal.clone(),
-                batch: batch.clone(),
-                ..Default::default()
-            })?,
-            Lookup::Rrn { rrn } => self.all(TxnQuery {
-                rrn: Some(rrn.clone()),
-                ..Default::default()
-            })?,
-            Lookup::Auth { auth, terminal } => self.all(TxnQuery {
-                auth_code: Some(auth.clone()),
-                terminal: terminal.clone(),
-                ..Default::default()
-            })?,
-            Lookup::AmountTime {
-                amount_minor,
-                at,
-                last4,
-                terminal,
-            } => {
-                let mut v = self.all(TxnQuery {
-                    amount_minor: Some(*amount_minor),
-                    from: Some(*at - AROUND),
-                    to: Some(*at + AROUND),
-                    last4: last4.clone(),
-                    terminal: terminal.clone(),
-                    ..Default::default()
-                })?;
+            Lookup::AmountTime { at, .. } => {
+                let mut v = self.all(lookup.query().unwrap_or_default())?;
                 v.sort_by_key(|r| (amount_rank(&r.txn), (r.txn.occurred_at - *at).abs(), r.id));
                 v
             }
             Lookup::Txn { id } => vec![self.detail(*id)?.row],
+            _ => self.all(lookup.query().unwrap_or_default())?,
         };
         let first = if amount_lookup {
             let mut it = found.into_iter();

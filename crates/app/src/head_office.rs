@@ -211,45 +211,13 @@ impl HeadOffice {
         lookup: &crate::Lookup,
         clock: impl crate::Clock + 'static,
     ) -> Result<ShopDiagnosis, AppError> {
-        use crate::Lookup;
-        let mut q = TxnQuery {
-            limit: 500,
-            ..TxnQuery::default()
+        let Some(mut q) = lookup.query() else {
+            return Err(AppError::new(
+                ErrorCode::BadInput,
+                "at head office, look a transaction up by voucher, RRN, auth code or amount and time",
+            ));
         };
-        match lookup {
-            Lookup::Voucher {
-                voucher,
-                terminal,
-                batch,
-            } => {
-                q.voucher = Some(voucher.clone());
-                q.terminal = terminal.clone();
-                q.batch = batch.clone();
-            }
-            Lookup::Rrn { rrn } => q.rrn = Some(rrn.clone()),
-            Lookup::Auth { auth, terminal } => {
-                q.auth_code = Some(auth.clone());
-                q.terminal = terminal.clone();
-            }
-            Lookup::AmountTime {
-                amount_minor,
-                at,
-                last4,
-                terminal,
-            } => {
-                q.amount_minor = Some(*amount_minor);
-                q.from = Some(*at - crate::casework::AROUND);
-                q.to = Some(*at + crate::casework::AROUND);
-                q.last4 = last4.clone();
-                q.terminal = terminal.clone();
-            }
-            Lookup::Txn { .. } => {
-                return Err(AppError::new(
-                    ErrorCode::BadInput,
-                    "at head office, look a transaction up by voucher, RRN, auth code or amount and time",
-                ))
-            }
-        }
+        q.limit = 500;
         let rows = self.search(&q, shop)?;
         let mut shops: Vec<(&str, &str)> = rows
             .iter()
