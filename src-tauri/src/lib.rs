@@ -4,7 +4,9 @@
 //! function of `slipkeeper_app` and returns its result. Errors cross IPC as
 //! `{code, message, field}` (see `slipkeeper_app::AppError`).
 
-use slipkeeper_app::head_office::{HqCase, HqRow, Joined, ShopDiagnosis, ShopsReconciliation};
+use slipkeeper_app::head_office::{
+    HeadOfficeLink, HqCase, HqRow, Joined, ShopDiagnosis, ShopsReconciliation,
+};
 use slipkeeper_app::logs::LogLevel;
 use slipkeeper_app::window::Launch;
 use slipkeeper_app::{
@@ -438,7 +440,7 @@ async fn set_watch_folder(
 }
 
 #[tauri::command(rename_all = "snake_case")]
-async fn head_office(state: tauri::State<'_, State>) -> Result<Option<Joined>, AppError> {
+async fn head_office(state: tauri::State<'_, State>) -> Result<Option<HeadOfficeLink>, AppError> {
     state.with(move |app| app.head_office()).await
 }
 

@@ -165,7 +165,11 @@ const answers = {
   head_office: () => hqJoined,
   join_head_office: (args) =>
     args.password
-      ? (hqJoined = { address: args.address, account: "slipkeeper_shop_nanjing-rd@hq.example:5432/slipkeeper", shop_id: "nanjing-rd", every_seconds: args.every_seconds })
+      ? ((hqJoined = {
+          joined: { address: args.address, account: "slipkeeper_shop_nanjing-rd@hq.example:5432/slipkeeper", shop_id: "nanjing-rd", every_seconds: args.every_seconds },
+          sending: { last_ok_at: "2026-11-22T03:00:00Z", last_error: "cannot reach head office at postgres://slipkeeper_shop_nanjing-rd@hq.example/slipkeeper: connection refused", head_office_seq: 1990, journal_seq: 2003 },
+        }),
+        hqJoined.joined)
       : { __error: { code: "BAD_INPUT", message: "the shop's password is needed once to join", field: "password" } },
   leave_head_office: () => ((hqJoined = null), true),
   diagnose_at_head_office: (args) => ({ shop_id: args.shop_id, shop_name: args.shop_id === "xujiahui" ? "徐家汇店" : "南京路店", diagnosis }),
@@ -379,6 +383,8 @@ try {
       const join = calls.filter((c) => c.cmd === "join_head_office").pop();
       if (join?.args.password !== "shop-password-1" || join?.args.every_seconds !== 30) throw new Error(`join_head_office with ${JSON.stringify(join?.args)}`);
       if ((await page.locator("[data-testid=hq-joined]").innerText()).includes("shop-password-1")) throw new Error("the password is shown");
+      await page.locator("[data-testid=hq-sending]").getByText("1990 / 2003").waitFor({ timeout: 5000 });
+      await page.locator("[data-testid=hq-sending-error]").getByText("connection refused").waitFor({ timeout: 5000 });
       await page.click("[data-testid=hq-leave]");
       await page.locator("[data-testid=hq-not-joined]").waitFor({ timeout: 5000 });
       await page.fill("[data-testid=hq-reader-address]", "postgres://owner@hq.example/slipkeeper");

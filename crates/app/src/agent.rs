@@ -314,7 +314,7 @@ pub fn serve(
         scope.spawn(|| backups(journal, clock.clone(), &stopping));
         // Sending to head office, when the shop joined one: on its own thread, so a
         // slow or unreachable head office holds up nothing else.
-        scope.spawn(|| crate::head_office::keep_sending(journal, &stopping));
+        scope.spawn(|| crate::head_office::keep_sending(journal, clock.clone(), &stopping));
         while !stopping() {
             match listener.accept() {
                 Ok((conn, _)) => {

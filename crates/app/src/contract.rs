@@ -14,7 +14,7 @@ use ts_rs::{TypeVisitor, TS};
 
 // The types the commands name (kept in scope for the declaration below).
 #[allow(unused_imports)]
-use crate::head_office::{HqCase, Joined, ShopDiagnosis, ShopsReconciliation};
+use crate::head_office::{HeadOfficeLink, HqCase, Joined, ShopDiagnosis, ShopsReconciliation};
 #[allow(unused_imports)]
 use crate::logs::LogLevel;
 #[allow(unused_imports)]
@@ -242,8 +242,8 @@ contract! {
     watch_status() -> WatchStatus;
     /// Watches a folder for statements (one picked in the dialog), or none; imports what is there.
     set_watch_folder(folder: Option<PathBuf>) -> WatchStatus;
-    /// The head office this shop joined, if any.
-    head_office() -> Option<Joined>;
+    /// The head office this shop joined, if any, and how the service's sending goes.
+    head_office() -> Option<HeadOfficeLink>;
     /// Joins head office as a shop (checked by connecting; the password goes to the OS keyring).
     join_head_office(address: String, password: String, every_seconds: u64) -> Joined;
     /// Stops sending to head office; whether the shop had joined one.

@@ -634,6 +634,12 @@ pub fn leave(journal: &Path) -> Result<bool, AppError> {
     secret::forget(&j.account)?;
     let path = joined_path(journal);
     std::fs::remove_file(&path).map_err(|e| AppError::io(&path, e))?;
+    let status = sending_path(journal);
+    if let Err(e) = std::fs::remove_file(&status) {
+        if e.kind() != std::io::ErrorKind::NotFound {
+            return Err(AppError::io(&status, e));
+        }
+    }
     Ok(true)
 }
 
@@ -667,23 +673,85 @@ impl HeadOffice {
     }
 }
 
+/// How the link service's sending went (`JOURNAL.head-office-status.json`, written by
+/// the service): what Settings shows beside the head office the shop joined.
+#[derive(ts_rs::TS, Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Sending {
+    /// When a round last went through (sent, or found nothing to send).
+    pub last_ok_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Why the last round failed; None when it went through.
+    pub last_error: Option<String>,
+    /// The newest record head office held after the last round that went through.
+    pub head_office_seq: i64,
+    /// The journal's newest record then.
+    pub journal_seq: i64,
+}
+
+/// The head office a shop joined and how sending to it goes.
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct HeadOfficeLink {
+    pub joined: Joined,
+    pub sending: Sending,
+}
+
+fn sending_path(journal: &Path) -> std::path::PathBuf {
+    let mut name = journal
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".head-office-status.json");
+    journal.with_file_name(name)
+}
+
+/// How the service's sending went; the default when it has not tried yet.
+pub fn sending(journal: &Path) -> Result<Sending, AppError> {
+    let path = sending_path(journal);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text)
+            .map_err(|e| AppError::new(ErrorCode::Corrupt, format!("{}: {e}", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Sending::default()),
+        Err(e) => Err(AppError::io(&path, e)),
+    }
+}
+
+fn record_sending(journal: &Path, s: &Sending) {
+    let path = sending_path(journal);
+    let written = serde_json::to_string_pretty(s)
+        .map_err(|e| e.to_string())
+        .and_then(|t| std::fs::write(&path, t).map_err(|e| e.to_string()));
+    if let Err(e) = written {
+        tracing::warn!(file = %path.display(), error = %e, "head office status not written");
+    }
+}
+
 /// The link service's part: while the shop has joined a head office, send to it every
-/// `every_seconds`; failures are logged and tried again next time. Reads the joining
-/// afresh each round, so `hq join`/`hq leave` take effect without a restart.
-pub fn keep_sending(journal: &Path, stopping: &dyn Fn() -> bool) {
+/// `every_seconds`; failures are logged, recorded for Settings and tried again next
+/// time. Reads the joining afresh each round, so `hq join`/`hq leave` take effect
+/// without a restart.
+pub fn keep_sending(journal: &Path, clock: impl Clock, stopping: &dyn Fn() -> bool) {
     let mut next = std::time::Instant::now();
     while !stopping() {
         if std::time::Instant::now() >= next {
             let every = match joined(journal) {
                 Ok(Some(j)) => {
+                    let mut status = sending(journal).unwrap_or_default();
                     match HeadOffice::connect_joined(journal)
                         .and_then(|mut h| h.sync(journal, DEFAULT_BATCH))
                     {
-                        Ok(_) => {}
+                        Ok(r) => {
+                            status = Sending {
+                                last_ok_at: Some(clock.now()),
+                                last_error: None,
+                                head_office_seq: r.head_office_seq,
+                                journal_seq: r.journal_seq,
+                            };
+                        }
                         Err(e) => {
-                            tracing::warn!(code = ?e.code, error = %e.message, "sending to head office failed; trying again later")
+                            tracing::warn!(code = ?e.code, error = %e.message, "sending to head office failed; trying again later");
+                            status.last_error = Some(e.message);
                         }
                     }
+                    record_sending(journal, &status);
                     j.every_seconds
                 }
                 Ok(None) => DEFAULT_EVERY,
@@ -699,9 +767,16 @@ pub fn keep_sending(journal: &Path, stopping: &dyn Fn() -> bool) {
 }
 
 impl crate::App {
-    /// The head office this shop joined, if any.
-    pub fn head_office(&self) -> Result<Option<Joined>, AppError> {
-        joined(self.journal().path())
+    /// The head office this shop joined, if any, and how sending to it goes.
+    pub fn head_office(&self) -> Result<Option<HeadOfficeLink>, AppError> {
+        let path = self.journal().path();
+        let Some(joined) = joined(path)? else {
+            return Ok(None);
+        };
+        Ok(Some(HeadOfficeLink {
+            joined,
+            sending: sending(path)?,
+        }))
     }
 
     /// Joins head office; the password goes to the OS keyring.

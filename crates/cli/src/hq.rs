@@ -101,15 +101,35 @@ pub fn run(hq: Option<&str>, db: &Path, out: &Out, cmd: HqCmd) -> Result<ExitCod
             return Ok(ExitCode::SUCCESS);
         }
         HqCmd::Joined => {
-            let j = head_office::joined(db)?;
-            match (&j, out.json) {
-                (_, true) => print_json(&j),
-                (Some(j), false) => say!(
-                    "shop {} sends to {} every {} s",
-                    j.shop_id,
-                    j.address,
-                    j.every_seconds
-                ),
+            let link = match head_office::joined(db)? {
+                Some(joined) => Some(head_office::HeadOfficeLink {
+                    joined,
+                    sending: head_office::sending(db)?,
+                }),
+                None => None,
+            };
+            match (&link, out.json) {
+                (_, true) => print_json(&link),
+                (Some(l), false) => {
+                    say!(
+                        "shop {} sends to {} every {} s",
+                        l.joined.shop_id,
+                        l.joined.address,
+                        l.joined.every_seconds
+                    );
+                    match &l.sending.last_ok_at {
+                        Some(at) => say!(
+                            "last sent {}; head office holds {} of {} records",
+                            at.format("%Y-%m-%d %H:%M:%S UTC"),
+                            l.sending.head_office_seq,
+                            l.sending.journal_seq
+                        ),
+                        None => say!("the link service has not sent yet"),
+                    }
+                    if let Some(e) = &l.sending.last_error {
+                        say!("last attempt failed: {e}");
+                    }
+                }
                 (None, false) => say!("this shop has not joined a head office"),
             }
             return Ok(ExitCode::SUCCESS);

@@ -360,6 +360,11 @@ more: boolean, offset: number,
 upto_id: number, items: Array<Hit>, };
 
 /**
+ * The head office a shop joined and how sending to it goes.
+ */
+export type HeadOfficeLink = { joined: Joined, sending: Sending, };
+
+/**
  * One transaction found, with what it matched.
  */
 export type Hit = { matched: Array<Field>, id: number, txn: Transaction, recorded_at: string, 
@@ -676,6 +681,28 @@ export type SchemeTotal = { scheme: string, count: number, minor: number, };
  * Which field the journal's search box searches.
  */
 export type SearchMode = "auto" | "voucher" | "rrn" | "auth" | "last4" | "amount" | "text";
+
+/**
+ * How the link service's sending went (`JOURNAL.head-office-status.json`, written by
+ * the service): what Settings shows beside the head office the shop joined.
+ */
+export type Sending = { 
+/**
+ * When a round last went through (sent, or found nothing to send).
+ */
+last_ok_at: string | null, 
+/**
+ * Why the last round failed; None when it went through.
+ */
+last_error: string | null, 
+/**
+ * The newest record head office held after the last round that went through.
+ */
+head_office_seq: number, 
+/**
+ * The journal's newest record then.
+ */
+journal_seq: number, };
 
 /**
  * A diagnosis made at head office, naming the shop.
@@ -1018,8 +1045,8 @@ export interface Commands {
   watch_status: { args: {}; result: WatchStatus };
   /** Watches a folder for statements (one picked in the dialog), or none; imports what is there. */
   set_watch_folder: { args: { folder: string | null }; result: WatchStatus };
-  /** The head office this shop joined, if any. */
-  head_office: { args: {}; result: Joined | null };
+  /** The head office this shop joined, if any, and how the service's sending goes. */
+  head_office: { args: {}; result: HeadOfficeLink | null };
   /** Joins head office as a shop (checked by connecting; the password goes to the OS keyring). */
   join_head_office: { args: { address: string; password: string; every_seconds: number }; result: Joined };
   /** Stops sending to head office; whether the shop had joined one. */

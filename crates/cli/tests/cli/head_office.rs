@@ -632,9 +632,30 @@ fn a_shop_joins_once_and_its_link_service_sends_by_itself() {
         }
         std::thread::sleep(std::time::Duration::from_millis(300));
     }
+    // What Settings shows: when it last went through, and how far head office is.
+    let status = hq.dir.path().join("corner.db.head-office-status.json");
+    let mut seen = serde_json::Value::Null;
+    while std::time::Instant::now() < deadline {
+        if let Ok(t) = std::fs::read_to_string(&status) {
+            seen = serde_json::from_str(&t).unwrap_or_default();
+            if seen["head_office_seq"] == want {
+                break;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let r = crate::sk(&db, &["--json", "hq", "joined"]).ok();
     crate::sk(&db, &["service", "stop"]).ok();
     let _ = service.wait();
     assert_eq!(held, want, "the service did not send everything");
+    assert_eq!(seen["head_office_seq"], want, "{seen}");
+    assert!(
+        seen["last_ok_at"].is_string() && seen["last_error"].is_null(),
+        "{seen}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&r.out.stdout).unwrap();
+    assert_eq!(v["joined"]["shop_id"], "corner", "{v}");
+    assert_eq!(v["sending"]["head_office_seq"], want, "{v}");
     let v = json(run(
         &["--json", "hq", "verify", "--shop", "corner"],
         &admin,
