@@ -552,13 +552,18 @@ pub struct Joined {
 /// How often the link service sends to head office unless told otherwise.
 pub const DEFAULT_EVERY: u64 = 60;
 
-pub fn joined_path(journal: &Path) -> std::path::PathBuf {
+/// A file beside the journal: its name with `suffix`.
+fn beside(journal: &Path, suffix: &str) -> std::path::PathBuf {
     let mut name = journal
         .file_name()
         .map(|n| n.to_os_string())
         .unwrap_or_default();
-    name.push(".head-office.json");
+    name.push(suffix);
     journal.with_file_name(name)
+}
+
+pub fn joined_path(journal: &Path) -> std::path::PathBuf {
+    beside(journal, ".head-office.json")
 }
 
 /// The shop's head office, when it joined one.
@@ -695,12 +700,7 @@ pub struct HeadOfficeLink {
 }
 
 fn sending_path(journal: &Path) -> std::path::PathBuf {
-    let mut name = journal
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
-    name.push(".head-office-status.json");
-    journal.with_file_name(name)
+    beside(journal, ".head-office-status.json")
 }
 
 /// How the service's sending went; the default when it has not tried yet.
