@@ -54,18 +54,21 @@ impl std::fmt::Debug for HeadOffice {
 }
 
 impl HeadOffice {
-    /// Connects with a password given apart from the address (a window's field).
+    /// Connects with a password given apart from the address (a window's field);
+    /// an empty one leaves the address's own (or [`PASSWORD_ENV`]'s).
     pub fn connect_with(url: &str, password: &str) -> Result<HeadOffice, AppError> {
         let mut a = address(url)?;
         if !password.is_empty() {
             a = a.with_password(password);
         }
-        let client = slipkeeper_hq::connect(&a)?;
-        Ok(HeadOffice { client, address: a })
+        HeadOffice::open(a)
     }
 
     pub fn connect(url: &str) -> Result<HeadOffice, AppError> {
-        let address = address(url)?;
+        HeadOffice::connect_with(url, "")
+    }
+
+    fn open(address: HqAddress) -> Result<HeadOffice, AppError> {
         let client = slipkeeper_hq::connect(&address)?;
         tracing::info!(hq = %address.shown(), "connected to head office");
         Ok(HeadOffice { client, address })
@@ -606,18 +609,13 @@ pub fn join(
         )
         .with_field("password"));
     }
-    let mut client = slipkeeper_hq::connect(&a)?;
-    let shop_id = sync::shop_of(&mut client)?;
-    let password = password
-        .filter(|p| !p.is_empty())
-        .map(str::to_owned)
-        .or_else(|| std::env::var(PASSWORD_ENV).ok().filter(|p| !p.is_empty()))
-        .or_else(|| url::Url::parse(url).ok()?.password().map(str::to_owned))
-        .unwrap_or_default();
-    let account = account_of(&a);
-    secret::store(&account, &password)?;
+    let mut h = HeadOffice::open(a)?;
+    let shop_id = sync::shop_of(&mut h.client)?;
+    // The password kept is the one that just connected.
+    let account = account_of(&h.address);
+    secret::store(&account, h.address.password().unwrap_or_default())?;
     let j = Joined {
-        address: slipkeeper_hq::redact(url).replace(":***@", "@"),
+        address: slipkeeper_hq::without_password(url),
         account,
         shop_id,
         every_seconds: every_seconds.max(1),
@@ -673,8 +671,7 @@ impl HeadOffice {
             })?;
             a = a.with_password(&pw);
         }
-        let client = slipkeeper_hq::connect(&a)?;
-        Ok(HeadOffice { client, address: a })
+        HeadOffice::open(a)
     }
 }
 
@@ -807,7 +804,6 @@ impl crate::App {
         password: &str,
         text: &str,
     ) -> Result<Vec<HqRow>, AppError> {
-        let mut h = HeadOffice::connect_with(address, password)?;
         let q = text_query(text, TxnQuery::default());
         if q.any_of.is_empty() {
             return Err(AppError::new(
@@ -816,7 +812,7 @@ impl crate::App {
             )
             .with_field("search"));
         }
-        h.search(&q, None)
+        HeadOffice::connect_with(address, password)?.search(&q, None)
     }
 
     /// One shop's transaction diagnosed at head office, as the shop would.

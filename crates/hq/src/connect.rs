@@ -24,6 +24,18 @@ impl std::fmt::Debug for HqAddress {
     }
 }
 
+/// The address with no password in it at all, to be kept (the password goes
+/// elsewhere).
+pub fn without_password(address: &str) -> String {
+    match url::Url::parse(address) {
+        Ok(mut u) => {
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        Err(_) => redact(address),
+    }
+}
+
 /// The address without its password, for messages and settings.
 pub fn redact(address: &str) -> String {
     match url::Url::parse(address) {
@@ -89,6 +101,13 @@ impl HqAddress {
 
     pub fn has_password(&self) -> bool {
         self.config.get_password().is_some()
+    }
+
+    /// The password this address connects with, if any.
+    pub fn password(&self) -> Option<&str> {
+        self.config
+            .get_password()
+            .and_then(|p| std::str::from_utf8(p).ok())
     }
 
     pub fn user(&self) -> &str {

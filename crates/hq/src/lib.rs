@@ -12,7 +12,7 @@ mod migrate;
 pub mod office;
 pub mod sync;
 
-pub use connect::{connect, redact, HqAddress};
+pub use connect::{connect, redact, without_password, HqAddress};
 pub use error::HqError;
 pub use migrate::{migrate, migration_hashes, MIGRATIONS};
 pub use office::{HqRow, ShopCheck, ShopInfo};
