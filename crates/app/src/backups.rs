@@ -198,6 +198,15 @@ impl App {
             let extra = all.len().saturating_sub(s.plan.keep as usize);
             for old in &all[..extra] {
                 std::fs::remove_file(old).map_err(|e| AppError::io(old, e))?;
+                // Its anchors go with it (a copy made before anchors has none).
+                let mut anchors = old.as_os_str().to_owned();
+                anchors.push(".anchors");
+                match std::fs::remove_file(&anchors) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(AppError::io(Path::new(&anchors), e))
+                    }
+                    _ => {}
+                }
             }
             Ok(())
         });

@@ -82,3 +82,117 @@ fn a_payment_relayed_while_the_journal_was_away_is_stored_from_the_spool() {
     assert_eq!(app.search(&TxnQuery::default()).unwrap().total, 1);
     assert!(app.verify().unwrap().is_clean());
 }
+
+/// A mirror whose journal is locked by another program spools the checkpoints it
+/// cannot store (so the terminal is acknowledged and the counter goes on), and once
+/// the lock goes it stores them by itself, while still running: the journal then
+/// equals the terminal's ledger and the spool is empty, with no restart.
+#[test]
+fn a_running_mirror_stores_what_it_spooled_once_the_journal_is_free() {
+    use slipkeeper_app::{ConnectOptions, SystemClock};
+    use slipkeeper_link::service::Endpoint;
+    use slipkeeper_termsim::{Faults, Shared};
+    use std::collections::BTreeSet;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+
+    #[allow(clippy::disallowed_methods)] // the simulated terminal's wall clock
+    fn shop_now() -> chrono::NaiveDateTime {
+        chrono::Local::now().naive_local()
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = Shared::new(
+        Terminal::new("52523535", "898310048990001", 156),
+        Faults::default(),
+    );
+    let (addr, _server) = rt
+        .block_on(slipkeeper_termsim::serve_shared(
+            "127.0.0.1:0".parse().unwrap(),
+            sim.clone(),
+            shop_now,
+        ))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("journal.db");
+    let spool_path = App::open(&db, SystemClock).unwrap().spool_path();
+    let stop = Arc::new(AtomicBool::new(false));
+    let mirror = {
+        let (stop, db) = (stop.clone(), db.clone());
+        std::thread::spawn(move || {
+            let mut app = App::open(&db, SystemClock).unwrap();
+            let mut opts = ConnectOptions::new(Endpoint::Tcp(addr.to_string()));
+            opts.arm = Some(Duration::from_secs(1));
+            app.connect(&opts, &stop, |_| {}).unwrap();
+        })
+    };
+    let reader = App::open(&db, SystemClock).unwrap();
+    let traces = |app: &App| -> BTreeSet<u32> {
+        app.search(&TxnQuery {
+            limit: 100,
+            ..Default::default()
+        })
+        .unwrap()
+        .items
+        .iter()
+        .map(|r| r.txn.trace_no.as_str().parse().unwrap())
+        .collect()
+    };
+    let ledger = || -> BTreeSet<u32> { sim.ledger().iter().map(|b| b.trace).collect() };
+    let wait = |what: &str, secs: u64, f: &dyn Fn() -> bool| {
+        let until = Instant::now() + Duration::from_secs(secs);
+        while !f() {
+            assert!(Instant::now() < until, "timed out: {what}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    sim.customer(1_000);
+    wait("the first payment is mirrored", 30, &|| {
+        sim.customers_waiting() == 0 && traces(&reader).len() == 1
+    });
+
+    // Another program (python's sqlite3) takes the journal's write lock, for longer
+    // than the journal's 5 s busy timeout.
+    let mut lock = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3, sys\n\
+             c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)\n\
+             c.execute('BEGIN EXCLUSIVE')\n\
+             print('locked', flush=True)\n\
+             sys.stdin.read()\n",
+        ])
+        .arg(&db)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(lock.stdout.as_mut().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    assert_eq!(line.trim(), "locked");
+    sim.customer(2_000);
+    sim.customer(3_000);
+    wait(
+        "the checkpoints the journal refused are spooled",
+        60,
+        &|| sim.customers_waiting() == 0 && !Spool::read(&spool_path).unwrap().is_empty(),
+    );
+    assert_eq!(ledger().len(), 3, "the counter went on");
+    assert_eq!(traces(&reader).len(), 1, "nothing stored while locked");
+    drop(lock.stdin.take()); // released
+    lock.wait().unwrap();
+
+    wait(
+        "the running mirror stores the spool once the journal is free",
+        60,
+        &|| traces(&reader) == ledger() && Spool::read(&spool_path).unwrap().is_empty(),
+    );
+    assert!(!mirror.is_finished(), "stored without a restart");
+    stop.store(true, Ordering::Relaxed);
+    mirror.join().unwrap();
+    assert_eq!(traces(&reader), ledger(), "nothing doubled");
+    assert!(reader.verify().unwrap().is_clean());
+}

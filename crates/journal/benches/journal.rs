@@ -7,6 +7,7 @@
 
 use chrono::{TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use rusqlite::types::Value;
 use slipkeeper_domain::{sample, CopyType};
 use slipkeeper_journal::{Journal, Record, RecordBody, SlipRecord, TxnQuery};
 use std::path::PathBuf;
@@ -110,6 +111,154 @@ fn bare_db(dir: &std::path::Path, indexes: bool) -> rusqlite::Connection {
     c
 }
 
+/// One record's SQL parameters, worked out before the clock starts: the floor below
+/// pays for nothing but SQLite.
+enum Row {
+    Txn(Vec<Value>, Vec<Value>),
+    Slip(Vec<Value>, Vec<Value>),
+}
+
+fn text(v: Option<&str>) -> Value {
+    v.map_or(Value::Null, |s| Value::Text(s.to_owned()))
+}
+
+/// The journal's own rows for `recs` (every column it writes, a chain entry each with
+/// a label and a 32-byte hash), as plain values.
+fn schema_rows(recs: &[Record]) -> Vec<Row> {
+    let at = "2026-11-22T03:00:00Z".to_owned();
+    let mut hash = [0u8; 32];
+    recs.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            // Every entry's hash differs, as real ones do; their value costs SQLite nothing.
+            hash[..8].copy_from_slice(&(i as u64).to_le_bytes());
+            match &r.body {
+                RecordBody::Transaction(t) => {
+                    let label = t.key().to_string();
+                    Row::Txn(
+                        vec![
+                            text(Some(t.terminal_id.as_str())),
+                            text(Some(t.batch_no.as_str())),
+                            text(Some(t.trace_no.as_str())),
+                            text(Some(t.kind.as_str())),
+                            text(Some(t.merchant_id.as_str())),
+                            text(Some(t.outcome.as_str())),
+                            Value::Integer(t.amount.minor()),
+                            text(Some(t.amount.currency().as_str())),
+                            text(Some(&t.occurred_at.format("%Y-%m-%d %H:%M:%S").to_string())),
+                            text(t.receipt_no.as_ref().map(|v| v.as_str())),
+                            text(t.pan.as_ref().map(|v| v.as_str())),
+                            text(t.pan.as_ref().map(|v| v.last4())),
+                            text(t.scheme.map(|v| v.as_str())),
+                            text(t.entry_mode.map(|v| v.as_str())),
+                            text(t.expiry.as_ref().map(|v| v.as_str())),
+                            text(t.rrn.as_ref().map(|v| v.as_str())),
+                            text(t.auth_code.as_ref().map(|v| v.as_str())),
+                            text(t.operator_no.as_ref().map(|v| v.as_str())),
+                            text(t.issuer.as_deref()),
+                            text(t.acquirer.as_deref()),
+                            text(t.original_trace_no.as_ref().map(|v| v.as_str())),
+                            text(t.original_rrn.as_ref().map(|v| v.as_str())),
+                            text(
+                                t.original_date
+                                    .map(|d| d.format("%Y-%m-%d").to_string())
+                                    .as_deref(),
+                            ),
+                            Value::Text(at.clone()),
+                        ],
+                        vec![
+                            Value::Text("transaction".into()),
+                            Value::Text(label),
+                            Value::Blob(hash.to_vec()),
+                        ],
+                    )
+                }
+                RecordBody::Slip(s) => Row::Slip(
+                    vec![
+                        text(Some(s.slip.copy.as_str())),
+                        text(Some(s.slip.origin.as_str())),
+                        Value::Text(s.slip.lines.join("\n")),
+                        Value::Text(at.clone()),
+                    ],
+                    vec![
+                        Value::Text("slip".into()),
+                        Value::Text(format!("{} slip of {}", s.slip.copy.as_str(), s.txn)),
+                        Value::Blob(hash.to_vec()),
+                    ],
+                ),
+                _ => unreachable!("the benchmark's records are transactions and slips"),
+            }
+        })
+        .collect()
+}
+
+/// The journal's rows through plain rusqlite into the journal's own schema (its
+/// tables, keys, foreign keys, indexes and chain table, same pragmas), one prepared
+/// INSERT each, every value ready: what storing what the journal stores costs SQLite
+/// alone, without masking, checking, hashing or replay detection.
+fn bare_schema_insert(conn: &mut rusqlite::Connection, rows: &[Row]) {
+    let tx = conn.transaction().unwrap();
+    {
+        let mut batch = tx
+            .prepare_cached("INSERT INTO batches (terminal_id, batch_no) VALUES (?1, ?2) ON CONFLICT DO NOTHING")
+            .unwrap();
+        let mut t = tx
+            .prepare_cached(
+                "INSERT INTO transactions (terminal_id, batch_no, trace_no, kind, merchant_id, outcome, amount_minor,
+                 currency, occurred_at, receipt_no, pan, pan_last4, scheme, entry_mode, expiry, rrn, auth_code,
+                 operator_no, issuer, acquirer, original_trace_no, original_rrn, original_date, recorded_at)
+                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24)",
+            )
+            .unwrap();
+        let mut s = tx
+            .prepare_cached("INSERT INTO slips (txn_id, copy, origin, text, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .unwrap();
+        let mut chain = tx
+            .prepare_cached(
+                "INSERT INTO chain (seq, kind, row_id, label, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .unwrap();
+        let mut last_batch = None;
+        let (mut txn_id, mut seq) = (0i64, 0i64);
+        for r in rows {
+            let (id, entry) = match r {
+                Row::Txn(v, entry) => {
+                    let key = (&v[0], &v[1]);
+                    if last_batch != Some(key) {
+                        batch.execute([&v[0], &v[1]]).unwrap();
+                        last_batch = Some(key);
+                    }
+                    t.execute(rusqlite::params_from_iter(v)).unwrap();
+                    txn_id = tx.last_insert_rowid();
+                    (txn_id, entry)
+                }
+                Row::Slip(v, entry) => {
+                    s.execute(rusqlite::params![txn_id, &v[0], &v[1], &v[2], &v[3]])
+                        .unwrap();
+                    (tx.last_insert_rowid(), entry)
+                }
+            };
+            seq += 1;
+            chain
+                .execute(rusqlite::params![seq, &entry[0], id, &entry[1], &entry[2]])
+                .unwrap();
+        }
+    }
+    tx.commit().unwrap();
+}
+
+/// A fresh journal's file (schema and pragmas as `Journal::open` leaves them), opened
+/// on a plain connection.
+fn schema_db(dir: &std::path::Path) -> rusqlite::Connection {
+    let path = dir.join("schema.db");
+    drop(Journal::open(&path).unwrap());
+    let c = rusqlite::Connection::open(&path).unwrap();
+    c.pragma_update(None, "synchronous", "FULL").unwrap();
+    c.pragma_update(None, "foreign_keys", "ON").unwrap();
+    c.pragma_update(None, "cache_size", -65_536).unwrap();
+    c
+}
+
 fn ingest(c: &mut Criterion) {
     let recs = records(0..BATCH);
     let mut g = c.benchmark_group("ingest");
@@ -148,6 +297,37 @@ fn ingest(c: &mut Criterion) {
             )
         });
     }
+    let rows = schema_rows(&recs);
+    {
+        // The floor must store what the journal stores: the same rows in every table.
+        let dir = tempfile::tempdir().unwrap();
+        let mut floor = schema_db(dir.path());
+        bare_schema_insert(&mut floor, &rows);
+        let mut j = Journal::open(&dir.path().join("j.db")).unwrap();
+        j.ingest(&recs).unwrap();
+        let journal = rusqlite::Connection::open(dir.path().join("j.db")).unwrap();
+        for table in ["transactions", "slips", "chain", "batches"] {
+            let count = |c: &rusqlite::Connection| -> i64 {
+                c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+                    .unwrap()
+            };
+            assert_eq!(count(&floor), count(&journal), "{table}");
+        }
+    }
+    g.bench_function("bare_rusqlite_journal_schema_10k_tx", |b| {
+        b.iter_batched(
+            || {
+                let dir = tempfile::tempdir().unwrap();
+                let c = schema_db(dir.path());
+                (dir, c)
+            },
+            |(dir, mut c)| {
+                bare_schema_insert(&mut c, &rows);
+                (dir, c)
+            },
+            BatchSize::PerIteration,
+        )
+    });
     g.bench_function("index_slips_10k", |b| {
         b.iter_batched(
             || {

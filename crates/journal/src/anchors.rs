@@ -7,8 +7,10 @@
 //! is synced: `synchronous = FULL`), so an anchor never names a record the database
 //! could lose. Opening a journal whose anchors file passed [`COMPACT_AT`] keeps only
 //! the newest line. Someone who can rewrite both the database and this file can still
-//! hide a change; backups and evidence packs carry the head too, and `verify` prints
-//! it so it can be kept elsewhere.
+//! hide a change; so the head is also written to the log at every commit, anchored
+//! beside every backup (`backup.db.anchors`, checked by `verify` of the copy and by a
+//! restore from it) and put in every evidence pack, and `verify` prints it so it can
+//! be kept elsewhere.
 
 use crate::JournalError;
 use std::fs::OpenOptions;

@@ -10,7 +10,8 @@ const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 impl Journal {
     /// Copies the journal to `dest` (written beside it under a temporary name, then
-    /// renamed, so `dest` is never a half-written file).
+    /// renamed, so `dest` is never a half-written file), with the copy's chain head
+    /// anchored beside it (`dest.anchors`).
     pub fn backup_to(&self, dest: &Path) -> Result<(), JournalError> {
         // A temporary name of our own that nothing else has: no file the user keeps
         // beside the backup is replaced or removed on the way.
@@ -38,16 +39,23 @@ impl Journal {
         // The copy must open on its own, without a -wal file beside it.
         let c = Connection::open(&tmp)?;
         c.pragma_update(None, "journal_mode", "DELETE")?;
+        let head = crate::chain::head(&c)?;
         drop(c);
         std::fs::rename(&tmp, dest).map_err(|e| JournalError::Io {
             path: dest.to_owned(),
             source: e,
-        })
+        })?;
+        // The copy's head, anchored beside it: `verify` of the copy, and a restore from
+        // it, then see newest records dropped from the copy together with their chain
+        // entries. Written after the copy is complete, so it never names more than
+        // the copy holds.
+        crate::anchors::reset(dest, (&head).into())
     }
 
     /// Replaces the journal's content with the backup at `src`, after checking that it
     /// is a Slipkeeper journal this version can read and that it verifies: its chain,
-    /// its structure, and this journal's anchors for the records both hold. A backup
+    /// its structure, the anchors written beside it when it was made (if kept), and
+    /// this journal's anchors for the records both hold. A backup
     /// that does not verify is refused unless `anyway` (the caller warns the user).
     /// What is restored is the backup brought to this version's schema (card data an
     /// older version kept is masked). Returns the restored journal's verification.
@@ -69,7 +77,8 @@ impl Journal {
             Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY)?
                 .backup(MAIN_DB, &staged, None)?;
             let copy = Journal::open(&staged)?;
-            let mut report = crate::chain::verify(&copy.conn, None)?;
+            // The backup's own anchors (written when it was made), then this journal's.
+            let mut report = crate::chain::verify(&copy.conn, Some(src))?;
             report.problems.extend(crate::chain::against_anchors(
                 &copy.conn,
                 &self.path,

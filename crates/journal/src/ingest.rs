@@ -453,8 +453,16 @@ impl Journal {
         chain::hash_at(&self.conn, seq)
     }
 
-    /// Writes the chain's head to the anchors file after a commit that moved it.
+    /// Writes the chain's head to the anchors file after a commit that moved it, and
+    /// to the log: a second copy outside the file, kept apart from the anchors.
     pub(crate) fn anchor(&self) -> Result<(), JournalError> {
-        crate::anchors::append(&self.path, (&chain::head(&self.conn)?).into())
+        let head = chain::head(&self.conn)?;
+        tracing::info!(
+            target: "slipkeeper_journal::anchor",
+            seq = head.seq,
+            head = %hex::encode(head.hash),
+            "chain head"
+        );
+        crate::anchors::append(&self.path, (&head).into())
     }
 }

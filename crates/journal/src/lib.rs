@@ -109,7 +109,7 @@ impl Journal {
                 path: path.to_owned(),
                 source: e,
             })?;
-            c.busy_timeout(Duration::from_secs(5))?;
+            c.busy_timeout(BUSY_TIMEOUT)?;
             // The first read needs the WAL index: in a folder nobody may write to it
             // cannot be made, and the file is then read as it stands.
             let (app_id, version) = c
@@ -149,6 +149,13 @@ impl Journal {
             conn,
             path: path.to_owned(),
         })
+    }
+
+    /// How long a write waits for another program's lock before it fails (5 s from
+    /// open). A mirror that must acknowledge the terminal within its 5 s waits less and
+    /// spools instead.
+    pub fn set_busy_timeout(&self, wait: Duration) -> Result<(), JournalError> {
+        Ok(self.conn.busy_timeout(wait)?)
     }
 
     pub fn path(&self) -> &Path {
@@ -242,13 +249,18 @@ impl Journal {
     }
 }
 
+/// How long a connection waits for another's lock by default: long enough for an
+/// import's or a backup's write to finish, so "database is locked" never reaches
+/// the owner.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 fn connect(path: &Path) -> Result<Connection, JournalError> {
     let conn = Connection::open(path).map_err(|e| JournalError::Open {
         path: path.to_owned(),
         source: e,
     })?;
     let setup = || -> rusqlite::Result<()> {
-        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         // WAL stays set in the file. Switching needs a lock the busy handler does not
         // wait for, so a process opening a new journal while another one creates it
         // retries for a moment.

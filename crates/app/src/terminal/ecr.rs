@@ -17,8 +17,24 @@ impl App {
         stop: &std::sync::atomic::AtomicBool,
         mut on_event: impl FnMut(MirrorEvent<'_>),
     ) -> Result<(), AppError> {
-        use slipkeeper_link::service::{self, Event};
         self.drain_spool()?;
+        // The terminal waits 5 s for its acknowledgement; a journal locked by another
+        // program must not use that up, or the terminal gives up on the exchange.
+        // Writes wait at most this long, then the checkpoint goes to the spool.
+        self.journal.set_busy_timeout(MIRROR_LOCK_WAIT)?;
+        let result = self.mirror_until_stopped(opts, stop, &mut on_event);
+        self.journal
+            .set_busy_timeout(slipkeeper_journal::BUSY_TIMEOUT)?;
+        result
+    }
+
+    fn mirror_until_stopped(
+        &mut self,
+        opts: &ConnectOptions,
+        stop: &std::sync::atomic::AtomicBool,
+        on_event: &mut impl FnMut(MirrorEvent<'_>),
+    ) -> Result<(), AppError> {
+        use slipkeeper_link::service::{self, Event};
         let rt = runtime(tokio::runtime::Builder::new_multi_thread().worker_threads(1))?;
         let clock = self.clock.clone();
         let link_clock: slipkeeper_link::Clock = Arc::new(move || clock.now());
@@ -45,11 +61,13 @@ impl App {
                 Ok(Some(ev)) => ev,
                 Ok(None) => break,
                 Err(_) => {
-                    // Quiet at the counter: store what waits, index what came in.
+                    // Quiet at the counter: store what waits, index what came in, and
+                    // what the journal refused earlier once it takes writes again.
                     session.flush(self);
                     if session.unindexed > 0 {
                         session.index(self);
                     }
+                    session.drain(self);
                     continue; // look at `stop` again
                 }
             };
@@ -166,7 +184,16 @@ struct Session {
     pending: Vec<Exchange>,
     /// Checkpoints stored since the search index was last brought up to date.
     unindexed: u32,
+    /// When the spool was last drained or tried: a journal that still refuses makes
+    /// every try wait out its busy timeout, so tries are spaced by [`DRAIN_EVERY`].
+    drained_at: Option<std::time::Instant>,
 }
+
+/// How long a mirror's write waits for another program's lock before spooling.
+const MIRROR_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// How often a mirror that spooled tries to move the spool into the journal.
+const DRAIN_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Session {
     fn new(since: chrono::DateTime<chrono::Utc>) -> Session {
@@ -179,6 +206,39 @@ impl Session {
             spool: None,
             pending: Vec::new(),
             unindexed: 0,
+            drained_at: None,
+        }
+    }
+
+    /// Moves what this session spooled into the journal, once it takes writes again,
+    /// without waiting for the next start. The spool is emptied only when everything
+    /// in it is stored; a failed try stores what it can (idempotently) and tries again
+    /// later.
+    fn drain(&mut self, app: &mut App) {
+        if self.spool.is_none() || self.drained_at.is_some_and(|at| at.elapsed() < DRAIN_EVERY) {
+            return;
+        }
+        self.drained_at = Some(std::time::Instant::now());
+        self.spool = None; // closed: draining empties the file
+        match app.drain_spool() {
+            Ok(r) => {
+                tracing::info!(
+                    transactions = r.inserted_transactions,
+                    records = r.inserted,
+                    "spooled exchanges are stored now"
+                );
+                self.progress.transactions += r.inserted_transactions;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e.message, "journal still refuses the spooled exchanges; trying again later");
+                // Reopened so the next quiet moment tries again (and new refusals append).
+                match Spool::open(&app.spool_path()) {
+                    Ok(s) => self.spool = Some(s),
+                    Err(s) => {
+                        tracing::error!(error = %s, "spool not reopened; it is stored at the next start")
+                    }
+                }
+            }
         }
     }
 

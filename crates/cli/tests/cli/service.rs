@@ -153,6 +153,11 @@ fn the_service_mirrors_survives_sigkill_and_stops_when_asked() {
         text,
         "a card number in the log"
     );
+    // The chain's head is in the log too, a copy of the anchors kept apart from them.
+    let anchors = std::fs::read_to_string(format!("{}.anchors", db.display())).unwrap();
+    let (seq, hash) = anchors.lines().last().unwrap().split_once(' ').unwrap();
+    let logged = format!("seq={seq} head={hash}");
+    assert!(text.contains(&logged), "{logged:?} not in the log");
 }
 
 #[test]

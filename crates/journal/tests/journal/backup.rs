@@ -166,3 +166,54 @@ fn a_backup_touches_nothing_beside_its_destination() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// A backup carries its head in an anchors file beside it. The newest records cut
+/// from the copy together with their chain entries (which leaves a chain that checks
+/// out on its own) are then found by `verify` of the copy, and a restore from it is
+/// refused. Without that file (the documented limit) only this journal's anchors are
+/// left, which cannot tell a cut copy from an older backup.
+#[test]
+fn newest_records_cut_from_a_backup_are_found_by_its_anchors() {
+    let mut f = Fixture::new();
+    f.journal.ingest(&sample_records(20)).unwrap();
+    let backup = f.dir.path().join("backup.db");
+    f.journal.backup_to(&backup).unwrap();
+    let anchors = f.dir.path().join("backup.db.anchors");
+    let kept = std::fs::read_to_string(&anchors).unwrap();
+    assert_eq!(kept.lines().count(), 1, "{kept}");
+    assert!(
+        kept.starts_with("40 "),
+        "20 transactions and their slips: {kept}"
+    );
+    assert!(Journal::open_read_only(&backup)
+        .unwrap()
+        .verify()
+        .unwrap()
+        .is_clean());
+    // Cut the newest transaction, its slip and their chain entries.
+    raw(&backup)
+        .execute_batch(
+            "DELETE FROM chain WHERE seq > 38;
+             DELETE FROM slips WHERE id = (SELECT max(id) FROM slips);
+             DELETE FROM transactions WHERE id = (SELECT max(id) FROM transactions);",
+        )
+        .unwrap();
+    let r = Journal::open_read_only(&backup).unwrap().verify().unwrap();
+    assert!(
+        r.problems
+            .iter()
+            .any(|p| p.to_string().contains("2 newest record(s) removed")),
+        "{:?}",
+        r.problems
+    );
+    f.journal.ingest(&sample_records(25)).unwrap();
+    let e = f.journal.restore_from(&backup, false).unwrap_err();
+    assert!(matches!(e, JournalError::BackupDoesNotVerify { .. }), "{e}");
+    assert!(e.to_string().contains("newest record"), "{e}");
+    assert_eq!(f.journal.search(&TxnQuery::default()).unwrap().total, 25);
+    // The same copy without its anchors reads as an older backup of 19.
+    std::fs::remove_file(&anchors).unwrap();
+    let report = f.journal.restore_from(&backup, false).unwrap();
+    assert!(report.is_clean(), "{:?}", report.problems);
+    assert_eq!(f.journal.search(&TxnQuery::default()).unwrap().total, 19);
+}
