@@ -525,3 +525,111 @@ fn the_service_imports_statements_dropped_into_the_watched_folder() {
     sk(&db, &["statement", "watch", "--off"]).ok();
     assert!(status()["watch"]["folder"].is_null());
 }
+
+/// A small tmpfs of its own, unmounted when dropped: a disk that can fill up under a
+/// running service.
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    /// None where this process may not mount (not root, or a container without the
+    /// right); the test then says so and checks nothing.
+    fn mount(mb: u32) -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={mb}m"), "tmpfs"])
+            .arg(dir.path())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then_some(SmallDisk { dir })
+    }
+
+    /// Writes a filler file until the disk is full.
+    fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write;
+        let p = self.dir.path().join("filler");
+        let mut f = std::fs::File::create(&p).unwrap();
+        let chunk = vec![0u8; 64 * 1024];
+        while f.write_all(&chunk).is_ok() {}
+        while f.write_all(&[0]).is_ok() {}
+        p
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+/// The proxy's fail-safe on a disk that fills up under it: the register's payments go
+/// through, what the journal (and the spool beside it) could not take is held back,
+/// and it is stored, each once, when there is room again. (A disk that turns
+/// read-only under a running service cannot be made here: remounting refuses while
+/// files are open for writing. It fails the same writes the same way.)
+#[test]
+fn the_proxy_relays_on_a_full_disk() {
+    let Some(disk) = SmallDisk::mount(16) else {
+        eprintln!("skipped: this process may not mount a tmpfs (run as root to test a full disk)");
+        return;
+    };
+    let Sim {
+        rt, sim, addr: pt, ..
+    } = sim_terminal(terminal_52523535());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let register = format!("127.0.0.1:{port}");
+    let db = disk.dir.path().join("journal.db");
+    sk(
+        &db,
+        &[
+            "link",
+            "add",
+            "--tcp",
+            &pt.to_string(),
+            "--proxy-listen",
+            &port.to_string(),
+        ],
+    )
+    .ok();
+    let _service = serve(&db);
+    wait_until("the proxy listens", 30, || state(&db) == "listening");
+    assert_eq!(
+        pay(&rt, &register, 1_000),
+        Ok(slipkeeper_link::End::Completed)
+    );
+    wait_until("the first payment is mirrored", 30, || {
+        journal(&db).len() == 1
+    });
+
+    // Full.
+    let filler = disk.fill();
+    for minor in [2_000, 3_000] {
+        assert_eq!(
+            pay(&rt, &register, minor),
+            Ok(slipkeeper_link::End::Completed),
+            "a full disk stops no payment"
+        );
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(journal(&db).len(), 1, "nothing fits on a full disk");
+    std::fs::remove_file(&filler).unwrap();
+    wait_until(
+        "the held-back payments are stored once there is room",
+        60,
+        || journal(&db) == ledger(&sim),
+    );
+    assert_eq!(ledger(&sim).len(), 3);
+
+    let v = sk(&db, &["journal", "verify"]).ok().stdout();
+    assert!(v.contains("journal verified"), "{v}");
+    sk(&db, &["service", "stop"]).ok();
+}
