@@ -723,7 +723,16 @@ fn tray(app: &mut tauri::App, link: Arc<ServiceClient>) -> Result<(), Box<dyn st
         true,
         None::<&str>,
     )?;
-    let menu = Menu::with_items(app, &[&open, &quit])?;
+    // The link's state as the menu's first line, not only as the tooltip: Linux's tray
+    // (AppIndicator) shows no tooltips.
+    let state = MenuItem::with_id(
+        app,
+        "state",
+        "终端：正在查询… / Terminal: checking…",
+        false,
+        None::<&str>,
+    )?;
+    let menu = Menu::with_items(app, &[&state, &open, &quit])?;
     let mut builder = TrayIconBuilder::with_id("link")
         .tooltip("Slipkeeper")
         .menu(&menu)
@@ -737,17 +746,20 @@ fn tray(app: &mut tauri::App, link: Arc<ServiceClient>) -> Result<(), Box<dyn st
     }
     let tray = builder.build(app)?;
     std::thread::spawn(move || loop {
-        let text = match link.status() {
+        let line = match link.status() {
             Ok(s) => {
                 let t = s.summary();
-                format!("Slipkeeper — {} / {}", t.zh, t.en)
+                format!("{} / {}", t.zh, t.en)
             }
-            Err(e) => format!("Slipkeeper — {}", e.message),
+            Err(e) => format!("终端 / Terminal: {}", e.message),
         };
-        if let Err(e) = tray.set_tooltip(Some(text)) {
+        if let Err(e) = state.set_text(&line) {
+            tracing::debug!(error = %e, "tray state line");
+        }
+        if let Err(e) = tray.set_tooltip(Some(format!("Slipkeeper — {line}"))) {
             tracing::debug!(error = %e, "tray tooltip");
         }
-        std::thread::sleep(std::time::Duration::from_secs(5));
+        std::thread::sleep(std::time::Duration::from_secs(2));
     });
     Ok(())
 }
