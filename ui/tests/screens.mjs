@@ -96,7 +96,7 @@ const CASE_PAGE = { ...caseSummary, txn: row, events: [{ at: "2026-11-22T03:00:0
 let casePage = CASE_PAGE;
 let hqJoined = null;
 const answers = {
-  home: { today: "2026-11-22", today_count: 3, today_minor: 45600, by_scheme: [{ scheme: "unionpay", count: 3, minor: 45600 }], journal_total: 2003, last_transaction_at: "2026-11-22T10:00:00", alerts: [{ zh: "终端 10000001：日志中缺少凭证号 000042", en: "terminal 10000001: voucher 000042 is missing from the journal" }], unknown_outcomes: 1, cases_due: [caseSummary], checking: false, backup: { plan: { folder: null, keep: 7 }, last_at: null, last_path: null, last_error: null, since: null, overdue: false }, latest_statement: "2026-11-21", watch: { folder: null, last_scan_at: null, last_import: null, last_error: null } },
+  home: { today: "2026-11-22", today_count: 3, today_minor: 45600, by_scheme: [{ scheme: "unionpay", count: 3, minor: 45600 }], journal_total: 2003, last_transaction_at: "2026-11-22T10:00:00", alerts: [{ text: { zh: "终端 10000001：日志中缺少凭证号 000042", en: "terminal 10000001: voucher 000042 is missing from the journal" }, fix: "reconcile" }, { text: { zh: "终端 10000001 批次 000003（未结算）：终端记录 5 笔消费共 500.00，本机日志只有 4 笔共 400.00（核对于 2026-11-22 09:00）", en: "terminal 10000001 batch 000003 (open): the terminal counted 5 sales for 500.00, the journal has 4 for 400.00 (checked 2026-11-22 09:00)" }, fix: "connect" }], unknown_outcomes: 1, cases_due: [caseSummary], checking: false, backup: { plan: { folder: null, keep: 7 }, last_at: null, last_path: null, last_error: null, since: null, overdue: false }, latest_statement: "2026-11-21", watch: { folder: null, last_scan_at: null, last_import: null, last_error: null } },
   search_journal: (args) => {
     // The forgiving search as the core answers it (crates/app/src/find.rs): a voucher
     // typed in the problem solver is transaction 100 + its number; voucher 7 without a
@@ -711,6 +711,20 @@ try {
       } finally {
         answers.reprint_receipt = saved;
       }
+    });
+    await check(`${lang}: every Home alert has a button to the screen that deals with it`, async () => {
+      for (const [fix, screen, words] of [
+        ["reconcile", "screen-reconcile", zh ? "导入对账单核对" : "Import the statement to check"],
+        ["connect", "screen-connect", zh ? "去核对终端" : "Check with the terminal"],
+        ["journal", "screen-journal", zh ? "在日志里查看" : "Show in the journal"],
+      ]) {
+        await page.click("[data-testid=nav-home]");
+        const button = page.locator(`[data-testid=alert-fix-${fix}]`);
+        await button.getByText(words).waitFor({ timeout: 5000 });
+        await button.click();
+        await page.locator(`[data-testid=${screen}]`).waitFor({ timeout: 5000 });
+      }
+      await page.click("[data-testid=nav-home]");
     });
     await check(`${lang}: Home says when the journal was last checked and that all is in order`, async () => {
       const saved = answers.home;

@@ -27,8 +27,9 @@ pub struct Home {
     pub by_scheme: Vec<SchemeTotal>,
     pub journal_total: u64,
     pub last_transaction_at: Option<NaiveDateTime>,
-    /// Gaps and totals mismatches, as sentences.
-    pub alerts: Vec<slipkeeper_domain::Text>,
+    /// Gaps, totals mismatches, backups and statements overdue: each a sentence and
+    /// where to deal with it.
+    pub alerts: Vec<HomeAlert>,
     pub unknown_outcomes: u64,
     pub cases_due: Vec<CaseSummary>,
     /// The journal-wide checks are still running (alerts follow on a later call).
@@ -41,6 +42,43 @@ pub struct Home {
     pub latest_statement: Option<chrono::NaiveDate>,
     /// The folder statements are imported from as they appear, when one is watched.
     pub watch: crate::WatchStatus,
+}
+
+/// One alert on Home, with the screen where the owner deals with it.
+#[derive(ts_rs::TS, Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct HomeAlert {
+    pub text: slipkeeper_domain::Text,
+    pub fix: AlertFix,
+}
+
+/// Where an alert is dealt with.
+#[derive(ts_rs::TS, Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertFix {
+    /// The terminal link: its totals, fetched afresh on connecting.
+    Connect,
+    /// The acquirer's statement fills what the journal missed and settles totals.
+    Reconcile,
+    /// Backups and the statements folder are set there.
+    Settings,
+}
+
+impl HomeAlert {
+    fn new(text: slipkeeper_domain::Text, fix: AlertFix) -> HomeAlert {
+        HomeAlert { text, fix }
+    }
+}
+
+impl Finding {
+    /// Where the owner deals with the finding: a gap or a settled batch that
+    /// disagrees is answered by the acquirer's statement; an open batch that
+    /// disagrees by the terminal's own totals, asked again on the Connect screen.
+    fn fix(&self) -> AlertFix {
+        match self {
+            Finding::Gap { .. } | Finding::TotalsMismatch { .. } => AlertFix::Reconcile,
+            Finding::OpenBatchMismatch { .. } => AlertFix::Connect,
+        }
+    }
 }
 
 /// Settings → data folder.
@@ -273,13 +311,23 @@ impl App {
             journal_total: self.journal.transactions_stored()?,
             last_transaction_at: self.journal.newest_transaction_at()?,
             alerts: {
-                let mut v: Vec<slipkeeper_domain::Text> =
-                    alerts.findings.iter().map(Finding::text).collect();
+                let mut v: Vec<HomeAlert> = alerts
+                    .findings
+                    .iter()
+                    .map(|f| HomeAlert::new(f.text(), f.fix()))
+                    .collect();
                 if let Some(a) = backup_alert(&backup) {
-                    v.push(a);
+                    v.push(HomeAlert::new(a, AlertFix::Settings));
                 }
                 if let Some(a) = crate::watch::statement_alert(&watch, latest_statement, today) {
-                    v.push(a);
+                    // A file the folder could not read is fixed by downloading it again
+                    // into the folder; a missing day by importing it.
+                    let fix = if watch.last_error.is_some() {
+                        AlertFix::Settings
+                    } else {
+                        AlertFix::Reconcile
+                    };
+                    v.push(HomeAlert::new(a, fix));
                 }
                 v
             },

@@ -48,7 +48,7 @@ pub use casework::Lookup;
 pub use check::Finding;
 pub use clock::{clock_from_env, Clock, EnvClock, FixedClock, SystemClock, NOW_VAR};
 pub use contract::{CopyChoice, FileFilter, Purpose, SlipRequest};
-pub use desk::{DataFolder, Home, SchemeTotal, SlipView};
+pub use desk::{AlertFix, DataFolder, Home, HomeAlert, SchemeTotal, SlipView};
 pub use error::{AppError, ErrorCode};
 pub use evidence::{verify_evidence, PackCheck, PackReport, MAX_ATTACHMENT};
 pub use find::{Field, Found, Hit, StatementRow};

@@ -107,8 +107,15 @@ fn a_failed_backup_and_a_long_silence_are_alerts_on_home() {
             .unwrap()
             .alerts
             .iter()
-            .map(|a| a.zh.clone())
-            .find(|a| a.contains("备份"))
+            .find(|a| a.text.zh.contains("备份"))
+            .map(|a| {
+                assert_eq!(
+                    a.fix,
+                    slipkeeper_app::AlertFix::Settings,
+                    "fixed in Settings"
+                );
+                a.text.zh.clone()
+            })
     };
     // Set up today, none made yet: overdue only after two days.
     assert_eq!(alert(&app), None);

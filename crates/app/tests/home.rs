@@ -46,10 +46,9 @@ fn home_now_answers_at_once_and_the_alerts_follow() {
     assert!(!later.checking);
     assert_eq!(later.alerts, app.home().unwrap().alerts);
     assert!(
-        later
-            .alerts
-            .iter()
-            .any(|a| a.en.contains("missing") && a.zh.contains("缺少")),
+        later.alerts.iter().any(|a| a.text.en.contains("missing")
+            && a.text.zh.contains("缺少")
+            && a.fix == slipkeeper_app::AlertFix::Reconcile),
         "{:?}",
         later.alerts
     );

@@ -26,6 +26,11 @@ cutoff?: string | null,
 pre_auth_hold_days?: number | null, };
 
 /**
+ * Where an alert is dealt with.
+ */
+export type AlertFix = "connect" | "reconcile" | "settings";
+
+/**
  * An error as the user sees it: `{code, message}` across IPC, one line in the CLI.
  */
 export type AppError = { code: ErrorCode, message: string, 
@@ -378,9 +383,10 @@ settled: boolean, };
  */
 export type Home = { today: string, today_count: number, today_minor: number, by_scheme: Array<SchemeTotal>, journal_total: number, last_transaction_at: string | null, 
 /**
- * Gaps and totals mismatches, as sentences.
+ * Gaps, totals mismatches, backups and statements overdue: each a sentence and
+ * where to deal with it.
  */
-alerts: Array<Text>, unknown_outcomes: number, cases_due: Array<CaseSummary>, 
+alerts: Array<HomeAlert>, unknown_outcomes: number, cases_due: Array<CaseSummary>, 
 /**
  * The journal-wide checks are still running (alerts follow on a later call).
  */
@@ -401,6 +407,11 @@ latest_statement: string | null,
  * The folder statements are imported from as they appear, when one is watched.
  */
 watch: WatchStatus, };
+
+/**
+ * One alert on Home, with the screen where the owner deals with it.
+ */
+export type HomeAlert = { text: Text, fix: AlertFix, };
 
 /**
  * One shop's case as head office last received it.
