@@ -46,8 +46,11 @@ fn a_copy_a_day_the_newest_kept_each_one_a_journal_that_verifies() {
         vec![
             "photos.txt",
             "slipkeeper-backup-20261202-040000.db",
-            "slipkeeper-backup-20261203-040000.db"
-        ]
+            "slipkeeper-backup-20261202-040000.db.anchors",
+            "slipkeeper-backup-20261203-040000.db",
+            "slipkeeper-backup-20261203-040000.db.anchors"
+        ],
+        "each copy with its anchors; the oldest removed with its own"
     );
     assert!(!first.exists(), "the oldest copy beyond keep=2 is removed");
     let copy = App::open(
