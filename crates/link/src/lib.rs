@@ -346,7 +346,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Link<S> {
             .await?;
         match (ack.class, ack.instr) {
             // 84 00 is sent as positive by some terminals (FACTS.md §12).
-            (0x80, _) | (0x84, 0x00) => {}
+            (0x80, _) | cmd::ACK_84 => {}
             (0x84, code) => return Err(LinkError::Refused(code)),
             _ => {
                 return Err(LinkError::Protocol(ZvtError::BadMessage {

@@ -607,21 +607,7 @@ fn message_fields(m: &Message, a: &Apdu, mut ctx: Ctx) -> Vec<Field> {
 
 /// Where the BMPs start in a message whose strict decode failed.
 fn bmp_start(code: (u8, u8), d: &[u8]) -> usize {
-    match code {
-        cmd::INTERMEDIATE_STATUS => 2,
-        cmd::ABORT | cmd::READ_CARD | cmd::PRINT_LINE => 1,
-        cmd::REGISTRATION => 4,
-        cmd::TURNOVER_TOTALS
-        | cmd::SET_TERMINAL_ID
-        | cmd::REPEAT_RECEIPT
-        | cmd::REVERSAL
-        | cmd::REFUND
-        | cmd::END_OF_DAY
-        | cmd::INITIALISATION
-        | cmd::WRITE_FILE => 3,
-        _ => 0,
-    }
-    .min(d.len())
+    crate::message::fixed_part(code).min(d.len())
 }
 
 /// What can be read of a message that does not decode: its fixed part as hex, every

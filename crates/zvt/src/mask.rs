@@ -62,12 +62,9 @@ fn mask_apdu(apdu: &mut [u8]) -> bool {
     if print_line {
         return mask_pans_in_bytes(data);
     }
-    // Where BMPs start in the messages that carry them: 0 (04 0F, 06 01, 06 D3 …),
-    // 1 (06 1E after its result code), 2 (04 FF after status and timeout),
-    // 3 (after a password), 4 and 6 (06 00 after password, config and currency).
     let mut changed = false;
     let mut walked = false;
-    for off in [0usize, 1, 2, 3, 4, 6] {
+    for off in crate::message::BMP_STARTS {
         if off > data.len() {
             break;
         }

@@ -2,7 +2,7 @@
 
 use crate::bmp::Fields;
 use crate::tlv::parse_tlvs;
-use crate::{bcd_digits, Apdu, Tlv, ZvtError};
+use crate::{bcd_digits, cmd, Apdu, Tlv, ZvtError};
 
 /// A print line (06 D1): attribute byte, text, and the TLV some terminals append.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,11 +103,36 @@ fn bad(a: &Apdu, reason: impl Into<String>) -> ZvtError {
     }
 }
 
+/// How many bytes of fixed parameters come before a message's BMPs: the one table
+/// the decoder's description of a broken frame and the card-data masker read (the
+/// decoder itself parses each fixed part by its rules).
+pub(crate) fn fixed_part(code: crate::Code) -> usize {
+    match code {
+        cmd::INTERMEDIATE_STATUS => 2,                      // status, timeout
+        cmd::ABORT | cmd::READ_CARD | cmd::PRINT_LINE => 1, // result code / timeout / attribute
+        cmd::REGISTRATION => 4, // password (3), config (1); 6 with a currency
+        cmd::TURNOVER_TOTALS
+        | cmd::SET_TERMINAL_ID
+        | cmd::REPEAT_RECEIPT
+        | cmd::REVERSAL
+        | cmd::REFUND
+        | cmd::END_OF_DAY
+        | cmd::INITIALISATION
+        | cmd::WRITE_FILE => 3, // password
+        _ => 0,
+    }
+}
+
+/// Every place BMPs can start: each [`fixed_part`], and 6 for a registration that
+/// carries its currency. The masker tries them all, whatever the command says: a
+/// terminal's variant must not leave a card number unmasked.
+pub(crate) const BMP_STARTS: [usize; 6] = [0, 1, 2, 3, 4, 6];
+
 impl Message {
     pub fn decode(a: &Apdu) -> Result<Message, ZvtError> {
         let d = &a.data[..];
         Ok(match (a.class, a.instr) {
-            (0x80, 0x00) | (0x84, 0x00) => Message::Ack(Fields::parse(d, 0)?),
+            cmd::ACK | cmd::ACK_84 => Message::Ack(Fields::parse(d, 0)?),
             (0x84, code) => Message::Nack {
                 code,
                 fields: Fields::parse(d, 0)?,
@@ -287,4 +312,23 @@ fn completion(d: &[u8]) -> Completion {
         }
     }
     Completion::Raw(d.to_vec())
+}
+
+#[cfg(test)]
+mod fixed_parts {
+    /// The masker tries every place BMPs can start: none may be missing from its list.
+    #[test]
+    fn every_fixed_part_is_a_place_the_masker_tries() {
+        for class in 0..=255u8 {
+            for instr in 0..=255u8 {
+                if crate::names::command_name((class, instr)).is_some() {
+                    let n = super::fixed_part((class, instr));
+                    assert!(
+                        super::BMP_STARTS.contains(&n),
+                        "{class:02X} {instr:02X}: {n}"
+                    );
+                }
+            }
+        }
+    }
 }

@@ -44,6 +44,14 @@ pub mod cmd {
     pub const CHANGE_CONFIGURATION: Code = (0x08, 0x13);
     pub const WRITE_FILE: Code = (0x08, 0x14);
     pub const SOFTWARE_UPDATE: Code = (0x08, 0x10);
+    /// 84 xx answers with a meaning: positive acknowledgement some terminals send instead of 80 00.
+    pub const ACK_84: Code = (0x84, 0x00);
+    /// 84 xx answers with a meaning: the ECR asks for more time.
+    pub const PLEASE_WAIT: Code = (0x84, 0x9C);
+    /// 84 xx answers with a meaning: the ECR issued part of the goods.
+    pub const PARTIAL_ISSUE_OF_GOODS: Code = (0x84, 0x9D);
+    /// 84 xx answers with a meaning: the ECR issued no goods.
+    pub const GOODS_NOT_ISSUED: Code = (0x84, 0x66);
 }
 
 /// Which way a message goes: from the cash register (ECR) or from the payment terminal (PT).
@@ -64,53 +72,120 @@ impl Direction {
     }
 }
 
+/// Every command the fact sheet names, one row each, keyed by the constants above.
+const COMMANDS: &[(Code, &str, Direction)] = &[
+    (cmd::ACK, "Acknowledgement", Direction::Both),
+    (
+        cmd::ACK_84,
+        "Acknowledgement (84 00, positive)",
+        Direction::PtToEcr,
+    ),
+    (
+        cmd::PLEASE_WAIT,
+        "Please wait (ask for more time)",
+        Direction::EcrToPt,
+    ),
+    (
+        cmd::PARTIAL_ISSUE_OF_GOODS,
+        "Partial issue of goods",
+        Direction::EcrToPt,
+    ),
+    (
+        cmd::GOODS_NOT_ISSUED,
+        "Goods not issued",
+        Direction::EcrToPt,
+    ),
+    (cmd::SET_DATE_TIME, "Set Date and Time", Direction::PtToEcr),
+    (cmd::REQUEST_FILE, "Request File", Direction::PtToEcr),
+    (
+        cmd::STATUS_INFORMATION,
+        "Status Information",
+        Direction::PtToEcr,
+    ),
+    (
+        cmd::INTERMEDIATE_STATUS,
+        "Intermediate Status Information",
+        Direction::PtToEcr,
+    ),
+    (cmd::STATUS_ENQUIRY, "Status Enquiry", Direction::EcrToPt),
+    (cmd::REGISTRATION, "Registration", Direction::EcrToPt),
+    (cmd::AUTHORISATION, "Authorisation", Direction::EcrToPt),
+    (cmd::LOG_OFF, "Log-off", Direction::EcrToPt),
+    (cmd::COMPLETION, "Completion", Direction::PtToEcr),
+    (
+        cmd::TURNOVER_TOTALS,
+        "Send Turnover Totals",
+        Direction::EcrToPt,
+    ),
+    (
+        cmd::PRINT_TURNOVER_RECEIPTS,
+        "Print Turnover Receipts",
+        Direction::EcrToPt,
+    ),
+    (cmd::RESET_TERMINAL, "Reset Terminal", Direction::EcrToPt),
+    (
+        cmd::PRINT_SYSTEM_CONFIGURATION,
+        "Print System Configuration",
+        Direction::EcrToPt,
+    ),
+    (
+        cmd::SET_TERMINAL_ID,
+        "Set/Reset Terminal ID",
+        Direction::EcrToPt,
+    ),
+    (cmd::ABORT, "Abort", Direction::PtToEcr),
+    (cmd::REPEAT_RECEIPT, "Repeat Receipt", Direction::EcrToPt),
+    (
+        cmd::PRE_AUTHORISATION,
+        "Pre-Authorisation / Reservation",
+        Direction::EcrToPt,
+    ),
+    (
+        cmd::PARTIAL_REVERSAL,
+        "Partial Reversal of a Pre-Authorisation",
+        Direction::EcrToPt,
+    ),
+    (cmd::BOOK_TOTAL, "Book Total", Direction::EcrToPt),
+    (
+        cmd::PRE_AUTH_REVERSAL,
+        "Pre-Authorisation Reversal",
+        Direction::EcrToPt,
+    ),
+    (cmd::REVERSAL, "Reversal", Direction::EcrToPt),
+    (cmd::REFUND, "Refund", Direction::EcrToPt),
+    (cmd::END_OF_DAY, "End-of-Day", Direction::EcrToPt),
+    (cmd::DIAGNOSIS, "Diagnosis", Direction::EcrToPt),
+    (cmd::SELF_TEST, "Self-Test", Direction::EcrToPt),
+    (cmd::INITIALISATION, "Initialisation", Direction::EcrToPt),
+    (cmd::ECR_ABORT, "Abort (from the ECR)", Direction::EcrToPt),
+    (cmd::READ_CARD, "Read Card", Direction::EcrToPt),
+    (cmd::PRINT_LINE, "Print Line", Direction::PtToEcr),
+    (
+        cmd::PRINT_TEXT_BLOCK,
+        "Print Text Block",
+        Direction::PtToEcr,
+    ),
+    (cmd::DISPLAY_TEXT, "Display Text", Direction::EcrToPt),
+    (cmd::SOFTWARE_UPDATE, "Software Update", Direction::EcrToPt),
+    (
+        cmd::CHANGE_CONFIGURATION,
+        "Change Configuration",
+        Direction::EcrToPt,
+    ),
+    (cmd::WRITE_FILE, "Write File", Direction::EcrToPt),
+];
+
 /// The name of a command and the way it goes; `None` for codes the fact sheet does not list.
 pub fn command_name(code: Code) -> Option<(&'static str, Direction)> {
-    use Direction::*;
-    Some(match code {
-        (0x80, 0x00) => ("Acknowledgement", Both),
-        (0x84, 0x00) => ("Acknowledgement (84 00, positive)", PtToEcr),
-        (0x84, 0x9C) => ("Please wait (ask for more time)", EcrToPt),
-        (0x84, 0x9D) => ("Partial issue of goods", EcrToPt),
-        (0x84, 0x66) => ("Goods not issued", EcrToPt),
-        (0x84, _) => ("Negative acknowledgement", Both),
-        (0x04, 0x01) => ("Set Date and Time", PtToEcr),
-        (0x04, 0x0C) => ("Request File", PtToEcr),
-        (0x04, 0x0F) => ("Status Information", PtToEcr),
-        (0x04, 0xFF) => ("Intermediate Status Information", PtToEcr),
-        (0x05, 0x01) => ("Status Enquiry", EcrToPt),
-        (0x06, 0x00) => ("Registration", EcrToPt),
-        (0x06, 0x01) => ("Authorisation", EcrToPt),
-        (0x06, 0x02) => ("Log-off", EcrToPt),
-        (0x06, 0x0F) => ("Completion", PtToEcr),
-        (0x06, 0x10) => ("Send Turnover Totals", EcrToPt),
-        (0x06, 0x12) => ("Print Turnover Receipts", EcrToPt),
-        (0x06, 0x18) => ("Reset Terminal", EcrToPt),
-        (0x06, 0x1A) => ("Print System Configuration", EcrToPt),
-        (0x06, 0x1B) => ("Set/Reset Terminal ID", EcrToPt),
-        (0x06, 0x1E) => ("Abort", PtToEcr),
-        (0x06, 0x20) => ("Repeat Receipt", EcrToPt),
-        (0x06, 0x22) => ("Pre-Authorisation / Reservation", EcrToPt),
-        (0x06, 0x23) => ("Partial Reversal of a Pre-Authorisation", EcrToPt),
-        (0x06, 0x24) => ("Book Total", EcrToPt),
-        (0x06, 0x25) => ("Pre-Authorisation Reversal", EcrToPt),
-        (0x06, 0x30) => ("Reversal", EcrToPt),
-        (0x06, 0x31) => ("Refund", EcrToPt),
-        (0x06, 0x50) => ("End-of-Day", EcrToPt),
-        (0x06, 0x70) => ("Diagnosis", EcrToPt),
-        (0x06, 0x79) => ("Self-Test", EcrToPt),
-        (0x06, 0x93) => ("Initialisation", EcrToPt),
-        (0x06, 0xB0) => ("Abort (from the ECR)", EcrToPt),
-        (0x06, 0xC0) => ("Read Card", EcrToPt),
-        (0x06, 0xD1) => ("Print Line", PtToEcr),
-        (0x06, 0xD3) => ("Print Text Block", PtToEcr),
-        (0x06, 0xE0) => ("Display Text", EcrToPt),
-        (0x08, 0x10) => ("Software Update", EcrToPt),
-        (0x08, 0x13) => ("Change Configuration", EcrToPt),
-        (0x08, 0x14) => ("Write File", EcrToPt),
-        (0x0F, _) => ("Vendor-specific command", Both),
-        _ => return None,
-    })
+    if let Some(&(_, name, way)) = COMMANDS.iter().find(|(c, ..)| *c == code) {
+        return Some((name, way));
+    }
+    // Whole classes: any other 84 xx refuses, 0F xx belongs to a vendor.
+    match code.0 {
+        0x84 => Some(("Negative acknowledgement", Direction::Both)),
+        0x0F => Some(("Vendor-specific command", Direction::Both)),
+        _ => None,
+    }
 }
 
 /// How a BMP's value reads.
