@@ -959,6 +959,21 @@ try {
       const lead = lang === "zh" ? "没有找到" : "Not found";
       if (!err.includes(lead) || !err.includes("did you mean 000015")) throw new Error(err);
     });
+    await check(`${lang}: an error the core says in Chinese too reads in the interface's language`, async () => {
+      await page.click("[data-testid=nav-reprint]");
+      await page.fill("[data-testid=reprint-voucher]", "52");
+      await page.evaluate(() => {
+        window.__TAURI_INTERNALS__.invoke = async (cmd, args) => {
+          if (cmd === "reprint_preview")
+            throw { code: "IO", message: "/media/usb/slips.pdf: No space left on device (os error 28)", zh: "/media/usb/slips.pdf：磁盘已满，请腾出空间" };
+          return window.__answer(cmd, args);
+        };
+      });
+      await page.click("[data-testid=reprint-preview]");
+      const said = await page.locator("[data-testid=error-message]").innerText();
+      const want = zh ? "/media/usb/slips.pdf：磁盘已满，请腾出空间" : "/media/usb/slips.pdf: No space left on device (os error 28)";
+      if (said !== want) throw new Error(`said ${JSON.stringify(said)}`);
+    });
     if (errors.length) {
       failed++;
       console.log(`FAILED - ${lang}: page errors: ${errors.join("; ")}`);

@@ -35,6 +35,11 @@ pub struct AppError {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub field: Option<String>,
+    /// The message in Chinese, where the core can say it (I/O and journal errors, …);
+    /// the window shows it in the Chinese interface, `message` otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub zh: Option<String>,
 }
 
 impl AppError {
@@ -49,7 +54,15 @@ impl AppError {
                 std::borrow::Cow::Owned(m) => m,
             },
             field: None,
+            zh: None,
         }
+    }
+
+    /// The same error, said in Chinese too (masked like the message).
+    pub fn with_zh(mut self, zh: impl Into<String>) -> Self {
+        let zh = zh.into();
+        self.zh = Some(slipkeeper_domain::mask_pans(&zh).into_owned());
+        self
     }
 
     /// The same error, about `field`.
@@ -59,7 +72,83 @@ impl AppError {
     }
 
     pub fn io(path: &Path, e: std::io::Error) -> Self {
-        AppError::new(ErrorCode::Io, format!("{}: {e}", path.display()))
+        let zh = format!("{}：{}", path.display(), io_zh(&e));
+        AppError::new(ErrorCode::Io, format!("{}: {e}", path.display())).with_zh(zh)
+    }
+}
+
+/// What went wrong with a file, in Chinese, by the kind the OS reports.
+fn io_zh(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "找不到这个文件或文件夹".into(),
+        K::PermissionDenied => "没有读写这个文件的权限".into(),
+        K::AlreadyExists => "已经有同名的文件".into(),
+        K::StorageFull => "磁盘已满，请腾出空间".into(),
+        K::ReadOnlyFilesystem => "磁盘是只读的，不能写入".into(),
+        K::IsADirectory => "这是一个文件夹，不是文件".into(),
+        K::NotADirectory => "路径中有一段不是文件夹".into(),
+        K::InvalidData | K::UnexpectedEof => "文件内容不完整或已损坏".into(),
+        K::TimedOut => "等待超时".into(),
+        K::ConnectionRefused => "对方拒绝连接（设备没开或地址不对）".into(),
+        _ => format!("读写出错（{e}）"),
+    }
+}
+
+/// A journal error in Chinese.
+fn journal_zh(e: &JournalError) -> String {
+    match e {
+        JournalError::Open { path, .. } => {
+            format!("打不开日志 {}：{}", path.display(), storage_zh(e))
+        }
+        JournalError::NotAJournal { path, .. } => {
+            format!("{} 不是签购单管家的日志文件", path.display())
+        }
+        JournalError::Missing { path } => format!(
+            "{} 没有日志文件：请检查路径（新日志由演示数据、导入或桌面程序首次启动时建立）",
+            path.display()
+        ),
+        JournalError::NewerSchema {
+            path,
+            found,
+            supported,
+        } => format!(
+            "日志 {} 是新版签购单管家写的（结构版本 {found}，本版本只认到 {supported}）：请安装新版，或打开一个备份",
+            path.display()
+        ),
+        JournalError::Import(i) => format!(
+            "{} 第 {} 行，字段 {}：{}",
+            i.file, i.line, i.field, i.message
+        ),
+        JournalError::BackupDoesNotVerify {
+            path,
+            problems,
+            first,
+        } => format!(
+            "备份 {} 没有通过校验（{problems} 处问题，第一处：{first}），什么都没有恢复",
+            path.display()
+        ),
+        JournalError::Corrupt { what, reason } => {
+            format!("日志里的记录 {what} 读不出来（{reason}）：请在首页检查日志")
+        }
+        JournalError::NotFound { what } => format!("日志里没有 {what}"),
+        JournalError::Invalid(d) => format!("数据不对：{d}"),
+        JournalError::Io { path, source } => format!("{}：{}", path.display(), io_zh(source)),
+        JournalError::Sqlite(_) => storage_zh(e),
+        _ => format!("日志出错（{e}）"),
+    }
+}
+
+/// A database error in Chinese: the ones a shop meets by name.
+fn storage_zh(e: &JournalError) -> String {
+    use slipkeeper_journal::StorageTrouble as T;
+    match e.storage_trouble() {
+        Some(T::Busy) => "日志正被另一个程序占用，请稍后再试".into(),
+        Some(T::ReadOnly) => "日志所在的磁盘或文件是只读的，不能写入".into(),
+        Some(T::Full) => "磁盘已满，请腾出空间".into(),
+        Some(T::CannotOpen) => "打不开日志文件（路径或权限不对）".into(),
+        Some(T::Damaged) => "日志文件已损坏：请从备份恢复".into(),
+        None => format!("数据库出错（{e}）"),
     }
 }
 
@@ -76,7 +165,8 @@ impl From<JournalError> for AppError {
             JournalError::Io { .. } => ErrorCode::Io,
             _ => ErrorCode::Internal,
         };
-        AppError::new(code, e.to_string())
+        let zh = journal_zh(&e);
+        AppError::new(code, e.to_string()).with_zh(zh)
     }
 }
 
@@ -105,6 +195,101 @@ mod tests {
         assert_eq!(
             serde_json::to_value(&e).unwrap(),
             serde_json::json!({ "code": "NOT_FOUND", "message": "voucher 000042 is not in the journal" })
+        );
+    }
+
+    /// I/O and journal errors say in Chinese what happened, by kind, naming the file;
+    /// the English message stays as it was.
+    #[test]
+    fn io_and_journal_errors_are_said_in_chinese_too() {
+        let gone = AppError::io(
+            Path::new("/u盘/备份.db"),
+            std::io::Error::from(std::io::ErrorKind::NotFound),
+        );
+        assert_eq!(
+            gone.zh.as_deref(),
+            Some("/u盘/备份.db：找不到这个文件或文件夹")
+        );
+        assert!(
+            gone.message.starts_with("/u盘/备份.db: "),
+            "{}",
+            gone.message
+        );
+        let full = AppError::io(
+            Path::new("j.db"),
+            std::io::Error::from(std::io::ErrorKind::StorageFull),
+        );
+        assert_eq!(full.zh.as_deref(), Some("j.db：磁盘已满，请腾出空间"));
+        let newer = AppError::from(JournalError::NewerSchema {
+            path: "j.db".into(),
+            found: 9,
+            supported: 7,
+        });
+        assert!(
+            newer
+                .zh
+                .as_deref()
+                .is_some_and(|z| z.contains("新版") && z.contains("9")),
+            "{newer:?}"
+        );
+        let line = AppError::from(JournalError::Import(slipkeeper_journal::ImportError {
+            file: "a.jsonl".into(),
+            line: 7,
+            field: "amount".into(),
+            message: "not a number".into(),
+        }));
+        assert_eq!(
+            line.zh.as_deref(),
+            Some("a.jsonl 第 7 行，字段 amount：not a number")
+        );
+        // Crosses IPC beside the message, and only when there is one.
+        let v = serde_json::to_value(&gone).unwrap();
+        assert_eq!(v["zh"], "/u盘/备份.db：找不到这个文件或文件夹");
+    }
+
+    /// A locked journal is named as such in Chinese (a real lock on a real file,
+    /// held by python's sqlite3).
+    #[test]
+    fn a_locked_journal_is_said_plainly() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("j.db");
+        let mut j = slipkeeper_journal::Journal::open(&db).unwrap();
+        j.set_busy_timeout(std::time::Duration::from_millis(10))
+            .unwrap();
+        let mut lock = std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import sqlite3, sys\n\
+                 c = sqlite3.connect(sys.argv[1], isolation_level=None)\n\
+                 c.execute('BEGIN EXCLUSIVE')\n\
+                 print('locked', flush=True)\n\
+                 sys.stdin.read()\n",
+            ])
+            .arg(&db)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(lock.stdout.as_mut().unwrap()),
+            &mut line,
+        )
+        .unwrap();
+        assert_eq!(line.trim(), "locked");
+        let rec = slipkeeper_journal::Record {
+            body: slipkeeper_journal::RecordBody::Transaction(
+                slipkeeper_domain::sample::transaction(1),
+            ),
+            recorded_at: chrono::DateTime::UNIX_EPOCH,
+        };
+        let e = AppError::from(j.ingest(&[rec]).unwrap_err());
+        drop(lock.stdin.take());
+        lock.wait().unwrap();
+        assert_eq!(
+            e.zh.as_deref(),
+            Some("日志正被另一个程序占用，请稍后再试"),
+            "{e:?}"
         );
     }
 

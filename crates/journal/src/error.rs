@@ -49,6 +49,38 @@ pub enum JournalError {
     Sqlite(#[from] rusqlite::Error),
 }
 
+/// What kind of trouble the database itself is in, for saying so in the shop
+/// owner's words (without naming the database library outside this crate).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StorageTrouble {
+    /// Another program holds the lock past the busy timeout.
+    Busy,
+    /// The file or its disk does not take writes.
+    ReadOnly,
+    Full,
+    CannotOpen,
+    Damaged,
+}
+
+impl JournalError {
+    /// The database's own trouble, when that is what this is.
+    pub fn storage_trouble(&self) -> Option<StorageTrouble> {
+        use rusqlite::ErrorCode as C;
+        let e = match self {
+            JournalError::Sqlite(e) | JournalError::Open { source: e, .. } => e,
+            _ => return None,
+        };
+        Some(match e.sqlite_error_code()? {
+            C::DatabaseBusy | C::DatabaseLocked => StorageTrouble::Busy,
+            C::ReadOnly => StorageTrouble::ReadOnly,
+            C::DiskFull => StorageTrouble::Full,
+            C::CannotOpen => StorageTrouble::CannotOpen,
+            C::DatabaseCorrupt | C::NotADatabase => StorageTrouble::Damaged,
+            _ => return None,
+        })
+    }
+}
+
 /// A bad line in an import file: where, which field, and why. Nothing of the file is
 /// stored when this is returned.
 #[derive(Debug, Error)]

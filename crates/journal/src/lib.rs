@@ -37,7 +37,7 @@ mod statements;
 
 pub use cases::{check_proof, CaseEvent, CaseRow, ChainProof, NewCase};
 pub use chain::{ChainRewrite, ChainedRecord, Problem, ProblemKind, VerifyReport, VERIFY_LIMITS};
-pub use error::{ImportError, JournalError};
+pub use error::{ImportError, JournalError, StorageTrouble};
 pub use ingest::IngestReport;
 pub use interchange::parse_line;
 pub use migrate::{migration_hashes, SCHEMA_VERSION};

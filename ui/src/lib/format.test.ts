@@ -26,6 +26,13 @@ describe("toAppError", () => {
       message: "voucher 000042 is not in the journal",
     });
   });
+  it("keeps the Chinese wording the core gave", () => {
+    expect(toAppError({ code: "IO", message: "j.db: disk full", zh: "j.db：磁盘已满，请腾出空间" })).toEqual({
+      code: "IO",
+      message: "j.db: disk full",
+      zh: "j.db：磁盘已满，请腾出空间",
+    });
+  });
   it("turns anything else into INTERNAL", () => {
     expect(toAppError("boom").code).toBe("INTERNAL");
     expect(toAppError(undefined)).toEqual({ code: "INTERNAL", message: "unexpected error" });

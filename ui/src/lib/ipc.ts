@@ -1,6 +1,6 @@
 // The only module that calls invoke(): every command is typed by the contract generated
 // from the Rust declarations (Commands in types.generated.ts), and every failure
-// becomes an AppError {code, message, field} — never a raw string.
+// becomes an AppError {code, message, field, zh} — never a raw string.
 import { Channel, invoke } from "@tauri-apps/api/core";
 // The native file pickers: plugin calls that go through invoke() too, so they live here.
 import type {
@@ -27,8 +27,8 @@ import type {
 
 export function toAppError(e: unknown): AppError {
   if (typeof e === "object" && e !== null && "code" in e && "message" in e) {
-    const { code, message, field } = e as AppError;
-    return field ? { code, message, field } : { code, message };
+    const { code, message, field, zh } = e as AppError;
+    return { code, message, ...(field ? { field } : {}), ...(zh ? { zh } : {}) };
   }
   // The shell could not read an argument ("invalid args `request` for command
   // `reprint_preview`: trace_no: only digits allowed (got \"abc\")"): the owner's

@@ -37,7 +37,12 @@ export type AppError = { code: ErrorCode, message: string,
 /**
  * The form field or flag the error is about, when it is about one (`batch`, `from` …).
  */
-field?: string, };
+field?: string, 
+/**
+ * The message in Chinese, where the core can say it (I/O and journal errors, …);
+ * the window shows it in the Chinese interface, `message` otherwise.
+ */
+zh?: string, };
 
 /**
  * 授权码 AUTH NO. (ISO 8583 field 38: 6 characters; some hosts send up to 8).
