@@ -43,6 +43,8 @@ const COMMANDS: &[&str] = &[
     "backups",
     "set_backup_plan",
     "backup_now",
+    "backup_copies",
+    "restore_backup_copy",
     "watch_status",
     "set_watch_folder",
     "head_office",

@@ -10,11 +10,11 @@ use slipkeeper_app::head_office::{
 use slipkeeper_app::logs::LogLevel;
 use slipkeeper_app::window::Launch;
 use slipkeeper_app::{
-    clock_from_env, Acquirer, App, AppError, BackupPlan, BackupStatus, BundleReport, CasePage,
-    CaseSummary, CaseUpdate, ConnectRequest, ContactPlan, DataFolder, ErrorCode, FileFilter, Found,
-    Home, JournalForm, LinkStatus, Lookup, MerchantProfile, PackCheck, PackReport, Paper, PortInfo,
-    Printers, Purpose, ReconcileReport, ServiceClient, SlipRequest, SlipView, StatementReport,
-    SystemClock, TerminalOverview, TxnDetail, VerifyReport, WatchStatus,
+    clock_from_env, Acquirer, App, AppError, BackupCopy, BackupPlan, BackupStatus, BundleReport,
+    CasePage, CaseSummary, CaseUpdate, ConnectRequest, ContactPlan, DataFolder, ErrorCode,
+    FileFilter, Found, Home, JournalForm, LinkStatus, Lookup, MerchantProfile, PackCheck,
+    PackReport, Paper, PortInfo, Printers, Purpose, ReconcileReport, ServiceClient, SlipRequest,
+    SlipView, StatementReport, SystemClock, TerminalOverview, TxnDetail, VerifyReport, WatchStatus,
 };
 use slipkeeper_domain::{Complaint, Diagnosis, Discrepancy};
 use std::path::PathBuf;
@@ -521,6 +521,22 @@ async fn backup_now(state: tauri::State<'_, State>) -> Result<BackupStatus, AppE
         .await
 }
 
+#[tauri::command(rename_all = "snake_case")]
+async fn backup_copies(state: tauri::State<'_, State>) -> Result<Vec<BackupCopy>, AppError> {
+    state.with(move |app| app.backup_copies()).await
+}
+
+/// By name only: the core takes no path from the window here.
+#[tauri::command(rename_all = "snake_case")]
+async fn restore_backup_copy(
+    state: tauri::State<'_, State>,
+    link: tauri::State<'_, Link>,
+    name: String,
+) -> Result<VerifyReport, AppError> {
+    let (app, link) = (state.0.clone(), link.0.clone());
+    off_main(move || link.paused(|| locked(&app)?.restore_backup_copy(&name))).await
+}
+
 /// The terminal link pauses while the journal is replaced, then carries on.
 #[tauri::command(rename_all = "snake_case")]
 async fn restore_journal(
@@ -913,6 +929,8 @@ pub fn run() {
             head_office_cases,
             reconcile_at_head_office,
             backup_now,
+            backup_copies,
+            restore_backup_copy,
             case_page,
             update_case,
             contact_plan,

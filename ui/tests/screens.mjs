@@ -195,6 +195,14 @@ const answers = {
   set_watch_folder: (args) => (watchStatus = { ...watchStatus, folder: args.folder, last_import: args.folder ? { file: "交易明细1121.csv", at: "2026-11-22T03:00:00Z", new_lines: 40 } : null }),
   set_backup_plan: (args) => (backupStatus = { ...backupStatus, plan: args.plan, since: "2026-11-22T03:00:00Z" }),
   backup_now: () => (backupStatus = { ...backupStatus, last_at: "2026-11-22T03:05:00Z", last_path: "/media/usb/slipkeeper-backup-20261122-110500.db" }),
+  backup_copies: () =>
+    backupStatus.last_at
+      ? [
+          { name: "slipkeeper-backup-20261122-110500.db", made_at: "2026-11-22T11:05:00", size_bytes: 4718592 },
+          { name: "slipkeeper-backup-20261121-040000.db", made_at: "2026-11-21T04:00:00", size_bytes: 4194304 },
+        ]
+      : [],
+  restore_backup_copy: { checked: 4002, head: "ab", problems: [] },
   import_statement: { file: "s.csv", mapping_id: "generic-zh", encoding: "gb18030", lines: 40, statement_id: 1, same_file: false, new_lines: 40, known_lines: 0 },
 };
 CASE_PAGE.plan = answers.contact_plan;
@@ -627,6 +635,16 @@ try {
       if (JSON.stringify(set?.args) !== JSON.stringify({ plan: { folder: "/media/usb", keep: 7 } })) throw new Error(`set_backup_plan with ${JSON.stringify(set?.args)}`);
       await page.click("[data-testid=auto-backup-now]");
       await page.locator("[data-testid=auto-backup-last]").getByText(/2026-11-22 \d\d:05/).waitFor({ timeout: 5000 });
+      // The copies in the folder are listed, newest first; a restore from one names it
+      // (no path from the window) and waits for the owner's yes.
+      await page.locator("[data-testid=auto-backup-copies]").getByText("2026-11-21 04:00:00").waitFor({ timeout: 5000 });
+      await page.click("[data-testid=auto-backup-restore-1]");
+      await page.locator("[data-testid=restore-ask]").getByText("slipkeeper-backup-20261121-040000.db").waitFor({ timeout: 5000 });
+      if (calls.some((c) => c.cmd === "restore_backup_copy")) throw new Error("restored before the owner confirmed");
+      await page.click("[data-testid=restore-confirm]");
+      await page.locator("[data-testid=restore-done]").getByText("4002").waitFor({ timeout: 5000 });
+      const r = calls.filter((c) => c.cmd === "restore_backup_copy").pop();
+      if (JSON.stringify(r?.args) !== JSON.stringify({ name: "slipkeeper-backup-20261121-040000.db" })) throw new Error(`restore_backup_copy with ${JSON.stringify(r?.args)}`);
     });
     await check(`${lang}: the first start asks for the shop's details, prefilled from the slips`, async () => {
       const saved = answers.merchant_profile;

@@ -4,7 +4,7 @@
 //! its backups to another shop's stick), so the plan and the last result live in
 //! `backups.json` in the data folder, written whole.
 
-use crate::{App, AppError, ErrorCode};
+use crate::{App, AppError, ErrorCode, VerifyReport};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -226,5 +226,68 @@ impl App {
                 Err(e)
             }
         }
+    }
+}
+
+/// One automatic copy in the backup folder, for Settings to offer a restore from it.
+#[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BackupCopy {
+    /// The file's name in the backup folder: what the window sends back to restore it.
+    pub name: String,
+    /// When it was made, from its name (the shop's local time).
+    pub made_at: Option<chrono::NaiveDateTime>,
+    pub size_bytes: u64,
+}
+
+impl App {
+    /// The automatic copies in the backup folder, newest first (none without a folder).
+    pub fn backup_copies(&self) -> Result<Vec<BackupCopy>, AppError> {
+        let Some(folder) = self.backups()?.plan.folder else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for p in copies(&folder)?.into_iter().rev() {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let made_at = name
+                .strip_prefix(PREFIX)
+                .and_then(|n| n.strip_suffix(".db"))
+                .and_then(|t| chrono::NaiveDateTime::parse_from_str(t, "%Y%m%d-%H%M%S").ok());
+            let size_bytes = std::fs::metadata(&p)
+                .map_err(|e| AppError::io(&p, e))?
+                .len();
+            out.push(BackupCopy {
+                name,
+                made_at,
+                size_bytes,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Restores the journal from the automatic copy named `name`. Only a name the
+    /// backup folder lists is taken, so the window can name a copy but no other file.
+    pub fn restore_backup_copy(&mut self, name: &str) -> Result<VerifyReport, AppError> {
+        let Some(folder) = self.backups()?.plan.folder else {
+            return Err(AppError::new(
+                ErrorCode::NotSetUp,
+                "no backup folder is set: choose one in Settings / 还没有设置备份文件夹，请在设置里选择",
+            )
+            .with_field("folder"));
+        };
+        let path = copies(&folder)?
+            .into_iter()
+            .find(|p| p.file_name().is_some_and(|n| n == name))
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::NotFound,
+                    format!("{name} is not an automatic backup in {}", folder.display()),
+                )
+                .with_zh(format!("备份文件夹 {} 里没有 {name}", folder.display()))
+            })?;
+        tracing::info!(path = %path.display(), "restoring from an automatic backup");
+        self.restore(&path, false)
     }
 }

@@ -19,10 +19,10 @@ use crate::head_office::{HeadOfficeLink, HqCase, Joined, ShopDiagnosis, ShopsRec
 use crate::logs::LogLevel;
 #[allow(unused_imports)]
 use crate::{
-    Acquirer, AppError, BackupPlan, BackupStatus, BundleReport, CasePage, CaseSummary, CaseUpdate,
-    ConnectRequest, ContactPlan, DataFolder, Found, Home, JournalForm, LinkStatus, Lookup,
-    MerchantProfile, PackCheck, PackReport, Page, PortInfo, Printers, ReconcileReport, SlipView,
-    StatementReport, TerminalOverview, TxnDetail, TxnRow, VerifyReport, WatchStatus,
+    Acquirer, AppError, BackupCopy, BackupPlan, BackupStatus, BundleReport, CasePage, CaseSummary,
+    CaseUpdate, ConnectRequest, ContactPlan, DataFolder, Found, Home, JournalForm, LinkStatus,
+    Lookup, MerchantProfile, PackCheck, PackReport, Page, PortInfo, Printers, ReconcileReport,
+    SlipView, StatementReport, TerminalOverview, TxnDetail, TxnRow, VerifyReport, WatchStatus,
 };
 #[allow(unused_imports)]
 use slipkeeper_domain::{Complaint, Diagnosis, Discrepancy};
@@ -238,6 +238,10 @@ contract! {
     set_backup_plan(plan: BackupPlan) -> BackupStatus;
     /// An automatic backup now, into the chosen folder.
     backup_now() -> BackupStatus;
+    /// The automatic copies in the backup folder, newest first.
+    backup_copies() -> Vec<BackupCopy>;
+    /// Restores the journal from the automatic copy of that name in the backup folder.
+    restore_backup_copy(name: String) -> VerifyReport;
     /// The statements folder and what it imported last.
     watch_status() -> WatchStatus;
     /// Watches a folder for statements (one picked in the dialog), or none; imports what is there.

@@ -42,7 +42,7 @@ pub use printers::{Printers, RECEIPT_PORT};
 
 pub use acquirers::{directory_note, Acquirer};
 pub use agent::{SavedLink, ServiceClient, ServiceLink, ServiceStatus};
-pub use backups::{BackupPlan, BackupStatus};
+pub use backups::{BackupCopy, BackupPlan, BackupStatus};
 pub use cases::{missing_profile_fields, CasePage, CaseSummary, CaseUpdate, CaseView, ContactPlan};
 pub use casework::Lookup;
 pub use check::Finding;

@@ -145,3 +145,67 @@ fn a_failed_backup_and_a_long_silence_are_alerts_on_home() {
     assert!(said.starts_with("自动备份失败"), "{said}");
     assert!(next.backups().unwrap().last_error.is_some());
 }
+
+/// Settings lists the automatic copies and restores one by its name: newest first,
+/// with when it was made; only a name the backup folder lists is taken (another file
+/// in the folder, a path, the journal itself are refused and nothing changes); the
+/// restored journal is the copy's and verifies.
+#[test]
+fn an_automatic_copy_is_restored_by_its_name_and_nothing_else_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let stick = tempfile::tempdir().unwrap();
+    std::fs::write(stick.path().join("photos.txt"), "the owner's own file").unwrap();
+    let db = dir.path().join("journal.db");
+    let mut app = app_at(&db, "2026-12-01T04:00:00+08:00");
+    assert!(
+        app.backup_copies().unwrap().is_empty(),
+        "no folder, no copies"
+    );
+    app.seed_demo(30).unwrap();
+    app.set_backup_plan(&BackupPlan {
+        folder: Some(stick.path().to_owned()),
+        keep: 7,
+    })
+    .unwrap();
+    app.backup_now().unwrap();
+    let mut later = app_at(&db, "2026-12-02T04:00:00+08:00");
+    later.seed_demo(45).unwrap();
+    later.backup_now().unwrap();
+    let listed = later.backup_copies().unwrap();
+    let names: Vec<&str> = listed.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "slipkeeper-backup-20261202-040000.db",
+            "slipkeeper-backup-20261201-040000.db"
+        ]
+    );
+    assert_eq!(
+        listed[1].made_at.unwrap().to_string(),
+        "2026-12-01 04:00:00"
+    );
+    assert!(listed.iter().all(|c| c.size_bytes > 0));
+
+    let total = |app: &App| app.search(&Default::default()).unwrap().total;
+    assert_eq!(total(&later), 45);
+    for not_a_copy in [
+        "photos.txt",
+        "../journal.db",
+        db.to_str().unwrap(),
+        "slipkeeper-backup-20261202-040000.db.anchors",
+    ] {
+        let e = later.restore_backup_copy(not_a_copy).unwrap_err();
+        assert_eq!(
+            e.code,
+            slipkeeper_app::ErrorCode::NotFound,
+            "{not_a_copy}: {e:?}"
+        );
+        assert!(e.zh.is_some(), "said in Chinese too");
+    }
+    assert_eq!(total(&later), 45, "a refused restore changes nothing");
+    let report = later
+        .restore_backup_copy("slipkeeper-backup-20261201-040000.db")
+        .unwrap();
+    assert!(report.is_clean(), "{:?}", report.problems);
+    assert_eq!(total(&later), 30, "the journal is the older copy's");
+}

@@ -50,6 +50,19 @@ zh?: string, };
 export type AuthCode = string;
 
 /**
+ * One automatic copy in the backup folder, for Settings to offer a restore from it.
+ */
+export type BackupCopy = { 
+/**
+ * The file's name in the backup folder: what the window sends back to restore it.
+ */
+name: string, 
+/**
+ * When it was made, from its name (the shop's local time).
+ */
+made_at: string | null, size_bytes: number, };
+
+/**
  * Settings → automatic backups.
  */
 export type BackupPlan = { 
@@ -1057,6 +1070,10 @@ export interface Commands {
   set_backup_plan: { args: { plan: BackupPlan }; result: BackupStatus };
   /** An automatic backup now, into the chosen folder. */
   backup_now: { args: {}; result: BackupStatus };
+  /** The automatic copies in the backup folder, newest first. */
+  backup_copies: { args: {}; result: Array<BackupCopy> };
+  /** Restores the journal from the automatic copy of that name in the backup folder. */
+  restore_backup_copy: { args: { name: string }; result: VerifyReport };
   /** The statements folder and what it imported last. */
   watch_status: { args: {}; result: WatchStatus };
   /** Watches a folder for statements (one picked in the dialog), or none; imports what is there. */
