@@ -204,6 +204,36 @@ try {
     await shot("solver");
   });
 
+  const language = async (lang) => {
+    await wd("POST", `${s}/execute/sync`, { script: "localStorage.setItem('lang', arguments[0]); location.reload();", args: [lang] });
+    await waitFor("home", () => find("[data-testid=screen-home]"));
+  };
+  await check("原交易不存在 for a voucher of a settled batch: answered 'refund', through to a pack that verifies (Chinese)", async () => {
+    await language("zh");
+    await click("[data-testid=nav-solver]");
+    await pageClick("[data-testid=solver-reset]");
+    await click("[data-testid=complaint-void_failed]");
+    await type("[data-testid=solver-value]", "8");
+    await type("[data-testid=solver-terminal]", "10000001");
+    await click("[data-testid=solver-diagnose]");
+    const answered = await waitFor("diagnosis or a list", async () => ((await findAll("[data-testid=diagnosis]")).length ? "diagnosis" : (await findAll("[data-testid=solver-found]")).length ? "list" : null));
+    if (answered === "list") await click("[data-testid=hit-pick][data-voucher='000008']");
+    await waitFor("the settled answer", async () => (await text("[data-testid=diagnosis]")).includes("SETTLED_USE_REFUND"));
+    const said = await text("[data-testid=diagnosis]");
+    if (!said.includes("已结算：不能撤销，请做退货") || !said.includes("原交易不存在")) throw new Error(`the answer in Chinese: ${said.slice(0, 300)}`);
+    await click("[data-testid=solver-open-case]");
+    await waitFor("plan", () => find("[data-testid=plan]"));
+    await click("[data-testid=solver-pack]");
+    await waitFor("verified", () => find("[data-testid=pack-verified]"), 30000);
+    const pack = await text("[data-testid=pack-path] code");
+    const out = run(process.env.SLIPKEEPER_CLI, ["evidence", "verify", pack]);
+    if (!out.includes("all hashes match")) throw new Error(out);
+    const cases = JSON.parse(run(process.env.SLIPKEEPER_CLI, ["--db", process.env.SLIPKEEPER_DB, "--json", "case", "list"]));
+    if (!cases.some((c) => c.complaint === "void_failed" && c.code === "SETTLED_USE_REFUND")) throw new Error(`cases: ${JSON.stringify(cases).slice(0, 400)}`);
+    await shot("solver-void-failed-zh");
+  });
+  await language("en");
+
   await check("the case is found under Cases and marked submitted, as the journal then says", async () => {
     await click("[data-testid=nav-cases]");
     const cases = JSON.parse(run(process.env.SLIPKEEPER_CLI, ["--db", process.env.SLIPKEEPER_DB, "--json", "case", "list"]));
@@ -350,6 +380,42 @@ try {
     if (new Set(have).size !== have.length) throw new Error("a booking is in the journal twice");
     const extra = have.filter((k) => !now.includes(k));
     if (extra.length) throw new Error(`in the journal but not booked: ${extra.join(", ")}`);
+  });
+
+  // Last, as it takes the journal back to a copy: what came after the copy is gone.
+  await check("the journal is restored from the automatic backup in Settings (Chinese)", async () => {
+    const cli = (...a) => run(process.env.SLIPKEEPER_CLI, ["--db", process.env.SLIPKEEPER_DB, ...a]);
+    const w = await startSession(APP);
+    const r = `/session/${w.sessionId}`;
+    const el = async (css) => (await wd("POST", `${r}/element`, { using: "css selector", value: css }))[ELEMENT];
+    const tap = (css) => wd("POST", `${r}/execute/sync`, { script: "document.querySelector(arguments[0]).click(); return true;", args: [css] });
+    const read = (css) => wd("POST", `${r}/execute/sync`, { script: "return document.querySelector(arguments[0])?.textContent ?? '';", args: [css] });
+    try {
+      await wd("POST", `${r}/execute/sync`, { script: "localStorage.setItem('lang','zh'); location.reload();", args: [] });
+      await waitFor("home", () => el("[data-testid=screen-home]"));
+      await tap("[data-testid=nav-settings]");
+      await waitFor("the backup folder", async () => (await read("[data-testid=auto-backup-folder]")).includes("stick"));
+      await tap("[data-testid=auto-backup-now]");
+      await waitFor("the copy listed", async () => (await read("[data-testid=auto-backup-copies]")).length > 0);
+      const before = JSON.parse(cli("--json", "merchant", "show")).shop_name;
+      // After the copy: the shop's name changed (the profile lives in the journal).
+      const shop = await el("[data-testid=profile-shop]");
+      await wd("POST", `${r}/element/${shop}/clear`, {});
+      await wd("POST", `${r}/element/${shop}/value`, { text: "改名之后的店" });
+      await tap("[data-testid=profile-save]");
+      await waitFor("the new name saved", () => JSON.parse(cli("--json", "merchant", "show")).shop_name === "改名之后的店");
+      await tap("[data-testid=auto-backup-restore-0]");
+      await waitFor("asked first", () => el("[data-testid=restore-ask]"));
+      await tap("[data-testid=restore-confirm]");
+      await waitFor("restored", async () => (await read("[data-testid=restore-done]")).includes("✓"), 30000);
+      writeFileSync(`${ARTIFACTS}/restore-zh.png`, Buffer.from(await wd("GET", `${r}/screenshot`), "base64"));
+      const after = JSON.parse(cli("--json", "merchant", "show")).shop_name;
+      if (after !== before) throw new Error(`after the restore the shop is ${after}, the copy had ${before}`);
+      const v = cli("journal", "verify");
+      if (!v.includes("journal verified")) throw new Error(v);
+    } finally {
+      await wd("DELETE", r);
+    }
   });
 } catch (e) {
   failed++;
