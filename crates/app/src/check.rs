@@ -80,6 +80,11 @@ impl Finding {
             Finding::Gap { terminal, from, to } => {
                 format!("终端 {terminal}：日志中缺少凭证号 {from:06} 至 {to:06}")
             }
+            Finding::OpenBatchMismatch { terminal, batch, terminal_count, terminal_minor, journal_count, journal_minor, checked_at } if journal_count > terminal_count => format!(
+                "终端 {terminal} 批次 {batch}（未结算）：终端记录 {terminal_count} 笔消费共 {}，本机日志却有 {journal_count} 笔共 {}，比终端多（核对于 {checked_at}）",
+                minor(*terminal_minor),
+                minor(*journal_minor)
+            ),
             Finding::OpenBatchMismatch { terminal, batch, terminal_count, terminal_minor, journal_count, journal_minor, checked_at } => format!(
                 "终端 {terminal} 批次 {batch}（未结算）：终端记录 {terminal_count} 笔消费共 {}，本机日志只有 {journal_count} 笔共 {}（核对于 {checked_at}）",
                 minor(*terminal_minor),
@@ -160,17 +165,42 @@ impl App {
                     && b.batch_no.as_str() == c.batch
                     && matches!(b.state, BatchState::Settled { .. })
             });
-            if open && !c.agrees() {
-                out.push(Finding::OpenBatchMismatch {
-                    terminal: c.terminal,
-                    batch: c.batch,
-                    terminal_count: c.terminal_count,
-                    terminal_minor: c.terminal_minor,
-                    journal_count: c.journal_count,
-                    journal_minor: c.journal_minor,
-                    checked_at: c.checked_at.format("%Y-%m-%d %H:%M").to_string(),
-                });
+            if !open {
+                continue;
             }
+            // The journal's side as it is now, not as it was when the terminal
+            // answered: what was filled in since (a statement, an import, the
+            // catch-up) no longer counts as missing. The terminal's figure is from
+            // then; payments only add to a batch, so a journal with fewer than the
+            // terminal had is short whatever happened since, and one with more has
+            // payments the terminal has not reported yet: no alert.
+            let (Ok(terminal), Ok(batch)) = (
+                slipkeeper_domain::TerminalId::new(&c.terminal),
+                slipkeeper_domain::BatchNo::new(&c.batch),
+            ) else {
+                continue;
+            };
+            let txns = j.batch_transactions(&terminal, &batch)?;
+            let (journal_count, total) = expected_debits(&txns)?;
+            let journal_minor = total.map_or(0, |m| m.minor());
+            let short = journal_count < c.terminal_count
+                || (journal_count == c.terminal_count && journal_minor != c.terminal_minor);
+            // More than the terminal counted, at the same moment: from the check itself.
+            let more_then = c.journal_count > c.terminal_count;
+            let (journal_count, journal_minor) = match (short, more_then) {
+                (true, _) => (journal_count, journal_minor),
+                (false, true) => (c.journal_count, c.journal_minor),
+                (false, false) => continue,
+            };
+            out.push(Finding::OpenBatchMismatch {
+                terminal: c.terminal,
+                batch: c.batch,
+                terminal_count: c.terminal_count,
+                terminal_minor: c.terminal_minor,
+                journal_count,
+                journal_minor,
+                checked_at: c.checked_at.format("%Y-%m-%d %H:%M").to_string(),
+            });
         }
         Ok(out)
     }
