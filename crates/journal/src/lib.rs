@@ -60,6 +60,11 @@ pub const APPLICATION_ID: i32 = 0x534B_504A;
 pub struct Journal {
     conn: Connection,
     path: PathBuf,
+    /// Opened to write ([`Journal::open`]), though SQLite may have opened the file
+    /// read-only because it was write-protected then.
+    for_writing: bool,
+    /// The busy timeout last set, kept across a reopen.
+    busy: Duration,
 }
 
 impl std::fmt::Debug for Journal {
@@ -76,6 +81,8 @@ impl Journal {
         let j = Journal {
             conn,
             path: path.to_owned(),
+            for_writing: true,
+            busy: BUSY_TIMEOUT,
         };
         anchors::compact(path)?;
         // A journal from before anchors existed starts being anchored now; one whose
@@ -148,18 +155,40 @@ impl Journal {
         Ok(Journal {
             conn,
             path: path.to_owned(),
+            for_writing: false,
+            busy: BUSY_TIMEOUT,
         })
     }
 
     /// How long a write waits for another program's lock before it fails (5 s from
     /// open). A mirror that must acknowledge the terminal within its 5 s waits less and
     /// spools instead.
-    pub fn set_busy_timeout(&self, wait: Duration) -> Result<(), JournalError> {
-        Ok(self.conn.busy_timeout(wait)?)
+    pub fn set_busy_timeout(&mut self, wait: Duration) -> Result<(), JournalError> {
+        self.conn.busy_timeout(wait)?;
+        self.busy = wait;
+        Ok(())
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// A journal opened to write whose file was write-protected then is read-only
+    /// for as long as its connection lives (SQLite decides at open). Once the file
+    /// takes writes again this opens it afresh, so a long-running service recovers
+    /// without a restart. Returns whether it did; an error leaves the journal as it was.
+    pub fn reopen_if_write_protected(&mut self) -> Result<bool, JournalError> {
+        if !self.for_writing || !self.conn.is_readonly(rusqlite::MAIN_DB)? {
+            return Ok(false);
+        }
+        let fresh = Journal::open(&self.path)?;
+        if fresh.conn.is_readonly(rusqlite::MAIN_DB)? {
+            return Ok(false);
+        }
+        fresh.conn.busy_timeout(self.busy)?;
+        let busy = self.busy;
+        *self = Journal { busy, ..fresh };
+        Ok(true)
     }
 
     /// How many records the chain holds: grows with every stored record, so anything

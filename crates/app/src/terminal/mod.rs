@@ -186,6 +186,13 @@ impl App {
         tid: Option<&str>,
         exchanges: &[&Exchange],
     ) -> Result<(IngestReport, bool), AppError> {
+        // A journal file write-protected when the service started is read-only to
+        // it until opened again: try, so what was held back is stored once it can be.
+        match self.journal.reopen_if_write_protected() {
+            Ok(true) => tracing::info!("the journal takes writes again: reopened"),
+            Ok(false) => {}
+            Err(e) => tracing::debug!(error = %e, "the journal is still write-protected"),
+        }
         let terminal_id = TerminalId::new(tid.unwrap_or("UNKNOWN"))?;
         let merchant_id = match self.journal.merchant_profile()?.merchant_id {
             Some(m) => m,

@@ -633,3 +633,94 @@ fn the_proxy_relays_on_a_full_disk() {
     assert!(v.contains("journal verified"), "{v}");
     sk(&db, &["service", "stop"]).ok();
 }
+
+/// The journal file write-protected (copied from a read-only medium, a permissions
+/// slip): the service, run as an ordinary user, still starts its proxy and the
+/// register's payments go through; once the file takes writes again, what was held
+/// back is stored, each once, without a restart. Run as `nobody` (root writes
+/// anywhere).
+#[cfg(unix)]
+#[test]
+fn the_proxy_relays_with_a_write_protected_journal_and_stores_once_it_is_writable() {
+    use std::os::unix::fs::PermissionsExt;
+    let as_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n");
+    if !as_root {
+        eprintln!("skipped: needs root to run the service as `nobody`");
+        return;
+    }
+    let Sim {
+        rt, sim, addr: pt, ..
+    } = sim_terminal(terminal_52523535());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let register = format!("127.0.0.1:{port}");
+    let d = Dir::new();
+    let db = d.p("journal.db");
+    sk(
+        &db,
+        &[
+            "link",
+            "add",
+            "--tcp",
+            &pt.to_string(),
+            "--proxy-listen",
+            &port.to_string(),
+        ],
+    )
+    .ok();
+    // The folder is the user's; the journal file in it is write-protected.
+    let chown = std::process::Command::new("chown")
+        .args(["-R", "65534:65534"])
+        .arg(d.tmp.path())
+        .status()
+        .unwrap();
+    assert!(chown.success());
+    std::fs::set_permissions(d.tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let protect =
+        |mode| std::fs::set_permissions(&db, std::fs::Permissions::from_mode(mode)).unwrap();
+    protect(0o444);
+    let _service = Child(
+        std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_slipkeeper"))
+            .arg("--db")
+            .arg(&db)
+            .arg("serve")
+            .env("SLIPKEEPER_LOG", "debug")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_until("the proxy listens on a write-protected journal", 30, || {
+        state(&db) == "listening"
+    });
+    for minor in [1_000, 2_000] {
+        assert_eq!(
+            pay(&rt, &register, minor),
+            Ok(slipkeeper_link::End::Completed),
+            "a write-protected journal stops no payment"
+        );
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(
+        journal(&db).is_empty(),
+        "nothing written to a write-protected file"
+    );
+    protect(0o644);
+    wait_until(
+        "the held-back payments are stored once the file takes writes",
+        60,
+        || journal(&db) == ledger(&sim),
+    );
+    assert_eq!(ledger(&sim).len(), 2);
+    let v = sk(&db, &["journal", "verify"]).ok().stdout();
+    assert!(v.contains("journal verified"), "{v}");
+    sk(&db, &["service", "stop"]).ok();
+}
