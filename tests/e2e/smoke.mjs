@@ -175,6 +175,29 @@ try {
     await waitFor("data folder", async () => (await text("[data-testid=data-journal]")) === process.env.SLIPKEEPER_DB);
   });
 
+  // The problem solver from a complaint about voucher N of terminal 10000001 to an
+  // evidence pack that `slipkeeper evidence verify` accepts; returns the diagnosis's text.
+  const solve = async (complaint, voucher, code) => {
+    await click("[data-testid=nav-solver]");
+    await pageClick("[data-testid=solver-reset]");
+    await click(`[data-testid=complaint-${complaint}]`);
+    await type("[data-testid=solver-value]", String(voucher));
+    await type("[data-testid=solver-terminal]", "10000001");
+    await click("[data-testid=solver-diagnose]");
+    // A voucher number may also read as an amount of that many yuan: then a list.
+    const answered = await waitFor("diagnosis or a list", async () => ((await findAll("[data-testid=diagnosis]")).length ? "diagnosis" : (await findAll("[data-testid=solver-found]")).length ? "list" : null));
+    if (answered === "list") await click(`[data-testid=hit-pick][data-voucher='${String(voucher).padStart(6, "0")}']`);
+    await waitFor(`the answer ${code}`, async () => (await text("[data-testid=diagnosis]")).includes(code));
+    const said = await text("[data-testid=diagnosis]");
+    await click("[data-testid=solver-open-case]");
+    await waitFor("plan", () => find("[data-testid=plan]"));
+    await click("[data-testid=solver-pack]");
+    await waitFor("verified", () => find("[data-testid=pack-verified]"), 30000);
+    const pack = await text("[data-testid=pack-path] code");
+    const out = run(process.env.SLIPKEEPER_CLI, ["evidence", "verify", pack]);
+    if (!out.includes("all hashes match")) throw new Error(out);
+    return said;
+  };
   await check("the problem solver runs to an evidence pack that verifies", async () => {
     await click("[data-testid=nav-settings]");
     await type("[data-testid=profile-shop]", "演示商店");
@@ -185,22 +208,7 @@ try {
     const profile = JSON.parse(run(process.env.SLIPKEEPER_CLI, ["--db", process.env.SLIPKEEPER_DB, "--json", "merchant", "show"]));
     if (profile.contact_person !== "Wang" || profile.phone !== "13800000000") throw new Error(`stored profile: ${JSON.stringify(profile)}`);
     await shot("settings");
-    await click("[data-testid=nav-solver]");
-    await click("[data-testid=complaint-dispute]");
-    await type("[data-testid=solver-value]", "7");
-    await type("[data-testid=solver-terminal]", "10000001");
-    await click("[data-testid=solver-diagnose]");
-    // "7" is voucher 000007, and perhaps also a demo sale of 7.xx yuan: then a list.
-    const answered = await waitFor("diagnosis or a list", async () => ((await findAll("[data-testid=diagnosis]")).length ? "diagnosis" : (await findAll("[data-testid=solver-found]")).length ? "list" : null));
-    if (answered === "list") await click("[data-testid=hit-pick][data-voucher='000007']");
-    await waitFor("diagnosis", async () => (await text("[data-testid=diagnosis]")).includes("DISPUTE_RESPOND"));
-    await click("[data-testid=solver-open-case]");
-    await waitFor("plan", () => find("[data-testid=plan]"));
-    await click("[data-testid=solver-pack]");
-    await waitFor("verified", () => find("[data-testid=pack-verified]"), 30000);
-    const pack = await text("[data-testid=pack-path] code");
-    const out = run(process.env.SLIPKEEPER_CLI, ["evidence", "verify", pack]);
-    if (!out.includes("all hashes match")) throw new Error(out);
+    await solve("dispute", 7, "DISPUTE_RESPOND");
     await shot("solver");
   });
 
@@ -210,24 +218,8 @@ try {
   };
   await check("原交易不存在 for a voucher of a settled batch: answered 'refund', through to a pack that verifies (Chinese)", async () => {
     await language("zh");
-    await click("[data-testid=nav-solver]");
-    await pageClick("[data-testid=solver-reset]");
-    await click("[data-testid=complaint-void_failed]");
-    await type("[data-testid=solver-value]", "8");
-    await type("[data-testid=solver-terminal]", "10000001");
-    await click("[data-testid=solver-diagnose]");
-    const answered = await waitFor("diagnosis or a list", async () => ((await findAll("[data-testid=diagnosis]")).length ? "diagnosis" : (await findAll("[data-testid=solver-found]")).length ? "list" : null));
-    if (answered === "list") await click("[data-testid=hit-pick][data-voucher='000008']");
-    await waitFor("the settled answer", async () => (await text("[data-testid=diagnosis]")).includes("SETTLED_USE_REFUND"));
-    const said = await text("[data-testid=diagnosis]");
+    const said = await solve("void_failed", 8, "SETTLED_USE_REFUND");
     if (!said.includes("已结算：不能撤销，请做退货") || !said.includes("原交易不存在")) throw new Error(`the answer in Chinese: ${said.slice(0, 300)}`);
-    await click("[data-testid=solver-open-case]");
-    await waitFor("plan", () => find("[data-testid=plan]"));
-    await click("[data-testid=solver-pack]");
-    await waitFor("verified", () => find("[data-testid=pack-verified]"), 30000);
-    const pack = await text("[data-testid=pack-path] code");
-    const out = run(process.env.SLIPKEEPER_CLI, ["evidence", "verify", pack]);
-    if (!out.includes("all hashes match")) throw new Error(out);
     const cases = JSON.parse(run(process.env.SLIPKEEPER_CLI, ["--db", process.env.SLIPKEEPER_DB, "--json", "case", "list"]));
     if (!cases.some((c) => c.complaint === "void_failed" && c.code === "SETTLED_USE_REFUND")) throw new Error(`cases: ${JSON.stringify(cases).slice(0, 400)}`);
     await shot("solver-void-failed-zh");

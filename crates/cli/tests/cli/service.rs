@@ -266,6 +266,30 @@ fn state(db: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// The simulator, and a proxy link for it configured in the journal at `db`: returns
+/// the simulator and the address the cash register is to use.
+fn proxy_link(db: &Path) -> (Sim, String) {
+    let sim = sim_terminal(terminal_52523535());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    sk(
+        db,
+        &[
+            "link",
+            "add",
+            "--tcp",
+            &sim.addr,
+            "--proxy-listen",
+            &port.to_string(),
+        ],
+    )
+    .ok();
+    (sim, format!("127.0.0.1:{port}"))
+}
+
 fn wait_until(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
     let until = Instant::now() + Duration::from_secs(secs);
     while !f() {
@@ -276,29 +300,9 @@ fn wait_until(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
 
 #[test]
 fn the_proxy_relays_with_the_journal_locked_and_after_a_sigkill() {
-    let Sim {
-        rt, sim, addr: pt, ..
-    } = sim_terminal(terminal_52523535());
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let register = format!("127.0.0.1:{port}");
     let d = Dir::new();
     let db = d.p("journal.db");
-    sk(
-        &db,
-        &[
-            "link",
-            "add",
-            "--tcp",
-            &pt.to_string(),
-            "--proxy-listen",
-            &port.to_string(),
-        ],
-    )
-    .ok();
+    let (Sim { rt, sim, .. }, register) = proxy_link(&db);
     let mut service = serve(&db);
     wait_until("the proxy listens", 30, || state(&db) == "listening");
     assert_eq!(
@@ -578,28 +582,8 @@ fn the_proxy_relays_on_a_full_disk() {
         eprintln!("skipped: this process may not mount a tmpfs (run as root to test a full disk)");
         return;
     };
-    let Sim {
-        rt, sim, addr: pt, ..
-    } = sim_terminal(terminal_52523535());
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let register = format!("127.0.0.1:{port}");
     let db = disk.dir.path().join("journal.db");
-    sk(
-        &db,
-        &[
-            "link",
-            "add",
-            "--tcp",
-            &pt.to_string(),
-            "--proxy-listen",
-            &port.to_string(),
-        ],
-    )
-    .ok();
+    let (Sim { rt, sim, .. }, register) = proxy_link(&db);
     let _service = serve(&db);
     wait_until("the proxy listens", 30, || state(&db) == "listening");
     assert_eq!(
@@ -651,29 +635,9 @@ fn the_proxy_relays_with_a_write_protected_journal_and_stores_once_it_is_writabl
         eprintln!("skipped: needs root to run the service as `nobody`");
         return;
     }
-    let Sim {
-        rt, sim, addr: pt, ..
-    } = sim_terminal(terminal_52523535());
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let register = format!("127.0.0.1:{port}");
     let d = Dir::new();
     let db = d.p("journal.db");
-    sk(
-        &db,
-        &[
-            "link",
-            "add",
-            "--tcp",
-            &pt.to_string(),
-            "--proxy-listen",
-            &port.to_string(),
-        ],
-    )
-    .ok();
+    let (Sim { rt, sim, .. }, register) = proxy_link(&db);
     // The folder is the user's; the journal file in it is write-protected.
     let chown = std::process::Command::new("chown")
         .args(["-R", "65534:65534"])
