@@ -121,7 +121,8 @@ impl App {
             None => all,
         };
         let name = file.display().to_string();
-        let parsed = slipkeeper_statement::parse(&bytes, &name, &candidates).map_err(bad)?;
+        let parsed = slipkeeper_statement::parse(&bytes, &name, &candidates)
+            .map_err(|e| bad(&e).with_zh(e.zh_text()))?;
         let sha = hex::encode(Sha256::digest(&bytes));
         let import = self.journal.import_statement(
             &name,

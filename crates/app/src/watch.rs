@@ -49,6 +49,8 @@ pub struct WatchStatus {
     pub last_import: Option<WatchedImport>,
     /// A statement in the folder that does not read: file, row and column.
     pub last_error: Option<String>,
+    /// The same in Chinese, where the core can say it.
+    pub last_error_zh: Option<String>,
 }
 
 /// `statements-watch.json`: the status, and the files looked at (not for the window).
@@ -134,6 +136,7 @@ impl App {
             if s.folder.as_deref() != Some(real.as_path()) {
                 stored.seen.clear();
                 s.last_error = None;
+                s.last_error_zh = None;
             }
             s.folder = Some(real);
         } else {
@@ -156,6 +159,7 @@ impl App {
             Err(e) => {
                 let err = AppError::io(&folder, e);
                 stored.status.last_error = Some(err.message.clone());
+                stored.status.last_error_zh = err.zh.clone();
                 stored.status.last_scan_at = Some(self.clock.now());
                 self.save_watch(&stored)?;
                 return Err(err);
@@ -209,6 +213,7 @@ impl App {
                         });
                         // A good statement clears the complaint about a bad one.
                         stored.status.last_error = None;
+                        stored.status.last_error_zh = None;
                     }
                     out.push(report);
                 }
@@ -218,6 +223,7 @@ impl App {
                 Err(e) => {
                     tracing::warn!(file = %name, error = %e.message, "watched folder: statement not imported");
                     stored.status.last_error = Some(e.message);
+                    stored.status.last_error_zh = e.zh;
                 }
             }
             stored.seen.insert(name, seen);
@@ -258,7 +264,10 @@ pub(crate) fn statement_alert(
     let folder = w.folder.as_ref()?;
     if let Some(e) = &w.last_error {
         return Some(slipkeeper_domain::Text::new(
-            format!("对账单文件夹里有一个文件读不了：{e}。请重新下载这个文件。"),
+            format!(
+                "对账单文件夹里有一个文件读不了：{}。请重新下载这个文件。",
+                w.last_error_zh.as_deref().unwrap_or(e)
+            ),
             format!("A file in the statements folder cannot be read: {e}. Download it again."),
         ));
     }

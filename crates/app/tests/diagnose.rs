@@ -1061,3 +1061,35 @@ fn not_in_the_acquirer_back_end_is_answered_by_the_statement_for_days_it_covers(
     );
     assert_eq!(d.code, DiagnosisCode::OnAcquirerStatement, "{zh}");
 }
+
+/// A statement with a bad cell is refused naming its file, row and column, in English
+/// and in the owner's Chinese, and nothing of it is imported.
+#[test]
+fn a_bad_statement_row_is_said_in_chinese_too() {
+    let mut shop = shop(&[], &[], EVENING);
+    let path = shop._dir.path().join("对账单.csv");
+    std::fs::write(
+        &path,
+        "终端编号,交易时间,卡号,交易金额,参考号,凭证号,授权码,交易类型,清算日期\n\
+         10000001,2026-11-20 12:00:00,622588******1234,12.5O,612345678901,000123,A1B2C3,消费,2026-11-21\n",
+    )
+    .unwrap();
+    let e = shop.app.import_statement(&path, None, None).unwrap_err();
+    assert_eq!(e.code, slipkeeper_app::ErrorCode::BadInput);
+    assert!(
+        e.message
+            .ends_with(":2:交易金额: \"12.5O\" is not an amount"),
+        "{}",
+        e.message
+    );
+    assert!(
+        e.zh.as_deref()
+            .is_some_and(|z| z.ends_with("对账单.csv 第 2 行「交易金额」列：“12.5O”不是金额")),
+        "{e:?}"
+    );
+    assert_eq!(
+        shop.app.statement_period().unwrap(),
+        None,
+        "nothing imported"
+    );
+}

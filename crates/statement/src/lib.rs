@@ -25,6 +25,8 @@ pub struct StatementError {
     pub row: Option<u32>,
     pub column: Option<String>,
     pub message: String,
+    /// The message in Chinese, for the shop owner's screen.
+    pub zh: String,
     /// No row of the file looks like a statement header: not a statement at all
     /// (a watched folder holds other files too), rather than a broken one.
     pub not_a_statement: bool,
@@ -47,6 +49,36 @@ impl fmt::Display for StatementError {
     }
 }
 
+impl StatementError {
+    /// Where and what in Chinese: "FILE 第 3 行「金额」列：…" (card numbers masked).
+    pub fn zh_text(&self) -> String {
+        let mut text = self.file.clone();
+        if let Some(r) = self.row {
+            text.push_str(&format!(" 第 {r} 行"));
+        }
+        if let Some(c) = &self.column {
+            text.push_str(&format!("「{c}」列"));
+        }
+        text.push('：');
+        text.push_str(&self.zh);
+        slipkeeper_domain::mask_pans(&text).into_owned()
+    }
+}
+
+/// A message in English and in Chinese.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Said {
+    pub en: String,
+    pub zh: String,
+}
+
+pub(crate) fn said(en: impl Into<String>, zh: impl Into<String>) -> Said {
+    Said {
+        en: en.into(),
+        zh: zh.into(),
+    }
+}
+
 #[cfg(test)]
 mod display_tests {
     #[test]
@@ -56,6 +88,7 @@ mod display_tests {
             row: Some(3),
             column: Some("卡号".into()),
             message: "\"6225880212345673\" is not an amount".into(),
+            zh: "“6225880212345673”不是金额".into(),
             not_a_statement: false,
         };
         assert_eq!(

@@ -1,7 +1,7 @@
 //! Reading CSV (UTF-8 or GBK/GB18030) and XLSX statements into lines.
 
 use crate::mapping::{AmountUnit, Field, Mapping};
-use crate::StatementError;
+use crate::{said, Said, StatementError};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use slipkeeper_domain::{
     mask_pans_in_text, AuthCode, MerchantId, Money, Rrn, StatementLine, TerminalId, TraceNo,
@@ -154,21 +154,35 @@ pub fn parse(
     file: &str,
     mappings: &[Mapping],
 ) -> Result<ParsedStatement, StatementError> {
-    let err = |row: Option<u32>, column: Option<String>, message: String| StatementError {
+    let err = |row: Option<u32>, column: Option<String>, m: Said| StatementError {
         file: file.to_owned(),
         row,
         column,
-        message,
+        message: m.en,
+        zh: m.zh,
         not_a_statement: false,
+    };
+    // The workbook itself unreadable or out of bounds: said in English by the
+    // archive and spreadsheet readers, summed up in Chinese.
+    let unreadable = |en: String| {
+        let zh = format!("这个表格文件读不了或太大，不像对账单（{en}）");
+        said(en, zh)
     };
     if bytes.len() as u64 > limits::FILE_BYTES {
         return Err(err(
             None,
             None,
-            format!(
-                "the file is {} MB; a statement may be at most {} MB",
-                bytes.len() >> 20,
-                limits::FILE_BYTES >> 20
+            said(
+                format!(
+                    "the file is {} MB; a statement may be at most {} MB",
+                    bytes.len() >> 20,
+                    limits::FILE_BYTES >> 20
+                ),
+                format!(
+                    "文件有 {} MB，对账单最大 {} MB",
+                    bytes.len() >> 20,
+                    limits::FILE_BYTES >> 20
+                ),
             ),
         ));
     }
@@ -177,7 +191,10 @@ pub fn parse(
             let (text, enc) = decode(bytes);
             (csv_rows(&text).map_err(|(row, m)| err(row, None, m))?, enc)
         }
-        Format::Xlsx => (xlsx_rows(bytes).map_err(|m| err(None, None, m))?, "xlsx"),
+        Format::Xlsx => (
+            xlsx_rows(bytes).map_err(|m| err(None, None, unreadable(m)))?,
+            "xlsx",
+        ),
     };
     let candidates = header_candidates(&rows);
     let found = mappings.iter().find_map(|m| {
@@ -201,10 +218,16 @@ pub fn parse(
             ..err(
             None,
             None,
-            format!(
-                "no header row found in the first {HEADER_SEARCH_ROWS} rows (looked for {}){}; choose a mapping with --mapping, or run `slipkeeper statement propose` on the file",
-                wanted.join("; or "),
-                found_columns(&rows)
+            said(
+                format!(
+                    "no header row found in the first {HEADER_SEARCH_ROWS} rows (looked for {}){}; choose a mapping with --mapping, or run `slipkeeper statement propose` on the file",
+                    wanted.join("; or "),
+                    found_columns(&rows)
+                ),
+                format!(
+                    "前 {HEADER_SEARCH_ROWS} 行里没有认得的表头（找的是：{}）：这不像收单机构的交易明细；请确认下载的是交易明细，或为这种格式设置一个对照"
+                    , wanted.join("；或 ")
+                ),
             ),
         )
         });
@@ -266,11 +289,19 @@ pub fn parse(
             return Err(err(
                 Some(row.no),
                 None,
-                format!(
-                    "expected {} columns like the header (row {}), found {}",
-                    header.cells.len(),
-                    header.no,
-                    row.cells.len()
+                said(
+                    format!(
+                        "expected {} columns like the header (row {}), found {}",
+                        header.cells.len(),
+                        header.no,
+                        row.cells.len()
+                    ),
+                    format!(
+                        "这一行有 {} 列，表头（第 {} 行）有 {} 列",
+                        row.cells.len(),
+                        header.no,
+                        header.cells.len()
+                    ),
                 ),
             ));
         }
@@ -299,7 +330,7 @@ fn decode(bytes: &[u8]) -> (String, &'static str) {
     }
 }
 
-fn csv_rows(text: &str) -> Result<Vec<Row>, (Option<u32>, String)> {
+fn csv_rows(text: &str) -> Result<Vec<Row>, (Option<u32>, Said)> {
     let mut r = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -324,7 +355,13 @@ fn csv_rows(text: &str) -> Result<Vec<Row>, (Option<u32>, String)> {
     for rec in r.records() {
         let rec = rec.map_err(|e| {
             let line = e.position().map(|p| p.line() as u32);
-            (line, format!("not valid CSV: {e}"))
+            (
+                line,
+                said(
+                    format!("not valid CSV: {e}"),
+                    format!("不是有效的 CSV 文件（{e}）"),
+                ),
+            )
         })?;
         let no = rec
             .position()
@@ -334,10 +371,17 @@ fn csv_rows(text: &str) -> Result<Vec<Row>, (Option<u32>, String)> {
         if rec.len() > limits::COLUMNS as usize || cells > limits::CELLS {
             return Err((
                 Some(no),
-                format!(
-                    "more than {} columns in a row or {} cells in the file: not a statement",
-                    limits::COLUMNS,
-                    limits::CELLS
+                said(
+                    format!(
+                        "more than {} columns in a row or {} cells in the file: not a statement",
+                        limits::COLUMNS,
+                        limits::CELLS
+                    ),
+                    format!(
+                        "一行超过 {} 列或全文件超过 {} 格：不像对账单",
+                        limits::COLUMNS,
+                        limits::CELLS
+                    ),
                 ),
             ));
         }
@@ -493,7 +537,12 @@ fn xlsx_rows(bytes: &[u8]) -> Result<Vec<Row>, String> {
         .collect())
 }
 
-type FieldError = (Field, String);
+type FieldError = (Field, Said);
+
+/// A value the domain refuses as an identifier, said in both languages.
+fn id_said(v: &str, what_zh: &str, e: slipkeeper_domain::DomainError) -> Said {
+    said(e.to_string(), format!("“{v}”不是有效的{what_zh}"))
+}
 
 fn read_line(
     m: &Mapping,
@@ -514,7 +563,7 @@ fn read_line(
     };
     let occurred_at = when(m, &cell)?;
     let (amount_v, negative) = {
-        let raw = cell(Field::Amount).ok_or((Field::Amount, "no amount".to_owned()))?;
+        let raw = cell(Field::Amount).ok_or((Field::Amount, said("no amount", "没有金额")))?;
         let money = amount(raw, m).map_err(|e| (Field::Amount, e))?;
         (
             Money::new(money.minor().abs(), money.currency()),
@@ -531,9 +580,12 @@ fn read_line(
                     let known: Vec<&str> = m.types.keys().map(String::as_str).collect();
                     (
                         Field::Type,
-                        format!(
-                            "unknown transaction type {word:?} (this mapping knows {})",
-                            known.join(", ")
+                        said(
+                            format!(
+                                "unknown transaction type {word:?} (this mapping knows {})",
+                                known.join(", ")
+                            ),
+                            format!("不认识的交易类型“{word}”（认得的有：{}）", known.join("、")),
                         ),
                     )
                 })?;
@@ -559,26 +611,29 @@ fn read_line(
     // Spreadsheets keep leading zeros behind an apostrophe ('000123).
     let text = |f: Field| cell(f).map(str::to_owned);
     let merchant_id = text(Field::MerchantId)
-        .map(|v| MerchantId::new(&v).map_err(|e| (Field::MerchantId, e.to_string())))
+        .map(|v| MerchantId::new(&v).map_err(|e| (Field::MerchantId, id_said(&v, "商户号", e))))
         .transpose()?;
     let terminal_id = text(Field::TerminalId)
-        .map(|v| TerminalId::new(&v).map_err(|e| (Field::TerminalId, e.to_string())))
+        .map(|v| TerminalId::new(&v).map_err(|e| (Field::TerminalId, id_said(&v, "终端号", e))))
         .transpose()?;
     let rrn = text(Field::Rrn)
-        .map(|v| Rrn::new(&v).map_err(|e| (Field::Rrn, e.to_string())))
+        .map(|v| Rrn::new(&v).map_err(|e| (Field::Rrn, id_said(&v, "参考号", e))))
         .transpose()?;
     let trace_no = text(Field::Trace)
-        .map(|v| TraceNo::new(&v).map_err(|e| (Field::Trace, e.to_string())))
+        .map(|v| TraceNo::new(&v).map_err(|e| (Field::Trace, id_said(&v, "凭证号", e))))
         .transpose()?;
     let auth_code = text(Field::Auth)
-        .map(|v| AuthCode::new(&v).map_err(|e| (Field::Auth, e.to_string())))
+        .map(|v| AuthCode::new(&v).map_err(|e| (Field::Auth, id_said(&v, "授权码", e))))
         .transpose()?;
     let settle_date = cell(Field::SettleDate)
         .map(|v| {
             date(v, &m.date_formats).ok_or_else(|| {
                 (
                     Field::SettleDate,
-                    format!("{v:?} is not a date in {}", m.date_formats.join(" or ")),
+                    said(
+                        format!("{v:?} is not a date in {}", m.date_formats.join(" or ")),
+                        format!("“{v}”不是日期（应为 {}）", m.date_formats.join(" 或 ")),
+                    ),
                 )
             })
         })
@@ -603,7 +658,7 @@ fn read_line(
     })
 }
 
-fn amount(v: &str, m: &Mapping) -> Result<Money, String> {
+fn amount(v: &str, m: &Mapping) -> Result<Money, Said> {
     let cleaned: String = v
         .chars()
         .filter(|c| !matches!(c, ',' | '¥' | '￥' | ' ' | '元'))
@@ -615,19 +670,23 @@ fn amount(v: &str, m: &Mapping) -> Result<Money, String> {
             None => (false, cleaned.clone()),
         },
     };
-    let bad = || format!("{v:?} is not an amount");
+    let bad = || said(format!("{v:?} is not an amount"), format!("“{v}”不是金额"));
     let minor = match m.amount_unit {
         AmountUnit::Yuan => Money::parse_major(&body, &m.currency)
             .map_err(|_| bad())?
             .minor(),
         AmountUnit::Fen => {
             if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(format!("{v:?} is not an amount in fen (分): digits only"));
+                return Err(said(
+                    format!("{v:?} is not an amount in fen (分): digits only"),
+                    format!("“{v}”不是以分为单位的金额（只能是数字）"),
+                ));
             }
             body.parse::<i64>().map_err(|_| bad())?
         }
     };
-    let currency = slipkeeper_domain::Currency::new(&m.currency).map_err(|e| e.to_string())?;
+    let currency = slipkeeper_domain::Currency::new(&m.currency)
+        .map_err(|e| said(e.to_string(), format!("对照里的币种不对（{e}）")))?;
     Ok(Money::new(if neg { -minor } else { minor }, currency))
 }
 
@@ -665,23 +724,32 @@ fn when<'a>(
         if cell(Field::Date).is_none() {
             return Err((
                 Field::Datetime,
-                format!(
-                    "{v:?} is not a date and time in the expected format ({})",
-                    m.datetime_formats.join(" or ")
+                said(
+                    format!(
+                        "{v:?} is not a date and time in the expected format ({})",
+                        m.datetime_formats.join(" or ")
+                    ),
+                    format!(
+                        "“{v}”不是日期时间（应为 {}）",
+                        m.datetime_formats.join(" 或 ")
+                    ),
                 ),
             ));
         }
     }
-    let d = cell(Field::Date).ok_or((Field::Date, "no date".to_owned()))?;
+    let d = cell(Field::Date).ok_or((Field::Date, said("no date", "没有日期")))?;
     if let Some(t) = full(d) {
         return Ok(t);
     }
     let day = date(d, &m.date_formats).ok_or_else(|| {
         (
             Field::Date,
-            format!(
-                "{d:?} is not a date in the expected format ({})",
-                m.date_formats.join(" or ")
+            said(
+                format!(
+                    "{d:?} is not a date in the expected format ({})",
+                    m.date_formats.join(" or ")
+                ),
+                format!("“{d}”不是日期（应为 {}）", m.date_formats.join(" 或 ")),
             ),
         )
     })?;
@@ -696,9 +764,12 @@ fn when<'a>(
         Some(v) => time(v, &m.time_formats).ok_or_else(|| {
             (
                 tf,
-                format!(
-                    "{v:?} is not a time in the expected format ({})",
-                    m.time_formats.join(" or ")
+                said(
+                    format!(
+                        "{v:?} is not a time in the expected format ({})",
+                        m.time_formats.join(" or ")
+                    ),
+                    format!("“{v}”不是时间（应为 {}）", m.time_formats.join(" 或 ")),
                 ),
             )
         })?,

@@ -177,11 +177,20 @@ fn bad_rows_name_the_file_row_and_column() {
         e.to_string(),
         "bad.csv:8: expected 13 columns like the header (row 4), found 5"
     );
+    // The same, in the owner's words.
+    assert_eq!(
+        e.zh_text(),
+        "bad.csv 第 8 行：这一行有 5 列，表头（第 4 行）有 13 列"
+    );
 
     let e = fails("898310048990001,10000001,2026-11-20 12:00:00,622202******0128,12.5O,0,0,600000000009,000009,,消费,2026-11-21,借记卡");
     assert_eq!(
         e.to_string(),
         "bad.csv:8:交易金额: \"12.5O\" is not an amount"
+    );
+    assert_eq!(
+        e.zh_text(),
+        "bad.csv 第 8 行「交易金额」列：“12.5O”不是金额"
     );
 
     let e = fails("898310048990001,10000001,20/11/2026 12:00,622202******0128,12.50,0,0,600000000009,000009,,消费,2026-11-21,借记卡");
@@ -193,7 +202,18 @@ fn bad_rows_name_the_file_row_and_column() {
         "{e}"
     );
 
+    assert!(
+        e.zh_text().contains("“20/11/2026 12:00”不是日期时间"),
+        "{}",
+        e.zh_text()
+    );
+
     let e = fails("898310048990001,10000001,2026-11-20 12:00:00,622202******0128,12.50,0,0,600000000009,000009,,分期,2026-11-21,借记卡");
+    assert!(
+        e.zh_text().contains("不认识的交易类型“分期”"),
+        "{}",
+        e.zh_text()
+    );
     assert!(
         e.to_string()
             .starts_with("bad.csv:8:交易类型: unknown transaction type \"分期\""),

@@ -180,7 +180,8 @@ export const home: Home = {
     "folder": null,
     "last_scan_at": null,
     "last_import": null,
-    "last_error": null
+    "last_error": null,
+    "last_error_zh": null
   }
 };
 

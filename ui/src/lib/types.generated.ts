@@ -999,7 +999,11 @@ folder?: string | null, last_scan_at?: string | null, last_import?: WatchedImpor
 /**
  * A statement in the folder that does not read: file, row and column.
  */
-last_error?: string | null, };
+last_error?: string | null, 
+/**
+ * The same in Chinese, where the core can say it.
+ */
+last_error_zh?: string | null, };
 
 /**
  * The last statement the folder brought in.
