@@ -246,6 +246,10 @@ impl App {
                 return Err(bad(format!(
                     "{}: not a JPEG, PNG or PDF file (attach photos or scans of the slip, or screenshots); nothing was written",
                     p.display()
+                ))
+                .with_zh(format!(
+                    "{}：不是 JPEG、PNG 或 PDF 文件（请附签购单的照片、扫描件或截图）；什么都没有写",
+                    p.display()
                 )));
             };
             attached.push((
@@ -260,6 +264,10 @@ impl App {
             return Err(bad(format!(
                 "the letter needs your {}: set them with `slipkeeper merchant set`; nothing was written",
                 missing.join(", ")
+            ))
+            .with_zh(format!(
+                "信函需要填写商户资料（{}）：请在设置里填好；什么都没有写",
+                missing.join("、")
             )));
         }
         let plan = self.contact_plan(case_id)?;
@@ -520,19 +528,27 @@ pub fn verify_evidence(path: &Path) -> Result<PackCheck, AppError> {
     // Two entries of one name: a reader shows one, and the ZIP library keeps only one
     // of them, so the names are read from the central directory itself. A pack
     // Slipkeeper writes never has them.
-    let names = central_directory_names(&mut f)
-        .map_err(|e| bad(format!("{}: not a readable ZIP: {e}", path.display())))?;
+    let names = central_directory_names(&mut f).map_err(|e| {
+        bad(format!("{}: not a readable ZIP: {e}", path.display()))
+            .with_zh(format!("{}：不是可读的 ZIP 文件（{e}）", path.display()))
+    })?;
     let mut seen = std::collections::BTreeSet::new();
     for n in &names {
         if !seen.insert(n) {
             return Err(bad(format!(
                 "{}: two entries named {n}: a forged pack",
                 path.display()
+            ))
+            .with_zh(format!(
+                "{}：有两个同名文件 {n}：这个证据包被人动过",
+                path.display()
             )));
         }
     }
-    let mut z = zip::ZipArchive::new(f)
-        .map_err(|e| bad(format!("{}: not a readable ZIP: {e}", path.display())))?;
+    let mut z = zip::ZipArchive::new(f).map_err(|e| {
+        bad(format!("{}: not a readable ZIP: {e}", path.display()))
+            .with_zh(format!("{}：不是可读的 ZIP 文件（{e}）", path.display()))
+    })?;
     if z.len() > pack_limits::ENTRIES {
         return Err(bad(format!(
             "{}: {} entries (a pack has at most {}): not an evidence pack",
@@ -579,6 +595,10 @@ pub fn verify_evidence(path: &Path) -> Result<PackCheck, AppError> {
             return Err(bad(format!(
                 "{}: two entries named {name}: a forged pack",
                 path.display()
+            ))
+            .with_zh(format!(
+                "{}：有两个同名文件 {name}：这个证据包被人动过",
+                path.display()
             )));
         }
         if keep {
@@ -589,6 +609,10 @@ pub fn verify_evidence(path: &Path) -> Result<PackCheck, AppError> {
     let Some(sums) = kept.get("MANIFEST.sha256") else {
         return Err(bad(format!(
             "{}: no MANIFEST.sha256: not an evidence pack",
+            path.display()
+        ))
+        .with_zh(format!(
+            "{}：没有校验清单 MANIFEST.sha256，不是签购单管家的证据包",
             path.display()
         )));
     };

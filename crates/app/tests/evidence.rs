@@ -147,11 +147,18 @@ fn a_pack_with_two_entries_of_one_name_is_refused() {
     }
     std::fs::write(&forged, bytes).unwrap();
     match verify_evidence(&forged) {
-        Err(e) => assert!(
-            e.message.contains("two entries named 03_raw_frames.txt"),
-            "{}",
-            e.message
-        ),
+        Err(e) => {
+            assert!(
+                e.message.contains("two entries named 03_raw_frames.txt"),
+                "{}",
+                e.message
+            );
+            assert!(
+                e.zh.as_deref()
+                    .is_some_and(|z| z.contains("有两个同名文件 03_raw_frames.txt")),
+                "{e:?}"
+            );
+        }
         Ok(c) => panic!("a forged pack passed: {:?}", c.problems),
     }
 }
