@@ -319,6 +319,10 @@ impl App {
                         ErrorCode::BadInput,
                         format!("printer address {addr:?}: {e}"),
                     )
+                    .with_zh(format!(
+                        "打印机地址“{addr}”不对（应为 IP:端口，如 192.168.1.50:9100）"
+                    ))
+                    .with_field("receipt")
                 })?;
                 let mut s = std::net::TcpStream::connect_timeout(&sock, Duration::from_secs(5))
                     .map_err(|e| {
@@ -326,9 +330,16 @@ impl App {
                             ErrorCode::Io,
                             format!("cannot reach the printer at {addr}: {e}"),
                         )
+                        .with_zh(format!(
+                            "连不上 {addr} 的小票打印机：请确认打印机开着、网线插好、地址没变"
+                        ))
+                        .with_field("receipt")
                     })?;
-                s.write_all(&bytes)
-                    .map_err(|e| AppError::new(ErrorCode::Io, format!("printer {addr}: {e}")))?;
+                s.write_all(&bytes).map_err(|e| {
+                    AppError::new(ErrorCode::Io, format!("printer {addr}: {e}")).with_zh(format!(
+                        "发给 {addr} 的小票打印机时断开了：请检查打印机后再试"
+                    ))
+                })?;
             }
             EscposTarget::Device(path) => {
                 let mut f = open_printer_device(path)?;
@@ -378,6 +389,7 @@ pub fn print_pdf_on_system_printer(pdf: &Path, printer: Option<&str>) -> Result<
             ErrorCode::Io,
             format!("cannot start the system print command ({e}); is CUPS (lp) installed?"),
         )
+        .with_zh("启动不了系统的打印命令：这台电脑上好像没有安装打印服务")
     })?;
     if !out.status.success() {
         return Err(AppError::new(
@@ -387,7 +399,12 @@ pub fn print_pdf_on_system_printer(pdf: &Path, printer: Option<&str>) -> Result<
                 printer.unwrap_or("(default)"),
                 String::from_utf8_lossy(&out.stderr).trim()
             ),
-        ));
+        )
+        .with_zh(format!(
+            "打印机 {} 没有接受这份打印：{}",
+            printer.unwrap_or("（默认打印机）"),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
     }
     Ok(())
 }
@@ -412,6 +429,10 @@ pub fn open_with_os(path: &Path) -> Result<(), AppError> {
             ErrorCode::Io,
             format!("cannot open {}: {e}", path.display()),
         )
+        .with_zh(format!(
+            "打不开 {}：这台电脑上没有能打开它的程序",
+            path.display()
+        ))
     })
 }
 
@@ -437,6 +458,11 @@ pub(crate) fn open_printer_device(path: &Path) -> Result<std::fs::File, AppError
                 path.display()
             ),
         )
+        .with_zh(format!(
+            "{}：不是打印机设备；小票打印机应是 /dev/usb/lp0、/dev/ttyUSB0 或 COM3 这样的设备",
+            path.display()
+        ))
+        .with_field("receipt")
     };
     let resolved = if cfg!(windows) {
         path.to_path_buf()

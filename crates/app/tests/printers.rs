@@ -207,6 +207,13 @@ fn wrong_printer_settings_are_refused_and_nothing_is_stored() {
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::Io);
     assert!(e.message.contains(&addr), "{}", e.message);
+    // In Chinese too, with what to check, and Settings named as where it is fixed.
+    assert!(
+        e.zh.as_deref()
+            .is_some_and(|z| z.starts_with(&format!("连不上 {addr} 的小票打印机"))),
+        "{e:?}"
+    );
+    assert_eq!(e.field.as_deref(), Some("receipt"));
 
     std::fs::write(dir.path().join("printers.json"), "{ not json").unwrap();
     let e = app.printers().unwrap_err();
