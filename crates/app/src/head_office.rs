@@ -25,7 +25,28 @@ impl From<HqError> for AppError {
             HqError::AheadOfJournal { .. } | HqError::Diverged { .. } => ErrorCode::Corrupt,
             _ => ErrorCode::HeadOffice,
         };
-        AppError::new(code, e.to_string())
+        let zh = match &e {
+            HqError::BadAddress(_) => {
+                "总部地址不对：应为 postgres://用户名@主机/数据库".to_owned()
+            }
+            HqError::Connect { target, .. } => {
+                format!("连不上 {target} 的总部数据库：请确认网络通、地址对，再试一次")
+            }
+            HqError::Db(m) => format!("总部数据库拒绝了：{m}"),
+            HqError::NotAShop { role } => {
+                format!("账号 {role} 不是任何一家门店的账号：请总部用“添加门店”给本店开一个")
+            }
+            HqError::AheadOfJournal { shop, theirs, ours } => format!(
+                "总部已有门店 {shop} 的 {theirs} 条记录，本机日志只有 {ours} 条：打开的是不是本店的日志？"
+            ),
+            HqError::Diverged { shop, seq } => format!(
+                "总部存的门店 {shop} 第 {seq} 条记录和本机日志不一样：本机日志被换过，或从别的门店的备份恢复过；什么都没有发送"
+            ),
+            HqError::Invalid(m) => format!("输入不对：{m}"),
+            HqError::File { path, reason } => format!("{path}：{reason}"),
+            _ => format!("总部出错（{e}）"),
+        };
+        AppError::new(code, e.to_string()).with_zh(zh)
     }
 }
 

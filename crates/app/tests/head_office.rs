@@ -69,6 +69,13 @@ fn the_window_searches_every_shop_by_what_was_typed() {
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::HeadOffice, "{e:?}");
     assert!(!e.message.contains("wrong-password-9"), "{}", e.message);
+    // Said in Chinese too, and not repeated there either.
+    let zh = e.zh.as_deref().unwrap_or_default();
+    assert!(
+        zh.starts_with("总部数据库拒绝了") || zh.starts_with("连不上"),
+        "{zh}"
+    );
+    assert!(!zh.contains("wrong-password-9"), "{zh}");
     // An address that is not one: the field is named.
     let e = app
         .search_head_office("hq.example", "x", "000001")
