@@ -256,27 +256,7 @@ mod tests {
         let mut j = slipkeeper_journal::Journal::open(&db).unwrap();
         j.set_busy_timeout(std::time::Duration::from_millis(10))
             .unwrap();
-        let mut lock = std::process::Command::new("python3")
-            .args([
-                "-c",
-                "import sqlite3, sys\n\
-                 c = sqlite3.connect(sys.argv[1], isolation_level=None)\n\
-                 c.execute('BEGIN EXCLUSIVE')\n\
-                 print('locked', flush=True)\n\
-                 sys.stdin.read()\n",
-            ])
-            .arg(&db)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufRead::read_line(
-            &mut std::io::BufReader::new(lock.stdout.as_mut().unwrap()),
-            &mut line,
-        )
-        .unwrap();
-        assert_eq!(line.trim(), "locked");
+        let lock = slipkeeper_testkit::ForeignLock::hold(&db);
         let rec = slipkeeper_journal::Record {
             body: slipkeeper_journal::RecordBody::Transaction(
                 slipkeeper_domain::sample::transaction(1),
@@ -284,8 +264,7 @@ mod tests {
             recorded_at: chrono::DateTime::UNIX_EPOCH,
         };
         let e = AppError::from(j.ingest(&[rec]).unwrap_err());
-        drop(lock.stdin.take());
-        lock.wait().unwrap();
+        drop(lock); // released
         assert_eq!(
             e.zh.as_deref(),
             Some("日志正被另一个程序占用，请稍后再试"),

@@ -152,27 +152,7 @@ fn a_running_mirror_stores_what_it_spooled_once_the_journal_is_free() {
 
     // Another program (python's sqlite3) takes the journal's write lock, for longer
     // than the journal's 5 s busy timeout.
-    let mut lock = std::process::Command::new("python3")
-        .args([
-            "-c",
-            "import sqlite3, sys\n\
-             c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)\n\
-             c.execute('BEGIN EXCLUSIVE')\n\
-             print('locked', flush=True)\n\
-             sys.stdin.read()\n",
-        ])
-        .arg(&db)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(lock.stdout.as_mut().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    assert_eq!(line.trim(), "locked");
+    let lock = slipkeeper_testkit::ForeignLock::hold(&db);
     sim.customer(2_000);
     sim.customer(3_000);
     wait(
@@ -182,8 +162,7 @@ fn a_running_mirror_stores_what_it_spooled_once_the_journal_is_free() {
     );
     assert_eq!(ledger().len(), 3, "the counter went on");
     assert_eq!(traces(&reader).len(), 1, "nothing stored while locked");
-    drop(lock.stdin.take()); // released
-    lock.wait().unwrap();
+    drop(lock); // released
 
     wait(
         "the running mirror stores the spool once the journal is free",

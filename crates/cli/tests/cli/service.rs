@@ -314,27 +314,7 @@ fn the_proxy_relays_with_the_journal_locked_and_after_a_sigkill() {
     });
 
     // Another program holds the journal's write lock (python's sqlite3).
-    let mut lock = std::process::Command::new("python3")
-        .args([
-            "-c",
-            "import sqlite3, sys\n\
-             c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)\n\
-             c.execute('BEGIN EXCLUSIVE')\n\
-             print('locked', flush=True)\n\
-             sys.stdin.read()\n",
-        ])
-        .arg(&db)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(lock.stdout.as_mut().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    assert_eq!(line.trim(), "locked");
+    let lock = slipkeeper_testkit::ForeignLock::hold(&db);
     // The register still takes cards.
     assert_eq!(
         pay(&rt, &register, 2_000),
@@ -342,8 +322,7 @@ fn the_proxy_relays_with_the_journal_locked_and_after_a_sigkill() {
     );
     // Longer than the journal waits for a lock (5 s): the store fails meanwhile.
     std::thread::sleep(Duration::from_secs(7));
-    drop(lock.stdin.take()); // released
-    lock.wait().unwrap();
+    drop(lock); // released
     let log = || -> String {
         std::fs::read_dir(d.p("logs"))
             .unwrap()
