@@ -278,7 +278,11 @@ pub fn serve(
                 "the service already runs for {}{running}; one per journal",
                 journal.display()
             ),
-        ));
+        )
+        .with_zh(format!(
+            "这本日志（{}）的后台同步服务已经在运行{running}；每本日志只运行一个",
+            journal.display()
+        )));
     }
     let app = App::open(journal, clock.clone())?;
     let (listener, port, token) = loopback("control channel")?;
@@ -449,7 +453,10 @@ pub fn request(
     let Ok(mut conn) = TcpStream::connect_timeout(&addr, Duration::from_secs(2)) else {
         return Ok(None);
     };
-    let io = |e: std::io::Error| AppError::new(ErrorCode::Io, format!("service at {addr}: {e}"));
+    let io = |e: std::io::Error| {
+        AppError::new(ErrorCode::Io, format!("service at {addr}: {e}"))
+            .with_zh("和后台同步服务的联系断了：请稍后再试，或在首页重新启动它")
+    };
     conn.set_read_timeout(Some(Duration::from_secs(10)))
         .map_err(io)?;
     write!(
@@ -558,13 +565,18 @@ impl ServiceClient {
             let until = std::time::Instant::now() + Duration::from_secs(15);
             while service_status(&self.journal)?.is_none() {
                 if std::time::Instant::now() > until {
+                    let logs = crate::logs::log_dir(&self.journal);
                     return Err(AppError::new(
                         ErrorCode::Internal,
                         format!(
                             "the link service did not come up; its log is in {}",
-                            crate::logs::log_dir(&self.journal).display()
+                            logs.display()
                         ),
-                    ));
+                    )
+                    .with_zh(format!(
+                        "后台同步服务没有启动起来；它的日志在 {}（可在“设置”里保存支持包发给技术支持）",
+                        logs.display()
+                    )));
                 }
                 std::thread::sleep(Duration::from_millis(100));
             }
@@ -674,6 +686,10 @@ pub fn spawn_service(program: &Path, journal: &Path) -> Result<std::process::Chi
             ErrorCode::NotFound,
             format!("the link service cannot start: {}: {e}", program.display()),
         )
+        .with_zh(format!(
+            "后台同步服务启动不了：找不到或打不开 {}；请重新安装签购单管家",
+            program.display()
+        ))
     })
 }
 
@@ -812,6 +828,12 @@ mod tests {
             e.message.contains("/nonexistent/slipkeeper"),
             "{}",
             e.message
+        );
+        assert!(
+            e.zh.as_deref()
+                .is_some_and(|z| z.starts_with("后台同步服务启动不了")
+                    && z.contains("/nonexistent/slipkeeper")),
+            "{e:?}"
         );
     }
 }
