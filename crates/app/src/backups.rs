@@ -199,11 +199,10 @@ impl App {
             for old in &all[..extra] {
                 std::fs::remove_file(old).map_err(|e| AppError::io(old, e))?;
                 // Its anchors go with it (a copy made before anchors has none).
-                let mut anchors = old.as_os_str().to_owned();
-                anchors.push(".anchors");
+                let anchors = slipkeeper_journal::anchors_path(old);
                 match std::fs::remove_file(&anchors) {
                     Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                        return Err(AppError::io(Path::new(&anchors), e))
+                        return Err(AppError::io(&anchors, e))
                     }
                     _ => {}
                 }

@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 /// Size past which opening the journal keeps only the newest anchor.
 const COMPACT_AT: u64 = 256 * 1024;
 
-pub(crate) fn path_of(journal: &Path) -> PathBuf {
+/// The anchors file beside the journal (or backup) at `journal`.
+pub fn path_of(journal: &Path) -> PathBuf {
     let mut p = journal.as_os_str().to_owned();
     p.push(".anchors");
     PathBuf::from(p)

@@ -35,6 +35,7 @@ mod settings;
 mod sql;
 mod statements;
 
+pub use anchors::path_of as anchors_path;
 pub use cases::{check_proof, CaseEvent, CaseRow, ChainProof, NewCase};
 pub use chain::{ChainRewrite, ChainedRecord, Problem, ProblemKind, VerifyReport, VERIFY_LIMITS};
 pub use error::{ImportError, JournalError, StorageTrouble};
