@@ -8,28 +8,25 @@
 mod clocks;
 #[path = "support/latency.rs"]
 mod latency;
-use clocks::{link_clock, shop_now};
+use clocks::link_clock;
+use slipkeeper_testkit::sim::shop_now;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use slipkeeper_app::{App, ConnectOptions, MirrorEvent, SystemClock};
 use slipkeeper_link::service::Endpoint;
 use slipkeeper_link::{commands, Link};
-use slipkeeper_termsim::{Faults, Shared, Terminal};
+use slipkeeper_termsim::{Faults, Shared};
+use slipkeeper_testkit::sim;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// A simulated terminal on loopback with `n` customers already waiting at its counter.
 async fn counter_with(n: u64) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
-    let sim = Shared::new(
-        Terminal::new("52523535", "898310048990001", 156),
-        Faults::default(),
-    );
+    let sim = Shared::new(sim::terminal(), Faults::default());
     for i in 0..n {
         sim.customer(1000 + (i % 50) * 100);
     }
-    slipkeeper_termsim::serve_shared("127.0.0.1:0".parse().unwrap(), sim, shop_now)
-        .await
-        .unwrap()
+    sim::serve(sim, shop_now).await
 }
 
 /// Mirrors `n` bookings of customers already waiting; returns the time from the
@@ -127,15 +124,7 @@ fn bench(c: &mut Criterion) {
     // the same APDUs framed for a serial line (DLE STX … DLE ETX CRC, DLE doubled,
     // one ACK byte back per frame) at 8 data bits + 2 stop bits + start bit.
     let one = rt.block_on(async {
-        let sim = Shared::new(
-            Terminal::new("52523535", "898310048990001", 156),
-            Faults::default(),
-        );
-        sim.customer(12_345);
-        let (addr, _s) =
-            slipkeeper_termsim::serve_shared("127.0.0.1:0".parse().unwrap(), sim, shop_now)
-                .await
-                .unwrap();
+        let (addr, _s) = counter_with(1).await;
         let mut l = Link::connect_tcp(&addr.to_string(), link_clock())
             .await
             .unwrap();
@@ -165,15 +154,8 @@ fn bench(c: &mut Criterion) {
     // and through the proxy, alternately.
     let (direct, proxied) = rt.block_on(async {
         // Two simulators: a terminal serves one ECR connection at a time.
-        let sim = || {
-            slipkeeper_termsim::serve(
-                "127.0.0.1:0".parse().unwrap(),
-                Terminal::new("52523535", "898310048990001", 156),
-                shop_now,
-            )
-        };
-        let (pt, _s) = sim().await.unwrap();
-        let (pt2, _s2) = sim().await.unwrap();
+        let (pt, _s) = sim::counter(shop_now).await;
+        let (pt2, _s2) = sim::counter(shop_now).await;
         let (tap, mut frames) = tokio::sync::mpsc::unbounded_channel();
         tokio::spawn(async move { while frames.recv().await.is_some() {} });
         let spool_dir = tempfile::tempdir().unwrap();

@@ -9,24 +9,15 @@
 mod clocks;
 #[path = "support/latency.rs"]
 mod latency;
-use clocks::{link_clock, shop_now};
+use clocks::link_clock;
+use slipkeeper_testkit::sim;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use slipkeeper_app::agent::{request, serve, service_status};
 use slipkeeper_app::{App, ConnectRequest, LinkSlot, SystemClock};
 use slipkeeper_link::Link;
-use slipkeeper_termsim::Terminal;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
-
-fn sim(rt: &tokio::runtime::Runtime) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
-    rt.block_on(slipkeeper_termsim::serve(
-        "127.0.0.1:0".parse().unwrap(),
-        Terminal::new("52523535", "898310048990001", 156),
-        shop_now,
-    ))
-    .unwrap()
-}
 
 /// From `serve` being called to its one link reporting "connected".
 fn start_to_link_up(pt: &str) -> Duration {
@@ -69,7 +60,7 @@ fn bench(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
-    let (pt, _s) = sim(&rt);
+    let (pt, _s) = rt.block_on(sim::counter(sim::shop_now));
     let pt = pt.to_string();
     let mut g = c.benchmark_group("service");
     g.sample_size(10);
@@ -80,7 +71,7 @@ fn bench(c: &mut Criterion) {
 
     // The proxy as the service runs it (LinkSlot: spool, store into SQLite), against
     // a second simulator straight (a terminal serves one ECR connection at a time).
-    let (pt2, _s2) = sim(&rt);
+    let (pt2, _s2) = rt.block_on(sim::counter(sim::shop_now));
     let dir = tempfile::tempdir().unwrap();
     let slot = LinkSlot::new(&dir.path().join("j.db"));
     let listen = std::net::TcpListener::bind("127.0.0.1:0")

@@ -2,7 +2,7 @@
 //! of commands (`Commands` in `ui/src/lib/types.generated.ts`) is generated from here,
 //! so a wrong command name, argument or result type is a type error in `ui/`; a test
 //! holds the shell's `#[tauri::command]` functions and its permission list to it
-//! (`crates/app/tests/contract.rs`).
+//! (`tests/boundaries.rs`).
 //!
 //! The request types the window sends are here too when no other module owns them:
 //! what a reprint is about, the file pickers' purposes.

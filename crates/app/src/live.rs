@@ -553,37 +553,16 @@ fn poisoned() -> AppError {
 mod tests {
     use super::*;
     use crate::SystemClock;
-    use slipkeeper_termsim::{Faults, Shared, Terminal};
-
-    #[allow(clippy::disallowed_methods)] // the simulated terminal's wall clock
-    fn shop_now() -> chrono::NaiveDateTime {
-        chrono::Local::now().naive_local()
-    }
-
-    /// A simulated terminal on loopback; it serves as long as the runtime lives.
-    fn simulator() -> (tokio::runtime::Runtime, Arc<Shared>, std::net::SocketAddr) {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let sim = Shared::new(
-            Terminal::new("52523535", "898310048990001", 156),
-            Faults::default(),
-        );
-        let (addr, _server) = rt
-            .block_on(slipkeeper_termsim::serve_shared(
-                "127.0.0.1:0".parse().unwrap(),
-                sim.clone(),
-                shop_now,
-            ))
-            .unwrap();
-        (rt, sim, addr)
-    }
+    use slipkeeper_testkit::sim::Simulator;
 
     #[test]
     fn a_live_mirror_reports_state_progress_and_totals_then_stops_when_dropped() {
-        let (_rt, sim, addr) = simulator();
+        let Simulator {
+            rt: _serving,
+            sim,
+            addr,
+            ..
+        } = Simulator::start();
         let dir = tempfile::tempdir().unwrap();
         let req: ConnectRequest = serde_json::from_str(&format!(
             r#"{{"kind":"lan","host":"127.0.0.1","port":{}}}"#,
@@ -622,7 +601,12 @@ mod tests {
     /// stream ends when its receiver goes, or when it is stopped or replaced.
     #[test]
     fn the_link_status_streams_its_changes_until_stopped() {
-        let (_rt, sim, addr) = simulator();
+        let Simulator {
+            rt: _serving,
+            sim,
+            addr,
+            ..
+        } = Simulator::start();
         let dir = tempfile::tempdir().unwrap();
         let slot = Arc::new(LinkSlot::new(&dir.path().join("j.db")));
         let (tx, rx) = std::sync::mpsc::channel::<LinkStatus>();

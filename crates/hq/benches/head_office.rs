@@ -12,8 +12,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-#[path = "../tests/support/pg.rs"]
-mod pg;
+use slipkeeper_testkit::pg;
 
 use chrono::{DateTime, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};

@@ -4,8 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-#[path = "support/pg.rs"]
-mod pg;
+use slipkeeper_testkit::pg;
 
 use chrono::{DateTime, Utc};
 use slipkeeper_domain::{sample, CopyType, Rrn, TerminalId, TraceNo};

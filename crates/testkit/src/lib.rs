@@ -1,5 +1,16 @@
-//! What the crates' tests share, so that each real-world condition is staged one way.
-//! A dev-dependency only: nothing here ships.
+//! What the crates' tests share, so that each real-world condition is staged one way:
+//! another program holding the journal's lock ([`ForeignLock`]), a simulated terminal
+//! on loopback (`sim`, with the feature of that name), a throwaway PostgreSQL cluster ([`pg`]) and the bounded
+//! mutation fuzzer every parser of outside input runs under ([`fuzz`]).
+//! A dev-dependency only: nothing here ships. Its functions panic where a test could
+//! not stage what it asked for, naming what is missing.
+
+#![allow(clippy::unwrap_used)] // a test's setup fails loudly
+
+pub mod fuzz;
+pub mod pg;
+#[cfg(feature = "sim")]
+pub mod sim;
 
 use std::io::BufRead;
 use std::path::Path;

@@ -1,5 +1,5 @@
-// Generated from the Rust DTOs by crates/app/tests/ts_types.rs (ts-rs); do not edit.
-// UPDATE_SNAPSHOTS=1 cargo test -p slipkeeper-app --test ts_types rewrites it.
+// Generated from the Rust DTOs by crates/app/tests/app/ts_types.rs (ts-rs); do not edit.
+// UPDATE_SNAPSHOTS=1 cargo test -p slipkeeper-app --test app ts_types rewrites it.
 import type { Channel } from "@tauri-apps/api/core";
 
 export type Acquirer = { id: string, name: Text, hotline: string, dispute_email: string, portal: string, hours: Text, 

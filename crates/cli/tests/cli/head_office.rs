@@ -1,8 +1,7 @@
 //! Head office from the command line, against a throwaway PostgreSQL cluster: set
 //! up, three shops join and sync, search across shops, verify.
 
-#[path = "../../../hq/tests/support/pg.rs"]
-mod pg;
+use slipkeeper_testkit::pg;
 
 use crate::bin;
 use std::io::Write;

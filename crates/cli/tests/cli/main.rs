@@ -133,43 +133,6 @@ impl Dir {
     }
 }
 
-/// A simulated terminal on loopback TCP, served by its own runtime (which the test
-/// also uses for a cash register or customers).
-pub struct Sim {
-    pub rt: tokio::runtime::Runtime,
-    pub sim: std::sync::Arc<slipkeeper_termsim::Shared>,
-    pub addr: String,
-    _server: tokio::task::JoinHandle<()>,
-}
-
-#[allow(clippy::disallowed_methods)] // the simulated terminal's wall clock
-pub fn shop_now() -> chrono::NaiveDateTime {
-    chrono::Local::now().naive_local()
-}
-
-pub fn sim_terminal(t: slipkeeper_termsim::Terminal) -> Sim {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let sim = slipkeeper_termsim::Shared::new(t, slipkeeper_termsim::Faults::default());
-    let (addr, server) = rt
-        .block_on(slipkeeper_termsim::serve_shared(
-            "127.0.0.1:0".parse().unwrap(),
-            sim.clone(),
-            shop_now,
-        ))
-        .unwrap();
-    Sim {
-        rt,
-        sim,
-        addr: addr.to_string(),
-        _server: server,
-    }
-}
-
-/// The simulator's terminal as the demo and the tests name it.
-pub fn terminal_52523535() -> slipkeeper_termsim::Terminal {
-    slipkeeper_termsim::Terminal::new("52523535", "898310048990001", 156)
-}
+/// The simulated terminal on loopback, with a runtime of its own (which a test also
+/// uses for a cash register or customers).
+pub use slipkeeper_testkit::sim::Simulator;

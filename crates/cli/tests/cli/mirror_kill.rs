@@ -3,14 +3,9 @@
 //! terminal exactly once and verifies.
 
 use slipkeeper_app::{App, SystemClock, TxnQuery};
-use slipkeeper_termsim::{customer_flow, Faults, Rng, Shared, Terminal};
+use slipkeeper_termsim::{customer_flow, Rng, Shared};
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
-
-#[allow(clippy::disallowed_methods)] // the simulated terminal's wall clock
-fn shop_now() -> chrono::NaiveDateTime {
-    chrono::Local::now().naive_local()
-}
 
 type Row = (u32, u32, String, u64);
 
@@ -62,22 +57,7 @@ fn mirror(db: &std::path::Path, addr: &str) -> crate::Child {
 
 #[test]
 fn fifty_sigkills_of_the_mirror_lose_and_duplicate_nothing() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let sim = Shared::new(
-        Terminal::new("52523535", "898310048990001", 156),
-        Faults::default(),
-    );
-    let (addr, _server) = rt
-        .block_on(slipkeeper_termsim::serve_shared(
-            "127.0.0.1:0".parse().unwrap(),
-            sim.clone(),
-            shop_now,
-        ))
-        .unwrap();
+    let crate::Simulator { rt, sim, addr, .. } = crate::Simulator::start();
     let addr = addr.to_string();
     // A customer every 60 ms for about as long as the kills take.
     rt.spawn(customer_flow(sim.clone(), 1000, 150, 7));

@@ -3,7 +3,7 @@
 //! again, it loses and doubles nothing; one service per journal; `service stop`
 //! through the control channel; the systemd unit checked by `systemd-analyze verify`.
 
-use crate::{bin, sim_terminal, sk, terminal_52523535, Child, Dir, Sim};
+use crate::{bin, sk, Child, Dir, Simulator};
 use slipkeeper_termsim::{customer_flow, Shared};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -61,7 +61,8 @@ fn connected(db: &Path) {
 
 #[test]
 fn the_service_mirrors_survives_sigkill_and_stops_when_asked() {
-    let Sim { rt, sim, addr, .. } = sim_terminal(terminal_52523535());
+    let Simulator { rt, sim, addr, .. } = Simulator::start();
+    let addr = addr.to_string();
     let d = Dir::new();
     let db = d.p("journal.db");
     let added = sk(&db, &["link", "add", "--tcp", &addr]).ok().stdout();
@@ -268,8 +269,8 @@ fn state(db: &Path) -> String {
 
 /// The simulator, and a proxy link for it configured in the journal at `db`: returns
 /// the simulator and the address the cash register is to use.
-fn proxy_link(db: &Path) -> (Sim, String) {
-    let sim = sim_terminal(terminal_52523535());
+fn proxy_link(db: &Path) -> (Simulator, String) {
+    let sim = Simulator::start();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -281,7 +282,7 @@ fn proxy_link(db: &Path) -> (Sim, String) {
             "link",
             "add",
             "--tcp",
-            &sim.addr,
+            &sim.address(),
             "--proxy-listen",
             &port.to_string(),
         ],
@@ -302,7 +303,7 @@ fn wait_until(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
 fn the_proxy_relays_with_the_journal_locked_and_after_a_sigkill() {
     let d = Dir::new();
     let db = d.p("journal.db");
-    let (Sim { rt, sim, .. }, register) = proxy_link(&db);
+    let (Simulator { rt, sim, .. }, register) = proxy_link(&db);
     let mut service = serve(&db);
     wait_until("the proxy listens", 30, || state(&db) == "listening");
     assert_eq!(
@@ -562,7 +563,7 @@ fn the_proxy_relays_on_a_full_disk() {
         return;
     };
     let db = disk.dir.path().join("journal.db");
-    let (Sim { rt, sim, .. }, register) = proxy_link(&db);
+    let (Simulator { rt, sim, .. }, register) = proxy_link(&db);
     let _service = serve(&db);
     wait_until("the proxy listens", 30, || state(&db) == "listening");
     assert_eq!(
@@ -616,7 +617,7 @@ fn the_proxy_relays_with_a_write_protected_journal_and_stores_once_it_is_writabl
     }
     let d = Dir::new();
     let db = d.p("journal.db");
-    let (Sim { rt, sim, .. }, register) = proxy_link(&db);
+    let (Simulator { rt, sim, .. }, register) = proxy_link(&db);
     // The folder is the user's; the journal file in it is write-protected.
     let chown = std::process::Command::new("chown")
         .args(["-R", "65534:65534"])

@@ -167,10 +167,10 @@ fn connect_mirrors_and_reconnects_when_the_terminal_returns() {
 #[test]
 fn a_terminal_without_the_status_enquiry_is_there_and_the_link_holds() {
     use std::io::BufRead;
-    let mut t = crate::terminal_52523535();
+    let mut t = slipkeeper_testkit::sim::terminal();
     t.knows_status_enquiry = false;
-    let sim = crate::sim_terminal(t);
-    let addr = sim.addr.clone();
+    let sim = crate::Simulator::with(t, Default::default());
+    let addr = sim.address();
     let d = Dir::new();
     let db = d.p("j.db");
     let r = sk(&db, &["terminal", "--tcp", &addr, "status"])
