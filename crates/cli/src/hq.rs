@@ -75,7 +75,8 @@ fn password(from_stdin: bool) -> Result<(String, bool), AppError> {
     Ok((line.trim_end_matches(['\r', '\n']).to_owned(), false))
 }
 
-pub fn run(hq: Option<&str>, db: &Path, out: &Out, cmd: HqCmd) -> Result<ExitCode, AppError> {
+pub fn run(ctx: &crate::ctx::Ctx, cmd: HqCmd) -> Result<ExitCode, AppError> {
+    let (hq, db, out) = (ctx.hq(), ctx.db.as_path(), &ctx.out);
     match cmd {
         HqCmd::Join { every } => {
             let j = head_office::join(db, need_hq(hq)?, None, every)?;
@@ -343,7 +344,7 @@ fn to_query(f: Filters) -> Result<slipkeeper_app::TxnQuery, AppError> {
 pub fn diagnose(
     hq: &str,
     out: &Out,
-    find: &crate::args::LookupArgs,
+    find: &crate::diagnose::LookupArgs,
     complaint: slipkeeper_domain::Complaint,
     shop: Option<&str>,
 ) -> Result<ExitCode, AppError> {
@@ -353,7 +354,7 @@ pub fn diagnose(
         print_json(&d);
     } else {
         say!("店铺 Shop: {} ({})", d.shop_name, d.shop_id);
-        crate::cases::print_diagnosis(&d.diagnosis);
+        crate::diagnose::print_diagnosis(&d.diagnosis);
     }
     Ok(ExitCode::SUCCESS)
 }

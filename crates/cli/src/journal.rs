@@ -1,8 +1,9 @@
 //! `slipkeeper journal …`: list, search, show, verify, check and export the journal.
 
+use crate::ctx::{Ctx, Done};
 use crate::output::Out;
 use crate::QuietStdout;
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 use slipkeeper_app::forms::parse_when;
 use slipkeeper_app::{App, AppError, ErrorCode, TxnQuery};
 use slipkeeper_domain::{AuthCode, BatchNo, Outcome, Rrn, TerminalId, TraceNo, TxnKind};
@@ -89,12 +90,12 @@ pub struct Filters {
     pub terminal: Option<TerminalId>,
     #[arg(long)]
     pub batch: Option<BatchNo>,
-    /// approved, declined, reversed, voided or unknown.
-    #[arg(long, value_parser = outcome)]
-    pub outcome: Option<Outcome>,
-    /// sale, void, refund, pre_auth, pre_auth_completion, reversal, balance_inquiry, settlement.
-    #[arg(long, value_parser = kind)]
-    pub kind: Option<TxnKind>,
+    /// How it ended.
+    #[arg(long, value_enum)]
+    pub outcome: Option<OutcomeArg>,
+    /// What kind of transaction.
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
     #[arg(long, default_value_t = 50)]
     pub limit: u64,
     #[arg(long, default_value_t = 0)]
@@ -104,14 +105,62 @@ pub struct Filters {
     pub shop: Option<String>,
 }
 
-/// `--outcome`, read as the window reads it.
-fn outcome(s: &str) -> Result<Outcome, String> {
-    slipkeeper_app::forms::parse_outcome("outcome", s).map_err(|e| e.message)
+/// `--outcome`, spelled as the journal and its exports spell it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutcomeArg {
+    Approved,
+    Declined,
+    Reversed,
+    Voided,
+    /// The terminal's answer never arrived.
+    Unknown,
 }
 
-/// `--kind`, read as the window reads it.
-fn kind(s: &str) -> Result<TxnKind, String> {
-    slipkeeper_app::forms::parse_kind("kind", s).map_err(|e| e.message)
+impl From<OutcomeArg> for Outcome {
+    fn from(o: OutcomeArg) -> Outcome {
+        match o {
+            OutcomeArg::Approved => Outcome::Approved,
+            OutcomeArg::Declined => Outcome::Declined,
+            OutcomeArg::Reversed => Outcome::Reversed,
+            OutcomeArg::Voided => Outcome::Voided,
+            OutcomeArg::Unknown => Outcome::Unknown,
+        }
+    }
+}
+
+/// `--kind`, spelled as the journal and its exports spell it (snake case).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum KindArg {
+    Sale,
+    Void,
+    Refund,
+    PreAuth,
+    PreAuthCompletion,
+    Reversal,
+    /// 预授权撤销.
+    PreAuthCancel,
+    /// 预授权完成撤销.
+    PreAuthCompletionVoid,
+    BalanceInquiry,
+    Settlement,
+}
+
+impl From<KindArg> for TxnKind {
+    fn from(k: KindArg) -> TxnKind {
+        match k {
+            KindArg::Sale => TxnKind::Sale,
+            KindArg::Void => TxnKind::Void,
+            KindArg::Refund => TxnKind::Refund,
+            KindArg::PreAuth => TxnKind::PreAuth,
+            KindArg::PreAuthCompletion => TxnKind::PreAuthCompletion,
+            KindArg::Reversal => TxnKind::Reversal,
+            KindArg::PreAuthCancel => TxnKind::PreAuthCancel,
+            KindArg::PreAuthCompletionVoid => TxnKind::PreAuthCompletionVoid,
+            KindArg::BalanceInquiry => TxnKind::BalanceInquiry,
+            KindArg::Settlement => TxnKind::Settlement,
+        }
+    }
 }
 
 /// The filter flags as a query, read by the same rules as the desktop's journal form.
@@ -144,8 +193,8 @@ pub fn to_query(f: Filters, text: Option<String>) -> Result<TxnQuery, AppError> 
         terminal: f.terminal,
         batch: f.batch,
         upto_id: None,
-        outcome: f.outcome,
-        kind: f.kind,
+        outcome: f.outcome.map(Into::into),
+        kind: f.kind.map(Into::into),
         text,
         amount_between: None,
         any_of: Vec::new(),
@@ -167,7 +216,23 @@ impl Filters {
     }
 }
 
-pub fn run(app: &App, out: &Out, cmd: JournalCmd) -> Result<ExitCode, AppError> {
+pub fn run(ctx: &Ctx, cmd: JournalCmd) -> Done {
+    if let Some(url) = ctx.hq() {
+        return crate::hq::journal(url, &ctx.out, cmd);
+    }
+    let app = match &cmd {
+        JournalCmd::List { .. }
+        | JournalCmd::Search { .. }
+        | JournalCmd::Show { .. }
+        | JournalCmd::Verify
+        | JournalCmd::Check
+        | JournalCmd::Export { .. } => ctx.reading()?,
+        _ => ctx.journal()?,
+    };
+    journal(&app, &ctx.out, cmd)
+}
+
+fn journal(app: &App, out: &Out, cmd: JournalCmd) -> Result<ExitCode, AppError> {
     match cmd {
         JournalCmd::List { filters } => {
             let page = app.search(&filters.query(None)?)?;
@@ -245,4 +310,33 @@ pub fn run(app: &App, out: &Out, cmd: JournalCmd) -> Result<ExitCode, AppError> 
         },
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every outcome and kind the domain knows has its flag value, spelled as the
+    /// domain (and so the journal's exports) spell it.
+    #[test]
+    fn every_outcome_and_kind_has_its_flag_value() {
+        let outcomes: Vec<Outcome> = OutcomeArg::value_variants()
+            .iter()
+            .map(|&o| o.into())
+            .collect();
+        assert_eq!(outcomes, Outcome::ALL.to_vec());
+        for o in OutcomeArg::value_variants() {
+            let name = o.to_possible_value().unwrap();
+            assert_eq!(Outcome::parse(name.get_name()), Some((*o).into()));
+        }
+        let kinds: Vec<TxnKind> = KindArg::value_variants()
+            .iter()
+            .map(|&k| k.into())
+            .collect();
+        assert_eq!(kinds, TxnKind::ALL.to_vec());
+        for k in KindArg::value_variants() {
+            let name = k.to_possible_value().unwrap();
+            assert_eq!(TxnKind::parse(name.get_name()), Some((*k).into()));
+        }
+    }
 }

@@ -9,22 +9,35 @@ macro_rules! say {
     ($($t:tt)*) => { $crate::say_line(format_args!($($t)*)) };
 }
 
-mod args;
-mod back_office;
-mod cases;
-mod counter;
+mod acquirer;
+mod case;
+mod cli;
+mod connect;
+mod contact;
+mod ctx;
+mod db;
+mod demo;
+mod diagnose;
+mod evidence;
 mod hq;
+mod import;
 mod journal;
+mod link;
+mod merchant;
 mod output;
-mod recon;
+mod proxy;
+mod reconcile;
 mod reprint;
 mod service;
+mod statement;
+mod support;
+mod sync;
+mod terminal;
 mod zvt;
 
-use args::{Cli, Command, DemoCmd};
 use clap::Parser;
-use journal::JournalCmd;
-use slipkeeper_app::{clock_from_env, App, AppError, ErrorCode, TerminalCommand};
+use cli::{Cli, Command};
+use ctx::{Ctx, Done};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -81,41 +94,7 @@ impl Write for QuietStdout {
     }
 }
 
-/// The commands that may start a journal — importing, seeding the demo, statements,
-/// linking to a terminal (a new shop's first command) — so that a mistyped --db is an
-/// error for every other command, not a new empty journal that "verifies".
-fn starts_journal(c: &Command) -> bool {
-    matches!(
-        c,
-        Command::Import { .. }
-            | Command::Statement { .. }
-            | Command::Terminal { .. }
-            | Command::Connect(_)
-            | Command::Proxy(_)
-            | Command::Link { .. }
-            | Command::Demo {
-                cmd: DemoCmd::Seed { .. } | DemoCmd::Pay { .. } | DemoCmd::Story,
-            }
-    )
-}
-
-/// Commands that change the journal or talk to a terminal log what they do into the
-/// journal's log folder; reading commands leave no trace (and run in folders they
-/// cannot write to).
-fn logs_to_file(c: &Command) -> bool {
-    starts_journal(c)
-        || matches!(
-            c,
-            Command::Db { .. }
-                | Command::Sync { .. }
-                | Command::Case { .. }
-                | Command::Evidence {
-                    cmd: args::EvidenceCmd::Build { .. },
-                }
-        )
-}
-
-fn run(cli: Cli) -> Result<ExitCode, AppError> {
+fn run(cli: Cli) -> Done {
     let db = match &cli.db {
         Some(p) => p.clone(),
         None => slipkeeper_app::default_db_path()?,
@@ -123,7 +102,7 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
     let folder_exists = db
         .parent()
         .is_none_or(|p| p.as_os_str().is_empty() || p.is_dir());
-    let _log = if logs_to_file(&cli.command) && folder_exists {
+    let _log = if cli.command.logs_to_file() && folder_exists {
         match slipkeeper_app::logs::start_logging(&db, "cli", "info") {
             Ok(g) => Some(g),
             Err(e) => {
@@ -134,242 +113,39 @@ fn run(cli: Cli) -> Result<ExitCode, AppError> {
     } else {
         None
     };
-    let result = run_on(cli, db);
+    let ctx = Ctx::new(db, output::Out { json: cli.json }, cli.hq);
+    let result = dispatch(&ctx, cli.command);
     if let Err(e) = &result {
         tracing::warn!(code = ?e.code, error = %e.message, "command failed");
     }
     result
 }
 
-fn run_on(cli: Cli, db: std::path::PathBuf) -> Result<ExitCode, AppError> {
-    let out = output::Out { json: cli.json };
-    // Checking an evidence pack needs no journal: anyone can run it on a pack.
-    if let Command::Evidence {
-        cmd: args::EvidenceCmd::Verify { pack },
-    } = &cli.command
-    {
-        cases::verify(&out, pack)?;
-        return Ok(ExitCode::SUCCESS);
+/// Each subcommand to its module; each opens the journal (or none) as it needs.
+fn dispatch(ctx: &Ctx, command: Command) -> Done {
+    match command {
+        Command::Serve => service::serve(ctx),
+        Command::Service { cmd } => service::run(ctx, cmd),
+        Command::Link { cmd } => link::run(ctx, cmd),
+        Command::Support { cmd } => support::run(ctx, cmd),
+        Command::Hq { cmd } => hq::run(ctx, cmd),
+        Command::Sync(a) => sync::run(ctx, a),
+        Command::Journal { cmd } => journal::run(ctx, cmd),
+        Command::Import(a) => import::run(ctx, a),
+        Command::Db { cmd } => db::run(ctx, cmd),
+        Command::Terminal(a) => terminal::run(ctx, a),
+        Command::Connect(a) => connect::run(ctx, a),
+        Command::Zvt { cmd } => zvt::run(ctx, cmd),
+        Command::Reprint(a) => reprint::run(ctx, a),
+        Command::Proxy(a) => proxy::run(ctx, a),
+        Command::Statement { cmd } => statement::run(ctx, cmd),
+        Command::Reconcile(a) => reconcile::run(ctx, a),
+        Command::Diagnose(a) => diagnose::run(ctx, a),
+        Command::Contact => contact::run(ctx),
+        Command::Case { cmd } => case::run(ctx, cmd),
+        Command::Evidence { cmd } => evidence::run(ctx, cmd),
+        Command::Merchant { cmd } => merchant::run(ctx, cmd),
+        Command::Acquirer { cmd } => acquirer::run(ctx, cmd),
+        Command::Demo { cmd } => demo::run(ctx, cmd),
     }
-    // Demo JSONL needs no journal.
-    if let Command::Demo {
-        cmd: DemoCmd::Jsonl { count, out: file },
-    } = &cli.command
-    {
-        let mut w: Box<dyn Write> = match file {
-            Some(f) => Box::new(std::io::BufWriter::new(
-                std::fs::File::create(f).map_err(|e| AppError::io(f, e))?,
-            )),
-            None => Box::new(std::io::BufWriter::new(QuietStdout)),
-        };
-        slipkeeper_app::write_demo_jsonl(*count, &mut w)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    if let Command::Demo {
-        cmd: DemoCmd::Terminal,
-    } = &cli.command
-    {
-        let demo = slipkeeper_app::start_demo_terminal()?;
-        say!(
-            "demo terminal 52523535 listening on {} (Ctrl-C to stop)",
-            demo.addr
-        );
-        loop {
-            std::thread::park();
-        }
-    }
-    if let Command::Zvt { cmd } = cli.command {
-        return zvt::run(cmd, &out);
-    }
-    // Head office needs no local journal (sync only reads one).
-    match cli.command {
-        Command::Hq { cmd } => return hq::run(cli.hq.as_deref(), &db, &out, cmd),
-        Command::Sync { every, batch } => {
-            return hq::sync(cli.hq.as_deref(), &db, &out, every, batch)
-        }
-        Command::Journal { cmd } if cli.hq.is_some() => {
-            return hq::journal(cli.hq.as_deref().unwrap_or_default(), &out, cmd)
-        }
-        Command::Case {
-            cmd: args::CaseCmd::List { due_within },
-        } if cli.hq.is_some() => {
-            return hq::cases(cli.hq.as_deref().unwrap_or_default(), &out, due_within);
-        }
-        Command::Reconcile {
-            from,
-            to,
-            statement,
-            mapping,
-            acquirer,
-            cmd: None,
-        } if cli.hq.is_some() => {
-            let url = cli.hq.as_deref().unwrap_or_default();
-            let period = recon::period(from, to)?;
-            return hq::reconcile(
-                url,
-                &out,
-                &statement,
-                mapping.as_deref(),
-                acquirer.as_deref(),
-                period,
-            );
-        }
-        Command::Diagnose {
-            find,
-            complaint,
-            shop,
-        } if cli.hq.is_some() => {
-            let url = cli.hq.as_deref().unwrap_or_default();
-            return hq::diagnose(url, &out, &find, complaint, shop.as_deref());
-        }
-        _ => {}
-    }
-    match cli.command {
-        Command::Serve => return service::serve(&db, &out),
-        Command::Service { cmd } => return service::service(&db, &out, cmd),
-        _ => {}
-    }
-    // Only `starts_journal` commands may create one. Reading commands take no write
-    // lock (they run beside a mirror, and on a journal in a read-only folder).
-    let clock = clock_from_env()?;
-    let mut app = match &cli.command {
-        c if starts_journal(c) => App::open(&db, clock)?,
-        Command::Journal {
-            cmd:
-                JournalCmd::List { .. }
-                | JournalCmd::Search { .. }
-                | JournalCmd::Show { .. }
-                | JournalCmd::Verify
-                | JournalCmd::Check
-                | JournalCmd::Export { .. },
-        } => App::open_read_only(&db, clock)?,
-        _ => App::open_existing(&db, clock)?,
-    };
-    match cli.command {
-        Command::Link { cmd } => return service::link(&app, &db, &out, cmd),
-        Command::Support {
-            cmd: args::SupportCmd::Bundle { out: file },
-        } => {
-            let r = app.support_bundle(&file)?;
-            out.message(
-                &format!(
-                    "support bundle written: {} ({} bytes: {})",
-                    r.path,
-                    r.bytes,
-                    r.files.join(", ")
-                ),
-                serde_json::to_value(&r).unwrap_or_default(),
-            );
-        }
-        // Answered before a journal is opened.
-        Command::Serve | Command::Service { .. } | Command::Hq { .. } | Command::Sync { .. } => {
-            return Err(AppError::new(
-                ErrorCode::Internal,
-                "service commands are answered before a journal is opened",
-            ))
-        }
-        Command::Journal { cmd } => return journal::run(&app, &out, cmd),
-        Command::Import { file } => {
-            let r = app.import(&file)?;
-            out.ingest(&file, &r);
-        }
-        Command::Db { cmd } => back_office::db(&mut app, &out, &db, cmd)?,
-        Command::Demo {
-            cmd: DemoCmd::Seed { count },
-        } => {
-            let r = app.seed_demo(count)?;
-            out.ingest(std::path::Path::new("demo"), &r);
-        }
-        Command::Demo {
-            cmd: DemoCmd::Story,
-        } => {
-            let r = app.seed_story()?;
-            out.message(
-                &format!(
-                    "demo shop: {} transactions, {} settled batches\nstatement to reconcile: {}\ntry it: a customer wants voucher {} of terminal {} ({}, {}) voided — 撤销失败“原交易不存在”",
-                    r.transactions,
-                    r.settlements,
-                    r.statement.display(),
-                    r.try_voucher,
-                    r.try_terminal,
-                    r.try_amount,
-                    r.try_at
-                ),
-                serde_json::to_value(&r).unwrap_or_default(),
-            );
-        }
-        Command::Terminal { tcp, password, cmd } => {
-            return back_office::terminal(&mut app, &out, &tcp, password, cmd)
-        }
-        Command::Reprint(a) => reprint::run(&app, &out, a)?,
-        Command::Statement { cmd } => recon::statement(&mut app, &out, cmd)?,
-        Command::Diagnose {
-            find,
-            complaint,
-            shop,
-        } => {
-            if shop.is_some() {
-                return Err(AppError::new(
-                    ErrorCode::BadInput,
-                    "--shop picks a shop at head office: give --hq too (this journal is one shop's)",
-                )
-                .with_field("shop"));
-            }
-            cases::diagnose(&app, &out, &find, complaint)?
-        }
-        Command::Contact => cases::contact(&mut app)?,
-        Command::Case { cmd } => cases::case(&mut app, &out, cmd)?,
-        Command::Evidence { cmd } => cases::evidence(&mut app, &out, cmd)?,
-        Command::Merchant { cmd } => cases::merchant(&app, &out, cmd)?,
-        Command::Acquirer { cmd } => cases::acquirer(&app, &out, cmd)?,
-        Command::Reconcile {
-            from,
-            to,
-            cmd,
-            statement,
-            mapping,
-            acquirer,
-        } => {
-            if !statement.is_empty() || mapping.is_some() || acquirer.is_some() {
-                return Err(AppError::new(
-                    ErrorCode::BadInput,
-                    "--statement, --mapping and --acquirer are for head office (--hq); here, import the statement with `statement import FILE` first",
-                )
-                .with_field("statement"));
-            }
-            recon::reconcile(&app, &out, from, to, cmd)?
-        }
-        Command::Connect(a) => counter::connect(&mut app, &out, a)?,
-        Command::Proxy(a) => counter::proxy(&mut app, a)?,
-        Command::Demo {
-            cmd: DemoCmd::Pay { tcp, amount },
-        } => {
-            let minor = slipkeeper_domain::Money::parse_major(&amount, "CNY")?.minor();
-            let minor = u64::try_from(minor)
-                .ok()
-                .filter(|m| *m > 0)
-                .ok_or_else(|| {
-                    AppError::new(
-                        ErrorCode::BadInput,
-                        format!("amount {amount:?} must be positive"),
-                    )
-                })?;
-            let r = app.terminal(
-                &tcp,
-                TerminalCommand::DemoPayment {
-                    amount_minor: minor,
-                },
-                0,
-            )?;
-            out.terminal(&r);
-            if r.end == "aborted" {
-                return Ok(ExitCode::FAILURE);
-            }
-        }
-        Command::Demo {
-            cmd: DemoCmd::Jsonl { .. } | DemoCmd::Terminal,
-        }
-        | Command::Zvt { .. } => {}
-    }
-    Ok(ExitCode::SUCCESS)
 }

@@ -9,6 +9,11 @@ pub struct Out {
     pub json: bool,
 }
 
+/// A value as JSON for `--json` output (every value the CLI prints serialises).
+pub fn json<T: Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or_default()
+}
+
 pub fn print_json<T: Serialize + ?Sized>(v: &T) {
     match serde_json::to_string_pretty(v) {
         Ok(s) => say!("{s}"),

@@ -101,7 +101,12 @@ enum ColumnsArg {
     C48,
 }
 
-pub fn run(app: &App, out: &Out, a: ReprintArgs) -> Result<(), AppError> {
+pub fn run(ctx: &crate::ctx::Ctx, a: ReprintArgs) -> crate::ctx::Done {
+    reprint(&ctx.journal()?, &ctx.out, a)?;
+    crate::ctx::done()
+}
+
+fn reprint(app: &App, out: &Out, a: ReprintArgs) -> Result<(), AppError> {
     let copies = CopyChoice::from(a.copy).copies();
     let cols = match a.columns {
         ColumnsArg::C32 => Columns::C32,

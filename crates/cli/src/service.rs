@@ -1,19 +1,51 @@
-//! `slipkeeper serve | service … | link …`: the link service and its links.
+//! `slipkeeper serve | service …`: the link service — run it, install it to start with
+//! the OS, start, stop, ask how it is.
 
-use crate::args::{LinkCmd, ServiceCmd};
-use crate::output::{print_json, Out};
-use slipkeeper_app::agent::{self, SavedLink, ServiceStatus};
-use slipkeeper_app::{clock_from_env, App, AppError, ConnectRequest, ErrorCode};
+use crate::ctx::{Ctx, Done};
+use crate::link::describe;
+use crate::output::print_json;
+use clap::Subcommand;
+use slipkeeper_app::agent::{self, ServiceStatus};
+use slipkeeper_app::{clock_from_env, AppError, ErrorCode};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
+#[derive(Debug, Subcommand)]
+pub enum ServiceCmd {
+    /// Whether the service runs, and each link's state.
+    Status,
+    /// Start it (through systemd when it is installed there).
+    Start,
+    /// Stop it; the links stop with it.
+    Stop,
+    /// Have the OS start it at logon (systemd user unit) or at boot (--system).
+    Install {
+        /// A system unit for a headless box next to the terminal (run as root);
+        /// the service runs as --user.
+        #[arg(long)]
+        system: bool,
+        /// The account a system unit runs as.
+        #[arg(long, value_name = "NAME")]
+        user: Option<String>,
+        /// Write the unit only; do not enable or start it.
+        #[arg(long)]
+        no_enable: bool,
+    },
+    /// Remove what `install` wrote (and stop it).
+    Uninstall {
+        #[arg(long)]
+        system: bool,
+    },
+}
+
 /// The systemd unit's name.
 const UNIT: &str = "slipkeeper.service";
 
 /// Runs the service in the foreground until asked to stop.
-pub fn serve(db: &Path, out: &Out) -> Result<ExitCode, AppError> {
+pub fn serve(ctx: &Ctx) -> Done {
+    let (db, out) = (ctx.db.as_path(), &ctx.out);
     let _log = match slipkeeper_app::logs::start_logging(db, "service", "info") {
         Ok(g) => Some(g),
         Err(e) => {
@@ -37,35 +69,6 @@ pub fn serve(db: &Path, out: &Out) -> Result<ExitCode, AppError> {
         tracing::error!(error = %e.message, "service ended with an error");
     }
     result.map(|()| ExitCode::SUCCESS)
-}
-
-fn describe(link: &ConnectRequest) -> String {
-    match link {
-        ConnectRequest::Lan { host, port } => {
-            format!("mirror terminal {host}:{}", port.unwrap_or(20007))
-        }
-        ConnectRequest::Serial { path, baud } => {
-            format!("mirror terminal on {path} at {} baud", baud.unwrap_or(9600))
-        }
-        ConnectRequest::Proxy {
-            listen_port,
-            host,
-            port,
-        } => format!(
-            "proxy: cash register on port {} ↔ terminal {host}:{}",
-            listen_port.unwrap_or(20007),
-            port.unwrap_or(20007)
-        ),
-        ConnectRequest::SerialProxy {
-            register,
-            terminal,
-            baud,
-        } => format!(
-            "proxy: cash register on {register} ↔ terminal on {terminal} at {} baud",
-            baud.unwrap_or(9600)
-        ),
-        ConnectRequest::Demo => "mirror the built-in demo terminal".to_owned(),
-    }
 }
 
 fn print_status(s: &ServiceStatus) {
@@ -166,7 +169,8 @@ pub fn unit_text(exe: &Path, db: &Path, system: bool, user: Option<&str>) -> Str
     s
 }
 
-pub fn service(db: &Path, out: &Out, cmd: ServiceCmd) -> Result<ExitCode, AppError> {
+pub fn run(ctx: &Ctx, cmd: ServiceCmd) -> Done {
+    let (db, out) = (ctx.db.as_path(), &ctx.out);
     match cmd {
         ServiceCmd::Status => match agent::service_status(db)? {
             Some(s) => {
@@ -379,7 +383,11 @@ pub fn schtasks_args(exe: &Path, db: &Path) -> Vec<String> {
 }
 
 #[cfg(target_os = "macos")]
-fn install_launchd(db: &Path, out: &Out, no_enable: bool) -> Result<ExitCode, AppError> {
+fn install_launchd(
+    db: &Path,
+    out: &crate::output::Out,
+    no_enable: bool,
+) -> Result<ExitCode, AppError> {
     let exe = std::env::current_exe()
         .map_err(|e| AppError::new(ErrorCode::Io, format!("where this program is: {e}")))?;
     let db = std::path::absolute(db).map_err(|e| AppError::io(db, e))?;
@@ -412,7 +420,11 @@ fn install_launchd(db: &Path, out: &Out, no_enable: bool) -> Result<ExitCode, Ap
 }
 
 #[cfg(windows)]
-fn install_task(db: &Path, out: &Out, no_enable: bool) -> Result<ExitCode, AppError> {
+fn install_task(
+    db: &Path,
+    out: &crate::output::Out,
+    no_enable: bool,
+) -> Result<ExitCode, AppError> {
     let exe = std::env::current_exe()
         .map_err(|e| AppError::new(ErrorCode::Io, format!("where this program is: {e}")))?;
     let db = std::path::absolute(db).map_err(|e| AppError::io(db, e))?;
@@ -438,98 +450,6 @@ fn install_task(db: &Path, out: &Out, no_enable: bool) -> Result<ExitCode, AppEr
         "installed: the service starts at every logon",
         serde_json::json!({"task": args[5]}),
     );
-    Ok(ExitCode::SUCCESS)
-}
-
-fn link_line(l: &SavedLink) -> String {
-    format!("{:>3}  {}", l.id, describe(&l.link))
-}
-
-pub fn link(app: &App, db: &Path, out: &Out, cmd: LinkCmd) -> Result<ExitCode, AppError> {
-    match cmd {
-        LinkCmd::List => {
-            let links = app.links()?;
-            if out.json {
-                print_json(&links);
-            } else if links.is_empty() {
-                say!("no links; `slipkeeper link add --tcp HOST` adds one");
-            } else {
-                links.iter().for_each(|l| say!("{}", link_line(l)));
-            }
-        }
-        LinkCmd::Add {
-            tcp,
-            serial,
-            baud,
-            proxy_listen,
-            register_serial,
-        } => {
-            let split = |hp: &str| -> Result<(String, Option<u16>), AppError> {
-                match hp.rsplit_once(':') {
-                    Some((h, p)) => p.parse().map(|p| (h.to_owned(), Some(p))).map_err(|_| {
-                        AppError::new(
-                            ErrorCode::BadInput,
-                            format!("--tcp {hp:?}: the port is a number"),
-                        )
-                    }),
-                    None => Ok((hp.to_owned(), None)),
-                }
-            };
-            let link = match (tcp, serial, proxy_listen) {
-                (None, Some(terminal), None) if register_serial.is_some() => {
-                    ConnectRequest::SerialProxy {
-                        register: register_serial.unwrap_or_default(),
-                        terminal,
-                        baud: Some(baud),
-                    }
-                }
-                (Some(t), None, Some(listen)) => {
-                    let (host, port) = split(&t)?;
-                    ConnectRequest::Proxy {
-                        listen_port: Some(listen),
-                        host,
-                        port,
-                    }
-                }
-                (Some(t), None, None) => {
-                    let (host, port) = split(&t)?;
-                    ConnectRequest::Lan { host, port }
-                }
-                (None, Some(path), None) => ConnectRequest::Serial {
-                    path,
-                    baud: Some(baud),
-                },
-                _ => {
-                    return Err(AppError::new(
-                        ErrorCode::BadInput,
-                        "say --tcp HOST[:PORT] (with --proxy-listen PORT for a proxy) or --serial DEVICE (with --register-serial DEVICE for a proxy)",
-                    ))
-                }
-            };
-            let saved = app.add_link(&link)?;
-            let reloaded = agent::request(db, "POST", "/reload")?.is_some();
-            out.message(
-                &format!(
-                    "added link {}{}",
-                    link_line(&saved).trim_start(),
-                    if reloaded {
-                        "; the service runs it now"
-                    } else {
-                        "; it runs when the service starts (`slipkeeper service start`)"
-                    }
-                ),
-                serde_json::json!({"link": saved, "running": reloaded}),
-            );
-        }
-        LinkCmd::Remove { id } => {
-            app.remove_link(id)?;
-            let reloaded = agent::request(db, "POST", "/reload")?.is_some();
-            out.message(
-                &format!("removed link {id}"),
-                serde_json::json!({"removed": id, "running": reloaded}),
-            );
-        }
-    }
     Ok(ExitCode::SUCCESS)
 }
 

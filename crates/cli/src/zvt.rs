@@ -1,6 +1,6 @@
 //! `slipkeeper zvt decode`: frames pasted from a log, read for a person (or as JSON).
 
-use crate::output::{print_json, Out};
+use crate::output::print_json;
 use clap::{Subcommand, ValueEnum};
 use slipkeeper_app::{AppError, ErrorCode};
 use slipkeeper_zvt::describe::{describe_frames, render_text, DecodeOptions, Frame};
@@ -52,7 +52,9 @@ impl From<TextSet> for Charset {
     }
 }
 
-pub fn run(cmd: ZvtCmd, out: &Out) -> Result<ExitCode, AppError> {
+/// Needs no journal: a support person pastes frames from anywhere.
+pub fn run(ctx: &crate::ctx::Ctx, cmd: ZvtCmd) -> Result<ExitCode, AppError> {
+    let out = &ctx.out;
     let ZvtCmd::Decode {
         hex,
         serial,

@@ -1,15 +1,60 @@
-//! `slipkeeper statement …` and `slipkeeper reconcile`.
+//! `slipkeeper statement …`: the acquirer's statements (对账单): import them, watch a
+//! folder for them, and manage column mappings.
 
-use crate::args::{parse_when, ReconcileCmd, StatementCmd};
+use crate::ctx::{done, Ctx, Done};
 use crate::output::{print_json, Out};
-use slipkeeper_app::{App, AppError, ErrorCode};
-use slipkeeper_domain::Money;
+use clap::Subcommand;
+use slipkeeper_app::{App, AppError};
+use std::path::PathBuf;
 
-fn yuan(minor: i64) -> String {
-    Money::cny(minor).major_string()
+#[derive(Debug, Subcommand)]
+pub enum StatementCmd {
+    /// Import a statement file (CSV in UTF-8 or GBK, or XLSX). All or nothing; the same
+    /// file twice imports nothing.
+    Import {
+        file: PathBuf,
+        /// Which acquirer sent it (kept with the statement).
+        #[arg(long)]
+        acquirer: Option<String>,
+        /// A mapping id (`statement mappings` lists them); default: the first whose
+        /// header the file has.
+        #[arg(long)]
+        mapping: Option<String>,
+    },
+    /// Imported statement files.
+    List,
+    /// Column mappings: built in and saved.
+    Mappings,
+    /// Propose a mapping from a file's header row (prints JSON to review and save).
+    Propose {
+        file: PathBuf,
+        #[arg(long, default_value = "custom")]
+        id: String,
+    },
+    /// Save a mapping (JSON, as `propose` prints) for later imports.
+    SaveMapping { file: PathBuf },
+    /// A folder (e.g. Downloads) from which the link service imports new statement
+    /// files as they appear; without arguments, shows the folder and what it did last.
+    Watch {
+        /// The folder to watch.
+        #[arg(conflicts_with = "off")]
+        folder: Option<PathBuf>,
+        /// Stop watching.
+        #[arg(long)]
+        off: bool,
+        /// Import what is new in the folder now, once.
+        #[arg(long)]
+        scan: bool,
+    },
 }
 
-pub fn statement(app: &mut App, out: &Out, cmd: StatementCmd) -> Result<(), AppError> {
+/// A statement may be a new shop's first file: it starts the journal.
+pub fn run(ctx: &Ctx, cmd: StatementCmd) -> Done {
+    statement(&mut ctx.start_journal()?, &ctx.out, cmd)?;
+    done()
+}
+
+fn statement(app: &mut App, out: &Out, cmd: StatementCmd) -> Result<(), AppError> {
     match cmd {
         StatementCmd::Import {
             file,
@@ -96,96 +141,6 @@ pub fn statement(app: &mut App, out: &Out, cmd: StatementCmd) -> Result<(), AppE
                 serde_json::json!({ "id": m.id }),
             );
         }
-    }
-    Ok(())
-}
-
-/// `--from`/`--to` read as a period: both, or neither (None).
-pub fn period(
-    from: Option<String>,
-    to: Option<String>,
-) -> Result<Option<(chrono::NaiveDateTime, chrono::NaiveDateTime)>, AppError> {
-    match (from, to) {
-        (Some(f), Some(t)) => Ok(Some((
-            parse_when("from", &f, false)?,
-            parse_when("to", &t, true)?,
-        ))),
-        (None, None) => Ok(None),
-        _ => Err(AppError::new(
-            ErrorCode::BadInput,
-            "give both --from and --to, or neither (the statements' own period)",
-        )),
-    }
-}
-
-pub fn reconcile(
-    app: &App,
-    out: &Out,
-    from: Option<String>,
-    to: Option<String>,
-    cmd: Option<ReconcileCmd>,
-) -> Result<(), AppError> {
-    let (from, to) = match period(from, to)? {
-        Some(p) => p,
-        None => app.statement_period()?.ok_or_else(|| {
-            AppError::new(
-                ErrorCode::NotFound,
-                "no statement imported yet: slipkeeper statement import FILE",
-            )
-        })?,
-    };
-    let r = app.reconcile(from, to)?;
-    if let Some(ReconcileCmd::Export { csv }) = cmd {
-        let mut bytes = Vec::new();
-        slipkeeper_statement::write_reconciliation_csv(&r.result, &mut bytes)
-            .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
-        std::fs::write(&csv, &bytes).map_err(|e| AppError::io(&csv, e))?;
-        out.message(
-            &format!(
-                "{}: {} discrepancies, {} matches, {} totals rows",
-                csv.display(),
-                r.result.discrepancies.len(),
-                r.result.matches.len(),
-                r.result.totals.len()
-            ),
-            serde_json::json!({ "file": csv, "discrepancies": r.result.discrepancies.len() }),
-        );
-        return Ok(());
-    }
-    if out.json {
-        print_json(&serde_json::to_value(&r).unwrap_or_default());
-        return Ok(());
-    }
-    say!(
-        "{} to {}: {} journal transactions, {} statement lines, {} matched",
-        r.from,
-        r.to,
-        r.journal_transactions,
-        r.statement_lines,
-        r.result.matches.len()
-    );
-    if r.result.discrepancies.is_empty() {
-        say!("no discrepancies");
-    } else {
-        say!("{} discrepancies:", r.result.discrepancies.len());
-        for d in &r.result.discrepancies {
-            say!("  {:<22} {}", d.kind.as_str(), d.detail.en);
-        }
-    }
-    say!("totals (day, terminal, card type: journal / statement / fee / difference):");
-    for t in &r.result.totals {
-        say!(
-            "  {} {} {:<10} {:>4} × {:>12} / {:>4} × {:>12} / {:>9} / {:>10}",
-            t.day,
-            t.terminal,
-            t.card_type,
-            t.journal_count,
-            yuan(t.journal_minor),
-            t.statement_count,
-            yuan(t.statement_minor),
-            yuan(t.fee_minor),
-            yuan(t.difference_minor)
-        );
     }
     Ok(())
 }

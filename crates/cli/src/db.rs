@@ -1,25 +1,11 @@
-//! One-shot commands to the back office: `slipkeeper db backup|restore` (the journal
-//! file) and `slipkeeper terminal …` (a command to the counter terminal, mirrored).
+//! `slipkeeper db backup|auto|restore`: the journal file, copied safely while in use,
+//! backed up daily by the service, and restored.
 
+use crate::ctx::{done, Ctx, Done};
 use crate::output::Out;
 use clap::Subcommand;
-use slipkeeper_app::{App, AppError, TerminalCommand};
+use slipkeeper_app::{App, AppError};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
-
-#[derive(Debug, Subcommand)]
-pub enum TerminalCmd {
-    /// Is the terminal there and ready?
-    Status,
-    /// Turnover totals of the open batch.
-    Totals,
-    /// Settle the batch (end-of-day, 结算).
-    Eod,
-    /// Print the last receipt again, and store it.
-    RepeatReceipt,
-    /// Terminal diagnosis.
-    Diagnosis,
-}
 
 #[derive(Debug, Subcommand)]
 pub enum DbCmd {
@@ -48,7 +34,12 @@ pub enum DbCmd {
     },
 }
 
-pub fn db(app: &mut App, out: &Out, db: &Path, cmd: DbCmd) -> Result<(), AppError> {
+pub fn run(ctx: &Ctx, cmd: DbCmd) -> Done {
+    db(&mut ctx.journal()?, &ctx.out, &ctx.db, cmd)?;
+    done()
+}
+
+fn db(app: &mut App, out: &Out, db: &Path, cmd: DbCmd) -> Result<(), AppError> {
     match cmd {
         DbCmd::Backup { dest } => {
             app.backup(&dest)?;
@@ -114,26 +105,4 @@ pub fn db(app: &mut App, out: &Out, db: &Path, cmd: DbCmd) -> Result<(), AppErro
         }
     }
     Ok(())
-}
-
-pub fn terminal(
-    app: &mut App,
-    out: &Out,
-    tcp: &str,
-    password: u32,
-    cmd: TerminalCmd,
-) -> Result<ExitCode, AppError> {
-    let c = match cmd {
-        TerminalCmd::Status => TerminalCommand::Status,
-        TerminalCmd::Totals => TerminalCommand::Totals,
-        TerminalCmd::Eod => TerminalCommand::EndOfDay,
-        TerminalCmd::RepeatReceipt => TerminalCommand::RepeatReceipt,
-        TerminalCmd::Diagnosis => TerminalCommand::Diagnosis,
-    };
-    let r = app.terminal(tcp, c, password)?;
-    out.terminal(&r);
-    if r.end == "aborted" {
-        return Ok(ExitCode::FAILURE);
-    }
-    Ok(ExitCode::SUCCESS)
 }
