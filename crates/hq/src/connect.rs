@@ -12,6 +12,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Clone)]
+/// Head office's address: the PostgreSQL URL, its TLS root certificate, and how it is
+/// shown to people (never with a password).
 pub struct HqAddress {
     config: Config,
     root_cert: Option<PathBuf>,
@@ -99,6 +101,7 @@ impl HqAddress {
         self
     }
 
+    /// Whether a password was given (in the URL or from SLIPKEEPER_HQ_PASSWORD).
     pub fn has_password(&self) -> bool {
         self.config.get_password().is_some()
     }
@@ -110,6 +113,7 @@ impl HqAddress {
             .and_then(|p| std::str::from_utf8(p).ok())
     }
 
+    /// The login role it connects as.
     pub fn user(&self) -> &str {
         self.config.get_user().unwrap_or("")
     }

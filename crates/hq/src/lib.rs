@@ -6,6 +6,8 @@
 //! searches across shops ([`office::search`]) and re-checks every shop's chain
 //! ([`office::verify`]). This crate is the only one that names `postgres`.
 
+#![warn(missing_docs)]
+
 mod connect;
 mod error;
 mod migrate;

@@ -18,6 +18,8 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
 /// An arbitrary constant naming this schema's advisory lock.
 const LOCK: i64 = 0x5_1195_0ffe;
 
+/// Each migration's name and the SHA-256 of its SQL, in order: pinned by a test so an
+/// applied migration is never changed.
 pub fn migration_hashes() -> Vec<(&'static str, String)> {
     MIGRATIONS
         .iter()

@@ -13,14 +13,19 @@ use slipkeeper_journal::{Probe, Problem, ProblemKind, TxnQuery};
 pub const DEFAULT_LIMIT: u64 = 50;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// A shop as head office knows it.
 pub struct ShopInfo {
+    /// The shop's id (`hq add-shop ID`).
     pub shop_id: String,
+    /// The shop's name.
     pub name: String,
     /// The login role the shop sends with.
     pub role: String,
+    /// When head office added it.
     pub joined_at: DateTime<Utc>,
     /// Chain entries received from the shop.
     pub records: i64,
+    /// Transactions received from it.
     pub transactions: i64,
     /// When head office last received something from it.
     pub last_received_at: Option<DateTime<Utc>>,
@@ -103,6 +108,7 @@ pub fn add_reader(client: &mut Client, role: &str, password: &str) -> Result<(),
     Ok(())
 }
 
+/// Every shop, with what head office holds from each, by id.
 pub fn shops(client: &mut Client) -> Result<Vec<ShopInfo>, HqError> {
     let rows = client.query(
         "SELECT s.shop_id, s.name, s.role_name, s.joined_at,
@@ -129,20 +135,33 @@ pub fn shops(client: &mut Client) -> Result<Vec<ShopInfo>, HqError> {
 /// One transaction found at head office, with the shop it came from.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct HqRow {
+    /// The shop's id.
     pub shop_id: String,
+    /// The shop's name.
     pub shop_name: String,
     /// The entry of the shop's chain that holds it.
     pub seq: i64,
+    /// The terminal id.
     pub terminal_id: String,
+    /// The merchant number.
     pub merchant_id: String,
+    /// The batch number.
     pub batch_no: String,
+    /// The voucher (trace) number.
     pub trace_no: String,
+    /// The kind, as the journal spells it (sale, void, refund, …).
     pub kind: String,
+    /// The outcome, as the journal spells it.
     pub outcome: String,
+    /// The amount in minor units (fen).
     pub amount_minor: i64,
+    /// ISO 4217 code of the amount.
     pub currency: String,
+    /// When it happened, the shop's local time.
     pub occurred_at: NaiveDateTime,
+    /// The reference number, when the terminal gave one.
     pub rrn: Option<String>,
+    /// The authorisation code, when the terminal gave one.
     pub auth_code: Option<String>,
     /// Masked as stored by the shop (first 6, last 4 at most).
     pub pan: Option<String>,
@@ -306,15 +325,20 @@ pub fn search(
 /// One shop's chain as head office holds it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ShopCheck {
+    /// The shop's id.
     pub shop_id: String,
+    /// The shop's name.
     pub name: String,
+    /// Chain entries checked.
     pub checked: u64,
     /// Hex of the newest entry's hash: compare it with `journal verify` at the shop.
     pub head: String,
+    /// What does not hold, entry by entry; empty when the chain is intact.
     pub problems: Vec<Problem>,
 }
 
 impl ShopCheck {
+    /// No problem found.
     pub fn is_clean(&self) -> bool {
         self.problems.is_empty()
     }
@@ -540,17 +564,27 @@ pub fn terminal_shops(
 /// One shop's case as head office last received it.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Serialize)]
 pub struct HqCase {
+    /// The shop's id.
     pub shop_id: String,
+    /// The shop's name.
     pub shop_name: String,
+    /// The case's number at the shop (SK-n).
     pub case_id: i64,
+    /// open, submitted, waiting, won, lost or withdrawn.
     pub status: String,
+    /// The complaint, as the domain spells it.
     pub complaint: String,
     /// The diagnosis code the case was opened with.
     pub code: String,
+    /// The acquirer it is with, when chosen.
     pub acquirer_id: Option<String>,
+    /// The acquirer's own reference for it.
     pub acquirer_ref: Option<String>,
+    /// The day an answer is due.
     pub due_on: Option<chrono::NaiveDate>,
+    /// When the shop opened it.
     pub opened_at: DateTime<Utc>,
+    /// When it last changed at the shop.
     pub updated_at: DateTime<Utc>,
     /// How the shop identified the transaction (voucher, RRN, …).
     #[ts(type = "unknown")]

@@ -17,10 +17,13 @@ use slipkeeper_journal::Journal;
 pub const DEFAULT_BATCH: usize = 500;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+/// What one sync run did.
 pub struct SyncReport {
+    /// The shop sent for.
     pub shop_id: String,
     /// Entries sent in this run.
     pub sent: u64,
+    /// Batches sent (one transaction at head office each).
     pub batches: u64,
     /// The newest entry head office holds from this shop.
     pub head_office_seq: i64,
@@ -30,6 +33,7 @@ pub struct SyncReport {
     pub cases: u64,
 }
 
+/// Called after every batch sent, with the run so far.
 pub type SyncProgress<'a> = dyn FnMut(&SyncReport) + 'a;
 
 /// The shop the connection's login role sends for.

@@ -3,6 +3,8 @@
 //! does (acknowledging every message), and [`mirror`] turns what the terminal said into
 //! journal records, raw bytes included.
 
+#![warn(missing_docs)]
+
 pub mod commands;
 pub mod mirror;
 pub mod proxy;
@@ -22,29 +24,39 @@ use tokio::net::TcpStream;
 pub const ACK_TIMEOUT: Duration = Duration::from_secs(5);
 /// Waiting for the terminal to finish a command (ZVT T4).
 pub const COMPLETION_TIMEOUT: Duration = Duration::from_secs(180);
+/// Waiting for a TCP connection to the terminal to open.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Error)]
 #[non_exhaustive]
+/// Why a link to the terminal failed.
 pub enum LinkError {
     #[error("cannot reach the terminal at {addr}: {source}")]
+    /// The terminal's address could not be reached.
     Connect {
+        /// The address tried.
         addr: String,
+        /// What the OS said.
         source: std::io::Error,
     },
     #[error("no answer from the terminal within {0:?} ({1})")]
+    /// The terminal did not answer in time: how long was waited, and for what.
     Timeout(Duration, &'static str),
     #[error("the terminal closed the connection")]
+    /// The terminal ended the connection.
     Closed,
     #[error("connection error: {0}")]
+    /// Reading or writing the connection failed.
     Io(#[from] std::io::Error),
     #[error("the terminal sent bytes that are not ZVT: {0}")]
+    /// The terminal's bytes do not decode as ZVT.
     Protocol(#[from] ZvtError),
     /// A command Slipkeeper was asked to send cannot be built (a value too large for
     /// its field): nothing was sent.
     #[error("the command cannot be sent: {0}")]
     Command(ZvtError),
     #[error("the terminal refused the command (code {0:02X})")]
+    /// The terminal answered the command with 84 xx: this result code.
     Refused(u8),
     /// The journal could not take what the terminal sent, so it was not acknowledged.
     #[error("not acknowledged, the journal could not store it: {0}")]
@@ -54,8 +66,11 @@ pub enum LinkError {
 /// Bytes as they crossed the wire, with their time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Frame {
+    /// Which way: to the terminal, or from it.
     pub direction: Direction,
+    /// When the frame was complete.
     pub at: DateTime<Utc>,
+    /// The frame's bytes.
     pub bytes: Vec<u8>,
 }
 
@@ -75,14 +90,17 @@ pub enum End {
 /// One command and everything the terminal sent for it.
 #[derive(Clone, Debug)]
 pub struct Exchange {
+    /// The command sent.
     pub command: Apdu,
     /// In order, each with its raw frame.
     pub messages: Vec<(Message, Frame)>,
+    /// How it ended.
     pub end: End,
     /// All frames both ways, in order.
     pub frames: Vec<Frame>,
 }
 
+/// The wall clock frames are timed by, passed in so that tests can fix it.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 /// A ZVT connection to a terminal over any byte stream.
@@ -137,6 +155,7 @@ impl Link<TcpStream> {
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Link<S> {
+    /// A link over `stream` (connected already), timing frames by `clock`.
     pub fn new(stream: S, clock: Clock) -> Self {
         Link {
             stream,

@@ -11,11 +11,14 @@ use slipkeeper_zvt::{cmd, decode_text, Charset, Fields, Message, Tlv, TlvValue};
 /// Who and where: what the bytes themselves do not say.
 #[derive(Clone, Debug)]
 pub struct Context {
+    /// The terminal's id, for the records made from its messages.
     pub terminal_id: TerminalId,
+    /// The merchant number the terminal books for.
     pub merchant_id: MerchantId,
     /// The batch open on the terminal (ZVT has no batch number; Slipkeeper counts
     /// settlements).
     pub batch_no: BatchNo,
+    /// The currency amounts are in when the terminal does not say.
     pub currency: Currency,
     /// The shop's local time now: ZVT dates have no year.
     pub local_now: NaiveDateTime,

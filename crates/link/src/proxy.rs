@@ -116,6 +116,7 @@ pub struct Units {
 }
 
 impl Units {
+    /// An empty cutter: for a serial line when `serial`, else for TCP.
     pub fn new(serial: bool) -> Units {
         Units {
             serial,

@@ -12,7 +12,9 @@ use tokio::sync::{mpsc, oneshot};
 /// Exponential backoff between connection attempts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Backoff {
+    /// The first delay after a failure.
     pub initial: Duration,
+    /// The longest delay, however many failures.
     pub max: Duration,
 }
 
@@ -40,7 +42,12 @@ pub enum Endpoint {
     /// host:port (ZVT's usual port is 20007).
     Tcp(String),
     /// A serial device (RS-232 or USB CDC-ACM) and its speed.
-    Serial { path: String, baud: u32 },
+    Serial {
+        /// The device: /dev/ttyACM0, /dev/ttyUSB0, COM3.
+        path: String,
+        /// Its speed in baud (ZVT terminals: 9600 or 115200).
+        baud: u32,
+    },
 }
 
 impl Endpoint {
@@ -67,18 +74,24 @@ impl std::fmt::Display for Endpoint {
 }
 
 #[derive(Clone, Debug)]
+/// How the service keeps a terminal link: where, how it registers, how it watches.
 pub struct Config {
     /// host:port of the terminal (used when `endpoint` is None).
     pub addr: String,
+    /// The terminal's endpoint (TCP or serial); None: `addr` over TCP.
     pub endpoint: Option<Endpoint>,
+    /// The terminal's merchant password (registration).
     pub password: u32,
     /// Registration config byte (see [`commands::MIRROR_CONFIG`]).
     pub config: u8,
+    /// ISO 4217 numeric currency registered with (156 for CNY).
     pub currency: u16,
     /// Quiet time after which a status enquiry checks that the terminal is alive
     /// (when the terminal is not armed).
     pub heartbeat: Duration,
+    /// How long the terminal waits for an acknowledgement (ZVT T3) before it gives up.
     pub ack_timeout: Duration,
+    /// The delays between connection attempts.
     pub backoff: Backoff,
     /// Mirror a terminal nobody else drives: keep an authorisation without amount
     /// open for this long (the cashier keys amounts in at the counter), again and
@@ -93,6 +106,8 @@ pub struct Config {
 }
 
 impl Config {
+    /// The defaults for a terminal at `addr`: CNY, password 0, heartbeat every 30 s,
+    /// no arming, no catch-up.
     pub fn new(addr: &str) -> Config {
         Config {
             addr: addr.to_owned(),
@@ -111,14 +126,20 @@ impl Config {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// The link's state, as the window and the tray show it.
 pub enum State {
+    /// Opening the connection and registering.
     Connecting {
+        /// Which attempt since the last success (1 for the first).
         attempt: u32,
     },
+    /// Registered and mirroring.
     Connected,
     /// Lost or refused; the next attempt comes after `retry_in`.
     Disconnected {
+        /// Why, in words for the owner.
         reason: String,
+        /// When the next attempt comes.
         retry_in: Duration,
     },
 }
@@ -127,7 +148,9 @@ pub enum State {
 pub type Commit = oneshot::Sender<Result<(), String>>;
 
 #[derive(Debug)]
+/// What a running link reports.
 pub enum Event {
+    /// Its state changed.
     State(State),
     /// An exchange. With `Some(commit)` it is a checkpoint taken before the
     /// terminal's last message was acknowledged: the acknowledgement waits for the

@@ -16,22 +16,31 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug)]
+/// The spool file, open for appending (see the module's notes).
 pub struct Spool {
     path: PathBuf,
     file: std::fs::File,
 }
 
 #[derive(Debug, thiserror::Error)]
+/// Why the spool could not be read or written.
 pub enum SpoolError {
     #[error("{path}: {source}")]
+    /// The file could not be opened, written or synced.
     Io {
+        /// The spool file.
         path: String,
+        /// What the OS said.
         source: std::io::Error,
     },
     #[error("{path}:{line}: {reason}")]
+    /// A line of the spool is not what the proxy writes.
     Bad {
+        /// The spool file.
         path: String,
+        /// The line, counted from 1.
         line: usize,
+        /// What is wrong with it.
         reason: String,
     },
 }
@@ -50,6 +59,7 @@ impl Spool {
         })
     }
 
+    /// Where the spool is.
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -15,6 +15,7 @@ pub enum Columns {
 }
 
 impl Columns {
+    /// Characters per line at this width (the printer's font A).
     pub fn count(self) -> usize {
         match self {
             Columns::C32 => 32,

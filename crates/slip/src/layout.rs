@@ -4,19 +4,27 @@ use slipkeeper_domain::{
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Where a line sits across the paper.
 pub enum Align {
+    /// From the left edge (labels and values).
     Left,
+    /// Centred (the title, the REPRINT mark).
     Center,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// One line of a slip, styled once so every renderer prints it alike.
 pub struct Line {
+    /// The text, masked already (no full card number reaches a line).
     pub text: String,
+    /// Where it sits.
     pub align: Align,
+    /// Printed bold (double-strike on ESC/POS).
     pub bold: bool,
 }
 
 impl Line {
+    /// An ordinary left-aligned line.
     pub fn plain(t: impl Into<String>) -> Line {
         Line {
             text: t.into(),
@@ -24,6 +32,7 @@ impl Line {
             bold: false,
         }
     }
+    /// A centred bold line: the slip's title and marks.
     pub fn title(t: impl Into<String>) -> Line {
         Line {
             text: t.into(),
@@ -36,8 +45,12 @@ impl Line {
 /// One slip copy, ready for a renderer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Slip {
+    /// Which copy: merchant, cardholder or bank.
     pub copy: CopyType,
+    /// Where the slip's text came from: the terminal's own receipt, or laid out from the
+    /// record when the terminal sent none.
     pub origin: SlipOrigin,
+    /// The lines, top to bottom.
     pub lines: Vec<Line>,
 }
 

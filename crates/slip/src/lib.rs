@@ -5,6 +5,8 @@
 //! where its text came from: the terminal's own slip, reproduced verbatim, or rebuilt
 //! from the recorded fields. It can never pass for an original.
 
+#![warn(missing_docs)]
+
 mod escpos;
 mod layout;
 mod pdf;

@@ -39,6 +39,7 @@ pub enum Paper {
 }
 
 impl Paper {
+    /// The paper's name in settings and on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
             Paper::Roll58 => "58mm",
@@ -47,6 +48,7 @@ impl Paper {
         }
     }
 
+    /// A paper by its name (`as_str`); None for any other.
     pub fn parse(s: &str) -> Option<Paper> {
         match s.to_ascii_lowercase().as_str() {
             "58" | "58mm" => Some(Paper::Roll58),

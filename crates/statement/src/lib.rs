@@ -8,6 +8,8 @@
 //! Reading is all or nothing: the first bad row stops the parse with its file, row and
 //! column, and the caller writes nothing.
 
+#![warn(missing_docs)]
+
 mod mapping;
 mod read;
 mod report;
@@ -21,9 +23,13 @@ use std::fmt;
 /// Where a statement went wrong: file, row (as a spreadsheet counts them) and column.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct StatementError {
+    /// The file, as the user named it.
     pub file: String,
+    /// The row, counted from 1 as a spreadsheet shows it; None for the file as a whole.
     pub row: Option<u32>,
+    /// The column's header text, when one column is at fault.
     pub column: Option<String>,
+    /// What is wrong, in English.
     pub message: String,
     /// The message in Chinese, for the shop owner's screen.
     pub zh: String,

@@ -7,25 +7,40 @@ use std::collections::BTreeMap;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
+    /// 商户编号: the acquirer's merchant number.
     MerchantId,
+    /// 终端编号: the terminal id.
     TerminalId,
     /// Date and time in one column.
     Datetime,
+    /// The transaction's date (with a separate time column).
     Date,
+    /// The transaction's time of day.
     Time,
+    /// The card number, masked as the acquirer prints it.
     Card,
+    /// The transaction amount.
     Amount,
+    /// The acquirer's fee (手续费).
     Fee,
+    /// What is settled to the shop (结算金额).
     Net,
+    /// The reference number (参考号).
     Rrn,
+    /// The voucher / trace number (凭证号).
     Trace,
+    /// The authorisation code (授权码).
     Auth,
+    /// The transaction type in the statement's own words (see `Mapping::types`).
     Type,
+    /// The day the acquirer settled it (清算日期).
     SettleDate,
+    /// Debit, credit or another card kind (卡类型).
     CardType,
 }
 
 impl Field {
+    /// Every field, in the order a proposed mapping lists them.
     pub const ALL: [Field; 15] = [
         Field::MerchantId,
         Field::TerminalId,
@@ -64,19 +79,27 @@ pub enum AmountUnit {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Mapping {
+    /// The mapping's id, given with `--mapping` and kept with each import.
     pub id: String,
+    /// Its name in both languages.
     pub name: Names,
     #[serde(default)]
+    /// What the owner should know about this layout.
     pub note: String,
     /// For each field, the header texts it may appear under (first found wins).
     pub columns: BTreeMap<Field, Vec<String>>,
     #[serde(default)]
+    /// chrono formats for a combined date-and-time column, tried in order.
     pub datetime_formats: Vec<String>,
     #[serde(default)]
+    /// chrono formats for a date column, tried in order.
     pub date_formats: Vec<String>,
     #[serde(default)]
+    /// chrono formats for a time column, tried in order.
     pub time_formats: Vec<String>,
+    /// Whether amounts are written in yuan or in fen.
     pub amount_unit: AmountUnit,
+    /// ISO 4217 code of the amounts (CNY).
     pub currency: String,
     /// The statement's words for transaction types → sale, void, refund, …
     pub types: BTreeMap<String, String>,
@@ -124,6 +147,7 @@ pub fn builtin_mappings() -> Vec<Mapping> {
         .collect()
 }
 
+/// The built-in mapping of this id, if there is one.
 pub fn builtin(id: &str) -> Option<Mapping> {
     builtin_mappings().into_iter().find(|m| m.id == id)
 }

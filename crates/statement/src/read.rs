@@ -33,8 +33,11 @@ pub mod limits {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How a statement file is stored.
 pub enum Format {
+    /// Comma-separated text, UTF-8 or GBK.
     Csv,
+    /// An Excel workbook.
     Xlsx,
 }
 
@@ -50,11 +53,15 @@ impl Format {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// A statement file read: its lines and how it was read.
 pub struct ParsedStatement {
+    /// The mapping that read it.
     pub mapping_id: String,
     /// "utf-8", "gb18030" or "xlsx".
     pub encoding: &'static str,
+    /// The header's row in the file, counted from 1.
     pub header_row: u32,
+    /// The transaction lines, in file order.
     pub lines: Vec<StatementLine>,
 }
 

@@ -7,11 +7,13 @@ use super::*;
 /// so that a failing seed can be replayed.
 #[derive(Clone, Debug, Default)]
 pub struct Faults {
+    /// The generator's seed: the same seed commits the same faults.
     pub seed: u64,
     /// Close the connection after a random number (1..=n) of frames sent.
     pub drop_within: Option<u32>,
     /// Probability that a frame is held back for `delay` first.
     pub delay_p: f64,
+    /// How long a delayed frame is held back.
     pub delay: std::time::Duration,
     /// Probability that the terminal stops answering altogether on this connection.
     pub silence_p: f64,
@@ -27,9 +29,11 @@ pub struct Faults {
 pub struct Rng(u64);
 
 impl Rng {
+    /// A generator from `seed`; any seed will do (the state is kept odd, never zero).
     pub fn new(seed: u64) -> Rng {
         Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
     }
+    /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
@@ -40,6 +44,7 @@ impl Rng {
     pub fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
+    /// A number in 0..n (0 when n is 0).
     pub fn below(&mut self, n: u64) -> u64 {
         self.next_u64() % n.max(1)
     }

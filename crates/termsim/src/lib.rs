@@ -10,6 +10,8 @@
 //! turnover totals (06 10); diagnosis (06 70); log-off (06 02). Amounts ending in
 //! .13 are declined (result 05), so tests can ask for a decline.
 
+#![warn(missing_docs)]
+
 use chrono::NaiveDateTime;
 use slipkeeper_zvt::{bcd_encode, cmd, encode_bmps, encode_tlvs, Apdu, Bmp, Code, Message, Tlv};
 use std::net::SocketAddr;

@@ -35,12 +35,14 @@ pub async fn read_apdu<S: AsyncRead + Unpin>(
 /// the counter, and the faults it commits.
 #[derive(Debug)]
 pub struct Shared {
+    /// The terminal's state machine and ledger, one connection at a time.
     pub terminal: Mutex<Terminal>,
     pub(crate) customer: tokio::sync::Notify,
     pub(crate) faults: Faults,
 }
 
 impl Shared {
+    /// `terminal` with `faults` on the wire, shared by the ports that serve it.
     pub fn new(terminal: Terminal, faults: Faults) -> Arc<Shared> {
         Arc::new(Shared {
             terminal: Mutex::new(terminal),
@@ -62,6 +64,7 @@ impl Shared {
         self.terminal.lock().map(|t| t.ledger()).unwrap_or_default()
     }
 
+    /// How many customers are still waiting at the counter.
     pub fn customers_waiting(&self) -> usize {
         self.terminal
             .lock()
@@ -92,6 +95,7 @@ pub struct TcpPort<S> {
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> TcpPort<S> {
+    /// A TCP port over the stream `s` (APDUs back to back, no framing).
     pub fn new(s: S) -> Self {
         TcpPort { s, buf: Vec::new() }
     }
@@ -124,6 +128,8 @@ pub struct SerialPort<S> {
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> SerialPort<S> {
+    /// A serial port over `s`: DLE STX framing with CRC, ACK/NAK; `nak_p` is the
+    /// probability of answering a good frame with NAK, drawn from `seed`.
     pub fn new(s: S, seed: u64, nak_p: f64) -> Self {
         SerialPort {
             s,

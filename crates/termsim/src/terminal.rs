@@ -5,14 +5,19 @@ use super::*;
 
 /// Result codes used here (FACTS.md §5).
 pub const RC_DECLINED: u8 = 0x05;
+/// Result code 83: the function is not possible (e.g. an unknown command).
 pub const RC_NOT_POSSIBLE: u8 = 0x83;
+/// Result code B5: no booking to reverse under that receipt number.
 pub const RC_REVERSAL_NOT_POSSIBLE: u8 = 0xB5;
+/// Result code 6B: the ECR has not registered (06 00) yet.
 pub const RC_NOT_REGISTERED: u8 = 0x6B;
 
 /// What kind of booking a ledger entry is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
+    /// A payment (06 01).
     Sale,
+    /// Money back to the card (06 31).
     Refund,
     /// A reversal (void) of an earlier receipt of the same batch.
     Void,
@@ -44,10 +49,15 @@ impl Kind {
 pub struct Booked {
     /// Batches are counted from 1; end-of-day moves on to the next.
     pub batch_no: u32,
+    /// The receipt number (BMP 87), counted in the batch.
     pub receipt: u16,
+    /// The trace number (BMP 0B), counted across batches.
     pub trace: u32,
+    /// The amount in minor units.
     pub amount: u64,
+    /// What kind of booking.
     pub kind: Kind,
+    /// Reversed (voided) since.
     pub reversed: bool,
 }
 
@@ -64,8 +74,11 @@ pub(crate) struct Booking<'a> {
 /// The terminal's state.
 #[derive(Debug)]
 pub struct Terminal {
+    /// The terminal id (TID, BMP 29), eight digits.
     pub terminal_id: String,
+    /// The merchant's VU number (BMP 2A), as printed on slips.
     pub vu_number: String,
+    /// ISO 4217 numeric currency (156 for CNY).
     pub currency: u16,
     pub(crate) registered: bool,
     pub(crate) config: u8,
@@ -121,6 +134,7 @@ pub(crate) fn completion() -> Apdu {
 }
 
 impl Terminal {
+    /// A terminal with an empty ledger in its first batch, not registered yet.
     pub fn new(terminal_id: &str, vu_number: &str, currency: u16) -> Terminal {
         Terminal {
             terminal_id: terminal_id.to_owned(),

@@ -14,12 +14,15 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+/// The mutator's generator (xorshift64*): seeded, so a failure can be replayed.
 pub struct Rng(u64);
 
 impl Rng {
+    /// A generator from `seed` (0 is taken as 1).
     pub fn new(seed: u64) -> Rng {
         Rng(seed.max(1))
     }
+    /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         // xorshift64*
         self.0 ^= self.0 >> 12;
@@ -27,6 +30,7 @@ impl Rng {
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
+    /// A number in 0..n (0 when n is 0).
     pub fn below(&mut self, n: usize) -> usize {
         if n == 0 {
             0

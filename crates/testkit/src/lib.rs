@@ -5,6 +5,7 @@
 //! A dev-dependency only: nothing here ships. Its functions panic where a test could
 //! not stage what it asked for, naming what is missing.
 
+#![warn(missing_docs)]
 #![allow(clippy::unwrap_used)] // a test's setup fails loudly
 
 pub mod fuzz;

@@ -7,12 +7,16 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+/// The administrator role `initdb` makes.
 pub const ADMIN: &str = "hqadmin";
+/// The administrator's password.
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
 
+/// A running throwaway cluster; stopped and removed when dropped.
 pub struct Cluster {
     dir: tempfile::TempDir,
     bin: PathBuf,
+    /// The port it listens on, on 127.0.0.1.
     pub port: u16,
     run_as: Option<String>,
 }
@@ -201,6 +205,7 @@ impl Cluster {
         c
     }
 
+    /// The cluster's data folder.
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
@@ -238,6 +243,7 @@ impl Cluster {
         )
     }
 
+    /// `postgres://hqadmin:…@127.0.0.1:PORT/DB?sslmode=disable`: the administrator's URL.
     pub fn admin_url(&self, db: &str) -> String {
         self.url(ADMIN, ADMIN_PASSWORD, db)
     }

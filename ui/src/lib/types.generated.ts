@@ -434,11 +434,51 @@ export type HomeAlert = { text: Text, fix: AlertFix, };
 /**
  * One shop's case as head office last received it.
  */
-export type HqCase = { shop_id: string, shop_name: string, case_id: number, status: string, complaint: string, 
+export type HqCase = { 
+/**
+ * The shop's id.
+ */
+shop_id: string, 
+/**
+ * The shop's name.
+ */
+shop_name: string, 
+/**
+ * The case's number at the shop (SK-n).
+ */
+case_id: number, 
+/**
+ * open, submitted, waiting, won, lost or withdrawn.
+ */
+status: string, 
+/**
+ * The complaint, as the domain spells it.
+ */
+complaint: string, 
 /**
  * The diagnosis code the case was opened with.
  */
-code: string, acquirer_id: string | null, acquirer_ref: string | null, due_on: string | null, opened_at: string, updated_at: string, 
+code: string, 
+/**
+ * The acquirer it is with, when chosen.
+ */
+acquirer_id: string | null, 
+/**
+ * The acquirer's own reference for it.
+ */
+acquirer_ref: string | null, 
+/**
+ * The day an answer is due.
+ */
+due_on: string | null, 
+/**
+ * When the shop opened it.
+ */
+opened_at: string, 
+/**
+ * When it last changed at the shop.
+ */
+updated_at: string, 
 /**
  * How the shop identified the transaction (voucher, RRN, …).
  */
@@ -447,11 +487,63 @@ lookup: unknown, };
 /**
  * One transaction found at head office, with the shop it came from.
  */
-export type HqRow = { shop_id: string, shop_name: string, 
+export type HqRow = { 
+/**
+ * The shop's id.
+ */
+shop_id: string, 
+/**
+ * The shop's name.
+ */
+shop_name: string, 
 /**
  * The entry of the shop's chain that holds it.
  */
-seq: number, terminal_id: string, merchant_id: string, batch_no: string, trace_no: string, kind: string, outcome: string, amount_minor: number, currency: string, occurred_at: string, rrn: string | null, auth_code: string | null, 
+seq: number, 
+/**
+ * The terminal id.
+ */
+terminal_id: string, 
+/**
+ * The merchant number.
+ */
+merchant_id: string, 
+/**
+ * The batch number.
+ */
+batch_no: string, 
+/**
+ * The voucher (trace) number.
+ */
+trace_no: string, 
+/**
+ * The kind, as the journal spells it (sale, void, refund, …).
+ */
+kind: string, 
+/**
+ * The outcome, as the journal spells it.
+ */
+outcome: string, 
+/**
+ * The amount in minor units (fen).
+ */
+amount_minor: number, 
+/**
+ * ISO 4217 code of the amount.
+ */
+currency: string, 
+/**
+ * When it happened, the shop's local time.
+ */
+occurred_at: string, 
+/**
+ * The reference number, when the terminal gave one.
+ */
+rrn: string | null, 
+/**
+ * The authorisation code, when the terminal gave one.
+ */
+auth_code: string | null, 
 /**
  * Masked as stored by the shop (first 6, last 4 at most).
  */
