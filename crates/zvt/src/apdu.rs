@@ -3,13 +3,18 @@
 use crate::ZvtError;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// One ZVT packet: CLASS, INSTR and its data (the length is worked out on encoding).
 pub struct Apdu {
+    /// CLASS (CCRC in an answer).
     pub class: u8,
+    /// INSTR (APRC in an answer).
     pub instr: u8,
+    /// The data after the length field.
     pub data: Vec<u8>,
 }
 
 impl Apdu {
+    /// A packet of `class`, `instr` and `data`.
     pub fn new(class: u8, instr: u8, data: Vec<u8>) -> Apdu {
         Apdu { class, instr, data }
     }
@@ -29,6 +34,8 @@ impl Apdu {
         Apdu::new(0x80, 0x00, Vec::new())
     }
 
+    /// The bytes on the wire: CLASS INSTR, the length (one byte, or `FF lo hi` from 255
+    /// on), the data. Data longer than 65535 bytes is an error.
     pub fn encode(&self) -> Result<Vec<u8>, ZvtError> {
         let n = self.data.len();
         let mut out = Vec::with_capacity(n + 5);

@@ -16,6 +16,8 @@ pub fn bcd_digits(bytes: &[u8], field: &'static str) -> Result<String, ZvtError>
     Ok(s)
 }
 
+/// Packed BCD as a number ("00 00 00 01 23 45" → 12345); a nibble above 9 is an error
+/// naming `field`.
 pub fn bcd_u64(bytes: &[u8], field: &'static str) -> Result<u64, ZvtError> {
     let mut v: u64 = 0;
     for c in bcd_digits(bytes, field)?.bytes() {

@@ -36,7 +36,9 @@ fn rule(id: u8) -> Option<Rule> {
 /// One BMP: its id and its value bytes (without the length prefix).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Bmp {
+    /// The BMP's number (e.g. 04 amount, 0B trace number).
     pub id: u8,
+    /// Its value bytes.
     pub value: Vec<u8>,
 }
 

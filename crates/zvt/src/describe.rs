@@ -84,6 +84,7 @@ impl Frame {
 /// The serial wrapping of a frame.
 #[derive(Clone, Debug, Serialize)]
 pub struct SerialFraming {
+    /// The CRC sent equals the one computed.
     pub crc_ok: bool,
     /// The CRC as sent (two bytes, low first, as on the wire).
     pub crc_received: String,
@@ -114,7 +115,9 @@ pub struct CommandInfo {
 pub enum FieldKind {
     /// A fixed parameter before the BMPs (password, status byte, print attribute …).
     Param,
+    /// A BMP: its number, then a value of known length.
     Bmp,
+    /// A TLV element (in BMP 06 or a TLV container).
     Tlv,
     /// Bytes that could not be read, as hex.
     Rest,
@@ -124,17 +127,22 @@ pub enum FieldKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Value {
+    /// No value (a container, or nothing to read).
     Null,
+    /// A number: amounts in minor units, BCD numbers, counters.
     Number(u64),
+    /// A string: digits as on the wire, text, or hex.
     Text(String),
 }
 
 /// One part of a frame.
 #[derive(Clone, Debug, Serialize)]
 pub struct Field {
+    /// What kind of part it is.
     pub kind: FieldKind,
     /// BMP id or TLV tag in hex ("27", "1F07"); a parameter's key ("password").
     pub id: String,
+    /// Its name as the fact sheet gives it ("amount", "trace number"), or "unknown".
     pub name: String,
     /// Its bytes, upper-case hex (masked where card data).
     pub hex: String,
@@ -145,6 +153,7 @@ pub struct Field {
     /// meaning of a code.
     pub text: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// The elements inside a container (TLV constructed tags, BMP 06).
     pub children: Vec<Field>,
 }
 

@@ -24,6 +24,8 @@
 //! (lenient parsers hide corrupt packets); stops at an unknown BMP with an error naming
 //! it and its offset, since its length cannot be known.
 
+#![warn(missing_docs)]
+
 mod apdu;
 mod bcd;
 mod bmp;

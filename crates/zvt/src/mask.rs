@@ -23,7 +23,9 @@ const CARD_TAGS: [u32; 6] = [0x5A, 0x57, 0x56, 0x9F6B, 0x9F1F, 0x9F20];
 /// A frame as it may be stored, and whether anything in it was masked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MaskedFrame {
+    /// The frame with card numbers masked (first 6, last 4), length and CRC unchanged.
     pub bytes: Vec<u8>,
+    /// Whether any byte was changed.
     pub masked: bool,
 }
 

@@ -7,9 +7,11 @@ use crate::{bcd_digits, cmd, Apdu, Tlv, ZvtError};
 /// A print line (06 D1): attribute byte, text, and the TLV some terminals append.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PrintLine {
+    /// The attribute byte: bold, double size, last line of the receipt, …
     pub attribute: u8,
     /// Raw text bytes; decode with the negotiated [`crate::Charset`].
     pub text: Vec<u8>,
+    /// TLV after the text, when the terminal sends it.
     pub tlv: Vec<Tlv>,
 }
 
@@ -26,10 +28,15 @@ impl PrintLine {
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Completion {
+    /// After most commands: BMPs (e.g. 19 status byte, 29 terminal id).
     Fields(Fields),
+    /// After a status enquiry.
     Status {
+        /// The terminal's software version, when sent (text bytes).
         sw_version: Option<Vec<u8>>,
+        /// The terminal's status byte (00: ready).
         terminal_status: u8,
+        /// TLV that follows, when sent.
         tlv: Vec<Tlv>,
     },
     /// Vendor data that is neither (e.g. Feig's system information): kept raw.
@@ -38,57 +45,80 @@ pub enum Completion {
 
 #[allow(clippy::large_enum_variant)] // see Completion
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// A decoded APDU: which message it is and its fields.
 pub enum Message {
     /// 80 00 [BMPs] — also 84 00 00, which some terminals send as positive.
     Ack(Fields),
     /// 84 xx [BMPs]: negative acknowledgement with an error code.
     Nack {
+        /// The 84 xx code.
         code: u8,
+        /// BMPs that follow, if any.
         fields: Fields,
     },
     /// 04 0F: the transaction result.
     StatusInformation(Fields),
     /// 04 FF: status byte, optional timeout, optional BMPs.
     IntermediateStatus {
+        /// The intermediate status code (e.g. 0A insert card).
         status: u8,
+        /// Seconds the terminal may stay silent now, when given.
         timeout: Option<u8>,
+        /// BMPs that follow, if any.
         fields: Fields,
     },
+    /// 06 D1: one line of a receipt to print.
     PrintLine(PrintLine),
     /// 06 D3: one whole receipt as TLV (25 { 07 lines … }, 1F07 receipt type).
     PrintTextBlock(Fields),
+    /// 06 0F: the command ended successfully.
     Completion(Completion),
     /// 06 1E: the terminal ended the command unsuccessfully.
     Abort {
+        /// The result code (BMP 27 value), when sent.
         result_code: Option<u8>,
+        /// BMPs that follow, if any.
         fields: Fields,
     },
     /// 06 00: password, config byte, optional currency, then BMPs.
     Registration {
+        /// The merchant password (six BCD digits, as text).
         password: String,
+        /// The config byte: who prints, who confirms, …
         config: u8,
+        /// The currency, ISO 4217 numeric, when given.
         currency: Option<u16>,
+        /// BMPs that follow, if any.
         fields: Fields,
     },
     /// Commands that start with a password: 06 10 totals, 06 20 repeat receipt,
     /// 06 30 reversal, 06 31 refund, 06 50 end-of-day, 06 93 initialisation, 06 1B,
     /// 08 14 write files.
     WithPassword {
+        /// The APDU's class byte.
         class: u8,
+        /// The APDU's instruction byte.
         instr: u8,
+        /// The merchant password (six BCD digits, as text).
         password: String,
+        /// BMPs that follow, if any.
         fields: Fields,
     },
     /// 05 01 status enquiry: optional password, then BMPs.
     StatusEnquiry {
+        /// The merchant password, when given.
         password: Option<String>,
+        /// BMPs that follow, if any.
         fields: Fields,
     },
     /// Every other command whose data is a BMP sequence: 06 01 authorisation,
     /// 06 22/23/24/25 pre-authorisation family, 06 02, 06 70, 06 B0, 06 18, 06 C0 …
     Command {
+        /// The APDU's class byte.
         class: u8,
+        /// The APDU's instruction byte.
         instr: u8,
+        /// Its BMPs.
         fields: Fields,
     },
     /// Commands whose data this codec does not interpret (file transfer, vendor 0F xx).
@@ -129,6 +159,8 @@ pub(crate) fn fixed_part(code: crate::Code) -> usize {
 pub(crate) const BMP_STARTS: [usize; 6] = [0, 1, 2, 3, 4, 6];
 
 impl Message {
+    /// Reads the fixed fields of `a`'s command and then its BMPs; an error names the
+    /// command and what is wrong.
     pub fn decode(a: &Apdu) -> Result<Message, ZvtError> {
         let d = &a.data[..];
         Ok(match (a.class, a.instr) {

@@ -7,6 +7,9 @@
 pub type Code = (u8, u8);
 
 /// Command codes by name.
+// Each constant is the specification's own name for its code, and `COMMANDS` holds
+// the text the decoder shows: a doc line per constant would only repeat the two.
+#[allow(missing_docs)]
 pub mod cmd {
     use super::Code;
     pub const ACK: Code = (0x80, 0x00);
@@ -57,12 +60,16 @@ pub mod cmd {
 /// Which way a message goes: from the cash register (ECR) or from the payment terminal (PT).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
+    /// From the cash register to the terminal.
     EcrToPt,
+    /// From the terminal to the cash register.
     PtToEcr,
+    /// Sent either way.
     Both,
 }
 
 impl Direction {
+    /// "ECR → PT", "PT → ECR" or "either way".
     pub fn label(self) -> &'static str {
         match self {
             Direction::EcrToPt => "ECR → PT",
@@ -293,11 +300,15 @@ pub fn bmp_name(id: u8) -> Option<(&'static str, BmpFormat)> {
 /// How a TLV tag's primitive value reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TlvFormat {
+    /// Text in the message's character set.
     Text,
+    /// ASCII text.
     Ascii,
+    /// One byte with a meaning of its own.
     Byte,
     /// Big-endian unsigned number.
     Number,
+    /// BCD digits, shown as a digit string.
     BcdDigits,
     /// A ZVT command code (CLASS INSTR).
     Command,
@@ -305,8 +316,11 @@ pub enum TlvFormat {
     Date,
     /// BCD HHMMSS.
     Time,
+    /// A card number (masked before it is shown).
     Pan,
+    /// Track data (masked before it is shown).
     Track,
+    /// Bytes shown as hex.
     Binary,
 }
 

@@ -5,10 +5,15 @@
 use crate::ZvtError;
 use std::time::Duration;
 
+/// Data link escape: starts and ends a frame, doubled inside one.
 pub const DLE: u8 = 0x10;
+/// Start of text (after DLE).
 pub const STX: u8 = 0x02;
+/// End of text (after DLE), followed by the CRC.
 pub const ETX: u8 = 0x03;
+/// The receiver took the frame.
 pub const ACK: u8 = 0x06;
+/// The receiver rejected the frame (bad CRC): it is sent again.
 pub const NAK: u8 = 0x15;
 
 /// How many times a frame is sent before giving up (on NAK or no answer).
@@ -110,6 +115,8 @@ pub struct Deframer {
 }
 
 impl Deframer {
+    /// Takes the next byte off the line; a whole frame (or a bad one) comes back once
+    /// its CRC is in.
     pub fn push(&mut self, b: u8) -> Option<Result<Vec<u8>, ZvtError>> {
         use State::*;
         match (self.state, b) {

@@ -9,6 +9,7 @@ pub enum Charset {
     Zvt7,
     /// ISO-8859-n (1–16).
     Iso8859(u8),
+    /// UTF-8.
     Utf8,
     /// Chinese terminals print GB18030 (a superset of GBK/GB2312).
     Gb18030,

@@ -5,15 +5,20 @@
 use crate::ZvtError;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// One TLV element: its tag and a value that is bytes or more elements.
 pub struct Tlv {
     /// The tag bytes as a number, e.g. 0x1F07.
     pub tag: u32,
+    /// Its value.
     pub value: TlvValue,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// A TLV value.
 pub enum TlvValue {
+    /// A primitive tag's bytes.
     Primitive(Vec<u8>),
+    /// A constructed tag's elements.
     Constructed(Vec<Tlv>),
 }
 
@@ -31,6 +36,7 @@ fn tag_bytes(tag: u32) -> Vec<u8> {
 }
 
 impl Tlv {
+    /// A primitive element.
     pub fn primitive(tag: u32, value: Vec<u8>) -> Tlv {
         Tlv {
             tag,
@@ -38,6 +44,7 @@ impl Tlv {
         }
     }
 
+    /// A constructed element holding `children`.
     pub fn container(tag: u32, children: Vec<Tlv>) -> Tlv {
         Tlv {
             tag,
@@ -72,6 +79,7 @@ impl Tlv {
         }
     }
 
+    /// A primitive element's bytes; None for a container.
     pub fn bytes(&self) -> Option<&[u8]> {
         match &self.value {
             TlvValue::Primitive(v) => Some(v),
@@ -145,6 +153,7 @@ pub fn parse_tlvs(data: &[u8], base: usize) -> Result<Vec<Tlv>, ZvtError> {
     Ok(out)
 }
 
+/// The elements as bytes (tags, BER lengths, values), in order.
 pub fn encode_tlvs(list: &[Tlv]) -> Vec<u8> {
     let mut out = Vec::new();
     for t in list {
