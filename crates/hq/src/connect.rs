@@ -11,9 +11,9 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-#[derive(Clone)]
 /// Head office's address: the PostgreSQL URL, its TLS root certificate, and how it is
 /// shown to people (never with a password).
+#[derive(Clone)]
 pub struct HqAddress {
     config: Config,
     root_cert: Option<PathBuf>,

@@ -12,8 +12,8 @@ use slipkeeper_journal::{Probe, Problem, ProblemKind, TxnQuery};
 /// Rows a search returns at most when the query does not say.
 pub const DEFAULT_LIMIT: u64 = 50;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 /// A shop as head office knows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ShopInfo {
     /// The shop's id (`hq add-shop ID`).
     pub shop_id: String,

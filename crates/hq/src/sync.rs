@@ -16,8 +16,8 @@ use slipkeeper_journal::Journal;
 /// Entries per batch (one server round trip and one transaction each).
 pub const DEFAULT_BATCH: usize = 500;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 /// What one sync run did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct SyncReport {
     /// The shop sent for.
     pub shop_id: String,

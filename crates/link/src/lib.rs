@@ -27,36 +27,36 @@ pub const COMPLETION_TIMEOUT: Duration = Duration::from_secs(180);
 /// Waiting for a TCP connection to the terminal to open.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Why a link to the terminal failed.
 #[derive(Debug, Error)]
 #[non_exhaustive]
-/// Why a link to the terminal failed.
 pub enum LinkError {
-    #[error("cannot reach the terminal at {addr}: {source}")]
     /// The terminal's address could not be reached.
+    #[error("cannot reach the terminal at {addr}: {source}")]
     Connect {
         /// The address tried.
         addr: String,
         /// What the OS said.
         source: std::io::Error,
     },
-    #[error("no answer from the terminal within {0:?} ({1})")]
     /// The terminal did not answer in time: how long was waited, and for what.
+    #[error("no answer from the terminal within {0:?} ({1})")]
     Timeout(Duration, &'static str),
-    #[error("the terminal closed the connection")]
     /// The terminal ended the connection.
+    #[error("the terminal closed the connection")]
     Closed,
-    #[error("connection error: {0}")]
     /// Reading or writing the connection failed.
+    #[error("connection error: {0}")]
     Io(#[from] std::io::Error),
-    #[error("the terminal sent bytes that are not ZVT: {0}")]
     /// The terminal's bytes do not decode as ZVT.
+    #[error("the terminal sent bytes that are not ZVT: {0}")]
     Protocol(#[from] ZvtError),
     /// A command Slipkeeper was asked to send cannot be built (a value too large for
     /// its field): nothing was sent.
     #[error("the command cannot be sent: {0}")]
     Command(ZvtError),
-    #[error("the terminal refused the command (code {0:02X})")]
     /// The terminal answered the command with 84 xx: this result code.
+    #[error("the terminal refused the command (code {0:02X})")]
     Refused(u8),
     /// The journal could not take what the terminal sent, so it was not acknowledged.
     #[error("not acknowledged, the journal could not store it: {0}")]

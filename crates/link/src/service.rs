@@ -73,8 +73,8 @@ impl std::fmt::Display for Endpoint {
     }
 }
 
-#[derive(Clone, Debug)]
 /// How the service keeps a terminal link: where, how it registers, how it watches.
+#[derive(Clone, Debug)]
 pub struct Config {
     /// host:port of the terminal (used when `endpoint` is None).
     pub addr: String,
@@ -125,8 +125,8 @@ impl Config {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
 /// The link's state, as the window and the tray show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum State {
     /// Opening the connection and registering.
     Connecting {
@@ -147,8 +147,8 @@ pub enum State {
 /// The journal's answer to a checkpoint: Ok once it is stored (or durably spooled).
 pub type Commit = oneshot::Sender<Result<(), String>>;
 
-#[derive(Debug)]
 /// What a running link reports.
+#[derive(Debug)]
 pub enum Event {
     /// Its state changed.
     State(State),

@@ -15,26 +15,26 @@ use slipkeeper_journal::Direction;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug)]
 /// The spool file, open for appending (see the module's notes).
+#[derive(Debug)]
 pub struct Spool {
     path: PathBuf,
     file: std::fs::File,
 }
 
-#[derive(Debug, thiserror::Error)]
 /// Why the spool could not be read or written.
+#[derive(Debug, thiserror::Error)]
 pub enum SpoolError {
-    #[error("{path}: {source}")]
     /// The file could not be opened, written or synced.
+    #[error("{path}: {source}")]
     Io {
         /// The spool file.
         path: String,
         /// What the OS said.
         source: std::io::Error,
     },
-    #[error("{path}:{line}: {reason}")]
     /// A line of the spool is not what the proxy writes.
+    #[error("{path}:{line}: {reason}")]
     Bad {
         /// The spool file.
         path: String,

@@ -3,8 +3,8 @@ use slipkeeper_domain::{
     mask_pans_in_text, CopyType, SlipOrigin, SlipText, Transaction, TxnKind, Witness,
 };
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 /// Where a line sits across the paper.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Align {
     /// From the left edge (labels and values).
     Left,
@@ -12,8 +12,8 @@ pub enum Align {
     Center,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
 /// One line of a slip, styled once so every renderer prints it alike.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Line {
     /// The text, masked already (no full card number reaches a line).
     pub text: String,

@@ -83,19 +83,19 @@ pub struct Mapping {
     pub id: String,
     /// Its name in both languages.
     pub name: Names,
-    #[serde(default)]
     /// What the owner should know about this layout.
+    #[serde(default)]
     pub note: String,
     /// For each field, the header texts it may appear under (first found wins).
     pub columns: BTreeMap<Field, Vec<String>>,
-    #[serde(default)]
     /// chrono formats for a combined date-and-time column, tried in order.
+    #[serde(default)]
     pub datetime_formats: Vec<String>,
-    #[serde(default)]
     /// chrono formats for a date column, tried in order.
-    pub date_formats: Vec<String>,
     #[serde(default)]
+    pub date_formats: Vec<String>,
     /// chrono formats for a time column, tried in order.
+    #[serde(default)]
     pub time_formats: Vec<String>,
     /// Whether amounts are written in yuan or in fen.
     pub amount_unit: AmountUnit,

@@ -32,8 +32,8 @@ pub mod limits {
     pub const XLSX_SHARED_STRINGS: usize = 2_000_000;
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 /// How a statement file is stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// Comma-separated text, UTF-8 or GBK.
     Csv,
@@ -52,8 +52,8 @@ impl Format {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
 /// A statement file read: its lines and how it was read.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParsedStatement {
     /// The mapping that read it.
     pub mapping_id: String,

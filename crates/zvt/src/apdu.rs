@@ -2,8 +2,8 @@
 
 use crate::ZvtError;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
 /// One ZVT packet: CLASS, INSTR and its data (the length is worked out on encoding).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Apdu {
     /// CLASS (CCRC in an answer).
     pub class: u8,

@@ -152,8 +152,8 @@ pub struct Field {
     /// The value for a person: money with its decimals, times with colons, the
     /// meaning of a code.
     pub text: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     /// The elements inside a container (TLV constructed tags, BMP 06).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<Field>,
 }
 

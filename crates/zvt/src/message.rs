@@ -43,9 +43,9 @@ pub enum Completion {
     Raw(Vec<u8>),
 }
 
+/// A decoded APDU: which message it is and its fields.
 #[allow(clippy::large_enum_variant)] // see Completion
 #[derive(Clone, Debug, PartialEq, Eq)]
-/// A decoded APDU: which message it is and its fields.
 pub enum Message {
     /// 80 00 [BMPs] — also 84 00 00, which some terminals send as positive.
     Ack(Fields),

@@ -4,8 +4,8 @@
 
 use crate::ZvtError;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
 /// One TLV element: its tag and a value that is bytes or more elements.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tlv {
     /// The tag bytes as a number, e.g. 0x1F07.
     pub tag: u32,
@@ -13,8 +13,8 @@ pub struct Tlv {
     pub value: TlvValue,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
 /// A TLV value.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TlvValue {
     /// A primitive tag's bytes.
     Primitive(Vec<u8>),
