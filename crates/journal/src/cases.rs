@@ -11,16 +11,27 @@ use slipkeeper_domain::{CaseStatus, Complaint};
 /// A case as stored.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CaseRow {
+    /// The case's number (shown as SK-n).
     pub id: i64,
+    /// When it was opened.
     pub opened_at: DateTime<Utc>,
+    /// When it last changed.
     pub updated_at: DateTime<Utc>,
+    /// Where it stands.
     pub status: CaseStatus,
+    /// What the customer or the terminal said.
     pub complaint: Complaint,
+    /// The diagnosis code it was opened with.
     pub code: String,
+    /// The transaction it is about, when it is in the journal.
     pub txn_id: Option<i64>,
+    /// The statement line it is about, when opened from a reconciliation.
     pub statement_line_id: Option<i64>,
+    /// The acquirer it is with, when chosen.
     pub acquirer_id: Option<String>,
+    /// The acquirer's own reference for it.
     pub acquirer_ref: Option<String>,
+    /// The day an answer is due.
     pub due_on: Option<NaiveDate>,
     /// JSON of how the transaction was identified.
     pub lookup: String,
@@ -28,35 +39,52 @@ pub struct CaseRow {
     pub diagnosis: String,
 }
 
+/// One entry of a case's history.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CaseEvent {
+    /// When.
     pub at: DateTime<Utc>,
+    /// What kind of entry (opened, a status change, a note, …).
     pub kind: String,
+    /// What happened, in words.
     pub text: String,
 }
 
 /// What a new case starts with.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewCase {
+    /// What the customer or the terminal said.
     pub complaint: Complaint,
+    /// The diagnosis code.
     pub code: String,
+    /// The transaction it is about, when in the journal.
     pub txn_id: Option<i64>,
+    /// The statement line it is about, when opened from a reconciliation.
     pub statement_line_id: Option<i64>,
+    /// The acquirer, when chosen.
     pub acquirer_id: Option<String>,
+    /// The day an answer is due (from the acquirer's response time).
     pub due_on: Option<NaiveDate>,
+    /// JSON of how the transaction was identified.
     pub lookup: String,
+    /// JSON of the diagnosis.
     pub diagnosis: String,
 }
 
 /// One chain entry with what it hashes: `hash = SHA-256(prev_hash || line)`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ChainProof {
+    /// The entry's number in the chain.
     pub seq: i64,
+    /// The kind of record (transaction, slip, settlement, raw_frame).
     pub kind: String,
+    /// The record's row in its table.
     pub row_id: i64,
+    /// What it is, for people: terminal, batch, voucher.
     pub label: String,
     /// Hex; 64 zeros for the first entry.
     pub prev_hash: String,
+    /// Hex of this entry's hash.
     pub hash: String,
     /// The record's canonical JSON line, exactly as hashed.
     pub line: String,
@@ -108,6 +136,7 @@ fn case_from_row(r: &rusqlite::Row<'_>) -> Result<CaseRow, JournalError> {
 }
 
 impl Journal {
+    /// Opens a case at `now` with its first history entry; returns its number.
     pub fn open_case(&mut self, c: &NewCase, now: DateTime<Utc>) -> Result<i64, JournalError> {
         let tx = self.conn.transaction()?;
         let at = utc(&now);
@@ -135,6 +164,7 @@ impl Journal {
         Ok(id)
     }
 
+    /// Every case, in the order opened.
     pub fn cases(&self) -> Result<Vec<CaseRow>, JournalError> {
         let mut stmt = self
             .conn
@@ -147,6 +177,7 @@ impl Journal {
         Ok(out)
     }
 
+    /// One case and its history, oldest entry first.
     pub fn case(&self, id: i64) -> Result<(CaseRow, Vec<CaseEvent>), JournalError> {
         let row = {
             let mut stmt = self
@@ -265,6 +296,7 @@ impl Journal {
         Ok(rows)
     }
 
+    /// Saves an acquirer directory entry (JSON) under `id`, replacing the one there.
     pub fn set_acquirer(&self, id: &str, json: &str) -> Result<(), JournalError> {
         self.conn.execute(
             "INSERT INTO acquirers (id, acquirer) VALUES (?1, ?2)

@@ -106,10 +106,15 @@ pub(crate) fn append(
 /// which recomputes `hash` from the previous entry's hash and `line`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChainedRecord {
+    /// The entry's number in the chain.
     pub seq: i64,
+    /// The kind of record.
     pub kind: String,
+    /// What it is, for people.
     pub label: String,
+    /// The entry's hash.
     pub hash: [u8; 32],
+    /// The record's canonical JSON line, exactly as hashed.
     pub line: String,
 }
 
@@ -181,6 +186,7 @@ pub(crate) fn entries_after(
     Ok(out)
 }
 
+/// What kind of problem `verify` found.
 #[derive(ts_rs::TS, Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProblemKind {
@@ -208,13 +214,16 @@ pub enum ProblemKind {
     AnchorMismatch,
 }
 
+/// One problem `verify` found, with the record it is about.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Problem {
+    /// What kind.
     pub kind: ProblemKind,
     /// e.g. "transaction #17".
     pub record: String,
     /// What it was: terminal, batch, voucher…
     pub label: String,
+    /// More about it, when there is more to say.
     pub detail: String,
 }
 
@@ -228,11 +237,14 @@ impl std::fmt::Display for Problem {
     }
 }
 
+/// What `verify` found.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct VerifyReport {
+    /// Chain entries checked.
     pub checked: u64,
     /// Hex of the last chain hash: write it down to anchor the journal's current state.
     pub head: String,
+    /// Every problem found; empty when the journal is intact.
     pub problems: Vec<Problem>,
     /// Every time Slipkeeper itself recomputed the chain, and why (e.g. the migration
     /// that masked card numbers kept by older versions). Not a problem: a record.
@@ -247,11 +259,17 @@ pub struct VerifyReport {
 pub struct ChainRewrite {
     /// UTC, as stored.
     pub at: String,
+    /// Why Slipkeeper recomputed it.
     pub reason: String,
+    /// The first entry recomputed.
     pub from_seq: i64,
+    /// The newest entry then.
     pub head_seq: i64,
+    /// Hex of the head before.
     pub old_head: String,
+    /// Hex of the head after.
     pub new_head: String,
+    /// How many records were rewritten.
     pub records: i64,
 }
 
@@ -262,6 +280,7 @@ kept elsewhere — a backup, an evidence pack, a note); records that never reach
 settings outside the chain (terminals, merchant profile, cases)";
 
 impl VerifyReport {
+    /// No problem found.
     pub fn is_clean(&self) -> bool {
         self.problems.is_empty()
     }

@@ -13,6 +13,7 @@ use std::collections::HashSet;
 /// What a write did. A replay is not an error: it is counted and reported.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct IngestReport {
+    /// Records stored now.
     pub inserted: u64,
     /// Of `inserted`, how many were transactions.
     pub inserted_transactions: u64,
@@ -25,6 +26,7 @@ pub struct IngestReport {
 }
 
 impl IngestReport {
+    /// Adds `other`'s counts to these (and its examples, up to the limit).
     pub fn merge(&mut self, other: IngestReport) {
         self.inserted += other.inserted;
         self.inserted_transactions += other.inserted_transactions;

@@ -19,6 +19,8 @@
 //! # Ok(()) }
 //! ```
 
+#![warn(missing_docs)]
+
 mod anchors;
 mod backup;
 mod cases;
@@ -170,6 +172,7 @@ impl Journal {
         Ok(())
     }
 
+    /// The journal file.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -209,6 +212,7 @@ impl Journal {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// How many records the chain holds (its newest entry's number).
     pub fn records_stored(&self) -> Result<i64, JournalError> {
         Ok(chain::head(&self.conn)?.seq)
     }

@@ -13,10 +13,14 @@ use slipkeeper_domain::*;
 #[derive(ts_rs::TS, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 // Every filter may be left out by the caller (serde fills the default).
+/// What to list: every field given must match.
 #[ts(optional_fields = nullable)]
 pub struct TxnQuery {
+    /// The voucher (trace) number.
     pub voucher: Option<TraceNo>,
+    /// The reference number.
     pub rrn: Option<Rrn>,
+    /// The authorisation code.
     pub auth_code: Option<AuthCode>,
     /// Last four digits of the card.
     pub last4: Option<String>,
@@ -31,15 +35,20 @@ pub struct TxnQuery {
     pub from: Option<NaiveDateTime>,
     /// Terminal local time, exclusive.
     pub to: Option<NaiveDateTime>,
+    /// Only this terminal's.
     pub terminal: Option<TerminalId>,
+    /// Only this batch's.
     pub batch: Option<BatchNo>,
+    /// Only with this outcome.
     pub outcome: Option<Outcome>,
+    /// Only of this kind.
     pub kind: Option<TxnKind>,
     /// Substring of the slip text.
     pub text: Option<String>,
     /// Only rows stored up to this row id: the pages of one list, asked for while a
     /// terminal adds rows, stay in place (see [`Page::upto_id`]). None: everything.
     pub upto_id: Option<i64>,
+    /// Rows to skip (for the pages after the first).
     pub offset: u64,
     /// 0 means the default page size.
     pub limit: u64,
@@ -49,8 +58,11 @@ pub struct TxnQuery {
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "field", content = "value", rename_all = "snake_case")]
 pub enum Probe {
+    /// A voucher number.
     Voucher(TraceNo),
+    /// A reference number.
     Rrn(Rrn),
+    /// An authorisation code.
     Auth(AuthCode),
     /// The card's last four digits.
     Last4(String),
@@ -83,41 +95,54 @@ fn check_last4(v: &str) -> Result<(), JournalError> {
 }
 
 pub const DEFAULT_PAGE: u64 = 50;
+/// The most rows one page holds, whatever was asked.
 pub const MAX_PAGE: u64 = 1000;
 /// How far a text search counts its matches.
 pub const TEXT_COUNT_CAP: u64 = 1000;
 
+/// One page of a list.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Page<T> {
     /// Matching rows; for a text search at most [`TEXT_COUNT_CAP`] (see `more`).
     pub total: u64,
     /// The count stopped at the cap: there are more than `total`.
     pub more: bool,
+    /// Rows skipped before this page.
     pub offset: u64,
     /// The highest row id the answer covers: the query's own `upto_id`, or the newest
     /// row when it had none. Asking for the next pages with it keeps their offsets
     /// meaning the same rows while new transactions arrive.
     pub upto_id: i64,
+    /// This page's rows.
     pub items: Vec<T>,
 }
 
+/// A transaction as listed.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TxnRow {
+    /// Its row id (stable: the key for `show`).
     pub id: i64,
+    /// The transaction.
     pub txn: Transaction,
+    /// When Slipkeeper stored it.
     pub recorded_at: DateTime<Utc>,
     /// The batch has been settled: a void is no longer possible.
     pub settled: bool,
 }
 
+/// Everything the journal holds about one transaction.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TxnDetail {
+    /// The transaction.
     pub row: TxnRow,
+    /// Its batch: settled or open, and its totals.
     pub batch: Batch,
+    /// Its slip copies as the terminal printed them.
     pub slips: Vec<SlipText>,
     /// Voids, refunds and reversals that point at this transaction, and the original
     /// this one points at.
     pub related: Vec<TxnRow>,
+    /// The frames that carried it, masked.
     pub frames: Vec<RawFrame>,
 }
 
@@ -308,6 +333,7 @@ fn bounded(
 const ROW_SELECT: &str = "EXISTS (SELECT 1 FROM settlements s WHERE s.terminal_id = t.terminal_id AND s.batch_no = t.batch_no)";
 
 impl Journal {
+    /// One page of transactions matching `q`, newest first.
     pub fn search(&self, q: &TxnQuery) -> Result<Page<TxnRow>, JournalError> {
         let plan = match q.text.as_deref().map(str::trim).and_then(fts_probe) {
             Some(probe) if self.index_matches_at_least(&probe, COMMON_TEXT)? => {

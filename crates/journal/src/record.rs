@@ -9,24 +9,32 @@ use slipkeeper_domain::{Settlement, SlipText, TerminalId, Transaction, TxnKey};
 /// One stored record with the time Slipkeeper stored it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Record {
+    /// What is stored.
     #[serde(flatten)]
     pub body: RecordBody,
+    /// When Slipkeeper stored it.
     pub recorded_at: DateTime<Utc>,
 }
 
 // Transactions are by far the most common record; boxing them would add an
 // allocation per record on the ingest path to shrink the rare variants.
+/// What a record is.
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data", rename_all = "snake_case")]
 pub enum RecordBody {
+    /// A transaction.
     Transaction(Transaction),
+    /// A slip copy of a transaction.
     Slip(SlipRecord),
+    /// A settlement (end of day) of a batch.
     Settlement(Settlement),
+    /// Bytes exchanged with a terminal.
     RawFrame(RawFrame),
 }
 
 impl RecordBody {
+    /// The kind as stored and exported: transaction, slip, settlement, raw_frame.
     pub fn kind(&self) -> &'static str {
         match self {
             RecordBody::Transaction(_) => "transaction",
@@ -37,17 +45,22 @@ impl RecordBody {
     }
 }
 
+/// A transaction as a record's body.
 pub type TxnRecord = Transaction;
+/// A settlement as a record's body.
 pub type SettlementRecord = Settlement;
 
 /// A slip copy, attached to its transaction by the terminal's key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SlipRecord {
+    /// The transaction it belongs to.
     pub txn: TxnKey,
+    /// Its text.
     pub slip: SlipText,
 }
 
+/// Which way a frame went.
 #[derive(ts_rs::TS, Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
@@ -58,6 +71,7 @@ pub enum Direction {
 }
 
 impl Direction {
+    /// "rx" or "tx", as stored.
     pub fn as_str(&self) -> &'static str {
         match self {
             Direction::Rx => "rx",
@@ -70,12 +84,17 @@ impl Direction {
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawFrame {
+    /// The terminal it was exchanged with.
     pub terminal_id: TerminalId,
+    /// Which way.
     pub direction: Direction,
+    /// When.
     pub at: DateTime<Utc>,
+    /// The frame (with card data masked).
     #[serde(with = "hex_bytes")]
     #[ts(type = "string")]
     pub bytes: Vec<u8>,
+    /// The transaction it produced, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub txn: Option<TxnKey>,
     /// Card data in `bytes` was masked before storing (see

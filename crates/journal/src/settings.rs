@@ -12,11 +12,17 @@ use slipkeeper_domain::{BatchNo, Link, MerchantId, Terminal, TerminalId};
 #[serde(default)]
 #[ts(optional_fields = nullable)]
 pub struct MerchantProfile {
+    /// The shop's name, as on its sign.
     pub shop_name: Option<String>,
+    /// The acquirer's merchant number (商户编号).
     pub merchant_id: Option<MerchantId>,
+    /// The shop's address.
     pub address: Option<String>,
+    /// Who the acquirer should ask for.
     pub contact_person: Option<String>,
+    /// Their phone.
     pub phone: Option<String>,
+    /// Their e-mail.
     pub email: Option<String>,
 }
 
@@ -76,6 +82,7 @@ impl Journal {
         Ok(self.conn.execute("DELETE FROM links WHERE id = ?1", [id])? > 0)
     }
 
+    /// The shop's details (empty fields where none are set).
     pub fn merchant_profile(&self) -> Result<MerchantProfile, JournalError> {
         let json: Option<String> = self
             .conn
@@ -90,6 +97,7 @@ impl Journal {
             .map(Option::unwrap_or_default)
     }
 
+    /// Saves the shop's details.
     pub fn set_merchant_profile(&self, p: &MerchantProfile) -> Result<(), JournalError> {
         let json = serde_json::to_string(p).map_err(|e| corrupt("merchant profile", e))?;
         let json = crate::scrub::json(json);
@@ -100,6 +108,7 @@ impl Journal {
         Ok(())
     }
 
+    /// Saves a terminal the journal knows (by its id), replacing what was known of it.
     pub fn upsert_terminal(&self, t: &Terminal) -> Result<(), JournalError> {
         let link = serde_json::to_string(&t.link).map_err(|e| corrupt("terminal link", e))?;
         self.conn.execute(
@@ -110,6 +119,7 @@ impl Journal {
         Ok(())
     }
 
+    /// Every terminal the journal knows.
     pub fn terminals(&self) -> Result<Vec<Terminal>, JournalError> {
         let mut stmt = self
             .conn
@@ -136,6 +146,7 @@ impl Journal {
         Ok(out)
     }
 
+    /// A named position kept for a terminal (e.g. the last receipt caught up to).
     pub fn cursor(
         &self,
         terminal: &TerminalId,
@@ -151,6 +162,7 @@ impl Journal {
             .optional()?)
     }
 
+    /// Sets a named position for a terminal at `at`.
     pub fn set_cursor(
         &self,
         terminal: &TerminalId,
@@ -170,6 +182,7 @@ impl Journal {
 /// A terminal the journal has records of, known by its own id (however it was reached).
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TerminalOverview {
+    /// The terminal's id.
     pub terminal_id: TerminalId,
     /// Batches seen, settled or not.
     pub batches: u64,

@@ -16,6 +16,7 @@ pub struct StatementImport {
     pub statement_id: i64,
     /// True when this exact file (same SHA-256) was imported before: nothing was written.
     pub same_file: bool,
+    /// Lines stored now.
     pub new_lines: u64,
     /// Lines already stored from another file (an overlapping period, a re-export).
     pub known_lines: u64,
@@ -24,12 +25,19 @@ pub struct StatementImport {
 /// A stored statement file.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct StatementFile {
+    /// Its id.
     pub id: i64,
+    /// The file's name as imported.
     pub file_name: String,
+    /// Hex SHA-256 of the file: the same file is not imported twice.
     pub file_sha256: String,
+    /// The mapping that read it.
     pub mapping_id: String,
+    /// The acquirer it came from, when said.
     pub acquirer: Option<String>,
+    /// When it was imported.
     pub imported_at: DateTime<Utc>,
+    /// Lines read from it.
     pub line_count: u64,
 }
 
@@ -59,11 +67,17 @@ fn line_key(l: &StatementLine) -> String {
 /// What to look statement lines up by: every field given must match.
 #[derive(Clone, Debug, Default)]
 pub struct LineQuery {
+    /// The terminal id.
     pub terminal: Option<TerminalId>,
+    /// The voucher (trace) number.
     pub voucher: Option<TraceNo>,
+    /// The reference number.
     pub rrn: Option<Rrn>,
+    /// The authorisation code.
     pub auth_code: Option<AuthCode>,
+    /// The card's last four digits.
     pub last4: Option<String>,
+    /// The exact amount in minor units.
     pub amount_minor: Option<i64>,
     /// Lines matching at least one of these (a search box read every way it could be).
     pub any_of: Vec<Probe>,
@@ -107,10 +121,15 @@ fn stored_line(
 /// A stored statement line with the file it came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredLine {
+    /// The line's id.
     pub id: i64,
+    /// The statement file it came from.
     pub statement_id: i64,
+    /// That file's name.
     pub file_name: String,
+    /// When that file was imported.
     pub imported_at: DateTime<Utc>,
+    /// The line.
     pub line: StatementLine,
 }
 
@@ -187,6 +206,7 @@ impl Journal {
         })
     }
 
+    /// Every imported statement file, in the order imported.
     pub fn statements(&self) -> Result<Vec<StatementFile>, JournalError> {
         let mut stmt = self.conn.prepare(
             "SELECT id, file_name, file_sha256, mapping_id, acquirer, imported_at, line_count
@@ -420,6 +440,7 @@ impl Journal {
         Ok(rows)
     }
 
+    /// Saves a column mapping (JSON) under `id`, replacing the one there.
     pub fn set_statement_mapping(&self, id: &str, json: &str) -> Result<(), JournalError> {
         self.conn.execute(
             "INSERT INTO statement_mappings (id, mapping) VALUES (?1, ?2)
