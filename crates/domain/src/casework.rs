@@ -21,10 +21,12 @@ pub enum Complaint {
     NotInAcquirerBackEnd,
     /// 持卡人争议 / 调单: the customer disputes the charge.
     Dispute,
+    /// Anything else.
     Other,
 }
 
 impl Complaint {
+    /// Every complaint, in the order the guided flow offers them.
     pub const ALL: [Complaint; 6] = [
         Complaint::VoidFailed,
         Complaint::ReceiptLost,
@@ -34,6 +36,7 @@ impl Complaint {
         Complaint::Other,
     ];
 
+    /// The name as stored and given on the command line (snake case).
     pub fn as_str(self) -> &'static str {
         match self {
             Complaint::VoidFailed => "void_failed",
@@ -45,10 +48,12 @@ impl Complaint {
         }
     }
 
+    /// The complaint of a name as [`Complaint::as_str`] gives it.
     pub fn parse(s: &str) -> Option<Complaint> {
         Complaint::ALL.into_iter().find(|c| c.as_str() == s)
     }
 
+    /// Its label in both languages.
     pub fn text(self) -> Text {
         match self {
             Complaint::VoidFailed => Text::new(
@@ -111,11 +116,14 @@ impl Complaint {
 /// A sentence in both languages.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Text {
+    /// Chinese.
     pub zh: String,
+    /// English.
     pub en: String,
 }
 
 impl Text {
+    /// A sentence from its Chinese and English.
     pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Text {
         Text {
             zh: zh.into(),
@@ -128,19 +136,35 @@ impl Text {
 #[derive(ts_rs::TS, Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DiagnosisCode {
+    /// Approved, open batch, same business day: void (撤销) at the terminal that took it.
     Voidable,
+    /// The batch is settled, so a void answers "原交易不存在": refund with RRN and
+    /// original date.
     SettledUseRefund,
+    /// Something already voided it (a void, a completion void or a reversal).
     AlreadyVoided,
+    /// Refunds already add up to the whole amount.
     AlreadyRefunded,
+    /// Part refunded; the rest can still be refunded.
     PartiallyRefunded,
+    /// Reversed (冲正), also after an unknown outcome: the customer was not charged.
     Reversed,
+    /// Declined: no money moved.
     Declined,
+    /// The voucher is on another terminal of the shop: act there.
     OtherTerminal,
+    /// Not in the journal, but near numbers are: most likely misread.
     NotInJournalTypo,
+    /// Not in the journal, and the mirror has a hole or disagreeing totals there.
     NotInJournalGap,
+    /// Not in the journal and nothing missing: most likely not paid on these terminals.
     NotInJournal,
+    /// Two live approved debits, same card, same amount, minutes apart: keep the first.
     DuplicateCharge,
+    /// The terminal never reported a result: do not charge again, confirm with the
+    /// acquirer.
     UnknownOutcome,
+    /// Approved and in order: reprint the slip.
     ReceiptLost,
     /// Approved and recorded with its RRN, yet the acquirer cannot find it.
     ApprovedAskAcquirer,
@@ -177,6 +201,7 @@ pub enum DiagnosisCode {
 }
 
 impl DiagnosisCode {
+    /// Every code.
     pub const ALL: [DiagnosisCode; 29] = [
         DiagnosisCode::Voidable,
         DiagnosisCode::SettledUseRefund,
@@ -209,6 +234,7 @@ impl DiagnosisCode {
         DiagnosisCode::NotOnAcquirerStatement,
     ];
 
+    /// The code as the UI, the docs and the API spell it (SCREAMING_SNAKE_CASE).
     pub fn as_str(self) -> &'static str {
         match self {
             DiagnosisCode::Voidable => "VOIDABLE",
@@ -264,7 +290,9 @@ impl DiagnosisCode {
 /// A stored transaction with its journal id.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recorded {
+    /// Its id in the journal.
     pub id: i64,
+    /// The transaction.
     pub txn: Transaction,
 }
 
@@ -275,7 +303,9 @@ pub struct Recorded {
 pub struct AcquirerRules {
     /// Whose rules these are, for the answer to name; `None` for the defaults.
     pub name: Option<Text>,
+    /// When the acquirer's business day turns (日切), shop time.
     pub cutoff: NaiveTime,
+    /// Days the acquirer holds a pre-authorisation before it lapses.
     pub pre_auth_hold_days: u32,
 }
 
@@ -322,6 +352,7 @@ pub struct Facts {
     pub duplicates: Vec<Recorded>,
     /// The shop's local time when asked; `None` leaves out what depends on it.
     pub now: Option<NaiveDateTime>,
+    /// The acquirer's rules (or the defaults).
     pub rules: AcquirerRules,
     /// The acquirer's statement lines for the voucher asked about (or for the
     /// transaction found): a second witness, named as such in every answer.
@@ -333,6 +364,7 @@ pub struct Facts {
     pub statement_covers: bool,
 }
 
+/// One thing the answer rests on, with the record it comes from.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fact {
     /// The journal's transaction id the fact is about, when there is one.
@@ -341,6 +373,7 @@ pub struct Fact {
     /// The statement line the fact is about, when it is the acquirer's record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_id: Option<i64>,
+    /// The fact, in both languages.
     pub text: Text,
 }
 
@@ -348,21 +381,32 @@ pub struct Fact {
 /// means and who to call then.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Check {
+    /// What to find out.
     pub question: Text,
+    /// What a "yes" means.
     pub if_yes: Text,
+    /// Who to call then.
     pub call: Text,
 }
 
+/// The answer to "what happened to this voucher, and what do I do?".
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnosis {
+    /// The stable code.
     pub code: DiagnosisCode,
+    /// What the owner asked about.
     pub complaint: Complaint,
+    /// The answer in a line.
     pub title: Text,
+    /// Why, in a paragraph.
     pub explanation: Text,
+    /// What the answer rests on.
     pub facts: Vec<Fact>,
+    /// What to do, in order.
     pub next_steps: Vec<Text>,
     /// What to have ready when calling or writing to the acquirer.
     pub prepare: Vec<Text>,
+    /// How to give the money back, when there is money to give back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remedy: Option<Remedy>,
     /// Whether opening a case with the acquirer is the way on.
@@ -372,6 +416,7 @@ pub struct Diagnosis {
     /// tell the possible causes apart.
     #[serde(default = "yes")]
     pub journal_decides: bool,
+    /// Questions that tell apart what the journal cannot (see `journal_decides`).
     #[serde(default)]
     pub checks: Vec<Check>,
     /// Things the owner must see even though they are not the answer (refunds above
@@ -388,15 +433,22 @@ fn yes() -> bool {
 #[derive(ts_rs::TS, Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
+    /// Opened, nothing sent yet.
     Open,
+    /// Sent to the acquirer.
     Submitted,
+    /// Waiting for the acquirer's answer.
     Waiting,
+    /// Decided for the shop.
     Won,
+    /// Decided against the shop.
     Lost,
+    /// Given up by the shop.
     Withdrawn,
 }
 
 impl CaseStatus {
+    /// Every status, in the order a case moves through them.
     pub const ALL: [CaseStatus; 6] = [
         CaseStatus::Open,
         CaseStatus::Submitted,
@@ -406,6 +458,7 @@ impl CaseStatus {
         CaseStatus::Withdrawn,
     ];
 
+    /// The name as stored and given on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
             CaseStatus::Open => "open",
@@ -417,10 +470,12 @@ impl CaseStatus {
         }
     }
 
+    /// The status of a name as [`CaseStatus::as_str`] gives it.
     pub fn parse(s: &str) -> Option<CaseStatus> {
         CaseStatus::ALL.into_iter().find(|c| c.as_str() == s)
     }
 
+    /// Won, lost or withdrawn: nothing more to do.
     pub fn is_resolved(self) -> bool {
         matches!(
             self,

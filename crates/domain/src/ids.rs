@@ -54,12 +54,16 @@ macro_rules! ident {
         pub struct $name(String);
 
         impl $name {
+            /// The field's name in errors (import file:line:field, forms).
             pub const FIELD: &'static str = $field;
 
+            /// Checks `raw` against the field's characters and length (and pads it
+            /// where the field is zero-padded).
             pub fn new(raw: &str) -> Result<Self, DomainError> {
                 check($field, raw, $charset, $max, $pad).map(Self)
             }
 
+            /// The value as stored and printed.
             pub fn as_str(&self) -> &str {
                 &self.0
             }

@@ -13,6 +13,8 @@
 //! assert_eq!(TraceNo::new("42").unwrap().as_str(), "000042");
 //! ```
 
+#![warn(missing_docs)]
+
 mod casework;
 mod diagnose;
 mod error;

@@ -12,9 +12,12 @@ use std::fmt;
 pub struct Currency([u8; 3]);
 
 impl Currency {
+    /// Chinese yuan.
     pub const CNY: Currency = Currency(*b"CNY");
+    /// Euro.
     pub const EUR: Currency = Currency(*b"EUR");
 
+    /// A three-letter ISO 4217 code, upper-cased.
     pub fn new(code: &str) -> Result<Self, DomainError> {
         let b = code.trim().as_bytes();
         if b.len() != 3 || !b.iter().all(|c| c.is_ascii_alphabetic()) {
@@ -31,6 +34,7 @@ impl Currency {
         ]))
     }
 
+    /// The code, e.g. "CNY".
     pub fn as_str(&self) -> &str {
         // Only ASCII letters are ever stored.
         std::str::from_utf8(&self.0).unwrap_or("???")
@@ -92,22 +96,27 @@ pub struct Money {
 }
 
 impl Money {
+    /// An amount of `minor` units (fen, cents) of `currency`.
     pub fn new(minor: i64, currency: Currency) -> Self {
         Money { minor, currency }
     }
 
+    /// An amount in fen.
     pub fn cny(minor: i64) -> Self {
         Money::new(minor, Currency::CNY)
     }
 
+    /// Nothing, in `currency`.
     pub fn zero(currency: Currency) -> Self {
         Money::new(0, currency)
     }
 
+    /// The amount in minor units.
     pub fn minor(&self) -> i64 {
         self.minor
     }
 
+    /// Its currency.
     pub fn currency(&self) -> Currency {
         self.currency
     }
@@ -160,6 +169,7 @@ impl Money {
         Ok(Money::new(if neg { -minor } else { minor }, currency))
     }
 
+    /// The sum; an error for two currencies or an overflow.
     pub fn checked_add(self, other: Money) -> Result<Money, DomainError> {
         self.same_currency(&other)?;
         self.minor
@@ -168,6 +178,7 @@ impl Money {
             .ok_or(DomainError::Overflow)
     }
 
+    /// The difference; an error for two currencies or an overflow.
     pub fn checked_sub(self, other: Money) -> Result<Money, DomainError> {
         self.same_currency(&other)?;
         self.minor

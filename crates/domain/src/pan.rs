@@ -18,8 +18,12 @@ fn is_mask(c: char) -> bool {
 }
 
 impl MaskedPan {
+    /// The field's name in errors.
     pub const FIELD: &'static str = "pan";
 
+    /// A card number, masked if it is not already (first 6 and last 4 at most); spaces and
+    /// dashes are dropped. Refused: under 4 or over 19 characters, other characters, or
+    /// the last four hidden.
     pub fn new(raw: &str) -> Result<Self, DomainError> {
         let chars: Vec<char> = raw.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
         if chars.len() < 4 || chars.len() > 19 {
@@ -65,10 +69,12 @@ impl MaskedPan {
         Ok(MaskedPan(masked))
     }
 
+    /// The masked number, e.g. `622588******5678`.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
+    /// The last four digits.
     pub fn last4(&self) -> &str {
         &self.0[self.0.len() - 4..]
     }

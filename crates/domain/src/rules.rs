@@ -15,24 +15,34 @@ pub enum Remedy {
     Void,
     /// Void, but only at the terminal that took the payment.
     VoidAtOtherTerminal {
+        /// The terminal that took it.
         terminal_id: TerminalId,
     },
     /// Refund (退货) quoting the original RRN and date; up to `refundable`.
     Refund {
+        /// The original's reference number, which the refund quotes.
         rrn: Rrn,
+        /// The original's date, which the refund quotes.
         original_date: NaiveDate,
+        /// What can still be refunded.
         refundable: Money,
     },
     /// Settled, but the journal has no RRN: the acquirer must look it up first.
     RefundNeedsRrn {
+        /// The original's date.
         original_date: NaiveDate,
+        /// What can still be refunded.
         refundable: Money,
     },
+    /// Already voided: nothing to do.
     AlreadyVoided,
+    /// Already refunded in full: nothing to do.
     AlreadyRefunded,
     /// The original did not take money (declined, reversed, unknown, not a sale).
     NothingToReturn {
+        /// Its outcome.
         outcome: Outcome,
+        /// Its kind.
         kind: TxnKind,
     },
 }
@@ -192,8 +202,10 @@ pub struct TraceGaps {
 }
 
 impl TraceGaps {
+    /// A hole wider than this is not a gap but a counter reset or another series.
     pub const MAX_GAP: u32 = 10_000;
 
+    /// The next voucher number (ascending).
     pub fn push(&mut self, n: u32) {
         match self.last {
             Some(last) if n <= last => return,
@@ -205,6 +217,7 @@ impl TraceGaps {
         self.last = Some(n);
     }
 
+    /// The gaps found, as first and last missing number.
     pub fn finish(self) -> Vec<(u32, u32)> {
         self.gaps
     }

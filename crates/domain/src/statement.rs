@@ -16,27 +16,37 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 pub struct StatementLine {
     /// Row in the file, counted as a spreadsheet shows it (the header row included).
     pub line_no: u32,
+    /// The merchant number, when the statement has the column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_id: Option<MerchantId>,
+    /// The terminal id, when the statement has the column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminal_id: Option<TerminalId>,
+    /// When the transaction happened, the terminal's local time.
     pub occurred_at: NaiveDateTime,
     /// The card as the statement prints it, already masked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card: Option<String>,
     /// Always positive; `kind` says which way the money went.
     pub amount: Money,
+    /// The acquirer's fee (手续费), when listed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fee: Option<Money>,
+    /// What is settled to the shop (结算金额), when listed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net: Option<Money>,
+    /// The reference number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rrn: Option<Rrn>,
+    /// The voucher (trace) number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace_no: Option<TraceNo>,
+    /// The authorisation code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_code: Option<AuthCode>,
+    /// Sale, refund, void, …, read through the mapping's words.
     pub kind: TxnKind,
+    /// The day the acquirer settled it (清算日期).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settle_date: Option<NaiveDate>,
     /// 卡类型 / card type as the statement names it (借记卡, 贷记卡, VISA…).
@@ -47,11 +57,13 @@ pub struct StatementLine {
 /// A statement line as a witness in an answer: what the acquirer listed, and where.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Witness {
+    /// The stored line's id.
     pub line_id: i64,
     /// The statement file's name, without its folder.
     pub file_name: String,
     /// The day the file was imported, shop time.
     pub imported_on: NaiveDate,
+    /// The line.
     pub line: StatementLine,
 }
 
@@ -144,19 +156,25 @@ pub enum MatchRule {
     AmountTimeCard,
 }
 
+/// A statement line paired with a journal transaction.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Match {
+    /// The statement line.
     pub line_id: i64,
+    /// The journal's transaction.
     pub txn_id: i64,
+    /// Which rule paired them.
     pub rule: MatchRule,
     /// 0–100.
     pub confidence: u8,
+    /// Why, in a sentence.
     pub reason: String,
 }
 
 #[derive(
     ts_rs::TS, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
 )]
+/// What kind of disagreement a reconciliation found.
 #[serde(rename_all = "snake_case")]
 pub enum DiscrepancyKind {
     /// In the journal, approved, but not on the statement: the acquirer may never have
@@ -174,6 +192,7 @@ pub enum DiscrepancyKind {
 }
 
 impl DiscrepancyKind {
+    /// The name as stored and exported (snake case).
     pub fn as_str(self) -> &'static str {
         match self {
             DiscrepancyKind::MissingFromStatement => "missing_from_statement",
@@ -185,11 +204,15 @@ impl DiscrepancyKind {
     }
 }
 
+/// One thing the journal and the statement disagree on.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Discrepancy {
+    /// What kind.
     pub kind: DiscrepancyKind,
+    /// The statement line, when it is on the statement.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_id: Option<i64>,
+    /// The journal's transaction, when it is in the journal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub txn_id: Option<i64>,
     /// Terminal local time of the transaction or line.
@@ -203,23 +226,36 @@ pub struct Discrepancy {
 /// Totals for one day, terminal and card type, both sides side by side.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TotalsRow {
+    /// The day (terminal local time).
     pub day: NaiveDate,
+    /// The terminal id.
     pub terminal: String,
+    /// The card type as the statement names it.
     pub card_type: String,
+    /// Transactions in the journal.
     pub journal_count: u64,
+    /// Their sum in the journal, signed minor units.
     pub journal_minor: i64,
+    /// Lines on the statement.
     pub statement_count: u64,
+    /// Their sum on the statement, signed minor units.
     pub statement_minor: i64,
+    /// The acquirer's fees, minor units.
     pub fee_minor: i64,
+    /// What the acquirer settles, minor units.
     pub net_minor: i64,
     /// statement − journal.
     pub difference_minor: i64,
 }
 
+/// The journal against a statement: what paired, what disagrees, and totals.
 #[derive(ts_rs::TS, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reconciliation {
+    /// Lines and transactions paired.
     pub matches: Vec<Match>,
+    /// What disagrees.
     pub discrepancies: Vec<Discrepancy>,
+    /// Totals per day, terminal and card type.
     pub totals: Vec<TotalsRow>,
 }
 

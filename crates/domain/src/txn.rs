@@ -8,18 +8,21 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 macro_rules! str_enum {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $s:literal),+ $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $s:literal),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
-        pub enum $name { $(#[serde(rename = $s)] $variant),+ }
+        pub enum $name { $($(#[$vdoc])* #[serde(rename = $s)] $variant),+ }
 
         impl $name {
+            /// Every value, in the order declared.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
+            /// The name as stored, exported and given on the command line.
             pub fn as_str(&self) -> &'static str {
                 match self { $($name::$variant => $s),+ }
             }
 
+            /// The value of a name as [`Self::as_str`] gives it; None for any other.
             pub fn parse(s: &str) -> Option<Self> {
                 match s { $($s => Some($name::$variant),)+ _ => None }
             }
@@ -36,17 +39,25 @@ macro_rules! str_enum {
 str_enum!(
     /// 交易类型 TRANS TYPE.
     TxnKind {
+        /// 消费: a payment.
         Sale = "sale",
+        /// 撤销: takes back a sale of the open batch.
         Void = "void",
+        /// 退货: money back to the card, after settlement too.
         Refund = "refund",
+        /// 预授权: an amount held on the card.
         PreAuth = "pre_auth",
+        /// 预授权完成: turns a hold into a charge.
         PreAuthCompletion = "pre_auth_completion",
+        /// 冲正: the terminal undoes a booking whose outcome it could not confirm.
         Reversal = "reversal",
-        // 预授权撤销: cancels a pre-authorisation, releasing the hold.
+        /// 预授权撤销: cancels a pre-authorisation, releasing the hold.
         PreAuthCancel = "pre_auth_cancel",
-        // 预授权完成撤销: voids a completion (in the completion's open batch).
+        /// 预授权完成撤销: voids a completion (in the completion's open batch).
         PreAuthCompletionVoid = "pre_auth_completion_void",
+        /// 余额查询: no money moves.
         BalanceInquiry = "balance_inquiry",
+        /// 结算: the end of a batch, as a row of its own.
         Settlement = "settlement",
     }
 );
@@ -115,10 +126,15 @@ impl TxnKind {
 str_enum!(
     /// What became of a transaction.
     Outcome {
+        /// 成功: the money moved.
         Approved = "approved",
+        /// 被拒绝: nothing moved.
         Declined = "declined",
+        /// 已冲正: undone by a reversal.
         Reversed = "reversed",
+        /// 已撤销: undone by a void.
         Voided = "voided",
+        /// 结果未知: the terminal's answer never arrived.
         Unknown = "unknown",
     }
 );
@@ -139,15 +155,25 @@ impl Outcome {
 str_enum!(
     /// Card scheme (卡组织).
     CardScheme {
+        /// 银联.
         UnionPay = "unionpay",
+        /// Visa.
         Visa = "visa",
+        /// Mastercard.
         Mastercard = "mastercard",
+        /// JCB.
         Jcb = "jcb",
+        /// American Express.
         Amex = "amex",
+        /// Discover.
         Discover = "discover",
+        /// Diners Club.
         Diners = "diners",
+        /// Germany's girocard.
         Girocard = "girocard",
+        /// Maestro.
         Maestro = "maestro",
+        /// Any other scheme.
         Other = "other",
     }
 );
@@ -155,14 +181,19 @@ str_enum!(
 str_enum!(
     /// How the card was read; printed after the card number as S/I/C/M.
     EntryMode {
+        /// Magnetic stripe (S).
         Swipe = "swipe",
+        /// Chip inserted (I).
         Chip = "chip",
+        /// Tapped (C).
         Contactless = "contactless",
+        /// Keyed in (M).
         Manual = "manual",
     }
 );
 
 impl EntryMode {
+    /// The letter printed after the card number: S, I, C or M.
     pub fn slip_letter(&self) -> char {
         match self {
             EntryMode::Swipe => 'S',
@@ -176,7 +207,9 @@ impl EntryMode {
 str_enum!(
     /// 商户存根 / 持卡人存根.
     CopyType {
+        /// 商户存根: the shop's copy, signed.
         Merchant = "merchant",
+        /// 持卡人存根: the customer's copy.
         Cardholder = "cardholder",
     }
 );
@@ -186,8 +219,11 @@ str_enum!(
     /// the structured fields, or from a line of the acquirer's statement (the journal
     /// has no record). A reprint says which.
     SlipOrigin {
+        /// Printed by the terminal.
         Terminal = "terminal",
+        /// Rebuilt by Slipkeeper from the transaction's fields.
         Regenerated = "regenerated",
+        /// Rebuilt from a line of the acquirer's statement.
         Statement = "statement",
     }
 );
@@ -199,6 +235,7 @@ str_enum!(
 pub struct Expiry(String);
 
 impl Expiry {
+    /// An expiry from "YYMM" (month 01–12).
     pub fn new(yymm: &str) -> Result<Self, crate::DomainError> {
         let s = yymm.trim();
         let ok = s.len() == 4
@@ -209,6 +246,7 @@ impl Expiry {
         }
         Ok(Expiry(s.to_owned()))
     }
+    /// "YYMM".
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -229,9 +267,13 @@ impl From<Expiry> for String {
 /// same record seen twice (a replay), never two transactions.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TxnKey {
+    /// The terminal.
     pub terminal_id: TerminalId,
+    /// Its batch.
     pub batch_no: BatchNo,
+    /// The voucher (trace) number.
     pub trace_no: TraceNo,
+    /// What kind of record (a void and its sale may share a voucher number).
     pub kind: TxnKind,
 }
 
@@ -279,32 +321,50 @@ impl std::fmt::Display for TxnKey {
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Transaction {
+    /// 终端编号: the terminal.
     pub terminal_id: TerminalId,
+    /// 商户编号: the merchant number it booked for.
     pub merchant_id: MerchantId,
+    /// 批次号: its batch.
     pub batch_no: BatchNo,
+    /// 凭证号: the voucher (trace) number.
     pub trace_no: TraceNo,
+    /// 交易类型.
     pub kind: TxnKind,
+    /// What became of it.
     pub outcome: Outcome,
+    /// 金额: always positive; `kind` says which way it went.
     pub amount: Money,
+    /// 日期时间: the terminal's local time.
     pub occurred_at: NaiveDateTime,
+    /// The terminal's receipt number, when it counts one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt_no: Option<ReceiptNo>,
+    /// 卡号, masked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pan: Option<MaskedPan>,
+    /// 卡组织, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheme: Option<CardScheme>,
+    /// How the card was read, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entry_mode: Option<EntryMode>,
+    /// 有效期, when printed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiry: Option<Expiry>,
+    /// 参考号.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rrn: Option<Rrn>,
+    /// 授权码.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_code: Option<AuthCode>,
+    /// 操作员号.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator_no: Option<OperatorNo>,
+    /// 发卡行, as the terminal names it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
+    /// 收单行, as the terminal names it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acquirer: Option<String>,
     /// 原凭证号 for voids and refunds.
@@ -319,6 +379,7 @@ pub struct Transaction {
 }
 
 impl Transaction {
+    /// The terminal's own identity of this transaction.
     pub fn key(&self) -> TxnKey {
         TxnKey {
             terminal_id: self.terminal_id.clone(),
@@ -371,9 +432,13 @@ impl Transaction {
 /// Per-direction totals of a batch, as a settlement reports them.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
+    /// Payments (sales, completions) in the batch.
     pub debit_count: u32,
+    /// Their sum.
     pub debit_amount: Money,
+    /// Refunds in the batch.
     pub credit_count: u32,
+    /// Their sum.
     pub credit_amount: Money,
 }
 
@@ -381,27 +446,44 @@ pub struct Totals {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settlement {
+    /// The terminal.
     pub terminal_id: TerminalId,
+    /// The batch it closed.
     pub batch_no: BatchNo,
+    /// When, the terminal's local time.
     pub settled_at: NaiveDateTime,
+    /// The totals it settled with.
     pub totals: Totals,
 }
 
+/// Whether a batch is still open.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum BatchState {
+    /// Not settled yet: its vouchers can still be voided.
     Open,
-    Settled { at: NaiveDateTime, totals: Totals },
+    /// Settled (结算).
+    Settled {
+        /// When, the terminal's local time.
+        at: NaiveDateTime,
+        /// The totals the terminal settled with.
+        totals: Totals,
+    },
 }
 
+/// A terminal's batch and whether it is settled.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Batch {
+    /// The terminal.
     pub terminal_id: TerminalId,
+    /// The batch number.
     pub batch_no: BatchNo,
+    /// Open or settled.
     pub state: BatchState,
 }
 
 impl Batch {
+    /// Not settled yet.
     pub fn is_open(&self) -> bool {
         matches!(self.state, BatchState::Open)
     }
@@ -410,8 +492,11 @@ impl Batch {
 /// Printed text of one slip copy.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SlipText {
+    /// Merchant's or cardholder's copy.
     pub copy: CopyType,
+    /// Who wrote the text.
     pub origin: SlipOrigin,
+    /// The lines, card numbers masked.
     pub lines: Vec<String>,
 }
 
@@ -437,16 +522,40 @@ impl SlipText {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Link {
-    Tcp { host: String, port: u16 },
-    Serial { device: String, baud: u32 },
-    Proxy { listen: String, terminal: String },
+    /// On the network.
+    Tcp {
+        /// Its host name or address.
+        host: String,
+        /// Its ZVT port (20007 usually).
+        port: u16,
+    },
+    /// On a serial line or USB.
+    Serial {
+        /// The device (/dev/ttyACM0, COM3).
+        device: String,
+        /// Its speed in baud.
+        baud: u32,
+    },
+    /// Behind Slipkeeper's proxy, between the cash register and the terminal.
+    Proxy {
+        /// Where the cash register connects.
+        listen: String,
+        /// Where the terminal is.
+        terminal: String,
+    },
+    /// The built-in demo terminal.
     Demo,
 }
 
+/// A terminal the shop has.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Terminal {
+    /// Its id.
     pub id: TerminalId,
+    /// The merchant number it books for.
     pub merchant_id: MerchantId,
+    /// Its model, when known.
     pub model: Option<String>,
+    /// How Slipkeeper reaches it.
     pub link: Link,
 }
