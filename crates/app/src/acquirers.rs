@@ -7,17 +7,25 @@ use serde::{Deserialize, Serialize};
 use slipkeeper_domain::{AcquirerRules, Text, Transaction};
 use std::path::Path;
 
+/// An acquirer as the directory knows it: how to reach its dispute desk, what it asks
+/// for, how long it takes.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Acquirer {
+    /// Its id (`acquirer list`).
     pub id: String,
+    /// Its name in both languages.
     pub name: Text,
+    /// The merchant hotline.
     #[serde(default)]
     pub hotline: String,
+    /// Where disputes are sent.
     #[serde(default)]
     pub dispute_email: String,
+    /// The merchant portal's address.
     #[serde(default)]
     pub portal: String,
+    /// When the hotline answers.
     pub hours: Text,
     /// What they require with a case.
     #[serde(default)]
@@ -135,6 +143,7 @@ impl App {
             .map(|a| a.id))
     }
 
+    /// One acquirer by id: the shop's own entry when it saved one, else the built-in.
     pub fn acquirer(&self, id: &str) -> Result<Acquirer, AppError> {
         self.acquirers()?
             .into_iter()

@@ -22,34 +22,51 @@ use std::time::Duration;
 /// A link as saved in the journal, with its id.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SavedLink {
+    /// Its id (`link list`).
     pub id: i64,
+    /// What it links to and how.
     pub link: ConnectRequest,
 }
 
 /// Where the running service can be reached.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceInfo {
+    /// The service's process id.
     pub pid: u32,
+    /// Its control channel's port on 127.0.0.1.
     pub port: u16,
+    /// The secret a client sends with each request (only local users who can read the
+    /// journal's folder have it).
     pub token: String,
+    /// When it started.
     pub started_at: DateTime<Utc>,
+    /// Its version.
     pub version: String,
 }
 
 /// What `GET /status` answers.
 #[derive(ts_rs::TS, Clone, Debug, Serialize, Deserialize)]
 pub struct ServiceStatus {
+    /// The service's process id.
     pub pid: u32,
+    /// Its version.
     pub version: String,
+    /// When it started.
     pub started_at: DateTime<Utc>,
+    /// The journal it serves.
     pub journal: String,
+    /// Each link and how it is.
     pub links: Vec<ServiceLink>,
 }
 
+/// One link the service runs.
 #[derive(ts_rs::TS, Clone, Debug, Serialize, Deserialize)]
 pub struct ServiceLink {
+    /// Its id.
     pub id: i64,
+    /// What it links to.
     pub link: ConnectRequest,
+    /// How it is now.
     pub status: LinkStatus,
 }
 
@@ -112,6 +129,7 @@ impl App {
         Ok(())
     }
 
+    /// Removes a saved link (a running service drops it on reload).
     pub fn remove_link(&self, id: i64) -> Result<(), AppError> {
         if !self.journal.remove_link(id)? {
             return Err(AppError::new(
@@ -522,6 +540,8 @@ pub struct ServiceClient {
 const POLL_EVERY: Duration = Duration::from_millis(300);
 
 impl ServiceClient {
+    /// A client of the service for `journal`, starting `program` (`slipkeeper serve`)
+    /// when none runs.
     pub fn new(journal: &Path, program: &Path, clock: impl Clock + 'static) -> ServiceClient {
         ServiceClient {
             journal: journal.to_owned(),
@@ -605,6 +625,7 @@ impl ServiceClient {
         self.configure(std::slice::from_ref(req))
     }
 
+    /// Links to the built-in demo terminal.
     pub fn connect_demo(&self) -> Result<LinkStatus, AppError> {
         self.connect(&ConnectRequest::Demo)
     }
@@ -656,6 +677,7 @@ impl ServiceClient {
         Ok(())
     }
 
+    /// Ends the status stream numbered `token`, leaving any started since.
     pub fn stop_streaming(&self, token: u64) {
         // Only the named stream: one started since is not touched.
         let ended = self

@@ -43,9 +43,11 @@ impl Default for BackupPlan {
 #[serde(default)]
 #[ts(optional_fields = nullable)]
 pub struct BackupStatus {
+    /// What is set.
     pub plan: BackupPlan,
     /// When the last backup was written, and where.
     pub last_at: Option<DateTime<Utc>>,
+    /// Where the last backup was written.
     pub last_path: Option<PathBuf>,
     /// Why the last attempt failed (cleared by the next good one).
     pub last_error: Option<String>,
@@ -235,6 +237,7 @@ pub struct BackupCopy {
     pub name: String,
     /// When it was made, from its name (the shop's local time).
     pub made_at: Option<chrono::NaiveDateTime>,
+    /// Its size.
     pub size_bytes: u64,
 }
 

@@ -11,28 +11,38 @@ use slipkeeper_journal::{CaseEvent, CaseRow, MerchantProfile, NewCase};
 /// A case with what the list shows: days left until the deadline.
 #[derive(ts_rs::TS, Clone, Debug, Serialize)]
 pub struct CaseSummary {
+    /// The case as stored.
     #[serde(flatten)]
     pub case: CaseRow,
     /// Negative when overdue; None without a deadline or once resolved.
     pub days_left: Option<i64>,
 }
 
+/// A case with its history and the diagnosis it was opened with.
 #[derive(Clone, Debug, Serialize)]
 pub struct CaseView {
+    /// The case and its days left.
     pub summary: CaseSummary,
+    /// Its history, oldest first.
     pub events: Vec<CaseEvent>,
+    /// The diagnosis when it was opened.
     pub diagnosis: Diagnosis,
+    /// How the transaction was identified.
     pub lookup: Lookup,
 }
 
 /// What to say and write to the acquirer, prefilled.
 #[derive(ts_rs::TS, Clone, Debug, Serialize)]
 pub struct ContactPlan {
+    /// The diagnosis the case is about.
     pub diagnosis: Diagnosis,
+    /// Who to contact.
     pub acquirer: Acquirer,
     /// What they will ask for: their documents and the identifiers of this case.
     pub asks: Vec<Text>,
+    /// What to say on the phone.
     pub phone_script: Text,
+    /// The letter to send.
     pub letter: Text,
     /// Merchant profile fields to fill in before a letter can go out.
     pub missing: Vec<&'static str>,
@@ -44,11 +54,14 @@ pub struct ContactPlan {
 /// script, the packs built, the history, and the statuses it can move to.
 #[derive(ts_rs::TS, Clone, Debug, Serialize)]
 pub struct CasePage {
+    /// The case and its days left.
     #[serde(flatten)]
     pub summary: CaseSummary,
+    /// The transaction, when it is in the journal.
     pub txn: Option<slipkeeper_journal::TxnRow>,
     /// Oldest first.
     pub events: Vec<CaseEvent>,
+    /// Who to contact and what to say.
     pub plan: ContactPlan,
     /// Evidence packs built for the case and still on disk, newest first.
     pub packs: Vec<std::path::PathBuf>,
@@ -61,6 +74,7 @@ pub struct CasePage {
 #[serde(default)]
 #[ts(optional_fields = nullable)]
 pub struct CaseUpdate {
+    /// The new status (only to one `next` allows).
     pub status: Option<CaseStatus>,
     /// A line for the history ("called 95516, ticket 2026-1203-17").
     pub note: Option<String>,
@@ -152,6 +166,7 @@ impl App {
         Ok(id)
     }
 
+    /// Every case with its days left.
     pub fn cases(&self) -> Result<Vec<CaseSummary>, AppError> {
         Ok(self
             .journal
@@ -170,6 +185,7 @@ impl App {
             .collect())
     }
 
+    /// One case with its history and diagnosis.
     pub fn case(&self, id: i64) -> Result<CaseView, AppError> {
         let (row, events) = self.journal.case(id)?;
         let corrupt =
@@ -184,6 +200,8 @@ impl App {
         })
     }
 
+    /// Changes a case's status, reference, deadline or adds a note (the history records
+    /// each).
     pub fn update_case(
         &mut self,
         id: i64,
@@ -230,10 +248,12 @@ impl App {
         Ok(p)
     }
 
+    /// The shop's details for letters.
     pub fn merchant_profile(&self) -> Result<MerchantProfile, AppError> {
         Ok(self.journal.merchant_profile()?)
     }
 
+    /// Saves the shop's details.
     pub fn set_merchant_profile(&self, p: &MerchantProfile) -> Result<(), AppError> {
         Ok(self.journal.set_merchant_profile(p)?)
     }
@@ -291,6 +311,7 @@ impl App {
         self.case_page(id)
     }
 
+    /// What to say and write to the acquirer for a case, prefilled.
     pub fn contact_plan(&self, case_id: i64) -> Result<ContactPlan, AppError> {
         let view = self.case(case_id)?;
         let acquirer = match &view.summary.case.acquirer_id {

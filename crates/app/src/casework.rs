@@ -15,37 +15,51 @@ use std::collections::BTreeSet;
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "by", rename_all = "snake_case")]
 pub enum Lookup {
+    /// By voucher (凭证号).
     Voucher {
+        /// The voucher number.
         voucher: TraceNo,
+        /// The terminal, when the voucher is on several.
         #[serde(default)]
         #[ts(optional = nullable)]
         terminal: Option<TerminalId>,
+        /// The batch, when the voucher is in several.
         #[serde(default)]
         #[ts(optional = nullable)]
         batch: Option<BatchNo>,
     },
+    /// By reference number (参考号).
     Rrn {
+        /// The reference number.
         rrn: Rrn,
     },
+    /// By authorisation code (授权码).
     Auth {
+        /// The authorisation code.
         auth: AuthCode,
+        /// The terminal, when the code is on several.
         #[serde(default)]
         #[ts(optional = nullable)]
         terminal: Option<TerminalId>,
     },
     /// Amount (minor units) and roughly when, optionally the card's last four digits.
     AmountTime {
+        /// The amount in minor units.
         amount_minor: i64,
+        /// About when (the terminal's local time).
         at: NaiveDateTime,
+        /// The card's last four digits, when known.
         #[serde(default)]
         #[ts(optional = nullable)]
         last4: Option<String>,
+        /// The terminal, when known.
         #[serde(default)]
         #[ts(optional = nullable)]
         terminal: Option<TerminalId>,
     },
     /// One row the owner picked from a search's list.
     Txn {
+        /// The journal's transaction id.
         id: i64,
     },
 }
@@ -60,6 +74,7 @@ impl Lookup {
         }
     }
 
+    /// The lookup in words ("voucher 000123").
     pub fn describe(&self) -> String {
         match self {
             Lookup::Voucher { voucher, .. } => format!("voucher {voucher}"),

@@ -14,33 +14,50 @@ pub(crate) struct Alerts {
     pub checked_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// Something the journal is missing or that does not add up.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Finding {
     /// Vouchers `from..=to` of `terminal` are not in the journal.
     Gap {
+        /// The terminal.
         terminal: String,
+        /// The first missing voucher.
         from: u32,
+        /// The last missing voucher.
         to: u32,
     },
     /// When last asked, the terminal's turnover totals for its open batch disagreed
     /// with the journal: bookings the mirror did not get ("lost transmission").
     OpenBatchMismatch {
+        /// The terminal.
         terminal: String,
+        /// Its open batch.
         batch: String,
+        /// Bookings the terminal counted.
         terminal_count: u32,
+        /// Their sum on the terminal, minor units.
         terminal_minor: i64,
+        /// Bookings in the journal.
         journal_count: u32,
+        /// Their sum in the journal, minor units.
         journal_minor: i64,
+        /// When the terminal was asked.
         checked_at: String,
     },
     /// The terminal settled `batch` with other totals than the journal adds up to.
     TotalsMismatch {
+        /// The terminal.
         terminal: String,
+        /// The batch.
         batch: String,
+        /// Bookings the settlement counted.
         settled_count: u32,
+        /// Their sum, minor units.
         settled_minor: i64,
+        /// Bookings in the journal.
         journal_count: u32,
+        /// Their sum in the journal, minor units.
         journal_minor: i64,
     },
 }
@@ -138,6 +155,7 @@ impl App {
         Ok(self.alerts()?.findings)
     }
 
+    /// What the journal is missing or what does not add up, per terminal.
     pub fn check(&self) -> Result<Vec<Finding>, AppError> {
         let j = self.journal();
         let mut out = Vec::new();

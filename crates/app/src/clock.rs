@@ -4,6 +4,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 /// The time source. Logic takes time from here so that tests can fix it; only
 /// [`SystemClock`] reads the real clock.
 pub trait Clock: Send + Sync {
+    /// The current instant.
     fn now(&self) -> DateTime<Utc>;
 
     /// The shop's wall-clock time: terminals print local time without a zone.
@@ -12,6 +13,7 @@ pub trait Clock: Send + Sync {
     }
 }
 
+/// The real clock: UTC now, and the machine's local time.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemClock;
 
@@ -65,7 +67,9 @@ impl Clock for FixedClock {
 /// support: replaying a shop's question "as of" the moment it was asked).
 #[derive(Clone, Copy, Debug)]
 pub enum EnvClock {
+    /// The real clock.
     System(SystemClock),
+    /// A fixed instant.
     Fixed(FixedClock),
 }
 

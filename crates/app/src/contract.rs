@@ -37,12 +37,16 @@ use std::path::PathBuf;
 #[derive(ts_rs::TS, Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CopyChoice {
+    /// The shop's copy.
     Merchant,
+    /// The customer's copy.
     Cardholder,
+    /// Both, the shop's first.
     Both,
 }
 
 impl CopyChoice {
+    /// The copies chosen, in print order.
     pub fn copies(self) -> Vec<CopyType> {
         match self {
             CopyChoice::Merchant => vec![CopyType::Merchant],
@@ -56,7 +60,9 @@ impl CopyChoice {
 /// more than one, and which copies.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SlipRequest {
+    /// The voucher number.
     pub voucher_no: TraceNo,
+    /// The terminal, when the voucher number is on more than one.
     pub terminal_id: Option<TerminalId>,
     /// The batch, when the voucher number is in more than one (a list picked from).
     #[serde(default)]
@@ -67,6 +73,7 @@ pub struct SlipRequest {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub line_id: Option<i64>,
+    /// Which copies.
     pub copy: CopyChoice,
 }
 
@@ -76,20 +83,26 @@ pub struct SlipRequest {
 #[derive(ts_rs::TS, Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Purpose {
+    /// A file to write a backup to.
     Backup,
     /// A folder for the automatic backups.
     BackupFolder,
     /// A folder statements are imported from as they appear (e.g. Downloads).
     StatementFolder,
+    /// A journal backup to restore.
     Restore,
+    /// A statement file to import.
     Statement,
+    /// A file to write a support bundle to.
     Bundle,
 }
 
 /// A filter of the file dialogs: a name and extensions without the dot.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileFilter {
+    /// The filter's label.
     pub name: String,
+    /// Extensions without the dot.
     pub extensions: Vec<String>,
 }
 
@@ -101,7 +114,9 @@ pub struct Updates<T>(PhantomData<T>);
 
 /// How a type reads in TypeScript, and the declarations it needs.
 pub trait TsType {
+    /// The TypeScript type.
     fn ts() -> String;
+    /// Hands every type it is made of to `v` (for their declarations).
     fn visit(v: &mut impl TypeVisitor);
 }
 
@@ -136,18 +151,26 @@ impl<T: TS + 'static> TsType for Updates<T> {
 /// and its result.
 #[derive(Clone, Debug)]
 pub struct CommandSpec {
+    /// The command's name, as `invoke` names it.
     pub name: &'static str,
+    /// Its doc line.
     pub doc: &'static str,
+    /// Its arguments, in order.
     pub args: Vec<ArgSpec>,
+    /// Its result's TypeScript type.
     pub result: String,
     /// The result's Rust type as written in the declaration.
     pub result_rust: &'static str,
 }
 
+/// One argument of a command.
 #[derive(Clone, Debug)]
 pub struct ArgSpec {
+    /// Its name, as the page passes it.
     pub name: &'static str,
+    /// Its TypeScript type.
     pub ts: String,
+    /// Its Rust type as written.
     pub rust: &'static str,
 }
 
@@ -338,10 +361,12 @@ impl crate::App {
         }
     }
 
+    /// The slips of a reprint request, as the preview shows them.
     pub fn reprint_preview_for(&self, r: &SlipRequest) -> Result<Vec<SlipView>, AppError> {
         Ok(self.slips_for(r)?.iter().map(SlipView::from).collect())
     }
 
+    /// The slips of a reprint request as a PDF, for the preview.
     pub fn reprint_pdf_preview_for(
         &self,
         r: &SlipRequest,
@@ -350,6 +375,8 @@ impl crate::App {
         crate::reprint::pdf_bytes(&self.slips_for(r)?, paper)
     }
 
+    /// The slips of a reprint request saved as a PDF in the exports folder; returns its
+    /// path.
     pub fn reprint_pdf_for(&self, r: &SlipRequest, paper: Paper) -> Result<PathBuf, AppError> {
         let slips = self.slips_for(r)?;
         let t = r.terminal_id.as_ref().map(|t| t.as_str()).unwrap_or("any");
@@ -362,11 +389,14 @@ impl crate::App {
         Ok(path)
     }
 
+    /// The slips of a reprint request on the system printer set in Settings.
     pub fn reprint_print_for(&self, r: &SlipRequest, paper: Paper) -> Result<(), AppError> {
         let printer = self.printers()?.system;
         self.print_on_system_printer(&self.slips_for(r)?, paper, printer.as_deref())
     }
 
+    /// The slips of a reprint request on the receipt printer set in Settings; returns the
+    /// bytes sent.
     pub fn reprint_receipt_for(&self, r: &SlipRequest) -> Result<usize, AppError> {
         let (target, cols) = self.printers()?.receipt_target()?;
         self.print_escpos(&self.slips_for(r)?, cols, &target)

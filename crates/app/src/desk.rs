@@ -11,26 +11,38 @@ use slipkeeper_slip::Slip;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// Today's total of one card scheme.
 #[derive(ts_rs::TS, Clone, Debug, Serialize)]
 pub struct SchemeTotal {
+    /// The scheme, as the journal names it.
     pub scheme: String,
+    /// Approved payments.
     pub count: u64,
+    /// Their sum, minor units.
     pub minor: i64,
 }
 
 /// The home screen.
 #[derive(ts_rs::TS, Clone, Debug, Serialize)]
 pub struct Home {
+    /// The shop's today.
     pub today: chrono::NaiveDate,
+    /// Approved payments today.
     pub today_count: u64,
+    /// Their sum, minor units.
     pub today_minor: i64,
+    /// Today's totals by card scheme.
     pub by_scheme: Vec<SchemeTotal>,
+    /// Transactions in the journal.
     pub journal_total: u64,
+    /// When the newest happened.
     pub last_transaction_at: Option<NaiveDateTime>,
     /// Gaps, totals mismatches, backups and statements overdue: each a sentence and
     /// where to deal with it.
     pub alerts: Vec<HomeAlert>,
+    /// Transactions whose outcome the terminal never reported.
     pub unknown_outcomes: u64,
+    /// Open cases due within the week, or overdue.
     pub cases_due: Vec<CaseSummary>,
     /// The journal-wide checks are still running (alerts follow on a later call).
     pub checking: bool,
@@ -47,7 +59,9 @@ pub struct Home {
 /// One alert on Home, with the screen where the owner deals with it.
 #[derive(ts_rs::TS, Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct HomeAlert {
+    /// The alert in both languages.
     pub text: slipkeeper_domain::Text,
+    /// The screen that deals with it.
     pub fix: AlertFix,
 }
 
@@ -101,8 +115,11 @@ pub struct DataFolder {
 /// A slip for the in-app preview.
 #[derive(ts_rs::TS, Clone, Debug, Serialize)]
 pub struct SlipView {
+    /// Merchant's or cardholder's copy.
     pub copy: CopyType,
+    /// Who wrote the text.
     pub origin: SlipOrigin,
+    /// The lines, marked 重打印 REPRINT.
     pub lines: Vec<String>,
 }
 
@@ -191,6 +208,7 @@ impl App {
         })
     }
 
+    /// The home screen, with the journal-wide checks run now (waits for them).
     pub fn home(&self) -> Result<Home, AppError> {
         let alerts = self.alerts()?;
         self.home_with(alerts, false)

@@ -13,15 +13,18 @@ pub enum ErrorCode {
     NewerSchema,
     /// Bad input from the user or a file: the message says where.
     BadInput,
+    /// What was asked for is not there.
     NotFound,
     /// Something the shop has not set up yet (the receipt printer, the shop's name,
     /// a backup folder): not a mistake in what was typed. `field` names the setting.
     NotSetUp,
     /// Stored data cannot be read back; run verify.
     Corrupt,
+    /// A file or the network failed (the message names it).
     Io,
     /// Head office's database could not be reached or refused (the message says which).
     HeadOffice,
+    /// A fault in Slipkeeper itself: the message says what to report.
     Internal,
 }
 
@@ -29,7 +32,9 @@ pub enum ErrorCode {
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{message}")]
 pub struct AppError {
+    /// What kind of error.
     pub code: ErrorCode,
+    /// What went wrong, in English (`zh` holds the Chinese when there is one).
     pub message: String,
     /// The form field or flag the error is about, when it is about one (`batch`, `from` …).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -71,6 +76,7 @@ impl AppError {
         self
     }
 
+    /// An I/O error about `path`, said in both languages by the kind the OS reports.
     pub fn io(path: &Path, e: std::io::Error) -> Self {
         let zh = format!("{}：{}", path.display(), io_zh(&e));
         AppError::new(ErrorCode::Io, format!("{}: {e}", path.display())).with_zh(zh)

@@ -15,22 +15,32 @@ use std::path::{Path, PathBuf};
 /// The largest attachment a pack takes: photos of a slip are well under this.
 pub const MAX_ATTACHMENT: u64 = 10 * 1024 * 1024;
 
+/// What building an evidence pack wrote.
 #[derive(ts_rs::TS, Clone, Debug, Serialize)]
 pub struct PackReport {
+    /// The pack.
     pub path: PathBuf,
+    /// Its size.
     pub bytes: u64,
+    /// Hex SHA-256 of the whole pack, to quote in the letter or on the phone.
     pub sha256: String,
+    /// The files inside, in order.
     pub files: Vec<String>,
 }
 
+/// What checking a pack found.
 #[derive(ts_rs::TS, Clone, Debug, Serialize)]
 pub struct PackCheck {
+    /// Files checked against the manifest.
     pub files: usize,
+    /// Chain entries recomputed.
     pub proofs: usize,
+    /// Each thing that does not match; empty when the pack is as built.
     pub problems: Vec<String>,
 }
 
 impl PackCheck {
+    /// Nothing found wrong.
     pub fn ok(&self) -> bool {
         self.problems.is_empty()
     }
@@ -523,6 +533,8 @@ pub mod pack_limits {
     pub const KEPT_BYTES: u64 = 16 * 1024 * 1024;
 }
 
+/// Checks every hash in the pack at `path` (files against the manifest, chain entries
+/// against each other); needs no journal.
 pub fn verify_evidence(path: &Path) -> Result<PackCheck, AppError> {
     let (mut f, _) = crate::files::open_regular(path, "an evidence pack")?;
     // Two entries of one name: a reader shows one, and the ZIP library keeps only one

@@ -21,9 +21,13 @@ use slipkeeper_journal::{Page, Probe, TxnRow};
 #[derive(ts_rs::TS, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
+    /// The voucher number.
     Voucher,
+    /// The reference number.
     Rrn,
+    /// The authorisation code.
     Auth,
+    /// The card's last four digits.
     Last4,
     /// The amount, to the fen.
     Amount,
@@ -36,8 +40,10 @@ pub enum Field {
 /// One transaction found, with what it matched.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Hit {
+    /// The transaction.
     #[serde(flatten)]
     pub row: TxnRow,
+    /// What it matched.
     pub matched: Vec<Field>,
 }
 
@@ -46,6 +52,7 @@ pub struct Hit {
 /// (the problem solver diagnoses a voucher the journal lacks with it).
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Found {
+    /// The page of matches.
     #[serde(flatten)]
     pub page: Page<Hit>,
     /// Each field the text was read as, in the order tried.
@@ -53,6 +60,7 @@ pub struct Found {
     /// Transactions whose amount is close to the one typed but not it, nearest first
     /// (only with the first page).
     pub near: Vec<Hit>,
+    /// When nothing matched: the lookup the text stands for.
     pub lookup: Option<Lookup>,
     /// Lines of the acquirer's imported statements matching the same search that the
     /// journal has no transaction for (a shop without a terminal link, a payment the
@@ -63,27 +71,39 @@ pub struct Found {
 /// A statement line listed beside the journal's transactions, with its source.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct StatementRow {
+    /// The stored line's id.
     pub line_id: i64,
     /// The statement file, without its folder.
     pub file_name: String,
+    /// Its row in the file.
     pub line_no: u32,
+    /// The day the file was imported.
     pub imported_on: chrono::NaiveDate,
+    /// The terminal id, when the statement lists it.
     #[ts(optional = nullable)]
     pub terminal_id: Option<slipkeeper_domain::TerminalId>,
+    /// The voucher number, when listed.
     #[ts(optional = nullable)]
     pub voucher: Option<TraceNo>,
+    /// The reference number, when listed.
     #[ts(optional = nullable)]
     pub rrn: Option<Rrn>,
+    /// The authorisation code, when listed.
     #[ts(optional = nullable)]
     pub auth_code: Option<AuthCode>,
     /// The card as the statement prints it (masked).
     #[ts(optional = nullable)]
     pub card: Option<String>,
+    /// Sale, refund, …
     pub kind: slipkeeper_domain::TxnKind,
+    /// The amount.
     pub amount: slipkeeper_domain::Money,
+    /// When, the terminal's local time.
     pub occurred_at: NaiveDateTime,
+    /// The day the acquirer settled it.
     #[ts(optional = nullable)]
     pub settle_date: Option<chrono::NaiveDate>,
+    /// What it matched.
     pub matched: Vec<Field>,
 }
 

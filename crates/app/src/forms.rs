@@ -108,10 +108,12 @@ pub fn parse_terminal(field: &str, s: &str) -> Result<TerminalId, AppError> {
     })
 }
 
+/// An RRN typed into `field`; the error names the field.
 pub fn parse_rrn(field: &str, s: &str) -> Result<Rrn, AppError> {
     Rrn::new(s).map_err(|_| field_error(field, s, "is not a reference number (RRN)", "不是参考号"))
 }
 
+/// An authorisation code typed into `field`; the error names the field.
 pub fn parse_auth(field: &str, s: &str) -> Result<AuthCode, AppError> {
     AuthCode::new(s)
         .map_err(|_| field_error(field, s, "is not an authorisation code", "不是授权码"))
@@ -143,6 +145,7 @@ pub fn parse_last4(field: &str, s: &str) -> Result<String, AppError> {
         .collect())
 }
 
+/// An outcome typed into `field` (approved, declined, …); the error names the field.
 pub fn parse_outcome(field: &str, s: &str) -> Result<Outcome, AppError> {
     Outcome::parse(s).ok_or_else(|| {
         field_error(
@@ -154,6 +157,7 @@ pub fn parse_outcome(field: &str, s: &str) -> Result<Outcome, AppError> {
     })
 }
 
+/// A kind typed into `field` (sale, void, …); the error names the field.
 pub fn parse_kind(field: &str, s: &str) -> Result<TxnKind, AppError> {
     TxnKind::parse(s).ok_or_else(|| {
         field_error(
@@ -172,10 +176,15 @@ pub enum SearchMode {
     /// Guess from what was typed.
     #[default]
     Auto,
+    /// The voucher number.
     Voucher,
+    /// The reference number.
     Rrn,
+    /// The authorisation code.
     Auth,
+    /// The card's last four digits.
     Last4,
+    /// The amount.
     Amount,
     /// The slip's text.
     Text,
@@ -186,20 +195,28 @@ pub enum SearchMode {
 #[derive(ts_rs::TS, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct JournalForm {
+    /// The search box as typed.
     pub search: String,
+    /// What the search box searches.
     pub mode: SearchMode,
     /// YYYY-MM-DD, inclusive.
     pub from: String,
     /// YYYY-MM-DD, inclusive.
     pub to: String,
+    /// Only this terminal's.
     pub terminal: String,
+    /// Only this batch's.
     pub batch: String,
+    /// Only with this outcome.
     pub outcome: Option<Outcome>,
+    /// Only of this kind.
     pub kind: Option<TxnKind>,
     /// Roughly when: "13:00" (on the `from` day, else today) or "YYYY-MM-DD HH:MM";
     /// the search then looks two hours either side and lists the closest first.
     pub around: String,
+    /// Rows to skip.
     pub offset: u64,
+    /// Rows per page (0: the default).
     pub limit: u64,
     /// The newest row the list is made of (see `Page::upto_id`).
     pub upto_id: Option<i64>,

@@ -85,6 +85,8 @@ impl HeadOffice {
         HeadOffice::open(a)
     }
 
+    /// Connects to head office at `url` (its password in the URL, or from
+    /// [`PASSWORD_ENV`]).
     pub fn connect(url: &str) -> Result<HeadOffice, AppError> {
         HeadOffice::connect_with(url, "")
     }
@@ -105,14 +107,17 @@ impl HeadOffice {
         Ok(office::add_shop(&mut self.client, id, name, password)?)
     }
 
+    /// Adds a login that reads every shop and changes nothing.
     pub fn add_reader(&mut self, role: &str, password: &str) -> Result<(), AppError> {
         Ok(office::add_reader(&mut self.client, role, password)?)
     }
 
+    /// Every shop and what head office holds of it.
     pub fn shops(&mut self) -> Result<Vec<ShopInfo>, AppError> {
         Ok(office::shops(&mut self.client)?)
     }
 
+    /// Checks every shop's chain (or one shop's) as head office holds it.
     pub fn verify(&mut self, shop: Option<&str>) -> Result<Vec<ShopCheck>, AppError> {
         Ok(office::verify(&mut self.client, shop)?)
     }
@@ -128,6 +133,7 @@ impl HeadOffice {
         Ok(office::cases(&mut self.client, None, by)?)
     }
 
+    /// Transactions matching `q` across every shop (or one), each with its shop.
     pub fn search(&mut self, q: &TxnQuery, shop: Option<&str>) -> Result<Vec<HqRow>, AppError> {
         Ok(office::search(&mut self.client, q, shop)?)
     }
@@ -218,8 +224,11 @@ const GATHER: chrono::TimeDelta = chrono::TimeDelta::days(45);
 /// A diagnosis made at head office, naming the shop.
 #[derive(ts_rs::TS, Clone, Debug, serde::Serialize)]
 pub struct ShopDiagnosis {
+    /// The shop's id.
     pub shop_id: String,
+    /// The shop's name.
     pub shop_name: String,
+    /// The diagnosis, as the shop would get it.
     pub diagnosis: slipkeeper_domain::Diagnosis,
 }
 
@@ -340,23 +349,34 @@ impl HeadOffice {
 /// A shop as a reconciliation at head office names it.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct ShopRef {
+    /// The shop's id.
     pub shop_id: String,
+    /// The shop's name.
     pub shop_name: String,
 }
 
 /// One shop's share of a statement: its terminals' totals on both sides.
 #[derive(ts_rs::TS, Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ShopTotals {
+    /// The shop's id.
     pub shop_id: String,
+    /// The shop's name.
     pub shop_name: String,
+    /// Its merchant numbers on the statement.
     pub merchant_ids: Vec<String>,
+    /// Its terminals on the statement.
     pub terminals: Vec<String>,
+    /// Its transactions at head office in the period.
     pub journal_count: u64,
+    /// Their sum, minor units.
     pub journal_minor: i64,
+    /// Its lines on the statement.
     pub statement_count: u64,
+    /// Their sum, minor units.
     pub statement_minor: i64,
     /// statement − journal.
     pub difference_minor: i64,
+    /// Disagreements found for it.
     pub discrepancies: u64,
 }
 
@@ -537,6 +557,7 @@ pub mod secret {
         .with_field("hq")
     }
 
+    /// Keeps `password` in the OS keyring under `account`.
     pub fn store(account: &str, password: &str) -> Result<(), AppError> {
         entry(account)?
             .set_password(password)
@@ -552,6 +573,7 @@ pub mod secret {
         }
     }
 
+    /// Removes what the keyring keeps for `account` (nothing kept is fine).
     pub fn forget(account: &str) -> Result<(), AppError> {
         match entry(account)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
@@ -569,7 +591,9 @@ pub struct Joined {
     pub address: String,
     /// The key of the password in the OS keyring.
     pub account: String,
+    /// The shop's id at head office.
     pub shop_id: String,
+    /// Seconds between sends.
     pub every_seconds: u64,
 }
 
@@ -586,6 +610,7 @@ fn beside(journal: &Path, suffix: &str) -> std::path::PathBuf {
     journal.with_file_name(name)
 }
 
+/// Where a journal keeps what it joined (`JOURNAL.head-office.json`).
 pub fn joined_path(journal: &Path) -> std::path::PathBuf {
     beside(journal, ".head-office.json")
 }
@@ -713,7 +738,9 @@ pub struct Sending {
 /// The head office a shop joined and how sending to it goes.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct HeadOfficeLink {
+    /// What the shop joined.
     pub joined: Joined,
+    /// How sending goes.
     pub sending: Sending,
 }
 

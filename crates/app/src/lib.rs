@@ -11,6 +11,8 @@
 //! # Ok(()) }
 //! ```
 
+#![warn(missing_docs)]
+
 mod acquirers;
 pub mod agent;
 pub mod backups;
@@ -150,10 +152,12 @@ impl App {
         &mut self.journal
     }
 
+    /// The journal, for reading what the use cases here do not cover.
     pub fn journal(&self) -> &Journal {
         &self.journal
     }
 
+    /// One page of transactions matching `q`.
     pub fn search(&self, q: &TxnQuery) -> Result<Page<TxnRow>, AppError> {
         Ok(self.journal.search(q)?)
     }
@@ -163,6 +167,7 @@ impl App {
         self.find(form)
     }
 
+    /// Everything about one transaction: its batch, slips, related transactions, frames.
     pub fn detail(&self, id: i64) -> Result<TxnDetail, AppError> {
         Ok(self.journal.detail(id)?)
     }
@@ -199,10 +204,13 @@ impl App {
         page.items.iter().map(|r| self.detail(r.id)).collect()
     }
 
+    /// Checks the journal's hash chain, anchors and file (see `VERIFY_LIMITS`).
     pub fn verify(&self) -> Result<VerifyReport, AppError> {
         Ok(self.journal.verify()?)
     }
 
+    /// Imports a JSON Lines file, all or nothing; the same records again are counted as
+    /// duplicates, not stored twice.
     pub fn import(&mut self, file: &Path) -> Result<IngestReport, AppError> {
         let report = self.journal.import_file(file, self.clock.now())?;
         tracing::info!(file = %file.display(), inserted = report.inserted, duplicates = report.duplicates, "journal file imported");
@@ -222,6 +230,7 @@ impl App {
         }
     }
 
+    /// Writes every record as JSON Lines to `out`; returns how many.
     pub fn export(&self, out: &mut dyn Write) -> Result<u64, AppError> {
         Ok(self.journal.export(out)?)
     }
@@ -241,6 +250,7 @@ impl App {
         Ok(n)
     }
 
+    /// Copies the journal to `dest`, safely while it is in use, with its anchors beside it.
     pub fn backup(&self, dest: &Path) -> Result<(), AppError> {
         self.not_the_journal(dest, "back up onto")?;
         Ok(self.journal.backup_to(dest)?)

@@ -19,14 +19,19 @@ pub struct LinkStatus {
     pub endpoint: String,
     /// Why the link is down, in the link's words.
     pub reason: Option<String>,
+    /// When the next attempt comes, while down.
     pub retry_in_ms: Option<u64>,
+    /// Which attempt since the last success.
     pub attempt: u32,
+    /// Counts since the mirror started.
     pub progress: Option<MirrorProgress>,
     /// Transactions per minute since the mirror started.
     pub per_minute: f64,
+    /// The terminal's totals of its open batch against the journal's, when last asked.
     pub totals: Option<TotalsCheck>,
     /// The mirror stopped with this error.
     pub error: Option<String>,
+    /// The built-in demo terminal.
     pub demo: bool,
     /// Proxy mode: the cash register connects here and `endpoint` is the terminal.
     pub proxy: bool,
@@ -228,6 +233,7 @@ impl LiveMirror {
         })
     }
 
+    /// How the link is now.
     pub fn status(&self) -> LinkStatus {
         self.status.lock().map(|s| s.clone()).unwrap_or_default()
     }
@@ -294,6 +300,7 @@ pub struct LinkSlot {
 pub const STREAM_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
 impl LinkSlot {
+    /// An empty slot for the journal at `journal`.
     pub fn new(journal: &Path) -> LinkSlot {
         LinkSlot {
             journal: journal.to_owned(),
@@ -351,6 +358,7 @@ impl LinkSlot {
         self.current.lock().map_err(|_| poisoned())
     }
 
+    /// How the slot's link is ("idle" with none).
     pub fn status(&self) -> Result<LinkStatus, AppError> {
         Ok(match self.slot()?.as_ref() {
             Some(m) => m.status(),
@@ -394,6 +402,7 @@ impl LinkSlot {
         self.replace(Job::Mirror { opts, demo: true })
     }
 
+    /// Stops the slot's link, if any; returns how it ended.
     pub fn disconnect(&self) -> Result<LinkStatus, AppError> {
         // Dropping the mirror stops it (outside the lock: it may take a moment).
         let old = self.slot()?.take();
@@ -429,26 +438,38 @@ impl LinkSlot {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ConnectRequest {
+    /// A terminal on the network.
     Lan {
+        /// Its host name or address.
         host: String,
+        /// Its port (20007 when none is given).
         port: Option<u16>,
     },
+    /// A terminal on a serial line or USB.
     Serial {
+        /// The device (/dev/ttyACM0, COM3).
         path: String,
+        /// Its speed (9600 when none is given).
         baud: Option<u32>,
     },
     /// Proxy mode: the cash register is pointed at this PC (`listen_port`, on every
     /// network interface) and Slipkeeper relays to the terminal at `host:port`.
     Proxy {
+        /// The port the cash register connects to (20007 when none is given).
         listen_port: Option<u16>,
+        /// The terminal's host name or address.
         host: String,
+        /// The terminal's port (20007 when none is given).
         port: Option<u16>,
     },
     /// Proxy mode on serial lines: the cash register's cable on `register`, the
     /// terminal's on `terminal` (both at `baud`).
     SerialProxy {
+        /// The cash register's serial device.
         register: String,
+        /// The terminal's serial device.
         terminal: String,
+        /// Their speed (9600 when none is given).
         baud: Option<u32>,
     },
     /// The built-in demo terminal, customers paying every few seconds.
@@ -510,6 +531,7 @@ impl ConnectRequest {
         })
     }
 
+    /// The mirror's options for this request (errors name the field at fault).
     pub fn options(&self) -> Result<ConnectOptions, AppError> {
         let endpoint = match self {
             ConnectRequest::Lan { host, port } => {

@@ -43,14 +43,20 @@ pub fn level(journal: &Path) -> String {
 #[derive(ts_rs::TS, Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogLevel {
+    /// Errors only.
     Error,
+    /// Warnings and errors.
     Warn,
+    /// What the service does, and the above (the default).
     Info,
+    /// Detail for a support person.
     Debug,
+    /// Everything the code traces.
     Trace,
 }
 
 impl LogLevel {
+    /// The level's name in settings and filters.
     pub fn as_str(self) -> &'static str {
         match self {
             LogLevel::Error => "error",

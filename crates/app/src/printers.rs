@@ -147,6 +147,7 @@ impl App {
         self.folder().join("printers.json")
     }
 
+    /// The printers set in Settings (defaults when none are).
     pub fn printers(&self) -> Result<Printers, AppError> {
         let file = self.printers_file();
         match std::fs::read_to_string(&file) {

@@ -12,15 +12,21 @@ use std::path::Path;
 /// What importing a statement did, for the user.
 #[derive(ts_rs::TS, Clone, Debug, Serialize)]
 pub struct StatementReport {
+    /// The file's name.
     pub file: String,
+    /// The mapping that read it.
     pub mapping_id: String,
+    /// How it was read: "utf-8", "gb18030" or "xlsx".
     pub encoding: String,
+    /// Lines read.
     pub lines: u64,
+    /// What was stored.
     #[serde(flatten)]
     pub import: StatementImport,
 }
 
 impl StatementReport {
+    /// One line for the owner: what was read and what was new.
     pub fn summary(&self) -> String {
         if self.import.same_file {
             format!(
@@ -44,10 +50,15 @@ impl StatementReport {
 /// A reconciliation over a period, with how much each side had.
 #[derive(ts_rs::TS, Clone, Debug, Serialize)]
 pub struct ReconcileReport {
+    /// The period's start (inclusive).
     pub from: NaiveDateTime,
+    /// Its end (exclusive).
     pub to: NaiveDateTime,
+    /// Journal transactions in the period.
     pub journal_transactions: u64,
+    /// Statement lines in the period.
     pub statement_lines: u64,
+    /// What paired, what disagrees, and totals.
     #[serde(flatten)]
     pub result: Reconciliation,
 }

@@ -11,14 +11,19 @@ use std::path::PathBuf;
 /// What `demo story` made.
 #[derive(Clone, Debug, Serialize)]
 pub struct StoryReport {
+    /// Transactions in the demo week.
     pub transactions: u64,
+    /// Batches settled.
     pub settlements: u64,
     /// The sample statement, to import on the Reconcile screen.
     pub statement: PathBuf,
     /// The sale whose void fails (settled): terminal, voucher, amount, when.
     pub try_terminal: String,
+    /// Its voucher.
     pub try_voucher: String,
+    /// Its amount.
     pub try_amount: String,
+    /// When.
     pub try_at: String,
 }
 

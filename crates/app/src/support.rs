@@ -12,8 +12,11 @@ use std::path::{Path, PathBuf};
 /// What `support_bundle` wrote.
 #[derive(ts_rs::TS, Clone, Debug, Serialize)]
 pub struct BundleReport {
+    /// The bundle.
     pub path: String,
+    /// Its size.
     pub bytes: u64,
+    /// The files inside.
     pub files: Vec<String>,
 }
 

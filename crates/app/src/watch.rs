@@ -26,15 +26,20 @@ const EXTENSIONS: [&str; 3] = ["csv", "xlsx", "txt"];
 /// file is not read again.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Seen {
+    /// The file's size.
     pub len: u64,
+    /// Its change time, seconds since 1970.
     pub modified: i64,
 }
 
 /// The last statement the folder brought in.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WatchedImport {
+    /// The file's name.
     pub file: String,
+    /// When it was imported.
     pub at: DateTime<Utc>,
+    /// Lines new to the journal.
     pub new_lines: u64,
 }
 
@@ -45,7 +50,9 @@ pub struct WatchedImport {
 pub struct WatchStatus {
     /// The folder watched; none: no folder is watched.
     pub folder: Option<PathBuf>,
+    /// When the folder was last looked at.
     pub last_scan_at: Option<DateTime<Utc>>,
+    /// The last statement it brought in.
     pub last_import: Option<WatchedImport>,
     /// A statement in the folder that does not read: file, row and column.
     pub last_error: Option<String>,

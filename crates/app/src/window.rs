@@ -37,7 +37,10 @@ pub enum Launch {
     /// This is the journal's window; `raise` hears every later launch.
     First(WindowClaim, std::sync::mpsc::Receiver<()>),
     /// A window is open already and was asked to come to the front.
-    Second { pid: u32 },
+    Second {
+        /// The process of the window that is open.
+        pid: u32,
+    },
 }
 
 /// Claims the window of `journal`, or asks the one that has it to come forward.
@@ -149,8 +152,11 @@ pub fn locale_script(lang: Option<&str>) -> String {
 /// in `journal.db.window` so the window opens as it was closed.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WindowSize {
+    /// Width in logical pixels.
     pub width: f64,
+    /// Height in logical pixels.
     pub height: f64,
+    /// The window was maximised.
     #[serde(default)]
     pub maximized: bool,
 }

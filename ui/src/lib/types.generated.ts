@@ -2,7 +2,35 @@
 // UPDATE_SNAPSHOTS=1 cargo test -p slipkeeper-app --test app ts_types rewrites it.
 import type { Channel } from "@tauri-apps/api/core";
 
-export type Acquirer = { id: string, name: Text, hotline: string, dispute_email: string, portal: string, hours: Text, 
+/**
+ * An acquirer as the directory knows it: how to reach its dispute desk, what it asks
+ * for, how long it takes.
+ */
+export type Acquirer = { 
+/**
+ * Its id (`acquirer list`).
+ */
+id: string, 
+/**
+ * Its name in both languages.
+ */
+name: Text, 
+/**
+ * The merchant hotline.
+ */
+hotline: string, 
+/**
+ * Where disputes are sent.
+ */
+dispute_email: string, 
+/**
+ * The merchant portal's address.
+ */
+portal: string, 
+/**
+ * When the hotline answers.
+ */
+hours: Text, 
 /**
  * What they require with a case.
  */
@@ -33,7 +61,15 @@ export type AlertFix = "connect" | "reconcile" | "settings";
 /**
  * An error as the user sees it: `{code, message}` across IPC, one line in the CLI.
  */
-export type AppError = { code: ErrorCode, message: string, 
+export type AppError = { 
+/**
+ * What kind of error.
+ */
+code: ErrorCode, 
+/**
+ * What went wrong, in English (`zh` holds the Chinese when there is one).
+ */
+message: string, 
 /**
  * The form field or flag the error is about, when it is about one (`batch`, `from` …).
  */
@@ -60,7 +96,11 @@ name: string,
 /**
  * When it was made, from its name (the shop's local time).
  */
-made_at: string | null, size_bytes: number, };
+made_at: string | null, 
+/**
+ * Its size.
+ */
+size_bytes: number, };
 
 /**
  * Settings → automatic backups.
@@ -78,11 +118,19 @@ keep: number, };
 /**
  * The plan, the last backup and whether one is due, for Settings and Home.
  */
-export type BackupStatus = { plan: BackupPlan, 
+export type BackupStatus = { 
+/**
+ * What is set.
+ */
+plan: BackupPlan, 
 /**
  * When the last backup was written, and where.
  */
-last_at?: string | null, last_path?: string | null, 
+last_at?: string | null, 
+/**
+ * Where the last backup was written.
+ */
+last_path?: string | null, 
 /**
  * Why the last attempt failed (cleared by the next good one).
  */
@@ -96,36 +144,97 @@ since?: string | null,
  */
 overdue: boolean, };
 
-export type Batch = { terminal_id: TerminalId, batch_no: BatchNo, state: BatchState, };
+/**
+ * A terminal's batch and whether it is settled.
+ */
+export type Batch = { 
+/**
+ * The terminal.
+ */
+terminal_id: TerminalId, 
+/**
+ * The batch number.
+ */
+batch_no: BatchNo, 
+/**
+ * Open or settled.
+ */
+state: BatchState, };
 
 /**
  * 批次号 BATCH NO.: six digits, zero-padded.
  */
 export type BatchNo = string;
 
-export type BatchState = { "state": "open" } | { "state": "settled", at: string, totals: Totals, };
+/**
+ * Whether a batch is still open.
+ */
+export type BatchState = { "state": "open" } | { "state": "settled", 
+/**
+ * When, the terminal's local time.
+ */
+at: string, 
+/**
+ * The totals the terminal settled with.
+ */
+totals: Totals, };
 
 /**
  * What `support_bundle` wrote.
  */
-export type BundleReport = { path: string, bytes: number, files: Array<string>, };
+export type BundleReport = { 
+/**
+ * The bundle.
+ */
+path: string, 
+/**
+ * Its size.
+ */
+bytes: number, 
+/**
+ * The files inside.
+ */
+files: Array<string>, };
 
 /**
  * Card scheme (卡组织).
  */
 export type CardScheme = "unionpay" | "visa" | "mastercard" | "jcb" | "amex" | "discover" | "diners" | "girocard" | "maestro" | "other";
 
-export type CaseEvent = { at: string, kind: string, text: string, };
+/**
+ * One entry of a case's history.
+ */
+export type CaseEvent = { 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * What kind of entry (opened, a status change, a note, …).
+ */
+kind: string, 
+/**
+ * What happened, in words.
+ */
+text: string, };
 
 /**
  * A case as its page shows it: the transaction, the deadline, the letter and phone
  * script, the packs built, the history, and the statuses it can move to.
  */
-export type CasePage = { txn: TxnRow | null, 
+export type CasePage = { 
+/**
+ * The transaction, when it is in the journal.
+ */
+txn: TxnRow | null, 
 /**
  * Oldest first.
  */
-events: Array<CaseEvent>, plan: ContactPlan, 
+events: Array<CaseEvent>, 
+/**
+ * Who to contact and what to say.
+ */
+plan: ContactPlan, 
 /**
  * Evidence packs built for the case and still on disk, newest first.
  */
@@ -137,7 +246,51 @@ next: Array<CaseStatus>,
 /**
  * Negative when overdue; None without a deadline or once resolved.
  */
-days_left: number | null, id: number, opened_at: string, updated_at: string, status: CaseStatus, complaint: Complaint, code: string, txn_id: number | null, statement_line_id: number | null, acquirer_id: string | null, acquirer_ref: string | null, due_on: string | null, 
+days_left: number | null, 
+/**
+ * The case's number (shown as SK-n).
+ */
+id: number, 
+/**
+ * When it was opened.
+ */
+opened_at: string, 
+/**
+ * When it last changed.
+ */
+updated_at: string, 
+/**
+ * Where it stands.
+ */
+status: CaseStatus, 
+/**
+ * What the customer or the terminal said.
+ */
+complaint: Complaint, 
+/**
+ * The diagnosis code it was opened with.
+ */
+code: string, 
+/**
+ * The transaction it is about, when it is in the journal.
+ */
+txn_id: number | null, 
+/**
+ * The statement line it is about, when opened from a reconciliation.
+ */
+statement_line_id: number | null, 
+/**
+ * The acquirer it is with, when chosen.
+ */
+acquirer_id: string | null, 
+/**
+ * The acquirer's own reference for it.
+ */
+acquirer_ref: string | null, 
+/**
+ * The day an answer is due.
+ */
+due_on: string | null, 
 /**
  * JSON of how the transaction was identified.
  */
@@ -159,7 +312,51 @@ export type CaseSummary = {
 /**
  * Negative when overdue; None without a deadline or once resolved.
  */
-days_left: number | null, id: number, opened_at: string, updated_at: string, status: CaseStatus, complaint: Complaint, code: string, txn_id: number | null, statement_line_id: number | null, acquirer_id: string | null, acquirer_ref: string | null, due_on: string | null, 
+days_left: number | null, 
+/**
+ * The case's number (shown as SK-n).
+ */
+id: number, 
+/**
+ * When it was opened.
+ */
+opened_at: string, 
+/**
+ * When it last changed.
+ */
+updated_at: string, 
+/**
+ * Where it stands.
+ */
+status: CaseStatus, 
+/**
+ * What the customer or the terminal said.
+ */
+complaint: Complaint, 
+/**
+ * The diagnosis code it was opened with.
+ */
+code: string, 
+/**
+ * The transaction it is about, when it is in the journal.
+ */
+txn_id: number | null, 
+/**
+ * The statement line it is about, when opened from a reconciliation.
+ */
+statement_line_id: number | null, 
+/**
+ * The acquirer it is with, when chosen.
+ */
+acquirer_id: string | null, 
+/**
+ * The acquirer's own reference for it.
+ */
+acquirer_ref: string | null, 
+/**
+ * The day an answer is due.
+ */
+due_on: string | null, 
 /**
  * JSON of how the transaction was identified.
  */
@@ -172,7 +369,11 @@ diagnosis: string, };
 /**
  * A change the owner makes on a case's page; what is left out stays.
  */
-export type CaseUpdate = { status?: CaseStatus | null, 
+export type CaseUpdate = { 
+/**
+ * The new status (only to one `next` allows).
+ */
+status?: CaseStatus | null, 
 /**
  * A line for the history ("called 95516, ticket 2026-1203-17").
  */
@@ -189,13 +390,49 @@ export type ChainRewrite = {
 /**
  * UTC, as stored.
  */
-at: string, reason: string, from_seq: number, head_seq: number, old_head: string, new_head: string, records: number, };
+at: string, 
+/**
+ * Why Slipkeeper recomputed it.
+ */
+reason: string, 
+/**
+ * The first entry recomputed.
+ */
+from_seq: number, 
+/**
+ * The newest entry then.
+ */
+head_seq: number, 
+/**
+ * Hex of the head before.
+ */
+old_head: string, 
+/**
+ * Hex of the head after.
+ */
+new_head: string, 
+/**
+ * How many records were rewritten.
+ */
+records: number, };
 
 /**
  * A question that tells apart causes the journal cannot see, with what a "yes"
  * means and who to call then.
  */
-export type Check = { question: Text, if_yes: Text, call: Text, };
+export type Check = { 
+/**
+ * What to find out.
+ */
+question: Text, 
+/**
+ * What a "yes" means.
+ */
+if_yes: Text, 
+/**
+ * Who to call then.
+ */
+call: Text, };
 
 /**
  * What the shop owner says is wrong.
@@ -205,16 +442,72 @@ export type Complaint = "void_failed" | "receipt_lost" | "charged_twice" | "not_
 /**
  * How the Connect screen asks for a terminal.
  */
-export type ConnectRequest = { "kind": "lan", host: string, port: number | null, } | { "kind": "serial", path: string, baud: number | null, } | { "kind": "proxy", listen_port: number | null, host: string, port: number | null, } | { "kind": "serial_proxy", register: string, terminal: string, baud: number | null, } | { "kind": "demo" };
+export type ConnectRequest = { "kind": "lan", 
+/**
+ * Its host name or address.
+ */
+host: string, 
+/**
+ * Its port (20007 when none is given).
+ */
+port: number | null, } | { "kind": "serial", 
+/**
+ * The device (/dev/ttyACM0, COM3).
+ */
+path: string, 
+/**
+ * Its speed (9600 when none is given).
+ */
+baud: number | null, } | { "kind": "proxy", 
+/**
+ * The port the cash register connects to (20007 when none is given).
+ */
+listen_port: number | null, 
+/**
+ * The terminal's host name or address.
+ */
+host: string, 
+/**
+ * The terminal's port (20007 when none is given).
+ */
+port: number | null, } | { "kind": "serial_proxy", 
+/**
+ * The cash register's serial device.
+ */
+register: string, 
+/**
+ * The terminal's serial device.
+ */
+terminal: string, 
+/**
+ * Their speed (9600 when none is given).
+ */
+baud: number | null, } | { "kind": "demo" };
 
 /**
  * What to say and write to the acquirer, prefilled.
  */
-export type ContactPlan = { diagnosis: Diagnosis, acquirer: Acquirer, 
+export type ContactPlan = { 
+/**
+ * The diagnosis the case is about.
+ */
+diagnosis: Diagnosis, 
+/**
+ * Who to contact.
+ */
+acquirer: Acquirer, 
 /**
  * What they will ask for: their documents and the identifiers of this case.
  */
-asks: Array<Text>, phone_script: Text, letter: Text, 
+asks: Array<Text>, 
+/**
+ * What to say on the phone.
+ */
+phone_script: Text, 
+/**
+ * The letter to send.
+ */
+letter: Text, 
 /**
  * Merchant profile fields to fill in before a letter can go out.
  */
@@ -268,11 +561,42 @@ logs: string,
  */
 log_level: string, };
 
-export type Diagnosis = { code: DiagnosisCode, complaint: Complaint, title: Text, explanation: Text, facts: Array<Fact>, next_steps: Array<Text>, 
+/**
+ * The answer to "what happened to this voucher, and what do I do?".
+ */
+export type Diagnosis = { 
+/**
+ * The stable code.
+ */
+code: DiagnosisCode, 
+/**
+ * What the owner asked about.
+ */
+complaint: Complaint, 
+/**
+ * The answer in a line.
+ */
+title: Text, 
+/**
+ * Why, in a paragraph.
+ */
+explanation: Text, 
+/**
+ * What the answer rests on.
+ */
+facts: Array<Fact>, 
+/**
+ * What to do, in order.
+ */
+next_steps: Array<Text>, 
 /**
  * What to have ready when calling or writing to the acquirer.
  */
-prepare: Array<Text>, remedy?: Remedy | null, 
+prepare: Array<Text>, 
+/**
+ * How to give the money back, when there is money to give back.
+ */
+remedy?: Remedy | null, 
 /**
  * Whether opening a case with the acquirer is the way on.
  */
@@ -281,7 +605,11 @@ needs_acquirer: boolean,
  * False when the journal alone cannot decide what happened: the `checks` then
  * tell the possible causes apart.
  */
-journal_decides: boolean, checks: Array<Check>, 
+journal_decides: boolean, 
+/**
+ * Questions that tell apart what the journal cannot (see `journal_decides`).
+ */
+checks: Array<Check>, 
 /**
  * Things the owner must see even though they are not the answer (refunds above
  * the sale amount, a voucher repeated in several batches).
@@ -293,9 +621,27 @@ warnings: Array<Text>, };
  */
 export type DiagnosisCode = "VOIDABLE" | "SETTLED_USE_REFUND" | "ALREADY_VOIDED" | "ALREADY_REFUNDED" | "PARTIALLY_REFUNDED" | "REVERSED" | "DECLINED" | "OTHER_TERMINAL" | "NOT_IN_JOURNAL_TYPO" | "NOT_IN_JOURNAL_GAP" | "NOT_IN_JOURNAL" | "DUPLICATE_CHARGE" | "UNKNOWN_OUTCOME" | "RECEIPT_LOST" | "APPROVED_ASK_ACQUIRER" | "DISPUTE_RESPOND" | "IS_VOID" | "IS_REFUND" | "IS_REVERSAL" | "PRE_AUTH_OPEN" | "PRE_AUTH_COMPLETED" | "PRE_AUTH_CANCELLED" | "PRE_AUTH_EXPIRED" | "CHARGED_ONCE" | "OVER_REFUNDED" | "VOID_WINDOW_CLOSED" | "NOT_A_PAYMENT" | "ON_ACQUIRER_STATEMENT" | "NOT_ON_ACQUIRER_STATEMENT";
 
+/**
+ * Which way a frame went.
+ */
 export type Direction = "rx" | "tx";
 
-export type Discrepancy = { kind: DiscrepancyKind, line_id?: number | null, txn_id?: number | null, 
+/**
+ * One thing the journal and the statement disagree on.
+ */
+export type Discrepancy = { 
+/**
+ * What kind.
+ */
+kind: DiscrepancyKind, 
+/**
+ * The statement line, when it is on the statement.
+ */
+line_id?: number | null, 
+/**
+ * The journal's transaction, when it is in the journal.
+ */
+txn_id?: number | null, 
 /**
  * Terminal local time of the transaction or line.
  */
@@ -309,6 +655,9 @@ amount_minor: number,
  */
 detail: Text, };
 
+/**
+ * What kind of disagreement a reconciliation found.
+ */
 export type DiscrepancyKind = "missing_from_statement" | "missing_from_journal" | "other_terminal" | "amount_mismatch" | "type_mismatch";
 
 /**
@@ -326,6 +675,9 @@ export type ErrorCode = "NOT_A_JOURNAL" | "NEWER_SCHEMA" | "BAD_INPUT" | "NOT_FO
  */
 export type Expiry = string;
 
+/**
+ * One thing the answer rests on, with the record it comes from.
+ */
 export type Fact = { 
 /**
  * The journal's transaction id the fact is about, when there is one.
@@ -334,7 +686,11 @@ txn_id?: number | null,
 /**
  * The statement line the fact is about, when it is the acquirer's record.
  */
-line_id?: number | null, text: Text, };
+line_id?: number | null, 
+/**
+ * The fact, in both languages.
+ */
+text: Text, };
 
 /**
  * What part of a transaction a search matched.
@@ -344,7 +700,15 @@ export type Field = "voucher" | "rrn" | "auth" | "last4" | "amount" | "about_amo
 /**
  * A filter of the file dialogs: a name and extensions without the dot.
  */
-export type FileFilter = { name: string, extensions: Array<string>, };
+export type FileFilter = { 
+/**
+ * The filter's label.
+ */
+name: string, 
+/**
+ * Extensions without the dot.
+ */
+extensions: Array<string>, };
 
 /**
  * The answer to a search: the page of matches, how the text was read, the amounts
@@ -360,7 +724,11 @@ read_as: Array<Field>,
  * Transactions whose amount is close to the one typed but not it, nearest first
  * (only with the first page).
  */
-near: Array<Hit>, lookup: Lookup | null, 
+near: Array<Hit>, 
+/**
+ * When nothing matched: the lookup the text stands for.
+ */
+lookup: Lookup | null, 
 /**
  * Lines of the acquirer's imported statements matching the same search that the
  * journal has no transaction for (a shop without a terminal link, a payment the
@@ -374,23 +742,55 @@ total: number,
 /**
  * The count stopped at the cap: there are more than `total`.
  */
-more: boolean, offset: number, 
+more: boolean, 
+/**
+ * Rows skipped before this page.
+ */
+offset: number, 
 /**
  * The highest row id the answer covers: the query's own `upto_id`, or the newest
  * row when it had none. Asking for the next pages with it keeps their offsets
  * meaning the same rows while new transactions arrive.
  */
-upto_id: number, items: Array<Hit>, };
+upto_id: number, 
+/**
+ * This page's rows.
+ */
+items: Array<Hit>, };
 
 /**
  * The head office a shop joined and how sending to it goes.
  */
-export type HeadOfficeLink = { joined: Joined, sending: Sending, };
+export type HeadOfficeLink = { 
+/**
+ * What the shop joined.
+ */
+joined: Joined, 
+/**
+ * How sending goes.
+ */
+sending: Sending, };
 
 /**
  * One transaction found, with what it matched.
  */
-export type Hit = { matched: Array<Field>, id: number, txn: Transaction, recorded_at: string, 
+export type Hit = { 
+/**
+ * What it matched.
+ */
+matched: Array<Field>, 
+/**
+ * Its row id (stable: the key for `show`).
+ */
+id: number, 
+/**
+ * The transaction.
+ */
+txn: Transaction, 
+/**
+ * When Slipkeeper stored it.
+ */
+recorded_at: string, 
 /**
  * The batch has been settled: a void is no longer possible.
  */
@@ -399,12 +799,44 @@ settled: boolean, };
 /**
  * The home screen.
  */
-export type Home = { today: string, today_count: number, today_minor: number, by_scheme: Array<SchemeTotal>, journal_total: number, last_transaction_at: string | null, 
+export type Home = { 
+/**
+ * The shop's today.
+ */
+today: string, 
+/**
+ * Approved payments today.
+ */
+today_count: number, 
+/**
+ * Their sum, minor units.
+ */
+today_minor: number, 
+/**
+ * Today's totals by card scheme.
+ */
+by_scheme: Array<SchemeTotal>, 
+/**
+ * Transactions in the journal.
+ */
+journal_total: number, 
+/**
+ * When the newest happened.
+ */
+last_transaction_at: string | null, 
 /**
  * Gaps, totals mismatches, backups and statements overdue: each a sentence and
  * where to deal with it.
  */
-alerts: Array<HomeAlert>, unknown_outcomes: number, cases_due: Array<CaseSummary>, 
+alerts: Array<HomeAlert>, 
+/**
+ * Transactions whose outcome the terminal never reported.
+ */
+unknown_outcomes: number, 
+/**
+ * Open cases due within the week, or overdue.
+ */
+cases_due: Array<CaseSummary>, 
 /**
  * The journal-wide checks are still running (alerts follow on a later call).
  */
@@ -429,7 +861,15 @@ watch: WatchStatus, };
 /**
  * One alert on Home, with the screen where the owner deals with it.
  */
-export type HomeAlert = { text: Text, fix: AlertFix, };
+export type HomeAlert = { 
+/**
+ * The alert in both languages.
+ */
+text: Text, 
+/**
+ * The screen that deals with it.
+ */
+fix: AlertFix, };
 
 /**
  * One shop's case as head office last received it.
@@ -562,13 +1002,29 @@ address: string,
 /**
  * The key of the password in the OS keyring.
  */
-account: string, shop_id: string, every_seconds: number, };
+account: string, 
+/**
+ * The shop's id at head office.
+ */
+shop_id: string, 
+/**
+ * Seconds between sends.
+ */
+every_seconds: number, };
 
 /**
  * The journal screen's form as typed: the search box, its mode, and the filters.
  * Empty strings are filters not set.
  */
-export type JournalForm = { search: string, mode: SearchMode, 
+export type JournalForm = { 
+/**
+ * The search box as typed.
+ */
+search: string, 
+/**
+ * What the search box searches.
+ */
+mode: SearchMode, 
 /**
  * YYYY-MM-DD, inclusive.
  */
@@ -576,12 +1032,36 @@ from: string,
 /**
  * YYYY-MM-DD, inclusive.
  */
-to: string, terminal: string, batch: string, outcome: Outcome | null, kind: TxnKind | null, 
+to: string, 
+/**
+ * Only this terminal's.
+ */
+terminal: string, 
+/**
+ * Only this batch's.
+ */
+batch: string, 
+/**
+ * Only with this outcome.
+ */
+outcome: Outcome | null, 
+/**
+ * Only of this kind.
+ */
+kind: TxnKind | null, 
 /**
  * Roughly when: "13:00" (on the `from` day, else today) or "YYYY-MM-DD HH:MM";
  * the search then looks two hours either side and lists the closest first.
  */
-around: string, offset: number, limit: number, 
+around: string, 
+/**
+ * Rows to skip.
+ */
+offset: number, 
+/**
+ * Rows per page (0: the default).
+ */
+limit: number, 
 /**
  * The newest row the list is made of (see `Page::upto_id`).
  */
@@ -603,15 +1083,35 @@ endpoint: string,
 /**
  * Why the link is down, in the link's words.
  */
-reason: string | null, retry_in_ms: number | null, attempt: number, progress: MirrorProgress | null, 
+reason: string | null, 
+/**
+ * When the next attempt comes, while down.
+ */
+retry_in_ms: number | null, 
+/**
+ * Which attempt since the last success.
+ */
+attempt: number, 
+/**
+ * Counts since the mirror started.
+ */
+progress: MirrorProgress | null, 
 /**
  * Transactions per minute since the mirror started.
  */
-per_minute: number, totals: TotalsCheck | null, 
+per_minute: number, 
+/**
+ * The terminal's totals of its open batch against the journal's, when last asked.
+ */
+totals: TotalsCheck | null, 
 /**
  * The mirror stopped with this error.
  */
-error: string | null, demo: boolean, 
+error: string | null, 
+/**
+ * The built-in demo terminal.
+ */
+demo: boolean, 
 /**
  * Proxy mode: the cash register connects here and `endpoint` is the terminal.
  */
@@ -629,7 +1129,51 @@ export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
 /**
  * How the owner identifies the transaction.
  */
-export type Lookup = { "by": "voucher", voucher: TraceNo, terminal?: TerminalId | null, batch?: BatchNo | null, } | { "by": "rrn", rrn: Rrn, } | { "by": "auth", auth: AuthCode, terminal?: TerminalId | null, } | { "by": "amount_time", amount_minor: number, at: string, last4?: string | null, terminal?: TerminalId | null, } | { "by": "txn", id: number, };
+export type Lookup = { "by": "voucher", 
+/**
+ * The voucher number.
+ */
+voucher: TraceNo, 
+/**
+ * The terminal, when the voucher is on several.
+ */
+terminal?: TerminalId | null, 
+/**
+ * The batch, when the voucher is in several.
+ */
+batch?: BatchNo | null, } | { "by": "rrn", 
+/**
+ * The reference number.
+ */
+rrn: Rrn, } | { "by": "auth", 
+/**
+ * The authorisation code.
+ */
+auth: AuthCode, 
+/**
+ * The terminal, when the code is on several.
+ */
+terminal?: TerminalId | null, } | { "by": "amount_time", 
+/**
+ * The amount in minor units.
+ */
+amount_minor: number, 
+/**
+ * About when (the terminal's local time).
+ */
+at: string, 
+/**
+ * The card's last four digits, when known.
+ */
+last4?: string | null, 
+/**
+ * The terminal, when known.
+ */
+terminal?: TerminalId | null, } | { "by": "txn", 
+/**
+ * The journal's transaction id.
+ */
+id: number, };
 
 /**
  * A card number with at most the first six and the last four digits visible,
@@ -638,11 +1182,30 @@ export type Lookup = { "by": "voucher", voucher: TraceNo, terminal?: TerminalId 
  */
 export type MaskedPan = string;
 
-export type Match = { line_id: number, txn_id: number, rule: MatchRule, 
+/**
+ * A statement line paired with a journal transaction.
+ */
+export type Match = { 
+/**
+ * The statement line.
+ */
+line_id: number, 
+/**
+ * The journal's transaction.
+ */
+txn_id: number, 
+/**
+ * Which rule paired them.
+ */
+rule: MatchRule, 
 /**
  * 0–100.
  */
-confidence: number, reason: string, };
+confidence: number, 
+/**
+ * Why, in a sentence.
+ */
+reason: string, };
 
 /**
  * Which rule paired a line with a transaction, strongest first.
@@ -657,12 +1220,56 @@ export type MerchantId = string;
 /**
  * Who the shop is, for letters to the acquirer.
  */
-export type MerchantProfile = { shop_name?: string | null, merchant_id?: MerchantId | null, address?: string | null, contact_person?: string | null, phone?: string | null, email?: string | null, };
+export type MerchantProfile = { 
+/**
+ * The shop's name, as on its sign.
+ */
+shop_name?: string | null, 
+/**
+ * The acquirer's merchant number (商户编号).
+ */
+merchant_id?: MerchantId | null, 
+/**
+ * The shop's address.
+ */
+address?: string | null, 
+/**
+ * Who the acquirer should ask for.
+ */
+contact_person?: string | null, 
+/**
+ * Their phone.
+ */
+phone?: string | null, 
+/**
+ * Their e-mail.
+ */
+email?: string | null, };
 
 /**
  * Counts since the mirror started, for a progress line or bar.
  */
-export type MirrorProgress = { since: string, at: string, exchanges: number, frames: number, bytes: number, 
+export type MirrorProgress = { 
+/**
+ * When the mirror started.
+ */
+since: string, 
+/**
+ * When these counts were taken.
+ */
+at: string, 
+/**
+ * Commands run to their end.
+ */
+exchanges: number, 
+/**
+ * Frames both ways.
+ */
+frames: number, 
+/**
+ * Bytes both ways.
+ */
+bytes: number, 
 /**
  * New transactions stored.
  */
@@ -684,10 +1291,47 @@ export type OperatorNo = string;
  */
 export type Outcome = "approved" | "declined" | "reversed" | "voided" | "unknown";
 
-export type PackCheck = { files: number, proofs: number, problems: Array<string>, };
+/**
+ * What checking a pack found.
+ */
+export type PackCheck = { 
+/**
+ * Files checked against the manifest.
+ */
+files: number, 
+/**
+ * Chain entries recomputed.
+ */
+proofs: number, 
+/**
+ * Each thing that does not match; empty when the pack is as built.
+ */
+problems: Array<string>, };
 
-export type PackReport = { path: string, bytes: number, sha256: string, files: Array<string>, };
+/**
+ * What building an evidence pack wrote.
+ */
+export type PackReport = { 
+/**
+ * The pack.
+ */
+path: string, 
+/**
+ * Its size.
+ */
+bytes: number, 
+/**
+ * Hex SHA-256 of the whole pack, to quote in the letter or on the phone.
+ */
+sha256: string, 
+/**
+ * The files inside, in order.
+ */
+files: Array<string>, };
 
+/**
+ * One page of a list.
+ */
 export type Page<T> = { 
 /**
  * Matching rows; for a text search at most [`TEXT_COUNT_CAP`] (see `more`).
@@ -696,13 +1340,21 @@ total: number,
 /**
  * The count stopped at the cap: there are more than `total`.
  */
-more: boolean, offset: number, 
+more: boolean, 
+/**
+ * Rows skipped before this page.
+ */
+offset: number, 
 /**
  * The highest row id the answer covers: the query's own `upto_id`, or the newest
  * row when it had none. Asking for the next pages with it keeps their offsets
  * meaning the same rows while new transactions arrive.
  */
-upto_id: number, items: Array<T>, };
+upto_id: number, 
+/**
+ * This page's rows.
+ */
+items: Array<T>, };
 
 /**
  * The paper a PDF is laid out for.
@@ -745,7 +1397,14 @@ system?: string | null, };
  */
 export type Probe = { "field": "voucher", "value": TraceNo } | { "field": "rrn", "value": Rrn } | { "field": "auth", "value": AuthCode } | { "field": "last4", "value": string } | { "field": "amount", "value": [number, number] };
 
-export type Problem = { kind: ProblemKind, 
+/**
+ * One problem `verify` found, with the record it is about.
+ */
+export type Problem = { 
+/**
+ * What kind.
+ */
+kind: ProblemKind, 
 /**
  * e.g. "transaction #17".
  */
@@ -753,8 +1412,15 @@ record: string,
 /**
  * What it was: terminal, batch, voucher…
  */
-label: string, detail: string, };
+label: string, 
+/**
+ * More about it, when there is more to say.
+ */
+detail: string, };
 
+/**
+ * What kind of problem `verify` found.
+ */
 export type ProblemKind = "altered" | "removed" | "unreadable" | "chain_gap" | "unchained" | "inconsistent" | "damaged" | "truncated" | "anchor_mismatch";
 
 /**
@@ -767,7 +1433,27 @@ export type Purpose = "backup" | "backup_folder" | "statement_folder" | "restore
 /**
  * Bytes exchanged with a terminal, linked to the transaction they produced if any.
  */
-export type RawFrame = { terminal_id: TerminalId, direction: Direction, at: string, bytes: string, txn?: TxnKey | null, 
+export type RawFrame = { 
+/**
+ * The terminal it was exchanged with.
+ */
+terminal_id: TerminalId, 
+/**
+ * Which way.
+ */
+direction: Direction, 
+/**
+ * When.
+ */
+at: string, 
+/**
+ * The frame (with card data masked).
+ */
+bytes: string, 
+/**
+ * The transaction it produced, if any.
+ */
+txn?: TxnKey | null, 
 /**
  * Card data in `bytes` was masked before storing (see
  * `slipkeeper_zvt::mask_card_data`): the frame is not the one on the wire. Absent
@@ -784,19 +1470,94 @@ export type ReceiptNo = string;
 /**
  * A reconciliation over a period, with how much each side had.
  */
-export type ReconcileReport = { from: string, to: string, journal_transactions: number, statement_lines: number, matches: Array<Match>, discrepancies: Array<Discrepancy>, totals: Array<TotalsRow>, };
+export type ReconcileReport = { 
+/**
+ * The period's start (inclusive).
+ */
+from: string, 
+/**
+ * Its end (exclusive).
+ */
+to: string, 
+/**
+ * Journal transactions in the period.
+ */
+journal_transactions: number, 
+/**
+ * Statement lines in the period.
+ */
+statement_lines: number, 
+/**
+ * Lines and transactions paired.
+ */
+matches: Array<Match>, 
+/**
+ * What disagrees.
+ */
+discrepancies: Array<Discrepancy>, 
+/**
+ * Totals per day, terminal and card type.
+ */
+totals: Array<TotalsRow>, };
 
 /**
  * The way to give the customer their money back, or why there is nothing to do.
  */
-export type Remedy = { "remedy": "void" } | { "remedy": "void_at_other_terminal", terminal_id: TerminalId, } | { "remedy": "refund", rrn: Rrn, original_date: string, refundable: Money, } | { "remedy": "refund_needs_rrn", original_date: string, refundable: Money, } | { "remedy": "already_voided" } | { "remedy": "already_refunded" } | { "remedy": "nothing_to_return", outcome: Outcome, kind: TxnKind, };
+export type Remedy = { "remedy": "void" } | { "remedy": "void_at_other_terminal", 
+/**
+ * The terminal that took it.
+ */
+terminal_id: TerminalId, } | { "remedy": "refund", 
+/**
+ * The original's reference number, which the refund quotes.
+ */
+rrn: Rrn, 
+/**
+ * The original's date, which the refund quotes.
+ */
+original_date: string, 
+/**
+ * What can still be refunded.
+ */
+refundable: Money, } | { "remedy": "refund_needs_rrn", 
+/**
+ * The original's date.
+ */
+original_date: string, 
+/**
+ * What can still be refunded.
+ */
+refundable: Money, } | { "remedy": "already_voided" } | { "remedy": "already_refunded" } | { "remedy": "nothing_to_return", 
+/**
+ * Its outcome.
+ */
+outcome: Outcome, 
+/**
+ * Its kind.
+ */
+kind: TxnKind, };
 
 /**
  * 参考号 REF NO. / retrieval reference number (ISO 8583 field 37: 12 characters).
  */
 export type Rrn = string;
 
-export type SchemeTotal = { scheme: string, count: number, minor: number, };
+/**
+ * Today's total of one card scheme.
+ */
+export type SchemeTotal = { 
+/**
+ * The scheme, as the journal names it.
+ */
+scheme: string, 
+/**
+ * Approved payments.
+ */
+count: number, 
+/**
+ * Their sum, minor units.
+ */
+minor: number, };
 
 /**
  * Which field the journal's search box searches.
@@ -828,21 +1589,77 @@ journal_seq: number, };
 /**
  * A diagnosis made at head office, naming the shop.
  */
-export type ShopDiagnosis = { shop_id: string, shop_name: string, diagnosis: Diagnosis, };
+export type ShopDiagnosis = { 
+/**
+ * The shop's id.
+ */
+shop_id: string, 
+/**
+ * The shop's name.
+ */
+shop_name: string, 
+/**
+ * The diagnosis, as the shop would get it.
+ */
+diagnosis: Diagnosis, };
 
 /**
  * A shop as a reconciliation at head office names it.
  */
-export type ShopRef = { shop_id: string, shop_name: string, };
+export type ShopRef = { 
+/**
+ * The shop's id.
+ */
+shop_id: string, 
+/**
+ * The shop's name.
+ */
+shop_name: string, };
 
 /**
  * One shop's share of a statement: its terminals' totals on both sides.
  */
-export type ShopTotals = { shop_id: string, shop_name: string, merchant_ids: Array<string>, terminals: Array<string>, journal_count: number, journal_minor: number, statement_count: number, statement_minor: number, 
+export type ShopTotals = { 
+/**
+ * The shop's id.
+ */
+shop_id: string, 
+/**
+ * The shop's name.
+ */
+shop_name: string, 
+/**
+ * Its merchant numbers on the statement.
+ */
+merchant_ids: Array<string>, 
+/**
+ * Its terminals on the statement.
+ */
+terminals: Array<string>, 
+/**
+ * Its transactions at head office in the period.
+ */
+journal_count: number, 
+/**
+ * Their sum, minor units.
+ */
+journal_minor: number, 
+/**
+ * Its lines on the statement.
+ */
+statement_count: number, 
+/**
+ * Their sum, minor units.
+ */
+statement_minor: number, 
 /**
  * statement − journal.
  */
-difference_minor: number, discrepancies: number, };
+difference_minor: number, 
+/**
+ * Disagreements found for it.
+ */
+discrepancies: number, };
 
 /**
  * A statement covering several shops (several merchant numbers), reconciled against
@@ -879,7 +1696,15 @@ export type SlipOrigin = "terminal" | "regenerated" | "statement";
  * The slips a reprint is about: a voucher, on a terminal when the voucher number is on
  * more than one, and which copies.
  */
-export type SlipRequest = { voucher_no: TraceNo, terminal_id: TerminalId | null, 
+export type SlipRequest = { 
+/**
+ * The voucher number.
+ */
+voucher_no: TraceNo, 
+/**
+ * The terminal, when the voucher number is on more than one.
+ */
+terminal_id: TerminalId | null, 
 /**
  * The batch, when the voucher number is in more than one (a list picked from).
  */
@@ -888,22 +1713,66 @@ batch_no?: BatchNo | null,
  * A line of the acquirer's statement to rebuild the slip from (a payment the
  * journal has no record of); the voucher is then only for the file's name.
  */
-line_id?: number | null, copy: CopyChoice, };
+line_id?: number | null, 
+/**
+ * Which copies.
+ */
+copy: CopyChoice, };
 
 /**
  * Printed text of one slip copy.
  */
-export type SlipText = { copy: CopyType, origin: SlipOrigin, lines: Array<string>, };
+export type SlipText = { 
+/**
+ * Merchant's or cardholder's copy.
+ */
+copy: CopyType, 
+/**
+ * Who wrote the text.
+ */
+origin: SlipOrigin, 
+/**
+ * The lines, card numbers masked.
+ */
+lines: Array<string>, };
 
 /**
  * A slip for the in-app preview.
  */
-export type SlipView = { copy: CopyType, origin: SlipOrigin, lines: Array<string>, };
+export type SlipView = { 
+/**
+ * Merchant's or cardholder's copy.
+ */
+copy: CopyType, 
+/**
+ * Who wrote the text.
+ */
+origin: SlipOrigin, 
+/**
+ * The lines, marked 重打印 REPRINT.
+ */
+lines: Array<string>, };
 
 /**
  * What importing a statement did, for the user.
  */
-export type StatementReport = { file: string, mapping_id: string, encoding: string, lines: number, 
+export type StatementReport = { 
+/**
+ * The file's name.
+ */
+file: string, 
+/**
+ * The mapping that read it.
+ */
+mapping_id: string, 
+/**
+ * How it was read: "utf-8", "gb18030" or "xlsx".
+ */
+encoding: string, 
+/**
+ * Lines read.
+ */
+lines: number, 
 /**
  * The stored statement, or the earlier one when this exact file was imported before.
  */
@@ -911,7 +1780,11 @@ statement_id: number,
 /**
  * True when this exact file (same SHA-256) was imported before: nothing was written.
  */
-same_file: boolean, new_lines: number, 
+same_file: boolean, 
+/**
+ * Lines stored now.
+ */
+new_lines: number, 
 /**
  * Lines already stored from another file (an overlapping period, a re-export).
  */
@@ -920,15 +1793,63 @@ known_lines: number, };
 /**
  * A statement line listed beside the journal's transactions, with its source.
  */
-export type StatementRow = { line_id: number, 
+export type StatementRow = { 
+/**
+ * The stored line's id.
+ */
+line_id: number, 
 /**
  * The statement file, without its folder.
  */
-file_name: string, line_no: number, imported_on: string, terminal_id?: TerminalId | null, voucher?: TraceNo | null, rrn?: Rrn | null, auth_code?: AuthCode | null, 
+file_name: string, 
+/**
+ * Its row in the file.
+ */
+line_no: number, 
+/**
+ * The day the file was imported.
+ */
+imported_on: string, 
+/**
+ * The terminal id, when the statement lists it.
+ */
+terminal_id?: TerminalId | null, 
+/**
+ * The voucher number, when listed.
+ */
+voucher?: TraceNo | null, 
+/**
+ * The reference number, when listed.
+ */
+rrn?: Rrn | null, 
+/**
+ * The authorisation code, when listed.
+ */
+auth_code?: AuthCode | null, 
 /**
  * The card as the statement prints it (masked).
  */
-card?: string | null, kind: TxnKind, amount: Money, occurred_at: string, settle_date?: string | null, matched: Array<Field>, };
+card?: string | null, 
+/**
+ * Sale, refund, …
+ */
+kind: TxnKind, 
+/**
+ * The amount.
+ */
+amount: Money, 
+/**
+ * When, the terminal's local time.
+ */
+occurred_at: string, 
+/**
+ * The day the acquirer settled it.
+ */
+settle_date?: string | null, 
+/**
+ * What it matched.
+ */
+matched: Array<Field>, };
 
 /**
  * 终端号 TERMINAL NO. (UnionPay: 8 characters; ZVT terminal id: 8 digits).
@@ -938,7 +1859,11 @@ export type TerminalId = string;
 /**
  * A terminal the journal has records of, known by its own id (however it was reached).
  */
-export type TerminalOverview = { terminal_id: TerminalId, 
+export type TerminalOverview = { 
+/**
+ * The terminal's id.
+ */
+terminal_id: TerminalId, 
 /**
  * Batches seen, settled or not.
  */
@@ -955,22 +1880,110 @@ last_settled_at: string | null, };
 /**
  * A sentence in both languages.
  */
-export type Text = { zh: string, en: string, };
+export type Text = { 
+/**
+ * Chinese.
+ */
+zh: string, 
+/**
+ * English.
+ */
+en: string, };
 
 /**
  * Per-direction totals of a batch, as a settlement reports them.
  */
-export type Totals = { debit_count: number, debit_amount: Money, credit_count: number, credit_amount: Money, };
+export type Totals = { 
+/**
+ * Payments (sales, completions) in the batch.
+ */
+debit_count: number, 
+/**
+ * Their sum.
+ */
+debit_amount: Money, 
+/**
+ * Refunds in the batch.
+ */
+credit_count: number, 
+/**
+ * Their sum.
+ */
+credit_amount: Money, };
 
 /**
  * The terminal's own totals of its open batch next to the journal's.
  */
-export type TotalsCheck = { terminal: string, batch: string, terminal_count: number, terminal_minor: number, journal_count: number, journal_minor: number, checked_at: string, };
+export type TotalsCheck = { 
+/**
+ * The terminal.
+ */
+terminal: string, 
+/**
+ * Its open batch.
+ */
+batch: string, 
+/**
+ * Bookings the terminal counted.
+ */
+terminal_count: number, 
+/**
+ * Their sum on the terminal, minor units.
+ */
+terminal_minor: number, 
+/**
+ * Bookings in the journal.
+ */
+journal_count: number, 
+/**
+ * Their sum in the journal, minor units.
+ */
+journal_minor: number, 
+/**
+ * When the terminal was asked.
+ */
+checked_at: string, };
 
 /**
  * Totals for one day, terminal and card type, both sides side by side.
  */
-export type TotalsRow = { day: string, terminal: string, card_type: string, journal_count: number, journal_minor: number, statement_count: number, statement_minor: number, fee_minor: number, net_minor: number, 
+export type TotalsRow = { 
+/**
+ * The day (terminal local time).
+ */
+day: string, 
+/**
+ * The terminal id.
+ */
+terminal: string, 
+/**
+ * The card type as the statement names it.
+ */
+card_type: string, 
+/**
+ * Transactions in the journal.
+ */
+journal_count: number, 
+/**
+ * Their sum in the journal, signed minor units.
+ */
+journal_minor: number, 
+/**
+ * Lines on the statement.
+ */
+statement_count: number, 
+/**
+ * Their sum on the statement, signed minor units.
+ */
+statement_minor: number, 
+/**
+ * The acquirer's fees, minor units.
+ */
+fee_minor: number, 
+/**
+ * What the acquirer settles, minor units.
+ */
+net_minor: number, 
 /**
  * statement − journal.
  */
@@ -986,7 +1999,79 @@ export type TraceNo = string;
  * One card transaction as the terminal reported it. Times are the terminal's local
  * wall-clock time (what the slip prints), not UTC.
  */
-export type Transaction = { terminal_id: TerminalId, merchant_id: MerchantId, batch_no: BatchNo, trace_no: TraceNo, kind: TxnKind, outcome: Outcome, amount: Money, occurred_at: string, receipt_no?: ReceiptNo | null, pan?: MaskedPan | null, scheme?: CardScheme | null, entry_mode?: EntryMode | null, expiry?: Expiry | null, rrn?: Rrn | null, auth_code?: AuthCode | null, operator_no?: OperatorNo | null, issuer?: string | null, acquirer?: string | null, 
+export type Transaction = { 
+/**
+ * 终端编号: the terminal.
+ */
+terminal_id: TerminalId, 
+/**
+ * 商户编号: the merchant number it booked for.
+ */
+merchant_id: MerchantId, 
+/**
+ * 批次号: its batch.
+ */
+batch_no: BatchNo, 
+/**
+ * 凭证号: the voucher (trace) number.
+ */
+trace_no: TraceNo, 
+/**
+ * 交易类型.
+ */
+kind: TxnKind, 
+/**
+ * What became of it.
+ */
+outcome: Outcome, 
+/**
+ * 金额: always positive; `kind` says which way it went.
+ */
+amount: Money, 
+/**
+ * 日期时间: the terminal's local time.
+ */
+occurred_at: string, 
+/**
+ * The terminal's receipt number, when it counts one.
+ */
+receipt_no?: ReceiptNo | null, 
+/**
+ * 卡号, masked.
+ */
+pan?: MaskedPan | null, 
+/**
+ * 卡组织, when known.
+ */
+scheme?: CardScheme | null, 
+/**
+ * How the card was read, when known.
+ */
+entry_mode?: EntryMode | null, 
+/**
+ * 有效期, when printed.
+ */
+expiry?: Expiry | null, 
+/**
+ * 参考号.
+ */
+rrn?: Rrn | null, 
+/**
+ * 授权码.
+ */
+auth_code?: AuthCode | null, 
+/**
+ * 操作员号.
+ */
+operator_no?: OperatorNo | null, 
+/**
+ * 发卡行, as the terminal names it.
+ */
+issuer?: string | null, 
+/**
+ * 收单行, as the terminal names it.
+ */
+acquirer?: string | null, 
 /**
  * 原凭证号 for voids and refunds.
  */
@@ -1000,25 +2085,75 @@ original_rrn?: Rrn | null,
  */
 original_date?: string | null, };
 
-export type TxnDetail = { row: TxnRow, batch: Batch, slips: Array<SlipText>, 
+/**
+ * Everything the journal holds about one transaction.
+ */
+export type TxnDetail = { 
+/**
+ * The transaction.
+ */
+row: TxnRow, 
+/**
+ * Its batch: settled or open, and its totals.
+ */
+batch: Batch, 
+/**
+ * Its slip copies as the terminal printed them.
+ */
+slips: Array<SlipText>, 
 /**
  * Voids, refunds and reversals that point at this transaction, and the original
  * this one points at.
  */
-related: Array<TxnRow>, frames: Array<RawFrame>, };
+related: Array<TxnRow>, 
+/**
+ * The frames that carried it, masked.
+ */
+frames: Array<RawFrame>, };
 
 /**
  * The terminal's own identity of a record. Two records with the same key are the
  * same record seen twice (a replay), never two transactions.
  */
-export type TxnKey = { terminal_id: TerminalId, batch_no: BatchNo, trace_no: TraceNo, kind: TxnKind, };
+export type TxnKey = { 
+/**
+ * The terminal.
+ */
+terminal_id: TerminalId, 
+/**
+ * Its batch.
+ */
+batch_no: BatchNo, 
+/**
+ * The voucher (trace) number.
+ */
+trace_no: TraceNo, 
+/**
+ * What kind of record (a void and its sale may share a voucher number).
+ */
+kind: TxnKind, };
 
 /**
  * 交易类型 TRANS TYPE.
  */
 export type TxnKind = "sale" | "void" | "refund" | "pre_auth" | "pre_auth_completion" | "reversal" | "pre_auth_cancel" | "pre_auth_completion_void" | "balance_inquiry" | "settlement";
 
-export type TxnQuery = { voucher?: TraceNo | null, rrn?: Rrn | null, auth_code?: AuthCode | null, 
+/**
+ * What to list: every field given must match.
+ */
+export type TxnQuery = { 
+/**
+ * The voucher (trace) number.
+ */
+voucher?: TraceNo | null, 
+/**
+ * The reference number.
+ */
+rrn?: Rrn | null, 
+/**
+ * The authorisation code.
+ */
+auth_code?: AuthCode | null, 
 /**
  * Last four digits of the card.
  */
@@ -1043,7 +2178,23 @@ from?: string | null,
 /**
  * Terminal local time, exclusive.
  */
-to?: string | null, terminal?: TerminalId | null, batch?: BatchNo | null, outcome?: Outcome | null, kind?: TxnKind | null, 
+to?: string | null, 
+/**
+ * Only this terminal's.
+ */
+terminal?: TerminalId | null, 
+/**
+ * Only this batch's.
+ */
+batch?: BatchNo | null, 
+/**
+ * Only with this outcome.
+ */
+outcome?: Outcome | null, 
+/**
+ * Only of this kind.
+ */
+kind?: TxnKind | null, 
 /**
  * Substring of the slip text.
  */
@@ -1052,23 +2203,53 @@ text?: string | null,
  * Only rows stored up to this row id: the pages of one list, asked for while a
  * terminal adds rows, stay in place (see [`Page::upto_id`]). None: everything.
  */
-upto_id?: number | null, offset: number, 
+upto_id?: number | null, 
+/**
+ * Rows to skip (for the pages after the first).
+ */
+offset: number, 
 /**
  * 0 means the default page size.
  */
 limit: number, };
 
-export type TxnRow = { id: number, txn: Transaction, recorded_at: string, 
+/**
+ * A transaction as listed.
+ */
+export type TxnRow = { 
+/**
+ * Its row id (stable: the key for `show`).
+ */
+id: number, 
+/**
+ * The transaction.
+ */
+txn: Transaction, 
+/**
+ * When Slipkeeper stored it.
+ */
+recorded_at: string, 
 /**
  * The batch has been settled: a void is no longer possible.
  */
 settled: boolean, };
 
-export type VerifyReport = { checked: number, 
+/**
+ * What `verify` found.
+ */
+export type VerifyReport = { 
+/**
+ * Chain entries checked.
+ */
+checked: number, 
 /**
  * Hex of the last chain hash: write it down to anchor the journal's current state.
  */
-head: string, problems: Array<Problem>, 
+head: string, 
+/**
+ * Every problem found; empty when the journal is intact.
+ */
+problems: Array<Problem>, 
 /**
  * Every time Slipkeeper itself recomputed the chain, and why (e.g. the migration
  * that masked card numbers kept by older versions). Not a problem: a record.
@@ -1087,7 +2268,15 @@ export type WatchStatus = {
 /**
  * The folder watched; none: no folder is watched.
  */
-folder?: string | null, last_scan_at?: string | null, last_import?: WatchedImport | null, 
+folder?: string | null, 
+/**
+ * When the folder was last looked at.
+ */
+last_scan_at?: string | null, 
+/**
+ * The last statement it brought in.
+ */
+last_import?: WatchedImport | null, 
 /**
  * A statement in the folder that does not read: file, row and column.
  */
@@ -1100,7 +2289,19 @@ last_error_zh?: string | null, };
 /**
  * The last statement the folder brought in.
  */
-export type WatchedImport = { file: string, at: string, new_lines: number, };
+export type WatchedImport = { 
+/**
+ * The file's name.
+ */
+file: string, 
+/**
+ * When it was imported.
+ */
+at: string, 
+/**
+ * Lines new to the journal.
+ */
+new_lines: number, };
 
 /** Every command the shell answers (crates/app/src/contract.rs): its arguments and its result. */
 export interface Commands {

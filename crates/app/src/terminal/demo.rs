@@ -54,6 +54,7 @@ impl DemoTerminal {
     }
 }
 
+/// The demo terminal on a free port of 127.0.0.1.
 pub fn start_demo_terminal() -> Result<DemoTerminal, AppError> {
     start_demo_terminal_on("127.0.0.1:0")
 }

@@ -34,7 +34,10 @@ pub enum TerminalCommand {
     /// 06 70: diagnosis.
     Diagnosis,
     /// 06 01: a payment, for the demo and tests only.
-    DemoPayment { amount_minor: u64 },
+    DemoPayment {
+        /// The amount in minor units.
+        amount_minor: u64,
+    },
 }
 
 /// What happened, for the user.
@@ -45,11 +48,15 @@ pub struct TerminalReport {
     pub end: String,
     /// The terminal's result code when it aborted.
     pub result_code: Option<u8>,
+    /// The terminal's id, when it said.
     pub terminal_id: Option<String>,
+    /// Its software version, when it said.
     pub software: Option<String>,
+    /// Its status byte (00: ready), when it said.
     pub terminal_status: Option<u8>,
     /// The batch was settled and Slipkeeper moved on to the next batch number.
     pub settled: bool,
+    /// What was mirrored into the journal.
     pub stored: IngestReport,
 }
 
@@ -76,16 +83,21 @@ fn spool_error(e: slipkeeper_link::spool::SpoolError) -> AppError {
 /// How to stay connected to a terminal in ECR mode.
 #[derive(Clone, Debug)]
 pub struct ConnectOptions {
+    /// Where the terminal is.
     pub endpoint: slipkeeper_link::service::Endpoint,
     /// Keep the terminal armed for amounts keyed in at the counter, this long per
     /// authorisation; `None` for terminals a cash register drives (heartbeats only).
     pub arm: Option<std::time::Duration>,
+    /// Quiet time after which a status enquiry checks the terminal is there.
     pub heartbeat: std::time::Duration,
+    /// How long the terminal waits for an acknowledgement.
     pub ack_timeout: std::time::Duration,
+    /// The delays between connection attempts.
     pub backoff: slipkeeper_link::service::Backoff,
 }
 
 impl ConnectOptions {
+    /// The defaults for `endpoint`: armed 20 s at a time, heartbeat every 30 s.
     pub fn new(endpoint: slipkeeper_link::service::Endpoint) -> ConnectOptions {
         ConnectOptions {
             endpoint,
@@ -100,10 +112,15 @@ impl ConnectOptions {
 /// Counts since the mirror started, for a progress line or bar.
 #[derive(ts_rs::TS, Clone, Debug, Default, Serialize, serde::Deserialize)]
 pub struct MirrorProgress {
+    /// When the mirror started.
     pub since: chrono::DateTime<chrono::Utc>,
+    /// When these counts were taken.
     pub at: chrono::DateTime<chrono::Utc>,
+    /// Commands run to their end.
     pub exchanges: u64,
+    /// Frames both ways.
     pub frames: u64,
+    /// Bytes both ways.
     pub bytes: u64,
     /// New transactions stored.
     pub transactions: u64,
@@ -124,16 +141,24 @@ impl MirrorProgress {
 /// The terminal's own totals of its open batch next to the journal's.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct TotalsCheck {
+    /// The terminal.
     pub terminal: String,
+    /// Its open batch.
     pub batch: String,
+    /// Bookings the terminal counted.
     pub terminal_count: u32,
+    /// Their sum on the terminal, minor units.
     pub terminal_minor: i64,
+    /// Bookings in the journal.
     pub journal_count: u32,
+    /// Their sum in the journal, minor units.
     pub journal_minor: i64,
+    /// When the terminal was asked.
     pub checked_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl TotalsCheck {
+    /// Both sides count and add up the same.
     pub fn agrees(&self) -> bool {
         self.terminal_count == self.journal_count && self.terminal_minor == self.journal_minor
     }
@@ -142,8 +167,11 @@ impl TotalsCheck {
 /// What a running mirror reports.
 #[derive(Debug)]
 pub enum MirrorEvent<'a> {
+    /// The link's state changed.
     State(&'a slipkeeper_link::service::State),
+    /// More was mirrored.
     Progress(&'a MirrorProgress),
+    /// The terminal's totals were compared with the journal's.
     Totals(&'a TotalsCheck),
 }
 
