@@ -25,6 +25,7 @@ test: ui lint rust-test ui-test e2e package-test
 lint: bootstrap
 	cargo fmt --all --check
 	cargo clippy $(CARGO_FLAGS) --workspace --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" cargo doc $(CARGO_FLAGS) --workspace --no-deps
 	npm --prefix ui run check
 
 rust-test: ui

@@ -4,6 +4,8 @@
 //! function of `slipkeeper_app` and returns its result. Errors cross IPC as
 //! `{code, message, field}` (see `slipkeeper_app::AppError`).
 
+#![warn(missing_docs)]
+
 use slipkeeper_app::head_office::{
     HeadOfficeLink, HqCase, HqRow, Joined, ShopDiagnosis, ShopsReconciliation,
 };
@@ -780,6 +782,8 @@ fn tray(app: &mut tauri::App, link: Arc<ServiceClient>) -> Result<(), Box<dyn st
     Ok(())
 }
 
+/// Opens the journal's window (or raises the one already open) and runs until it is
+/// closed or the tray's Quit is chosen.
 pub fn run() {
     // WebKitGTK's accelerated compositing doubles its web process (≈ 205 MB instead of
     // ≈ 106 MB PSS, measured on Debian 12 with WebKitGTK 2.50) for a UI of tables and

@@ -652,7 +652,7 @@ impl ServiceClient {
         out
     }
 
-    /// Sends the link's status to `send` now and every [`POLL_EVERY`] while it
+    /// Sends the link's status to `send` now and every `POLL_EVERY` while it
     /// changes, until `send` says the receiver is gone, another stream starts, or
     /// [`ServiceClient::stop_streaming`] with the same `token`. Blocks meanwhile.
     pub fn stream(

@@ -312,7 +312,7 @@ impl LinkSlot {
     }
 
     /// Sends the link's status to `send` now and after every change (at most every
-    /// [`STREAM_EVERY`], the latest one), until `send` says the receiver is gone, or
+    /// `STREAM_EVERY`, the latest one), until `send` says the receiver is gone, or
     /// another stream starts, or [`LinkSlot::stop_streaming`] with the same `token`
     /// (the caller's own name for this stream, not 0). Blocks the calling thread
     /// meanwhile.

@@ -16,7 +16,7 @@ pub enum LinkCmd {
     /// Add a link: a terminal on the network or a serial line, or a proxy between a
     /// cash register and its terminal. The running service picks it up.
     Add {
-        /// The terminal on the network, HOST[:PORT] (port 20007 when none is given).
+        /// The terminal on the network, `HOST[:PORT]` (port 20007 when none is given).
         #[arg(long, value_name = "HOST[:PORT]", conflicts_with = "serial")]
         tcp: Option<String>,
         /// The terminal on a serial line or USB (e.g. /dev/ttyACM0, COM3).

@@ -103,7 +103,7 @@ pub const TEXT_COUNT_CAP: u64 = 1000;
 /// One page of a list.
 #[derive(ts_rs::TS, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Page<T> {
-    /// Matching rows; for a text search at most [`TEXT_COUNT_CAP`] (see `more`).
+    /// Matching rows; for a text search at most `TEXT_COUNT_CAP` (see `more`).
     pub total: u64,
     /// The count stopped at the cap: there are more than `total`.
     pub more: bool,

@@ -51,7 +51,7 @@ pub enum Endpoint {
 }
 
 impl Endpoint {
-    /// "HOST[:PORT]" with ZVT's port 20007 when none is given.
+    /// `HOST[:PORT]` with ZVT's port 20007 when none is given.
     pub fn tcp(addr: &str) -> Endpoint {
         if addr
             .rsplit_once(':')

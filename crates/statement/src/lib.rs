@@ -1,4 +1,4 @@
-//! Acquirer statements (对账单 / 交易明细) read into [`StatementLine`]s.
+//! Acquirer statements (对账单 / 交易明细) read into [`StatementLine`](slipkeeper_domain::StatementLine)s.
 //!
 //! Acquirers each lay their files out their own way, so the layout is data: a
 //! [`Mapping`] names, for every field, the header texts it may go by, the date formats,

@@ -47,9 +47,9 @@ pub enum Completion {
 #[allow(clippy::large_enum_variant)] // see Completion
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Message {
-    /// 80 00 [BMPs] — also 84 00 00, which some terminals send as positive.
+    /// `80 00 [BMPs]` — also 84 00 00, which some terminals send as positive.
     Ack(Fields),
-    /// 84 xx [BMPs]: negative acknowledgement with an error code.
+    /// `84 xx [BMPs]`: negative acknowledgement with an error code.
     Nack {
         /// The 84 xx code.
         code: u8,
