@@ -156,7 +156,10 @@ async fn serve_pty(shared: Arc<Shared>, tid: &str) {
             std::process::exit(1);
         }
     };
-    let path = slave.name().unwrap_or_default();
+    let Some(path) = slave.name() else {
+        eprintln!("slipkeeper-termsim: the pseudo-terminal has no device path");
+        std::process::exit(1);
+    };
     println!("ZVT terminal {tid} on serial {path}");
     // The slave end stays open here so that the line exists between ECR sessions.
     let _keep = slave;

@@ -736,7 +736,7 @@ lookup: Lookup | null,
  */
 statement: Array<StatementRow>, 
 /**
- * Matching rows; for a text search at most [`TEXT_COUNT_CAP`] (see `more`).
+ * Matching rows; for a text search at most `TEXT_COUNT_CAP` (see `more`).
  */
 total: number, 
 /**
@@ -1334,7 +1334,7 @@ files: Array<string>, };
  */
 export type Page<T> = { 
 /**
- * Matching rows; for a text search at most [`TEXT_COUNT_CAP`] (see `more`).
+ * Matching rows; for a text search at most `TEXT_COUNT_CAP` (see `more`).
  */
 total: number, 
 /**

@@ -20,13 +20,7 @@ fn json(v: &impl Serialize, dir: &Path) -> String {
 
 #[test]
 fn the_ui_types_match_what_the_core_sends() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut app = App::open(
-        &dir.path().join("journal.db"),
-        FixedClock::at("2026-11-22T03:00:00Z"),
-    )
-    .unwrap();
-    app.seed_demo(60).unwrap();
+    let (dir, mut app) = crate::support::shop(60);
     app.set_merchant_profile(&MerchantProfile {
         shop_name: Some("演示商店".into()),
         contact_person: Some("王老板".into()),

@@ -1,18 +1,7 @@
 //! Evidence packs are the same bytes for the same inputs, and say what is missing.
 
-use slipkeeper_app::{verify_evidence, App, FixedClock, Lookup, MerchantProfile};
+use slipkeeper_app::{verify_evidence, App, Lookup, MerchantProfile};
 use slipkeeper_domain::{Complaint, TerminalId, TraceNo};
-
-fn shop() -> (tempfile::TempDir, App) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut app = App::open(
-        &dir.path().join("j.db"),
-        FixedClock::at("2026-11-22T03:00:00Z"),
-    )
-    .unwrap();
-    app.seed_demo(60).unwrap();
-    (dir, app)
-}
 
 /// The shop's details set (a letter needs them) and a dispute case opened on voucher 7.
 fn case_with_profile(app: &mut App) -> i64 {
@@ -37,7 +26,7 @@ fn lookup() -> Lookup {
 
 #[test]
 fn two_builds_are_byte_identical_and_verify() {
-    let (dir, mut app) = shop();
+    let (dir, mut app) = crate::support::shop(60);
     let id = case_with_profile(&mut app);
     let a = dir.path().join("a.zip");
     let b = dir.path().join("b.zip");
@@ -59,7 +48,7 @@ fn two_builds_are_byte_identical_and_verify() {
 
 #[test]
 fn a_letter_is_not_written_without_the_shops_details() {
-    let (dir, mut app) = shop();
+    let (dir, mut app) = crate::support::shop(60);
     let id = app
         .open_case(Complaint::Dispute, &lookup(), Some("cup"), None)
         .unwrap();
@@ -89,7 +78,7 @@ fn a_letter_is_not_written_without_the_shops_details() {
 }
 
 fn built_pack() -> (tempfile::TempDir, std::path::PathBuf) {
-    let (dir, mut app) = shop();
+    let (dir, mut app) = crate::support::shop(60);
     let id = case_with_profile(&mut app);
     let p = dir.path().join("pack.zip");
     app.build_evidence(id, &[], &p).unwrap();
@@ -192,7 +181,7 @@ fn a_pack_entry_that_unpacks_too_far_is_refused() {
 #[cfg(unix)]
 #[test]
 fn a_fifo_is_refused_as_an_attachment() {
-    let (dir, mut app) = shop();
+    let (dir, mut app) = crate::support::shop(60);
     let id = case_with_profile(&mut app);
     let fifo = dir.path().join("photo.jpg");
     assert!(std::process::Command::new("mkfifo")
@@ -210,7 +199,7 @@ fn a_fifo_is_refused_as_an_attachment() {
 fn a_case_page_shows_the_case_and_takes_status_notes_and_packs() {
     use slipkeeper_app::CaseUpdate;
     use slipkeeper_domain::CaseStatus::*;
-    let (_dir, mut app) = shop();
+    let (_dir, mut app) = crate::support::shop(60);
     let id = case_with_profile(&mut app);
     let page = app.case_page(id).unwrap();
     assert_eq!(page.summary.case.status, Open);
@@ -295,7 +284,7 @@ fn a_case_page_shows_the_case_and_takes_status_notes_and_packs() {
 
 #[test]
 fn the_letter_asks_the_acquirer_and_keeps_the_owners_steps_and_codes_out() {
-    let (_dir, mut app) = shop();
+    let (_dir, mut app) = crate::support::shop(60);
     let id = case_with_profile(&mut app);
     let plan = app.contact_plan(id).unwrap();
     let letter = &plan.letter.zh;

@@ -1,25 +1,12 @@
 //! The home screen never waits for the journal-wide checks: the first answer says
 //! they are running, a later one carries their result.
 
-use slipkeeper_app::{App, FixedClock};
 use slipkeeper_domain::sample;
 use slipkeeper_journal::{Record, RecordBody};
 
-/// A shop with 20 demo transactions (the folder lives as long as the app is used).
-fn shop() -> (tempfile::TempDir, App) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut app = App::open(
-        &dir.path().join("j.db"),
-        FixedClock::at("2026-11-22T03:00:00Z"),
-    )
-    .unwrap();
-    app.seed_demo(20).unwrap();
-    (dir, app)
-}
-
 #[test]
 fn home_now_answers_at_once_and_the_alerts_follow() {
-    let (_dir, mut app) = shop();
+    let (_dir, mut app) = crate::support::shop(20);
     // A voucher far ahead of the others: the ones between are missing.
     let at = chrono::DateTime::parse_from_rfc3339("2026-11-22T03:00:00Z")
         .unwrap()
@@ -56,7 +43,7 @@ fn home_now_answers_at_once_and_the_alerts_follow() {
 /// Home shows that answer and stops saying it is checking, while the next check runs.
 #[test]
 fn checking_ends_while_transactions_keep_arriving() {
-    let (_dir, mut app) = shop();
+    let (_dir, mut app) = crate::support::shop(20);
     assert!(app.home_now().unwrap().checking);
     let at = chrono::DateTime::parse_from_rfc3339("2026-11-22T03:00:00Z")
         .unwrap()

@@ -20,4 +20,5 @@ mod reprint_preview;
 mod settings;
 mod spool;
 mod story;
+mod support;
 mod ts_types;

@@ -1,18 +1,11 @@
 //! Reconcile → "open a case" on a discrepancy: the case is about the right
 //! transaction or statement line, with the complaint the discrepancy means.
 
-use slipkeeper_app::{App, FixedClock};
 use slipkeeper_domain::DiscrepancyKind;
 
 #[test]
 fn a_case_opened_from_a_discrepancy_names_what_the_statement_and_the_journal_say() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut app = App::open(
-        &dir.path().join("journal.db"),
-        FixedClock::at("2026-11-22T03:00:00Z"),
-    )
-    .unwrap();
-    app.seed_demo(60).unwrap();
+    let (dir, mut app) = crate::support::shop(60);
     // A statement for the day of the journal's newest transaction that lists none
     // of the journal's transactions and one the journal lacks.
     let day = app.search(&Default::default()).unwrap().items[0]

@@ -1,19 +1,13 @@
 //! The Reprint screen shows the PDF itself before anything is saved: the preview's
 //! bytes are the file "Save PDF" writes, and poppler reads the voucher back from them.
 
-use slipkeeper_app::{App, FixedClock};
+use slipkeeper_app::App;
 use slipkeeper_domain::{CopyType, TerminalId, TraceNo};
 use slipkeeper_slip::Paper;
 
 #[test]
 fn the_preview_is_the_pdf_that_is_saved() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut app = App::open(
-        &dir.path().join("j.db"),
-        FixedClock::at("2026-11-22T03:00:00Z"),
-    )
-    .unwrap();
-    app.seed_demo(30).unwrap();
+    let (_dir, app) = crate::support::shop(30);
     let v = TraceNo::new("7").unwrap();
     let t = TerminalId::new("10000001").unwrap();
     let t = Some(&t);
@@ -57,12 +51,7 @@ fn a_reprint_never_goes_out_without_the_shops_name() {
     use slipkeeper_app::MerchantProfile;
     use slipkeeper_domain::{sample, SlipOrigin, SlipText};
     use slipkeeper_journal::{Record, RecordBody, SlipRecord};
-    let dir = tempfile::tempdir().unwrap();
-    let mut app = App::open(
-        &dir.path().join("j.db"),
-        FixedClock::at("2026-11-22T03:00:00Z"),
-    )
-    .unwrap();
+    let (_dir, mut app) = crate::support::shop(0);
     let mut printed = sample::transaction(1);
     printed.trace_no = TraceNo::new("101").unwrap();
     let mut bare = sample::transaction(3);
@@ -153,12 +142,7 @@ fn a_voucher_in_two_batches_reprints_the_one_picked() {
     use slipkeeper_app::{CopyChoice, MerchantProfile, SlipRequest};
     use slipkeeper_domain::{sample, BatchNo};
     use slipkeeper_journal::{Record, RecordBody};
-    let dir = tempfile::tempdir().unwrap();
-    let mut app = App::open(
-        &dir.path().join("j.db"),
-        FixedClock::at("2026-11-22T03:00:00Z"),
-    )
-    .unwrap();
+    let (_dir, mut app) = crate::support::shop(0);
     app.set_merchant_profile(&MerchantProfile {
         shop_name: Some("演示商店".into()),
         ..Default::default()

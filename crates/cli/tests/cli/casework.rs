@@ -5,16 +5,6 @@ use crate::{bin, sk, sk_json, Dir};
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-fn journal(d: &Dir) -> std::path::PathBuf {
-    let db = d.p("j.db");
-    sk(
-        &db,
-        &["import", d.demo_file("demo.jsonl", 40).to_str().unwrap()],
-    )
-    .ok();
-    db
-}
-
 fn profile(db: &std::path::Path) {
     sk(
         db,
@@ -95,7 +85,7 @@ fn has_full_pan(text: &str) -> bool {
 #[test]
 fn diagnose_names_the_code_and_the_facts() {
     let d = Dir::new();
-    let db = journal(&d);
+    let db = d.shop(40);
     let ask = [
         "--json",
         "diagnose",
@@ -165,7 +155,7 @@ fn diagnose_names_the_code_and_the_facts() {
 #[test]
 fn a_case_and_its_evidence_pack_checked_by_independent_tools() {
     let d = Dir::new();
-    let db = journal(&d);
+    let db = d.shop(40);
     // Without the shop's details there is no letter, and no file.
     let opened = sk_json(
         &db,
@@ -387,7 +377,7 @@ fn a_case_and_its_evidence_pack_checked_by_independent_tools() {
 #[test]
 fn cases_move_forward_and_deadlines_show() {
     let d = Dir::new();
-    let db = journal(&d);
+    let db = d.shop(40);
     sk(
         &db,
         &[
@@ -451,7 +441,7 @@ fn cases_move_forward_and_deadlines_show() {
 #[test]
 fn the_guided_contact_flow_runs_to_a_pack_and_a_case() {
     let d = Dir::new();
-    let db = journal(&d);
+    let db = d.shop(40);
     let pack = d.p("guided.zip");
     // complaint 4 (not in acquirer back end), find by voucher 5 on 10000001,
     // missing profile: name, contact, phone; acquirer 2 (UMS); pack path.

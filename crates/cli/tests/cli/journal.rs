@@ -423,9 +423,7 @@ fn a_journal_in_a_read_only_folder_can_be_read() {
 #[test]
 fn find_reads_what_the_owner_remembers_and_labels_each_match() {
     let d = Dir::new();
-    let db = d.p("j.db");
-    let file = d.demo_file("demo.jsonl", 200);
-    sk(&db, &["import", file.to_str().unwrap()]).ok();
+    let db = d.shop(200);
     // A sale's amount in whole yuan: found with the amount labelled, the same as the
     // window's search (one core function).
     let sale = sk_json(&db, &["journal", "search", "REF NO.: 600000000033"]);

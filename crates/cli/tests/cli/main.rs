@@ -114,6 +114,13 @@ impl Dir {
     pub fn p(&self, name: &str) -> PathBuf {
         self.tmp.path().join(name)
     }
+    /// A shop's journal (`j.db`) with `n` demo transactions and their slips imported.
+    pub fn shop(&self, n: u64) -> PathBuf {
+        let db = self.p("j.db");
+        let file = self.demo_file("shop.jsonl", n);
+        sk(&db, &["import", file.to_str().unwrap()]).ok();
+        db
+    }
     /// A JSONL file of `n` demo transactions and their slips.
     pub fn demo_file(&self, name: &str, n: u64) -> PathBuf {
         let f = self.p(name);

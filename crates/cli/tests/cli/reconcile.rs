@@ -52,12 +52,7 @@ fn statement(db: &std::path::Path, skip: usize) -> (Vec<u8>, String) {
 #[test]
 fn import_a_gbk_statement_once_and_reconcile_it() {
     let d = Dir::new();
-    let db = d.p("j.db");
-    sk(
-        &db,
-        &["import", d.demo_file("demo.jsonl", 40).to_str().unwrap()],
-    )
-    .ok();
+    let db = d.shop(40);
     let (bytes, skipped) = statement(&db, 5);
     let file = d.p("statement-gbk.csv");
     std::fs::write(&file, &bytes).unwrap();
@@ -157,12 +152,7 @@ fn import_a_gbk_statement_once_and_reconcile_it() {
 #[test]
 fn a_bad_statement_names_row_and_column_and_writes_nothing() {
     let d = Dir::new();
-    let db = d.p("j.db");
-    sk(
-        &db,
-        &["import", d.demo_file("demo.jsonl", 10).to_str().unwrap()],
-    )
-    .ok();
+    let db = d.shop(10);
     let (good, _) = statement(&db, 99);
     let text = encoding_rs::GBK.decode(&good).0.into_owned();
     // Row 5 of the file gets a letter O in its amount.
@@ -255,12 +245,7 @@ fn a_proposed_mapping_is_saved_and_used() {
 #[test]
 fn a_line_missing_from_the_journal_becomes_a_case_with_its_statement_line() {
     let d = Dir::new();
-    let db = d.p("j.db");
-    sk(
-        &db,
-        &["import", d.demo_file("demo.jsonl", 40).to_str().unwrap()],
-    )
-    .ok();
+    let db = d.shop(40);
     let (bytes, _) = statement(&db, 999);
     let file = d.p("statement.csv");
     std::fs::write(&file, &bytes).unwrap();

@@ -41,12 +41,7 @@ fn pages(pdf: &Path) -> (usize, String) {
 #[test]
 fn one_voucher_to_a_pdf_on_roll_paper() {
     let d = Dir::new();
-    let db = d.p("j.db");
-    sk(
-        &db,
-        &["import", d.demo_file("demo.jsonl", 40).to_str().unwrap()],
-    )
-    .ok();
+    let db = d.shop(40);
     let pdf = d.p("slip.pdf");
     let r = sk(
         &db,
@@ -81,12 +76,7 @@ fn one_voucher_to_a_pdf_on_roll_paper() {
 #[test]
 fn a_day_of_slips_on_a4_and_nothing_written_for_an_unknown_voucher() {
     let d = Dir::new();
-    let db = d.p("j.db");
-    sk(
-        &db,
-        &["import", d.demo_file("demo.jsonl", 40).to_str().unwrap()],
-    )
-    .ok();
+    let db = d.shop(40);
     let listed = crate::sk_json(&db, &["journal", "list", "--limit", "1000"]);
     let items = listed["items"].as_array().unwrap();
     assert_eq!(items.len(), 40);
@@ -159,12 +149,7 @@ fn a_day_of_slips_on_a4_and_nothing_written_for_an_unknown_voucher() {
 fn a_system_printer_gets_the_pdf_through_lp() {
     use std::os::unix::fs::PermissionsExt;
     let d = Dir::new();
-    let db = d.p("j.db");
-    sk(
-        &db,
-        &["import", d.demo_file("demo.jsonl", 10).to_str().unwrap()],
-    )
-    .ok();
+    let db = d.shop(10);
     let bin = d.p("bin");
     std::fs::create_dir(&bin).unwrap();
     let lp = bin.join("lp");
@@ -233,12 +218,7 @@ fn a_system_printer_gets_the_pdf_through_lp() {
 fn escpos_over_a_serial_line_arrives_byte_for_byte() {
     use std::io::Read;
     let d = Dir::new();
-    let db = d.p("j.db");
-    sk(
-        &db,
-        &["import", d.demo_file("demo.jsonl", 10).to_str().unwrap()],
-    )
-    .ok();
+    let db = d.shop(10);
     let (host, printer) = (d.p("host"), d.p("printer"));
     let mut socat = Command::new("socat")
         .arg(format!("pty,raw,echo=0,link={}", host.display()))
