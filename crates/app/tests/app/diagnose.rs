@@ -8,8 +8,8 @@
 use chrono::{NaiveDateTime, TimeDelta};
 use slipkeeper_app::{App, FixedClock, Lookup};
 use slipkeeper_domain::{
-    expected_debits, sample, BatchNo, Complaint, Diagnosis, DiagnosisCode, MaskedPan, Money,
-    Outcome, Settlement, TerminalId, Totals, TraceNo, Transaction, TxnKind,
+    expected_debits, BatchNo, Complaint, Diagnosis, DiagnosisCode, MaskedPan, Money, Outcome,
+    Settlement, TerminalId, Totals, TraceNo, Transaction, TxnKind,
 };
 use slipkeeper_journal::{Record, RecordBody};
 
@@ -24,20 +24,10 @@ fn at(minutes: i64) -> NaiveDateTime {
 }
 
 fn sale(term: &str, trace: u32, minutes: i64, amount: i64) -> Transaction {
-    let mut t = sample::transaction(0);
-    t.terminal_id = TerminalId::new(term).unwrap();
-    t.batch_no = BatchNo::new("1").unwrap();
-    t.trace_no = TraceNo::new(&trace.to_string()).unwrap();
-    t.kind = TxnKind::Sale;
-    t.outcome = Outcome::Approved;
-    t.amount = Money::cny(amount);
-    t.occurred_at = at(minutes);
+    let mut t = crate::support::approved_sale(term, trace, at(minutes), amount);
     let n = trace % 100_000 + if term == T2 { 500_000 } else { 0 } + minutes as u32 * 1000;
     t.rrn = Some(format!("6{n:011}").parse().unwrap());
     t.pan = Some(MaskedPan::new("622588******1234").unwrap());
-    t.original_trace_no = None;
-    t.original_rrn = None;
-    t.original_date = None;
     t
 }
 

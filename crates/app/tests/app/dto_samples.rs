@@ -21,13 +21,7 @@ fn json(v: &impl Serialize, dir: &Path) -> String {
 #[test]
 fn the_ui_types_match_what_the_core_sends() {
     let (dir, mut app) = crate::support::shop(60);
-    app.set_merchant_profile(&MerchantProfile {
-        shop_name: Some("演示商店".into()),
-        contact_person: Some("王老板".into()),
-        phone: Some("13800000000".into()),
-        ..Default::default()
-    })
-    .unwrap();
+    crate::support::letter_details(&app);
     let voucher = TraceNo::new("7").unwrap();
     let terminal = TerminalId::new("10000001").unwrap();
     let lookup = Lookup::Voucher {

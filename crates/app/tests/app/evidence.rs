@@ -1,17 +1,11 @@
 //! Evidence packs are the same bytes for the same inputs, and say what is missing.
 
-use slipkeeper_app::{verify_evidence, App, Lookup, MerchantProfile};
+use slipkeeper_app::{verify_evidence, App, Lookup};
 use slipkeeper_domain::{Complaint, TerminalId, TraceNo};
 
 /// The shop's details set (a letter needs them) and a dispute case opened on voucher 7.
 fn case_with_profile(app: &mut App) -> i64 {
-    app.set_merchant_profile(&MerchantProfile {
-        shop_name: Some("演示商店".into()),
-        contact_person: Some("王老板".into()),
-        phone: Some("13800000000".into()),
-        ..Default::default()
-    })
-    .unwrap();
+    crate::support::letter_details(app);
     app.open_case(Complaint::Dispute, &lookup(), Some("cup"), None)
         .unwrap()
 }

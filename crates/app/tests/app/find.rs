@@ -5,10 +5,7 @@
 
 use chrono::NaiveDateTime;
 use slipkeeper_app::{App, Field, FixedClock, JournalForm, Lookup, SearchMode};
-use slipkeeper_domain::{
-    sample, BatchNo, Complaint, MaskedPan, Money, Outcome, TerminalId, TraceNo, Transaction,
-    TxnKind,
-};
+use slipkeeper_domain::{Complaint, MaskedPan, Transaction};
 use slipkeeper_journal::{Record, RecordBody};
 
 fn at(hhmm: &str) -> NaiveDateTime {
@@ -16,14 +13,7 @@ fn at(hhmm: &str) -> NaiveDateTime {
 }
 
 fn sale(term: &str, trace: u32, when: &str, amount: i64, pan: &str) -> Transaction {
-    let mut t = sample::transaction(0);
-    t.terminal_id = TerminalId::new(term).unwrap();
-    t.batch_no = BatchNo::new("1").unwrap();
-    t.trace_no = TraceNo::new(&trace.to_string()).unwrap();
-    t.kind = TxnKind::Sale;
-    t.outcome = Outcome::Approved;
-    t.amount = Money::cny(amount);
-    t.occurred_at = at(when);
+    let mut t = crate::support::approved_sale(term, trace, at(when), amount);
     t.rrn = Some(
         format!("6{:05}{:06}", trace, amount % 1_000_000)
             .parse()
@@ -31,9 +21,6 @@ fn sale(term: &str, trace: u32, when: &str, amount: i64, pan: &str) -> Transacti
     );
     t.auth_code = Some(format!("A{:05}", trace).parse().unwrap());
     t.pan = Some(MaskedPan::new(pan).unwrap());
-    t.original_trace_no = None;
-    t.original_rrn = None;
-    t.original_date = None;
     t
 }
 
