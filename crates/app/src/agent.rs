@@ -35,8 +35,8 @@ pub struct ServiceInfo {
     pub pid: u32,
     /// Its control channel's port on 127.0.0.1.
     pub port: u16,
-    /// The secret a client sends with each request (only local users who can read the
-    /// journal's folder have it).
+    /// The secret a client sends with each request, kept in a file only the service's
+    /// own account can read (mode 0600).
     pub token: String,
     /// When it started.
     pub started_at: DateTime<Utc>,

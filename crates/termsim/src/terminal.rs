@@ -7,9 +7,9 @@ use super::*;
 pub const RC_DECLINED: u8 = 0x05;
 /// Result code 83: the function is not possible (e.g. an unknown command).
 pub const RC_NOT_POSSIBLE: u8 = 0x83;
-/// Result code B5: no booking to reverse under that receipt number.
+/// Result code B5: reversal not possible (no booking to reverse under that receipt).
 pub const RC_REVERSAL_NOT_POSSIBLE: u8 = 0xB5;
-/// Result code 6B: the ECR has not registered (06 00) yet.
+/// Result code 6B: function deactivated (the PT is not registered).
 pub const RC_NOT_REGISTERED: u8 = 0x6B;
 
 /// What kind of booking a ledger entry is.
