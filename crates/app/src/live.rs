@@ -531,7 +531,8 @@ impl ConnectRequest {
         })
     }
 
-    /// The mirror's options for this request (errors name the field at fault).
+    /// The mirror's options for this request; a proxy or the demo terminal has none
+    /// (an error says so).
     pub fn options(&self) -> Result<ConnectOptions, AppError> {
         let endpoint = match self {
             ConnectRequest::Lan { host, port } => {

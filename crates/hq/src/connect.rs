@@ -101,7 +101,7 @@ impl HqAddress {
         self
     }
 
-    /// Whether a password was given (in the URL or from SLIPKEEPER_HQ_PASSWORD).
+    /// Whether it carries a password (in the URL, or given with `with_password`).
     pub fn has_password(&self) -> bool {
         self.config.get_password().is_some()
     }

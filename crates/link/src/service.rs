@@ -89,7 +89,7 @@ pub struct Config {
     /// Quiet time after which a status enquiry checks that the terminal is alive
     /// (when the terminal is not armed).
     pub heartbeat: Duration,
-    /// How long the terminal waits for an acknowledgement (ZVT T3) before it gives up.
+    /// How long to wait for the terminal's acknowledgement of a command (ZVT T3).
     pub ack_timeout: Duration,
     /// The delays between connection attempts.
     pub backoff: Backoff,

@@ -90,7 +90,7 @@ pub struct ConnectOptions {
     pub arm: Option<std::time::Duration>,
     /// Quiet time after which a status enquiry checks the terminal is there.
     pub heartbeat: std::time::Duration,
-    /// How long the terminal waits for an acknowledgement.
+    /// How long to wait for the terminal's acknowledgement of a command (ZVT T3).
     pub ack_timeout: std::time::Duration,
     /// The delays between connection attempts.
     pub backoff: slipkeeper_link::service::Backoff,
