@@ -1,7 +1,8 @@
 //! What the crates' tests share, so that each real-world condition is staged one way:
 //! another program holding the journal's lock ([`ForeignLock`]), a simulated terminal
-//! on loopback (`sim`, with the feature of that name), a throwaway PostgreSQL cluster ([`pg`]) and the bounded
-//! mutation fuzzer every parser of outside input runs under ([`fuzz`]).
+//! on loopback (`sim`, with the feature of that name), a throwaway PostgreSQL cluster
+//! ([`pg`]), PDFs read back with poppler ([`poppler`]) and the bounded mutation fuzzer
+//! every parser of outside input runs under ([`fuzz`]).
 //! A dev-dependency only: nothing here ships. Its functions panic where a test could
 //! not stage what it asked for, naming what is missing.
 
@@ -10,6 +11,7 @@
 
 pub mod fuzz;
 pub mod pg;
+pub mod poppler;
 #[cfg(feature = "sim")]
 pub mod sim;
 

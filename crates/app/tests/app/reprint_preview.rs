@@ -21,12 +21,7 @@ fn the_preview_is_the_pdf_that_is_saved() {
         .unwrap();
     assert_eq!(std::fs::read(&saved).unwrap(), shown);
 
-    let out = std::process::Command::new("pdftotext")
-        .args([saved.to_str().unwrap(), "-"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = slipkeeper_testkit::poppler::text(&saved);
     assert!(text.contains("000007"), "{text}");
     assert!(text.contains("REPRINT"), "{text}");
 

@@ -1,41 +1,17 @@
 //! `slipkeeper reprint` to PDF and to a system printer, read back with poppler.
 
 use crate::{sk, Dir};
+use slipkeeper_testkit::poppler;
 use std::path::Path;
 use std::process::Command;
 
 fn pdftotext(pdf: &Path) -> String {
-    let out = Command::new("pdftotext")
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "pdftotext: {out:?}");
-    // Narrow paper wraps long lines at a space; compare with one space for any run.
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    poppler::squashed_text(pdf)
 }
 
 fn pages(pdf: &Path) -> (usize, String) {
-    let out = Command::new("pdfinfo").arg(pdf).output().unwrap();
-    let info = String::from_utf8(out.stdout).unwrap();
-    let n = info
-        .lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    let size = info
-        .lines()
-        .find_map(|l| l.strip_prefix("Page size:"))
-        .unwrap()
-        .trim()
-        .to_owned();
-    (n, size)
+    let info = poppler::info(pdf);
+    (info.pages, info.page_size)
 }
 
 #[test]

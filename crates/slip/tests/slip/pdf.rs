@@ -3,8 +3,8 @@
 use chrono::NaiveDateTime;
 use slipkeeper_domain::{sample, CopyType, SlipOrigin, SlipText};
 use slipkeeper_slip::{layout, write_pdf, Paper, Slip};
+use slipkeeper_testkit::poppler;
 use std::path::Path;
-use std::process::Command;
 
 fn reprint_time() -> NaiveDateTime {
     NaiveDateTime::parse_from_str("2026-11-22 15:04:05", "%Y-%m-%d %H:%M:%S").unwrap()
@@ -24,26 +24,13 @@ fn pdf(slips: &[Slip], paper: Paper) -> Vec<u8> {
     out
 }
 
-fn run(cmd: &str, args: &[&str]) -> String {
-    let out = Command::new(cmd)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{cmd}: {e} (poppler-utils installed?)"));
-    assert!(out.status.success(), "{cmd} {args:?}: {out:?}");
-    String::from_utf8(out.stdout).unwrap()
-}
-
 /// The PDF's text with runs of white space (line ends included) as one space: a long
 /// line wraps at a space on narrow paper.
 fn pdftotext(bytes: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("s.pdf");
     std::fs::write(&f, bytes).unwrap();
-    squash(&run("pdftotext", &[f.to_str().unwrap(), "-"]))
-}
-
-fn squash(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    poppler::squashed_text(&f)
 }
 
 #[test]
@@ -89,7 +76,7 @@ fn the_font_is_embedded_and_subset() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("s.pdf");
     std::fs::write(&f, pdf(&sale_slips(), Paper::Roll80)).unwrap();
-    let fonts = run("pdffonts", &[f.to_str().unwrap()]);
+    let fonts = poppler::tool("pdffonts", &[f.to_str().unwrap()]);
     let row = fonts
         .lines()
         .find(|l| l.contains("NotoSansMonoCJK"))
@@ -143,20 +130,15 @@ fn many_slips_share_a4_pages() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("a4.pdf");
     std::fs::write(&f, pdf(&slips, Paper::A4)).unwrap();
-    let info = run("pdfinfo", &[f.to_str().unwrap()]);
-    let pages: usize = info
-        .lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let info = poppler::info(&f);
+    let pages = info.pages;
     assert!((3..=10).contains(&pages), "20 slips on {pages} A4 pages");
     assert!(
-        info.contains("595.276 x 841.89") || info.contains("595.28 x 841.89"),
-        "{info}"
+        info.raw.contains("595.276 x 841.89") || info.raw.contains("595.28 x 841.89"),
+        "{}",
+        info.raw
     );
-    let text = run("pdftotext", &[f.to_str().unwrap(), "-"]);
+    let text = poppler::text(&f);
     for t in &txns {
         let voucher = format!("凭证号 VOUCHER NO.: {}", t.trace_no);
         let amount = format!("金额 AMOUNT: {}", t.amount);
@@ -174,7 +156,7 @@ fn the_render_matches_the_reviewed_golden_image() {
     let f = dir.path().join("s.pdf");
     std::fs::write(&f, pdf(&sale_slips()[..1], Paper::Roll80)).unwrap();
     let prefix = dir.path().join("r");
-    run(
+    poppler::tool(
         "pdftoppm",
         &[
             "-r",
@@ -229,7 +211,7 @@ fn render(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
     let f = dir.path().join("s.pdf");
     std::fs::write(&f, bytes).unwrap();
     let prefix = dir.path().join("r");
-    run(
+    poppler::tool(
         "pdftoppm",
         &[
             "-r",
