@@ -32,12 +32,7 @@ fn a_case_opened_from_a_discrepancy_names_what_the_statement_and_the_journal_say
         .find(|d| d.kind == DiscrepancyKind::MissingFromStatement)
         .expect("journal transactions the statement lacks");
     let case = app.open_case_from_discrepancy(lost, Some("cup")).unwrap();
-    let c = app
-        .cases()
-        .unwrap()
-        .into_iter()
-        .find(|c| c.case.id == case)
-        .unwrap();
+    let c = app.case(case).unwrap().summary;
     assert_eq!(c.case.txn_id, lost.txn_id, "about that transaction");
     assert_eq!(c.case.complaint.as_str(), "not_in_acquirer_back_end");
     assert!(c.case.due_on.is_some(), "the acquirer's deadline");
@@ -49,12 +44,7 @@ fn a_case_opened_from_a_discrepancy_names_what_the_statement_and_the_journal_say
         .find(|d| d.kind == DiscrepancyKind::MissingFromJournal)
         .expect("the statement line the journal lacks");
     let case = app.open_case_from_discrepancy(unknown, None).unwrap();
-    let c = app
-        .cases()
-        .unwrap()
-        .into_iter()
-        .find(|c| c.case.id == case)
-        .unwrap();
+    let c = app.case(case).unwrap().summary;
     assert_eq!(
         c.case.statement_line_id, unknown.line_id,
         "the line is attached"

@@ -164,12 +164,7 @@ fn an_acquirer_checked_against_the_contract_is_what_new_cases_use() {
         .unwrap();
     let plan = app.contact_plan(case).unwrap();
     assert_eq!(plan.acquirer.hotline, "400-123 4567");
-    let summary = app
-        .cases()
-        .unwrap()
-        .into_iter()
-        .find(|c| c.case.id == case)
-        .unwrap();
+    let summary = app.case(case).unwrap().summary;
     assert_eq!(
         summary.case.due_on.unwrap().to_string(),
         "2026-11-25",

@@ -299,6 +299,16 @@ fn wait_until(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
     }
 }
 
+/// Waits until the journal holds exactly the terminal's bookings, each once, and checks
+/// that it verifies; returns those bookings.
+fn stored_once_and_verified(db: &Path, sim: &Shared, what: &str, secs: u64) -> BTreeSet<Row> {
+    let want = ledger(sim);
+    wait_until(what, secs, || journal(db) == want);
+    let v = sk(db, &["journal", "verify"]).ok().stdout();
+    assert!(v.contains("journal verified"), "{v}");
+    want
+}
+
 #[test]
 fn the_proxy_relays_with_the_journal_locked_and_after_a_sigkill() {
     let d = Dir::new();
@@ -355,15 +365,13 @@ fn the_proxy_relays_with_the_journal_locked_and_after_a_sigkill() {
         pay(&rt, &register, 4_000),
         Ok(slipkeeper_link::End::Completed)
     );
-    let want = ledger(&sim);
-    wait_until(
+    let want = stored_once_and_verified(
+        &db,
+        &sim,
         "the journal holds the terminal's bookings, each once",
         30,
-        || journal(&db) == want,
     );
     assert!(want.len() >= 3, "{want:?}");
-    let v = sk(&db, &["journal", "verify"]).ok().stdout();
-    assert!(v.contains("journal verified"), "{v}");
     sk(&db, &["service", "stop"]).ok();
 }
 
@@ -586,15 +594,13 @@ fn the_proxy_relays_on_a_full_disk() {
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(journal(&db).len(), 1, "nothing fits on a full disk");
     std::fs::remove_file(&filler).unwrap();
-    wait_until(
+    let stored = stored_once_and_verified(
+        &db,
+        &sim,
         "the held-back payments are stored once there is room",
         60,
-        || journal(&db) == ledger(&sim),
     );
-    assert_eq!(ledger(&sim).len(), 3);
-
-    let v = sk(&db, &["journal", "verify"]).ok().stdout();
-    assert!(v.contains("journal verified"), "{v}");
+    assert_eq!(stored.len(), 3);
     sk(&db, &["service", "stop"]).ok();
 }
 
@@ -658,13 +664,12 @@ fn the_proxy_relays_with_a_write_protected_journal_and_stores_once_it_is_writabl
         "nothing written to a write-protected file"
     );
     protect(0o644);
-    wait_until(
+    let stored = stored_once_and_verified(
+        &db,
+        &sim,
         "the held-back payments are stored once the file takes writes",
         60,
-        || journal(&db) == ledger(&sim),
     );
-    assert_eq!(ledger(&sim).len(), 2);
-    let v = sk(&db, &["journal", "verify"]).ok().stdout();
-    assert!(v.contains("journal verified"), "{v}");
+    assert_eq!(stored.len(), 2);
     sk(&db, &["service", "stop"]).ok();
 }
