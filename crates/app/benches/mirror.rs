@@ -23,9 +23,7 @@ use std::time::{Duration, Instant};
 /// A simulated terminal on loopback with `n` customers already waiting at its counter.
 async fn counter_with(n: u64) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
     let sim = Shared::new(sim::terminal(), Faults::default());
-    for i in 0..n {
-        sim.customer(1000 + (i % 50) * 100);
-    }
+    sim::queue_customers(&sim, n);
     sim::serve(sim, shop_now).await
 }
 

@@ -80,11 +80,17 @@ impl Simulator {
         self.addr.to_string()
     }
 
-    /// `n` customers waiting at the counter, paying 10.00, 11.00, … CNY.
+    /// `n` customers waiting at the counter (see [`queue_customers`]).
     pub fn customers(&self, n: u64) -> &Simulator {
-        for i in 0..n {
-            self.sim.customer(1000 + (i % 50) * 100);
-        }
+        queue_customers(&self.sim, n);
         self
+    }
+}
+
+/// `n` customers waiting at `sim`'s counter, paying 10.00, 11.00, … 59.00 CNY and
+/// round again.
+pub fn queue_customers(sim: &Shared, n: u64) {
+    for i in 0..n {
+        sim.customer(1000 + (i % 50) * 100);
     }
 }
