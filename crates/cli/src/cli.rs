@@ -129,7 +129,7 @@ impl Command {
     /// The commands that may start a journal — importing, seeding the demo, statements,
     /// linking to a terminal (a new shop's first command) — so that a mistyped --db is
     /// an error for every other command, not a new empty journal that "verifies". Their
-    /// `run` opens the journal with `Ctx::start_journal`; the others cannot.
+    /// `run` opens the journal with `Ctx::start_journal`; no other command's does.
     pub fn starts_journal(&self) -> bool {
         matches!(
             self,

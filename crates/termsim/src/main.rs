@@ -165,7 +165,9 @@ async fn serve_pty(shared: Arc<Shared>, tid: &str) {
     let _keep = slave;
     // A serial line does not close: after a fault the terminal listens again.
     loop {
-        let _ = slipkeeper_termsim::serve_serial(&mut master, shared.clone(), now).await;
+        if let Err(e) = slipkeeper_termsim::serve_serial(&mut master, shared.clone(), now).await {
+            eprintln!("slipkeeper-termsim: serial session ended: {e}; listening again");
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
