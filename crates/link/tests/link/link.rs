@@ -60,9 +60,7 @@ async fn unregistered_commands_are_refused_and_status_works() {
 async fn a_payment_is_mirrored_with_its_slips_and_raw_frames() {
     let addr = terminal().await;
     let mut l = connect(&addr).await;
-    l.command(&commands::registration(0, commands::MIRROR_CONFIG, 156).unwrap())
-        .await
-        .unwrap();
+    crate::register(&mut l).await;
     let ex = l
         .command(&commands::authorisation(12345, 156).unwrap())
         .await
@@ -148,9 +146,7 @@ async fn a_payment_is_mirrored_with_its_slips_and_raw_frames() {
 async fn a_decline_ends_in_an_abort_and_keeps_the_raw_frames() {
     let addr = terminal().await;
     let mut l = connect(&addr).await;
-    l.command(&commands::registration(0, commands::MIRROR_CONFIG, 156).unwrap())
-        .await
-        .unwrap();
+    crate::register(&mut l).await;
     let ex = l
         .command(&commands::authorisation(10013, 156).unwrap())
         .await
@@ -176,9 +172,7 @@ async fn after_end_of_day_a_void_is_refused_and_the_journal_says_refund() {
         j.ingest(&recs).unwrap();
         settled
     };
-    l.command(&commands::registration(0, commands::MIRROR_CONFIG, 156).unwrap())
-        .await
-        .unwrap();
+    crate::register(&mut l).await;
     store(
         &l.command(&commands::authorisation(5000, 156).unwrap())
             .await
@@ -310,9 +304,7 @@ async fn a_pre_authorisation_is_taken_or_released_and_each_step_is_mirrored() {
         let (recs, _) = mirror::records(&ctx("1"), ex, now());
         j.ingest(&recs).unwrap();
     };
-    l.command(&commands::registration(0, commands::MIRROR_CONFIG, 156).unwrap())
-        .await
-        .unwrap();
+    crate::register(&mut l).await;
     // Two reservations: receipts 1 and 2.
     for amount in [50_000, 30_000] {
         let ex = l
@@ -390,9 +382,7 @@ async fn a_terminal_reverses_a_booking_whose_status_information_is_not_acknowled
         .await
         .unwrap();
     let mut l = connect(&addr.to_string()).await;
-    l.command(&commands::registration(0, commands::MIRROR_CONFIG, 156).unwrap())
-        .await
-        .unwrap();
+    crate::register(&mut l).await;
     drop(l);
     // A register that sends a payment, reads the answers and never acknowledges.
     let mut s = TcpStream::connect(addr).await.unwrap();

@@ -25,11 +25,12 @@ fn clock() -> slipkeeper_link::Clock {
     })
 }
 
-#[tokio::test]
-async fn the_register_pays_through_the_proxy_and_the_journal_mirrors_it() {
-    let (pt, _t) = sim::counter(shop_time).await;
-    let (tap, mut frames) = tokio::sync::mpsc::unbounded_channel();
-    let (addr, _p) = proxy::run(
+/// A register connected to the simulated terminal through a TCP proxy that hands each
+/// relayed frame to `tap`, registered and ready to pay. (The simulator and the relay are
+/// tasks of the test's runtime: they end with the test.)
+async fn register_through_proxy(tap: proxy::Tap) -> Link<tokio::net::TcpStream> {
+    let (pt, _terminal) = sim::counter(shop_time).await;
+    let (addr, _relay) = proxy::run(
         "127.0.0.1:0".parse().unwrap(),
         pt.to_string(),
         proxy::Recorder::tap_only(tap),
@@ -37,13 +38,16 @@ async fn the_register_pays_through_the_proxy_and_the_journal_mirrors_it() {
     )
     .await
     .unwrap();
-
     let mut register = Link::connect_tcp(&addr.to_string(), clock()).await.unwrap();
     register.set_timeouts(Duration::from_secs(2), Duration::from_secs(5));
+    crate::register(&mut register).await;
     register
-        .command(&commands::registration(0, commands::MIRROR_CONFIG, 156).unwrap())
-        .await
-        .unwrap();
+}
+
+#[tokio::test]
+async fn the_register_pays_through_the_proxy_and_the_journal_mirrors_it() {
+    let (tap, mut frames) = tokio::sync::mpsc::unbounded_channel();
+    let mut register = register_through_proxy(tap).await;
     let paid = register
         .command(&commands::authorisation(8800, 156).unwrap())
         .await
@@ -118,23 +122,9 @@ async fn the_register_pays_through_the_proxy_and_the_journal_mirrors_it() {
 
 #[tokio::test]
 async fn payments_go_through_when_the_recorder_is_gone() {
-    let (pt, _t) = sim::counter(shop_time).await;
     let (tap, frames) = tokio::sync::mpsc::unbounded_channel();
     drop(frames); // the journal side crashed
-    let (addr, _p) = proxy::run(
-        "127.0.0.1:0".parse().unwrap(),
-        pt.to_string(),
-        proxy::Recorder::tap_only(tap),
-        clock(),
-    )
-    .await
-    .unwrap();
-    let mut register = Link::connect_tcp(&addr.to_string(), clock()).await.unwrap();
-    register.set_timeouts(Duration::from_secs(2), Duration::from_secs(5));
-    register
-        .command(&commands::registration(0, commands::MIRROR_CONFIG, 156).unwrap())
-        .await
-        .unwrap();
+    let mut register = register_through_proxy(tap).await;
     for amount in [100, 200, 300] {
         assert_eq!(
             register
@@ -201,10 +191,7 @@ async fn a_serial_proxy_relays_framed_bytes_unchanged_and_the_journal_mirrors_th
 
     let mut register = Link::serial(register_end, clock());
     register.set_timeouts(Duration::from_secs(2), Duration::from_secs(5));
-    register
-        .command(&commands::registration(0, commands::MIRROR_CONFIG, 156).unwrap())
-        .await
-        .unwrap();
+    crate::register(&mut register).await;
     let paid = register
         .command(&commands::authorisation(4711, 156).unwrap())
         .await

@@ -49,9 +49,7 @@ async fn a_payment_over_a_serial_pipe() {
     tokio::spawn(serial_terminal(b));
     let mut ecr = Link::serial(a, clock());
     ecr.set_timeouts(Duration::from_secs(2), Duration::from_secs(5));
-    ecr.command(&commands::registration(0, commands::MIRROR_CONFIG, 156).unwrap())
-        .await
-        .unwrap();
+    crate::register(&mut ecr).await;
     let ex = ecr
         .command(&commands::authorisation(4711, 156).unwrap())
         .await
@@ -160,9 +158,7 @@ async fn a_payment_over_real_pseudo_terminals() {
     tokio::spawn(serial_terminal(pt_port));
     let mut ecr = Link::open_serial(&ecr_path, 9600, clock()).unwrap();
     ecr.set_timeouts(Duration::from_secs(3), Duration::from_secs(10));
-    ecr.command(&commands::registration(0, commands::MIRROR_CONFIG, 156).unwrap())
-        .await
-        .unwrap();
+    crate::register(&mut ecr).await;
     let ex = ecr
         .command(&commands::authorisation(1234, 156).unwrap())
         .await
