@@ -251,6 +251,19 @@ try {
     await waitFor("the first window", () => find("[data-testid=nav-home]"));
   });
 
+  await check("an argument the shell cannot read is refused in the words the window reads as the owner's input", async () => {
+    // ui/src/lib/ipc.ts (toAppError) turns exactly these words into BAD_INPUT naming
+    // the field; its Vitest test reads the same sentence.
+    const said = await wd("POST", `${s}/execute/async`, {
+      script:
+        "const done = arguments[arguments.length - 1];" +
+        "window.__TAURI_INTERNALS__.invoke('reprint_preview', { request: { voucher_no: 'abc', terminal_id: null, copy: 'both' } }).then(() => done('allowed'), (e) => done(e));",
+      args: [],
+    });
+    const want = 'invalid args `request` for command `reprint_preview`: trace_no: only digits allowed (got "abc")';
+    if (said !== want) throw new Error(`the shell said ${JSON.stringify(said)}`);
+  });
+
   await check("the page can call only Slipkeeper's commands, and write nowhere it was not given", async () => {
     // Each call from the page itself, as a script injected into it would make it.
     const attempt = (cmd, args) =>

@@ -33,6 +33,19 @@ describe("toAppError", () => {
       zh: "j.db：磁盘已满，请腾出空间",
     });
   });
+  it("reads the shell's refusal of an argument as the owner's input, naming the field", () => {
+    // Tauri's words when an argument does not decode (tauri::Error::InvalidArgs), with
+    // the domain's own error after them; tests/e2e/smoke.mjs checks the real shell says so.
+    expect(
+      toAppError('invalid args `request` for command `reprint_preview`: trace_no: only digits allowed (got "abc")'),
+    ).toEqual({ code: "BAD_INPUT", message: 'trace_no: only digits allowed (got "abc")', field: "trace_no" });
+    // An error that names no field of its own: the argument is the field.
+    expect(toAppError("invalid args `request` for command `reprint_preview`: missing field `copy`")).toEqual({
+      code: "BAD_INPUT",
+      message: "missing field `copy`",
+      field: "request",
+    });
+  });
   it("turns anything else into INTERNAL", () => {
     expect(toAppError("boom").code).toBe("INTERNAL");
     expect(toAppError(undefined)).toEqual({ code: "INTERNAL", message: "unexpected error" });
