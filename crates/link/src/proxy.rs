@@ -25,6 +25,8 @@ pub type Tap = UnboundedSender<(u64, Frame)>;
 pub struct Recorder {
     tap: Tap,
     spool: Option<Arc<Mutex<Spooled>>>,
+    /// Set once the tap's receiver is gone, so that is logged once, not per frame.
+    tap_lost: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The spool and, per connection and direction, the bytes of a unit not yet complete.
@@ -54,53 +56,70 @@ impl Recorder {
                 serial,
                 pending: Default::default(),
             }))),
+            tap_lost: Arc::default(),
         }
     }
 
     /// Without a spool (tests of the relay itself).
     pub fn tap_only(tap: Tap) -> Recorder {
-        Recorder { tap, spool: None }
+        Recorder {
+            tap,
+            spool: None,
+            tap_lost: Arc::default(),
+        }
     }
 
     fn record(&self, conn: u64, f: Frame) {
         if let Some(s) = &self.spool {
-            if let Ok(mut s) = s.lock() {
-                // Only whole units are spooled, masked: the spool never holds a card
-                // number. The start of a unit not yet complete stays in memory until
-                // its end arrives; if the process dies meanwhile, the other side never
-                // received that unit whole either, so nothing it acted on is lost.
-                let serial = s.serial;
-                let units = s
-                    .pending
-                    .entry((conn, f.direction))
-                    .or_insert_with(|| Units::new(serial))
-                    .push(&f.bytes);
-                let frames: Vec<Frame> = units
-                    .into_iter()
-                    .map(|bytes| Frame {
-                        direction: f.direction,
-                        at: f.at,
-                        bytes,
-                    })
-                    .collect();
-                let refs: Vec<(u64, &Frame)> = frames.iter().map(|x| (conn, x)).collect();
-                // A full disk must not stop the shop taking cards: the tap still gets
-                // it (the journal is written from the tap).
-                if !refs.is_empty() {
-                    if let Err(e) = s.spool.append(&refs, false) {
-                        warn_spool_failed(&e);
-                    }
+            // Nothing in here panics by design; were it to, the spool goes on with
+            // what it holds rather than stop taking frames.
+            let mut s = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            // Only whole units are spooled, masked: the spool never holds a card
+            // number. The start of a unit not yet complete stays in memory until
+            // its end arrives; if the process dies meanwhile, the other side never
+            // received that unit whole either, so nothing it acted on is lost.
+            let serial = s.serial;
+            let units = s
+                .pending
+                .entry((conn, f.direction))
+                .or_insert_with(|| Units::new(serial))
+                .push(&f.bytes);
+            let frames: Vec<Frame> = units
+                .into_iter()
+                .map(|bytes| Frame {
+                    direction: f.direction,
+                    at: f.at,
+                    bytes,
+                })
+                .collect();
+            let refs: Vec<(u64, &Frame)> = frames.iter().map(|x| (conn, x)).collect();
+            // A full disk must not stop the shop taking cards: the tap still gets
+            // it (the journal is written from the tap).
+            if !refs.is_empty() {
+                if let Err(e) = s.spool.append(&refs, false) {
+                    warn_spool_failed(&e);
                 }
             }
         }
-        let _ = self.tap.send((conn, f));
+        if self.tap.send((conn, f)).is_err()
+            && !self
+                .tap_lost
+                .swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            // The relay goes on: a payment must not wait for the journal. What the
+            // spool holds is stored from it when the service starts again.
+            tracing::error!(
+                conn,
+                "proxy: the journal side stopped taking frames; relaying on without it"
+            );
+        }
     }
 }
 
 /// The spool could not be written; the payment goes on and the journal still gets
-/// the frame from the tap. Said on stderr until the service has a log.
+/// the frame from the tap. Logged: the service's stderr goes nowhere.
 fn warn_spool_failed(e: &crate::spool::SpoolError) {
-    eprintln!("slipkeeper: proxy spool: {e}");
+    tracing::warn!(error = %e, "proxy: the spool could not be written; relaying on");
 }
 
 /// A unit that never completes (a peer sending garbage) is spooled as it stands once
@@ -225,8 +244,11 @@ where
         clock.clone(),
     ));
     let down = tokio::spawn(pump(pr, ew, Direction::Rx, conn, rec, clock));
-    let _ = up.await;
-    let _ = down.await;
+    for (side, task) in [("register to terminal", up), ("terminal to register", down)] {
+        if let Err(e) = task.await {
+            tracing::error!(conn, side, error = %e, "proxy: a relay task failed");
+        }
+    }
 }
 
 /// Listens on `listen`; for every cash-register connection opens one to `terminal`

@@ -18,3 +18,36 @@ where
     let reg = commands::registration(0, commands::MIRROR_CONFIG, 156).unwrap();
     assert_eq!(link.command(&reg).await.unwrap().end, End::Completed);
 }
+
+/// What the code under test logs from now until the guard drops, on this thread —
+/// which, under `#[tokio::test]`'s current-thread runtime, runs the spawned tasks too.
+pub fn capture_logs() -> (Logged, tracing::subscriber::DefaultGuard) {
+    let logged = Logged::default();
+    let sink = logged.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_writer(move || sink.clone())
+        .finish();
+    (logged, tracing::subscriber::set_default(subscriber))
+}
+
+/// The text logged so far (see [`capture_logs`]).
+#[derive(Clone, Default)]
+pub struct Logged(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Logged {
+    /// Everything logged so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for Logged {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

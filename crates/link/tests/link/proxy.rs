@@ -25,19 +25,14 @@ fn clock() -> slipkeeper_link::Clock {
     })
 }
 
-/// A register connected to the simulated terminal through a TCP proxy that hands each
-/// relayed frame to `tap`, registered and ready to pay. (The simulator and the relay are
-/// tasks of the test's runtime: they end with the test.)
-async fn register_through_proxy(tap: proxy::Tap) -> Link<tokio::net::TcpStream> {
+/// A register connected to the simulated terminal through a TCP proxy that records each
+/// relayed frame with `rec`, registered and ready to pay. (The simulator and the relay
+/// are tasks of the test's runtime: they end with the test.)
+async fn register_through_proxy(rec: proxy::Recorder) -> Link<tokio::net::TcpStream> {
     let (pt, _terminal) = sim::counter(shop_time).await;
-    let (addr, _relay) = proxy::run(
-        "127.0.0.1:0".parse().unwrap(),
-        pt.to_string(),
-        proxy::Recorder::tap_only(tap),
-        clock(),
-    )
-    .await
-    .unwrap();
+    let (addr, _relay) = proxy::run("127.0.0.1:0".parse().unwrap(), pt.to_string(), rec, clock())
+        .await
+        .unwrap();
     let mut register = Link::connect_tcp(&addr.to_string(), clock()).await.unwrap();
     register.set_timeouts(Duration::from_secs(2), Duration::from_secs(5));
     crate::register(&mut register).await;
@@ -47,7 +42,7 @@ async fn register_through_proxy(tap: proxy::Tap) -> Link<tokio::net::TcpStream> 
 #[tokio::test]
 async fn the_register_pays_through_the_proxy_and_the_journal_mirrors_it() {
     let (tap, mut frames) = tokio::sync::mpsc::unbounded_channel();
-    let mut register = register_through_proxy(tap).await;
+    let mut register = register_through_proxy(proxy::Recorder::tap_only(tap)).await;
     let paid = register
         .command(&commands::authorisation(8800, 156).unwrap())
         .await
@@ -122,9 +117,22 @@ async fn the_register_pays_through_the_proxy_and_the_journal_mirrors_it() {
 
 #[tokio::test]
 async fn payments_go_through_when_the_recorder_is_gone() {
+    let (logged, _logging) = crate::capture_logs();
     let (tap, frames) = tokio::sync::mpsc::unbounded_channel();
     drop(frames); // the journal side crashed
-    let mut register = register_through_proxy(tap).await;
+    let mut register = register_through_proxy(proxy::Recorder::tap_only(tap)).await;
+    pay_three(&mut register).await;
+    // Said once, not once per frame.
+    let said = logged.text();
+    assert_eq!(
+        said.matches("the journal side stopped taking frames")
+            .count(),
+        1,
+        "{said}"
+    );
+}
+
+async fn pay_three(register: &mut Link<tokio::net::TcpStream>) {
     for amount in [100, 200, 300] {
         assert_eq!(
             register
@@ -135,6 +143,38 @@ async fn payments_go_through_when_the_recorder_is_gone() {
             End::Completed
         );
     }
+}
+
+/// A spool that cannot be written (a full disk; /dev/full refuses every write) stops no
+/// payment, the journal side still gets every frame, and the log says why the spool
+/// is behind.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn payments_go_through_when_the_spool_cannot_be_written_and_the_log_says_so() {
+    let (logged, _logging) = crate::capture_logs();
+    let (tap, mut frames) = tokio::sync::mpsc::unbounded_channel();
+    let spool = slipkeeper_link::spool::Spool::open(std::path::Path::new("/dev/full")).unwrap();
+    let mut register = register_through_proxy(proxy::Recorder::new(tap, spool)).await;
+    pay_three(&mut register).await;
+    drop(register);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut assembler = Assembler::default();
+    let mut exchanges = Vec::new();
+    while let Ok((_, f)) = frames.try_recv() {
+        exchanges.extend(assembler.push(f));
+    }
+    let paid = exchanges
+        .iter()
+        .filter(|ex| {
+            ex.command.code() == slipkeeper_zvt::cmd::AUTHORISATION && ex.end == End::Completed
+        })
+        .count();
+    assert_eq!(paid, 3, "every payment reached the journal side");
+    let said = logged.text();
+    assert!(
+        said.contains("the spool could not be written") && said.contains("/dev/full"),
+        "{said}"
+    );
 }
 
 #[test]
