@@ -87,39 +87,32 @@ impl Opts {
     }
 }
 
-/// Writes the ledger whenever it changes (to a temporary file, then renamed, so a
-/// reader never sees half of it).
-async fn keep_ledger(shared: Arc<Shared>, path: std::path::PathBuf) {
-    let mut last = String::from("-");
-    loop {
-        let text: String = shared
-            .ledger()
-            .iter()
-            .map(|b| {
-                format!(
-                    "{}\t{}\t{:?}\t{}\t{}\n",
-                    b.batch_no, b.trace, b.kind, b.amount, b.receipt
-                )
-            })
-            .collect();
-        if text != last {
-            let tmp = path.with_extension("tmp");
-            if std::fs::write(&tmp, &text).is_ok() && std::fs::rename(&tmp, &path).is_ok() {
-                last = text;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+/// One booking of the ledger file: batch, trace, kind, amount, receipt, tab-separated.
+fn ledger_line(b: &slipkeeper_termsim::Booked) -> String {
+    format!(
+        "{}\t{}\t{:?}\t{}\t{}\n",
+        b.batch_no, b.trace, b.kind, b.amount, b.receipt
+    )
 }
 
 #[tokio::main]
 async fn main() {
     let o = <Opts as clap::Parser>::parse();
+    // What the terminal's library logs (sessions that end in an error, refused
+    // connections) goes to stderr beside this program's own messages.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
     let mut terminal = Terminal::new(&o.tid, &o.vu, 156);
     terminal.knows_status_enquiry = !o.no_status_enquiry;
     let shared = Shared::new(terminal, o.faults());
     if let Some(p) = o.ledger.clone() {
-        tokio::spawn(keep_ledger(shared.clone(), p));
+        tokio::spawn(
+            shared
+                .clone()
+                .keep_ledger(p, Duration::from_millis(20), ledger_line),
+        );
     }
     if o.customers > 0 {
         tokio::spawn(customer_flow(

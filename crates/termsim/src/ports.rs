@@ -64,6 +64,38 @@ impl Shared {
         self.terminal.lock().map(|t| t.ledger()).unwrap_or_default()
     }
 
+    /// Writes the terminal's ledger to `path` whenever it changes, one `line` per
+    /// booking, checked every `every`; through a temporary file renamed over it, so a
+    /// reader never sees half of it. A write that fails is tried again at the next
+    /// check and logged once per failing stretch. Runs until its task is dropped.
+    pub async fn keep_ledger(
+        self: Arc<Self>,
+        path: std::path::PathBuf,
+        every: std::time::Duration,
+        line: fn(&Booked) -> String,
+    ) {
+        let mut last = None;
+        let mut failing = false;
+        loop {
+            let text: String = self.ledger().iter().map(line).collect();
+            if last.as_ref() != Some(&text) {
+                let tmp = path.with_extension("tmp");
+                match std::fs::write(&tmp, &text).and_then(|()| std::fs::rename(&tmp, &path)) {
+                    Ok(()) => {
+                        last = Some(text);
+                        failing = false;
+                    }
+                    Err(e) if !failing => {
+                        tracing::warn!(path = %path.display(), error = %e, "simulated terminal: the ledger could not be written");
+                        failing = true;
+                    }
+                    Err(_) => {}
+                }
+            }
+            tokio::time::sleep(every).await;
+        }
+    }
+
     /// How many customers are still waiting at the counter.
     pub fn customers_waiting(&self) -> usize {
         self.terminal
@@ -262,7 +294,11 @@ pub async fn serve_port<P: Port>(
             t.generation += 1;
             t.generation
         }
-        Err(_) => return Ok(()),
+        Err(_) => {
+            return Err(std::io::Error::other(
+                "the simulated terminal's state was left half-changed by a failed session",
+            ))
+        }
     };
     let faults = shared.faults.clone();
     let mut rng = Rng::new(faults.seed ^ generation.wrapping_mul(0xA076_1D64_78BD_642F));
@@ -370,11 +406,25 @@ pub async fn serve_shared(
     let listener = TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
     let task = tokio::spawn(async move {
-        while let Ok((s, _)) = listener.accept().await {
-            let _ = s.set_nodelay(true);
+        loop {
+            let (s, peer) = match listener.accept().await {
+                Ok(c) => c,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait, then listen on,
+                    // as a terminal on the counter would.
+                    tracing::error!(error = %e, "simulated terminal: cannot accept a connection");
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                    continue;
+                }
+            };
+            if let Err(e) = s.set_nodelay(true) {
+                tracing::debug!(%peer, error = %e, "simulated terminal: TCP_NODELAY refused");
+            }
             let t = shared.clone();
             tokio::spawn(async move {
-                let _ = serve_connection(s, t, clock).await;
+                if let Err(e) = serve_connection(s, t, clock).await {
+                    tracing::warn!(%peer, error = %e, "simulated terminal: a session ended in an error");
+                }
             });
         }
     });

@@ -52,3 +52,35 @@ fn a_bad_option_is_named_and_exits_2() {
         assert!(err.contains(want), "{args:?}: {err}");
     }
 }
+
+/// A ledger file that cannot be written is said on stderr once, with its path and
+/// why, while the terminal goes on trying (every 20 ms) and answering.
+#[cfg(unix)]
+#[test]
+fn a_ledger_that_cannot_be_written_is_said_once() {
+    // Nothing can be made under /dev/null, whoever runs the test.
+    let ledger = "/dev/null/ledger.tsv";
+    let mut child = Command::new(env!("CARGO_BIN_EXE_slipkeeper-termsim"))
+        .args(["--listen", "127.0.0.1:0", "--ledger", ledger])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.contains("listening on"), "{line}");
+    // Long enough for a dozen more attempts.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    child.kill().unwrap();
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        err.matches("the ledger could not be written").count(),
+        1,
+        "{err}"
+    );
+    assert!(err.contains(ledger) && err.contains("Not a directory"), "{err}");
+}

@@ -17,30 +17,16 @@ impl DemoTerminal {
     /// each (`batch`, `trace`, `kind`, `amount`), replaced whole: what an end-to-end
     /// test compares the journal with.
     pub fn keep_ledger(&self, path: std::path::PathBuf) {
-        let term = self.terminal.clone();
-        self.runtime.spawn(async move {
-            let mut last = String::from("-");
-            loop {
-                let text: String = term
-                    .ledger()
-                    .iter()
-                    .map(|b| {
-                        format!(
-                            "{}\n",
-                            serde_json::json!({"batch": b.batch_no, "trace": b.trace, "kind": b.kind.as_str(), "amount": b.amount})
-                        )
-                    })
-                    .collect();
-                if text != last {
-                    let tmp = path.with_extension("tmp");
-                    match std::fs::write(&tmp, &text).and_then(|()| std::fs::rename(&tmp, &path)) {
-                        Ok(()) => last = text,
-                        Err(e) => tracing::warn!(error = %e, "demo ledger not written"),
-                    }
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            }
-        });
+        self.runtime.spawn(self.terminal.clone().keep_ledger(
+            path,
+            std::time::Duration::from_millis(100),
+            |b| {
+                format!(
+                    "{}\n",
+                    serde_json::json!({"batch": b.batch_no, "trace": b.trace, "kind": b.kind.as_str(), "amount": b.amount})
+                )
+            },
+        ));
     }
 
     /// Customers pay at the demo terminal's counter, `per_minute`, from now on.
