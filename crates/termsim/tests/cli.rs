@@ -75,12 +75,20 @@ fn a_ledger_that_cannot_be_written_is_said_once() {
     std::thread::sleep(std::time::Duration::from_millis(500));
     child.kill().unwrap();
     let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     child.wait().unwrap();
     assert_eq!(
         err.matches("the ledger could not be written").count(),
         1,
         "{err}"
     );
-    assert!(err.contains(ledger) && err.contains("Not a directory"), "{err}");
+    assert!(
+        err.contains(ledger) && err.contains("Not a directory"),
+        "{err}"
+    );
 }
