@@ -23,7 +23,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tauri_plugin_opener::OpenerExt;
 
-struct State(Arc<Mutex<App>>);
+/// The journal the window works on, or why it could not be opened (not a journal,
+/// locked, no permission): the window opens either way and every screen says why,
+/// instead of nothing showing at all.
+struct State(Result<Arc<Mutex<App>>, AppError>);
 
 /// Paths the user picked in the OS's file dialogs, which the shell shows itself (the
 /// window cannot call the dialog plugin): a backup is written, and a journal restored,
@@ -129,11 +132,15 @@ async fn off_main<T: Send + 'static>(
 }
 
 impl State {
+    fn app(&self) -> Result<Arc<Mutex<App>>, AppError> {
+        self.0.clone()
+    }
+
     async fn with<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut App) -> Result<T, AppError> + Send + 'static,
     ) -> Result<T, AppError> {
-        let app = self.0.clone();
+        let app = self.app()?;
         off_main(move || f(&mut *locked(&app)?)).await
     }
 }
@@ -535,7 +542,7 @@ async fn restore_backup_copy(
     link: tauri::State<'_, Link>,
     name: String,
 ) -> Result<VerifyReport, AppError> {
-    let (app, link) = (state.0.clone(), link.0.clone());
+    let (app, link) = (state.app()?, link.0.clone());
     off_main(move || link.paused(|| locked(&app)?.restore_backup_copy(&name))).await
 }
 
@@ -548,7 +555,7 @@ async fn restore_journal(
     path: PathBuf,
 ) -> Result<VerifyReport, AppError> {
     chosen.take(Purpose::Restore, &path)?;
-    let (app, link) = (state.0.clone(), link.0.clone());
+    let (app, link) = (state.app()?, link.0.clone());
     off_main(move || link.paused(|| locked(&app)?.restore(&path, false))).await
 }
 
@@ -800,13 +807,6 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    let app = match clock_from_env().and_then(|clock| App::open(&path, clock)) {
-        Ok(app) => app,
-        Err(e) => {
-            eprintln!("slipkeeper: {}", e.message);
-            std::process::exit(1);
-        }
-    };
     let _log = match slipkeeper_app::logs::start_logging(&path, "desktop", "info") {
         Ok(g) => Some(g),
         Err(e) => {
@@ -814,7 +814,14 @@ pub fn run() {
             None
         }
     };
-    let app = Arc::new(Mutex::new(app));
+    let app = clock_from_env()
+        .and_then(|clock| App::open(&path, clock))
+        .map(|app| Arc::new(Mutex::new(app)));
+    if let Err(e) = &app {
+        // Started from a desktop icon nobody reads stderr: the window opens and says it.
+        tracing::error!(journal = %path.display(), error = %e.message, "the journal could not be opened");
+        eprintln!("slipkeeper: {}", e.message);
+    }
     // The link service is the `slipkeeper` program installed beside this one.
     let program = std::env::current_exe()
         .map(|e| {
