@@ -6,17 +6,25 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 
-#[test]
-fn it_listens_where_it_says_and_answers_a_registration() {
+/// The simulator started with `args`, its stderr kept for the test, and the first
+/// line it printed (where it listens).
+fn start(args: &[&str]) -> (std::process::Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_slipkeeper-termsim"))
-        .args(["--listen", "127.0.0.1:0", "--tid", "12345678"])
+        .args(args)
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
+    (child, line)
+}
+
+#[test]
+fn it_listens_where_it_says_and_answers_a_registration() {
+    let (mut child, line) = start(&["--listen", "127.0.0.1:0", "--tid", "12345678"]);
     let addr = line.trim().rsplit(' ').next().unwrap().to_owned();
     assert!(
         line.starts_with("ZVT terminal 12345678 listening on 127.0.0.1:"),
@@ -60,16 +68,7 @@ fn a_bad_option_is_named_and_exits_2() {
 fn a_ledger_that_cannot_be_written_is_said_once() {
     // Nothing can be made under /dev/null, whoever runs the test.
     let ledger = "/dev/null/ledger.tsv";
-    let mut child = Command::new(env!("CARGO_BIN_EXE_slipkeeper-termsim"))
-        .args(["--listen", "127.0.0.1:0", "--ledger", ledger])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (mut child, line) = start(&["--listen", "127.0.0.1:0", "--ledger", ledger]);
     assert!(line.contains("listening on"), "{line}");
     // Long enough for a dozen more attempts.
     std::thread::sleep(std::time::Duration::from_millis(500));
