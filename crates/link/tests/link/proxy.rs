@@ -25,6 +25,15 @@ fn clock() -> slipkeeper_link::Clock {
     })
 }
 
+/// The bytes of `frames` that went one way, in order.
+fn one_way(frames: &[slipkeeper_link::Frame], d: slipkeeper_journal::Direction) -> Vec<u8> {
+    frames
+        .iter()
+        .filter(|f| f.direction == d)
+        .flat_map(|f| f.bytes.iter().copied())
+        .collect()
+}
+
 /// A register connected to the simulated terminal through a TCP proxy that records each
 /// relayed frame with `rec`, registered and ready to pay. (The simulator and the relay
 /// are tasks of the test's runtime: they end with the test.)
@@ -61,20 +70,9 @@ async fn the_register_pays_through_the_proxy_and_the_journal_mirrors_it() {
         exchanges.extend(asm.push(f));
     }
     exchanges.extend(asm.finish());
-    let bytes = |d| {
-        seen.iter()
-            .filter(|f| f.direction == d)
-            .flat_map(|f| f.bytes.clone())
-            .collect::<Vec<u8>>()
-    };
-    let sent: Vec<u8> = paid
-        .frames
-        .iter()
-        .filter(|f| f.direction == slipkeeper_journal::Direction::Tx)
-        .flat_map(|f| f.bytes.clone())
-        .collect();
+    let sent = one_way(&paid.frames, slipkeeper_journal::Direction::Tx);
     assert!(
-        bytes(slipkeeper_journal::Direction::Tx).ends_with(&sent),
+        one_way(&seen, slipkeeper_journal::Direction::Tx).ends_with(&sent),
         "register bytes pass unchanged"
     );
     assert_eq!(exchanges.len(), 2, "registration and payment");
@@ -250,12 +248,7 @@ async fn a_serial_proxy_relays_framed_bytes_unchanged_and_the_journal_mirrors_th
         }
         exchanges.extend(asm.push(f));
     }
-    let received: Vec<u8> = paid
-        .frames
-        .iter()
-        .filter(|f| f.direction == slipkeeper_journal::Direction::Rx)
-        .flat_map(|f| f.bytes.clone())
-        .collect();
+    let received = one_way(&paid.frames, slipkeeper_journal::Direction::Rx);
     for frame in paid
         .frames
         .iter()
